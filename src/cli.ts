@@ -1,0 +1,107 @@
+// Every command, flag and example, in one place. Handlers are imported only when their command runs,
+// so `dec --help` never loads the YAML parser, the validator or the prompt library.
+import { Command, Option } from 'commander';
+import { createContext, type AppContext, type GlobalOptions } from './context.js';
+import { DEC_VERSION } from './version.js';
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+}
+
+/** The context for a command, built from the global options commander collected. */
+function contextOf(command: Command): AppContext {
+  return createContext(command.optsWithGlobals<GlobalOptions>());
+}
+
+export function buildProgram(): Command {
+  const program = new Command('dec')
+    .description('Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.')
+    .version(DEC_VERSION, '-V, --version', 'print the version of dec')
+    .option('--syllabus <path>', 'use another syllabus: a YAML file or a built-in id (also DEC_SYLLABUS)')
+    .option('--json', 'print one JSON document on stdout (read commands)')
+    .option('--no-color', 'no colors (also NO_COLOR=1)')
+    .option('--debug', 'show stack traces for errors')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run dec --help to see every command)')
+    .addHelpText(
+      'after',
+      `${examples('dec init my-zoomcamp', 'dec weeks list', 'dec weeks show 3', 'dec progress done 1 2', 'dec progress')}
+Exit codes: 0 ok, 1 problems found, 2 could not run (bad input), 130 interrupted.
+State: progress lives in .dec/progress.json of your workspace (dec init), else in the user state folder (dec progress --where).`,
+    );
+
+  const weeks = program.command('weeks').description('the course, week by week');
+  weeks
+    .command('list', { isDefault: true })
+    .description('one row per week: topics, time, progress, status and the week to work on next')
+    .addHelpText('after', examples('dec weeks list', 'dec weeks list --json', 'dec weeks list --syllabus ./my-syllabus.yaml'))
+    .action(async (_options, command: Command) => {
+      const { listWeeks } = await import('./commands/weeks.js');
+      await listWeeks(contextOf(command));
+    });
+  weeks
+    .command('show')
+    .description('one week: goal, instructor, topics with durations and done marks, tools, setup, homework')
+    .argument('<week>', 'a week: 3, week3, week-3, w3 or its id (e.g. project)')
+    .addHelpText('after', examples('dec weeks show 3', 'dec weeks show week-1', 'dec weeks show project --json'))
+    .action(async (week: string, _options, command: Command) => {
+      const { showWeek } = await import('./commands/weeks.js');
+      await showWeek(contextOf(command), week);
+    });
+
+  const progress = program
+    .command('progress')
+    .description('your progress: overall, per week, and the next step')
+    .option('--where', 'print the path of the progress file in use')
+    .addHelpText('after', examples('dec progress', 'dec progress --where', 'dec progress done 1', 'dec progress done 3 partitioning', 'dec progress export --format markdown >> README.md'))
+    .action(async (options: { where?: boolean }, command: Command) => {
+      const handlers = await import('./commands/progress.js');
+      const ctx = contextOf(command);
+      await (options.where ? handlers.showWhere(ctx) : handlers.showProgress(ctx));
+    });
+  for (const [name, undo] of [['done', false], ['undo', true]] as const) {
+    progress
+      .command(name)
+      .description(undo ? 'mark topics (or a whole week) not done' : 'mark topics (or a whole week) done')
+      .argument('<week>', 'a week: 3, week3, week-3, w3 or its id')
+      .argument('[topics...]', 'topic numbers within the week, or unique pieces of their titles; none = the whole week')
+      .addHelpText('after', examples(`dec progress ${name} 1`, `dec progress ${name} 3 2 4`, `dec progress ${name} week-4 "jinja"`))
+      .action(async (week: string, topics: string[], _options, command: Command) => {
+        const { markTopics } = await import('./commands/progress.js');
+        await markTopics(contextOf(command), week, topics, { undo });
+      });
+  }
+  progress
+    .command('reset')
+    .description('forget the progress of one week or of the whole syllabus (asks first)')
+    .argument('[week]', 'only this week')
+    .option('-y, --yes', 'do not ask for confirmation (needed without a terminal)')
+    .addHelpText('after', examples('dec progress reset 2', 'dec progress reset --yes'))
+    .action(async (week: string | undefined, options: { yes?: boolean }, command: Command) => {
+      const { resetProgress } = await import('./commands/progress.js');
+      await resetProgress(contextOf(command), week, options.yes === true);
+    });
+  progress
+    .command('export')
+    .description('print your progress as a Markdown checklist for your course README')
+    .addOption(new Option('--format <format>', 'output format').choices(['markdown']).default('markdown'))
+    .addHelpText('after', examples('dec progress export --format markdown', 'dec progress export > PROGRESS.md'))
+    .action(async (options: { format: string }, command: Command) => {
+      const { exportProgress } = await import('./commands/progress.js');
+      await exportProgress(contextOf(command), options.format);
+    });
+
+  program
+    .command('init')
+    .description('make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore')
+    .argument('[dir]', 'the folder; created if missing', '.')
+    .option('--start <date>', 'the day you started, YYYY-MM-DD (default: today)')
+    .option('--force', 'rewrite the settings of an existing workspace (progress is kept)')
+    .addHelpText('after', examples('dec init', 'dec init my-zoomcamp --start 2026-01-12', 'dec init --syllabus ./cohort-2025.yaml'))
+    .action(async (dir: string, options: { start?: string; force?: boolean }, command: Command) => {
+      const { initWorkspace } = await import('./commands/init.js');
+      await initWorkspace(contextOf(command), dir, options);
+    });
+
+  return program;
+}

@@ -1,0 +1,38 @@
+// One-line descriptions shared by `weeks show`, `progress` and the Markdown export.
+import type { Styles } from '../output/terminal.js';
+import type { NextStep } from '../progress/model.js';
+import type { CourseWeek } from '../syllabus/course.js';
+import type { ToolNeed } from '../syllabus/schema.js';
+
+export function formatTools(tools: readonly ToolNeed[]): string {
+  if (tools.length === 0) return 'nothing to install';
+  return tools
+    .map((tool) => `${tool.id}${tool.version ? ` ${tool.version}` : ''}${tool.required === false ? ' (optional)' : ''}`)
+    .join(', ');
+}
+
+export function formatSetup(week: CourseWeek): string {
+  if (!week.setup) return 'nothing to set up locally';
+  return week.setup.summary;
+}
+
+function formatDue(iso: string): string {
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
+}
+
+export function formatHomework(week: CourseWeek): string {
+  const homework = week.homework;
+  if (!homework) return 'none';
+  const parts = [homework.summary];
+  if (homework.questions !== undefined) {
+    parts.push(`${homework.questions} question${homework.questions === 1 ? '' : 's'}${homework.optionalQuestions ? ` + ${homework.optionalQuestions} optional` : ''}`);
+  }
+  if (homework.due) parts.push(`cohort due ${formatDue(homework.due)}`);
+  return parts.join(' · ');
+}
+
+export function formatNextStep(next: NextStep | undefined, style: Styles): string {
+  if (!next) return style.green('All done: every week is complete. Congratulations!');
+  return `${style.bold('Next:')} week ${next.week.number}, topic ${next.topic.number}: ${next.topic.title}  ${style.dim(`(then: dec progress done ${next.week.number} ${next.topic.number})`)}`;
+}

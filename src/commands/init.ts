@@ -1,0 +1,123 @@
+// dec init [dir]: make the student's course repo a workspace.
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import type { AppContext } from '../context.js';
+import { DecError } from '../errors.js';
+import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { DEFAULT_SYLLABUS_ID, TEMPLATES_DIR } from '../paths.js';
+import { progressLocation, readProgress, updateProgress } from '../progress/store.js';
+import { builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
+import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
+import { DEC_VERSION } from '../version.js';
+import { WORKSPACE_DIR, WORKSPACE_FORMAT, findWorkspace, markerPathFor, parseMarker, type Workspace, type WorkspaceMarker } from '../workspace/workspace.js';
+
+export interface InitOptions {
+  start?: string;
+  force?: boolean;
+}
+
+const GITIGNORE_MARK = '# Added by `dec init`.';
+
+function localDate(date: Date): string {
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+function checkStart(start: string): string {
+  const valid = /^\d{4}-\d{2}-\d{2}$/.test(start) && !Number.isNaN(new Date(`${start}T00:00:00Z`).getTime());
+  if (!valid || new Date(`${start}T00:00:00Z`).toISOString().slice(0, 10) !== start) {
+    throw new DecError(`--start "${start}" is not a date.`, { hint: 'Give it as YYYY-MM-DD, e.g. --start 2026-01-12.' });
+  }
+  return start;
+}
+
+/** A built-in id stays an id; a file is stored relative to the workspace so the repo can move. */
+function syllabusChoice(flag: string | undefined, root: string, cwd: string): string {
+  if (flag === undefined || flag === '') return DEFAULT_SYLLABUS_ID;
+  if (builtinSyllabusPath(flag)) return flag;
+  const rel = relative(root, resolve(cwd, flag));
+  return rel.split(sep).join('/');
+}
+
+async function addGitignore(root: string): Promise<'created' | 'extended' | 'kept'> {
+  const path = join(root, '.gitignore');
+  const template = await readFile(join(TEMPLATES_DIR, 'workspace', '_gitignore'), 'utf8');
+  const current = await readTextIfExists(path, '.gitignore');
+  if (current === undefined) {
+    await writeFileAtomic(path, template);
+    return 'created';
+  }
+  if (current.includes(GITIGNORE_MARK)) return 'kept';
+  await appendFile(path, `${current.endsWith('\n') || current === '' ? '' : '\n'}\n${template}`);
+  return 'extended';
+}
+
+/** Progress made before the workspace existed is copied in, so nothing is lost by running init later. */
+async function carryOverProgress(ctx: AppContext, workspace: Workspace, syllabusId: string): Promise<number> {
+  const from = progressLocation(undefined, ctx.env).file;
+  const to = progressLocation(workspace, ctx.env).file;
+  if (from === to || existsSync(to)) return 0;
+  const options = { now: ctx.now(), warn: (message: string) => ctx.terminal.warn(message) };
+  const earlier = (await readProgress(from, options)).syllabi[syllabusId];
+  if (!earlier || Object.keys(earlier.done).length === 0) return 0;
+  await updateProgress(to, options, (state) => {
+    state.syllabi[syllabusId] = { done: { ...earlier.done } };
+  });
+  return Object.keys(earlier.done).length;
+}
+
+export async function initWorkspace(ctx: AppContext, dir: string | undefined, options: InitOptions): Promise<void> {
+  const root = resolve(ctx.cwd, dir ?? '.');
+  const markerPath = markerPathFor(root);
+  const existingText = await readTextIfExists(markerPath, 'workspace file');
+  const existing = existingText === undefined ? undefined : parseMarker(existingText, markerPath);
+  const enclosing = existing ? undefined : await findWorkspace(root);
+  if (enclosing) {
+    throw new DecError(`${root} is inside the workspace ${enclosing.root}.`, {
+      hint: `Use that workspace (commands find it from any folder inside), or init a folder outside it.`,
+    });
+  }
+  if (existing && !options.force) {
+    ctx.terminal.emit(
+      { schemaVersion: JSON_SCHEMA_VERSION, root, created: false, marker: existing },
+      () => `${root} is already a dec workspace (syllabus ${existing.syllabus}, started ${existing.startDate}). Nothing changed; --force rewrites its settings and keeps your progress.`,
+    );
+    return;
+  }
+  const syllabus = syllabusChoice(ctx.options.syllabus, root, ctx.cwd);
+  const marker: WorkspaceMarker = {
+    version: WORKSPACE_FORMAT,
+    syllabus,
+    startDate: options.start !== undefined ? checkStart(options.start) : (existing?.startDate ?? localDate(ctx.now())),
+    createdWith: `dec ${DEC_VERSION}`,
+  };
+  const workspace: Workspace = { root, markerPath, marker };
+  // Refuse a broken syllabus now rather than on every later command.
+  const loaded = await loadSyllabus(resolveSyllabusSource(undefined, {}, root, workspace), ctx.env, ctx.cwd);
+  try {
+    await mkdir(join(root, WORKSPACE_DIR), { recursive: true });
+  } catch (error) {
+    throw new DecError(`Cannot create ${join(root, WORKSPACE_DIR)}: ${(error as Error).message}`, {
+      hint: 'Pick a folder you can write to.',
+    });
+  }
+  await writeFileAtomic(markerPath, `${JSON.stringify(marker, null, 2)}\n`);
+  const gitignore = await addGitignore(root);
+  const carried = await carryOverProgress(ctx, workspace, loaded.course.id);
+  const { style } = ctx.terminal;
+  ctx.terminal.emit(
+    { schemaVersion: JSON_SCHEMA_VERSION, root, created: true, marker, gitignore, carriedOverTopics: carried },
+    () =>
+      [
+        `${style.green('✓')} ${existing ? 'Updated' : 'Created'} the dec workspace in ${root}`,
+        `  syllabus   ${marker.syllabus} (${loaded.course.title})`,
+        `  started    ${marker.startDate}`,
+        `  .gitignore ${gitignore}`,
+        ...(carried > 0 ? [`  progress   ${carried} topics you had marked done were copied into .dec/progress.json`] : []),
+        '',
+        `Commit .dec/ with your course repo: your progress travels with it.`,
+        `Next: ${dir && dir !== '.' ? `cd ${dir} && ` : ''}dec weeks list`,
+      ].join('\n'),
+  );
+}

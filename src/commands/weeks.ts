@@ -1,0 +1,119 @@
+// dec weeks list / dec weeks show <week>
+import type { AppContext } from '../context.js';
+import { JSON_SCHEMA_VERSION, nextStepJson, weekSummaryJson } from '../output/json.js';
+import { bar, statusText, table } from '../output/render.js';
+import { summarize, type CourseProgress, type WeekProgress } from '../progress/model.js';
+import { weekLabel, type CourseWeek } from '../syllabus/course.js';
+import { findWeek } from '../syllabus/query.js';
+import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { formatHomework, formatNextStep, formatSetup, formatTools } from './describe.js';
+
+async function load(ctx: AppContext): Promise<{ session: Session; progress: CourseProgress }> {
+  const session = await openSession(ctx);
+  const state = await readSessionProgress(session);
+  return { session, progress: summarize(session.course, state) };
+}
+
+export async function listWeeks(ctx: AppContext): Promise<void> {
+  const { session, progress } = await load(ctx);
+  const { course } = session;
+  const nextId = progress.next?.week.id;
+  const { style } = ctx.terminal;
+  ctx.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      weeks: progress.weeks.map((w) => weekSummaryJson(w, nextId)),
+      overall: { done: progress.done, total: progress.total, percent: progress.percent },
+      next: nextStepJson(progress.next),
+      upcoming: course.upcoming ?? null,
+    },
+    () => {
+      const rows = progress.weeks.map((w) => [
+        weekLabel(w.week),
+        w.week.title,
+        String(w.week.topics.length),
+        w.durationText || style.dim('—'),
+        `${bar(w.percent, 10, style)} ${String(w.percent).padStart(3)}%`,
+        statusText(w.status, style),
+        w.week.id === nextId ? style.cyan('← next') : '',
+      ]);
+      const lines = [
+        style.bold(`${course.title}${course.cohort ? ` (${course.cohort})` : ''}`),
+        '',
+        table(
+          [{ header: 'Week', align: 'right' }, { header: 'Title' }, { header: 'Topics', align: 'right' }, { header: 'Time' }, { header: 'Progress' }, { header: 'Status' }, { header: '' }],
+          rows,
+          style,
+        ),
+      ];
+      if (course.upcoming) lines.push('', `${style.dim(`${course.upcoming.title}:`)} ${course.upcoming.items.join(', ')}`);
+      lines.push('', formatNextStep(progress.next, style), style.dim('Details of a week: dec weeks show <week>'));
+      return lines.join('\n');
+    },
+  );
+}
+
+function weekDetailJson(week: CourseWeek, progress: WeekProgress, nextId: string | undefined) {
+  return {
+    ...weekSummaryJson(progress, nextId),
+    goal: week.goal ?? null,
+    instructor: week.instructor ?? null,
+    sections: week.sections,
+    topicList: progress.topics.map(({ topic, doneAt }) => ({
+      number: topic.number,
+      id: topic.id,
+      title: topic.title,
+      duration: topic.duration ?? null,
+      section: topic.section ?? null,
+      extra: topic.extra === true,
+      note: topic.note ?? null,
+      done: doneAt !== undefined,
+      doneAt: doneAt ?? null,
+    })),
+    tools: week.tools,
+    datasets: week.datasets,
+    setup: week.setup ?? null,
+    homework: week.homework ?? null,
+  };
+}
+
+export async function showWeek(ctx: AppContext, ref: string): Promise<void> {
+  const { session, progress } = await load(ctx);
+  const week = findWeek(session.course, ref);
+  const weekProgress = progress.weeks.find((w) => w.week.id === week.id)!;
+  const { style } = ctx.terminal;
+  ctx.terminal.emit(
+    { schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), week: weekDetailJson(week, weekProgress, progress.next?.week.id) },
+    () => {
+      const lines = [style.bold(`Week ${weekLabel(week)}: ${week.title}`) + style.dim(`  (${week.id}${week.module ? `, ${week.module}` : ''})`)];
+      if (week.goal) lines.push(`Goal:        ${week.goal}`);
+      if (week.instructor) lines.push(`Instructor:  ${week.instructor}`);
+      const time = weekProgress.durationText || (week.duration ?? '');
+      if (time) lines.push(`Time:        ${time}`);
+      lines.push(`Progress:    ${bar(weekProgress.percent, 20, style)} ${weekProgress.percent}% (${weekProgress.done}/${weekProgress.total}), ${statusText(weekProgress.status, style)}`);
+      lines.push('', style.bold('Topics'));
+      let section: string | undefined;
+      for (const { topic, doneAt } of weekProgress.topics) {
+        if (topic.section !== section) {
+          section = topic.section;
+          const stated = week.sections.find((s) => s.title === section)?.duration;
+          if (section !== undefined) lines.push(`  ${style.bold(section)}${stated ? style.dim(` (${stated})`) : ''}`);
+          else lines.push('');
+        }
+        const mark = doneAt ? style.green('✓') : style.dim('○');
+        const indent = section !== undefined ? '    ' : '  ';
+        const extra = topic.extra ? style.dim(' [extra]') : '';
+        const duration = topic.duration ? style.dim(` (${topic.duration})`) : '';
+        lines.push(`${indent}${mark} ${String(topic.number).padStart(2)}. ${topic.title}${duration}${extra}`);
+      }
+      lines.push('', `${style.bold('Needs:')}     ${formatTools(week.tools)}`);
+      lines.push(`${style.bold('Setup:')}     ${formatSetup(week)}`);
+      lines.push(`${style.bold('Homework:')}  ${formatHomework(week)}`);
+      if (weekProgress.status !== 'done') {
+        lines.push('', style.dim(`Mark a topic done: dec progress done ${week.number} <number|title>; the whole week: dec progress done ${week.number}`));
+      }
+      return lines.join('\n');
+    },
+  );
+}

@@ -1,0 +1,35 @@
+// What every command gets: where it runs, its environment, its terminal and its clock.
+// Commands take this instead of reaching for process.*, so tests can hand them anything.
+import { Terminal } from './output/terminal.js';
+
+export interface GlobalOptions {
+  syllabus?: string;
+  json?: boolean;
+  color?: boolean;
+  debug?: boolean;
+}
+
+export interface AppContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  terminal: Terminal;
+  now: () => Date;
+  options: GlobalOptions;
+}
+
+export function createContext(options: GlobalOptions): AppContext {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    now: () => new Date(),
+    options,
+    terminal: new Terminal({
+      env: process.env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdinIsTTY: process.stdin.isTTY === true,
+      json: options.json === true,
+      color: options.color,
+    }),
+  };
+}

@@ -1,0 +1,47 @@
+// The entry point: runs the program and is the one place that turns errors into messages and exit codes.
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.js';
+import { ExitCode, isDecError } from './errors.js';
+import { colorEnabled } from './output/terminal.js';
+
+function wantsDebug(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
+  return argv.includes('--debug') || (env.DEC_DEBUG !== undefined && env.DEC_DEBUG !== '' && env.DEC_DEBUG !== '0');
+}
+
+function red(text: string, argv: readonly string[]): string {
+  const color = colorEnabled({ env: process.env, stdout: process.stderr, color: !argv.includes('--no-color') });
+  return color ? `\u001b[31m${text}\u001b[39m` : text;
+}
+
+/** Prints an error the way a student can act on it and returns the exit code. */
+export function reportError(error: unknown, argv: readonly string[]): number {
+  const debug = wantsDebug(argv, process.env);
+  const write = (text: string) => process.stderr.write(`${text}\n`);
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (unknown command, missing argument, --help, --version).
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.couldNotRun;
+  }
+  if (isDecError(error)) {
+    write(red(`✗ ${error.message}`, argv));
+    for (const line of error.details) write(line);
+    if (error.hint) write(`  → ${error.hint}`);
+    if (debug && error.stack) write(`\n${error.stack}`);
+    return error.exitCode;
+  }
+  if (error instanceof Error && error.name === 'ExitPromptError') return ExitCode.interrupted;
+  write(red(`✗ dec hit an unexpected error: ${error instanceof Error ? error.message : String(error)}`, argv));
+  if (debug && error instanceof Error && error.stack) write(error.stack);
+  else write('  → Run again with --debug for details, and please report it with that output.');
+  return ExitCode.couldNotRun;
+}
+
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (error) {
+    return reportError(error, argv);
+  }
+}

@@ -1,0 +1,97 @@
+// The one place that decides colour, interactivity and JSON mode. Everything that prints asks it.
+import type { Writable } from 'node:stream';
+
+export interface TerminalOptions {
+  env: NodeJS.ProcessEnv;
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+  stdinIsTTY: boolean;
+  json: boolean;
+  /** false when --no-color was given. */
+  color?: boolean;
+}
+
+export interface Styles {
+  bold(text: string): string;
+  dim(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  red(text: string): string;
+  cyan(text: string): string;
+}
+
+const ANSI: Record<keyof Styles, [number, number]> = {
+  bold: [1, 22],
+  dim: [2, 22],
+  green: [32, 39],
+  yellow: [33, 39],
+  red: [31, 39],
+  cyan: [36, 39],
+};
+
+function makeStyles(enabled: boolean): Styles {
+  const entries = Object.entries(ANSI).map(([name, [open, close]]) => [
+    name,
+    enabled ? (text: string) => `\u001b[${open}m${text}\u001b[${close}m` : (text: string) => text,
+  ]);
+  return Object.fromEntries(entries) as unknown as Styles;
+}
+
+/** NO_COLOR beats everything, then --no-color, then FORCE_COLOR, then "is stdout a terminal". */
+export function colorEnabled(options: Pick<TerminalOptions, 'env' | 'stdout' | 'color'>): boolean {
+  const { env } = options;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (options.color === false) return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  if (env.TERM === 'dumb') return false;
+  return options.stdout.isTTY === true;
+}
+
+/** Prompts only with a person at a terminal: never when stdin is not a TTY or CI is set. */
+export function canPrompt(options: Pick<TerminalOptions, 'env' | 'stdinIsTTY'>): boolean {
+  const ci = options.env.CI;
+  return options.stdinIsTTY && (ci === undefined || ci === '' || ci === '0' || ci === 'false');
+}
+
+export class Terminal {
+  readonly color: boolean;
+  readonly interactive: boolean;
+  readonly json: boolean;
+  readonly style: Styles;
+  readonly #stdout: TerminalOptions['stdout'];
+  readonly #stderr: TerminalOptions['stderr'];
+
+  constructor(options: TerminalOptions) {
+    this.json = options.json;
+    this.color = colorEnabled(options);
+    this.interactive = canPrompt(options);
+    this.style = makeStyles(this.color);
+    this.#stdout = options.stdout;
+    this.#stderr = options.stderr;
+  }
+
+  /** Human output on stdout; silent in --json mode so stdout holds one JSON document. */
+  print(text = ''): void {
+    if (!this.json) this.#stdout.write(`${text}\n`);
+  }
+
+  /** Warnings and notices go to stderr, in every mode. */
+  warn(text: string): void {
+    this.#stderr.write(`${this.style.yellow('!')} ${text}\n`);
+  }
+
+  error(text: string): void {
+    this.#stderr.write(`${text}\n`);
+  }
+
+  /** The one JSON document of a read command. */
+  printJson(document: object): void {
+    this.#stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  }
+
+  /** Human text or JSON, whichever mode we are in. */
+  emit(document: object, render: () => string): void {
+    if (this.json) this.printJson(document);
+    else this.print(render());
+  }
+}

@@ -1,0 +1,144 @@
+// Progress as data, with no I/O: which topics of which syllabus are done, and what that adds up to.
+import { addDurations, formatTotal, parseDuration, type Duration, type DurationTotal } from '../syllabus/duration.js';
+import type { Course, CourseTopic, CourseWeek } from '../syllabus/course.js';
+
+export const PROGRESS_FORMAT = 1;
+
+/** One file can hold progress for several syllabi; they never mix because each has its own entry. */
+export interface ProgressState {
+  version: number;
+  syllabi: Record<string, SyllabusProgress>;
+}
+
+export interface SyllabusProgress {
+  /** "weekId/topicId" → when it was marked done (ISO time). */
+  done: Record<string, string>;
+}
+
+export type WeekStatus = 'not started' | 'in progress' | 'done';
+
+export function emptyProgress(): ProgressState {
+  return { version: PROGRESS_FORMAT, syllabi: {} };
+}
+
+export function topicKey(week: Pick<CourseWeek, 'id'>, topic: Pick<CourseTopic, 'id'>): string {
+  return `${week.id}/${topic.id}`;
+}
+
+function doneOf(state: ProgressState, syllabusId: string): Record<string, string> {
+  return state.syllabi[syllabusId]?.done ?? {};
+}
+
+/** Marks topics done (keeping the first time each was done) and returns the keys that changed. */
+export function markDone(state: ProgressState, syllabusId: string, keys: readonly string[], now: Date): string[] {
+  const entry = (state.syllabi[syllabusId] ??= { done: {} });
+  const changed = keys.filter((key) => entry.done[key] === undefined);
+  for (const key of changed) entry.done[key] = now.toISOString();
+  return changed;
+}
+
+export function markUndone(state: ProgressState, syllabusId: string, keys: readonly string[]): string[] {
+  const entry = state.syllabi[syllabusId];
+  if (!entry) return [];
+  const changed = keys.filter((key) => entry.done[key] !== undefined);
+  for (const key of changed) delete entry.done[key];
+  return changed;
+}
+
+/** Clears one week (by its id prefix) or the whole syllabus; returns how many entries went. */
+export function reset(state: ProgressState, syllabusId: string, weekId?: string): number {
+  const entry = state.syllabi[syllabusId];
+  if (!entry) return 0;
+  const keys = Object.keys(entry.done).filter((key) => weekId === undefined || key.startsWith(`${weekId}/`));
+  for (const key of keys) delete entry.done[key];
+  return keys.length;
+}
+
+export interface TopicProgress {
+  topic: CourseTopic;
+  doneAt?: string;
+}
+
+export interface WeekProgress {
+  week: CourseWeek;
+  topics: TopicProgress[];
+  /** Counted over topics that are not "extra knowledge". */
+  done: number;
+  total: number;
+  percent: number;
+  status: WeekStatus;
+  /** Lesson time where the syllabus gives it. */
+  duration?: DurationTotal;
+  durationText: string;
+}
+
+export interface NextStep {
+  week: CourseWeek;
+  topic: CourseTopic;
+}
+
+export interface CourseProgress {
+  weeks: WeekProgress[];
+  done: number;
+  total: number;
+  percent: number;
+  next?: NextStep;
+  /** Entries for topics this syllabus no longer has: kept in the file, reported here. */
+  orphans: string[];
+}
+
+function percent(done: number, total: number): number {
+  return total === 0 ? 0 : Math.floor((done / total) * 100);
+}
+
+/**
+ * Lesson time of a week: each section counts its stated time (or the sum of its topics when that is
+ * larger, since the outline's figures are rough), plus topics outside sections. Extra topics don't count.
+ */
+export function weekDuration(week: CourseWeek): DurationTotal | undefined {
+  const durationOf = (topic: CourseTopic) => (topic.duration ? parseDuration(topic.duration) : undefined);
+  const counted = week.topics.filter((topic) => !topic.extra);
+  const loose = counted.filter((topic) => topic.section === undefined).map(durationOf);
+  const sections = week.sections.map((section): Duration | undefined => {
+    const parts = addDurations(counted.filter((topic) => topic.section === section.title).map(durationOf));
+    const stated = section.duration ? parseDuration(section.duration) : undefined;
+    if (!stated || stated.unit !== 'minutes') return parts && { ...parts, unit: 'minutes' };
+    return { ...stated, min: Math.max(stated.min, parts?.min ?? 0), max: Math.max(stated.max, parts?.max ?? 0) };
+  });
+  return addDurations([...sections, ...loose]);
+}
+
+function durationText(week: CourseWeek, total: DurationTotal | undefined): string {
+  if (total) return formatTotal(total);
+  const stated = week.duration ? parseDuration(week.duration) : undefined;
+  if (stated?.unit === 'weeks') return stated.min === stated.max ? `${stated.min} weeks` : `${stated.min}–${stated.max} weeks`;
+  return '';
+}
+
+function weekProgress(week: CourseWeek, done: Record<string, string>): WeekProgress {
+  const topics = week.topics.map((topic) => ({ topic, doneAt: done[topicKey(week, topic)] }));
+  const counted = topics.filter((t) => !t.topic.extra);
+  const doneCount = counted.filter((t) => t.doneAt !== undefined).length;
+  const anyDone = topics.some((t) => t.doneAt !== undefined);
+  const status: WeekStatus = counted.length > 0 && doneCount === counted.length ? 'done' : anyDone ? 'in progress' : 'not started';
+  const duration = weekDuration(week);
+  return { week, topics, done: doneCount, total: counted.length, percent: percent(doneCount, counted.length), status, duration, durationText: durationText(week, duration) };
+}
+
+export function summarize(course: Course, state: ProgressState): CourseProgress {
+  const done = doneOf(state, course.id);
+  const weeks = course.weeks.map((week) => weekProgress(week, done));
+  const known = new Set(course.weeks.flatMap((week) => week.topics.map((topic) => topicKey(week, topic))));
+  const firstOpen = weeks.find((w) => w.status !== 'done');
+  const nextTopic = firstOpen?.topics.find((t) => t.doneAt === undefined && !t.topic.extra);
+  const doneTotal = weeks.reduce((sum, w) => sum + w.done, 0);
+  const total = weeks.reduce((sum, w) => sum + w.total, 0);
+  return {
+    weeks,
+    done: doneTotal,
+    total,
+    percent: percent(doneTotal, total),
+    next: firstOpen && nextTopic ? { week: firstOpen.week, topic: nextTopic.topic } : undefined,
+    orphans: Object.keys(done).filter((key) => !known.has(key)).sort(),
+  };
+}

@@ -1,0 +1,263 @@
+// Reads a syllabus file into a Course, or throws one DecError that lists every problem at once,
+// each as file:line:column, the path (weeks[2].topics[4].duration), what was expected and, for an
+// unknown key, the nearest known one. Loaded only when the compiled-syllabus cache misses.
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { z } from 'zod';
+import { DecError } from '../errors.js';
+import { nearest } from '../util/nearest.js';
+import { toCourse, topicId, type Course } from './course.js';
+import { MAX_ALIAS_COUNT, MAX_SYLLABUS_BYTES } from './limits.js';
+import { syllabusSchema, type SyllabusInput } from './schema.js';
+
+
+type PathSegment = string | number;
+
+export interface SyllabusProblem {
+  line: number;
+  column: number;
+  path: string;
+  message: string;
+}
+
+export function formatPath(path: readonly PathSegment[]): string {
+  return path.reduce<string>((text, segment) => {
+    if (typeof segment === 'number') return `${text}[${segment}]`;
+    return text === '' ? segment : `${text}.${segment}`;
+  }, '');
+}
+
+function syllabusError(file: string, problems: SyllabusProblem[]): DecError {
+  const sorted = [...problems].sort((a, b) => a.line - b.line || a.column - b.column);
+  const count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
+  return new DecError(`The syllabus ${file} has ${count}:`, {
+    details: sorted.map((p) => `  ${file}:${p.line}:${p.column}  ${p.path ? `${p.path}: ` : ''}${p.message}`),
+    hint: 'Fix the lines above; editors that read syllabus/schema.json (yaml-language-server) show them as you type.',
+  });
+}
+
+/** Line and column (1-based) of a byte offset in the raw bytes, for encoding errors. */
+function positionOfByte(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  // Narrow down with the fatal decoder: cheap, and only run when decoding already failed.
+  let low = 0;
+  let high = bytes.length;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  while (high - low > 1) {
+    const middle = (low + high) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, middle), { stream: true });
+      low = middle;
+    } catch {
+      high = middle;
+    }
+  }
+  return low;
+}
+
+export function decodeSyllabus(bytes: Uint8Array, file: string): string {
+  if (bytes.length > MAX_SYLLABUS_BYTES) {
+    throw new DecError(
+      `The syllabus ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; a syllabus is at most 1 MiB.`,
+      { hint: 'Is --syllabus (or DEC_SYLLABUS) pointing at the right file?' },
+    );
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const { line, column } = positionOfByte(bytes, firstInvalidUtf8(bytes));
+    throw new DecError(`The syllabus ${file}:${line}:${column} is not UTF-8 text.`, {
+      hint: 'Save the file as UTF-8 (in VS Code: "Save with Encoding" → UTF-8).',
+    });
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  return `${typeof value} ${String(value)}`;
+}
+
+/** The zod schema that validates the value at `path`, to list the keys known there. */
+function schemaAt(path: readonly PathSegment[]): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = syllabusSchema;
+  for (const segment of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodObject && typeof segment === 'string') schema = schema.shape[segment] as z.ZodType;
+    else if (schema instanceof z.ZodArray) schema = schema.element as z.ZodType;
+    else if (schema instanceof z.ZodRecord) schema = schema.valueType as z.ZodType;
+    else return undefined;
+  }
+  return unwrap(schema);
+}
+
+function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+  let current = schema;
+  while (current instanceof z.ZodOptional || current instanceof z.ZodDefault) current = current.unwrap() as z.ZodType;
+  return current;
+}
+
+function knownKeys(path: readonly PathSegment[]): string[] {
+  const schema = schemaAt(path);
+  return schema instanceof z.ZodObject ? Object.keys(schema.shape) : [];
+}
+
+class Locator {
+  constructor(
+    private readonly doc: Document,
+    private readonly lines: LineCounter,
+  ) {}
+
+  private at(offset: number): { line: number; column: number } {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  /** Position of the value at `path`, or of its nearest existing parent. */
+  value(path: readonly PathSegment[]): { line: number; column: number } {
+    for (let depth = path.length; depth >= 0; depth--) {
+      const node = this.doc.getIn(path.slice(0, depth), true) as { range?: [number, number, number] } | undefined;
+      if (node?.range) return this.at(node.range[0]);
+    }
+    return { line: 1, column: 1 };
+  }
+
+  /** Position of a key inside the mapping at `path`. */
+  key(path: readonly PathSegment[], key: string): { line: number; column: number } {
+    const map = path.length === 0 ? this.doc.contents : this.doc.getIn(path, true);
+    if (isMap(map)) {
+      for (const pair of map.items) {
+        if (isScalar(pair.key) && String(pair.key.value) === key && pair.key.range) return this.at(pair.key.range[0]);
+      }
+    }
+    return this.value(path);
+  }
+}
+
+function issueProblems(issue: z.core.$ZodIssue, locate: Locator): SyllabusProblem[] {
+  const path = issue.path.filter((segment): segment is PathSegment => typeof segment !== 'symbol');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = knownKeys(path);
+    return issue.keys.map((key) => {
+      const suggestion = nearest(key, keys);
+      const known = keys.length > 0 ? ` (known keys: ${keys.join(', ')})` : '';
+      return {
+        ...locate.key(path, key),
+        path: formatPath([...path, key]),
+        message: suggestion ? `unknown key "${key}"; did you mean "${suggestion}"?` : `unknown key "${key}"${known}`,
+      };
+    });
+  }
+  let message = issue.message;
+  if (issue.code === 'invalid_type') {
+    message =
+      issue.input === undefined
+        ? `missing; expected ${issue.expected}`
+        : `expected ${issue.expected}, got ${describeValue(issue.input)}`;
+  } else if (issue.code === 'invalid_value') {
+    const options = issue.values.map((value) => String(value));
+    const suggestion = typeof issue.input === 'string' ? nearest(issue.input, options) : undefined;
+    message = `expected one of ${options.join(', ')}, got ${describeValue(issue.input)}`;
+    if (suggestion) message += `; did you mean "${suggestion}"?`;
+  } else if ('input' in issue && issue.input !== undefined && issue.code !== 'too_small' && issue.code !== 'too_big') {
+    message = `${message}, got ${describeValue(issue.input)}`;
+  }
+  return [{ ...locate.value(path), path: formatPath(path), message }];
+}
+
+/** Checks a valid-shaped syllabus for what a schema cannot say: uniqueness and references. */
+function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[] {
+  const problems: SyllabusProblem[] = [];
+  const add = (path: PathSegment[], message: string) =>
+    problems.push({ ...locate.value(path), path: formatPath(path), message });
+
+  const weekOfNumber = new Map<number, number>();
+  const weekOfId = new Map<string, number>();
+  const datasets = Object.keys(syllabus.datasets ?? {});
+  syllabus.weeks.forEach((week, w) => {
+    const last = week.through ?? week.number;
+    if (last < week.number) add(['weeks', w, 'through'], `must not be below number ${week.number}`);
+    for (let n = week.number; n <= last; n++) {
+      const other = weekOfNumber.get(n);
+      if (other !== undefined) add(['weeks', w, 'number'], `week ${n} is already taken by weeks[${other}]; week numbers must be unique`);
+      else weekOfNumber.set(n, w);
+    }
+    for (const name of [week.id, week.module].filter((x): x is string => x !== undefined)) {
+      const other = weekOfId.get(name);
+      if (other !== undefined && other !== w) add(['weeks', w, name === week.id ? 'id' : 'module'], `"${name}" is already used by weeks[${other}]; ids must be unique`);
+      else weekOfId.set(name, w);
+    }
+    const sections = (week.sections ?? []).map((section) => section.title);
+    const topicIds = new Map<string, number>();
+    week.topics.forEach((topic, t) => {
+      const id = topicId(topic);
+      const other = topicIds.get(id);
+      if (other !== undefined) {
+        add(['weeks', w, 'topics', t], `topic id "${id}" is already used by topics[${other}]; give one of them an explicit "id"`);
+      } else topicIds.set(id, t);
+      if (topic.section !== undefined && !sections.includes(topic.section)) {
+        const suggestion = nearest(topic.section, sections);
+        add(['weeks', w, 'topics', t, 'section'], `no section "${topic.section}" in this week${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+      }
+    });
+    (week.datasets ?? []).forEach((use, d) => {
+      if (!datasets.includes(use.dataset)) {
+        const suggestion = nearest(use.dataset, datasets);
+        add(['weeks', w, 'datasets', d, 'dataset'], `unknown dataset "${use.dataset}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (define it under the top-level "datasets")`);
+      }
+    });
+  });
+  return problems;
+}
+
+export function parseSyllabus(bytes: Uint8Array, file: string): Course {
+  const text = decodeSyllabus(bytes, file);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  if (doc.errors.length > 0) {
+    throw syllabusError(
+      file,
+      doc.errors.map((error) => {
+        const { line, col } = lines.linePos(error.pos[0]);
+        const message = error.code === 'DUPLICATE_KEY' ? 'duplicate key; each key may appear once in a mapping' : error.message.split('\n')[0] ?? error.message;
+        return { line, column: col, path: '', message };
+      }),
+    );
+  }
+  if (doc.contents === null) {
+    throw new DecError(`The syllabus ${file} is empty.`, {
+      hint: `Start from the default one: ${'syllabus/dez-2022.yaml'} in the dec package.`,
+    });
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    throw new DecError(`The syllabus ${file} expands its YAML aliases too many times (limit ${MAX_ALIAS_COUNT}).`, {
+      hint: 'Use fewer aliases (*name); a syllabus needs at most a handful.',
+      cause: error,
+    });
+  }
+  const locate = new Locator(doc, lines);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw syllabusError(file, [{ line: 1, column: 1, path: '', message: `expected a mapping with schemaVersion, id, title and weeks, got ${describeValue(data)}` }]);
+  }
+  const result = syllabusSchema.safeParse(data, { reportInput: true });
+  if (!result.success) throw syllabusError(file, result.error.issues.flatMap((issue) => issueProblems(issue, locate)));
+  const problems = crossCheck(result.data, locate);
+  if (problems.length > 0) throw syllabusError(file, problems);
+  return toCourse(result.data);
+}

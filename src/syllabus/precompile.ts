@@ -1,0 +1,13 @@
+// Build-time only: validates the built-in syllabi and stores them where load.ts looks first.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { compileSyllabus, writeCached } from './load.js';
+
+export async function precompileBuiltins(syllabusDir: string, cacheDir: string): Promise<string[]> {
+  const names = (await readdir(syllabusDir)).filter((name) => name.endsWith('.yaml'));
+  for (const name of names) {
+    const { key, course } = await compileSyllabus(await readFile(join(syllabusDir, name)), `syllabus/${name}`);
+    await writeCached(cacheDir, key, course);
+  }
+  return names;
+}

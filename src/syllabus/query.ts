@@ -1,0 +1,63 @@
+// Pure look-ups on a Course: which week a student means, which topics.
+import { DecError } from '../errors.js';
+import { nearest } from '../util/nearest.js';
+import { weekLabel, type Course, type CourseTopic, type CourseWeek } from './course.js';
+
+const WEEK_NUMBER = /^(?:week[-_ ]?|w)?(\d{1,2})$/i;
+
+function validWeeks(course: Course): string {
+  return course.weeks.map((week) => `${weekLabel(week)} (${week.id}) ${week.title}`).join('; ');
+}
+
+/** A week by `3`, `week3`, `week-3`, `w3`, its id or its module id. */
+export function findWeek(course: Course, ref: string): CourseWeek {
+  const wanted = ref.trim().toLowerCase();
+  const byNumber = WEEK_NUMBER.exec(wanted);
+  const week = byNumber
+    ? course.weeks.find((w) => Number(byNumber[1]) >= w.number && Number(byNumber[1]) <= (w.through ?? w.number))
+    : course.weeks.find((w) => w.id === wanted || w.module === wanted);
+  if (week) return week;
+  const suggestion = nearest(wanted, course.weeks.flatMap((w) => [w.id, ...(w.module ? [w.module] : [])]));
+  throw new DecError(`There is no week "${ref}" in ${course.title}${suggestion ? `; did you mean "${suggestion}"?` : '.'}`, {
+    details: [`Valid weeks: ${validWeeks(course)}.`],
+    hint: 'Name a week by its number (3), as week3, week-3 or w3, or by its id.',
+  });
+}
+
+function topicList(week: CourseWeek, topics: readonly CourseTopic[] = week.topics): string[] {
+  return topics.map((topic) => `  ${topic.number}. ${topic.title}`);
+}
+
+/** A topic by its number within the week, or by a unique piece of its title or id. */
+export function findTopic(week: CourseWeek, ref: string): CourseTopic {
+  const wanted = ref.trim().toLowerCase();
+  if (/^\d+$/.test(wanted)) {
+    const topic = week.topics[Number(wanted) - 1];
+    if (topic) return topic;
+    throw new DecError(`Week ${weekLabel(week)} has topics 1–${week.topics.length}, not ${ref}.`, {
+      details: topicList(week),
+      hint: `Pick a number from the list, e.g. dec progress done ${week.number} 1`,
+    });
+  }
+  const exact = week.topics.filter((t) => t.title.toLowerCase() === wanted || t.id === wanted);
+  if (exact.length === 1) return exact[0]!;
+  const matches = week.topics.filter((t) => t.title.toLowerCase().includes(wanted) || t.id.includes(wanted));
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length > 1) {
+    throw new DecError(`"${ref}" matches ${matches.length} topics of week ${weekLabel(week)}:`, {
+      details: topicList(week, matches),
+      hint: 'Use the topic\'s number or a longer piece of its title.',
+    });
+  }
+  throw new DecError(`No topic of week ${weekLabel(week)} matches "${ref}". Its topics:`, {
+    details: topicList(week),
+    hint: 'Use the topic\'s number or a piece of its title.',
+  });
+}
+
+/** Topics named on the command line; none means the whole week. */
+export function findTopics(week: CourseWeek, refs: readonly string[]): CourseTopic[] {
+  if (refs.length === 0) return week.topics;
+  const found = refs.map((ref) => findTopic(week, ref));
+  return [...new Map(found.map((topic) => [topic.id, topic])).values()];
+}

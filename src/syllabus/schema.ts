@@ -1,0 +1,154 @@
+// The one source of truth for the syllabus format: the TypeScript types, the validator and
+// syllabus/schema.json (for editors) are all derived from the zod schemas below.
+import { z } from 'zod';
+import semver from 'semver';
+import { parseDuration } from './duration.js';
+
+export const SYLLABUS_SCHEMA_VERSION = 1;
+
+/** Tool ids the doctor knows how to probe. A typo here gets "did you mean" from the validator. */
+export const TOOL_IDS = [
+  'docker',
+  'docker-compose',
+  'psql',
+  'pgcli',
+  'terraform',
+  'gcloud',
+  'bq',
+  'python',
+  'pip',
+  'java',
+  'spark',
+  'dbt',
+  'git',
+  'curl',
+  'wget',
+] as const;
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'expected a lowercase id of letters, digits and dashes, e.g. "week-1"');
+
+const text = z.string().trim().min(1, 'expected a non-empty text');
+
+const duration = z.string().refine((value) => parseDuration(value) !== undefined, {
+  message: 'expected a duration such as "25 minutes", "5 min", "1:30-1:45 mins", "40 + ? minutes" or "2-3 weeks"',
+});
+
+const versionRange = z.string().refine((value) => semver.validRange(value) !== null, {
+  message: 'expected a semver range such as ">=1.0", "^3.0.3" or "8.x || 11.x"',
+});
+
+const month = '\\d{4}-(?:0[1-9]|1[0-2])';
+const monthSpan = z
+  .string()
+  .regex(new RegExp(`^${month}(?:\\.\\.${month})?$`), 'expected a month "2021-01" or a span "2019-01..2020-12"');
+
+const isoDate = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
+const isoDateTime = z.iso.datetime({ offset: true, message: 'expected a date and time such as 2022-01-26T22:00:00+01:00' });
+const url = z.url({ message: 'expected a URL such as https://example.com/…' });
+
+export const topicSchema = z
+  .strictObject({
+    id: slug.optional().describe('Stable id for progress; derived from the title when left out.'),
+    title: text,
+    duration: duration.optional(),
+    section: text.optional().describe('Title of one of the week\'s sections this topic belongs to.'),
+    extra: z.boolean().optional().describe('Extra knowledge: shown, but not needed to finish the week.'),
+    note: text.optional(),
+  })
+  .describe('One topic (usually one video or lesson) of a week.');
+
+export const sectionSchema = z.strictObject({
+  title: text,
+  duration: duration.optional(),
+});
+
+export const toolNeedSchema = z.strictObject({
+  id: z.enum(TOOL_IDS).describe('Tool id, as probed by `dec doctor`.'),
+  version: versionRange.optional().describe('Semver range the week needs.'),
+  required: z.boolean().optional().describe('false: nice to have (a warning, not a failure). Default true.'),
+  why: text.optional(),
+});
+
+export const datasetUseSchema = z.strictObject({
+  dataset: slug.describe('Key in the top-level `datasets`.'),
+  months: z.array(monthSpan).optional(),
+  why: text.optional(),
+});
+
+export const setupSchema = z.strictObject({
+  summary: text.describe('One line: what the week runs locally.'),
+  stack: slug.optional().describe('Name of the local stack `dec setup` starts, if any.'),
+});
+
+export const homeworkSchema = z.strictObject({
+  title: text.optional(),
+  summary: text,
+  due: isoDateTime.optional().describe('The cohort\'s deadline.'),
+  questions: z.number().int().min(0).optional().describe('Number of graded questions.'),
+  optionalQuestions: z.number().int().min(0).optional(),
+  submit: url.optional().describe('Where the cohort submitted.'),
+});
+
+export const weekSchema = z
+  .strictObject({
+    number: z.number().int().min(1).max(99),
+    through: z.number().int().min(1).max(99).optional().describe('Last week number, for an entry that spans weeks.'),
+    id: slug,
+    module: slug.optional().describe('The id this content has in the current course layout, e.g. module-6.'),
+    title: text,
+    goal: text.optional(),
+    instructor: text.optional(),
+    duration: duration.optional(),
+    sections: z.array(sectionSchema).optional(),
+    topics: z.array(topicSchema).min(1, 'expected at least one topic'),
+    tools: z.array(toolNeedSchema).optional(),
+    datasets: z.array(datasetUseSchema).optional(),
+    setup: setupSchema.optional(),
+    homework: homeworkSchema.optional(),
+  })
+  .describe('One week (or a span of weeks) of the course.');
+
+export const datasetSchema = z.strictObject({
+  title: text,
+  mirror: text.optional().describe('URL pattern of the course mirror; {month} is YYYY-MM.'),
+  tlc: text.optional().describe('URL pattern of the TLC source; {month} is YYYY-MM.'),
+  columns: z.array(text).optional(),
+});
+
+export const syllabusSchema = z
+  .strictObject({
+    schemaVersion: z.literal(SYLLABUS_SCHEMA_VERSION),
+    id: slug.describe('Progress is kept per syllabus id, so two syllabi never mix.'),
+    title: text,
+    cohort: text.optional(),
+    start: isoDate.optional().describe('Start date of the cohort.'),
+    source: url.optional(),
+    instructors: z.array(text).optional(),
+    prerequisites: z.array(text).optional(),
+    datasets: z.record(slug, datasetSchema).optional(),
+    weeks: z.array(weekSchema).min(1, 'expected at least one week'),
+    upcoming: z
+      .strictObject({ title: text, items: z.array(text).min(1) })
+      .optional()
+      .describe('Topics beyond the course (not a week).'),
+  })
+  .describe('A Data Engineering Zoomcamp syllabus for `dec`.');
+
+export type SyllabusInput = z.infer<typeof syllabusSchema>;
+export type WeekInput = z.infer<typeof weekSchema>;
+export type TopicInput = z.infer<typeof topicSchema>;
+export type ToolNeed = z.infer<typeof toolNeedSchema>;
+export type DatasetUse = z.infer<typeof datasetUseSchema>;
+export type Homework = z.infer<typeof homeworkSchema>;
+export type Setup = z.infer<typeof setupSchema>;
+export type Section = z.infer<typeof sectionSchema>;
+export type Dataset = z.infer<typeof datasetSchema>;
+export type ToolId = (typeof TOOL_IDS)[number];
+
+/** The JSON Schema for editors (yaml-language-server), generated from the zod schema. */
+export function syllabusJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(syllabusSchema, { target: 'draft-7', unrepresentable: 'any' });
+  return { ...schema, $id: 'https://github.com/DataTalksClub/dec/syllabus/schema.json', title: 'dec syllabus' };
+}
