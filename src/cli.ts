@@ -21,6 +21,7 @@ export function buildProgram(): Command {
     .option('--json', 'print one JSON document on stdout (read commands)')
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .option('--debug', 'show stack traces for errors')
+    .exitOverride()
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run dec --help to see every command)')
     .addHelpText(
@@ -53,6 +54,8 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     .command('progress')
     .description('your progress: overall, per week, and the next step')
     .option('--where', 'print the path of the progress file in use')
+    // progress has its own action, so commander would not add `dec progress help <command>` by itself.
+    .helpCommand(true)
     .addHelpText('after', examples('dec progress', 'dec progress --where', 'dec progress done 1', 'dec progress done 3 partitioning', 'dec progress export --format markdown >> README.md'))
     .action(async (options: { where?: boolean }, command: Command) => {
       const handlers = await import('./commands/progress.js');

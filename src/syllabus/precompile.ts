@@ -11,3 +11,5 @@ export async function precompileBuiltins(syllabusDir: string, cacheDir: string):
   }
   return names;
 }
+
+export { syllabusJsonSchema } from './schema.js';

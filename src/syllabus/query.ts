@@ -39,15 +39,20 @@ export function findTopic(week: CourseWeek, ref: string): CourseTopic {
       hint: `Pick a number from the list, e.g. dec progress done ${week.number} 1`,
     });
   }
-  const exact = week.topics.filter((t) => t.title.toLowerCase() === wanted || t.id === wanted);
-  if (exact.length === 1) return exact[0]!;
-  const matches = week.topics.filter((t) => t.title.toLowerCase().includes(wanted) || t.id.includes(wanted));
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length > 1) {
-    throw new DecError(`"${ref}" matches ${matches.length} topics of week ${weekLabel(week)}:`, {
-      details: topicList(week, matches),
-      hint: 'Use the topic\'s number or a longer piece of its title.',
-    });
+  // Tiers keep short names usable: an exact title beats a title that starts with it beats a substring.
+  const tiers = [
+    week.topics.filter((t) => t.title.toLowerCase() === wanted || t.id === wanted),
+    week.topics.filter((t) => t.title.toLowerCase().startsWith(wanted)),
+    week.topics.filter((t) => t.title.toLowerCase().includes(wanted) || t.id.includes(wanted)),
+  ];
+  for (const matches of tiers) {
+    if (matches.length === 1) return matches[0]!;
+    if (matches.length > 1) {
+      throw new DecError(`"${ref}" matches ${matches.length} topics of week ${weekLabel(week)}:`, {
+        details: topicList(week, matches),
+        hint: "Use the topic's number or a longer piece of its title.",
+      });
+    }
   }
   throw new DecError(`No topic of week ${weekLabel(week)} matches "${ref}". Its topics:`, {
     details: topicList(week),

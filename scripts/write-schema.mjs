@@ -1,0 +1,8 @@
+// Regenerates syllabus/schema.json from the zod schema (run `npm run schema` after changing it;
+// test/unit/schema-sync.test.ts fails until you do).
+import { writeFile } from 'node:fs/promises';
+
+const { syllabusJsonSchema } = await import('../dist/compile.js');
+const target = new URL('../syllabus/schema.json', import.meta.url);
+await writeFile(target, `${JSON.stringify(syllabusJsonSchema(), null, 2)}\n`);
+console.log('wrote syllabus/schema.json');

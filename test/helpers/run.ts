@@ -1,0 +1,55 @@
+// Runs the built dec binary the way a student's shell would, in a throw-away HOME.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const DEC_BIN = fileURLToPath(new URL('../../bin/dec.js', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Sandbox {
+  root: string;
+  home: string;
+  decHome: string;
+  env: NodeJS.ProcessEnv;
+  cleanup(): void;
+}
+
+/** A temp HOME and DEC_HOME, and a minimal environment that cannot see the developer's own. */
+export function makeSandbox(): Sandbox {
+  const root = mkdtempSync(join(tmpdir(), 'dec-e2e-'));
+  const home = join(root, 'home');
+  const decHome = join(root, 'dec-home');
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: home,
+    DEC_HOME: decHome,
+    LANG: 'C.UTF-8',
+  };
+  return { root, home, decHome, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export function runDec(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DEC_BIN, ...args], {
+      cwd: options.cwd,
+      env: options.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: options.timeoutMs ?? 20_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
