@@ -1,35 +1,78 @@
-// Bundles src/ into dist/ with esbuild: one small entry for start-up, one chunk per lazily imported
-// command. Then compiles the default syllabus into dist/syllabus-cache so even the first
+// Bundles src/ with esbuild into dist/cli.cjs: one CommonJS file, because Node's CommonJS loader
+// starts ~6 ms faster than its ESM loader, and start-up is a feature (bench/startup.mjs). Command
+// modules stay lazy inside the bundle (esbuild wraps each dynamically imported module); npm
+// dependencies other than commander stay external and load only when a command needs them.
+// Then it compiles the built-in syllabi into dist/syllabus-cache, so even the first
 // `dec weeks list` after install skips YAML parsing.
 import { build } from 'esbuild';
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
 
-await rm(join(root, 'dist'), { recursive: true, force: true });
-await build({
+// commander requires node:child_process at load time for executable subcommands, which dec does not
+// use; loading it (and net, stream) costs ~5 ms of every start. Hand commander a lazy stand-in.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      args.importer.includes(`${'node_modules'}/commander/`) ? { path: 'child_process', namespace: 'lazy' } : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'lazy' }, () => ({
+      contents: "module.exports = new Proxy({}, { get: (_, key) => require('node:child_process')[key] });",
+      loader: 'js',
+    }));
+  },
+};
+
+const common = {
+  plugins: [lazyChildProcess],
   absWorkingDir: root,
-  entryPoints: { cli: 'src/main.ts', compile: 'src/syllabus/precompile.ts' },
-  outdir: 'dist',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
+  // import() of a dependency becomes require(): the bundle runs from V8's code cache through
+  // vm.Script (bin/dec.cjs), where Node 20 loses the dynamic-import callback. Node >= 20.19
+  // require()s ES modules too, so ESM-only dependencies still load.
+  supported: { 'dynamic-import': false },
   sourcemap: 'linked',
-  chunkNames: 'chunk-[hash]',
-  // commander is needed by every run, so it is bundled; the rest load on demand from node_modules.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: Object.keys(pkg.dependencies).filter((name) => name !== 'commander'),
-  define: { __DEC_VERSION__: JSON.stringify(pkg.version) },
-  // Bundled CommonJS (commander) calls require(); give ESM output one.
-  banner: { js: "import { createRequire as __decCreateRequire } from 'node:module'; const require = __decCreateRequire(import.meta.url);" },
+  define: { __DEC_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__decModuleUrl' },
+  banner: { js: "const __decModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-});
+};
 
-const { precompileBuiltins } = await import(join(root, 'dist', 'compile.js'));
+await rm(join(root, 'dist'), { recursive: true, force: true });
+await Promise.all([
+  build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cli.cjs' }),
+  build({ ...common, entryPoints: ['src/syllabus/precompile.ts'], outfile: 'dist/compile.cjs' }),
+]);
+
+const { precompileBuiltins } = createRequire(import.meta.url)(join(root, 'dist', 'compile.cjs'));
 const written = await precompileBuiltins(join(root, 'syllabus'), join(root, 'dist', 'syllabus-cache'));
-const files = await readdir(join(root, 'dist'));
-console.log(`built dist/ (${files.filter((f) => f.endsWith('.js')).length} modules), precompiled ${written.join(', ')}`);
+
+// Warm V8's code cache for this Node (see bin/dec.cjs) with the commands students run most.
+const { spawnSync } = await import('node:child_process');
+const { mkdtempSync } = await import('node:fs');
+const { tmpdir } = await import('node:os');
+const scratch = mkdtempSync(join(tmpdir(), 'dec-build-'));
+const warm = spawnSync(process.execPath, [join(root, 'bin', 'dec.cjs')], {
+  env: {
+    PATH: process.env.PATH,
+    HOME: scratch,
+    DEC_HOME: scratch,
+    DEC_WRITE_CODE_CACHE: JSON.stringify([['--help'], ['weeks', 'list'], ['weeks', 'show', '3'], ['progress']]),
+  },
+  stdio: 'ignore',
+  timeout: 30_000,
+});
+await rm(scratch, { recursive: true, force: true });
+console.log(
+  `built dist/cli.cjs, precompiled ${written.join(', ')}${warm.status === 0 ? ', warmed the code cache' : ''}`,
+);

@@ -2,6 +2,7 @@
 // so `dec --help` never loads the YAML parser, the validator or the prompt library.
 import { Command, Option } from 'commander';
 import { createContext, type AppContext, type GlobalOptions } from './context.js';
+import { stdio } from './output/stdio.js';
 import { DEC_VERSION } from './version.js';
 
 function examples(...lines: string[]): string {
@@ -15,13 +16,21 @@ function contextOf(command: Command): AppContext {
 
 export function buildProgram(): Command {
   const program = new Command('dec')
-    .description('Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.')
+    .description(
+      'Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.',
+    )
     .version(DEC_VERSION, '-V, --version', 'print the version of dec')
     .option('--syllabus <path>', 'use another syllabus: a YAML file or a built-in id (also DEC_SYLLABUS)')
     .option('--json', 'print one JSON document on stdout (read commands)')
     .option('--no-color', 'no colors (also NO_COLOR=1)')
     .option('--debug', 'show stack traces for errors')
     .exitOverride()
+    .configureOutput({
+      writeOut: (text) => stdio.stdout.write(text),
+      writeErr: (text) => stdio.stderr.write(text),
+      getOutHelpWidth: () => stdio.columns(),
+      getErrHelpWidth: () => stdio.columns(),
+    })
     .showSuggestionAfterError(true)
     .showHelpAfterError('(run dec --help to see every command)')
     .addHelpText(
@@ -35,7 +44,10 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
   weeks
     .command('list', { isDefault: true })
     .description('one row per week: topics, time, progress, status and the week to work on next')
-    .addHelpText('after', examples('dec weeks list', 'dec weeks list --json', 'dec weeks list --syllabus ./my-syllabus.yaml'))
+    .addHelpText(
+      'after',
+      examples('dec weeks list', 'dec weeks list --json', 'dec weeks list --syllabus ./my-syllabus.yaml'),
+    )
     .action(async (_options, command: Command) => {
       const { listWeeks } = await import('./commands/weeks.js');
       await listWeeks(contextOf(command));
@@ -56,19 +68,34 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     .option('--where', 'print the path of the progress file in use')
     // progress has its own action, so commander would not add `dec progress help <command>` by itself.
     .helpCommand(true)
-    .addHelpText('after', examples('dec progress', 'dec progress --where', 'dec progress done 1', 'dec progress done 3 partitioning', 'dec progress export --format markdown >> README.md'))
+    .addHelpText(
+      'after',
+      examples(
+        'dec progress',
+        'dec progress --where',
+        'dec progress done 1',
+        'dec progress done 3 partitioning',
+        'dec progress export --format markdown >> README.md',
+      ),
+    )
     .action(async (options: { where?: boolean }, command: Command) => {
       const handlers = await import('./commands/progress.js');
       const ctx = contextOf(command);
       await (options.where ? handlers.showWhere(ctx) : handlers.showProgress(ctx));
     });
-  for (const [name, undo] of [['done', false], ['undo', true]] as const) {
+  for (const [name, undo] of [
+    ['done', false],
+    ['undo', true],
+  ] as const) {
     progress
       .command(name)
       .description(undo ? 'mark topics (or a whole week) not done' : 'mark topics (or a whole week) done')
       .argument('<week>', 'a week: 3, week3, week-3, w3 or its id')
       .argument('[topics...]', 'topic numbers within the week, or unique pieces of their titles; none = the whole week')
-      .addHelpText('after', examples(`dec progress ${name} 1`, `dec progress ${name} 3 2 4`, `dec progress ${name} week-4 "jinja"`))
+      .addHelpText(
+        'after',
+        examples(`dec progress ${name} 1`, `dec progress ${name} 3 2 4`, `dec progress ${name} week-4 "jinja"`),
+      )
       .action(async (week: string, topics: string[], _options, command: Command) => {
         const { markTopics } = await import('./commands/progress.js');
         await markTopics(contextOf(command), week, topics, { undo });
@@ -100,7 +127,10 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     .argument('[dir]', 'the folder; created if missing', '.')
     .option('--start <date>', 'the day you started, YYYY-MM-DD (default: today)')
     .option('--force', 'rewrite the settings of an existing workspace (progress is kept)')
-    .addHelpText('after', examples('dec init', 'dec init my-zoomcamp --start 2026-01-12', 'dec init --syllabus ./cohort-2025.yaml'))
+    .addHelpText(
+      'after',
+      examples('dec init', 'dec init my-zoomcamp --start 2026-01-12', 'dec init --syllabus ./cohort-2025.yaml'),
+    )
     .action(async (dir: string, options: { start?: string; force?: boolean }, command: Command) => {
       const { initWorkspace } = await import('./commands/init.js');
       await initWorkspace(contextOf(command), dir, options);

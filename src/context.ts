@@ -1,5 +1,6 @@
 // What every command gets: where it runs, its environment, its terminal and its clock.
 // Commands take this instead of reaching for process.*, so tests can hand them anything.
+import { stdio } from './output/stdio.js';
 import { Terminal } from './output/terminal.js';
 
 export interface GlobalOptions {
@@ -25,9 +26,10 @@ export function createContext(options: GlobalOptions): AppContext {
     options,
     terminal: new Terminal({
       env: process.env,
-      stdout: process.stdout,
-      stderr: process.stderr,
-      stdinIsTTY: process.stdin.isTTY === true,
+      stdout: stdio.stdout,
+      stderr: stdio.stderr,
+      // Not process.stdin.isTTY: touching process.stdin builds a stream (~1.5 ms) on every run.
+      stdinIsTTY: () => stdio.stdinIsTTY(),
       json: options.json === true,
       color: options.color,
     }),

@@ -26,7 +26,9 @@ export function formatHomework(week: CourseWeek): string {
   if (!homework) return 'none';
   const parts = [homework.summary];
   if (homework.questions !== undefined) {
-    parts.push(`${homework.questions} question${homework.questions === 1 ? '' : 's'}${homework.optionalQuestions ? ` + ${homework.optionalQuestions} optional` : ''}`);
+    parts.push(
+      `${homework.questions} question${homework.questions === 1 ? '' : 's'}${homework.optionalQuestions ? ` + ${homework.optionalQuestions} optional` : ''}`,
+    );
   }
   if (homework.due) parts.push(`cohort due ${formatDue(homework.due)}`);
   return parts.join(' · ');

@@ -10,7 +10,15 @@ import { progressLocation, readProgress, updateProgress } from '../progress/stor
 import { builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { DEC_VERSION } from '../version.js';
-import { WORKSPACE_DIR, WORKSPACE_FORMAT, findWorkspace, markerPathFor, parseMarker, type Workspace, type WorkspaceMarker } from '../workspace/workspace.js';
+import {
+  WORKSPACE_DIR,
+  WORKSPACE_FORMAT,
+  findWorkspace,
+  markerPathFor,
+  parseMarker,
+  type Workspace,
+  type WorkspaceMarker,
+} from '../workspace/workspace.js';
 
 export interface InitOptions {
   start?: string;
@@ -27,7 +35,9 @@ function localDate(date: Date): string {
 function checkStart(start: string): string {
   const valid = /^\d{4}-\d{2}-\d{2}$/.test(start) && !Number.isNaN(new Date(`${start}T00:00:00Z`).getTime());
   if (!valid || new Date(`${start}T00:00:00Z`).toISOString().slice(0, 10) !== start) {
-    throw new DecError(`--start "${start}" is not a date.`, { hint: 'Give it as YYYY-MM-DD, e.g. --start 2026-01-12.' });
+    throw new DecError(`--start "${start}" is not a date.`, {
+      hint: 'Give it as YYYY-MM-DD, e.g. --start 2026-01-12.',
+    });
   }
   return start;
 }
@@ -81,7 +91,8 @@ export async function initWorkspace(ctx: AppContext, dir: string | undefined, op
   if (existing && !options.force) {
     ctx.terminal.emit(
       { schemaVersion: JSON_SCHEMA_VERSION, root, created: false, marker: existing },
-      () => `${root} is already a dec workspace (syllabus ${existing.syllabus}, started ${existing.startDate}). Nothing changed; --force rewrites its settings and keeps your progress.`,
+      () =>
+        `${root} is already a dec workspace (syllabus ${existing.syllabus}, started ${existing.startDate}). Nothing changed; --force rewrites its settings and keeps your progress.`,
     );
     return;
   }
@@ -114,7 +125,9 @@ export async function initWorkspace(ctx: AppContext, dir: string | undefined, op
         `  syllabus   ${marker.syllabus} (${loaded.course.title})`,
         `  started    ${marker.startDate}`,
         `  .gitignore ${gitignore}`,
-        ...(carried > 0 ? [`  progress   ${carried} topics you had marked done were copied into .dec/progress.json`] : []),
+        ...(carried > 0
+          ? [`  progress   ${carried} topics you had marked done were copied into .dec/progress.json`]
+          : []),
         '',
         `Commit .dec/ with your course repo: your progress travels with it.`,
         `Next: ${dir && dir !== '.' ? `cd ${dir} && ` : ''}dec weeks list`,

@@ -20,7 +20,13 @@ export async function showWhere(ctx: AppContext): Promise<void> {
   const session = await openSession(ctx);
   const { file, scope } = session.progress;
   ctx.terminal.emit(
-    { schemaVersion: JSON_SCHEMA_VERSION, file, scope, workspace: session.workspace?.root ?? null, syllabus: syllabusInfo(session) },
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      file,
+      scope,
+      workspace: session.workspace?.root ?? null,
+      syllabus: syllabusInfo(session),
+    },
     () => file,
   );
 }
@@ -46,7 +52,13 @@ export async function showProgress(ctx: AppContext): Promise<void> {
         `${style.bold(session.course.title)}  ${bar(progress.percent, 24, style)} ${progress.percent}% ${style.dim(`(${progress.done} of ${progress.total} topics)`)}`,
         '',
         table(
-          [{ header: 'Week', align: 'right' }, { header: 'Title' }, { header: 'Progress' }, { header: 'Done', align: 'right' }, { header: 'Status' }],
+          [
+            { header: 'Week', align: 'right' },
+            { header: 'Title' },
+            { header: 'Progress' },
+            { header: 'Done', align: 'right' },
+            { header: 'Status' },
+          ],
           progress.weeks.map((w) => [
             weekLabel(w.week),
             w.week.title,
@@ -62,7 +74,9 @@ export async function showProgress(ctx: AppContext): Promise<void> {
       if (progress.orphans.length > 0) {
         lines.push(
           '',
-          style.yellow(`${progress.orphans.length} saved entr${progress.orphans.length === 1 ? 'y is' : 'ies are'} for topics this syllabus no longer has (kept in ${session.progress.file}):`),
+          style.yellow(
+            `${progress.orphans.length} saved entr${progress.orphans.length === 1 ? 'y is' : 'ies are'} for topics this syllabus no longer has (kept in ${session.progress.file}):`,
+          ),
           ...progress.orphans.map((key) => `  ${key}`),
         );
       }
@@ -75,7 +89,12 @@ export interface MarkOptions {
   undo: boolean;
 }
 
-export async function markTopics(ctx: AppContext, weekRef: string, topicRefs: string[], options: MarkOptions): Promise<void> {
+export async function markTopics(
+  ctx: AppContext,
+  weekRef: string,
+  topicRefs: string[],
+  options: MarkOptions,
+): Promise<void> {
   const session = await openSession(ctx);
   const week = findWeek(session.course, weekRef);
   const topics = findTopics(week, topicRefs);
@@ -100,7 +119,10 @@ export async function markTopics(ctx: AppContext, weekRef: string, topicRefs: st
       next: nextStepJson(progress.next),
     },
     () => {
-      const what = topicRefs.length === 0 ? `all ${topics.length} topics of week ${weekLabel(week)}` : topics.map((t) => `${t.number}. ${t.title}`).join('; ');
+      const what =
+        topicRefs.length === 0
+          ? `all ${topics.length} topics of week ${weekLabel(week)}`
+          : topics.map((t) => `${t.number}. ${t.title}`).join('; ');
       return [
         `${options.undo ? style.yellow('○') : style.green('✓')} Marked ${verb}: ${what}`,
         `Week ${weekLabel(week)}: ${bar(weekProgress.percent, 16, style)} ${weekProgress.percent}% (${weekProgress.done}/${weekProgress.total}), ${statusText(weekProgress.status, style)}`,
@@ -118,9 +140,18 @@ export async function resetProgress(ctx: AppContext, weekRef: string | undefined
     ctx.terminal.print('Nothing was changed.');
     return;
   }
-  const removed = await updateProgress(session.progress.file, writeOptions(session), (state) => reset(state, session.course.id, week?.id));
+  const removed = await updateProgress(session.progress.file, writeOptions(session), (state) =>
+    reset(state, session.course.id, week?.id),
+  );
   ctx.terminal.emit(
-    { schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), file: session.progress.file, action: 'reset', week: week?.id ?? null, removed },
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      file: session.progress.file,
+      action: 'reset',
+      week: week?.id ?? null,
+      removed,
+    },
     () => `Reset ${scope}: ${removed} topic${removed === 1 ? '' : 's'} marked not done.`,
   );
 }
@@ -131,7 +162,11 @@ export async function exportProgress(ctx: AppContext, format: string): Promise<v
   }
   const session = await openSession(ctx);
   const progress = summarize(session.course, await readSessionProgress(session));
-  const lines = [`## ${session.course.title} progress`, '', `Overall: ${progress.percent}% (${progress.done} of ${progress.total} topics)`];
+  const lines = [
+    `## ${session.course.title} progress`,
+    '',
+    `Overall: ${progress.percent}% (${progress.done} of ${progress.total} topics)`,
+  ];
   for (const w of progress.weeks) {
     lines.push('', `### Week ${weekLabel(w.week)}: ${w.week.title} (${w.percent}%)`, '');
     for (const { topic, doneAt } of w.topics) {
@@ -139,5 +174,8 @@ export async function exportProgress(ctx: AppContext, format: string): Promise<v
     }
   }
   const markdown = lines.join('\n');
-  ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), format: 'markdown', markdown }, () => markdown);
+  ctx.terminal.emit(
+    { schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), format: 'markdown', markdown },
+    () => markdown,
+  );
 }

@@ -42,12 +42,21 @@ export async function listWeeks(ctx: AppContext): Promise<void> {
         style.bold(`${course.title}${course.cohort ? ` (${course.cohort})` : ''}`),
         '',
         table(
-          [{ header: 'Week', align: 'right' }, { header: 'Title' }, { header: 'Topics', align: 'right' }, { header: 'Time' }, { header: 'Progress' }, { header: 'Status' }, { header: '' }],
+          [
+            { header: 'Week', align: 'right' },
+            { header: 'Title' },
+            { header: 'Topics', align: 'right' },
+            { header: 'Time' },
+            { header: 'Progress' },
+            { header: 'Status' },
+            { header: '' },
+          ],
           rows,
           style,
         ),
       ];
-      if (course.upcoming) lines.push('', `${style.dim(`${course.upcoming.title}:`)} ${course.upcoming.items.join(', ')}`);
+      if (course.upcoming)
+        lines.push('', `${style.dim(`${course.upcoming.title}:`)} ${course.upcoming.items.join(', ')}`);
       lines.push('', formatNextStep(progress.next, style), style.dim('Details of a week: dec weeks show <week>'));
       return lines.join('\n');
     },
@@ -84,14 +93,23 @@ export async function showWeek(ctx: AppContext, ref: string): Promise<void> {
   const weekProgress = progress.weeks.find((w) => w.week.id === week.id)!;
   const { style } = ctx.terminal;
   ctx.terminal.emit(
-    { schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), week: weekDetailJson(week, weekProgress, progress.next?.week.id) },
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      week: weekDetailJson(week, weekProgress, progress.next?.week.id),
+    },
     () => {
-      const lines = [style.bold(`Week ${weekLabel(week)}: ${week.title}`) + style.dim(`  (${week.id}${week.module ? `, ${week.module}` : ''})`)];
+      const lines = [
+        style.bold(`Week ${weekLabel(week)}: ${week.title}`) +
+          style.dim(`  (${week.id}${week.module ? `, ${week.module}` : ''})`),
+      ];
       if (week.goal) lines.push(`Goal:        ${week.goal}`);
       if (week.instructor) lines.push(`Instructor:  ${week.instructor}`);
       const time = weekProgress.durationText || (week.duration ?? '');
       if (time) lines.push(`Time:        ${time}`);
-      lines.push(`Progress:    ${bar(weekProgress.percent, 20, style)} ${weekProgress.percent}% (${weekProgress.done}/${weekProgress.total}), ${statusText(weekProgress.status, style)}`);
+      lines.push(
+        `Progress:    ${bar(weekProgress.percent, 20, style)} ${weekProgress.percent}% (${weekProgress.done}/${weekProgress.total}), ${statusText(weekProgress.status, style)}`,
+      );
       lines.push('', style.bold('Topics'));
       let section: string | undefined;
       for (const { topic, doneAt } of weekProgress.topics) {
@@ -111,7 +129,12 @@ export async function showWeek(ctx: AppContext, ref: string): Promise<void> {
       lines.push(`${style.bold('Setup:')}     ${formatSetup(week)}`);
       lines.push(`${style.bold('Homework:')}  ${formatHomework(week)}`);
       if (weekProgress.status !== 'done') {
-        lines.push('', style.dim(`Mark a topic done: dec progress done ${week.number} <number|title>; the whole week: dec progress done ${week.number}`));
+        lines.push(
+          '',
+          style.dim(
+            `Mark a topic done: dec progress done ${week.number} <number|title>; the whole week: dec progress done ${week.number}`,
+          ),
+        );
       }
       return lines.join('\n');
     },

@@ -16,7 +16,12 @@ export function weekSummaryJson(progress: WeekProgress, nextWeekId: string | und
     title: week.title,
     topics: week.topics.length,
     duration: progress.duration
-      ? { text: progress.durationText, minMinutes: progress.duration.min, maxMinutes: progress.duration.max, open: progress.duration.open }
+      ? {
+          text: progress.durationText,
+          minMinutes: progress.duration.min,
+          maxMinutes: progress.duration.max,
+          open: progress.duration.open,
+        }
       : progress.durationText
         ? { text: progress.durationText, minMinutes: null, maxMinutes: null, open: false }
         : null,

@@ -4,9 +4,12 @@ import type { Terminal } from './terminal.js';
 
 export async function confirm(terminal: Terminal, question: string, flagHint: string): Promise<boolean> {
   if (!terminal.interactive || terminal.json) {
-    throw new DecError(`${question} needs a confirmation, and dec cannot ask here (no terminal, CI is set, or --json).`, {
-      hint: `Pass ${flagHint} to confirm.`,
-    });
+    throw new DecError(
+      `${question} needs a confirmation, and dec cannot ask here (no terminal, CI is set, or --json).`,
+      {
+        hint: `Pass ${flagHint} to confirm.`,
+      },
+    );
   }
   const { confirm: ask } = await import('@inquirer/prompts');
   try {

@@ -32,7 +32,9 @@ export interface Column {
 
 /** Columns sized to their widest cell; trailing spaces trimmed so pipes stay clean. */
 export function table(columns: Column[], rows: string[][], style: Styles): string {
-  const widths = columns.map((column, i) => Math.max(visibleLength(column.header), ...rows.map((row) => visibleLength(row[i] ?? ''))));
+  const widths = columns.map((column, i) =>
+    Math.max(visibleLength(column.header), ...rows.map((row) => visibleLength(row[i] ?? ''))),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, i) => pad(cell, widths[i]!, columns[i]!.align ?? 'left'))

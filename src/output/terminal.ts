@@ -1,14 +1,20 @@
 // The one place that decides colour, interactivity and JSON mode. Everything that prints asks it.
-import type { Writable } from 'node:stream';
 
 export interface TerminalOptions {
   env: NodeJS.ProcessEnv;
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-  stdinIsTTY: boolean;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  /** Looked up only when dec wants to prompt. */
+  stdinIsTTY: boolean | (() => boolean);
   json: boolean;
   /** false when --no-color was given. */
   color?: boolean;
+}
+
+/** Where text goes: process.stdout, a file descriptor writer, or a test's collector. */
+export interface OutputStream {
+  write(text: string): unknown;
+  isTTY?: boolean;
 }
 
 export interface Styles {
@@ -50,24 +56,30 @@ export function colorEnabled(options: Pick<TerminalOptions, 'env' | 'stdout' | '
 /** Prompts only with a person at a terminal: never when stdin is not a TTY or CI is set. */
 export function canPrompt(options: Pick<TerminalOptions, 'env' | 'stdinIsTTY'>): boolean {
   const ci = options.env.CI;
-  return options.stdinIsTTY && (ci === undefined || ci === '' || ci === '0' || ci === 'false');
+  const stdinIsTTY = typeof options.stdinIsTTY === 'function' ? options.stdinIsTTY() : options.stdinIsTTY;
+  return stdinIsTTY && (ci === undefined || ci === '' || ci === '0' || ci === 'false');
 }
 
 export class Terminal {
   readonly color: boolean;
-  readonly interactive: boolean;
   readonly json: boolean;
   readonly style: Styles;
+  readonly #options: TerminalOptions;
   readonly #stdout: TerminalOptions['stdout'];
   readonly #stderr: TerminalOptions['stderr'];
 
   constructor(options: TerminalOptions) {
     this.json = options.json;
     this.color = colorEnabled(options);
-    this.interactive = canPrompt(options);
     this.style = makeStyles(this.color);
+    this.#options = options;
     this.#stdout = options.stdout;
     this.#stderr = options.stderr;
+  }
+
+  /** Whether dec may ask a question; decided when asked, since looking at stdin has a cost. */
+  get interactive(): boolean {
+    return canPrompt(this.#options);
   }
 
   /** Human output on stdout; silent in --json mode so stdout holds one JSON document. */

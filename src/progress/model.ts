@@ -1,5 +1,5 @@
 // Progress as data, with no I/O: which topics of which syllabus are done, and what that adds up to.
-import { addDurations, formatTotal, parseDuration, type Duration, type DurationTotal } from '../syllabus/duration.js';
+import type { DurationTotal } from '../syllabus/duration.js';
 import type { Course, CourseTopic, CourseWeek } from '../syllabus/course.js';
 
 export const PROGRESS_FORMAT = 1;
@@ -91,38 +91,23 @@ function percent(done: number, total: number): number {
   return total === 0 ? 0 : Math.floor((done / total) * 100);
 }
 
-/**
- * Lesson time of a week: each section counts its stated time (or the sum of its topics when that is
- * larger, since the outline's figures are rough), plus topics outside sections. Extra topics don't count.
- */
-export function weekDuration(week: CourseWeek): DurationTotal | undefined {
-  const durationOf = (topic: CourseTopic) => (topic.duration ? parseDuration(topic.duration) : undefined);
-  const counted = week.topics.filter((topic) => !topic.extra);
-  const loose = counted.filter((topic) => topic.section === undefined).map(durationOf);
-  const sections = week.sections.map((section): Duration | undefined => {
-    const parts = addDurations(counted.filter((topic) => topic.section === section.title).map(durationOf));
-    const stated = section.duration ? parseDuration(section.duration) : undefined;
-    if (!stated || stated.unit !== 'minutes') return parts && { ...parts, unit: 'minutes' };
-    return { ...stated, min: Math.max(stated.min, parts?.min ?? 0), max: Math.max(stated.max, parts?.max ?? 0) };
-  });
-  return addDurations([...sections, ...loose]);
-}
-
-function durationText(week: CourseWeek, total: DurationTotal | undefined): string {
-  if (total) return formatTotal(total);
-  const stated = week.duration ? parseDuration(week.duration) : undefined;
-  if (stated?.unit === 'weeks') return stated.min === stated.max ? `${stated.min} weeks` : `${stated.min}–${stated.max} weeks`;
-  return '';
-}
-
 function weekProgress(week: CourseWeek, done: Record<string, string>): WeekProgress {
   const topics = week.topics.map((topic) => ({ topic, doneAt: done[topicKey(week, topic)] }));
   const counted = topics.filter((t) => !t.topic.extra);
   const doneCount = counted.filter((t) => t.doneAt !== undefined).length;
   const anyDone = topics.some((t) => t.doneAt !== undefined);
-  const status: WeekStatus = counted.length > 0 && doneCount === counted.length ? 'done' : anyDone ? 'in progress' : 'not started';
-  const duration = weekDuration(week);
-  return { week, topics, done: doneCount, total: counted.length, percent: percent(doneCount, counted.length), status, duration, durationText: durationText(week, duration) };
+  const status: WeekStatus =
+    counted.length > 0 && doneCount === counted.length ? 'done' : anyDone ? 'in progress' : 'not started';
+  return {
+    week,
+    topics,
+    done: doneCount,
+    total: counted.length,
+    percent: percent(doneCount, counted.length),
+    status,
+    duration: week.time.total,
+    durationText: week.time.text,
+  };
 }
 
 export function summarize(course: Course, state: ProgressState): CourseProgress {
@@ -139,6 +124,8 @@ export function summarize(course: Course, state: ProgressState): CourseProgress 
     total,
     percent: percent(doneTotal, total),
     next: firstOpen && nextTopic ? { week: firstOpen.week, topic: nextTopic.topic } : undefined,
-    orphans: Object.keys(done).filter((key) => !known.has(key)).sort(),
+    orphans: Object.keys(done)
+      .filter((key) => !known.has(key))
+      .sort(),
   };
 }

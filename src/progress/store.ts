@@ -1,7 +1,7 @@
 // The progress file: in the workspace (it travels with the student's repo) or in the user's state
 // folder. Reads never crash on a bad file: it is moved aside, the student is told where, and dec goes
 // on from empty. Writes happen under a lock and are atomic, so concurrent dec runs all persist.
-import { mkdir, rename } from 'node:fs/promises';
+import { accessSync, constants, mkdirSync, renameSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DecError } from '../errors.js';
 import { stateDir } from '../paths.js';
@@ -63,13 +63,18 @@ export async function readProgress(file: string, options: ReadOptions): Promise<
   }
   const aside = `${file}.corrupt-${fileTimestamp(options.now)}`;
   try {
-    await rename(file, aside);
+    renameSync(file, aside);
   } catch (error) {
-    throw new DecError(`The progress file ${file} is damaged (${state}) and could not be moved aside: ${(error as Error).message}`, {
-      hint: 'Move or delete it yourself, then run dec again.',
-    });
+    throw new DecError(
+      `The progress file ${file} is damaged (${state}) and could not be moved aside: ${(error as Error).message}`,
+      {
+        hint: 'Move or delete it yourself, then run dec again.',
+      },
+    );
   }
-  options.warn(`The progress file was damaged (${state}); it was moved to ${aside} and dec starts from empty progress.`);
+  options.warn(
+    `The progress file was damaged (${state}); it was moved to ${aside} and dec starts from empty progress.`,
+  );
   return emptyProgress();
 }
 
@@ -80,7 +85,16 @@ export function encodeProgress(state: ProgressState): string {
       .sort()
       .map((id) => {
         const done = state.syllabi[id]!.done;
-        return [id, { done: Object.fromEntries(Object.keys(done).sort().map((key) => [key, done[key]])) }];
+        return [
+          id,
+          {
+            done: Object.fromEntries(
+              Object.keys(done)
+                .sort()
+                .map((key) => [key, done[key]]),
+            ),
+          },
+        ];
       }),
   );
   return `${JSON.stringify({ version: PROGRESS_FORMAT, syllabi }, null, 2)}\n`;
@@ -96,10 +110,18 @@ export async function updateProgress<T>(
 ): Promise<T> {
   const { default: lockfile } = await import('proper-lockfile');
   try {
-    await mkdir(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true });
   } catch (error) {
     throw new DecError(`Cannot create the folder for ${file}: ${(error as Error).message}`, {
-      hint: 'Check the folder\'s permissions, or set DEC_HOME to a folder you can write.',
+      hint: "Check the folder's permissions, or set DEC_HOME to a folder you can write.",
+    });
+  }
+  try {
+    // Checked first: the lock would retry a permission error for LOCK_WAIT_MS, then blame another dec.
+    accessSync(dirname(file), constants.W_OK);
+  } catch (error) {
+    throw new DecError(`Cannot write to the folder of ${file}: ${(error as Error).message}`, {
+      hint: "Check the folder's permissions, or set DEC_HOME to a folder you can write.",
     });
   }
   let release: () => Promise<void>;

@@ -1,5 +1,13 @@
 // The course as the rest of dec sees it: the validated syllabus with ids filled in and topics numbered.
 // Plain JSON (no classes, no Dates) so it can be cached on disk as it is.
+import {
+  addDurations,
+  formatDuration,
+  formatTotal,
+  parseDuration,
+  type Duration,
+  type DurationTotal,
+} from './duration.js';
 import type {
   Dataset,
   DatasetUse,
@@ -33,6 +41,8 @@ export interface CourseWeek {
   datasets: DatasetUse[];
   setup?: Setup;
   homework?: Homework;
+  /** Lesson time, worked out once when the syllabus is compiled (parsing durations costs start-up). */
+  time: { total?: DurationTotal; text: string };
 }
 
 export interface Course {
@@ -63,13 +73,40 @@ export function topicId(topic: TopicInput): string {
   return topic.id ?? (slugify(topic.title) || 'topic');
 }
 
-function toWeek(week: WeekInput): CourseWeek {
+/**
+ * Lesson time of a week: each section counts its stated time (or the sum of its topics when that is
+ * larger, since the outline's figures are rough), plus topics outside sections. Extra topics don't count.
+ */
+export function weekDuration(week: Pick<CourseWeek, 'topics' | 'sections'>): DurationTotal | undefined {
+  const durationOf = (topic: CourseTopic) => (topic.duration ? parseDuration(topic.duration) : undefined);
+  const counted = week.topics.filter((topic) => !topic.extra);
+  const loose = counted.filter((topic) => topic.section === undefined).map(durationOf);
+  const sections = week.sections.map((section): Duration | undefined => {
+    const parts = addDurations(counted.filter((topic) => topic.section === section.title).map(durationOf));
+    const stated = section.duration ? parseDuration(section.duration) : undefined;
+    if (!stated || stated.unit !== 'minutes') return parts && { ...parts, unit: 'minutes' };
+    return { ...stated, min: Math.max(stated.min, parts?.min ?? 0), max: Math.max(stated.max, parts?.max ?? 0) };
+  });
+  return addDurations([...sections, ...loose]);
+}
+
+function durationText(week: Pick<CourseWeek, 'duration'>, total: DurationTotal | undefined): string {
+  if (total) return formatTotal(total);
+  const stated = week.duration ? parseDuration(week.duration) : undefined;
+  return stated ? formatDuration(stated) : '';
+}
+
+function toWeek(input: WeekInput): CourseWeek {
+  const sections = input.sections ?? [];
+  const topics = input.topics.map((topic, index) => ({ ...topic, id: topicId(topic), number: index + 1 }));
+  const total = weekDuration({ topics, sections });
   return {
-    ...week,
-    sections: week.sections ?? [],
-    topics: week.topics.map((topic, index) => ({ ...topic, id: topicId(topic), number: index + 1 })),
-    tools: week.tools ?? [],
-    datasets: week.datasets ?? [],
+    ...input,
+    sections,
+    topics,
+    tools: input.tools ?? [],
+    datasets: input.datasets ?? [],
+    time: { total, text: durationText(input, total) },
   };
 }
 
@@ -90,5 +127,7 @@ export function toCourse(syllabus: SyllabusInput): Course {
 
 /** "7–9" for a span, "3" otherwise. */
 export function weekLabel(week: Pick<CourseWeek, 'number' | 'through'>): string {
-  return week.through !== undefined && week.through !== week.number ? `${week.number}–${week.through}` : `${week.number}`;
+  return week.through !== undefined && week.through !== week.number
+    ? `${week.number}–${week.through}`
+    : `${week.number}`;
 }

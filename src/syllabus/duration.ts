@@ -78,7 +78,8 @@ function formatMinutes(minutes: number): string {
 /** "1 h 45 min", "1 h 45 min–2 h", "≥ 40 min" (when part of it is unknown). */
 export function formatTotal(total: DurationTotal | undefined): string {
   if (!total) return '';
-  const span = total.min === total.max ? formatMinutes(total.min) : `${formatMinutes(total.min)}–${formatMinutes(total.max)}`;
+  const span =
+    total.min === total.max ? formatMinutes(total.min) : `${formatMinutes(total.min)}–${formatMinutes(total.max)}`;
   return total.open ? `≥ ${span}` : span;
 }
 

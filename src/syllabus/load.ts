@@ -1,9 +1,7 @@
 // Finds the syllabus to use and loads it. Parsing and validating YAML costs ~100 ms of module loading,
 // so a validated syllabus is cached as JSON under the hash of its bytes: a cache hit needs neither the
 // YAML parser nor the validator, which keeps `dec weeks list` as fast as a bare `node -e 0`.
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DecError, errorCode } from '../errors.js';
 import { BUILTIN_SYLLABUS_DIR, DEFAULT_SYLLABUS_ID, PACKAGE_ROOT, cacheDir } from '../paths.js';
@@ -64,23 +62,44 @@ async function readSyllabusBytes(source: SyllabusSource, shown: string): Promise
   const from = `(chosen by ${ORIGIN_TEXT[source.origin]})`;
   const hint = `Pass a YAML file with --syllabus PATH or DEC_SYLLABUS, or a built-in id such as ${DEFAULT_SYLLABUS_ID}.`;
   try {
-    const info = await stat(source.path);
+    const info = statSync(source.path);
     if (!info.isFile()) throw new DecError(`The syllabus ${shown} ${from} is not a file.`, { hint });
     // Checked before reading so a wrong path to a huge file is refused without loading it.
     if (info.size > MAX_SYLLABUS_BYTES) {
-      throw new DecError(`The syllabus ${shown} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; a syllabus is at most 1 MiB.`, { hint });
+      throw new DecError(
+        `The syllabus ${shown} is ${(info.size / 1024 / 1024).toFixed(1)} MiB; a syllabus is at most 1 MiB.`,
+        { hint },
+      );
     }
-    return await readFile(source.path);
+    return readFileSync(source.path);
   } catch (error) {
     if (error instanceof DecError) throw error;
     const code = errorCode(error);
-    const what = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'cannot be read (permission denied)' : `cannot be read (${(error as Error).message})`;
+    const what =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'cannot be read (permission denied)'
+          : `cannot be read (${(error as Error).message})`;
     throw new DecError(`The syllabus ${shown} ${from} ${what}.`, { hint, cause: error });
   }
 }
 
+/** Bump when the shape of a compiled Course changes, so old cache entries are ignored. */
+const CACHE_FORMAT = 2;
+
+/**
+ * Names the cache entry by dec version and file size only: hashing the bytes costs start-up time
+ * (node:crypto alone is ~5 ms), and a wrong hit is impossible because the entry holds the exact source.
+ */
 function cacheKey(bytes: Buffer): string {
-  return createHash('sha256').update(DEC_VERSION).update('\0').update(bytes).digest('hex').slice(0, 32);
+  return `${DEC_VERSION}-${CACHE_FORMAT}-${bytes.length}`;
+}
+
+interface CacheEntry {
+  key: string;
+  source: string;
+  course: Course;
 }
 
 /** Shipped with the package (the default syllabus, compiled at build time), then the user's cache. */
@@ -88,11 +107,11 @@ function cacheDirs(env: NodeJS.ProcessEnv): string[] {
   return [join(PACKAGE_ROOT, 'dist', 'syllabus-cache'), cacheDir(env)];
 }
 
-async function readCached(key: string, env: NodeJS.ProcessEnv): Promise<Course | undefined> {
+async function readCached(key: string, source: string, env: NodeJS.ProcessEnv): Promise<Course | undefined> {
   for (const dir of cacheDirs(env)) {
     try {
-      const entry = JSON.parse(await readFile(join(dir, `syllabus-${key}.json`), 'utf8')) as { key?: string; course?: Course };
-      if (entry.key === key && entry.course) return entry.course;
+      const entry = JSON.parse(readFileSync(join(dir, `syllabus-${key}.json`), 'utf8')) as Partial<CacheEntry>;
+      if (entry.key === key && entry.source === source && entry.course) return entry.course;
     } catch {
       // A missing or damaged cache entry only means we parse the YAML again.
     }
@@ -100,25 +119,30 @@ async function readCached(key: string, env: NodeJS.ProcessEnv): Promise<Course |
   return undefined;
 }
 
-export async function writeCached(dir: string, key: string, course: Course): Promise<void> {
+export async function writeCached(dir: string, entry: CacheEntry): Promise<void> {
   const { writeFileAtomic } = await import('../util/fs.js');
-  await mkdir(dir, { recursive: true });
-  await writeFileAtomic(join(dir, `syllabus-${key}.json`), JSON.stringify({ key, course }));
+  mkdirSync(dir, { recursive: true });
+  await writeFileAtomic(join(dir, `syllabus-${entry.key}.json`), JSON.stringify(entry));
 }
 
-export async function compileSyllabus(bytes: Buffer, shown: string): Promise<{ key: string; course: Course }> {
+/** Validates a syllabus (loading the YAML parser and the validator) into a cache entry. */
+export async function compileSyllabus(bytes: Buffer, shown: string): Promise<CacheEntry> {
   const { parseSyllabus } = await import('./parse.js');
-  return { key: cacheKey(bytes), course: parseSyllabus(bytes, shown) };
+  return { key: cacheKey(bytes), source: bytes.toString('latin1'), course: parseSyllabus(bytes, shown) };
 }
 
-export async function loadSyllabus(source: SyllabusSource, env: NodeJS.ProcessEnv, cwd: string): Promise<LoadedSyllabus> {
+export async function loadSyllabus(
+  source: SyllabusSource,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<LoadedSyllabus> {
   const shown = displayPath(source.path, cwd);
   const bytes = await readSyllabusBytes(source, shown);
-  const key = cacheKey(bytes);
-  const cached = await readCached(key, env);
+  const cached = await readCached(cacheKey(bytes), bytes.toString('latin1'), env);
   if (cached) return { ...source, course: cached };
-  const { course } = await compileSyllabus(bytes, shown);
+  const entry = await compileSyllabus(bytes, shown);
   // The cache is a speed-up only: a read-only cache folder must not stop the command.
-  await writeCached(cacheDir(env), key, course).catch(() => undefined);
+  await writeCached(cacheDir(env), entry).catch(() => undefined);
+  const course = entry.course;
   return { ...source, course };
 }

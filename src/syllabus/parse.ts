@@ -9,7 +9,6 @@ import { toCourse, topicId, type Course } from './course.js';
 import { MAX_ALIAS_COUNT, MAX_SYLLABUS_BYTES } from './limits.js';
 import { syllabusSchema, type SyllabusInput } from './schema.js';
 
-
 type PathSegment = string | number;
 
 export interface SyllabusProblem {
@@ -45,22 +44,32 @@ function positionOfByte(bytes: Uint8Array, offset: number): { line: number; colu
       lineStart = i + 1;
     }
   }
-  return { line, column: offset - lineStart + 1 };
+  // The column counts characters (UTF-16 units, as editors and the YAML positions do), not bytes; the
+  // bytes before `offset` are valid UTF-8.
+  return { line, column: new TextDecoder().decode(bytes.subarray(lineStart, offset)).length + 1 };
 }
 
 function firstInvalidUtf8(bytes: Uint8Array): number {
-  // Narrow down with the fatal decoder: cheap, and only run when decoding already failed.
+  // Narrow down with the fatal decoder: cheap, and only run when decoding already failed. A fresh
+  // decoder per probe: a streaming decoder carries an unfinished character over to the next call.
   let low = 0;
   let high = bytes.length;
-  const decoder = new TextDecoder('utf-8', { fatal: true });
   while (high - low > 1) {
     const middle = (low + high) >> 1;
     try {
-      decoder.decode(bytes.subarray(0, middle), { stream: true });
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, middle), { stream: true });
       low = middle;
     } catch {
       high = middle;
     }
+  }
+  // The first `low` bytes decode, but may end inside a character the next byte breaks (a Latin-1 "é"
+  // followed by a newline): then the bad byte is that character's first byte.
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, low));
+  } catch {
+    while (low > 0 && (bytes[low - 1]! & 0xc0) === 0x80) low--;
+    low--;
   }
   return low;
 }
@@ -192,12 +201,17 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
     if (last < week.number) add(['weeks', w, 'through'], `must not be below number ${week.number}`);
     for (let n = week.number; n <= last; n++) {
       const other = weekOfNumber.get(n);
-      if (other !== undefined) add(['weeks', w, 'number'], `week ${n} is already taken by weeks[${other}]; week numbers must be unique`);
+      if (other !== undefined)
+        add(['weeks', w, 'number'], `week ${n} is already taken by weeks[${other}]; week numbers must be unique`);
       else weekOfNumber.set(n, w);
     }
     for (const name of [week.id, week.module].filter((x): x is string => x !== undefined)) {
       const other = weekOfId.get(name);
-      if (other !== undefined && other !== w) add(['weeks', w, name === week.id ? 'id' : 'module'], `"${name}" is already used by weeks[${other}]; ids must be unique`);
+      if (other !== undefined && other !== w)
+        add(
+          ['weeks', w, name === week.id ? 'id' : 'module'],
+          `"${name}" is already used by weeks[${other}]; ids must be unique`,
+        );
       else weekOfId.set(name, w);
     }
     const sections = (week.sections ?? []).map((section) => section.title);
@@ -206,17 +220,26 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
       const id = topicId(topic);
       const other = topicIds.get(id);
       if (other !== undefined) {
-        add(['weeks', w, 'topics', t], `topic id "${id}" is already used by topics[${other}]; give one of them an explicit "id"`);
+        add(
+          ['weeks', w, 'topics', t],
+          `topic id "${id}" is already used by topics[${other}]; give one of them an explicit "id"`,
+        );
       } else topicIds.set(id, t);
       if (topic.section !== undefined && !sections.includes(topic.section)) {
         const suggestion = nearest(topic.section, sections);
-        add(['weeks', w, 'topics', t, 'section'], `no section "${topic.section}" in this week${suggestion ? `; did you mean "${suggestion}"?` : ''}`);
+        add(
+          ['weeks', w, 'topics', t, 'section'],
+          `no section "${topic.section}" in this week${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        );
       }
     });
     (week.datasets ?? []).forEach((use, d) => {
       if (!datasets.includes(use.dataset)) {
         const suggestion = nearest(use.dataset, datasets);
-        add(['weeks', w, 'datasets', d, 'dataset'], `unknown dataset "${use.dataset}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (define it under the top-level "datasets")`);
+        add(
+          ['weeks', w, 'datasets', d, 'dataset'],
+          `unknown dataset "${use.dataset}"${suggestion ? `; did you mean "${suggestion}"?` : ''} (define it under the top-level "datasets")`,
+        );
       }
     });
   });
@@ -232,7 +255,10 @@ export function parseSyllabus(bytes: Uint8Array, file: string): Course {
       file,
       doc.errors.map((error) => {
         const { line, col } = lines.linePos(error.pos[0]);
-        const message = error.code === 'DUPLICATE_KEY' ? 'duplicate key; each key may appear once in a mapping' : error.message.split('\n')[0] ?? error.message;
+        const message =
+          error.code === 'DUPLICATE_KEY'
+            ? 'duplicate key; each key may appear once in a mapping'
+            : (error.message.split('\n')[0] ?? error.message);
         return { line, column: col, path: '', message };
       }),
     );
@@ -253,10 +279,21 @@ export function parseSyllabus(bytes: Uint8Array, file: string): Course {
   }
   const locate = new Locator(doc, lines);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw syllabusError(file, [{ line: 1, column: 1, path: '', message: `expected a mapping with schemaVersion, id, title and weeks, got ${describeValue(data)}` }]);
+    throw syllabusError(file, [
+      {
+        line: 1,
+        column: 1,
+        path: '',
+        message: `expected a mapping with schemaVersion, id, title and weeks, got ${describeValue(data)}`,
+      },
+    ]);
   }
   const result = syllabusSchema.safeParse(data, { reportInput: true });
-  if (!result.success) throw syllabusError(file, result.error.issues.flatMap((issue) => issueProblems(issue, locate)));
+  if (!result.success)
+    throw syllabusError(
+      file,
+      result.error.issues.flatMap((issue) => issueProblems(issue, locate)),
+    );
   const problems = crossCheck(result.data, locate);
   if (problems.length > 0) throw syllabusError(file, problems);
   return toCourse(result.data);

@@ -6,8 +6,7 @@ import { compileSyllabus, writeCached } from './load.js';
 export async function precompileBuiltins(syllabusDir: string, cacheDir: string): Promise<string[]> {
   const names = (await readdir(syllabusDir)).filter((name) => name.endsWith('.yaml'));
   for (const name of names) {
-    const { key, course } = await compileSyllabus(await readFile(join(syllabusDir, name)), `syllabus/${name}`);
-    await writeCached(cacheDir, key, course);
+    await writeCached(cacheDir, await compileSyllabus(await readFile(join(syllabusDir, name)), `syllabus/${name}`));
   }
   return names;
 }

@@ -17,11 +17,17 @@ export function findWeek(course: Course, ref: string): CourseWeek {
     ? course.weeks.find((w) => Number(byNumber[1]) >= w.number && Number(byNumber[1]) <= (w.through ?? w.number))
     : course.weeks.find((w) => w.id === wanted || w.module === wanted);
   if (week) return week;
-  const suggestion = nearest(wanted, course.weeks.flatMap((w) => [w.id, ...(w.module ? [w.module] : [])]));
-  throw new DecError(`There is no week "${ref}" in ${course.title}${suggestion ? `; did you mean "${suggestion}"?` : '.'}`, {
-    details: [`Valid weeks: ${validWeeks(course)}.`],
-    hint: 'Name a week by its number (3), as week3, week-3 or w3, or by its id.',
-  });
+  const suggestion = nearest(
+    wanted,
+    course.weeks.flatMap((w) => [w.id, ...(w.module ? [w.module] : [])]),
+  );
+  throw new DecError(
+    `There is no week "${ref}" in ${course.title}${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
+    {
+      details: [`Valid weeks: ${validWeeks(course)}.`],
+      hint: 'Name a week by its number (3), as week3, week-3 or w3, or by its id.',
+    },
+  );
 }
 
 function topicList(week: CourseWeek, topics: readonly CourseTopic[] = week.topics): string[] {
@@ -56,7 +62,7 @@ export function findTopic(week: CourseWeek, ref: string): CourseTopic {
   }
   throw new DecError(`No topic of week ${weekLabel(week)} matches "${ref}". Its topics:`, {
     details: topicList(week),
-    hint: 'Use the topic\'s number or a piece of its title.',
+    hint: "Use the topic's number or a piece of its title.",
   });
 }
 

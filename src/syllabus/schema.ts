@@ -45,7 +45,10 @@ const monthSpan = z
   .regex(new RegExp(`^${month}(?:\\.\\.${month})?$`), 'expected a month "2021-01" or a span "2019-01..2020-12"');
 
 const isoDate = z.iso.date({ message: 'expected a date as YYYY-MM-DD' });
-const isoDateTime = z.iso.datetime({ offset: true, message: 'expected a date and time such as 2022-01-26T22:00:00+01:00' });
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: 'expected a date and time such as 2022-01-26T22:00:00+01:00',
+});
 const url = z.url({ message: 'expected a URL such as https://example.com/…' });
 
 export const topicSchema = z
@@ -53,7 +56,7 @@ export const topicSchema = z
     id: slug.optional().describe('Stable id for progress; derived from the title when left out.'),
     title: text,
     duration: duration.optional(),
-    section: text.optional().describe('Title of one of the week\'s sections this topic belongs to.'),
+    section: text.optional().describe("Title of one of the week's sections this topic belongs to."),
     extra: z.boolean().optional().describe('Extra knowledge: shown, but not needed to finish the week.'),
     note: text.optional(),
   })
@@ -85,7 +88,7 @@ export const setupSchema = z.strictObject({
 export const homeworkSchema = z.strictObject({
   title: text.optional(),
   summary: text,
-  due: isoDateTime.optional().describe('The cohort\'s deadline.'),
+  due: isoDateTime.optional().describe("The cohort's deadline."),
   questions: z.number().int().min(0).optional().describe('Number of graded questions.'),
   optionalQuestions: z.number().int().min(0).optional(),
   submit: url.optional().describe('Where the cohort submitted.'),

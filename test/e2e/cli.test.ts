@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FIXTURES, REPO_ROOT, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
+// eslint-disable-next-line no-control-regex -- matching ANSI escapes is the point
 const ANSI = /\u001b\[/;
 
 let sandbox: Sandbox;
@@ -59,7 +60,13 @@ describe('dec weeks', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).not.toMatch(ANSI);
     expect(result.stderr).toBe('');
-    for (const title of ['Introduction & Prerequisites', 'Data Warehouse', 'Streaming', 'Project', 'Upcoming buzzwords']) {
+    for (const title of [
+      'Introduction & Prerequisites',
+      'Data Warehouse',
+      'Streaming',
+      'Project',
+      'Upcoming buzzwords',
+    ]) {
       expect(result.stdout).toContain(title);
     }
     expect(result.stdout).toMatch(/1\s+Introduction & Prerequisites.*0%\s+not started\s+← next/);
@@ -249,7 +256,9 @@ describe('syllabus selection and bad syllabi', () => {
     const result = await dec(['weeks', 'list', '--syllabus', bad]);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/e2e-several-problems\.yaml:\d+:\d+ {2}weeks\[0\]\.topics\[1\]\.duration: expected a duration/);
+    expect(result.stderr).toMatch(
+      /e2e-several-problems\.yaml:\d+:\d+ {2}weeks\[0\]\.topics\[1\]\.duration: expected a duration/,
+    );
     expect(result.stderr).toMatch(/unknown key "titel"; did you mean "title"\?/);
     expect(result.stderr).not.toContain('    at ');
     const debug = await dec(['weeks', 'list', '--syllabus', bad, '--debug']);

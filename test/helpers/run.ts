@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const DEC_BIN = fileURLToPath(new URL('../../bin/dec.js', import.meta.url));
+export const DEC_BIN = fileURLToPath(new URL('../../bin/dec.cjs', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
@@ -37,7 +37,10 @@ export function makeSandbox(): Sandbox {
   return { root, home, decHome, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
-export function runDec(args: string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<RunResult> {
+export function runDec(
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [DEC_BIN, ...args], {
       cwd: options.cwd,
