@@ -38,6 +38,11 @@ export function reportError(error: unknown, argv: readonly string[]): number {
 export async function main(argv: string[] = process.argv): Promise<number> {
   const program = buildProgram();
   try {
+    // `dec` alone is a request for orientation, not a usage error.
+    if (argv.length <= 2) {
+      program.outputHelp();
+      return ExitCode.ok;
+    }
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
   } catch (error) {

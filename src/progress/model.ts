@@ -93,7 +93,9 @@ function percent(done: number, total: number): number {
 
 function weekProgress(week: CourseWeek, done: Record<string, string>): WeekProgress {
   const topics = week.topics.map((topic) => ({ topic, doneAt: done[topicKey(week, topic)] }));
-  const counted = topics.filter((t) => !t.topic.extra);
+  // Extra topics don't count, unless a week has nothing else.
+  const required = topics.filter((t) => !t.topic.extra);
+  const counted = required.length > 0 ? required : topics;
   const doneCount = counted.filter((t) => t.doneAt !== undefined).length;
   const anyDone = topics.some((t) => t.doneAt !== undefined);
   const status: WeekStatus =
@@ -115,7 +117,8 @@ export function summarize(course: Course, state: ProgressState): CourseProgress 
   const weeks = course.weeks.map((week) => weekProgress(week, done));
   const known = new Set(course.weeks.flatMap((week) => week.topics.map((topic) => topicKey(week, topic))));
   const firstOpen = weeks.find((w) => w.status !== 'done');
-  const nextTopic = firstOpen?.topics.find((t) => t.doneAt === undefined && !t.topic.extra);
+  const open = firstOpen?.topics.filter((t) => t.doneAt === undefined) ?? [];
+  const nextTopic = open.find((t) => !t.topic.extra) ?? open[0];
   const doneTotal = weeks.reduce((sum, w) => sum + w.done, 0);
   const total = weeks.reduce((sum, w) => sum + w.total, 0);
   return {

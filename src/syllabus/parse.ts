@@ -16,6 +16,8 @@ export interface SyllabusProblem {
   column: number;
   path: string;
   message: string;
+  /** For a misspelt key: the path of the key it stands for, whose "missing" report it explains. */
+  standsFor?: string;
 }
 
 export function formatPath(path: readonly PathSegment[]): string {
@@ -166,6 +168,7 @@ function issueProblems(issue: z.core.$ZodIssue, locate: Locator): SyllabusProble
       return {
         ...locate.key(path, key),
         path: formatPath([...path, key]),
+        standsFor: suggestion === undefined ? undefined : formatPath([...path, suggestion]),
         message: suggestion ? `unknown key "${key}"; did you mean "${suggestion}"?` : `unknown key "${key}"${known}`,
       };
     });
@@ -289,11 +292,15 @@ export function parseSyllabus(bytes: Uint8Array, file: string): Course {
     ]);
   }
   const result = syllabusSchema.safeParse(data, { reportInput: true });
-  if (!result.success)
+  if (!result.success) {
+    const problems = result.error.issues.flatMap((issue) => issueProblems(issue, locate));
+    // "titel: unknown key, did you mean title?" already explains why "title" is missing: say it once.
+    const explained = new Set(problems.map((problem) => problem.standsFor));
     throw syllabusError(
       file,
-      result.error.issues.flatMap((issue) => issueProblems(issue, locate)),
+      problems.filter((problem) => !(explained.has(problem.path) && problem.message.startsWith('missing'))),
     );
+  }
   const problems = crossCheck(result.data, locate);
   if (problems.length > 0) throw syllabusError(file, problems);
   return toCourse(result.data);

@@ -208,3 +208,29 @@ describe('weekDuration on the default syllabus', () => {
     expect(weekDuration(findWeek(defaultCourse, '1'))).toBeUndefined();
   });
 });
+
+describe('a week of only extra topics', () => {
+  const extraOnly: Course = parseSyllabus(
+    Buffer.from(
+      [
+        'schemaVersion: 1',
+        'id: extras',
+        'title: Extras',
+        'weeks:',
+        '  - { number: 1, id: week-1, title: Bonus, topics: [{ id: x, title: Extra X, extra: true }] }',
+        '  - { number: 2, id: week-2, title: Two, topics: [{ id: y, title: Topic Y }] }',
+        '',
+      ].join('\n'),
+    ),
+    'extras.yaml',
+  );
+
+  it('counts its extra topics, so it can be finished and is the next step until then', () => {
+    const before = summarize(extraOnly, emptyProgress());
+    expect(before.weeks[0]).toMatchObject({ total: 1, status: 'not started' });
+    expect(before.next?.topic.id).toBe('x');
+    const after = summarize(extraOnly, stateWith('extras', ['week-1/x']));
+    expect(after.weeks[0]).toMatchObject({ done: 1, status: 'done' });
+    expect(after.next?.topic.id).toBe('y');
+  });
+});
