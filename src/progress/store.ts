@@ -32,7 +32,7 @@ function decode(text: string): ProgressState | string {
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) return 'it is not a JSON object';
   const { version, syllabi } = data as Partial<ProgressState>;
-  if (typeof version !== 'number') return 'it has no "version"';
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return 'it has no valid "version"';
   if (typeof syllabi !== 'object' || syllabi === null || Array.isArray(syllabi)) return 'it has no "syllabi" object';
   for (const entry of Object.values(syllabi)) {
     const done = (entry as Partial<ProgressState['syllabi'][string]>)?.done;
