@@ -320,3 +320,47 @@ describe('dec init and workspaces', () => {
     expect(bad.stderr).toContain('YYYY-MM-DD');
   });
 });
+
+describe('every kind of bad syllabus, through the binary', () => {
+  const badFixtures = readdirSync(join(FIXTURES, 'syllabi')).filter((name) => name.startsWith('bad-'));
+
+  it.each(badFixtures)('%s: exit 2, a located message, a hint, no stack trace', async (name) => {
+    const result = await dec(['weeks', 'list', '--syllabus', join(FIXTURES, 'syllabi', name)]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(new RegExp(`${name.replace('.', '\\.')}(:\\d+:\\d+)?`));
+    expect(result.stderr).toContain('→');
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(12);
+  });
+});
+
+describe('bad syllabus files made on the fly', () => {
+  const aliasBomb = [
+    'a: &a ["x","x","x","x","x","x","x","x","x"]',
+    ...'bcdefghi'.split('').map((name, i) => {
+      const previous = 'abcdefghi'[i];
+      return `${name}: &${name} [${Array(9).fill(`*${previous}`).join(',')}]`;
+    }),
+  ].join('\n');
+  const cases: Array<[string, Buffer, RegExp]> = [
+    [
+      'latin1.yaml',
+      Buffer.concat([Buffer.from('schemaVersion: 1\ntitle: Caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      /latin1\.yaml:2:11 is not UTF-8/,
+    ],
+    ['huge.yaml', Buffer.alloc(2 * 1024 * 1024, 'a'), /at most 1 MiB/],
+    ['bomb.yaml', Buffer.from(aliasBomb), /aliases too many times/],
+  ];
+
+  it.each(cases)('%s gets a clear error and exit 2', async (name, bytes, message) => {
+    const file = join(sandbox.root, name);
+    writeFileSync(file, bytes);
+    const started = Date.now();
+    const result = await dec(['weeks', 'list', '--syllabus', file]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain('    at ');
+  });
+});
