@@ -1,24 +1,16 @@
 // End to end: the built binary, a temp HOME/DEC_HOME, a minimal environment, no TTY.
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FIXTURES, REPO_ROOT, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { describe, expect, it } from 'vitest';
+import { FIXTURES, REPO_ROOT, runDec, useSandbox, type RunResult } from '../helpers/run.js';
 
 // eslint-disable-next-line no-control-regex -- matching ANSI escapes is the point
 const ANSI = /\u001b\[/;
 
-let sandbox: Sandbox;
-let cwd: string;
+const box = useSandbox();
 
-beforeEach(() => {
-  sandbox = makeSandbox();
-  cwd = join(sandbox.root, 'work');
-  mkdirSync(cwd, { recursive: true });
-});
-afterEach(() => sandbox.cleanup());
-
-const dec = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, at = cwd): Promise<RunResult> =>
-  runDec(args, { cwd: at, env: { ...sandbox.env, ...extraEnv } });
+const dec = (args: string[], extraEnv: NodeJS.ProcessEnv = {}, at = box.cwd): Promise<RunResult> =>
+  runDec(args, { cwd: at, env: { ...box.sandbox.env, ...extraEnv } });
 
 function json(result: RunResult): Record<string, unknown> {
   expect(result.stderr).toBe('');
@@ -177,15 +169,15 @@ describe('dec progress', () => {
 
   it('--where prints the user state file outside a workspace', async () => {
     const result = await dec(['progress', '--where']);
-    expect(result.stdout.trim()).toBe(join(sandbox.decHome, 'progress.json'));
+    expect(result.stdout.trim()).toBe(join(box.sandbox.decHome, 'progress.json'));
     const doc = json(await dec(['progress', '--where', '--json']));
     expect(doc).toMatchObject({ schemaVersion: 1, scope: 'user', workspace: null });
   });
 
   it('uses XDG_STATE_HOME when DEC_HOME is not set', async () => {
-    const env = { ...sandbox.env, DEC_HOME: undefined, XDG_STATE_HOME: join(sandbox.root, 'xdg-state') };
-    const result = await runDec(['progress', '--where'], { cwd, env });
-    expect(result.stdout.trim()).toBe(join(sandbox.root, 'xdg-state', 'dec', 'progress.json'));
+    const env = { ...box.sandbox.env, DEC_HOME: undefined, XDG_STATE_HOME: join(box.sandbox.root, 'xdg-state') };
+    const result = await runDec(['progress', '--where'], { cwd: box.cwd, env });
+    expect(result.stdout.trim()).toBe(join(box.sandbox.root, 'xdg-state', 'dec', 'progress.json'));
   });
 
   it('exports a Markdown checklist', async () => {
@@ -199,15 +191,15 @@ describe('dec progress', () => {
   });
 
   it('a corrupt progress file is moved aside, reported, and dec goes on', async () => {
-    mkdirSync(sandbox.decHome, { recursive: true });
-    const file = join(sandbox.decHome, 'progress.json');
+    mkdirSync(box.sandbox.decHome, { recursive: true });
+    const file = join(box.sandbox.decHome, 'progress.json');
     writeFileSync(file, '{"version": 1, "syllabi": {');
     const result = await dec(['progress']);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain('moved to');
-    const aside = readdirSync(sandbox.decHome).find((name) => name.startsWith('progress.json.corrupt-'));
+    const aside = readdirSync(box.sandbox.decHome).find((name) => name.startsWith('progress.json.corrupt-'));
     expect(aside).toBeDefined();
-    expect(readFileSync(join(sandbox.decHome, aside!), 'utf8')).toBe('{"version": 1, "syllabi": {');
+    expect(readFileSync(join(box.sandbox.decHome, aside!), 'utf8')).toBe('{"version": 1, "syllabi": {');
     expect((await dec(['progress', 'done', '1', '1'])).code).toBe(0);
   });
 
@@ -221,8 +213,8 @@ describe('dec progress', () => {
   });
 
   it('keeps and reports entries for topics the syllabus no longer has', async () => {
-    mkdirSync(sandbox.decHome, { recursive: true });
-    const file = join(sandbox.decHome, 'progress.json');
+    mkdirSync(box.sandbox.decHome, { recursive: true });
+    const file = join(box.sandbox.decHome, 'progress.json');
     const state = { version: 1, syllabi: { 'dez-2022': { done: { 'week-1/old-topic': '2022-01-20T10:00:00.000Z' } } } };
     writeFileSync(file, JSON.stringify(state));
     const doc = json(await dec(['progress', '--json']));
@@ -277,7 +269,7 @@ describe('dec init and workspaces', () => {
   it('creates a workspace that commands find from a subfolder, with progress inside it', async () => {
     const result = await dec(['init', 'course', '--start', '2026-01-12']);
     expect(result.code, result.stderr).toBe(0);
-    const root = join(cwd, 'course');
+    const root = join(box.cwd, 'course');
     const marker = JSON.parse(readFileSync(join(root, '.dec', 'workspace.json'), 'utf8')) as Record<string, unknown>;
     expect(marker).toMatchObject({ version: 1, syllabus: 'dez-2022', startDate: '2026-01-12' });
     expect(readFileSync(join(root, '.gitignore'), 'utf8')).toContain('*.tfstate');
@@ -286,11 +278,11 @@ describe('dec init and workspaces', () => {
     expect((await dec(['progress', 'done', '1', '1'], {}, deep)).code).toBe(0);
     expect((await dec(['progress', '--where'], {}, deep)).stdout.trim()).toBe(join(root, '.dec', 'progress.json'));
     expect(existsSync(join(root, '.dec', 'progress.json'))).toBe(true);
-    expect(existsSync(join(sandbox.decHome, 'progress.json'))).toBe(false);
+    expect(existsSync(join(box.sandbox.decHome, 'progress.json'))).toBe(false);
   });
 
   it('is idempotent and keeps an existing .gitignore', async () => {
-    const root = join(cwd, 'repo');
+    const root = join(box.cwd, 'repo');
     mkdirSync(root);
     writeFileSync(join(root, '.gitignore'), 'my-secret-stuff/\n');
     expect((await dec(['init', 'repo'])).code).toBe(0);
@@ -306,14 +298,14 @@ describe('dec init and workspaces', () => {
     await dec(['progress', 'done', '1', '1']);
     const doc = json(await dec(['init', 'ws', '--json']));
     expect(doc).toMatchObject({ created: true, carriedOverTopics: 1 });
-    const inside = json(await dec(['progress', '--json'], {}, join(cwd, 'ws')));
+    const inside = json(await dec(['progress', '--json'], {}, join(box.cwd, 'ws')));
     expect(inside).toMatchObject({ scope: 'workspace', overall: { done: 1 } });
   });
 
   it('stores a custom syllabus relative to the workspace and refuses a bad start date', async () => {
     const other = join(FIXTURES, 'syllabi', 'e2e-valid.yaml');
     expect((await dec(['init', 'ws', '--syllabus', other])).code).toBe(0);
-    const doc = json(await dec(['weeks', 'list', '--json'], {}, join(cwd, 'ws')));
+    const doc = json(await dec(['weeks', 'list', '--json'], {}, join(box.cwd, 'ws')));
     expect(doc.syllabus).toMatchObject({ origin: 'workspace' });
     const bad = await dec(['init', 'ws2', '--start', '2026-02-30']);
     expect(bad.code).toBe(2);
@@ -354,7 +346,7 @@ describe('bad syllabus files made on the fly', () => {
   ];
 
   it.each(cases)('%s gets a clear error and exit 2', async (name, bytes, message) => {
-    const file = join(sandbox.root, name);
+    const file = join(box.sandbox.root, name);
     writeFileSync(file, bytes);
     const started = Date.now();
     const result = await dec(['weeks', 'list', '--syllabus', file]);

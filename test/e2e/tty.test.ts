@@ -1,28 +1,18 @@
 // The confirmation prompt on a real pseudo-terminal (util-linux `script` provides one): yes resets,
 // no and Ctrl-C change nothing.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEC_BIN, makeSandbox, runDec, type Sandbox } from '../helpers/run.js';
+import { describe, expect, it } from 'vitest';
+import { DEC_BIN, runDec, useSandbox } from '../helpers/run.js';
 
-let sandbox: Sandbox;
-let cwd: string;
-
-beforeEach(() => {
-  sandbox = makeSandbox();
-  cwd = join(sandbox.root, 'work');
-  mkdirSync(cwd, { recursive: true });
-});
-afterEach(() => sandbox.cleanup());
+const box = useSandbox();
 
 /** Runs dec under a pseudo-terminal and types `keys` once the question is on screen. */
 function runOnTerminal(args: string[], keys: string): Promise<{ code: number | null; screen: string }> {
   const command = [process.execPath, DEC_BIN, ...args].map((part) => `'${part}'`).join(' ');
   return new Promise((resolve, reject) => {
     const child = spawn('script', ['-qefc', command, '/dev/null'], {
-      cwd,
-      env: { ...sandbox.env, TERM: 'xterm' },
+      cwd: box.cwd,
+      env: { ...box.sandbox.env, TERM: 'xterm' },
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: 20_000,
     });
@@ -41,13 +31,13 @@ function runOnTerminal(args: string[], keys: string): Promise<{ code: number | n
 }
 
 async function doneCount(): Promise<number> {
-  const result = await runDec(['progress', '--json'], { cwd, env: sandbox.env });
+  const result = await runDec(['progress', '--json'], { cwd: box.cwd, env: box.sandbox.env });
   return (JSON.parse(result.stdout) as { overall: { done: number } }).overall.done;
 }
 
 describe('dec progress reset on a terminal', () => {
   it('asks, and resets on yes', async () => {
-    await runDec(['progress', 'done', '1'], { cwd, env: sandbox.env });
+    await runDec(['progress', 'done', '1'], { cwd: box.cwd, env: box.sandbox.env });
     const result = await runOnTerminal(['progress', 'reset', '1'], 'y\r');
     expect(result.code).toBe(0);
     expect(result.screen).toContain('Reset the progress of week 1');
@@ -55,7 +45,7 @@ describe('dec progress reset on a terminal', () => {
   });
 
   it('changes nothing on no', async () => {
-    await runDec(['progress', 'done', '1'], { cwd, env: sandbox.env });
+    await runDec(['progress', 'done', '1'], { cwd: box.cwd, env: box.sandbox.env });
     const result = await runOnTerminal(['progress', 'reset'], 'n\r');
     expect(result.code).toBe(0);
     expect(result.screen).toContain('Nothing was changed.');
@@ -63,7 +53,7 @@ describe('dec progress reset on a terminal', () => {
   });
 
   it('Ctrl-C cancels with exit 130 and changes nothing', async () => {
-    await runDec(['progress', 'done', '1'], { cwd, env: sandbox.env });
+    await runDec(['progress', 'done', '1'], { cwd: box.cwd, env: box.sandbox.env });
     const result = await runOnTerminal(['progress', 'reset'], '\u0003');
     expect(result.code).toBe(130);
     expect(result.screen).toContain('Cancelled; nothing was changed.');

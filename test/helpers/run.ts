@@ -1,9 +1,10 @@
 // Runs the built dec binary the way a student's shell would, in a throw-away HOME.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach } from 'vitest';
 
 export const DEC_BIN = fileURLToPath(new URL('../../bin/dec.cjs', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,4 +56,24 @@ export function runDec(
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A fresh sandbox and working folder for each test of the calling file, removed afterwards. */
+export function useSandbox(): { readonly sandbox: Sandbox; readonly cwd: string } {
+  let current: { sandbox: Sandbox; cwd: string } | undefined;
+  beforeEach(() => {
+    const sandbox = makeSandbox();
+    const cwd = join(sandbox.root, 'work');
+    mkdirSync(cwd, { recursive: true });
+    current = { sandbox, cwd };
+  });
+  afterEach(() => current?.sandbox.cleanup());
+  return {
+    get sandbox() {
+      return current!.sandbox;
+    },
+    get cwd() {
+      return current!.cwd;
+    },
+  };
 }

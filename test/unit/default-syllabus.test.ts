@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseDuration } from '../../src/syllabus/duration.js';
+import { editDistance } from '../../src/util/nearest.js';
 import { syllabusSchema, type SyllabusInput } from '../../src/syllabus/schema.js';
 
 const syllabusPath = fileURLToPath(new URL('../../syllabus/dez-2022.yaml', import.meta.url));
@@ -27,19 +28,6 @@ function normalise(text: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();
-}
-
-function levenshtein(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 interface OutlineLine {
@@ -102,7 +90,7 @@ function syllabusTexts(syllabus: SyllabusInput): string[] {
 
 function isCovered(line: string, candidates: string[]): boolean {
   return candidates.some(
-    (candidate) => candidate.includes(line) || line.includes(candidate) || levenshtein(candidate, line) <= 3,
+    (candidate) => candidate.includes(line) || line.includes(candidate) || editDistance(candidate, line) <= 3,
   );
 }
 
