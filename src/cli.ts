@@ -122,6 +122,27 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     });
 
   program
+    .command('doctor')
+    .description('check every prerequisite of the course (Docker, Postgres, ports, Terraform, gcloud, Java, ...) and say how to fix each problem')
+    .option('--week <week>', 'only what this week needs')
+    .option('--only <checks>', 'only these checks or groups, comma-separated (see --list)')
+    .option('--list', 'list the checks')
+    .option('--verbose', 'show details and each check\'s time')
+    .option('--fix', 'apply the safe fixes (asks first on a terminal)')
+    .option('-y, --yes', 'with --fix: apply without asking')
+    .option('--report', 'print a Markdown report for the course Slack or FAQ (secrets, user names and home paths redacted)')
+    .option('--timeout <time>', 'time limit per check, e.g. 3s or 500ms', '3s')
+    .addHelpText(
+      'after',
+      `${examples('dec doctor', 'dec doctor --week 5', 'dec doctor --only docker,postgres', 'dec doctor --fix', 'dec doctor --report | pbcopy', 'dec doctor --json')}
+Exit codes: 0 all required checks pass (warnings allowed), 1 a required check failed, 2 doctor could not run.`,
+    )
+    .action(async (options: import('./commands/doctor.js').DoctorOptions, command: Command) => {
+      const { doctor } = await import('./commands/doctor.js');
+      process.exitCode = await doctor(contextOf(command), options);
+    });
+
+  program
     .command('init')
     .description('make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore')
     .argument('[dir]', 'the folder; created if missing', '.')

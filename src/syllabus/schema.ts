@@ -80,9 +80,20 @@ export const datasetUseSchema = z.strictObject({
   why: text.optional(),
 });
 
+export const portSchema = z.strictObject({
+  port: z.number().int().min(1).max(65535),
+  service: slug.describe('The service of the stack that publishes it.'),
+});
+
 export const setupSchema = z.strictObject({
   summary: text.describe('One line: what the week runs locally.'),
   stack: slug.optional().describe('Name of the local stack `dec setup` starts, if any.'),
+  ports: z.array(portSchema).optional().describe('Host ports the stack publishes; `dec doctor` checks they are free.'),
+  dockerMemoryGb: z
+    .number()
+    .positive()
+    .optional()
+    .describe('Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine\'s.'),
 });
 
 export const homeworkSchema = z.strictObject({

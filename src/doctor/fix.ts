@@ -1,0 +1,89 @@
+// dec doctor --fix: applies the fixes dec can make safely, each confirmed on a terminal (or all
+// with --yes). It only ever touches its own containers and the student's credential files.
+import { chmod, mkdir } from 'node:fs/promises';
+import type { AppContext } from '../context.js';
+import { DEC_LABELS } from '../docker/client.js';
+import { DecError } from '../errors.js';
+import { confirm } from '../output/prompt.js';
+import { engineFacts } from './probes/engine.js';
+import { doctorExitCode, runProbes, type ProbeOutcome } from './run.js';
+import type { AutoFix, ProbeContext } from './types.js';
+
+export function describeFix(fix: AutoFix): string {
+  switch (fix.kind) {
+    case 'chmod-600':
+      return `make ${fix.path} readable by you only (chmod 600)`;
+    case 'mkdir-700':
+      return `create ${fix.path} (mode 700)`;
+    case 'start-container':
+      return `start dec's stopped container ${fix.name}`;
+    case 'stop-container':
+      return `stop dec's container ${fix.name} (its data volume is kept)`;
+  }
+}
+
+async function apply(ctx: ProbeContext, fix: AutoFix): Promise<void> {
+  switch (fix.kind) {
+    case 'chmod-600':
+      return chmod(fix.path, 0o600);
+    case 'mkdir-700':
+      return void (await mkdir(fix.path, { recursive: true, mode: 0o700 }));
+    case 'start-container':
+    case 'stop-container': {
+      const facts = await engineFacts(ctx);
+      if (!facts.reachable) throw new Error(facts.error.message);
+      // Checked again right before acting: never touch a container dec did not create.
+      const container = (await facts.client.listContainers()).find((c) => c.id === fix.containerId);
+      if (!container?.labels[DEC_LABELS.stack]) throw new Error(`${fix.name} is not a dec container`);
+      return fix.kind === 'start-container' ? facts.client.startContainer(fix.containerId) : facts.client.stopContainer(fix.containerId);
+    }
+  }
+}
+
+export async function applyFixes(
+  app: AppContext,
+  ctx: ProbeContext,
+  outcomes: readonly ProbeOutcome[],
+  yes: boolean,
+  freshContext: () => ProbeContext,
+): Promise<number> {
+  const { terminal } = app;
+  const { style } = terminal;
+  const fixable = outcomes.filter((o) => o.result.fix?.auto && o.result.status !== 'ok' && o.result.status !== 'skipped');
+  if (fixable.length === 0) {
+    terminal.print(`\nNothing here that dec can fix by itself; the lines above say what to run.`);
+    return doctorExitCode(outcomes);
+  }
+  if (!yes && !terminal.interactive) {
+    throw new DecError(`dec doctor --fix would ${fixable.map((o) => describeFix(o.result.fix!.auto!)).join('; ')}, but cannot ask for confirmation here.`, {
+      hint: 'Run it in a terminal, or pass --yes to apply every fix.',
+      exitCode: 2,
+    });
+  }
+  terminal.print('');
+  const fixed: ProbeOutcome[] = [];
+  for (const outcome of fixable) {
+    const fix = outcome.result.fix!.auto!;
+    const what = describeFix(fix);
+    if (!yes && !(await confirm(terminal, `${outcome.probe.title}: ${what}?`, '--yes'))) {
+      terminal.print(`${style.dim('-')} skipped: ${what}`);
+      continue;
+    }
+    try {
+      await apply(ctx, fix);
+      terminal.print(`${style.green('✓')} done: ${what}`);
+      fixed.push(outcome);
+    } catch (error) {
+      terminal.print(`${style.red('✗')} could not ${what}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  if (fixed.length === 0) return doctorExitCode(outcomes);
+  // Check again with fresh facts, so the verdict reflects the fixes.
+  const again = await runProbes(
+    fixed.map((o) => o.probe),
+    freshContext(),
+  );
+  for (const { probe, result } of again) terminal.print(`  now: ${probe.title}: ${result.status}, ${result.detail}`);
+  const merged = outcomes.map((o) => again.find((a) => a.probe.id === o.probe.id) ?? o);
+  return doctorExitCode(merged);
+}

@@ -1,0 +1,30 @@
+// What the chosen weeks need, read off the syllabus: tools with version ranges, ports, memory.
+import type { CourseWeek } from '../syllabus/course.js';
+import type { Needs } from './types.js';
+
+export function needsOf(weeks: readonly CourseWeek[]): Needs {
+  const needs: Needs = { tools: new Map(), ports: [] };
+  for (const week of weeks) {
+    for (const tool of week.tools) {
+      const seen = needs.tools.get(tool.id);
+      const required = tool.required !== false;
+      if (!seen) {
+        needs.tools.set(tool.id, { range: tool.version, required, weeks: [week.number] });
+        continue;
+      }
+      seen.weeks.push(week.number);
+      seen.required ||= required;
+      // The stricter range wins when weeks disagree: later weeks usually raise the bar.
+      if (tool.version && !seen.range) seen.range = tool.version;
+      else if (tool.version && seen.range !== tool.version) seen.range = `${seen.range} ${tool.version}`;
+    }
+    const setup = week.setup;
+    for (const { port, service } of setup?.ports ?? []) {
+      needs.ports.push({ port, service, stack: setup?.stack ?? week.id, week: week.number });
+    }
+    if (setup?.dockerMemoryGb !== undefined) {
+      needs.dockerMemoryGb = Math.max(needs.dockerMemoryGb ?? 0, setup.dockerMemoryGb);
+    }
+  }
+  return needs;
+}

@@ -1,0 +1,122 @@
+// Docker: the CLI, the engine (and why it cannot be reached), Compose, the engine's memory.
+import type { DockerFailure } from '../../docker/client.js';
+import { installFix } from '../install.js';
+import type { Fix, Probe, ProbeContext } from '../types.js';
+import { parseComposeVersion } from '../versions.js';
+import { engineFacts } from './engine.js';
+import { toolProbe, versionVerdict } from './tool.js';
+
+export const dockerCli = toolProbe({
+  id: 'docker-cli',
+  title: 'Docker CLI',
+  group: 'Docker',
+  tool: 'docker',
+  command: 'docker',
+  args: ['--version'],
+  checks: '`docker` is installed',
+});
+
+function startEngine(ctx: ProbeContext): Fix {
+  if (ctx.platform === 'darwin' || ctx.platform === 'win32') return { text: 'Start Docker Desktop and wait until it says "Engine running".' };
+  if (ctx.env.WSL_DISTRO_NAME) {
+    return { text: 'Start Docker Desktop in Windows (WSL integration on for this distro), or the engine inside WSL.', command: 'sudo service docker start' };
+  }
+  return { text: 'Start the Docker engine.', command: 'sudo systemctl start docker' };
+}
+
+function engineFix(failure: DockerFailure, ctx: ProbeContext, fromEnv: boolean): Fix {
+  if (fromEnv && failure !== 'permission-denied') {
+    return { text: 'DOCKER_HOST points at an engine that cannot be used; fix it, or unset it to use the default socket.', command: 'unset DOCKER_HOST' };
+  }
+  switch (failure) {
+    case 'socket-missing':
+      return startEngine(ctx);
+    case 'not-running':
+      return startEngine(ctx);
+    case 'permission-denied':
+      return { text: 'Add yourself to the docker group, then log out and back in (or run `newgrp docker`).', command: 'sudo usermod -aG docker $USER' };
+    case 'no-answer':
+      return ctx.platform === 'linux' && !ctx.env.WSL_DISTRO_NAME
+        ? { text: 'The engine hangs; restart it.', command: 'sudo systemctl restart docker' }
+        : { text: 'The engine hangs; restart Docker Desktop (on Windows, `wsl --shutdown` first).' };
+    default:
+      return startEngine(ctx);
+  }
+}
+
+export const dockerEngine: Probe = {
+  id: 'docker-engine',
+  title: 'Docker engine',
+  group: 'Docker',
+  tools: ['docker', 'docker-compose'],
+  checks: 'the engine answers through the Docker API (DOCKER_HOST, the active context or the default socket), and its version',
+  async run(ctx) {
+    const facts = await engineFacts(ctx);
+    const via = `via ${facts.endpoint.url} (${facts.endpoint.source})`;
+    if (!facts.reachable) {
+      return {
+        status: 'fail',
+        detail: `${facts.error.message} [${facts.error.failure}]`,
+        details: [`endpoint: ${facts.endpoint.url}, chosen by ${facts.endpoint.source}`],
+        fix: engineFix(facts.error.failure, ctx, facts.endpoint.source === 'DOCKER_HOST'),
+      };
+    }
+    const { version } = facts;
+    const verdict = versionVerdict(ctx, 'docker', version.version, via, installFix('docker', ctx.platform));
+    return {
+      ...verdict,
+      detail: verdict.status === 'ok' ? `engine ${version.version}, API ${version.apiVersion}, ${via}` : verdict.detail,
+      details: [`engine: ${version.version} (${version.os}/${version.arch}), API ${version.apiVersion}`, `endpoint: ${facts.endpoint.url}, chosen by ${facts.endpoint.source}`],
+    };
+  },
+};
+
+export const compose: Probe = {
+  id: 'compose',
+  title: 'Docker Compose',
+  group: 'Docker',
+  tools: ['docker-compose'],
+  checks: 'Compose v2 (`docker compose`) is installed; v1 (`docker-compose`) alone is a warning',
+  async run(ctx) {
+    const upgrade = installFix('docker-compose', ctx.platform);
+    const plugin = await ctx.exec('docker', ['compose', 'version']);
+    const v2 = plugin.exitCode === 0 ? parseComposeVersion(`${plugin.stdout}\n${plugin.stderr}`) : undefined;
+    if (v2) return { ...versionVerdict(ctx, 'docker-compose', v2.version, '`docker compose` (v2 plugin)', upgrade) };
+    const standalone = await ctx.exec('docker-compose', ['version']);
+    const found = standalone.exitCode === 0 ? parseComposeVersion(`${standalone.stdout}\n${standalone.stderr}`) : undefined;
+    if (!found) return { status: 'fail', detail: 'neither `docker compose` nor `docker-compose` is installed', fix: upgrade };
+    if (found.major < 2) {
+      return { status: 'warn', version: found.version, detail: `only Compose v1 (docker-compose ${found.version}); the course's Airflow setup wants v2`, fix: upgrade };
+    }
+    return versionVerdict(ctx, 'docker-compose', found.version, '`docker-compose` (v2)', upgrade);
+  },
+};
+
+const GIB = 1024 ** 3;
+
+export const dockerMemory: Probe = {
+  id: 'docker-memory',
+  title: 'Docker memory',
+  group: 'Docker',
+  tools: ['docker', 'docker-compose'],
+  checks: 'the memory the engine may use, against what the weeks\' stacks need (Airflow: at least 4 GB)',
+  async run(ctx) {
+    const facts = await engineFacts(ctx);
+    if (!facts.reachable) return { status: 'skipped', detail: 'the engine cannot be reached (see Docker engine)' };
+    const info = await facts.client.info();
+    const have = info.memTotal / GIB;
+    const need = ctx.needs.dockerMemoryGb;
+    const detail = `${have.toFixed(1)} GiB available to containers, ${info.cpus} CPUs`;
+    if (need === undefined) return { status: 'ok', detail };
+    if (have + 0.05 < need) {
+      const fix: Fix =
+        ctx.platform === 'darwin' || ctx.platform === 'win32'
+          ? { text: `Give Docker at least ${need} GB: Docker Desktop → Settings → Resources → Memory (8 GB is better).` }
+          : ctx.env.WSL_DISTRO_NAME
+            ? { text: `Give WSL at least ${need} GB: set memory=8GB under [wsl2] in %UserProfile%\\.wslconfig, then run \`wsl --shutdown\`.` }
+            : { text: `This machine has less memory than the stacks need (${need} GB); close other programs or use a bigger machine or cloud VM.` };
+      return { status: 'fail', detail: `${detail}; the chosen weeks need at least ${need} GiB`, wanted: `>= ${need} GiB`, fix };
+    }
+    return { status: 'ok', detail: `${detail} (the weeks need ${need} GiB)` };
+  },
+};

@@ -1,0 +1,34 @@
+// Every probe, in the order the report shows them.
+import type { Probe } from '../types.js';
+import { bq, gcloud, gcpCredentials, terraform } from './cloud.js';
+import { compose, dockerCli, dockerEngine, dockerMemory } from './docker.js';
+import { dbt, java, pip, python, spark } from './languages.js';
+import { ports } from './ports.js';
+import { pgcli, postgresPort, psql } from './postgres.js';
+import { osProbe, resources, wsl } from './system.js';
+import { downloader, git } from './tools.js';
+
+export const PROBES: readonly Probe[] = [
+  osProbe,
+  wsl,
+  resources,
+  dockerCli,
+  dockerEngine,
+  compose,
+  dockerMemory,
+  psql,
+  pgcli,
+  postgresPort,
+  ports,
+  terraform,
+  gcloud,
+  bq,
+  gcpCredentials,
+  python,
+  pip,
+  java,
+  spark,
+  dbt,
+  git,
+  downloader,
+];

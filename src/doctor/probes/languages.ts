@@ -1,0 +1,134 @@
+// Python and pip; Java against the range Spark needs, and JAVA_HOME agreeing with it; Spark and a
+// stale SPARK_HOME; dbt and its adapters.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { installFix } from '../install.js';
+import type { Probe, ProbeContext, ProbeResult } from '../types.js';
+import { parseDbtVersion, parseJavaVersion, parseSparkVersion, satisfiesRange } from '../versions.js';
+import { rangeOf, toolProbe, versionVerdict } from './tool.js';
+
+function pythonCommand(platform: NodeJS.Platform): string {
+  return platform === 'win32' ? 'python' : 'python3';
+}
+
+export const python = toolProbe({ id: 'python', title: 'Python', group: 'Languages', tool: 'python', command: pythonCommand, args: ['--version'] });
+
+export const pip = toolProbe({
+  id: 'pip',
+  title: 'pip',
+  group: 'Languages',
+  tool: 'pip',
+  command: pythonCommand,
+  args: ['-m', 'pip', '--version'],
+  checks: '`python3 -m pip` works (the course installs pgcli, dbt and Airflow providers with it)',
+});
+
+async function javaAt(ctx: ProbeContext, command: string): Promise<{ version: string; major: number } | undefined> {
+  const run = await ctx.exec(command, ['-version']);
+  return parseJavaVersion(`${run.stderr}\n${run.stdout}`);
+}
+
+export const java: Probe = {
+  id: 'java',
+  title: 'Java',
+  group: 'Languages',
+  tools: ['java', 'spark'],
+  checks: '`java -version` (every style, 1.8.0_xxx included) against the range Spark needs, and JAVA_HOME agreeing with it',
+  async run(ctx): Promise<ProbeResult> {
+    const fix = installFix('java', ctx.platform);
+    const run = await ctx.exec('java', ['-version']);
+    if (run.notFound) return { status: 'fail', wanted: rangeOf(ctx, 'java'), detail: '`java` is not on PATH', fix };
+    const found = parseJavaVersion(`${run.stderr}\n${run.stdout}`);
+    const verdict = versionVerdict(ctx, 'java', found?.version, '`java`', fix);
+    if (found) verdict.detail = `Java ${found.major} (${found.version})${verdict.status === 'fail' ? `: outside ${verdict.wanted}` : ''}`;
+    const home = ctx.env.JAVA_HOME;
+    if (!home || verdict.status === 'fail') return verdict;
+    const binary = join(home, 'bin', ctx.platform === 'win32' ? 'java.exe' : 'java');
+    if (!existsSync(binary)) {
+      return { ...verdict, status: 'fail', detail: `JAVA_HOME=${home} has no bin/java`, fix: { text: 'Point JAVA_HOME at the JDK you use (or unset it).', command: 'unset JAVA_HOME' } };
+    }
+    const fromHome = await javaAt(ctx, binary);
+    if (found && fromHome && fromHome.major !== found.major) {
+      return {
+        ...verdict,
+        status: 'fail',
+        detail: `\`java\` is Java ${found.major}, but JAVA_HOME (${home}) is Java ${fromHome.major}: Spark uses JAVA_HOME`,
+        fix: { text: 'Make them agree: point JAVA_HOME at the JDK on PATH (or the other way round).', command: 'export JAVA_HOME=$(dirname $(dirname $(readlink -f $(which java))))' },
+      };
+    }
+    return { ...verdict, details: [`JAVA_HOME: ${home}`] };
+  },
+};
+
+/** Spark's version from a SPARK_HOME folder: its RELEASE file, or the spark-core jar's name. */
+async function sparkHomeVersion(ctx: ProbeContext, home: string): Promise<string | undefined> {
+  const release = parseSparkVersion((await ctx.readFile(join(home, 'RELEASE'))) ?? '');
+  if (release) return release;
+  try {
+    const jar = readdirSync(join(home, 'jars')).find((name) => name.startsWith('spark-core_'));
+    return jar ? parseSparkVersion(jar) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const spark: Probe = {
+  id: 'spark',
+  title: 'Spark',
+  group: 'Languages',
+  tools: ['spark'],
+  checks: 'PySpark or a Spark install in the range the syllabus wants, and no stale SPARK_HOME',
+  async run(ctx): Promise<ProbeResult> {
+    const fix = installFix('spark', ctx.platform);
+    const sparkHome = ctx.env.SPARK_HOME;
+    const py = await ctx.exec(pythonCommand(ctx.platform), ['-c', 'import pyspark; print(pyspark.__version__)']);
+    const pyspark = py.exitCode === 0 ? py.stdout.trim() : undefined;
+    const homeVersion = sparkHome ? await sparkHomeVersion(ctx, sparkHome) : undefined;
+    if (sparkHome && !existsSync(sparkHome)) {
+      return { status: 'fail', detail: `SPARK_HOME=${sparkHome} does not exist`, fix: { text: 'Remove the stale SPARK_HOME (PySpark finds its own Spark).', command: 'unset SPARK_HOME' } };
+    }
+    if (sparkHome && pyspark && homeVersion && homeVersion.split('.')[0] !== pyspark.split('.')[0]) {
+      return {
+        status: 'fail',
+        version: pyspark,
+        detail: `SPARK_HOME is Spark ${homeVersion} but PySpark is ${pyspark}: PySpark would load the old jars`,
+        fix: { text: 'Remove the stale SPARK_HOME, or install the matching PySpark.', command: 'unset SPARK_HOME' },
+      };
+    }
+    const version = pyspark ?? homeVersion;
+    if (!version) {
+      const submit = await ctx.exec('spark-submit', ['--version']);
+      const fromSubmit = parseSparkVersion(`${submit.stdout}\n${submit.stderr}`);
+      if (!fromSubmit) return { status: 'fail', wanted: rangeOf(ctx, 'spark'), detail: 'no PySpark module, no SPARK_HOME and no `spark-submit`', fix };
+      return versionVerdict(ctx, 'spark', fromSubmit, '`spark-submit`', fix);
+    }
+    return versionVerdict(ctx, 'spark', version, pyspark ? 'PySpark' : `SPARK_HOME (${sparkHome})`, fix);
+  },
+};
+
+export const dbt: Probe = {
+  id: 'dbt',
+  title: 'dbt',
+  group: 'Languages',
+  tools: ['dbt'],
+  checks: 'dbt Core in the range the syllabus wants, with at least one adapter (postgres, bigquery, duckdb)',
+  async run(ctx): Promise<ProbeResult> {
+    const fix = installFix('dbt', ctx.platform);
+    const run = await ctx.exec('dbt', ['--version'], { timeoutMs: Math.max(ctx.timeoutMs - 200, 500) });
+    if (run.notFound) return { status: 'fail', wanted: rangeOf(ctx, 'dbt'), detail: '`dbt` is not on PATH', fix };
+    const parsed = parseDbtVersion(`${run.stdout}\n${run.stderr}`);
+    const verdict = versionVerdict(ctx, 'dbt', parsed.core, '`dbt`', fix);
+    if (verdict.status === 'fail') return verdict;
+    const adapters = parsed.adapters.map((a) => `${a.name} ${a.version}`);
+    if (adapters.length === 0) {
+      return { ...verdict, status: 'warn', detail: `dbt ${parsed.core ?? ''} without an adapter`.replace('  ', ' '), fix: { text: 'Install the adapter for your warehouse.', command: 'pip install dbt-postgres dbt-bigquery' } };
+    }
+    const wanted = verdict.wanted;
+    const mismatched = parsed.adapters.filter((a) => parsed.core && a.version.split('.').slice(0, 2).join('.') !== parsed.core.split('.').slice(0, 2).join('.'));
+    const detail = `dbt ${parsed.core} with ${adapters.join(', ')}`;
+    if (mismatched.length > 0 && (!wanted || satisfiesRange(parsed.core ?? '', wanted))) {
+      return { ...verdict, status: 'warn', detail: `${detail}: adapter minor versions differ from Core`, fix: { text: 'Install matching versions.', command: `pip install --upgrade dbt-core ${mismatched.map((a) => `dbt-${a.name}`).join(' ')}` } };
+    }
+    return { ...verdict, detail };
+  },
+};

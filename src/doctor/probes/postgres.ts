@@ -1,0 +1,105 @@
+// Postgres: the clients, and the course's top problem: who holds port 5432, and whether the course's
+// credentials work there ("password authentication failed for user root" means another Postgres).
+import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
+import { extractVersion } from '../versions.js';
+import { describeHolder, freePortFix, portHolder, type PortHolder } from './holders.js';
+import { toolProbe } from './tool.js';
+
+/** The week-1 credentials of the course (root/root, database ny_taxi). */
+export const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
+
+export const psql = toolProbe({ id: 'psql', title: 'psql', group: 'Postgres', tool: 'psql', command: 'psql', args: ['--version'] });
+
+export const pgcli = toolProbe({
+  id: 'pgcli',
+  title: 'pgcli',
+  group: 'Postgres',
+  tool: 'pgcli',
+  command: 'pgcli',
+  args: ['--version'],
+  parse: extractVersion,
+});
+
+export type CredentialCheck = 'accepted' | 'rejected' | 'no-database' | 'not-postgres' | 'unreachable';
+
+/** Tries the course's credentials on a port; never throws. */
+export async function tryCourseCredentials(port: number, timeoutMs: number): Promise<CredentialCheck> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    ...COURSE_POSTGRES,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return 'accepted';
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === '28P01' || code === '28000') return 'rejected';
+    if (code === '3D000') return 'no-database';
+    if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return 'unreachable';
+    return 'not-postgres';
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The week-1 Postgres service's port in the chosen weeks (5432 in the course). */
+export function postgresNeed(ctx: ProbeContext): Needs['ports'][number] | undefined {
+  return ctx.needs.ports.find((p) => p.service === 'pgdatabase') ?? ctx.needs.ports.find((p) => p.port === 5432);
+}
+
+function stopHostPostgres(ctx: ProbeContext, port: number, stack: string): Fix {
+  const other = `or keep it and run ${stack} on another port: dec setup ${stack} --port pgdatabase=${port + 1}`;
+  if (ctx.platform === 'darwin') return { text: `Stop the Homebrew Postgres, ${other}`, command: 'brew services stop postgresql' };
+  if (ctx.platform === 'win32') return { text: `Stop the postgresql-x64-* service in services.msc, ${other}`, command: 'net stop postgresql-x64-14' };
+  return { text: `Stop the local Postgres service, ${other}`, command: 'sudo service postgresql stop' };
+}
+
+async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['ports'][number]): Promise<ProbeResult> {
+  const { port, stack, service } = need;
+  const who = describeHolder(holder);
+  if (holder.kind === 'free') return { status: 'ok', detail: `port ${port} is free for dec setup ${stack}` };
+  if (holder.kind === 'dec') {
+    return holder.stack === stack
+      ? { status: 'ok', detail: `port ${port} is held by ${who}, as it should be` }
+      : { status: 'warn', detail: `port ${port} is held by ${who}`, fix: freePortFix(ctx, holder, port, service, stack) };
+  }
+  const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2));
+  const details = [`course credentials (root/root, ny_taxi) on ${port}: ${credentials}`];
+  if (credentials === 'rejected') {
+    return {
+      status: 'fail',
+      detail: `another Postgres holds ${port} (${who}) and refuses root/root: the "password authentication failed for user root" problem`,
+      details,
+      fix: holder.kind === 'process' && holder.listener.name?.startsWith('postgres') ? stopHostPostgres(ctx, port, stack) : freePortFix(ctx, holder, port, service, stack),
+    };
+  }
+  if (credentials === 'accepted' || credentials === 'no-database') {
+    return {
+      status: 'warn',
+      detail: `a Postgres that dec did not start (${who}) holds ${port}${credentials === 'accepted' ? ' and accepts the course credentials' : ', and it has no ny_taxi database'}`,
+      details,
+      fix: freePortFix(ctx, holder, port, service, stack),
+    };
+  }
+  return { status: 'fail', detail: `port ${port} is held by ${who}, which is not the course's Postgres`, details, fix: freePortFix(ctx, holder, port, service, stack) };
+}
+
+export const postgresPort: Probe = {
+  id: 'postgres-port',
+  title: 'Postgres port',
+  group: 'Postgres',
+  tools: ['psql', 'pgcli'],
+  whenPorts: true,
+  checks: 'who holds port 5432 (free, dec\'s week-1 container, another container, a host process) and whether the course credentials work there',
+  async run(ctx) {
+    const need = postgresNeed(ctx);
+    if (!need) return { status: 'skipped', detail: 'the chosen weeks run no Postgres' };
+    return verdictFor(ctx, await portHolder(ctx, need.port), need);
+  },
+};

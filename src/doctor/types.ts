@@ -1,0 +1,93 @@
+// The doctor's vocabulary: a probe checks one thing and returns a verdict with a fix.
+import type { ToolId } from '../syllabus/schema.js';
+
+export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skipped' | 'crashed';
+
+export const GROUPS = ['System', 'Docker', 'Postgres', 'Ports', 'Cloud', 'Languages', 'Tools'] as const;
+export type ProbeGroup = (typeof GROUPS)[number];
+
+/** Fixes dec may apply itself with --fix; anything else is printed for the student to run. */
+export type AutoFix =
+  | { kind: 'chmod-600'; path: string }
+  | { kind: 'mkdir-700'; path: string }
+  | { kind: 'start-container'; containerId: string; name: string }
+  | { kind: 'stop-container'; containerId: string; name: string };
+
+export interface Fix {
+  /** One line: what to do. */
+  text: string;
+  /** The exact command for this platform, when there is one. */
+  command?: string;
+  /** Present when dec can apply the fix (`dec doctor --fix`). */
+  auto?: AutoFix;
+}
+
+export interface ProbeResult {
+  status: ProbeStatus;
+  /** Version found, if the probe found one. */
+  version?: string;
+  /** Range the syllabus wants. */
+  wanted?: string;
+  /** One line. */
+  detail: string;
+  fix?: Fix;
+  /** Extra lines for --verbose and --report. */
+  details?: string[];
+}
+
+/** What the selected weeks need, taken from the syllabus. */
+export interface Needs {
+  tools: Map<ToolId, { range?: string; required: boolean; weeks: number[] }>;
+  /** Host ports the weeks' local stacks publish. */
+  ports: Array<{ port: number; service: string; stack: string; week: number }>;
+  /** Largest memory (GiB) a selected week's stack asks of the Docker engine. */
+  dockerMemoryGb?: number;
+}
+
+export interface ExecResult {
+  /** undefined when the command could not start. */
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  /** The command is not installed (not on PATH). */
+  notFound: boolean;
+  timedOut: boolean;
+}
+
+export interface ExecOptions {
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Everything a probe may touch. Real implementations in context.ts; fakes in unit tests. */
+export interface ProbeContext {
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  arch: string;
+  home: string;
+  cwd: string;
+  /** The course workspace, if dec runs inside one. */
+  workspaceRoot?: string;
+  needs: Needs;
+  timeoutMs: number;
+  exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;
+  readFile(path: string): Promise<string | undefined>;
+  /** Computes a shared fact once for all probes (e.g. the Docker engine's info). */
+  once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+}
+
+export interface Probe {
+  id: string;
+  title: string;
+  group: ProbeGroup;
+  /** What it checks, for `dec doctor --list`. */
+  checks: string;
+  /** The syllabus tools this probe serves; a probe runs when a selected week needs one of them. */
+  tools?: ToolId[];
+  /** Runs whatever the weeks need (system checks). */
+  always?: boolean;
+  /** Runs when the selected weeks publish ports. */
+  whenPorts?: boolean;
+  timeoutMs?: number;
+  run(ctx: ProbeContext): Promise<ProbeResult>;
+}

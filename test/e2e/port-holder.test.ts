@@ -1,0 +1,187 @@
+// Port holders on the real machine: real listening processes, a real PostgreSQL, real /proc.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { canBind, findHostListener, isPortInUse } from '../../src/doctor/port-holder.js';
+import { freePort, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+
+const children = new Set<ChildProcess>();
+
+/** "gone", or the state letter from /proc/<pid>/stat ("Z": a zombie, which PID 1 here reaps late). */
+function processState(pid: number): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '?';
+  } catch {
+    return 'gone';
+  }
+}
+
+function waitExit(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  child.kill('SIGKILL');
+  await waitExit(child);
+  children.delete(child);
+}
+
+/** Starts a process that prints the port it listens on; resolves once it does (5 s at most). */
+function startListener(file: string, args: string[]): Promise<{ child: ChildProcess; pid: number; port: number }> {
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`${why}\nstdout: ${out}\nstderr: ${err}`));
+    };
+    const timer = setTimeout(() => fail('listener did not print its port within 5 s'), 5_000);
+    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /^(\d+)\n/.exec(out);
+      if (match && child.pid !== undefined) {
+        clearTimeout(timer);
+        resolve({ child, pid: child.pid, port: Number(match[1]) });
+      }
+    });
+    child.once('error', (error) => fail(String(error)));
+    child.once('exit', (code, signal) => fail(`listener exited early (${code ?? signal})`));
+  });
+}
+
+// Exits by itself after 60 s, in case the test runner dies before cleaning up.
+const NODE_LISTENER = `
+const server = require('node:net').createServer((socket) => socket.destroy());
+server.listen({ port: 0, host: process.argv[1] }, () => console.log(server.address().port));
+setTimeout(() => process.exit(0), 60000).unref();
+setInterval(() => {}, 1000);
+`;
+
+function startNodeListener(host: string) {
+  return startListener(process.execPath, ['-e', NODE_LISTENER, host]);
+}
+
+afterEach(async () => {
+  await Promise.all([...children].map(kill));
+});
+
+describe.skipIf(process.platform !== 'linux')('port holders (Linux, real processes)', () => {
+  it('a node process listening on 127.0.0.1: in use, not bindable, found by pid; free once it is gone', async () => {
+    const { child, pid, port } = await startNodeListener('127.0.0.1');
+    expect(await isPortInUse(port)).toBe(true);
+    expect(await canBind(port)).toBe(false);
+    const found = await findHostListener(port);
+    expect(found?.pid).toBe(pid);
+    // /proc/<pid>/comm of a node process is "node" (the executable's name).
+    expect(found?.name).toBe('node');
+    expect(found?.command).toContain('-e');
+
+    await kill(child);
+    expect(await isPortInUse(port)).toBe(false);
+    expect(await canBind(port)).toBe(true);
+    expect(await findHostListener(port)).toBeUndefined();
+  });
+
+  it('a listener on [::] (the /proc/net/tcp6 table) is found too', async () => {
+    const { pid, port } = await startNodeListener('::');
+    expect(await isPortInUse(port)).toBe(true);
+    expect(await canBind(port)).toBe(false);
+    expect((await findHostListener(port))?.pid).toBe(pid);
+  });
+
+  it('a free port: not in use, bindable, nobody listens, answered fast', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    expect(await isPortInUse(port)).toBe(false);
+    expect(await canBind(port)).toBe(true);
+    expect(await findHostListener(port)).toBeUndefined();
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('a stuck listener (full accept queue, connects time out) still counts as in use, within the timeout', async () => {
+    // listen(0) and never accept; its own first connection fills the queue, so further SYNs are dropped.
+    const script = [
+      'import socket, sys, time',
+      's = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)',
+      'c = socket.socket(); c.connect(s.getsockname())',
+      'print(s.getsockname()[1]); sys.stdout.flush()',
+      'time.sleep(60)',
+    ].join('\n');
+    const { pid, port } = await startListener('python3', ['-c', script]);
+    const started = Date.now();
+    expect(await isPortInUse(port, { timeoutMs: 300 })).toBe(true);
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(2_000);
+    expect(await findHostListener(port)).toMatchObject({ pid, name: 'python3' });
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('a real PostgreSQL holding a port', () => {
+  let server: RunningPostgres | undefined;
+
+  beforeAll(async () => {
+    server = await startPostgres();
+  }, 90_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  }, 30_000);
+
+  it('is named postgres, with the postmaster pid and its command line', async () => {
+    const pgServer = server!;
+    expect(await isPortInUse(pgServer.port)).toBe(true);
+    expect(await canBind(pgServer.port)).toBe(false);
+    const found = await findHostListener(pgServer.port);
+    expect(found).toMatchObject({ pid: pgServer.pid, name: 'postgres' });
+    expect(found?.command).toContain(`${pgServer.binDir}/postgres`);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('test helper startPostgres', () => {
+  it('serves a database with password logins, and stop() frees the port and removes its folder', async () => {
+    const server = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    try {
+      expect(server.connectionString).toBe(`postgres://root:root@127.0.0.1:${server.port}/ny_taxi`);
+      const client = new pg.Client({ connectionString: server.connectionString, connectionTimeoutMillis: 5_000 });
+      await client.connect();
+      try {
+        const result = await client.query<{ db: string; user: string }>(
+          'select current_database() as db, current_user as user',
+        );
+        expect(result.rows[0]).toEqual({ db: 'ny_taxi', user: 'root' });
+      } finally {
+        await client.end();
+      }
+      const wrong = new pg.Client({
+        host: '127.0.0.1',
+        port: server.port,
+        user: 'root',
+        password: 'not-root',
+        database: 'ny_taxi',
+        connectionTimeoutMillis: 5_000,
+      });
+      await expect(wrong.connect()).rejects.toMatchObject({ code: '28P01' });
+      await wrong.end().catch(() => undefined);
+    } finally {
+      await server.stop();
+    }
+    expect(await isPortInUse(server.port)).toBe(false);
+    expect(existsSync(server.dir)).toBe(false);
+    expect(processState(server.pid)).toMatch(/^(gone|Z)$/);
+    await server.stop(); // idempotent
+  }, 90_000);
+});
