@@ -123,14 +123,19 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
 
   program
     .command('doctor')
-    .description('check every prerequisite of the course (Docker, Postgres, ports, Terraform, gcloud, Java, ...) and say how to fix each problem')
+    .description(
+      'check every prerequisite of the course (Docker, Postgres, ports, Terraform, gcloud, Java, ...) and say how to fix each problem',
+    )
     .option('--week <week>', 'only what this week needs')
     .option('--only <checks>', 'only these checks or groups, comma-separated (see --list)')
     .option('--list', 'list the checks')
-    .option('--verbose', 'show details and each check\'s time')
+    .option('--verbose', "show details and each check's time")
     .option('--fix', 'apply the safe fixes (asks first on a terminal)')
     .option('-y, --yes', 'with --fix: apply without asking')
-    .option('--report', 'print a Markdown report for the course Slack or FAQ (secrets, user names and home paths redacted)')
+    .option(
+      '--report',
+      'print a Markdown report for the course Slack or FAQ (secrets, user names and home paths redacted)',
+    )
     .option('--timeout <time>', 'time limit per check, e.g. 3s or 500ms', '3s')
     .addHelpText(
       'after',

@@ -36,7 +36,9 @@ export function parseTimeout(text: string | undefined): number {
   const match = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text.trim());
   const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : 1000) : NaN;
   if (!(ms >= 100 && ms <= 120_000)) {
-    throw new DecError(`--timeout "${text}" is not a time between 0.1 s and 120 s.`, { hint: 'Give seconds or milliseconds: --timeout 5, --timeout 5s, --timeout 500ms.' });
+    throw new DecError(`--timeout "${text}" is not a time between 0.1 s and 120 s.`, {
+      hint: 'Give seconds or milliseconds: --timeout 5, --timeout 5s, --timeout 500ms.',
+    });
   }
   return ms;
 }
@@ -44,16 +46,24 @@ export function parseTimeout(text: string | undefined): number {
 /** --only takes probe ids and group names: --only docker,postgres,java */
 export function selectProbes(probes: readonly Probe[], only: string | undefined): Probe[] {
   if (only === undefined) return [...probes];
-  const names = only.split(',').map((name) => name.trim().toLowerCase()).filter(Boolean);
+  const names = only
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter(Boolean);
   const known = [...new Set([...PROBES.map((p) => p.id), ...GROUPS.map((g) => g.toLowerCase())])];
   const unknown = names.filter((name) => !known.includes(name) && !PROBES.some((p) => p.id.startsWith(`${name}-`)));
   if (unknown.length > 0) {
     const suggestion = nearest(unknown[0]!, known);
-    throw new DecError(`--only: no check or group "${unknown[0]}"${suggestion ? `; did you mean "${suggestion}"?` : '.'}`, {
-      hint: `Checks: ${PROBES.map((p) => p.id).join(', ')}. Groups: ${GROUPS.map((g) => g.toLowerCase()).join(', ')}.`,
-    });
+    throw new DecError(
+      `--only: no check or group "${unknown[0]}"${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
+      {
+        hint: `Checks: ${PROBES.map((p) => p.id).join(', ')}. Groups: ${GROUPS.map((g) => g.toLowerCase()).join(', ')}.`,
+      },
+    );
   }
-  return probes.filter((p) => names.some((name) => name === p.id || name === p.group.toLowerCase() || p.id.startsWith(`${name}-`)));
+  return probes.filter((p) =>
+    names.some((name) => name === p.id || name === p.group.toLowerCase() || p.id.startsWith(`${name}-`)),
+  );
 }
 
 const MARKS: Record<ProbeStatus, [string, keyof Styles]> = {
@@ -77,10 +87,15 @@ function renderOutcomes(outcomes: readonly ProbeOutcome[], style: Styles, verbos
     if (inGroup.length === 0) continue;
     lines.push(style.bold(group));
     for (const { probe, result, durationMs, required } of inGroup) {
-      const wanted = result.status === 'fail' && result.wanted && !result.detail.includes(result.wanted) ? ` (wanted ${result.wanted})` : '';
+      const wanted =
+        result.status === 'fail' && result.wanted && !result.detail.includes(result.wanted)
+          ? ` (wanted ${result.wanted})`
+          : '';
       const time = verbose ? style.dim(` [${durationMs} ms]`) : '';
       const optional = !required && result.status === 'warn' && result.fix ? style.dim(' (optional)') : '';
-      lines.push(`  ${mark(result.status, style)} ${probe.title.padEnd(width)}  ${result.status === 'skipped' ? style.dim(result.detail) : result.detail}${wanted}${optional}${time}`);
+      lines.push(
+        `  ${mark(result.status, style)} ${probe.title.padEnd(width)}  ${result.status === 'skipped' ? style.dim(result.detail) : result.detail}${wanted}${optional}${time}`,
+      );
       if (result.fix && result.status !== 'ok' && result.status !== 'skipped') {
         const command = result.fix.command ? `: ${style.cyan(result.fix.command)}` : '';
         const auto = result.fix.auto ? style.dim(' (dec doctor --fix can do this)') : '';
@@ -114,7 +129,9 @@ function outcomeJson(outcome: ProbeOutcome) {
     version: result.version ?? null,
     wanted: result.wanted ?? null,
     detail: result.detail,
-    fix: result.fix ? { text: result.fix.text, command: result.fix.command ?? null, canFix: result.fix.auto !== undefined } : null,
+    fix: result.fix
+      ? { text: result.fix.text, command: result.fix.command ?? null, canFix: result.fix.auto !== undefined }
+      : null,
     details: result.details ?? [],
     durationMs: outcome.durationMs,
   };
@@ -124,34 +141,57 @@ function outcomeJson(outcome: ProbeOutcome) {
 export function redact(text: string, secrets: { home: string; user?: string; projects: string[] }): string {
   let out = text;
   if (secrets.home.length > 1) out = out.split(secrets.home).join('~');
-  for (const project of secrets.projects.filter((p) => p.length > 2)) out = out.split(project).join('<project>');
+  // E-mails first: a service account's address contains its project id, which would otherwise break the match.
   out = out.replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>');
-  if (secrets.user && secrets.user.length > 1) out = out.replace(new RegExp(`\\b${secrets.user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), '<user>');
+  for (const project of secrets.projects.filter((p) => p.length > 2)) out = out.split(project).join('<project>');
+  if (secrets.user && secrets.user.length > 1)
+    out = out.replace(new RegExp(`\\b${secrets.user.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'g'), '<user>');
   return out;
 }
 
 function reportMarkdown(outcomes: readonly ProbeOutcome[], header: string[], durationMs: number): string {
   const escape = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const lines = ['### dec doctor report', '', ...header.map((line) => `- ${line}`), '', '| Check | Status | Version | Detail | Time |', '|---|---|---|---|---|'];
+  const lines = [
+    '### dec doctor report',
+    '',
+    ...header.map((line) => `- ${line}`),
+    '',
+    '| Check | Status | Version | Detail | Time |',
+    '|---|---|---|---|---|',
+  ];
   for (const o of outcomes) {
-    lines.push(`| ${o.probe.title} | ${o.result.status} | ${o.result.version ?? ''} | ${escape(o.result.detail)} | ${o.durationMs} ms |`);
+    lines.push(
+      `| ${o.probe.title} | ${o.result.status} | ${o.result.version ?? ''} | ${escape(o.result.detail)} | ${o.durationMs} ms |`,
+    );
   }
-  const problems = outcomes.filter((o) => o.result.status === 'fail' || o.result.status === 'warn' || o.result.status === 'crashed');
+  const problems = outcomes.filter(
+    (o) => o.result.status === 'fail' || o.result.status === 'warn' || o.result.status === 'crashed',
+  );
   if (problems.length > 0) {
     lines.push('', '**Problems**', '');
     for (const o of problems) {
-      lines.push(`- **${o.probe.title}** (${o.result.status}): ${escape(o.result.detail)}${o.result.fix ? ` → ${escape(o.result.fix.text)}${o.result.fix.command ? ` \`${o.result.fix.command}\`` : ''}` : ''}`);
+      lines.push(
+        `- **${o.probe.title}** (${o.result.status}): ${escape(o.result.detail)}${o.result.fix ? ` → ${escape(o.result.fix.text)}${o.result.fix.command ? ` \`${o.result.fix.command}\`` : ''}` : ''}`,
+      );
     }
   }
   const s = summarizeOutcomes(outcomes);
-  lines.push('', `${s.ok} ok, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped, ${s.crashed} crashed in ${(durationMs / 1000).toFixed(1)} s`);
+  lines.push(
+    '',
+    `${s.ok} ok, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped, ${s.crashed} crashed in ${(durationMs / 1000).toFixed(1)} s`,
+  );
   return lines.join('\n');
 }
 
 async function dockerEndpointInfo(ctx: ProbeContext, outcomes: readonly ProbeOutcome[]) {
   if (!outcomes.some((o) => o.probe.group === 'Docker')) return null;
   const facts = await engineFacts(ctx);
-  return { endpoint: facts.endpoint.url, source: facts.endpoint.source, context: facts.endpoint.context ?? null, reachable: facts.reachable };
+  return {
+    endpoint: facts.endpoint.url,
+    source: facts.endpoint.source,
+    context: facts.endpoint.context ?? null,
+    reachable: facts.reachable,
+  };
 }
 
 export async function doctor(app: AppContext, options: DoctorOptions): Promise<number> {
@@ -159,19 +199,38 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
   const session = await openSession(app);
   const weeks = options.week === undefined ? session.course.weeks : [findWeek(session.course, options.week)];
   const needs = needsOf(weeks);
-  const makeContext = () => realProbeContext({ env: app.env, cwd: app.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
+  const makeContext = () =>
+    realProbeContext({ env: app.env, cwd: app.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
   const ctx = makeContext();
   const probes = selectProbes(
     PROBES.filter((probe) => options.only !== undefined || appliesTo(probe, ctx)),
     options.only,
   );
   const { style } = app.terminal;
-  const weekText = weeks.length === 1 ? `week ${weekLabel(weeks[0]!)}` : `weeks ${weekLabel(weeks[0]!)}–${weekLabel(weeks[weeks.length - 1]!).split('–').pop()}`;
+  const weekText =
+    weeks.length === 1
+      ? `week ${weekLabel(weeks[0]!)}`
+      : `weeks ${weekLabel(weeks[0]!)}–${weekLabel(weeks[weeks.length - 1]!)
+          .split('–')
+          .pop()}`;
 
   if (options.list) {
     app.terminal.emit(
-      { schemaVersion: JSON_SCHEMA_VERSION, probes: PROBES.map((p) => ({ id: p.id, title: p.title, group: p.group, checks: p.checks, runs: probes.includes(p) })) },
-      () => PROBES.map((p) => `${probes.includes(p) ? ' ' : style.dim('·')} ${p.id.padEnd(16)} ${style.dim(p.group.padEnd(9))} ${p.checks}`).join('\n') + `\n\n${style.dim(`· = not needed by ${weekText}; --only runs it anyway`)}`,
+      {
+        schemaVersion: JSON_SCHEMA_VERSION,
+        probes: PROBES.map((p) => ({
+          id: p.id,
+          title: p.title,
+          group: p.group,
+          checks: p.checks,
+          runs: probes.includes(p),
+        })),
+      },
+      () =>
+        PROBES.map(
+          (p) =>
+            `${probes.includes(p) ? ' ' : style.dim('·')} ${p.id.padEnd(16)} ${style.dim(p.group.padEnd(9))} ${p.checks}`,
+        ).join('\n') + `\n\n${style.dim(`· = not needed by ${weekText}; --only runs it anyway`)}`,
     );
     return 0;
   }
@@ -184,13 +243,19 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
 
   if (options.report) {
     const config = outcomes.find((o) => o.probe.id === 'gcp-credentials' || o.probe.id === 'gcloud');
-    const projects = (config ? outcomes.flatMap((o) => o.result.details ?? []) : []).flatMap((line) => /^(?:project_id|project): (\S+)/.exec(line)?.[1] ?? []);
+    const projects = (config ? outcomes.flatMap((o) => o.result.details ?? []) : []).flatMap(
+      (line) => /^(?:project_id|project): (?!\(none\)$)(\S+)/.exec(line)?.[1] ?? [],
+    );
     const header = [
       `dec ${DEC_VERSION}, Node ${process.version}, ${process.platform} ${process.arch}`,
       `syllabus: ${session.course.id} (${weekText})`,
       `Docker: ${docker ? `${docker.endpoint} (${docker.source})${docker.reachable ? '' : ', not reachable'}` : 'not checked'}`,
     ];
-    const markdown = redact(reportMarkdown(outcomes, header, durationMs), { home: ctx.home, user: app.env.USER ?? safeUser(), projects });
+    const markdown = redact(reportMarkdown(outcomes, header, durationMs), {
+      home: ctx.home,
+      user: app.env.USER ?? safeUser(),
+      projects,
+    });
     app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, format: 'markdown', markdown }, () => markdown);
     return exitCode;
   }

@@ -73,7 +73,7 @@ type Env = NodeJS.ProcessEnv;
 function defaultSocket(platform: NodeJS.Platform, home: string): DockerEndpoint {
   if (platform === 'win32') return { url: 'npipe:////./pipe/docker_engine', source: 'the default named pipe' };
   if (platform === 'darwin') {
-    return { url: `unix://${join(home, '.docker', 'run', 'docker.sock')}`, source: 'Docker Desktop\'s socket' };
+    return { url: `unix://${join(home, '.docker', 'run', 'docker.sock')}`, source: "Docker Desktop's socket" };
   }
   return { url: 'unix:///var/run/docker.sock', source: 'the default socket' };
 }
@@ -90,7 +90,8 @@ export async function resolveDockerEndpoint(
   let context = env.DOCKER_CONTEXT;
   if (!context) {
     try {
-      context = (JSON.parse((await read(join(configDir, 'config.json'))) ?? '{}') as { currentContext?: string }).currentContext;
+      context = (JSON.parse((await read(join(configDir, 'config.json'))) ?? '{}') as { currentContext?: string })
+        .currentContext;
     } catch {
       context = undefined;
     }
@@ -115,11 +116,13 @@ export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): D
   const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   const where = endpoint.url;
-  if (code === 'ENOENT') return new DockerUnavailable('socket-missing', endpoint, `there is no Docker socket at ${where}`);
+  if (code === 'ENOENT')
+    return new DockerUnavailable('socket-missing', endpoint, `there is no Docker socket at ${where}`);
   if (code === 'EACCES' || code === 'EPERM') {
     return new DockerUnavailable('permission-denied', endpoint, `permission denied on ${where}`);
   }
-  if (code === 'ECONNREFUSED') return new DockerUnavailable('not-running', endpoint, `nothing answers at ${where}: the engine is not running`);
+  if (code === 'ECONNREFUSED')
+    return new DockerUnavailable('not-running', endpoint, `nothing answers at ${where}: the engine is not running`);
   if (/timed? ?out/i.test(message) || code === 'ETIMEDOUT') {
     return new DockerUnavailable('no-answer', endpoint, `the engine at ${where} answers nothing`);
   }
@@ -131,7 +134,14 @@ export function withTimeout<T>(work: Promise<T>, ms: number, endpoint: DockerEnd
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new DockerUnavailable('no-answer', endpoint, `the engine at ${endpoint.url} answers nothing (waited ${ms / 1000} s)`)),
+      () =>
+        reject(
+          new DockerUnavailable(
+            'no-answer',
+            endpoint,
+            `the engine at ${endpoint.url} answers nothing (waited ${ms / 1000} s)`,
+          ),
+        ),
       ms,
     );
   });
@@ -149,7 +159,8 @@ interface DockerodeOptions {
 export function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
   const url = endpoint.url;
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), timeout: timeoutMs };
-  if (url.startsWith('npipe://')) return { socketPath: url.slice('npipe://'.length).replace(/\//g, '\\'), timeout: timeoutMs };
+  if (url.startsWith('npipe://'))
+    return { socketPath: url.slice('npipe://'.length).replace(/\//g, '\\'), timeout: timeoutMs };
   const match = /^(tcp|http|https):\/\/([^:/]+)(?::(\d+))?/.exec(url);
   if (!match) {
     throw new DecError(`Cannot use the Docker endpoint "${url}" (from ${endpoint.source}).`, {
@@ -177,7 +188,11 @@ function toSummary(raw: RawContainer): ContainerSummary {
     image: raw.Image,
     state: raw.State,
     labels: raw.Labels ?? {},
-    ports: (raw.Ports ?? []).map((port) => ({ hostIp: port.IP, hostPort: port.PublicPort, containerPort: port.PrivatePort })),
+    ports: (raw.Ports ?? []).map((port) => ({
+      hostIp: port.IP,
+      hostPort: port.PublicPort,
+      containerPort: port.PrivatePort,
+    })),
   };
 }
 
@@ -185,9 +200,13 @@ function toSummary(raw: RawContainer): ContainerSummary {
 export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number): Promise<DockerClient> {
   const { default: Docker } = await import('dockerode');
   const docker = new Docker(dockerodeOptions(endpoint, timeoutMs));
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
+  // The modem's own timeout closes a hung request's socket, so a silent engine cannot keep dec alive;
+  // actions get a second client with room for a container's stop grace period.
+  const actionTimeoutMs = Math.max(timeoutMs, 30_000);
+  const actions = new Docker(dockerodeOptions(endpoint, actionTimeoutMs));
+  const call = async <T>(work: () => Promise<T>, ms = timeoutMs): Promise<T> => {
     try {
-      return await withTimeout(work(), timeoutMs, endpoint);
+      return await withTimeout(work(), ms, endpoint);
     } catch (error) {
       throw classifyDockerError(error, endpoint);
     }
@@ -202,12 +221,25 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       }),
     info: () =>
       call(async () => {
-        const info = (await docker.info()) as { MemTotal: number; NCPU: number; DockerRootDir: string; Name: string; OperatingSystem: string };
-        return { memTotal: info.MemTotal, cpus: info.NCPU, rootDir: info.DockerRootDir, name: info.Name, operatingSystem: info.OperatingSystem };
+        const info = (await docker.info()) as {
+          MemTotal: number;
+          NCPU: number;
+          DockerRootDir: string;
+          Name: string;
+          OperatingSystem: string;
+        };
+        return {
+          memTotal: info.MemTotal,
+          cpus: info.NCPU,
+          rootDir: info.DockerRootDir,
+          name: info.Name,
+          operatingSystem: info.OperatingSystem,
+        };
       }),
-    listContainers: () => call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
-    startContainer: (id) => call(async () => void (await docker.getContainer(id).start())),
-    stopContainer: (id) => call(async () => void (await docker.getContainer(id).stop({ t: 10 }))),
+    listContainers: () =>
+      call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
+    startContainer: (id) => call(async () => void (await actions.getContainer(id).start()), actionTimeoutMs),
+    stopContainer: (id) => call(async () => void (await actions.getContainer(id).stop({ t: 10 })), actionTimeoutMs),
   };
 }
 

@@ -12,7 +12,13 @@ export interface RealContextOptions {
   timeoutMs: number;
 }
 
-async function exec(file: string, args: string[], env: NodeJS.ProcessEnv, options: ExecOptions, fallbackMs: number): Promise<ExecResult> {
+async function exec(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  options: ExecOptions,
+  fallbackMs: number,
+): Promise<ExecResult> {
   const { execa } = await import('execa');
   const result = await execa(file, args, {
     env: options.env ?? env,

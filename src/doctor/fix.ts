@@ -35,7 +35,9 @@ async function apply(ctx: ProbeContext, fix: AutoFix): Promise<void> {
       // Checked again right before acting: never touch a container dec did not create.
       const container = (await facts.client.listContainers()).find((c) => c.id === fix.containerId);
       if (!container?.labels[DEC_LABELS.stack]) throw new Error(`${fix.name} is not a dec container`);
-      return fix.kind === 'start-container' ? facts.client.startContainer(fix.containerId) : facts.client.stopContainer(fix.containerId);
+      return fix.kind === 'start-container'
+        ? facts.client.startContainer(fix.containerId)
+        : facts.client.stopContainer(fix.containerId);
     }
   }
 }
@@ -49,16 +51,21 @@ export async function applyFixes(
 ): Promise<number> {
   const { terminal } = app;
   const { style } = terminal;
-  const fixable = outcomes.filter((o) => o.result.fix?.auto && o.result.status !== 'ok' && o.result.status !== 'skipped');
+  const fixable = outcomes.filter(
+    (o) => o.result.fix?.auto && o.result.status !== 'ok' && o.result.status !== 'skipped',
+  );
   if (fixable.length === 0) {
     terminal.print(`\nNothing here that dec can fix by itself; the lines above say what to run.`);
     return doctorExitCode(outcomes);
   }
   if (!yes && !terminal.interactive) {
-    throw new DecError(`dec doctor --fix would ${fixable.map((o) => describeFix(o.result.fix!.auto!)).join('; ')}, but cannot ask for confirmation here.`, {
-      hint: 'Run it in a terminal, or pass --yes to apply every fix.',
-      exitCode: 2,
-    });
+    throw new DecError(
+      `dec doctor --fix would ${fixable.map((o) => describeFix(o.result.fix!.auto!)).join('; ')}, but cannot ask for confirmation here.`,
+      {
+        hint: 'Run it in a terminal, or pass --yes to apply every fix.',
+        exitCode: 2,
+      },
+    );
   }
   terminal.print('');
   const fixed: ProbeOutcome[] = [];

@@ -16,7 +16,8 @@ export function needsOf(weeks: readonly CourseWeek[]): Needs {
       seen.required ||= required;
       // The stricter range wins when weeks disagree: later weeks usually raise the bar.
       if (tool.version && !seen.range) seen.range = tool.version;
-      else if (tool.version && seen.range !== tool.version) seen.range = `${seen.range} ${tool.version}`;
+      else if (tool.version && seen.range && seen.range !== tool.version)
+        seen.range = intersect(seen.range, tool.version);
     }
     const setup = week.setup;
     for (const { port, service } of setup?.ports ?? []) {
@@ -27,4 +28,15 @@ export function needsOf(weeks: readonly CourseWeek[]): Needs {
     }
   }
   return needs;
+}
+
+/**
+ * Both ranges at once. Joining with a space is only an intersection without `||`: "8.x || 11.x" and ">=11"
+ * must give "8.x >=11 || 11.x >=11", not "8.x || 11.x >=11" (which still accepts Java 8).
+ */
+function intersect(a: string, b: string): string {
+  const branches = (range: string) => range.split(/\s*\|\|\s*/);
+  return branches(a)
+    .flatMap((left) => branches(b).map((right) => `${left} ${right}`.trim()))
+    .join(' || ');
 }

@@ -46,7 +46,13 @@ async function runOne(probe: Probe, ctx: ProbeContext, now: () => number): Promi
     result = {
       status: 'crashed',
       detail: `the check itself failed: ${error instanceof Error ? error.message : String(error)}`,
-      details: error instanceof Error && error.stack ? error.stack.split('\n').slice(1, 6).map((line) => line.trim()) : [],
+      details:
+        error instanceof Error && error.stack
+          ? error.stack
+              .split('\n')
+              .slice(1, 6)
+              .map((line) => line.trim())
+          : [],
       fix: { text: 'This is a bug in dec; please report it with the output of `dec doctor --report`.' },
     };
   } finally {
@@ -58,7 +64,11 @@ async function runOne(probe: Probe, ctx: ProbeContext, now: () => number): Promi
   return { probe, result, required, durationMs: Math.round(now() - started) };
 }
 
-export function runProbes(probes: readonly Probe[], ctx: ProbeContext, now: () => number = () => performance.now()): Promise<ProbeOutcome[]> {
+export function runProbes(
+  probes: readonly Probe[],
+  ctx: ProbeContext,
+  now: () => number = () => performance.now(),
+): Promise<ProbeOutcome[]> {
   return Promise.all(probes.map((probe) => runOne(probe, ctx, now)));
 }
 
@@ -78,5 +88,7 @@ export function summarizeOutcomes(outcomes: readonly ProbeOutcome[]): DoctorSumm
 
 /** 1 when a required probe failed or crashed, else 0. */
 export function doctorExitCode(outcomes: readonly ProbeOutcome[]): number {
-  return outcomes.some(({ result, required }) => required && (result.status === 'fail' || result.status === 'crashed')) ? 1 : 0;
+  return outcomes.some(({ result, required }) => required && (result.status === 'fail' || result.status === 'crashed'))
+    ? 1
+    : 0;
 }

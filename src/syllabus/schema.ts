@@ -93,7 +93,7 @@ export const setupSchema = z.strictObject({
     .number()
     .positive()
     .optional()
-    .describe('Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine\'s.'),
+    .describe("Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine's."),
 });
 
 export const homeworkSchema = z.strictObject({

@@ -40,8 +40,13 @@ export interface GcloudConfig {
 /** The active configuration, read from gcloud's config folder like gcloud itself does. */
 export async function gcloudConfig(ctx: ProbeContext): Promise<GcloudConfig> {
   return ctx.once('gcloud-config', async () => {
-    const dir = ctx.env.CLOUDSDK_CONFIG || (ctx.platform === 'win32' ? join(ctx.env.APPDATA ?? ctx.home, 'gcloud') : join(ctx.home, '.config', 'gcloud'));
-    const configuration = ctx.env.CLOUDSDK_ACTIVE_CONFIG_NAME || ((await ctx.readFile(join(dir, 'active_config'))) ?? 'default').trim() || 'default';
+    const dir =
+      ctx.env.CLOUDSDK_CONFIG ||
+      (ctx.platform === 'win32' ? join(ctx.env.APPDATA ?? ctx.home, 'gcloud') : join(ctx.home, '.config', 'gcloud'));
+    const configuration =
+      ctx.env.CLOUDSDK_ACTIVE_CONFIG_NAME ||
+      ((await ctx.readFile(join(dir, 'active_config'))) ?? 'default').trim() ||
+      'default';
     const ini = parseKeyValueIni((await ctx.readFile(join(dir, 'configurations', `config_${configuration}`))) ?? '');
     return {
       configuration,
@@ -65,12 +70,28 @@ export const gcloud: Probe = {
     const verdict = versionVerdict(ctx, 'gcloud', version, binary, fix);
     if (verdict.status === 'fail') return verdict;
     const config = await gcloudConfig(ctx);
-    const details = [`configuration: ${config.configuration}`, `account: ${config.account ?? '(none)'}`, `project: ${config.project ?? '(none)'}`];
+    const details = [
+      `configuration: ${config.configuration}`,
+      `account: ${config.account ?? '(none)'}`,
+      `project: ${config.project ?? '(none)'}`,
+    ];
     if (!config.account) {
-      return { ...verdict, status: 'warn', detail: `${version ?? ''} — no active account`.trim(), details, fix: { text: 'Log in (or activate the course service account).', command: 'gcloud auth login' } };
+      return {
+        ...verdict,
+        status: 'warn',
+        detail: `${version ?? ''} — no active account`.trim(),
+        details,
+        fix: { text: 'Log in (or activate the course service account).', command: 'gcloud auth login' },
+      };
     }
     if (!config.project) {
-      return { ...verdict, status: 'warn', detail: `${version ?? ''} — ${config.account}, but no project set`.trim(), details, fix: { text: 'Set your project by its ID (not its name).', command: 'gcloud config set project <PROJECT_ID>' } };
+      return {
+        ...verdict,
+        status: 'warn',
+        detail: `${version ?? ''} — ${config.account}, but no project set`.trim(),
+        details,
+        fix: { text: 'Set your project by its ID (not its name).', command: 'gcloud config set project <PROJECT_ID>' },
+      };
     }
     return { ...verdict, detail: `${config.account}, project ${config.project}`, details };
   },
@@ -84,7 +105,9 @@ export const bq: Probe = {
   checks: 'the BigQuery CLI `bq` is on PATH',
   async run(ctx) {
     const binary = which('bq', ctx.env, ctx.platform);
-    return binary ? { status: 'ok', detail: binary } : { status: 'fail', detail: '`bq` is not on PATH', fix: installFix('bq', ctx.platform) };
+    return binary
+      ? { status: 'ok', detail: binary }
+      : { status: 'fail', detail: '`bq` is not on PATH', fix: installFix('bq', ctx.platform) };
   },
 };
 
@@ -100,24 +123,52 @@ async function checkKeyFile(ctx: ProbeContext, path: string, origin: string): Pr
   let mode: number;
   try {
     const info = statSync(path);
-    if (!info.isFile()) return { status: 'fail', detail: `${origin} (${path}) is not a file`, fix: { text: 'Point it at the JSON key you downloaded for the course service account.' } };
+    if (!info.isFile())
+      return {
+        status: 'fail',
+        detail: `${origin} (${path}) is not a file`,
+        fix: { text: 'Point it at the JSON key you downloaded for the course service account.' },
+      };
     mode = info.mode;
   } catch {
-    return { status: 'fail', detail: `${origin} points at ${path}, which does not exist`, fix: { text: 'Download a JSON key for your service account (IAM → Service accounts → Keys) and point at it.', command: `export GOOGLE_APPLICATION_CREDENTIALS=~/.google/credentials/google_credentials.json` } };
+    return {
+      status: 'fail',
+      detail: `${origin} points at ${path}, which does not exist`,
+      fix: {
+        text: 'Download a JSON key for your service account (IAM → Service accounts → Keys) and point at it.',
+        command: `export GOOGLE_APPLICATION_CREDENTIALS=~/.google/credentials/google_credentials.json`,
+      },
+    };
   }
   const text = await ctx.readFile(path);
   let key: ServiceAccountKey;
   try {
     key = JSON.parse(text ?? '') as ServiceAccountKey;
   } catch {
-    return { status: 'fail', detail: `${path} is not valid JSON`, fix: { text: 'Download the key again as JSON from the Cloud console.' } };
+    return {
+      status: 'fail',
+      detail: `${path} is not valid JSON`,
+      fix: { text: 'Download the key again as JSON from the Cloud console.' },
+    };
   }
   if (typeof key !== 'object' || key === null || key.type !== 'service_account') {
-    return { status: 'fail', detail: `${path} is not a service-account key (type ${JSON.stringify((key as ServiceAccountKey | null)?.type ?? null)})`, fix: { text: 'The course needs a service-account key (IAM → Service accounts → Keys → Add key → JSON), not user credentials.' } };
+    return {
+      status: 'fail',
+      detail: `${path} is not a service-account key (type ${JSON.stringify((key as ServiceAccountKey | null)?.type ?? null)})`,
+      fix: {
+        text: 'The course needs a service-account key (IAM → Service accounts → Keys → Add key → JSON), not user credentials.',
+      },
+    };
   }
-  const missing = (['project_id', 'client_email', 'private_key'] as const).filter((field) => typeof key[field] !== 'string' || key[field] === '');
+  const missing = (['project_id', 'client_email', 'private_key'] as const).filter(
+    (field) => typeof key[field] !== 'string' || key[field] === '',
+  );
   if (missing.length > 0) {
-    return { status: 'fail', detail: `${path} lacks ${missing.join(', ')}`, fix: { text: 'Download a fresh JSON key; this one is incomplete.' } };
+    return {
+      status: 'fail',
+      detail: `${path} lacks ${missing.join(', ')}`,
+      fix: { text: 'Download a fresh JSON key; this one is incomplete.' },
+    };
   }
   const project = key.project_id as string;
   const details = [`key: ${path}`, `project_id: ${project}`, `client_email: ${key.client_email as string}`];
@@ -126,12 +177,21 @@ async function checkKeyFile(ctx: ProbeContext, path: string, origin: string): Pr
       status: 'warn',
       detail: `${path} can be read by other users (mode ${(mode & 0o777).toString(8)})`,
       details,
-      fix: { text: 'Make the key readable by you only.', command: `chmod 600 ${path}`, auto: { kind: 'chmod-600', path } },
+      fix: {
+        text: 'Make the key readable by you only.',
+        command: `chmod 600 ${path}`,
+        auto: { kind: 'chmod-600', path },
+      },
     };
   }
   const gcloudProject = (await gcloudConfig(ctx)).project;
   if (gcloudProject && gcloudProject !== project) {
-    return { status: 'warn', detail: `the key is for project ${project}, but gcloud uses ${gcloudProject}`, details, fix: { text: 'Use one project for both.', command: `gcloud config set project ${project}` } };
+    return {
+      status: 'warn',
+      detail: `the key is for project ${project}, but gcloud uses ${gcloudProject}`,
+      details,
+      fix: { text: 'Use one project for both.', command: `gcloud config set project ${project}` },
+    };
   }
   return { status: 'ok', detail: `service account key for project ${project}`, details };
 }
@@ -143,22 +203,39 @@ export const gcpCredentials: Probe = {
   title: 'GCP credentials',
   group: 'Cloud',
   tools: ['gcloud', 'terraform'],
-  checks: 'GOOGLE_APPLICATION_CREDENTIALS (set, exists, a service-account key with project_id, client_email and private_key, not readable by others, same project as gcloud) and the week-2 path ~/.google/credentials/google_credentials.json',
+  checks:
+    'GOOGLE_APPLICATION_CREDENTIALS (set, exists, a service-account key with project_id, client_email and private_key, not readable by others, same project as gcloud) and the week-2 path ~/.google/credentials/google_credentials.json',
   async run(ctx) {
     const fromEnv = ctx.env.GOOGLE_APPLICATION_CREDENTIALS;
     const week2Key = join(ctx.home, ...WEEK2_KEY);
     if (fromEnv) return checkKeyFile(ctx, fromEnv, 'GOOGLE_APPLICATION_CREDENTIALS');
     const week2 = await checkKeyFile(ctx, week2Key, 'the week-2 key path');
     if (week2.status !== 'fail' || statSafe(week2Key)) {
-      return { ...week2, detail: `GOOGLE_APPLICATION_CREDENTIALS is not set; ${week2.detail}`, status: week2.status === 'ok' ? 'warn' : week2.status, fix: week2.fix ?? { text: 'Point GOOGLE_APPLICATION_CREDENTIALS at it.', command: `export GOOGLE_APPLICATION_CREDENTIALS=${week2Key}` } };
+      return {
+        ...week2,
+        detail: `GOOGLE_APPLICATION_CREDENTIALS is not set; ${week2.detail}`,
+        status: week2.status === 'ok' ? 'warn' : week2.status,
+        fix: week2.fix ?? {
+          text: 'Point GOOGLE_APPLICATION_CREDENTIALS at it.',
+          command: `export GOOGLE_APPLICATION_CREDENTIALS=${week2Key}`,
+        },
+      };
     }
     const folder = dirname(week2Key);
     return {
       status: 'warn',
-      detail: 'GOOGLE_APPLICATION_CREDENTIALS is not set and there is no key at ~/.google/credentials/google_credentials.json',
+      detail:
+        'GOOGLE_APPLICATION_CREDENTIALS is not set and there is no key at ~/.google/credentials/google_credentials.json',
       fix: statSafe(folder)
-        ? { text: 'Download a JSON key for your service account, save it there and point at it.', command: `export GOOGLE_APPLICATION_CREDENTIALS=${week2Key}` }
-        : { text: 'Create the folder the week-2 Airflow setup mounts, then save your service-account key in it.', command: `mkdir -p -m 700 ${folder}`, auto: { kind: 'mkdir-700', path: folder } },
+        ? {
+            text: 'Download a JSON key for your service account, save it there and point at it.',
+            command: `export GOOGLE_APPLICATION_CREDENTIALS=${week2Key}`,
+          }
+        : {
+            text: 'Create the folder the week-2 Airflow setup mounts, then save your service-account key in it.',
+            command: `mkdir -p -m 700 ${folder}`,
+            auto: { kind: 'mkdir-700', path: folder },
+          },
     };
   },
 };

@@ -17,16 +17,23 @@ export const dockerCli = toolProbe({
 });
 
 function startEngine(ctx: ProbeContext): Fix {
-  if (ctx.platform === 'darwin' || ctx.platform === 'win32') return { text: 'Start Docker Desktop and wait until it says "Engine running".' };
+  if (ctx.platform === 'darwin' || ctx.platform === 'win32')
+    return { text: 'Start Docker Desktop and wait until it says "Engine running".' };
   if (ctx.env.WSL_DISTRO_NAME) {
-    return { text: 'Start Docker Desktop in Windows (WSL integration on for this distro), or the engine inside WSL.', command: 'sudo service docker start' };
+    return {
+      text: 'Start Docker Desktop in Windows (WSL integration on for this distro), or the engine inside WSL.',
+      command: 'sudo service docker start',
+    };
   }
   return { text: 'Start the Docker engine.', command: 'sudo systemctl start docker' };
 }
 
 function engineFix(failure: DockerFailure, ctx: ProbeContext, fromEnv: boolean): Fix {
   if (fromEnv && failure !== 'permission-denied') {
-    return { text: 'DOCKER_HOST points at an engine that cannot be used; fix it, or unset it to use the default socket.', command: 'unset DOCKER_HOST' };
+    return {
+      text: 'DOCKER_HOST points at an engine that cannot be used; fix it, or unset it to use the default socket.',
+      command: 'unset DOCKER_HOST',
+    };
   }
   switch (failure) {
     case 'socket-missing':
@@ -34,7 +41,10 @@ function engineFix(failure: DockerFailure, ctx: ProbeContext, fromEnv: boolean):
     case 'not-running':
       return startEngine(ctx);
     case 'permission-denied':
-      return { text: 'Add yourself to the docker group, then log out and back in (or run `newgrp docker`).', command: 'sudo usermod -aG docker $USER' };
+      return {
+        text: 'Add yourself to the docker group, then log out and back in (or run `newgrp docker`).',
+        command: 'sudo usermod -aG docker $USER',
+      };
     case 'no-answer':
       return ctx.platform === 'linux' && !ctx.env.WSL_DISTRO_NAME
         ? { text: 'The engine hangs; restart it.', command: 'sudo systemctl restart docker' }
@@ -49,7 +59,8 @@ export const dockerEngine: Probe = {
   title: 'Docker engine',
   group: 'Docker',
   tools: ['docker', 'docker-compose'],
-  checks: 'the engine answers through the Docker API (DOCKER_HOST, the active context or the default socket), and its version',
+  checks:
+    'the engine answers through the Docker API (DOCKER_HOST, the active context or the default socket), and its version',
   async run(ctx) {
     const facts = await engineFacts(ctx);
     const via = `via ${facts.endpoint.url} (${facts.endpoint.source})`;
@@ -66,7 +77,10 @@ export const dockerEngine: Probe = {
     return {
       ...verdict,
       detail: verdict.status === 'ok' ? `engine ${version.version}, API ${version.apiVersion}, ${via}` : verdict.detail,
-      details: [`engine: ${version.version} (${version.os}/${version.arch}), API ${version.apiVersion}`, `endpoint: ${facts.endpoint.url}, chosen by ${facts.endpoint.source}`],
+      details: [
+        `engine: ${version.version} (${version.os}/${version.arch}), API ${version.apiVersion}`,
+        `endpoint: ${facts.endpoint.url}, chosen by ${facts.endpoint.source}`,
+      ],
     };
   },
 };
@@ -83,10 +97,17 @@ export const compose: Probe = {
     const v2 = plugin.exitCode === 0 ? parseComposeVersion(`${plugin.stdout}\n${plugin.stderr}`) : undefined;
     if (v2) return { ...versionVerdict(ctx, 'docker-compose', v2.version, '`docker compose` (v2 plugin)', upgrade) };
     const standalone = await ctx.exec('docker-compose', ['version']);
-    const found = standalone.exitCode === 0 ? parseComposeVersion(`${standalone.stdout}\n${standalone.stderr}`) : undefined;
-    if (!found) return { status: 'fail', detail: 'neither `docker compose` nor `docker-compose` is installed', fix: upgrade };
+    const found =
+      standalone.exitCode === 0 ? parseComposeVersion(`${standalone.stdout}\n${standalone.stderr}`) : undefined;
+    if (!found)
+      return { status: 'fail', detail: 'neither `docker compose` nor `docker-compose` is installed', fix: upgrade };
     if (found.major < 2) {
-      return { status: 'warn', version: found.version, detail: `only Compose v1 (docker-compose ${found.version}); the course's Airflow setup wants v2`, fix: upgrade };
+      return {
+        status: 'warn',
+        version: found.version,
+        detail: `only Compose v1 (docker-compose ${found.version}); the course's Airflow setup wants v2`,
+        fix: upgrade,
+      };
     }
     return versionVerdict(ctx, 'docker-compose', found.version, '`docker-compose` (v2)', upgrade);
   },
@@ -99,7 +120,7 @@ export const dockerMemory: Probe = {
   title: 'Docker memory',
   group: 'Docker',
   tools: ['docker', 'docker-compose'],
-  checks: 'the memory the engine may use, against what the weeks\' stacks need (Airflow: at least 4 GB)',
+  checks: "the memory the engine may use, against what the weeks' stacks need (Airflow: at least 4 GB)",
   async run(ctx) {
     const facts = await engineFacts(ctx);
     if (!facts.reachable) return { status: 'skipped', detail: 'the engine cannot be reached (see Docker engine)' };
@@ -111,11 +132,22 @@ export const dockerMemory: Probe = {
     if (have + 0.05 < need) {
       const fix: Fix =
         ctx.platform === 'darwin' || ctx.platform === 'win32'
-          ? { text: `Give Docker at least ${need} GB: Docker Desktop → Settings → Resources → Memory (8 GB is better).` }
+          ? {
+              text: `Give Docker at least ${need} GB: Docker Desktop → Settings → Resources → Memory (8 GB is better).`,
+            }
           : ctx.env.WSL_DISTRO_NAME
-            ? { text: `Give WSL at least ${need} GB: set memory=8GB under [wsl2] in %UserProfile%\\.wslconfig, then run \`wsl --shutdown\`.` }
-            : { text: `This machine has less memory than the stacks need (${need} GB); close other programs or use a bigger machine or cloud VM.` };
-      return { status: 'fail', detail: `${detail}; the chosen weeks need at least ${need} GiB`, wanted: `>= ${need} GiB`, fix };
+            ? {
+                text: `Give WSL at least ${need} GB: set memory=8GB under [wsl2] in %UserProfile%\\.wslconfig, then run \`wsl --shutdown\`.`,
+              }
+            : {
+                text: `This machine has less memory than the stacks need (${need} GB); close other programs or use a bigger machine or cloud VM.`,
+              };
+      return {
+        status: 'fail',
+        detail: `${detail}; the chosen weeks need at least ${need} GiB`,
+        wanted: `>= ${need} GiB`,
+        fix,
+      };
     }
     return { status: 'ok', detail: `${detail} (the weeks need ${need} GiB)` };
   },

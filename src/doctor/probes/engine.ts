@@ -15,16 +15,21 @@ export type EngineFacts =
   | { reachable: true; endpoint: DockerEndpoint; client: DockerClient; version: EngineVersion }
   | { reachable: false; endpoint: DockerEndpoint; error: DockerUnavailable };
 
-/** Docker calls get a little less than a probe's time, so the probe can still say what went wrong. */
-function dockerTimeout(ctx: ProbeContext): number {
-  return Math.max(200, Math.round(ctx.timeoutMs * 0.85));
+/**
+ * Docker calls get what is left of a probe's time after loading the client, less a margin, so the
+ * probe can still say what went wrong (the engine answers nothing) instead of just timing out.
+ */
+function dockerTimeout(ctx: ProbeContext, started: number): number {
+  return Math.max(200, ctx.timeoutMs - (Date.now() - started) - 300);
 }
 
 export function engineFacts(ctx: ProbeContext): Promise<EngineFacts> {
   return ctx.once('docker-engine', async (): Promise<EngineFacts> => {
+    const started = Date.now();
     const endpoint = await resolveDockerEndpoint(ctx.env, ctx.platform, ctx.home, ctx.readFile);
     try {
-      const client = await connectDocker(endpoint, dockerTimeout(ctx));
+      await import('dockerode');
+      const client = await connectDocker(endpoint, dockerTimeout(ctx, started));
       return { reachable: true, endpoint, client, version: await client.version() };
     } catch (error) {
       return { reachable: false, endpoint, error: classifyDockerError(error, endpoint) };

@@ -15,7 +15,12 @@ export async function portHolder(ctx: ProbeContext, port: number): Promise<PortH
   const container = containers?.find((c) => c.state === 'running' && c.ports.some((p) => p.hostPort === port));
   if (container) {
     return isDecOwned(container)
-      ? { kind: 'dec', container, stack: container.labels[DEC_LABELS.stack]!, service: container.labels[DEC_LABELS.service] }
+      ? {
+          kind: 'dec',
+          container,
+          stack: container.labels[DEC_LABELS.stack]!,
+          service: container.labels[DEC_LABELS.service],
+        }
       : { kind: 'container', container };
   }
   if (!(await isPortInUse(port, { timeoutMs: Math.min(1000, ctx.timeoutMs / 2) }))) return { kind: 'free' };
@@ -33,29 +38,42 @@ export function describeHolder(holder: PortHolder): string {
     case 'process': {
       const { name, pid } = holder.listener;
       if (name && pid) return `${name} (pid ${pid})`;
-      return 'a process dec cannot see (another user\'s)';
+      return "a process dec cannot see (another user's)";
     }
   }
 }
 
 /** Never stops what dec did not create: for those, the exact command to run. */
-export function freePortFix(ctx: ProbeContext, holder: PortHolder, port: number, service: string, stack: string): Fix | undefined {
-  const moveTo = `or publish on another port: dec setup ${stack} --port ${service}=${port + 1}`;
+export function freePortFix(
+  ctx: ProbeContext,
+  holder: PortHolder,
+  port: number,
+  service: string,
+  stack: string,
+): Fix | undefined {
+  const moveTo = `(or publish ${stack}'s ${service} on another host port, e.g. ${port + 1})`;
   switch (holder.kind) {
     case 'free':
       return undefined;
     case 'dec':
       return {
-        text: `Stop dec's ${holder.stack} stack while you work on ${stack} (its data is kept)`,
-        command: `dec setup ${holder.stack} --down`,
+        text: `Stop dec's ${holder.stack} container while you work on ${stack}; its data is kept`,
+        command: `docker stop ${holder.container.name}`,
         auto: { kind: 'stop-container', containerId: holder.container.id, name: holder.container.name },
       };
     case 'container':
-      return { text: `Stop that container, ${moveTo}`, command: `docker stop ${holder.container.name}` };
+      return { text: `Stop that container ${moveTo}`, command: `docker stop ${holder.container.name}` };
     case 'process': {
       const { pid } = holder.listener;
-      if (pid === undefined) return { text: `See who listens, then stop it, ${moveTo}`, command: ctx.platform === 'win32' ? `netstat -ano | findstr :${port}` : `sudo lsof -i :${port}` };
-      return { text: `Stop that program, ${moveTo}`, command: ctx.platform === 'win32' ? `taskkill /PID ${pid}` : `sudo kill ${pid}` };
+      if (pid === undefined)
+        return {
+          text: `See who listens, then stop it ${moveTo}`,
+          command: ctx.platform === 'win32' ? `netstat -ano | findstr :${port}` : `sudo lsof -i :${port}`,
+        };
+      return {
+        text: `Stop that program ${moveTo}`,
+        command: ctx.platform === 'win32' ? `taskkill /PID ${pid}` : `sudo kill ${pid}`,
+      };
     }
   }
 }

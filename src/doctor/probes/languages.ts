@@ -11,7 +11,14 @@ function pythonCommand(platform: NodeJS.Platform): string {
   return platform === 'win32' ? 'python' : 'python3';
 }
 
-export const python = toolProbe({ id: 'python', title: 'Python', group: 'Languages', tool: 'python', command: pythonCommand, args: ['--version'] });
+export const python = toolProbe({
+  id: 'python',
+  title: 'Python',
+  group: 'Languages',
+  tool: 'python',
+  command: pythonCommand,
+  args: ['--version'],
+});
 
 export const pip = toolProbe({
   id: 'pip',
@@ -33,19 +40,26 @@ export const java: Probe = {
   title: 'Java',
   group: 'Languages',
   tools: ['java', 'spark'],
-  checks: '`java -version` (every style, 1.8.0_xxx included) against the range Spark needs, and JAVA_HOME agreeing with it',
+  checks:
+    '`java -version` (every style, 1.8.0_xxx included) against the range Spark needs, and JAVA_HOME agreeing with it',
   async run(ctx): Promise<ProbeResult> {
     const fix = installFix('java', ctx.platform);
     const run = await ctx.exec('java', ['-version']);
     if (run.notFound) return { status: 'fail', wanted: rangeOf(ctx, 'java'), detail: '`java` is not on PATH', fix };
     const found = parseJavaVersion(`${run.stderr}\n${run.stdout}`);
     const verdict = versionVerdict(ctx, 'java', found?.version, '`java`', fix);
-    if (found) verdict.detail = `Java ${found.major} (${found.version})${verdict.status === 'fail' ? `: outside ${verdict.wanted}` : ''}`;
+    if (found)
+      verdict.detail = `Java ${found.major} (${found.version})${verdict.status === 'fail' ? `: outside ${verdict.wanted}` : ''}`;
     const home = ctx.env.JAVA_HOME;
     if (!home || verdict.status === 'fail') return verdict;
     const binary = join(home, 'bin', ctx.platform === 'win32' ? 'java.exe' : 'java');
     if (!existsSync(binary)) {
-      return { ...verdict, status: 'fail', detail: `JAVA_HOME=${home} has no bin/java`, fix: { text: 'Point JAVA_HOME at the JDK you use (or unset it).', command: 'unset JAVA_HOME' } };
+      return {
+        ...verdict,
+        status: 'fail',
+        detail: `JAVA_HOME=${home} has no bin/java`,
+        fix: { text: 'Point JAVA_HOME at the JDK you use (or unset it).', command: 'unset JAVA_HOME' },
+      };
     }
     const fromHome = await javaAt(ctx, binary);
     if (found && fromHome && fromHome.major !== found.major) {
@@ -53,7 +67,10 @@ export const java: Probe = {
         ...verdict,
         status: 'fail',
         detail: `\`java\` is Java ${found.major}, but JAVA_HOME (${home}) is Java ${fromHome.major}: Spark uses JAVA_HOME`,
-        fix: { text: 'Make them agree: point JAVA_HOME at the JDK on PATH (or the other way round).', command: 'export JAVA_HOME=$(dirname $(dirname $(readlink -f $(which java))))' },
+        fix: {
+          text: 'Make them agree: point JAVA_HOME at the JDK on PATH (or the other way round).',
+          command: 'export JAVA_HOME=$(dirname $(dirname $(readlink -f $(which java))))',
+        },
       };
     }
     return { ...verdict, details: [`JAVA_HOME: ${home}`] };
@@ -85,7 +102,11 @@ export const spark: Probe = {
     const pyspark = py.exitCode === 0 ? py.stdout.trim() : undefined;
     const homeVersion = sparkHome ? await sparkHomeVersion(ctx, sparkHome) : undefined;
     if (sparkHome && !existsSync(sparkHome)) {
-      return { status: 'fail', detail: `SPARK_HOME=${sparkHome} does not exist`, fix: { text: 'Remove the stale SPARK_HOME (PySpark finds its own Spark).', command: 'unset SPARK_HOME' } };
+      return {
+        status: 'fail',
+        detail: `SPARK_HOME=${sparkHome} does not exist`,
+        fix: { text: 'Remove the stale SPARK_HOME (PySpark finds its own Spark).', command: 'unset SPARK_HOME' },
+      };
     }
     if (sparkHome && pyspark && homeVersion && homeVersion.split('.')[0] !== pyspark.split('.')[0]) {
       return {
@@ -99,7 +120,13 @@ export const spark: Probe = {
     if (!version) {
       const submit = await ctx.exec('spark-submit', ['--version']);
       const fromSubmit = parseSparkVersion(`${submit.stdout}\n${submit.stderr}`);
-      if (!fromSubmit) return { status: 'fail', wanted: rangeOf(ctx, 'spark'), detail: 'no PySpark module, no SPARK_HOME and no `spark-submit`', fix };
+      if (!fromSubmit)
+        return {
+          status: 'fail',
+          wanted: rangeOf(ctx, 'spark'),
+          detail: 'no PySpark module, no SPARK_HOME and no `spark-submit`',
+          fix,
+        };
       return versionVerdict(ctx, 'spark', fromSubmit, '`spark-submit`', fix);
     }
     return versionVerdict(ctx, 'spark', version, pyspark ? 'PySpark' : `SPARK_HOME (${sparkHome})`, fix);
@@ -121,13 +148,28 @@ export const dbt: Probe = {
     if (verdict.status === 'fail') return verdict;
     const adapters = parsed.adapters.map((a) => `${a.name} ${a.version}`);
     if (adapters.length === 0) {
-      return { ...verdict, status: 'warn', detail: `dbt ${parsed.core ?? ''} without an adapter`.replace('  ', ' '), fix: { text: 'Install the adapter for your warehouse.', command: 'pip install dbt-postgres dbt-bigquery' } };
+      return {
+        ...verdict,
+        status: 'warn',
+        detail: `dbt ${parsed.core ?? ''} without an adapter`.replace('  ', ' '),
+        fix: { text: 'Install the adapter for your warehouse.', command: 'pip install dbt-postgres dbt-bigquery' },
+      };
     }
     const wanted = verdict.wanted;
-    const mismatched = parsed.adapters.filter((a) => parsed.core && a.version.split('.').slice(0, 2).join('.') !== parsed.core.split('.').slice(0, 2).join('.'));
+    const mismatched = parsed.adapters.filter(
+      (a) => parsed.core && a.version.split('.').slice(0, 2).join('.') !== parsed.core.split('.').slice(0, 2).join('.'),
+    );
     const detail = `dbt ${parsed.core} with ${adapters.join(', ')}`;
     if (mismatched.length > 0 && (!wanted || satisfiesRange(parsed.core ?? '', wanted))) {
-      return { ...verdict, status: 'warn', detail: `${detail}: adapter minor versions differ from Core`, fix: { text: 'Install matching versions.', command: `pip install --upgrade dbt-core ${mismatched.map((a) => `dbt-${a.name}`).join(' ')}` } };
+      return {
+        ...verdict,
+        status: 'warn',
+        detail: `${detail}: adapter minor versions differ from Core`,
+        fix: {
+          text: 'Install matching versions.',
+          command: `pip install --upgrade dbt-core ${mismatched.map((a) => `dbt-${a.name}`).join(' ')}`,
+        },
+      };
     }
     return { ...verdict, detail };
   },

@@ -8,23 +8,33 @@ export const ports: Probe = {
   title: 'Stack ports',
   group: 'Ports',
   whenPorts: true,
-  checks: 'the host ports each week\'s stack publishes (from the syllabus) are free, or held by that stack',
+  checks: "the host ports each week's stack publishes (from the syllabus) are free, or held by that stack",
   async run(ctx) {
     // The Postgres port has its own probe, which also tells which Postgres holds it.
     const postgres = postgresNeed(ctx);
     const wanted = ctx.needs.ports.filter((p) => p !== postgres);
     if (wanted.length === 0) return { status: 'skipped', detail: 'the chosen weeks publish no other ports' };
     const checks = await Promise.all(wanted.map(async (need) => ({ need, holder: await portHolder(ctx, need.port) })));
-    const problems = checks.filter(({ need, holder }) => holder.kind !== 'free' && !(holder.kind === 'dec' && holder.stack === need.stack));
-    const details = checks.map(({ need, holder }) => `${need.port} (${need.stack} ${need.service}): ${describeHolder(holder)}`);
+    const problems = checks.filter(
+      ({ need, holder }) => holder.kind !== 'free' && !(holder.kind === 'dec' && holder.stack === need.stack),
+    );
+    const details = checks.map(
+      ({ need, holder }) => `${need.port} (${need.stack} ${need.service}): ${describeHolder(holder)}`,
+    );
     if (problems.length === 0) {
-      return { status: 'ok', detail: `${checks.map(({ need }) => need.port).join(', ')} free or held by their own stacks`, details };
+      return {
+        status: 'ok',
+        detail: `${checks.map(({ need }) => need.port).join(', ')} free or held by their own stacks`,
+        details,
+      };
     }
     const first = problems[0]!;
     const blocking = problems.some(({ holder }) => holder.kind !== 'dec');
     const result: ProbeResult = {
       status: blocking ? 'fail' : 'warn',
-      detail: problems.map(({ need, holder }) => `${need.port} (${need.stack}) held by ${describeHolder(holder)}`).join('; '),
+      detail: problems
+        .map(({ need, holder }) => `${need.port} (${need.stack}) held by ${describeHolder(holder)}`)
+        .join('; '),
       details,
       fix: freePortFix(ctx, first.holder, first.need.port, first.need.service, first.need.stack),
     };

@@ -8,7 +8,14 @@ import { toolProbe } from './tool.js';
 /** The week-1 credentials of the course (root/root, database ny_taxi). */
 export const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
 
-export const psql = toolProbe({ id: 'psql', title: 'psql', group: 'Postgres', tool: 'psql', command: 'psql', args: ['--version'] });
+export const psql = toolProbe({
+  id: 'psql',
+  title: 'psql',
+  group: 'Postgres',
+  tool: 'psql',
+  command: 'psql',
+  args: ['--version'],
+});
 
 export const pgcli = toolProbe({
   id: 'pgcli',
@@ -53,11 +60,16 @@ export function postgresNeed(ctx: ProbeContext): Needs['ports'][number] | undefi
   return ctx.needs.ports.find((p) => p.service === 'pgdatabase') ?? ctx.needs.ports.find((p) => p.port === 5432);
 }
 
-function stopHostPostgres(ctx: ProbeContext, port: number, stack: string): Fix {
-  const other = `or keep it and run ${stack} on another port: dec setup ${stack} --port pgdatabase=${port + 1}`;
-  if (ctx.platform === 'darwin') return { text: `Stop the Homebrew Postgres, ${other}`, command: 'brew services stop postgresql' };
-  if (ctx.platform === 'win32') return { text: `Stop the postgresql-x64-* service in services.msc, ${other}`, command: 'net stop postgresql-x64-14' };
-  return { text: `Stop the local Postgres service, ${other}`, command: 'sudo service postgresql stop' };
+function stopHostPostgres(ctx: ProbeContext, port: number): Fix {
+  const other = `(or leave it and publish the course's Postgres on another host port, e.g. ${port + 1})`;
+  if (ctx.platform === 'darwin')
+    return { text: `Stop the Homebrew Postgres ${other}`, command: 'brew services stop postgresql' };
+  if (ctx.platform === 'win32')
+    return {
+      text: `Stop the postgresql-x64-* service in services.msc ${other}`,
+      command: 'net stop postgresql-x64-14',
+    };
+  return { text: `Stop the local Postgres service ${other}`, command: 'sudo service postgresql stop' };
 }
 
 async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['ports'][number]): Promise<ProbeResult> {
@@ -67,7 +79,11 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
   if (holder.kind === 'dec') {
     return holder.stack === stack
       ? { status: 'ok', detail: `port ${port} is held by ${who}, as it should be` }
-      : { status: 'warn', detail: `port ${port} is held by ${who}`, fix: freePortFix(ctx, holder, port, service, stack) };
+      : {
+          status: 'warn',
+          detail: `port ${port} is held by ${who}`,
+          fix: freePortFix(ctx, holder, port, service, stack),
+        };
   }
   const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2));
   const details = [`course credentials (root/root, ny_taxi) on ${port}: ${credentials}`];
@@ -76,7 +92,10 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       status: 'fail',
       detail: `another Postgres holds ${port} (${who}) and refuses root/root: the "password authentication failed for user root" problem`,
       details,
-      fix: holder.kind === 'process' && holder.listener.name?.startsWith('postgres') ? stopHostPostgres(ctx, port, stack) : freePortFix(ctx, holder, port, service, stack),
+      fix:
+        holder.kind === 'process' && holder.listener.name?.startsWith('postgres')
+          ? stopHostPostgres(ctx, port)
+          : freePortFix(ctx, holder, port, service, stack),
     };
   }
   if (credentials === 'accepted' || credentials === 'no-database') {
@@ -87,7 +106,12 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       fix: freePortFix(ctx, holder, port, service, stack),
     };
   }
-  return { status: 'fail', detail: `port ${port} is held by ${who}, which is not the course's Postgres`, details, fix: freePortFix(ctx, holder, port, service, stack) };
+  return {
+    status: 'fail',
+    detail: `port ${port} is held by ${who}, which is not the course's Postgres`,
+    details,
+    fix: freePortFix(ctx, holder, port, service, stack),
+  };
 }
 
 export const postgresPort: Probe = {
@@ -96,7 +120,8 @@ export const postgresPort: Probe = {
   group: 'Postgres',
   tools: ['psql', 'pgcli'],
   whenPorts: true,
-  checks: 'who holds port 5432 (free, dec\'s week-1 container, another container, a host process) and whether the course credentials work there',
+  checks:
+    "who holds port 5432 (free, dec's week-1 container, another container, a host process) and whether the course credentials work there",
   async run(ctx) {
     const need = postgresNeed(ctx);
     if (!need) return { status: 'skipped', detail: 'the chosen weeks run no Postgres' };

@@ -36,9 +36,21 @@ export function versionVerdict(
     return { status: 'warn', wanted, detail: `found ${where}, but could not read its version` };
   }
   if (wanted && !satisfiesRange(version, wanted)) {
-    return { status: 'fail', version, wanted, detail: `${version} is outside the range the course wants (${wanted})`, fix: upgrade };
+    return {
+      status: 'fail',
+      version,
+      wanted,
+      detail: `${version} is outside the range the course wants (${wanted})`,
+      fix: upgrade,
+    };
   }
-  return { status: 'ok', version, wanted, detail: wanted ? `${version} (the course wants ${wanted})` : version, details: [`found: ${where}`] };
+  return {
+    status: 'ok',
+    version,
+    wanted,
+    detail: wanted ? `${version} (the course wants ${wanted})` : version,
+    details: [`found: ${where}`],
+  };
 }
 
 export function toolProbe(spec: ToolProbeSpec): Probe {
@@ -47,14 +59,21 @@ export function toolProbe(spec: ToolProbeSpec): Probe {
     title: spec.title,
     group: spec.group,
     tools: [spec.tool],
-    checks: spec.checks ?? `\`${typeof spec.command === 'string' ? spec.command : spec.command('linux')}\` is installed, in the version the syllabus wants`,
+    checks:
+      spec.checks ??
+      `\`${typeof spec.command === 'string' ? spec.command : spec.command('linux')}\` is installed, in the version the syllabus wants`,
     async run(ctx) {
       const command = typeof spec.command === 'string' ? spec.command : spec.command(ctx.platform);
       const run = await ctx.exec(command, spec.args);
       const fix = installFix(spec.tool, ctx.platform);
-      if (run.notFound) return { status: 'fail', wanted: rangeOf(ctx, spec.tool), detail: `\`${command}\` is not on PATH`, fix };
+      if (run.notFound)
+        return { status: 'fail', wanted: rangeOf(ctx, spec.tool), detail: `\`${command}\` is not on PATH`, fix };
       if (run.timedOut) {
-        return { status: 'fail', detail: `\`${command} ${spec.args.join(' ')}\` did not finish in time`, fix: { text: 'Check that the installation works: run the command by hand.' } };
+        return {
+          status: 'fail',
+          detail: `\`${command} ${spec.args.join(' ')}\` did not finish in time`,
+          fix: { text: 'Check that the installation works: run the command by hand.' },
+        };
       }
       const output = `${run.stdout}\n${run.stderr}`;
       const version = (spec.parse ?? extractVersion)(output);

@@ -4,7 +4,14 @@ import type { Probe } from '../types.js';
 import { extractVersion } from '../versions.js';
 import { toolProbe } from './tool.js';
 
-export const git = toolProbe({ id: 'git', title: 'git', group: 'Tools', tool: 'git', command: 'git', args: ['--version'] });
+export const git = toolProbe({
+  id: 'git',
+  title: 'git',
+  group: 'Tools',
+  tool: 'git',
+  command: 'git',
+  args: ['--version'],
+});
 
 export const downloader: Probe = {
   id: 'download',
@@ -18,8 +25,13 @@ export const downloader: Probe = {
       curl.exitCode === 0 ? `curl ${extractVersion(curl.stdout) ?? ''}`.trim() : undefined,
       wget.exitCode === 0 ? `wget ${extractVersion(wget.stdout) ?? ''}`.trim() : undefined,
     ].filter((x): x is string => x !== undefined);
-    if (found.length === 0) return { status: 'fail', detail: 'neither curl nor wget is installed', fix: installFix('curl', ctx.platform) };
-    if (wget.exitCode !== 0) return { status: 'ok', detail: `${found.join(', ')} (no wget: the 2022 ingest script calls wget; use curl -L -O instead)` };
+    if (found.length === 0)
+      return { status: 'fail', detail: 'neither curl nor wget is installed', fix: installFix('curl', ctx.platform) };
+    if (wget.exitCode !== 0)
+      return {
+        status: 'ok',
+        detail: `${found.join(', ')} (no wget: the 2022 ingest script calls wget; use curl -L -O instead)`,
+      };
     return { status: 'ok', detail: found.join(', ') };
   },
 };

@@ -1,0 +1,227 @@
+// A fake ProbeContext for the doctor's unit tests: commands answer from a table, files from a map,
+// shared facts (the Docker engine, its containers) from a seed. Nothing here starts a process or
+// talks to a Docker engine.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DockerUnavailable,
+  type ContainerSummary,
+  type DockerClient,
+  type DockerEndpoint,
+  type DockerFailure,
+  type EngineInfo,
+  type EngineVersion,
+} from '../../src/docker/client.js';
+import type { EngineFacts } from '../../src/doctor/probes/engine.js';
+import type { ExecOptions, ExecResult, Needs, ProbeContext } from '../../src/doctor/types.js';
+import type { ToolId } from '../../src/syllabus/schema.js';
+
+export type ExecAnswer =
+  | Partial<ExecResult>
+  | ((file: string, args: string[], options?: ExecOptions) => Partial<ExecResult> | Promise<Partial<ExecResult>>);
+
+export interface FakeProbeContextOptions {
+  env?: NodeJS.ProcessEnv;
+  platform?: NodeJS.Platform;
+  arch?: string;
+  home?: string;
+  cwd?: string;
+  workspaceRoot?: string;
+  needs?: Needs;
+  timeoutMs?: number;
+  /** Keyed by `"command arg1 arg2"` (the file and its arguments joined by single spaces). */
+  exec?: Record<string, ExecAnswer>;
+  /** What readFile answers, by path. */
+  files?: Record<string, string>;
+  /** Paths not in `files` are read from disk (for temp files the test made); otherwise they read as missing. */
+  readDisk?: boolean;
+  /**
+   * Answers for `once` by key, e.g. 'docker-engine' (EngineFacts) and 'docker-containers' (ContainerSummary[]).
+   * 'docker-engine' defaults to an unreachable engine, so no test ever talks to a real one by accident.
+   */
+  seed?: Record<string, unknown>;
+}
+
+export interface FakeProbeContext extends ProbeContext {
+  /** Every command run, as `"command arg1 arg2"`, in order. */
+  calls: string[];
+  /** Every path read, in order. */
+  reads: string[];
+}
+
+/** What an unknown command answers: not installed. */
+export const NOT_FOUND: ExecResult = { notFound: true, exitCode: undefined, stdout: '', stderr: '', timedOut: false };
+
+const DEFAULT_ENDPOINT: DockerEndpoint = { url: 'unix:///var/run/docker.sock', source: 'the default socket' };
+
+export function emptyNeeds(): Needs {
+  return { tools: new Map(), ports: [] };
+}
+
+export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeProbeContext {
+  const table = overrides.exec ?? {};
+  const files = overrides.files ?? {};
+  const seed: Record<string, unknown> = { 'docker-engine': unreachableEngine('socket-missing'), ...overrides.seed };
+  const shared = new Map<string, Promise<unknown>>();
+  const calls: string[] = [];
+  const reads: string[] = [];
+  const env = overrides.env ?? { PATH: '', HOME: '/home/student' };
+  return {
+    env,
+    platform: overrides.platform ?? 'linux',
+    arch: overrides.arch ?? 'x64',
+    home: overrides.home ?? env.HOME ?? '/home/student',
+    cwd: overrides.cwd ?? '/home/student/dez',
+    workspaceRoot: overrides.workspaceRoot,
+    needs: overrides.needs ?? emptyNeeds(),
+    timeoutMs: overrides.timeoutMs ?? 3000,
+    calls,
+    reads,
+    async exec(file, args, options) {
+      const key = [file, ...args].join(' ');
+      calls.push(key);
+      const answer = table[key];
+      if (answer === undefined) return { ...NOT_FOUND };
+      const partial = typeof answer === 'function' ? await answer(file, args, options) : answer;
+      return { exitCode: 0, stdout: '', stderr: '', notFound: false, timedOut: false, ...partial };
+    },
+    async readFile(path) {
+      reads.push(path);
+      if (Object.hasOwn(files, path)) return files[path];
+      if (!overrides.readDisk) return undefined;
+      try {
+        return readFileSync(path, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
+    once<T>(key: string, compute: () => Promise<T>): Promise<T> {
+      if (Object.hasOwn(seed, key)) return Promise.resolve(seed[key] as T);
+      let value = shared.get(key) as Promise<T> | undefined;
+      if (!value) {
+        value = compute();
+        shared.set(key, value);
+      }
+      return value;
+    },
+  };
+}
+
+export interface ToolNeedSpec {
+  range?: string;
+  required?: boolean;
+  weeks?: number[];
+}
+
+export interface PortNeedSpec {
+  port: number;
+  service?: string;
+  stack?: string;
+  week?: number;
+}
+
+/** Needs from a short literal: needs({ tools: { java: { range: '8.x || 11.x' } }, ports: [{ port: 5432 }] }). */
+export function needs(spec: {
+  tools?: Partial<Record<ToolId, ToolNeedSpec>>;
+  ports?: PortNeedSpec[];
+  dockerMemoryGb?: number;
+}): Needs {
+  const tools: Needs['tools'] = new Map();
+  for (const [id, tool] of Object.entries(spec.tools ?? {}) as Array<[ToolId, ToolNeedSpec]>) {
+    tools.set(id, { range: tool.range, required: tool.required ?? true, weeks: tool.weeks ?? [1] });
+  }
+  return {
+    tools,
+    ports: (spec.ports ?? []).map((p) => ({
+      port: p.port,
+      service: p.service ?? 'service',
+      stack: p.stack ?? 'week1',
+      week: p.week ?? 1,
+    })),
+    dockerMemoryGb: spec.dockerMemoryGb,
+  };
+}
+
+/** Engine facts for an engine that cannot be reached, as engineFacts() would report them. */
+export function unreachableEngine(
+  failure: DockerFailure,
+  endpoint: DockerEndpoint = DEFAULT_ENDPOINT,
+  message = `the engine at ${endpoint.url} failed (${failure})`,
+): EngineFacts {
+  return { reachable: false, endpoint, error: new DockerUnavailable(failure, endpoint, message) };
+}
+
+export interface FakeClientOptions {
+  version?: Partial<EngineVersion>;
+  info?: Partial<EngineInfo>;
+  containers?: ContainerSummary[];
+}
+
+export function fakeDockerClient(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): DockerClient {
+  const version: EngineVersion = {
+    version: '28.2.2',
+    apiVersion: '1.50',
+    os: 'linux',
+    arch: 'amd64',
+    ...options.version,
+  };
+  const info: EngineInfo = {
+    memTotal: 8 * 1024 ** 3,
+    cpus: 4,
+    rootDir: '/var/lib/docker',
+    name: 'fake',
+    operatingSystem: 'Debian GNU/Linux 12 (bookworm)',
+    ...options.info,
+  };
+  return {
+    endpoint,
+    ping: async () => undefined,
+    version: async () => version,
+    info: async () => info,
+    listContainers: async () => options.containers ?? [],
+    startContainer: async () => undefined,
+    stopContainer: async () => undefined,
+  };
+}
+
+/** Engine facts for a reachable engine with a fake client. */
+export function reachableEngine(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): EngineFacts {
+  const client = fakeDockerClient(options, endpoint);
+  const version: EngineVersion = {
+    version: '28.2.2',
+    apiVersion: '1.50',
+    os: 'linux',
+    arch: 'amd64',
+    ...options.version,
+  };
+  return { reachable: true, endpoint, client, version };
+}
+
+/** A container summary as listContainers() returns it; running unless said otherwise. */
+export function container(spec: Partial<ContainerSummary> & { name: string; hostPorts?: number[] }): ContainerSummary {
+  const { hostPorts, ...rest } = spec;
+  return {
+    id: `id-${spec.name}`,
+    image: 'postgres:13',
+    state: 'running',
+    labels: {},
+    ports: (hostPorts ?? []).map((port) => ({ hostIp: '0.0.0.0', hostPort: port, containerPort: port })),
+    ...rest,
+  };
+}
+
+/** Temp folders for one test file; call cleanup() in afterEach. */
+export function tempDirs(): { make(prefix?: string): string; cleanup(): void } {
+  const made: string[] = [];
+  return {
+    make(prefix = 'dec-doctor-') {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      made.push(dir);
+      return dir;
+    },
+    cleanup() {
+      for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

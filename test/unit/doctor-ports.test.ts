@@ -1,0 +1,206 @@
+// Port 5432 and the stacks' other ports: who holds them (from seeded container lists), and fixes that
+// never stop a container dec did not create. pg is replaced, so no real Postgres is ever asked.
+import { createServer } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ports } from '../../src/doctor/probes/ports.js';
+import { postgresPort } from '../../src/doctor/probes/postgres.js';
+import { container, fakeProbeContext, needs } from '../helpers/probe-context.js';
+import type { ContainerSummary } from '../../src/docker/client.js';
+
+const pgState = vi.hoisted(() => ({
+  connectError: { code: 'ECONNREFUSED' } as { code: string } | undefined,
+  connects: 0,
+}));
+
+vi.mock('pg', () => {
+  class Client {
+    on(): void {}
+    async connect(): Promise<void> {
+      pgState.connects++;
+      if (pgState.connectError) throw Object.assign(new Error('fake pg'), pgState.connectError);
+    }
+    async query(): Promise<void> {}
+    async end(): Promise<void> {}
+  }
+  return { default: { Client } };
+});
+
+afterEach(() => {
+  pgState.connectError = { code: 'ECONNREFUSED' };
+  pgState.connects = 0;
+});
+
+/** A port nothing listens on: bound, then closed (the kernel does not hand it out again at once). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+const week1Postgres = container({
+  name: 'dec-week1-pgdatabase',
+  hostPorts: [5432],
+  labels: { 'dec.stack': 'week1', 'dec.service': 'pgdatabase' },
+});
+const week2Postgres = container({
+  name: 'dec-week2-postgres',
+  hostPorts: [5432],
+  labels: { 'dec.stack': 'week2', 'dec.service': 'postgres' },
+});
+const foreignPostgres = container({ name: 'my-postgres', image: 'postgres:16', hostPorts: [5432] });
+
+function postgres(containers: ContainerSummary[], stack = 'week1') {
+  return postgresPort.run(
+    fakeProbeContext({
+      needs: needs({ ports: [{ port: 5432, service: 'pgdatabase', stack }] }),
+      seed: { 'docker-containers': containers },
+    }),
+  );
+}
+
+describe('postgres-port', () => {
+  it('held by its own stack → ok', async () => {
+    const result = await postgres([week1Postgres]);
+    expect(result.status).toBe('ok');
+    expect(result.detail).toContain('as it should be');
+  });
+
+  it('held by dec’s container of another stack → warn with the auto stop-container fix', async () => {
+    const result = await postgres([week2Postgres]);
+    expect(result.status).toBe('warn');
+    expect(result.fix?.command).toBe('docker stop dec-week2-postgres');
+    expect(result.fix?.auto).toEqual({
+      kind: 'stop-container',
+      containerId: 'id-dec-week2-postgres',
+      name: 'dec-week2-postgres',
+    });
+  });
+
+  it('held by a foreign container that refuses root/root → fail with `docker stop <name>`, never an auto fix', async () => {
+    pgState.connectError = { code: '28P01' };
+    const result = await postgres([foreignPostgres]);
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain('password authentication failed');
+    expect(result.fix?.command).toBe('docker stop my-postgres');
+    expect(result.fix?.auto).toBeUndefined();
+    expect(pgState.connects).toBe(1);
+  });
+
+  it('held by a foreign container that is not Postgres → fail, docker stop', async () => {
+    pgState.connectError = { code: 'ECONNREFUSED' };
+    const result = await postgres([foreignPostgres]);
+    expect(result.status).toBe('fail');
+    expect(result.fix?.command).toBe('docker stop my-postgres');
+    expect(result.fix?.auto).toBeUndefined();
+  });
+
+  it('held by a foreign Postgres that accepts the course credentials → warn, still no auto fix', async () => {
+    pgState.connectError = undefined;
+    const result = await postgres([foreignPostgres]);
+    expect(result.status).toBe('warn');
+    expect(result.fix?.command).toBe('docker stop my-postgres');
+    expect(result.fix?.auto).toBeUndefined();
+  });
+
+  it('follows the pgdatabase service to another host port, which the ports probe then leaves alone', async () => {
+    const moved = container({ name: 'dec-week1-pgdatabase', hostPorts: [5433], labels: { 'dec.stack': 'week1' } });
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 5433, service: 'pgdatabase', stack: 'week1' }] }),
+      seed: { 'docker-containers': [moved] },
+    });
+    expect(await postgresPort.run(ctx)).toMatchObject({ status: 'ok', detail: expect.stringContaining('port 5433') });
+    expect((await ports.run(ctx)).status).toBe('skipped');
+  });
+
+  it('no week publishes 5432 → skipped', async () => {
+    const result = await postgresPort.run(fakeProbeContext({ needs: needs({ ports: [{ port: 8080 }] }) }));
+    expect(result.status).toBe('skipped');
+  });
+});
+
+describe('ports', () => {
+  it('a free port → ok', async () => {
+    const port = await freePort();
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port, service: 'webserver', stack: 'week2' }] }),
+      seed: { 'docker-containers': [] },
+    });
+    const result = await ports.run(ctx);
+    expect(result.status).toBe('ok');
+    expect(result.details).toEqual([`${port} (week2 webserver): free`]);
+  });
+
+  it('a stopped container publishing the port does not hold it', async () => {
+    const port = await freePort();
+    const stopped = container({ name: 'old-airflow', hostPorts: [port], state: 'exited' });
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port, service: 'webserver', stack: 'week2' }] }),
+      seed: { 'docker-containers': [stopped] },
+    });
+    expect(await ports.run(ctx)).toMatchObject({ status: 'ok', details: [`${port} (week2 webserver): free`] });
+  });
+
+  it('held by the stack itself → ok', async () => {
+    const airflow = container({ name: 'dec-week2-webserver', hostPorts: [8080], labels: { 'dec.stack': 'week2' } });
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
+      seed: { 'docker-containers': [airflow] },
+    });
+    expect((await ports.run(ctx)).status).toBe('ok');
+  });
+
+  it('held by dec’s container of another stack → warn with auto stop-container', async () => {
+    const pgadmin = container({ name: 'dec-week1-pgadmin', hostPorts: [8080], labels: { 'dec.stack': 'week1' } });
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
+      seed: { 'docker-containers': [pgadmin] },
+    });
+    const result = await ports.run(ctx);
+    expect(result.status).toBe('warn');
+    expect(result.fix?.auto).toEqual({
+      kind: 'stop-container',
+      containerId: 'id-dec-week1-pgadmin',
+      name: 'dec-week1-pgadmin',
+    });
+  });
+
+  it('held by a foreign container → fail with `docker stop <name>` and no auto fix', async () => {
+    const jenkins = container({ name: 'jenkins', image: 'jenkins/jenkins:lts', hostPorts: [8080] });
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
+      seed: { 'docker-containers': [jenkins] },
+    });
+    const result = await ports.run(ctx);
+    expect(result.status).toBe('fail');
+    expect(result.detail).toBe('8080 (week2) held by the container jenkins (jenkins/jenkins:lts)');
+    expect(result.fix?.command).toBe('docker stop jenkins');
+    expect(result.fix?.text).toContain('8081');
+    expect(result.fix?.auto).toBeUndefined();
+  });
+
+  it('a dec container and a foreign one → fail, and the foreign one never gets an auto fix', async () => {
+    const jenkins = container({ name: 'jenkins', hostPorts: [8080] });
+    const pgadmin = container({ name: 'dec-week1-pgadmin', hostPorts: [8081], labels: { 'dec.stack': 'week1' } });
+    const ctx = fakeProbeContext({
+      needs: needs({
+        ports: [
+          { port: 8080, service: 'webserver', stack: 'week2' },
+          { port: 8081, service: 'flower', stack: 'week2' },
+        ],
+      }),
+      seed: { 'docker-containers': [jenkins, pgadmin] },
+    });
+    const result = await ports.run(ctx);
+    expect(result.status).toBe('fail');
+    expect(result.fix?.command).toBe('docker stop jenkins');
+    expect(result.fix?.auto).toBeUndefined();
+  });
+
+  it('only 5432 → skipped (it has its own probe)', async () => {
+    const result = await ports.run(fakeProbeContext({ needs: needs({ ports: [{ port: 5432 }] }) }));
+    expect(result.status).toBe('skipped');
+  });
+});
