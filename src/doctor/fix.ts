@@ -2,7 +2,7 @@
 // with --yes). It only ever touches its own containers and the student's credential files.
 import { chmod, mkdir } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
-import { DEC_LABELS } from '../docker/client.js';
+import { isDecOwned } from '../docker/client.js';
 import { DecError } from '../errors.js';
 import { confirm } from '../output/prompt.js';
 import { engineFacts } from './probes/engine.js';
@@ -15,8 +15,8 @@ export function describeFix(fix: AutoFix): string {
       return `make ${fix.path} readable by you only (chmod 600)`;
     case 'mkdir-700':
       return `create ${fix.path} (mode 700)`;
-    case 'start-container':
-      return `start dec's stopped container ${fix.name}`;
+    case 'start-containers':
+      return `start dec's stopped container${fix.containers.length === 1 ? '' : 's'} ${fix.containers.map((c) => c.name).join(', ')}`;
     case 'stop-container':
       return `stop dec's container ${fix.name} (its data volume is kept)`;
   }
@@ -28,18 +28,22 @@ async function apply(ctx: ProbeContext, fix: AutoFix): Promise<void> {
       return chmod(fix.path, 0o600);
     case 'mkdir-700':
       return void (await mkdir(fix.path, { recursive: true, mode: 0o700 }));
-    case 'start-container':
-    case 'stop-container': {
-      const facts = await engineFacts(ctx);
-      if (!facts.reachable) throw new Error(facts.error.message);
-      // Checked again right before acting: never touch a container dec did not create.
-      const container = (await facts.client.listContainers()).find((c) => c.id === fix.containerId);
-      if (!container?.labels[DEC_LABELS.stack]) throw new Error(`${fix.name} is not a dec container`);
-      return fix.kind === 'start-container'
-        ? facts.client.startContainer(fix.containerId)
-        : facts.client.stopContainer(fix.containerId);
-    }
+    case 'start-containers':
+      for (const container of fix.containers)
+        await (await decContainer(ctx, container.id, container.name)).startContainer(container.id);
+      return;
+    case 'stop-container':
+      return (await decContainer(ctx, fix.containerId, fix.name)).stopContainer(fix.containerId);
   }
+}
+
+/** The engine client, after checking again, right before acting, that dec created the container. */
+async function decContainer(ctx: ProbeContext, id: string, name: string) {
+  const facts = await engineFacts(ctx);
+  if (!facts.reachable) throw new Error(facts.error.message);
+  const container = (await facts.client.listContainers()).find((c) => c.id === id);
+  if (!container || !isDecOwned(container)) throw new Error(`${name} is not a dec container`);
+  return facts.client;
 }
 
 export async function applyFixes(

@@ -3,7 +3,7 @@ import type { CourseWeek } from '../syllabus/course.js';
 import type { Needs } from './types.js';
 
 export function needsOf(weeks: readonly CourseWeek[]): Needs {
-  const needs: Needs = { tools: new Map(), ports: [] };
+  const needs: Needs = { tools: new Map(), ports: [], stacks: [] };
   for (const week of weeks) {
     for (const tool of week.tools) {
       const seen = needs.tools.get(tool.id);
@@ -20,6 +20,7 @@ export function needsOf(weeks: readonly CourseWeek[]): Needs {
         seen.range = intersect(seen.range, tool.version);
     }
     const setup = week.setup;
+    if (setup?.stack) needs.stacks.push(setup.stack);
     for (const { port, service } of setup?.ports ?? []) {
       needs.ports.push({ port, service, stack: setup?.stack ?? week.id, week: week.number });
     }

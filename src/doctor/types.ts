@@ -10,7 +10,7 @@ export type ProbeGroup = (typeof GROUPS)[number];
 export type AutoFix =
   | { kind: 'chmod-600'; path: string }
   | { kind: 'mkdir-700'; path: string }
-  | { kind: 'start-container'; containerId: string; name: string }
+  | { kind: 'start-containers'; containers: Array<{ id: string; name: string }> }
   | { kind: 'stop-container'; containerId: string; name: string };
 
 export interface Fix {
@@ -38,6 +38,8 @@ export interface ProbeResult {
 /** What the selected weeks need, taken from the syllabus. */
 export interface Needs {
   tools: Map<ToolId, { range?: string; required: boolean; weeks: number[] }>;
+  /** The local stacks of the chosen weeks (`dec setup <stack>`). */
+  stacks: string[];
   /** Host ports the weeks' local stacks publish. */
   ports: Array<{ port: number; service: string; stack: string; week: number }>;
   /** Largest memory (GiB) a selected week's stack asks of the Docker engine. */

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUSYBOX_TAG,
   closeSocketFixtures,
+  docker,
   ensureBusyboxImage,
   freePort,
   hangingSocket,
@@ -298,6 +299,29 @@ describe('dec doctor: who holds a port', () => {
     expect(fixed.stdout).toContain("done: stop dec's container");
     const after = await doctorJson(['--syllabus', syllabus, '--only', 'ports']);
     expect(probe(after.doc, 'ports').status).toBe('ok');
+  });
+});
+
+describe("dec doctor: dec's stopped containers", () => {
+  beforeAll(() => requireDocker());
+  afterAll(() => removeContainer('doctor-stopped'));
+
+  it('--fix --yes starts them again', async () => {
+    await ensureBusyboxImage();
+    const name = await runContainer({
+      name: 'doctor-stopped',
+      image: BUSYBOX_TAG,
+      cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+      labels: { 'dec.stack': 'week1', 'dec.service': 'pgdatabase' },
+    });
+    expect((await docker(['stop', '-t', '1', name])).trim()).toBe(name);
+    const syllabus = syllabusFile('stopped', { ports: [{ port: await freePort(), service: 'pgdatabase' }] });
+    const before = await doctorJson(['--syllabus', syllabus, '--only', 'dec-containers']);
+    expect(probe(before.doc, 'dec-containers')).toMatchObject({ status: 'warn', fix: { canFix: true } });
+    const fixed = await doctor(['--syllabus', syllabus, '--only', 'dec-containers', '--fix', '--yes']);
+    expect(fixed.stdout).toContain(`done: start dec's stopped container ${name}`);
+    const after = await doctorJson(['--syllabus', syllabus, '--only', 'dec-containers']);
+    expect(probe(after.doc, 'dec-containers').status).toBe('ok');
   });
 });
 

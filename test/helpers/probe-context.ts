@@ -56,7 +56,7 @@ export const NOT_FOUND: ExecResult = { notFound: true, exitCode: undefined, stdo
 const DEFAULT_ENDPOINT: DockerEndpoint = { url: 'unix:///var/run/docker.sock', source: 'the default socket' };
 
 export function emptyNeeds(): Needs {
-  return { tools: new Map(), ports: [] };
+  return { tools: new Map(), ports: [], stacks: [] };
 }
 
 export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeProbeContext {
@@ -125,6 +125,7 @@ export interface PortNeedSpec {
 export function needs(spec: {
   tools?: Partial<Record<ToolId, ToolNeedSpec>>;
   ports?: PortNeedSpec[];
+  stacks?: string[];
   dockerMemoryGb?: number;
 }): Needs {
   const tools: Needs['tools'] = new Map();
@@ -133,6 +134,7 @@ export function needs(spec: {
   }
   return {
     tools,
+    stacks: spec.stacks ?? [...new Set((spec.ports ?? []).map((p) => p.stack ?? 'week1'))],
     ports: (spec.ports ?? []).map((p) => ({
       port: p.port,
       service: p.service ?? 'service',

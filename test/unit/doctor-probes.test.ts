@@ -2,13 +2,14 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { compose, dockerEngine, dockerMemory } from '../../src/doctor/probes/docker.js';
+import { compose, decContainers, dockerEngine, dockerMemory } from '../../src/doctor/probes/docker.js';
 import { dbt, java, spark } from '../../src/doctor/probes/languages.js';
 import { terraform } from '../../src/doctor/probes/cloud.js';
 import { psql } from '../../src/doctor/probes/postgres.js';
 import { wsl } from '../../src/doctor/probes/system.js';
 import { downloader, git } from '../../src/doctor/probes/tools.js';
 import {
+  container,
   fakeProbeContext,
   needs,
   reachableEngine,
@@ -512,5 +513,37 @@ describe('fake context', () => {
     chmodSync(path, 0o600);
     expect(await fakeProbeContext().readFile(path)).toBeUndefined();
     expect(await fakeProbeContext({ readDisk: true }).readFile(path)).toBe('hello');
+  });
+});
+
+describe('dec-containers', () => {
+  const stopped = (name: string, service: string) =>
+    container({ id: `id-${name}`, name, state: 'exited', labels: { 'dec.stack': 'week1', 'dec.service': service } });
+
+  it('offers to start the stopped containers of the chosen stacks, and only those', async () => {
+    const foreign = container({ id: 'id-other', name: 'someone-else', state: 'exited', labels: {} });
+    const ctx = fakeProbeContext({
+      needs: needs({ stacks: ['week1'] }),
+      seed: {
+        'docker-engine': reachableEngine({
+          containers: [stopped('pg', 'pgdatabase'), stopped('admin', 'pgadmin'), foreign],
+        }),
+      },
+    });
+    const result = await decContainers.run(ctx);
+    expect(result.status).toBe('warn');
+    expect(result.fix?.auto).toEqual({
+      kind: 'start-containers',
+      containers: [
+        { id: 'id-pg', name: 'pg' },
+        { id: 'id-admin', name: 'admin' },
+      ],
+    });
+    expect(result.fix?.command).toBe('docker start pg admin');
+  });
+
+  it('is skipped without stacks or without an engine', async () => {
+    expect((await decContainers.run(fakeProbeContext({ needs: needs({}) }))).status).toBe('skipped');
+    expect((await decContainers.run(fakeProbeContext({ needs: needs({ stacks: ['week1'] }) }))).status).toBe('skipped');
   });
 });

@@ -187,7 +187,7 @@ describe('selectProbes', () => {
   });
 
   it('by group name, case-insensitively', () => {
-    expect(ids('Docker')).toEqual(['docker-cli', 'docker-engine', 'compose', 'docker-memory']);
+    expect(ids('Docker')).toEqual(['docker-cli', 'docker-engine', 'compose', 'docker-memory', 'dec-containers']);
     expect(ids('POSTGRES')).toEqual(['psql', 'pgcli', 'postgres-port']);
     expect(ids('cloud,ports')).toEqual(['ports', 'terraform', 'gcloud', 'bq', 'gcp-credentials']);
   });
@@ -328,7 +328,7 @@ describe('needsOf', () => {
   });
 
   it('no weeks → nothing needed', () => {
-    expect(needsOf([])).toEqual({ tools: new Map(), ports: [] });
+    expect(needsOf([])).toEqual({ tools: new Map(), ports: [], stacks: [] });
   });
 });
 
@@ -339,6 +339,8 @@ describe('describeFix', () => {
     expect(describeFix({ kind: 'stop-container', containerId: 'x', name: 'dec-week1-pg' })).toContain(
       'data volume is kept',
     );
-    expect(describeFix({ kind: 'start-container', containerId: 'x', name: 'dec-week1-pg' })).toContain('start');
+    expect(describeFix({ kind: 'start-containers', containers: [{ id: 'x', name: 'dec-week1-pg' }] })).toContain(
+      'start',
+    );
   });
 });

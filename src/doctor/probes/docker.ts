@@ -1,9 +1,9 @@
 // Docker: the CLI, the engine (and why it cannot be reached), Compose, the engine's memory.
-import type { DockerFailure } from '../../docker/client.js';
+import { DEC_LABELS, type DockerFailure } from '../../docker/client.js';
 import { installFix } from '../install.js';
 import type { Fix, Probe, ProbeContext } from '../types.js';
 import { parseComposeVersion } from '../versions.js';
-import { engineFacts } from './engine.js';
+import { containerList, engineFacts } from './engine.js';
 import { toolProbe, versionVerdict } from './tool.js';
 
 export const dockerCli = toolProbe({
@@ -150,5 +150,36 @@ export const dockerMemory: Probe = {
       };
     }
     return { status: 'ok', detail: `${detail} (the weeks need ${need} GiB)` };
+  },
+};
+
+export const decContainers: Probe = {
+  id: 'dec-containers',
+  title: "dec's containers",
+  group: 'Docker',
+  tools: ['docker'],
+  checks:
+    "the containers `dec setup` made for the chosen weeks' stacks are running (stopped ones can be started by --fix)",
+  async run(ctx) {
+    if (ctx.needs.stacks.length === 0) return { status: 'skipped', detail: 'the chosen weeks have no local stack' };
+    const containers = await containerList(ctx);
+    if (!containers) return { status: 'skipped', detail: 'the engine cannot be reached (see Docker engine)' };
+    const ours = containers.filter((c) => ctx.needs.stacks.includes(c.labels[DEC_LABELS.stack] ?? ''));
+    if (ours.length === 0) return { status: 'ok', detail: `none yet (dec setup creates them)` };
+    const stopped = ours.filter((c) => c.state !== 'running');
+    const details = ours.map(
+      (c) => `${c.labels[DEC_LABELS.stack]}/${c.labels[DEC_LABELS.service] ?? '?'}: ${c.name} ${c.state}`,
+    );
+    if (stopped.length === 0) return { status: 'ok', detail: `${ours.length} running`, details };
+    return {
+      status: 'warn',
+      detail: `stopped: ${stopped.map((c) => c.name).join(', ')}`,
+      details,
+      fix: {
+        text: 'Start them again (their data is in their volumes)',
+        command: `docker start ${stopped.map((c) => c.name).join(' ')}`,
+        auto: { kind: 'start-containers', containers: stopped.map((c) => ({ id: c.id, name: c.name })) },
+      },
+    };
   },
 };

@@ -1,7 +1,7 @@
 // Every probe, in the order the report shows them.
 import type { Probe } from '../types.js';
 import { bq, gcloud, gcpCredentials, terraform } from './cloud.js';
-import { compose, dockerCli, dockerEngine, dockerMemory } from './docker.js';
+import { compose, decContainers, dockerCli, dockerEngine, dockerMemory } from './docker.js';
 import { dbt, java, pip, python, spark } from './languages.js';
 import { ports } from './ports.js';
 import { pgcli, postgresPort, psql } from './postgres.js';
@@ -16,6 +16,7 @@ export const PROBES: readonly Probe[] = [
   dockerEngine,
   compose,
   dockerMemory,
+  decContainers,
   psql,
   pgcli,
   postgresPort,
