@@ -319,7 +319,7 @@ describe('docker-memory', () => {
 
 describe('spark', () => {
   const sparkNeeds = needs({ tools: { spark: { range: '>=3.0.3 <3.3' } } });
-  const PYSPARK = 'python3 -c import pyspark; print(pyspark.__version__)';
+  const PYSPARK = "python3 -c import importlib.metadata as m; print(m.version('pyspark'))";
 
   it('SPARK_HOME pointing at a missing folder → fail, unset SPARK_HOME', async () => {
     const missing = join(temp.make(), 'spark-3.0.3-bin-hadoop3.2');
@@ -389,7 +389,46 @@ Plugins:
   - bigquery: 1.7.2 - Up to date!
   - postgres: 1.7.4 - Up to date!
 `;
-  const run = (stdout: string) => dbt.run(fakeProbeContext({ needs: dbtNeeds, exec: { 'dbt --version': { stdout } } }));
+  /** A `dbt` script on PATH with the given first line. */
+  function dbtOnPath(shebang: string): string {
+    const dir = temp.make();
+    writeFileSync(join(dir, 'dbt'), `${shebang}\nimport sys\n`);
+    chmodSync(join(dir, 'dbt'), 0o755);
+    return dir;
+  }
+  // A script whose shebang is not Python: dec falls back to `dbt --version`.
+  const run = (stdout: string) =>
+    dbt.run(
+      fakeProbeContext({
+        needs: dbtNeeds,
+        env: { PATH: dbtOnPath('#!/bin/sh') },
+        readDisk: true,
+        exec: { 'dbt --version': { stdout } },
+      }),
+    );
+
+  it("reads versions from package metadata with dbt's own Python, without running dbt", async () => {
+    const python = '/home/student/.venv/bin/python3';
+    const metadata = { stdout: 'Core:\n  - installed: 1.7.4\nPlugins:\n  - postgres: 1.7.4\n' };
+    const ctx = fakeProbeContext({
+      needs: dbtNeeds,
+      env: { PATH: dbtOnPath(`#!${python}`) },
+      readDisk: true,
+      // The script dec passes is long; answer any `<python> -c ...`.
+      exec: new Proxy({} as Record<string, ExecAnswer>, {
+        get: (_, key) => (typeof key === 'string' && key.startsWith(`${python} -c `) ? metadata : undefined),
+      }),
+    });
+    const result = await dbt.run(ctx);
+    expect(result).toMatchObject({ status: 'ok', version: '1.7.4', detail: 'dbt 1.7.4 with postgres 1.7.4' });
+    expect(ctx.calls.some((call) => call.startsWith('dbt '))).toBe(false);
+  });
+
+  it('a dbt whose version cannot be read → warn, not "without an adapter"', async () => {
+    const result = await run('hi');
+    expect(result.status).toBe('warn');
+    expect(result.detail).toContain('could not read its version');
+  });
 
   it('with plugins → ok listing the adapters', async () => {
     const result = await run(WITH_PLUGINS);
