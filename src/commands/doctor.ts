@@ -198,7 +198,7 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
   const timeoutMs = parseTimeout(options.timeout);
   const session = await openSession(app);
   const weeks = options.week === undefined ? session.course.weeks : [findWeek(session.course, options.week)];
-  const needs = needsOf(weeks);
+  const needs = needsOf(weeks, session.course.stacks);
   const makeContext = () =>
     realProbeContext({ env: app.env, cwd: app.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
   const ctx = makeContext();

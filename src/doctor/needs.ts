@@ -1,8 +1,10 @@
 // What the chosen weeks need, read off the syllabus: tools with version ranges, ports, memory.
 import type { CourseWeek } from '../syllabus/course.js';
+import type { Stack } from '../syllabus/schema.js';
 import type { Needs } from './types.js';
 
-export function needsOf(weeks: readonly CourseWeek[]): Needs {
+/** `stacks`: the syllabus's stack definitions, whose services' published ports the doctor checks. */
+export function needsOf(weeks: readonly CourseWeek[], stacks: Record<string, Stack> = {}): Needs {
   const needs: Needs = { tools: new Map(), ports: [], stacks: [] };
   for (const week of weeks) {
     for (const tool of week.tools) {
@@ -20,13 +22,17 @@ export function needsOf(weeks: readonly CourseWeek[]): Needs {
         seen.range = intersect(seen.range, tool.version);
     }
     const setup = week.setup;
+    const stack = setup?.stack === undefined ? undefined : stacks[setup.stack];
     if (setup?.stack) needs.stacks.push(setup.stack);
+    for (const [service, spec] of Object.entries(stack?.services ?? {})) {
+      for (const { host } of spec.ports ?? [])
+        needs.ports.push({ port: host, service, stack: setup!.stack!, week: week.number });
+    }
     for (const { port, service } of setup?.ports ?? []) {
       needs.ports.push({ port, service, stack: setup?.stack ?? week.id, week: week.number });
     }
-    if (setup?.dockerMemoryGb !== undefined) {
-      needs.dockerMemoryGb = Math.max(needs.dockerMemoryGb ?? 0, setup.dockerMemoryGb);
-    }
+    const memory = stack?.memoryGb ?? setup?.dockerMemoryGb;
+    if (memory !== undefined) needs.dockerMemoryGb = Math.max(needs.dockerMemoryGb ?? 0, memory);
   }
   return needs;
 }

@@ -14,6 +14,7 @@ import type {
   Homework,
   Section,
   Setup,
+  Stack,
   SyllabusInput,
   TopicInput,
   ToolNeed,
@@ -54,6 +55,7 @@ export interface Course {
   instructors: string[];
   prerequisites: string[];
   datasets: Record<string, Dataset>;
+  stacks: Record<string, Stack>;
   weeks: CourseWeek[];
   upcoming?: { title: string; items: string[] };
 }
@@ -120,6 +122,7 @@ export function toCourse(syllabus: SyllabusInput): Course {
     instructors: syllabus.instructors ?? [],
     prerequisites: syllabus.prerequisites ?? [],
     datasets: syllabus.datasets ?? {},
+    stacks: syllabus.stacks ?? {},
     weeks: [...syllabus.weeks].sort((a, b) => a.number - b.number).map(toWeek),
     upcoming: syllabus.upcoming,
   };

@@ -236,6 +236,14 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         );
       }
     });
+    const stack = week.setup?.stack;
+    if (stack !== undefined && !Object.hasOwn(syllabus.stacks ?? {}, stack)) {
+      const suggestion = nearest(stack, Object.keys(syllabus.stacks ?? {}));
+      add(
+        ['weeks', w, 'setup', 'stack'],
+        `no stack "${stack}" under the top-level "stacks"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+      );
+    }
     (week.datasets ?? []).forEach((use, d) => {
       if (!datasets.includes(use.dataset)) {
         const suggestion = nearest(use.dataset, datasets);
@@ -246,6 +254,32 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
       }
     });
   });
+  for (const [name, stack] of Object.entries(syllabus.stacks ?? {})) {
+    const services = Object.keys(stack.services);
+    for (const [service, spec] of Object.entries(stack.services)) {
+      for (const dependency of spec.dependsOn ?? []) {
+        if (!services.includes(dependency)) {
+          add(
+            ['stacks', name, 'services', service, 'dependsOn'],
+            `no service "${dependency}" in stack ${name} (services: ${services.join(', ')})`,
+          );
+        }
+      }
+      const httpPort = spec.ready && 'http' in spec.ready ? spec.ready.http.port : undefined;
+      if (httpPort !== undefined && !(spec.ports ?? []).some((p) => p.container === httpPort)) {
+        add(
+          ['stacks', name, 'services', service, 'ready', 'http', 'port'],
+          `port ${httpPort} is not one of the service's published container ports`,
+        );
+      }
+      if (spec.ready && !(spec.ports ?? []).length) {
+        add(
+          ['stacks', name, 'services', service, 'ready'],
+          'readiness is checked from the host, so the service must publish a port',
+        );
+      }
+    }
+  }
   return problems;
 }
 

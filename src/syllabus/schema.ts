@@ -80,6 +80,66 @@ export const datasetUseSchema = z.strictObject({
   why: text.optional(),
 });
 
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
+const containerPath = z.string().regex(/^\/[^\0]*$/, 'expected an absolute path inside the container');
+
+export const readinessSchema = z
+  .union([
+    z.strictObject({
+      postgres: z
+        .strictObject({ user: text, password: text, database: text })
+        .describe('Ready when this login runs a query.'),
+    }),
+    z.strictObject({ http: z.strictObject({ path: z.string().startsWith('/'), port: z.number().int().optional() }) }),
+    z.strictObject({ tcp: z.strictObject({ port: z.number().int() }) }),
+  ])
+  .describe('How dec knows the service is really ready, checked from the host through its published port.');
+
+export const serviceSchema = z.strictObject({
+  image: text.describe('Image reference; pin a tag.'),
+  aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
+  env: z.record(envName, z.string()).optional(),
+  secretEnv: z
+    .array(envName)
+    .optional()
+    .describe('Env vars that hold secrets: never printed, stored only in a 0600 file.'),
+  command: z.array(z.string()).optional(),
+  ports: z
+    .array(z.strictObject({ host: z.number().int().min(1).max(65535), container: z.number().int().min(1).max(65535) }))
+    .optional()
+    .describe('Published on 127.0.0.1 only (unless dec setup --expose).'),
+  volumes: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a volume name'),
+        path: containerPath,
+      }),
+    )
+    .optional()
+    .describe('Named volumes (never bind mounts); dec prefixes them with dec-<stack>-.'),
+  files: z
+    .array(z.strictObject({ path: containerPath, content: z.string() }))
+    .optional()
+    .describe("Files put into the container before it starts, e.g. pgAdmin's servers.json."),
+  ready: readinessSchema.optional(),
+  dependsOn: z.array(slug).optional(),
+});
+
+export const stackSchema = z.strictObject({
+  title: text,
+  network: z
+    .strictObject({ name: slug })
+    .describe('A bridge network every service joins, by service name and aliases.'),
+  services: z.record(slug, serviceSchema),
+  memoryGb: z.number().positive().optional().describe('Memory (GiB) the Docker engine needs for this stack.'),
+  next: z
+    .array(text)
+    .optional()
+    .describe(
+      'What to print when the stack is ready; {service.host_port}, {service.ENV_NAME} and {network} are filled in.',
+    ),
+});
+
 export const portSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
   service: slug.describe('The service of the stack that publishes it.'),
@@ -142,6 +202,7 @@ export const syllabusSchema = z
     instructors: z.array(text).optional(),
     prerequisites: z.array(text).optional(),
     datasets: z.record(slug, datasetSchema).optional(),
+    stacks: z.record(slug, stackSchema).optional().describe('Local environments `dec setup` starts, by name.'),
     weeks: z.array(weekSchema).min(1, 'expected at least one week'),
     upcoming: z
       .strictObject({ title: text, items: z.array(text).min(1) })
@@ -159,6 +220,9 @@ export type Homework = z.infer<typeof homeworkSchema>;
 export type Setup = z.infer<typeof setupSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;
+export type Stack = z.infer<typeof stackSchema>;
+export type Service = z.infer<typeof serviceSchema>;
+export type Readiness = z.infer<typeof readinessSchema>;
 export type ToolId = (typeof TOOL_IDS)[number];
 
 /** The JSON Schema for editors (yaml-language-server), generated from the zod schema. */

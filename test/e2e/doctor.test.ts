@@ -62,27 +62,22 @@ function probe(doc: DoctorJson, id: string): ProbeJson {
   return found;
 }
 
-/** A syllabus whose one week needs `tools` and publishes `ports`. */
+/** A syllabus whose one week needs `tools` and whose stack `week1` publishes `ports`. */
 function syllabusFile(
   name: string,
   options: { tools?: string; ports?: Array<{ port: number; service: string }> },
 ): string {
   const path = join(scratch, `${name}.yaml`);
-  const lines = [
-    'schemaVersion: 1',
-    `id: doctor-${name}`,
-    'title: Doctor test',
-    'weeks:',
-    '  - number: 1',
-    '    id: week-1',
-    '    title: One',
-    '    topics: [{ title: Something }]',
-  ];
-  if (options.tools) lines.push('    tools:', ...options.tools.split('\n').map((line) => `      ${line}`));
+  const lines = ['schemaVersion: 1', `id: doctor-${name}`, 'title: Doctor test'];
   if (options.ports) {
-    lines.push('    setup:', '      summary: a stack', '      stack: week1', '      ports:');
-    for (const { port, service } of options.ports) lines.push(`        - { port: ${port}, service: ${service} }`);
+    lines.push('stacks:', '  week1:', '    title: Test stack', '    network: { name: dec-test-net }', '    services:');
+    for (const { port, service } of options.ports) {
+      lines.push(`      ${service}: { image: dec-test/none, ports: [{ host: ${port}, container: ${port} }] }`);
+    }
   }
+  lines.push('weeks:', '  - number: 1', '    id: week-1', '    title: One', '    topics: [{ title: Something }]');
+  if (options.tools) lines.push('    tools:', ...options.tools.split('\n').map((line) => `      ${line}`));
+  if (options.ports) lines.push('    setup:', '      summary: a stack', '      stack: week1');
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
