@@ -147,6 +147,61 @@ Exit codes: 0 all required checks pass (warnings allowed), 1 a required check fa
       process.exitCode = await doctor(contextOf(command), options);
     });
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const setup = program
+    .command('setup')
+    .description("start a week's local environment through the Docker API (week 1: Postgres and pgAdmin), ready to use")
+    .argument('[week]', 'a week with a stack: 1, week1, week-1')
+    .option('--down', 'stop and remove its containers; volumes (your data) and network stay')
+    .option('--destroy', 'like --down, and delete its volumes too (asks you to type the stack name; --yes skips)')
+    .option('-y, --yes', 'confirm --destroy without asking')
+    .option('--dry-run', 'print the plan and change nothing')
+    .option('--print-compose', 'print the equivalent docker-compose.yaml instead')
+    .option('--only <service>', 'only this service (and what it depends on)')
+    .option('--image <service=ref>', 'use another image for a service (remembered)', collect)
+    .option('--port <service=port>', 'publish a service on another host port (remembered)', collect)
+    .option(
+      '--env <service.VAR=value>',
+      'set an env var, e.g. a password (remembered in a 0600 file, never printed)',
+      collect,
+    )
+    .option('--expose', 'publish on every interface instead of 127.0.0.1 (remembered)')
+    .option('--no-expose', 'back to 127.0.0.1 only')
+    .option('--recreate', 'replace containers that differ from the syllabus (volumes are kept)')
+    .option('--timeout <time>', 'how long each service may take to become ready, e.g. 120 or 3m', '120')
+    .helpCommand(false)
+    .addHelpText(
+      'after',
+      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml')}
+Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could not run (no engine, bad flags), 130 interrupted.`,
+    )
+    .action(async (week: string | undefined, options: import('./commands/setup.js').SetupOptions, command: Command) => {
+      if (week === undefined) {
+        command.outputHelp();
+        return;
+      }
+      const { setup: run } = await import('./commands/setup.js');
+      process.exitCode = await run(contextOf(command), week, options);
+    });
+  setup
+    .command('status')
+    .description('per service: state, readiness, published ports, volume and its size')
+    .argument('[week]', 'only this week')
+    .addHelpText('after', examples('dec setup status', 'dec setup status 1 --json'))
+    .action(async (week: string | undefined, _options, command: Command) => {
+      const { setupStatus } = await import('./commands/setup.js');
+      process.exitCode = await setupStatus(contextOf(command), week);
+    });
+  program
+    .command('teardown')
+    .description('same as dec setup <week> --down: remove the containers, keep the data')
+    .argument('<week>')
+    .addHelpText('after', examples('dec teardown week1'))
+    .action(async (week: string, _options, command: Command) => {
+      const { setup: run } = await import('./commands/setup.js');
+      process.exitCode = await run(contextOf(command), week, { down: true });
+    });
+
   program
     .command('init')
     .description('make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore')

@@ -28,6 +28,23 @@ export class DockerUnavailable extends Error {
   }
 }
 
+/** The engine answered, with an HTTP error status and a message. */
+export class EngineError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
+}
+
+function engineMessage(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  if (json?.message) return json.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
 export interface ContainerPort {
   hostIp?: string;
   hostPort?: number;
@@ -58,6 +75,24 @@ export interface EngineInfo {
   operatingSystem: string;
 }
 
+export interface CreateContainerSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  command?: string[];
+  labels: Record<string, string>;
+  ports: Array<{ hostIp: string; host: number; container: number }>;
+  mounts: Array<{ volume: string; path: string }>;
+  network: string;
+  aliases: string[];
+}
+
+export interface PullProgress {
+  /** Bytes done and total over every layer seen so far (total grows as layers are announced). */
+  current: number;
+  total: number;
+}
+
 export interface DockerClient {
   endpoint: DockerEndpoint;
   ping(): Promise<void>;
@@ -66,6 +101,20 @@ export interface DockerClient {
   listContainers(): Promise<ContainerSummary[]>;
   startContainer(id: string): Promise<void>;
   stopContainer(id: string): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  createContainer(spec: CreateContainerSpec): Promise<string>;
+  containerLogs(id: string, tail: number): Promise<string>;
+  /** Puts files into a created container before it starts (a tar archive extracted at /). */
+  putFiles(id: string, files: Array<{ path: string; content: string }>): Promise<void>;
+  networkExists(name: string): Promise<boolean>;
+  createNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  volumeExists(name: string): Promise<boolean>;
+  createVolume(name: string, labels: Record<string, string>): Promise<void>;
+  removeVolume(name: string): Promise<void>;
+  /** Sizes in bytes of volumes, from the engine's disk usage report (slow on big engines). */
+  volumeSizes(): Promise<Record<string, number>>;
+  imageExists(ref: string): Promise<boolean>;
+  pullImage(ref: string, onProgress: (progress: PullProgress) => void, timeoutMs: number): Promise<void>;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -208,6 +257,9 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     try {
       return await withTimeout(work(), ms, endpoint);
     } catch (error) {
+      // The engine answered with an error (a conflict, a missing image): that is not "unavailable".
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status !== undefined) throw new EngineError(status, engineMessage(error));
       throw classifyDockerError(error, endpoint);
     }
   };
@@ -238,9 +290,221 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       }),
     listContainers: () =>
       call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
-    startContainer: (id) => call(async () => void (await actions.getContainer(id).start()), actionTimeoutMs),
-    stopContainer: (id) => call(async () => void (await actions.getContainer(id).stop({ t: 10 })), actionTimeoutMs),
+    startContainer: (id) =>
+      call(async () => void (await ignoreStatus(actions.getContainer(id).start(), 304)), actionTimeoutMs),
+    stopContainer: (id) =>
+      call(async () => void (await ignoreStatus(actions.getContainer(id).stop({ t: 10 }), 304)), actionTimeoutMs),
+    removeContainer: (id) =>
+      call(
+        async () => void (await ignoreStatus(actions.getContainer(id).remove({ force: true, v: false }), 404)),
+        actionTimeoutMs,
+      ),
+    createContainer: (spec) =>
+      call(async () => {
+        const container = await actions.createContainer({
+          name: spec.name,
+          Image: spec.image,
+          Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+          ...(spec.command ? { Cmd: spec.command } : {}),
+          Labels: spec.labels,
+          ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p.container}/tcp`, {}])),
+          HostConfig: {
+            PortBindings: Object.fromEntries(
+              spec.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.host) }]]),
+            ),
+            Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.path })),
+            RestartPolicy: { Name: 'unless-stopped' },
+          },
+          NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
+        });
+        return container.id;
+      }, actionTimeoutMs),
+    containerLogs: (id, tail) =>
+      call(async () => {
+        const raw = (await docker
+          .getContainer(id)
+          .logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+        return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
+      }),
+    putFiles: (id, files) =>
+      call(async () => void (await actions.getContainer(id).putArchive(tarOf(files), { path: '/' })), actionTimeoutMs),
+    networkExists: (name) =>
+      call(async () =>
+        ((await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Name: string }>).some(
+          (n) => n.Name === name,
+        ),
+      ),
+    createNetwork: (name, labels) =>
+      call(
+        async () =>
+          void (await actions.createNetwork({ Name: name, Driver: 'bridge', Labels: labels, CheckDuplicate: true })),
+        actionTimeoutMs,
+      ),
+    volumeExists: (name) =>
+      call(async () =>
+        ignoreStatus(
+          docker
+            .getVolume(name)
+            .inspect()
+            .then(() => true),
+          404,
+          false,
+        ),
+      ),
+    createVolume: (name, labels) =>
+      call(async () => void (await actions.createVolume({ Name: name, Labels: labels })), actionTimeoutMs),
+    removeVolume: (name) =>
+      call(async () => void (await ignoreStatus(actions.getVolume(name).remove(), 404)), actionTimeoutMs),
+    volumeSizes: () =>
+      call(async () => {
+        const df = (await actions.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
+        return Object.fromEntries((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
+      }, actionTimeoutMs),
+    imageExists: (ref) =>
+      call(async () =>
+        ignoreStatus(
+          docker
+            .getImage(ref)
+            .inspect()
+            .then(() => true),
+          404,
+          false,
+        ),
+      ),
+    pullImage: (ref, onProgress, pullTimeoutMs) => pull(actions, ref, onProgress, pullTimeoutMs, endpoint),
   };
+}
+
+/** Treats the given HTTP status from the engine as success (e.g. 304 "already started"). */
+async function ignoreStatus<T, F = undefined>(work: Promise<T>, status: number, fallback?: F): Promise<T | F> {
+  try {
+    return await work;
+  } catch (error) {
+    if ((error as { statusCode?: number }).statusCode === status) return fallback as F;
+    throw error;
+  }
+}
+
+/** Docker multiplexes stdout and stderr with 8-byte frame headers when there is no TTY. */
+export function demuxLogs(raw: Buffer): string {
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  while (offset + 8 <= raw.length && raw[offset]! <= 2 && raw[offset + 1] === 0) {
+    const size = raw.readUInt32BE(offset + 4);
+    chunks.push(raw.subarray(offset + 8, offset + 8 + size));
+    offset += 8 + size;
+  }
+  return offset === 0 ? raw.toString('utf8') : Buffer.concat(chunks).toString('utf8');
+}
+
+/** A minimal ustar archive: enough for a few small text files (paths under 100 characters). */
+export function tarOf(files: Array<{ path: string; content: string }>): Buffer {
+  const blocks: Buffer[] = [];
+  for (const file of files) {
+    const body = Buffer.from(file.content, 'utf8');
+    const header = Buffer.alloc(512);
+    const name = file.path.replace(/^\/+/, '');
+    if (Buffer.byteLength(name) > 99) throw new Error(`path too long for the archive: ${file.path}`);
+    header.write(name, 0, 'utf8');
+    header.write('0000644\0', 100, 'ascii');
+    header.write('0000000\0', 108, 'ascii');
+    header.write('0000000\0', 116, 'ascii');
+    header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
+    header.write(
+      `${Math.floor(Date.now() / 1000)
+        .toString(8)
+        .padStart(11, '0')}\0`,
+      136,
+      'ascii',
+    );
+    header.write('        ', 148, 'ascii');
+    header.write('0', 156, 'ascii');
+    header.write('ustar\0', 257, 'ascii');
+    header.write('00', 263, 'ascii');
+    let sum = 0;
+    for (const byte of header) sum += byte;
+    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
+    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return Buffer.concat(blocks);
+}
+
+interface PullEvent {
+  id?: string;
+  status?: string;
+  error?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+/** Pulls with aggregated progress; fails when the engine reports an error or goes quiet for too long. */
+function pull(
+  docker: {
+    pull(ref: string): Promise<NodeJS.ReadableStream>;
+    modem: {
+      followProgress(
+        stream: NodeJS.ReadableStream,
+        done: (error: Error | null) => void,
+        progress: (event: PullEvent) => void,
+      ): void;
+    };
+  },
+  ref: string,
+  onProgress: (progress: PullProgress) => void,
+  quietTimeoutMs: number,
+  endpoint: DockerEndpoint,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const layers = new Map<string, { current: number; total: number }>();
+    let timer: NodeJS.Timeout | undefined;
+    let stream: NodeJS.ReadableStream | undefined;
+    const quiet = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        (stream as { destroy?: () => void } | undefined)?.destroy?.();
+        reject(
+          new DockerUnavailable(
+            'no-answer',
+            endpoint,
+            `pulling ${ref} stalled: nothing new for ${quietTimeoutMs / 1000} s`,
+          ),
+        );
+      }, quietTimeoutMs);
+    };
+    quiet();
+    docker.pull(ref).then(
+      (pulled) => {
+        stream = pulled;
+        docker.modem.followProgress(
+          pulled,
+          (error) => {
+            clearTimeout(timer);
+            if (error) reject(error);
+            else resolve();
+          },
+          (event) => {
+            quiet();
+            if (event.error) return;
+            if (event.id && event.progressDetail?.total) {
+              layers.set(event.id, { current: event.progressDetail.current ?? 0, total: event.progressDetail.total });
+            } else if (event.id && /complete|already exists/i.test(event.status ?? '')) {
+              const layer = layers.get(event.id);
+              if (layer) layer.current = layer.total;
+            }
+            const totals = [...layers.values()].reduce(
+              (sum, l) => ({ current: sum.current + l.current, total: sum.total + l.total }),
+              { current: 0, total: 0 },
+            );
+            onProgress(totals);
+          },
+        );
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** Labels dec puts on everything it creates; `--fix` and `setup` only ever touch these. */

@@ -96,6 +96,32 @@ export class Terminal {
     this.#stderr.write(`${text}\n`);
   }
 
+  #progressShown = false;
+
+  /**
+   * A one-line status for long work (pulls, waits): rewritten in place on a terminal, one line each
+   * on stderr otherwise, nothing in --json mode (stdout holds the document).
+   */
+  progress(text: string): void {
+    if (this.json) return;
+    if (this.#stderrIsTTY()) {
+      this.#stderr.write(`\r\u001b[2K${this.style.dim('…')} ${text}`);
+      this.#progressShown = true;
+    } else {
+      this.#stderr.write(`… ${text}\n`);
+    }
+  }
+
+  /** Clears the status line, if one is shown. */
+  progressDone(): void {
+    if (this.#progressShown) this.#stderr.write('\r\u001b[2K');
+    this.#progressShown = false;
+  }
+
+  #stderrIsTTY(): boolean {
+    return this.#options.stderr.isTTY === true && this.color;
+  }
+
   /** The one JSON document of a read command. */
   printJson(document: object): void {
     this.#stdout.write(`${JSON.stringify(document, null, 2)}\n`);

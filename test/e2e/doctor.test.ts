@@ -62,7 +62,7 @@ function probe(doc: DoctorJson, id: string): ProbeJson {
   return found;
 }
 
-/** A syllabus whose one week needs `tools` and whose stack `week1` publishes `ports`. */
+/** A syllabus whose one week needs `tools` and whose stack `doctortest` publishes `ports`. */
 function syllabusFile(
   name: string,
   options: { tools?: string; ports?: Array<{ port: number; service: string }> },
@@ -70,14 +70,20 @@ function syllabusFile(
   const path = join(scratch, `${name}.yaml`);
   const lines = ['schemaVersion: 1', `id: doctor-${name}`, 'title: Doctor test'];
   if (options.ports) {
-    lines.push('stacks:', '  week1:', '    title: Test stack', '    network: { name: dec-test-net }', '    services:');
+    lines.push(
+      'stacks:',
+      '  doctortest:',
+      '    title: Test stack',
+      '    network: { name: dec-test-net }',
+      '    services:',
+    );
     for (const { port, service } of options.ports) {
       lines.push(`      ${service}: { image: dec-test/none, ports: [{ host: ${port}, container: ${port} }] }`);
     }
   }
   lines.push('weeks:', '  - number: 1', '    id: week-1', '    title: One', '    topics: [{ title: Something }]');
   if (options.tools) lines.push('    tools:', ...options.tools.split('\n').map((line) => `      ${line}`));
-  if (options.ports) lines.push('    setup:', '      summary: a stack', '      stack: week1');
+  if (options.ports) lines.push('    setup:', '      summary: a stack', '      stack: doctortest');
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
@@ -284,7 +290,7 @@ describe('dec doctor: who holds a port', () => {
       // A shell that exits on SIGTERM, so `docker stop` does not wait out its 10 s grace period.
       cmd: ['sh', '-c', 'trap "exit 0" TERM; httpd -p 80; while true; do sleep 1; done'],
       publish: [{ host: port, container: 80 }],
-      labels: { 'dec.stack': 'week6', 'dec.service': 'web' },
+      labels: { 'dec.stack': 'doctorother', 'dec.service': 'web' },
     });
     const syllabus = syllabusFile('dec-container', { ports: [{ port, service: 'web' }] });
     const before = await doctorJson(['--syllabus', syllabus, '--only', 'ports']);
@@ -307,7 +313,7 @@ describe("dec doctor: dec's stopped containers", () => {
       name: 'doctor-stopped',
       image: BUSYBOX_TAG,
       cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
-      labels: { 'dec.stack': 'week1', 'dec.service': 'pgdatabase' },
+      labels: { 'dec.stack': 'doctortest', 'dec.service': 'pgdatabase' },
     });
     expect((await docker(['stop', '-t', '1', name])).trim()).toBe(name);
     const syllabus = syllabusFile('stopped', { ports: [{ port: await freePort(), service: 'pgdatabase' }] });

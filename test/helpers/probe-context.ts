@@ -184,8 +184,32 @@ export function fakeDockerClient(options: FakeClientOptions = {}, endpoint = DEF
     listContainers: async () => options.containers ?? [],
     startContainer: async () => undefined,
     stopContainer: async () => undefined,
+    // The doctor never creates anything; setup's own tests run against the real engine.
+    ...notUsedByTheDoctor,
   };
 }
+
+const unexpected = (name: string) => async (): Promise<never> => {
+  throw new Error(`the doctor should not call ${name}`);
+};
+
+const notUsedByTheDoctor: Omit<
+  DockerClient,
+  'endpoint' | 'ping' | 'version' | 'info' | 'listContainers' | 'startContainer' | 'stopContainer'
+> = {
+  removeContainer: unexpected('removeContainer'),
+  createContainer: unexpected('createContainer'),
+  containerLogs: unexpected('containerLogs'),
+  putFiles: unexpected('putFiles'),
+  networkExists: unexpected('networkExists'),
+  createNetwork: unexpected('createNetwork'),
+  volumeExists: unexpected('volumeExists'),
+  createVolume: unexpected('createVolume'),
+  removeVolume: unexpected('removeVolume'),
+  volumeSizes: unexpected('volumeSizes'),
+  imageExists: unexpected('imageExists'),
+  pullImage: unexpected('pullImage'),
+};
 
 /** Engine facts for a reachable engine with a fake client. */
 export function reachableEngine(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): EngineFacts {

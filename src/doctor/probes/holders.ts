@@ -11,7 +11,15 @@ export type PortHolder =
   | { kind: 'process'; listener: HostListener };
 
 export async function portHolder(ctx: ProbeContext, port: number): Promise<PortHolder> {
-  const containers = await containerList(ctx);
+  return holderAmong(await containerList(ctx), port, Math.min(1000, ctx.timeoutMs / 2));
+}
+
+/** The holder of `port`, given the engine's containers (undefined when the engine cannot be asked). */
+export async function holderAmong(
+  containers: ContainerSummary[] | undefined,
+  port: number,
+  timeoutMs: number,
+): Promise<PortHolder> {
   const container = containers?.find((c) => c.state === 'running' && c.ports.some((p) => p.hostPort === port));
   if (container) {
     return isDecOwned(container)
@@ -23,7 +31,7 @@ export async function portHolder(ctx: ProbeContext, port: number): Promise<PortH
         }
       : { kind: 'container', container };
   }
-  if (!(await isPortInUse(port, { timeoutMs: Math.min(1000, ctx.timeoutMs / 2) }))) return { kind: 'free' };
+  if (!(await isPortInUse(port, { timeoutMs }))) return { kind: 'free' };
   return { kind: 'process', listener: (await findHostListener(port)) ?? {} };
 }
 
@@ -45,7 +53,7 @@ export function describeHolder(holder: PortHolder): string {
 
 /** Never stops what dec did not create: for those, the exact command to run. */
 export function freePortFix(
-  ctx: ProbeContext,
+  platform: NodeJS.Platform,
   holder: PortHolder,
   port: number,
   service: string,
@@ -68,11 +76,11 @@ export function freePortFix(
       if (pid === undefined)
         return {
           text: `See who listens, then stop it ${moveTo}`,
-          command: ctx.platform === 'win32' ? `netstat -ano | findstr :${port}` : `sudo lsof -i :${port}`,
+          command: platform === 'win32' ? `netstat -ano | findstr :${port}` : `sudo lsof -i :${port}`,
         };
       return {
         text: `Stop that program ${moveTo}`,
-        command: ctx.platform === 'win32' ? `taskkill /PID ${pid}` : `sudo kill ${pid}`,
+        command: platform === 'win32' ? `taskkill /PID ${pid}` : `sudo kill ${pid}`,
       };
     }
   }

@@ -82,7 +82,7 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       : {
           status: 'warn',
           detail: `port ${port} is held by ${who}`,
-          fix: freePortFix(ctx, holder, port, service, stack),
+          fix: freePortFix(ctx.platform, holder, port, service, stack),
         };
   }
   const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2));
@@ -95,7 +95,7 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       fix:
         holder.kind === 'process' && holder.listener.name?.startsWith('postgres')
           ? stopHostPostgres(ctx, port)
-          : freePortFix(ctx, holder, port, service, stack),
+          : freePortFix(ctx.platform, holder, port, service, stack),
     };
   }
   if (credentials === 'accepted' || credentials === 'no-database') {
@@ -103,14 +103,14 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       status: 'warn',
       detail: `a Postgres that dec did not start (${who}) holds ${port}${credentials === 'accepted' ? ' and accepts the course credentials' : ', and it has no ny_taxi database'}`,
       details,
-      fix: freePortFix(ctx, holder, port, service, stack),
+      fix: freePortFix(ctx.platform, holder, port, service, stack),
     };
   }
   return {
     status: 'fail',
     detail: `port ${port} is held by ${who}, which is not the course's Postgres`,
     details,
-    fix: freePortFix(ctx, holder, port, service, stack),
+    fix: freePortFix(ctx.platform, holder, port, service, stack),
   };
 }
 

@@ -1,0 +1,421 @@
+// dec setup <week> [--down|--destroy|--dry-run|--print-compose] and dec setup status [week].
+import type { AppContext } from '../context.js';
+import {
+  connectDocker,
+  resolveDockerEndpoint,
+  DEC_LABELS,
+  DockerUnavailable,
+  type DockerClient,
+} from '../docker/client.js';
+import { holderAmong, describeHolder, freePortFix } from '../doctor/probes/holders.js';
+import { DecError, ExitCode } from '../errors.js';
+import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { updateProgress } from '../progress/store.js';
+import { markDone } from '../progress/model.js';
+import { openSession, syllabusInfo, type Session } from '../session.js';
+import { weekLabel, type CourseWeek } from '../syllabus/course.js';
+import { findWeek } from '../syllabus/query.js';
+import type { Stack } from '../syllabus/schema.js';
+import { applyPlan, type ApplyEvent } from '../setup/apply.js';
+import { composeYaml } from '../setup/compose.js';
+import { applyFlags, checkOnly } from '../setup/options.js';
+import {
+  changesNothing,
+  planLines,
+  planStack,
+  serviceContainer,
+  type ActualStack,
+  type StackPlan,
+} from '../setup/plan.js';
+import { readyCheck } from '../setup/ready.js';
+import { desiredStack, renderNext, type DesiredStack } from '../setup/spec.js';
+import { readOverrides, saveOverrides } from '../setup/state.js';
+import { homedir } from 'node:os';
+
+export interface SetupOptions {
+  down?: boolean;
+  destroy?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  printCompose?: boolean;
+  only?: string;
+  image?: string[];
+  port?: string[];
+  env?: string[];
+  expose?: boolean;
+  recreate?: boolean;
+  timeout?: string;
+}
+
+const DOCKER_QUERY_MS = 10_000;
+const DEFAULT_READY_S = 120;
+
+/** The progress key of a week's setup step; not a topic, so it does not count towards percent. */
+export function setupKey(week: Pick<CourseWeek, 'id'>): string {
+  return `${week.id}/setup`;
+}
+
+interface Target {
+  session: Session;
+  week: CourseWeek;
+  stackId: string;
+  stack: Stack;
+}
+
+async function resolveTarget(app: AppContext, ref: string): Promise<Target> {
+  const session = await openSession(app);
+  const week = findWeek(session.course, ref);
+  const stackId = week.setup?.stack;
+  const stack = stackId === undefined ? undefined : session.course.stacks[stackId];
+  if (!stackId || !stack) {
+    const withStacks = session.course.weeks
+      .filter((w) => w.setup?.stack && session.course.stacks[w.setup.stack])
+      .map((w) => `week ${weekLabel(w)}`);
+    throw new DecError(
+      `Week ${weekLabel(week)} has no local stack for dec to set up${week.setup ? ` (${week.setup.summary})` : ''}.`,
+      {
+        hint: withStacks.length > 0 ? `Stacks: ${withStacks.join(', ')}.` : 'This syllabus defines no stacks.',
+      },
+    );
+  }
+  return { session, week, stackId, stack };
+}
+
+function parseSeconds(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback * 1000;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[match[2] ?? 's'] ?? 1000) : NaN;
+  if (!(ms >= 1000 && ms <= 3_600_000)) {
+    throw new DecError(`--timeout "${text}" is not a time between 1 s and 60 min.`, {
+      hint: 'For example --timeout 180 or --timeout 3m.',
+    });
+  }
+  return ms;
+}
+
+async function engine(app: AppContext): Promise<DockerClient> {
+  const endpoint = await resolveDockerEndpoint(app.env, process.platform, app.env.HOME || homedir());
+  const client = await connectDocker(endpoint, DOCKER_QUERY_MS);
+  try {
+    await client.ping();
+    return client;
+  } catch (error) {
+    const reason = error instanceof DockerUnavailable ? error.message : String(error);
+    throw new DecError(`Cannot reach the Docker engine: ${reason}.`, {
+      hint: 'Run `dec doctor --only docker` for the exact fix.',
+      cause: error,
+    });
+  }
+}
+
+async function actualState(client: DockerClient, desired: DesiredStack): Promise<ActualStack> {
+  const [containers, networkExists] = await Promise.all([
+    client.listContainers(),
+    client.networkExists(desired.network),
+  ]);
+  const volumes = Object.fromEntries(
+    await Promise.all(desired.volumes.map(async (v) => [v, await client.volumeExists(v)] as const)),
+  );
+  const images = Object.fromEntries(
+    await Promise.all(
+      [...new Set(desired.services.map((s) => s.image))].map(async (i) => [i, await client.imageExists(i)] as const),
+    ),
+  );
+  return { containers, networkExists, volumes, images };
+}
+
+/** Every port a service about to start will publish must be free, or already this stack's. */
+async function checkPorts(app: AppContext, plan: StackPlan, actual: ActualStack, target: Target): Promise<void> {
+  const starting = plan.services.filter((a) => a.kind === 'create' || a.kind === 'start' || a.kind === 'recreate');
+  const problems: string[] = [];
+  let hint: string | undefined;
+  for (const action of starting) {
+    for (const port of action.service.ports) {
+      const holder = await holderAmong(actual.containers, port.host, 1000);
+      if (
+        holder.kind === 'free' ||
+        (holder.kind === 'dec' && holder.stack === target.stackId && holder.service === action.service.service)
+      )
+        continue;
+      if (holder.kind === 'dec' && holder.stack === target.stackId && action.kind === 'recreate') continue;
+      problems.push(`port ${port.host} (for ${action.service.service}) is held by ${describeHolder(holder)}`);
+      const fix = freePortFix(process.platform, holder, port.host, action.service.service, target.stackId);
+      hint ??= `Use another port: dec setup ${target.stackId} --port ${action.service.service}=${port.host + 1}${fix?.command ? `, or free it: ${fix.command}` : ''}`;
+    }
+  }
+  if (problems.length > 0) {
+    throw new DecError(`Cannot publish the ${target.stackId} stack's ports:`, {
+      details: problems.map((p) => `  ${p}`),
+      hint,
+      exitCode: ExitCode.problems,
+    });
+  }
+  void app;
+}
+
+function progressReporter(app: AppContext): { onEvent(event: ApplyEvent): void; stop(): void } {
+  const { terminal } = app;
+  let lastPull = '';
+  return {
+    onEvent(event) {
+      if (event.kind === 'step') terminal.progress(event.text);
+      else if (event.kind === 'pull') {
+        const { current, total } = event.progress;
+        const text =
+          total > 0
+            ? `pulling ${event.image}: ${Math.floor((current / total) * 100)}% of ${(total / 1e6).toFixed(0)} MB`
+            : `pulling ${event.image}`;
+        if (text !== lastPull) terminal.progress(text);
+        lastPull = text;
+      } else terminal.progress(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
+    },
+    stop: () => terminal.progressDone(),
+  };
+}
+
+async function markSetupDone(app: AppContext, target: Target): Promise<void> {
+  await updateProgress(target.session.progress.file, { now: app.now(), warn: (m) => app.terminal.warn(m) }, (state) =>
+    markDone(state, target.session.course.id, [setupKey(target.week)], app.now()),
+  ).catch((error: unknown) =>
+    app.terminal.warn(
+      `The stack is up, but its progress mark could not be saved: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+  );
+}
+
+export async function setup(app: AppContext, ref: string, options: SetupOptions): Promise<number> {
+  const target = await resolveTarget(app, ref);
+  if (options.down || options.destroy) return teardown(app, target, options);
+  const { session, stackId, stack } = target;
+  if (options.only !== undefined) checkOnly(options.only, stack);
+  const saved = await readOverrides(app.env, session.course.id, stackId);
+  const overrides = applyFlags(
+    saved,
+    { port: options.port, image: options.image, env: options.env, expose: options.expose },
+    stack,
+  );
+  if (JSON.stringify(overrides) !== JSON.stringify(saved))
+    await saveOverrides(app.env, session.course.id, stackId, overrides);
+  const desired = desiredStack(stackId, stack, session.course.id, overrides);
+  if (overrides.expose)
+    app.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
+
+  if (options.printCompose) {
+    const yaml = composeYaml(desired);
+    app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
+      yaml.trimEnd(),
+    );
+    return ExitCode.ok;
+  }
+
+  const client = await engine(app);
+  const actual = await actualState(client, desired);
+  const plan = planStack(desired, actual, { recreate: options.recreate === true, only: options.only });
+  const lines = planLines(plan, desired);
+  const { style } = app.terminal;
+
+  if (options.dryRun) {
+    app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
+      [
+        style.bold(`dec setup ${stackId} --dry-run: what would happen`),
+        ...lines.map((line) => `  ${line}`),
+        style.dim('Nothing was changed.'),
+      ].join('\n'),
+    );
+    return ExitCode.ok;
+  }
+
+  const differs = plan.services.filter((a) => a.kind === 'differs');
+  if (changesNothing(plan)) {
+    app.terminal.emit(statusJson(target, desired, plan, []), () =>
+      [
+        `${style.green('✓')} ${desired.title} (${stackId}) is up; nothing to change.`,
+        ...differs.map(
+          (a) =>
+            `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; dec setup ${stackId} --recreate replaces it (its volume is kept).`,
+        ),
+        '',
+        ...renderNext(desired),
+      ].join('\n'),
+    );
+    if (differs.length === 0) await markSetupDone(app, target);
+    return differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+  }
+
+  await checkPorts(app, plan, actual, target);
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const reporter = progressReporter(app);
+  let outcomes;
+  try {
+    outcomes = await applyPlan(client, desired, plan, {
+      readyTimeoutMs: parseSeconds(options.timeout, DEFAULT_READY_S),
+      pullQuietMs: 120_000,
+      signal: controller.signal,
+      onEvent: reporter.onEvent,
+    });
+  } finally {
+    reporter.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await markSetupDone(app, target);
+  app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
+    [
+      `${style.green('✓')} ${desired.title} (${stackId}) is ready.`,
+      ...outcomes.map(
+        (o) =>
+          `  ${o.container}: ${o.action === 'keep' ? 'already running' : o.action === 'start' ? 'started' : 'created and started'}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
+      ),
+      ...differs.map(
+        (a) =>
+          `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; --recreate replaces it (its volume is kept).`,
+      ),
+      '',
+      style.bold('Next'),
+      ...renderNext(desired).map((line) => `  ${line}`),
+    ].join('\n'),
+  );
+  return differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+}
+
+function statusJson(
+  target: Target,
+  desired: DesiredStack,
+  plan: StackPlan,
+  outcomes: Array<{ service: string; action: string; readyMs?: number }>,
+) {
+  return {
+    schemaVersion: JSON_SCHEMA_VERSION,
+    syllabus: syllabusInfo(target.session),
+    stack: target.stackId,
+    network: desired.network,
+    services: plan.services.map((a) => ({
+      service: a.service.service,
+      container: a.service.containerName,
+      image: a.service.image,
+      action: outcomes.find((o) => o.service === a.service.service)?.action ?? a.kind,
+      ports: a.service.ports,
+      volumes: a.service.mounts,
+      readyMs: outcomes.find((o) => o.service === a.service.service)?.readyMs ?? null,
+    })),
+    next: renderNext(desired),
+  };
+}
+
+async function teardown(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
+  const { stackId, session } = target;
+  const { style } = app.terminal;
+  if (options.destroy && !options.yes) {
+    if (!app.terminal.interactive || app.terminal.json) {
+      throw new DecError(
+        `--destroy deletes the ${stackId} stack's volumes (your database), and dec cannot ask for confirmation here.`,
+        {
+          hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes`,
+        },
+      );
+    }
+    const { input } = await import('@inquirer/prompts');
+    const typed = await input(
+      { message: `This deletes the data of ${stackId} for good. Type ${stackId} to confirm:` },
+      { output: process.stderr },
+    ).catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'ExitPromptError')
+        throw new DecError('Cancelled; nothing was changed.', { exitCode: ExitCode.interrupted });
+      throw error;
+    });
+    if (typed.trim() !== stackId) {
+      app.terminal.print('Not confirmed; nothing was changed.');
+      return ExitCode.ok;
+    }
+  }
+  const client = await engine(app);
+  const containers = (await client.listContainers()).filter((c) => c.labels[DEC_LABELS.stack] === stackId);
+  for (const container of containers) await client.removeContainer(container.id);
+  const saved = await readOverrides(app.env, session.course.id, stackId);
+  const volumes = desiredStack(stackId, target.stack, session.course.id, saved).volumes;
+  const removedVolumes: string[] = [];
+  if (options.destroy) {
+    for (const volume of volumes) {
+      if (await client.volumeExists(volume)) {
+        await client.removeVolume(volume);
+        removedVolumes.push(volume);
+      }
+    }
+  }
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      stack: stackId,
+      removedContainers: containers.map((c) => c.name),
+      removedVolumes,
+      keptVolumes: options.destroy ? [] : volumes,
+    },
+    () =>
+      [
+        `${style.green('✓')} ${stackId}: removed ${containers.length} container${containers.length === 1 ? '' : 's'}${containers.length ? ` (${containers.map((c) => c.name).join(', ')})` : ''}.`,
+        options.destroy
+          ? `  deleted volumes: ${removedVolumes.join(', ') || 'none'}`
+          : `  kept your data: ${volumes.join(', ')} (dec setup ${stackId} brings it back; --destroy deletes it)`,
+      ].join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+export async function setupStatus(app: AppContext, ref: string | undefined): Promise<number> {
+  const session = await openSession(app);
+  const weeks =
+    ref === undefined
+      ? session.course.weeks.filter((w) => w.setup?.stack && session.course.stacks[w.setup.stack])
+      : [findWeek(session.course, ref)];
+  const targets = await Promise.all(weeks.map((w) => resolveTarget(app, String(w.number))));
+  const client = await engine(app);
+  const containers = await client.listContainers();
+  const sizes = await client.volumeSizes().catch(() => ({}) as Record<string, number>);
+  const stacks = await Promise.all(
+    targets.map(async (target) => {
+      const overrides = await readOverrides(app.env, session.course.id, target.stackId);
+      const desired = desiredStack(target.stackId, target.stack, session.course.id, overrides);
+      const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
+      const services = await Promise.all(
+        desired.services.map(async (service) => {
+          const container = serviceContainer(actual, target.stackId, service.service);
+          const check = readyCheck(service, 3000);
+          const ready = container?.state === 'running' ? (check ? await check() : true) : false;
+          return {
+            service: service.service,
+            container: service.containerName,
+            state: container?.state ?? 'missing',
+            ready,
+            ports: service.ports.map((p) => ({ host: p.host, container: p.container, hostIp: p.hostIp })),
+            volumes: service.mounts.map((m) => ({ name: m.volume, path: m.path, bytes: sizes[m.volume] ?? null })),
+          };
+        }),
+      );
+      return { stack: target.stackId, week: target.week.number, title: desired.title, services };
+    }),
+  );
+  const { style } = app.terminal;
+  const size = (bytes: number | null) =>
+    bytes === null || bytes < 0 ? 'size unknown' : `${(bytes / 1e6).toFixed(1)} MB`;
+  app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), stacks }, () =>
+    stacks
+      .map((s) =>
+        [
+          style.bold(`${s.stack}: ${s.title} (week ${s.week})`),
+          ...s.services.map((svc) => {
+            const mark = svc.state === 'running' ? (svc.ready ? style.green('✓') : style.yellow('!')) : style.dim('○');
+            const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
+            const volumes = svc.volumes.map((v) => `${v.name} (${size(v.bytes)})`).join(', ');
+            return `  ${mark} ${svc.service.padEnd(12)} ${svc.state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+          }),
+        ].join('\n'),
+      )
+      .join('\n\n'),
+  );
+  return stacks.some((s) => s.services.some((svc) => svc.state === 'running' && !svc.ready))
+    ? ExitCode.problems
+    : ExitCode.ok;
+}

@@ -1,0 +1,197 @@
+// Carries out a plan on the engine: network, volumes, pulls (with retries), containers in dependency
+// order, each waited on until really ready. On a failure or Ctrl-C, the containers this run created
+// are removed again (volumes always stay), so nothing is left half-made.
+import { DEC_LABELS, DockerUnavailable, type DockerClient, type PullProgress } from '../docker/client.js';
+import { DecError, ExitCode } from '../errors.js';
+import type { StackPlan, ServiceAction } from './plan.js';
+import { describeReady, readyCheck } from './ready.js';
+import type { DesiredService, DesiredStack } from './spec.js';
+
+export type ApplyEvent =
+  | { kind: 'step'; text: string }
+  | { kind: 'pull'; image: string; progress: PullProgress }
+  | { kind: 'ready'; service: string; ms: number };
+
+export interface ApplyOptions {
+  /** How long each service may take to become ready. */
+  readyTimeoutMs: number;
+  /** Longest silence while pulling an image. */
+  pullQuietMs: number;
+  signal: AbortSignal;
+  onEvent(event: ApplyEvent): void;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ServiceOutcome {
+  service: string;
+  container: string;
+  action: ServiceAction['kind'];
+  readyMs?: number;
+}
+
+const PULL_ATTEMPTS = 3;
+
+function checkAborted(signal: AbortSignal): void {
+  if (signal.aborted)
+    throw new DecError('Interrupted; the containers this run created were removed, volumes kept.', {
+      exitCode: ExitCode.interrupted,
+    });
+}
+
+async function pullWithRetries(
+  client: DockerClient,
+  image: string,
+  options: ApplyOptions,
+  sleep: (ms: number) => Promise<void>,
+): Promise<void> {
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= PULL_ATTEMPTS; attempt++) {
+    checkAborted(options.signal);
+    try {
+      await client.pullImage(
+        image,
+        (progress) => options.onEvent({ kind: 'pull', image, progress }),
+        options.pullQuietMs,
+      );
+      return;
+    } catch (error) {
+      lastError = error;
+      if (attempt < PULL_ATTEMPTS) await sleep(1000 * attempt);
+    }
+  }
+  const reason = lastError instanceof Error ? lastError.message.split('\n')[0] : String(lastError);
+  throw new DecError(`Cannot pull ${image} (tried ${PULL_ATTEMPTS} times): ${reason}`, {
+    hint: `No registry answers, or the name is wrong. Load the image another way (docker load) or use a local one: --image <service>=<image>.`,
+  });
+}
+
+/** Waits until the service is ready; fails early when its container stops. */
+async function waitReady(
+  client: DockerClient,
+  service: DesiredService,
+  containerId: string,
+  options: ApplyOptions,
+  sleep: (ms: number) => Promise<void>,
+): Promise<number> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const check = readyCheck(service);
+  for (;;) {
+    checkAborted(options.signal);
+    const state = (await client.listContainers()).find((c) => c.id === containerId)?.state;
+    if (state !== undefined && state !== 'running' && state !== 'created' && state !== 'restarting') {
+      throw await notReady(client, service, containerId, `its container stopped (${state})`);
+    }
+    if (state === 'running' && (!check || (await check()))) return now() - started;
+    if (now() - started > options.readyTimeoutMs) {
+      throw await notReady(
+        client,
+        service,
+        containerId,
+        `it was not ready within ${Math.round(options.readyTimeoutMs / 1000)} s (waiting until ${describeReady(service)})`,
+      );
+    }
+    await sleep(500);
+  }
+}
+
+async function notReady(
+  client: DockerClient,
+  service: DesiredService,
+  containerId: string,
+  why: string,
+): Promise<DecError> {
+  const logs = await client.containerLogs(containerId, 30).catch(() => '(no logs)');
+  return new DecError(`${service.service} did not become ready: ${why}.`, {
+    details: [
+      'Last 30 log lines:',
+      ...logs
+        .trimEnd()
+        .split('\n')
+        .map((line) => `  | ${line}`),
+    ],
+    hint: 'The containers this run created were removed (volumes kept). Fix the cause above, or raise --timeout, then run again.',
+    exitCode: ExitCode.problems,
+  });
+}
+
+async function createService(client: DockerClient, desired: DesiredStack, service: DesiredService): Promise<string> {
+  const id = await client.createContainer({
+    name: service.containerName,
+    image: service.image,
+    env: service.env,
+    command: service.command,
+    labels: service.labels,
+    ports: service.ports,
+    mounts: service.mounts,
+    network: desired.network,
+    aliases: service.aliases,
+  });
+  if (service.files.length > 0) await client.putFiles(id, service.files);
+  return id;
+}
+
+export async function applyPlan(
+  client: DockerClient,
+  desired: DesiredStack,
+  plan: StackPlan,
+  options: ApplyOptions,
+): Promise<ServiceOutcome[]> {
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const labels = { [DEC_LABELS.stack]: desired.stack };
+  const created: string[] = [];
+  const step = (text: string) => options.onEvent({ kind: 'step', text });
+  try {
+    if (plan.createNetwork) {
+      step(`network ${desired.network}`);
+      await client.createNetwork(desired.network, labels);
+    }
+    for (const volume of plan.createVolumes) {
+      step(`volume ${volume}`);
+      await client.createVolume(volume, labels);
+    }
+    for (const image of plan.pullImages) {
+      step(`pulling ${image}`);
+      await pullWithRetries(client, image, options, sleep);
+    }
+    const outcomes: ServiceOutcome[] = [];
+    for (const action of plan.services) {
+      checkAborted(options.signal);
+      const { service } = action;
+      let id: string;
+      if (action.kind === 'keep' || action.kind === 'differs') {
+        outcomes.push({ service: service.service, container: service.containerName, action: action.kind });
+        continue;
+      }
+      if (action.kind === 'recreate') {
+        step(`removing the old ${service.containerName} (its volume stays)`);
+        await client.removeContainer(action.container.id);
+      }
+      if (action.kind === 'start') {
+        id = action.container.id;
+      } else {
+        step(`creating ${service.containerName}`);
+        id = await createService(client, desired, service);
+        created.push(id);
+      }
+      step(`starting ${service.containerName}`);
+      await client.startContainer(id);
+      step(`waiting for ${service.service}: ${describeReady(service)}`);
+      const readyMs = await waitReady(client, service, id, options, sleep);
+      options.onEvent({ kind: 'ready', service: service.service, ms: readyMs });
+      outcomes.push({ service: service.service, container: service.containerName, action: action.kind, readyMs });
+    }
+    return outcomes;
+  } catch (error) {
+    // Best effort: the engine may be the thing that failed.
+    for (const id of created.reverse()) await client.removeContainer(id).catch(() => undefined);
+    if (error instanceof DockerUnavailable) {
+      throw new DecError(`The Docker engine stopped answering: ${error.message}.`, {
+        hint: 'Start it again (dec doctor --only docker says how), then rerun: dec picks up from what exists.',
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}

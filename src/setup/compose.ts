@@ -1,0 +1,117 @@
+// `dec setup <week> --print-compose`: the docker-compose.yaml equivalent of a desired stack, for students
+// who prefer Compose. Same container, volume and network names as dec, so the data is shared; secrets are
+// ${VAR} references the student exports, so the file never holds one.
+import { Document, Scalar } from 'yaml';
+import type { DesiredService, DesiredStack } from './spec.js';
+
+/** The variable a secret env value is read from, e.g. pgdatabase + POSTGRES_PASSWORD → PGDATABASE_POSTGRES_PASSWORD. */
+export function composeSecretVariable(service: string, variable: string): string {
+  return `${service}_${variable}`.toUpperCase().replace(/[^A-Z0-9_]/g, '_');
+}
+
+/** Compose interpolates $ in values; $$ is a literal dollar. */
+function literal(value: string): string {
+  return value.replace(/\$/g, '$$$$');
+}
+
+function quoted(value: string): Scalar<string> {
+  const scalar = new Scalar(value);
+  scalar.type = Scalar.QUOTE_DOUBLE;
+  return scalar;
+}
+
+function portMapping(port: DesiredService['ports'][number]): string {
+  const binding = `${port.host}:${port.container}`;
+  return port.hostIp === '0.0.0.0' ? binding : `${port.hostIp}:${binding}`;
+}
+
+function healthcheck(service: DesiredService): Record<string, unknown> | undefined {
+  const ready = service.ready;
+  if (ready === undefined || !('postgres' in ready)) return undefined;
+  return {
+    test: ['CMD', 'pg_isready', '-U', literal(ready.postgres.user), '-d', literal(ready.postgres.database)],
+    interval: '2s',
+    timeout: '5s',
+    retries: 30,
+  };
+}
+
+function composeService(
+  service: DesiredService,
+  network: string,
+  healthy: ReadonlySet<string>,
+): Record<string, unknown> {
+  const entry: Record<string, unknown> = { image: service.image, container_name: service.containerName };
+  const env = Object.entries(service.env);
+  if (env.length > 0) {
+    entry.environment = Object.fromEntries(
+      env.map(([name, value]) => [
+        name,
+        service.secretEnv.includes(name) ? `\${${composeSecretVariable(service.service, name)}}` : literal(value),
+      ]),
+    );
+  }
+  if (service.command !== undefined) entry.command = service.command.map(literal);
+  if (service.ports.length > 0) entry.ports = service.ports.map((port) => quoted(portMapping(port)));
+  if (service.mounts.length > 0) entry.volumes = service.mounts.map((mount) => `${mount.volume}:${mount.path}`);
+  entry.networks = { [network]: { aliases: service.aliases } };
+  if (service.dependsOn.length > 0) {
+    // Wait for a dependency's health check where Compose has one (Postgres); otherwise only for its start.
+    entry.depends_on = service.dependsOn.some((dependency) => healthy.has(dependency))
+      ? Object.fromEntries(
+          service.dependsOn.map((dependency) => [
+            dependency,
+            { condition: healthy.has(dependency) ? 'service_healthy' : 'service_started' },
+          ]),
+        )
+      : [...service.dependsOn];
+  }
+  const check = healthcheck(service);
+  if (check !== undefined) entry.healthcheck = check;
+  return entry;
+}
+
+function headerLines(desired: DesiredStack): string[] {
+  const lines = [
+    `docker-compose.yaml for the dec stack "${desired.stack}" (${desired.title}), from \`dec setup --print-compose\`.`,
+    'It uses the same container, volume and network names as dec, so the data is shared with `dec setup`:',
+    'run one or the other, not both at once. Needs Docker Compose v2 (`docker compose up -d`).',
+  ];
+  const secrets = desired.services.flatMap((service) =>
+    service.secretEnv
+      .filter((name) => name in service.env)
+      .map((name) => ({ service: service.service, name, variable: composeSecretVariable(service.service, name) })),
+  );
+  if (secrets.length > 0) {
+    lines.push(
+      '',
+      'This file holds no secrets. Export these first, with the values you gave dec (or the syllabus ones):',
+    );
+    for (const secret of secrets) lines.push(`  export ${secret.variable}=...   # ${secret.name} of ${secret.service}`);
+  }
+  const files = desired.services.flatMap((service) => service.files.map((file) => ({ service, path: file.path })));
+  if (files.length > 0) {
+    lines.push('', 'Compose cannot express the files dec puts into containers before they start:');
+    for (const file of files) lines.push(`  ${file.path} in ${file.service.service} (${file.service.containerName})`);
+    lines.push('Without them the services still run; `dec setup` adds them.');
+  }
+  return lines.map((line) => (line === '' ? '#' : `# ${line}`));
+}
+
+export function composeYaml(desired: DesiredStack): string {
+  const healthy = new Set(desired.services.filter((s) => healthcheck(s) !== undefined).map((s) => s.service));
+  const compose: Record<string, unknown> = {
+    name: `dec-${desired.stack}`,
+    services: Object.fromEntries(
+      desired.services.map((service) => [service.service, composeService(service, desired.network, healthy)]),
+    ),
+  };
+  if (desired.volumes.length > 0) {
+    compose.volumes = Object.fromEntries(desired.volumes.map((volume) => [volume, { name: volume }]));
+  }
+  compose.networks = { [desired.network]: { name: desired.network } };
+  // YAML 1.1 rules for quoting, so yes/on/22:22 stay strings for older YAML readers too.
+  const document = new Document(compose, { version: '1.1' });
+  const body = document.toString({ lineWidth: 0 });
+  return `${headerLines(desired).join('\n')}\n\n${body}`;
+}

@@ -1,0 +1,130 @@
+// The repeatable `dec setup` flags (--port, --image, --env, --expose, --only), checked against the stack
+// and turned into new overrides. Pure: the caller reads and saves the overrides (state.ts).
+import { DecError } from '../errors.js';
+import type { Stack } from '../syllabus/schema.js';
+import { nearest } from '../util/nearest.js';
+import type { Overrides } from './spec.js';
+
+export interface SetupFlags {
+  port?: string[];
+  image?: string[];
+  env?: string[];
+  /** true: --expose, false: --no-expose, undefined: keep what was remembered. */
+  expose?: boolean;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function servicesOf(stack: Stack): string[] {
+  return Object.keys(stack.services);
+}
+
+function checkService(flag: string, service: string, stack: Stack): string {
+  const services = servicesOf(stack);
+  if (services.includes(service)) return service;
+  const guess = nearest(service, services);
+  const known = services.length > 0 ? `Its services: ${services.join(', ')}.` : 'It has no services.';
+  throw new DecError(
+    service === ''
+      ? `${flag} needs a service name.`
+      : `${flag}: the stack "${stack.title}" has no service "${service}".${guess ? ` Did you mean ${guess}?` : ''}`,
+    { hint: known },
+  );
+}
+
+/** Splits "left=right" at the first "=", or fails with the flag's expected form. */
+function splitAssignment(flag: string, value: string, form: string, example: string): [string, string] {
+  const at = value.indexOf('=');
+  if (at < 0) {
+    throw new DecError(`${flag} expects ${form}, e.g. ${flag} ${example}; got "${value}".`);
+  }
+  return [value.slice(0, at).trim(), value.slice(at + 1)];
+}
+
+function parsePort(flag: string, text: string): number {
+  const trimmed = text.trim();
+  const port = Number(trimmed);
+  if (!/^\d+$/.test(trimmed) || port < 1 || port > 65535) {
+    throw new DecError(`${flag}: "${text}" is not a port number; expected a whole number from 1 to 65535.`);
+  }
+  return port;
+}
+
+/** The host port each published port of the stack ends up on, to catch two on one port. */
+function checkPortClashes(overrides: Overrides, stack: Stack): void {
+  const holders = new Map<number, string>();
+  for (const [service, spec] of Object.entries(stack.services)) {
+    (spec.ports ?? []).forEach((port, index) => {
+      const host = index === 0 ? (overrides.ports[service] ?? port.host) : port.host;
+      const other = holders.get(host);
+      if (other !== undefined && other !== service) {
+        throw new DecError(`--port: ${other} and ${service} would both publish host port ${host}.`, {
+          hint: `Pick another port for one of them, e.g. --port ${service}=${host + 1}.`,
+        });
+      }
+      holders.set(host, service);
+    });
+  }
+}
+
+/** The overrides after the flags: a new object; `current` is left as it was. */
+export function applyFlags(current: Overrides, flags: SetupFlags, stack: Stack): Overrides {
+  const next: Overrides = {
+    ports: { ...current.ports },
+    images: { ...current.images },
+    env: Object.fromEntries(Object.entries(current.env).map(([service, vars]) => [service, { ...vars }])),
+    expose: flags.expose ?? current.expose,
+  };
+
+  for (const value of flags.port ?? []) {
+    const [name, port] = splitAssignment('--port', value, '<service>=<host port>', 'pgdatabase=5433');
+    const service = checkService('--port', name, stack);
+    if ((stack.services[service]?.ports ?? []).length === 0) {
+      throw new DecError(`--port: ${service} publishes no port, so there is no host port to change.`, {
+        hint: `Services that publish one: ${servicesOf(stack)
+          .filter((s) => (stack.services[s]?.ports ?? []).length > 0)
+          .join(', ')}.`,
+      });
+    }
+    next.ports[service] = parsePort('--port', port);
+  }
+
+  for (const value of flags.image ?? []) {
+    const [name, image] = splitAssignment('--image', value, '<service>=<image reference>', 'pgdatabase=postgres:13');
+    const service = checkService('--image', name, stack);
+    if (image === '' || /\s/.test(image)) {
+      throw new DecError(`--image: "${image}" is not an image reference; expected e.g. postgres:13, with no spaces.`);
+    }
+    next.images[service] = image;
+  }
+
+  for (const value of flags.env ?? []) {
+    const [key, text] = splitAssignment('--env', value, '<service>.<VAR>=<value>', 'pgdatabase.POSTGRES_PASSWORD=…');
+    const dot = key.indexOf('.');
+    if (dot < 0) {
+      throw new DecError(
+        `--env expects <service>.<VAR>=<value>, e.g. --env pgdatabase.POSTGRES_PASSWORD=…; "${key}" names no service.`,
+      );
+    }
+    const service = checkService('--env', key.slice(0, dot), stack);
+    const name = key.slice(dot + 1);
+    if (!ENV_NAME.test(name)) {
+      throw new DecError(
+        `--env: "${name}" is not an environment variable name; expected letters, digits and _, not starting with a digit.`,
+      );
+    }
+    next.env[service] = { ...next.env[service], [name]: text };
+  }
+
+  checkPortClashes(next, stack);
+  return next;
+}
+
+/** The services named by --only (repeatable, or comma-separated), in stack order; undefined when not given. */
+export function checkOnly(only: string | readonly string[] | undefined, stack: Stack): string[] | undefined {
+  if (only === undefined) return undefined;
+  const names = (typeof only === 'string' ? [only] : only).flatMap((value) => value.split(',')).map((s) => s.trim());
+  if (names.length === 0) return undefined;
+  const wanted = new Set(names.map((name) => checkService('--only', name, stack)));
+  return servicesOf(stack).filter((service) => wanted.has(service));
+}

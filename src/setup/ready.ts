@@ -1,0 +1,92 @@
+// "Really ready", checked from the host through the published port: Postgres answers an
+// authenticated query, an HTTP service answers, a TCP port accepts.
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import type { DesiredService } from './spec.js';
+
+export type ReadyCheck = () => Promise<boolean>;
+
+function httpAnswers(port: number, path: string, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, method: 'GET', timeout: timeoutMs }, (res) => {
+      res.resume();
+      resolve((res.statusCode ?? 500) < 500);
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+    req.end();
+  });
+}
+
+function tcpAccepts(port: number, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function postgresAnswers(
+  port: number,
+  login: { user: string; password: string; database: string },
+  timeoutMs: number,
+): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    ...login,
+    connectionTimeoutMillis: timeoutMs,
+    query_timeout: timeoutMs,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** The check for a service, or undefined when the syllabus gives none (then "started" is enough). */
+export function readyCheck(service: DesiredService, timeoutMs = 2000): ReadyCheck | undefined {
+  const ready = service.ready;
+  if (!ready) return undefined;
+  const hostPort = (containerPort?: number) =>
+    (containerPort === undefined ? service.ports[0] : service.ports.find((p) => p.container === containerPort))?.host;
+  if ('postgres' in ready) {
+    const port = hostPort(5432) ?? hostPort();
+    // The student's own credentials (--env) win over the syllabus's.
+    const login = {
+      user: service.env.POSTGRES_USER ?? ready.postgres.user,
+      password: service.env.POSTGRES_PASSWORD ?? ready.postgres.password,
+      database: service.env.POSTGRES_DB ?? ready.postgres.database,
+    };
+    return port === undefined ? undefined : () => postgresAnswers(port, login, timeoutMs);
+  }
+  if ('http' in ready) {
+    const port = hostPort(ready.http.port);
+    return port === undefined ? undefined : () => httpAnswers(port, ready.http.path, timeoutMs);
+  }
+  const port = hostPort(ready.tcp.port);
+  return port === undefined ? undefined : () => tcpAccepts(port, timeoutMs);
+}
+
+/** What the check does, for messages. */
+export function describeReady(service: DesiredService): string {
+  const ready = service.ready;
+  if (!ready) return 'running';
+  if ('postgres' in ready) return 'Postgres answers a query with the configured login';
+  if ('http' in ready) return `HTTP answers on ${ready.http.path}`;
+  return 'the port accepts connections';
+}

@@ -1,0 +1,142 @@
+// What a stack should look like on the engine: the syllabus's stack plus the student's remembered
+// overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
+import { createHash } from 'node:crypto';
+import { DEC_LABELS } from '../docker/client.js';
+import type { Readiness, Stack } from '../syllabus/schema.js';
+
+export interface Overrides {
+  /** service → host port for its first published port */
+  ports: Record<string, number>;
+  /** service → image reference */
+  images: Record<string, string>;
+  /** service → env var → value (secrets included; stored 0600) */
+  env: Record<string, Record<string, string>>;
+  /** Publish on all interfaces instead of 127.0.0.1. */
+  expose: boolean;
+}
+
+export function noOverrides(): Overrides {
+  return { ports: {}, images: {}, env: {}, expose: false };
+}
+
+export interface DesiredService {
+  service: string;
+  containerName: string;
+  image: string;
+  env: Record<string, string>;
+  secretEnv: string[];
+  command?: string[];
+  ports: Array<{ hostIp: string; host: number; container: number }>;
+  mounts: Array<{ volume: string; path: string }>;
+  aliases: string[];
+  files: Array<{ path: string; content: string }>;
+  ready?: Readiness;
+  dependsOn: string[];
+  labels: Record<string, string>;
+  /** Hash of everything that, when it changes, needs a new container. */
+  configHash: string;
+}
+
+export interface DesiredStack {
+  stack: string;
+  title: string;
+  network: string;
+  volumes: string[];
+  /** In dependency order: a service comes after what it depends on. */
+  services: DesiredService[];
+  next: string[];
+}
+
+export const CONFIG_LABEL = 'dec.config';
+
+export function containerName(stack: string, service: string): string {
+  return `dec-${stack}-${service}`;
+}
+
+export function volumeName(stack: string, volume: string): string {
+  return `dec-${stack}-${volume}`;
+}
+
+/** Services ordered so that each comes after its dependencies (the syllabus forbids unknown ones). */
+export function dependencyOrder(services: Record<string, { dependsOn?: string[] }>): string[] {
+  const ordered: string[] = [];
+  const visiting = new Set<string>();
+  const visit = (name: string, path: string[]) => {
+    if (ordered.includes(name)) return;
+    if (visiting.has(name))
+      throw new Error(`services depend on each other in a circle: ${[...path, name].join(' → ')}`);
+    visiting.add(name);
+    for (const dependency of services[name]?.dependsOn ?? []) visit(dependency, [...path, name]);
+    visiting.delete(name);
+    ordered.push(name);
+  };
+  for (const name of Object.keys(services)) visit(name, []);
+  return ordered;
+}
+
+function hashOf(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+}
+
+export function desiredStack(stackId: string, stack: Stack, syllabusId: string, overrides: Overrides): DesiredStack {
+  const services = dependencyOrder(stack.services).map((service): DesiredService => {
+    const spec = stack.services[service]!;
+    const image = overrides.images[service] ?? spec.image;
+    const env = { ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) };
+    const ports = (spec.ports ?? []).map((port, index) => ({
+      hostIp: overrides.expose ? '0.0.0.0' : '127.0.0.1',
+      host: index === 0 && overrides.ports[service] !== undefined ? overrides.ports[service]! : port.host,
+      container: port.container,
+    }));
+    const mounts = (spec.volumes ?? []).map((volume) => ({
+      volume: volumeName(stackId, volume.name),
+      path: volume.path,
+    }));
+    const configHash = hashOf({
+      image,
+      env,
+      command: spec.command ?? null,
+      ports,
+      mounts,
+      aliases: spec.aliases ?? [],
+      files: spec.files ?? [],
+    });
+    return {
+      service,
+      containerName: containerName(stackId, service),
+      image,
+      env,
+      secretEnv: spec.secretEnv ?? [],
+      command: spec.command,
+      ports,
+      mounts,
+      aliases: [service, ...(spec.aliases ?? [])],
+      files: spec.files ?? [],
+      ready: spec.ready,
+      dependsOn: spec.dependsOn ?? [],
+      labels: {
+        [DEC_LABELS.stack]: stackId,
+        [DEC_LABELS.service]: service,
+        [DEC_LABELS.syllabus]: syllabusId,
+        [CONFIG_LABEL]: configHash,
+      },
+      configHash,
+    };
+  });
+  const volumes = [...new Set(services.flatMap((s) => s.mounts.map((m) => m.volume)))];
+  return { stack: stackId, title: stack.title, network: stack.network.name, volumes, services, next: stack.next ?? [] };
+}
+
+/** Fills {service.ENV}, {service.<container port>} and {network}; secret values are never filled in. */
+export function renderNext(desired: DesiredStack): string[] {
+  return desired.next.map((line) =>
+    line.replace(/\{([a-z0-9-]+)(?:\.([A-Za-z0-9_]+))?\}/g, (whole, name: string, key: string | undefined) => {
+      if (name === 'network' && key === undefined) return desired.network;
+      const service = desired.services.find((s) => s.service === name);
+      if (!service || key === undefined) return whole;
+      if (/^\d+$/.test(key)) return String(service.ports.find((p) => p.container === Number(key))?.host ?? whole);
+      if (service.secretEnv.includes(key)) return '(hidden)';
+      return service.env[key] ?? whole;
+    }),
+  );
+}

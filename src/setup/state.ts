@@ -1,0 +1,112 @@
+// The overrides a student gave `dec setup` (--port, --image, --env, --expose), remembered per syllabus and
+// stack so that status, the printed connection details and the next setup use them. They may hold
+// passwords: the file is 0600 in a 0700 folder.
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DecError } from '../errors.js';
+import { stateDir } from '../paths.js';
+import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
+import { noOverrides, type Overrides } from './spec.js';
+
+export const OVERRIDES_FORMAT = 1;
+
+interface OverridesFile extends Overrides {
+  version: number;
+}
+
+export function overridesPath(env: NodeJS.ProcessEnv, syllabusId: string, stack: string): string {
+  return join(stateDir(env), 'stacks', `${syllabusId}-${stack}.json`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The overrides, or why the file is unusable. Missing maps are empty; wrong types are damage. */
+function decode(text: string): OverridesFile | string {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return 'it is not valid JSON';
+  }
+  if (!isRecord(data)) return 'it is not a JSON object';
+  const { version, ports = {}, images = {}, env = {}, expose = false } = data;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return 'it has no valid "version"';
+  if (version > OVERRIDES_FORMAT) return { version, ...noOverrides() };
+  if (!isRecord(ports)) return '"ports" is not an object';
+  for (const [service, port] of Object.entries(ports)) {
+    if (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65535) {
+      return `"ports.${service}" is not a port number (1-65535)`;
+    }
+  }
+  if (!isRecord(images)) return '"images" is not an object';
+  for (const [service, image] of Object.entries(images)) {
+    if (typeof image !== 'string' || image.trim() === '') return `"images.${service}" is not an image reference`;
+  }
+  if (!isRecord(env)) return '"env" is not an object';
+  for (const [service, vars] of Object.entries(env)) {
+    if (!isRecord(vars)) return `"env.${service}" is not an object`;
+    for (const [name, value] of Object.entries(vars)) {
+      if (typeof value !== 'string') return `"env.${service}.${name}" is not a string`;
+    }
+  }
+  if (typeof expose !== 'boolean') return '"expose" is not true or false';
+  return {
+    version,
+    ports: ports as Record<string, number>,
+    images: images as Record<string, string>,
+    env: env as Record<string, Record<string, string>>,
+    expose,
+  };
+}
+
+/** The remembered overrides; none when the file does not exist. A damaged file is an error, not a reset. */
+export async function readOverrides(env: NodeJS.ProcessEnv, syllabusId: string, stack: string): Promise<Overrides> {
+  const path = overridesPath(env, syllabusId, stack);
+  const text = await readTextIfExists(path, 'saved setup settings');
+  if (text === undefined) return noOverrides();
+  const decoded = decode(text);
+  if (typeof decoded === 'string') {
+    throw new DecError(`The saved settings of the stack ${stack} in ${path} are damaged: ${decoded}.`, {
+      hint: `Delete the file (rm "${path}") and run dec setup again, with your --port, --image and --env flags if you used any.`,
+    });
+  }
+  if (decoded.version > OVERRIDES_FORMAT) {
+    throw new DecError(
+      `The saved settings of the stack ${stack} in ${path} were written by a newer dec (format ${decoded.version}).`,
+      { hint: 'Update dec (npm install -g dec@latest), or delete the file to start from the syllabus settings.' },
+    );
+  }
+  const { ports, images, env: vars, expose } = decoded;
+  return { ports, images, env: vars, expose };
+}
+
+/** Writes the overrides atomically, 0600, in a 0700 folder. */
+export async function saveOverrides(
+  env: NodeJS.ProcessEnv,
+  syllabusId: string,
+  stack: string,
+  overrides: Overrides,
+): Promise<void> {
+  const path = overridesPath(env, syllabusId, stack);
+  const folder = dirname(path);
+  try {
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    // An existing folder keeps its mode on mkdir; this one is ours and may hold passwords.
+    chmodSync(folder, 0o700);
+  } catch (error) {
+    throw new DecError(`Cannot create the folder ${folder}: ${(error as Error).message}`, {
+      hint: 'Check the permissions of the dec state folder, or point DEC_HOME at a folder you own.',
+      cause: error,
+    });
+  }
+  const file: OverridesFile = {
+    version: OVERRIDES_FORMAT,
+    ports: overrides.ports,
+    images: overrides.images,
+    env: overrides.env,
+    expose: overrides.expose,
+  };
+  await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+}

@@ -1,0 +1,259 @@
+// dec setup week1 against the real engine, with a Postgres image built from this machine's binaries
+// and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker } from '../helpers/docker.js';
+import {
+  ensurePostgresImage,
+  pgadminStandInCommand,
+  POSTGRES_TEST_IMAGE,
+  PGADMIN_TEST_IMAGE,
+} from '../helpers/images.js';
+import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+
+const STANDIN = 'dec-test/pgadmin-standin:1';
+const NEVER_READY = 'dec-test/never-ready:1';
+const STACK_LABEL = 'label=dec.stack=week1';
+
+let sandbox: Sandbox;
+let pgPort: number;
+let adminPort: number;
+
+/** An image from `base` whose default command is `cmd` (docker commit; nothing is pulled). */
+async function imageWithCommand(tag: string, base: string, cmd: string[]): Promise<void> {
+  if ((await dockerCli(['image', 'inspect', tag])).code === 0) return;
+  const name = `dec-test-build-${process.pid}-${tag.replace(/[^a-z0-9]/g, '')}`;
+  await dockerCli(['rm', '-f', name]);
+  await docker(['create', '--name', name, '--label', 'dec.test=1', base, ...cmd]);
+  await docker(['commit', '--change', `CMD ${JSON.stringify(cmd)}`, name, tag]);
+  await docker(['rm', '-f', name]);
+}
+
+async function removeStack(): Promise<void> {
+  const ids = (await docker(['ps', '-aq', '--filter', STACK_LABEL])).split('\n').filter(Boolean);
+  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+  for (const volume of ['dec-week1-ny_taxi_postgres_data', 'dec-week1-pgadmin_data'])
+    await dockerCli(['volume', 'rm', '-f', volume]);
+  await dockerCli(['network', 'rm', 'pg-network']);
+}
+
+const dec = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+  runDec(args, { cwd: sandbox.home, env: { ...sandbox.env, ...env }, timeoutMs: 120_000 });
+
+const setup = (...extra: string[]) => dec(['setup', 'week1', ...extra]);
+
+async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port: pgPort,
+    user: 'root',
+    password: 'root',
+    database: 'ny_taxi',
+    connectionTimeoutMillis: 5000,
+  });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+function httpStatus(port: number, path: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path, timeout: 3000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function stackContainers(): Promise<string[]> {
+  return (await docker(['ps', '-a', '--filter', STACK_LABEL, '--format', '{{.Names}} {{.State}}']))
+    .split('\n')
+    .filter(Boolean)
+    .sort();
+}
+
+async function volumeExists(name: string): Promise<boolean> {
+  return (await dockerCli(['volume', 'inspect', name])).code === 0;
+}
+
+beforeAll(async () => {
+  await requireDocker();
+  await removeStack();
+  await ensurePostgresImage();
+  await ensureBusyboxImage();
+  await imageWithCommand(STANDIN, PGADMIN_TEST_IMAGE, pgadminStandInCommand());
+  await imageWithCommand(NEVER_READY, PGADMIN_TEST_IMAGE, ['sleep', '100000']);
+  sandbox = makeSandbox();
+  mkdirSync(sandbox.home, { recursive: true });
+  pgPort = await freePort();
+  adminPort = await freePort();
+  // The first setup remembers these; every later run uses them without the flags.
+  const first = await dec([
+    'setup',
+    'week1',
+    '--dry-run',
+    '--image',
+    `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+    '--image',
+    `pgadmin=${STANDIN}`,
+    '--port',
+    `pgdatabase=${pgPort}`,
+    '--port',
+    `pgadmin=${adminPort}`,
+  ]);
+  expect(first.code, first.stderr).toBe(0);
+}, 240_000);
+
+afterAll(async () => {
+  await removeStack();
+  rmSync(sandbox.root, { recursive: true, force: true });
+}, 60_000);
+
+describe('dec setup week1', () => {
+  it('--dry-run prints the plan and creates nothing', async () => {
+    const run = await setup('--dry-run');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `create and start dec-week1-pgdatabase (${POSTGRES_TEST_IMAGE}, 127.0.0.1:${pgPort}->5432)`,
+    );
+    expect(await stackContainers()).toEqual([]);
+    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(false);
+  });
+
+  it('an unreachable engine is a clear error, exit 2', async () => {
+    const run = await dec(['setup', 'week1'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Cannot reach the Docker engine');
+    expect(run.stderr).not.toContain('    at ');
+  });
+
+  it('from nothing: both services ready, published on 127.0.0.1, with what to do next', async () => {
+    const run = await setup();
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('is ready');
+    expect(run.stdout).toContain(`psql -h localhost -p ${pgPort} -U root -d ny_taxi`);
+    expect(run.stdout).toContain(`http://localhost:${adminPort}`);
+    expect(run.stdout + run.stderr).not.toMatch(/password[^\n]*root/i);
+    expect(await query('select 1 as one')).toEqual([{ one: 1 }]);
+    expect(await httpStatus(adminPort, '/misc/ping')).toBe(200);
+    const bindings = await docker(['inspect', '--format', '{{json .HostConfig.PortBindings}}', 'dec-week1-pgdatabase']);
+    expect(bindings).toContain('"HostIp":"127.0.0.1"');
+    const labels = await docker(['inspect', '--format', '{{json .Config.Labels}}', 'dec-week1-pgdatabase']);
+    expect(labels).toContain('"dec.stack":"week1"');
+    const aliases = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', 'dec-week1-pgdatabase']);
+    expect(aliases).toContain('pg-database');
+    const servers = await docker(['exec', 'dec-week1-pgadmin', 'cat', '/pgadmin4/servers.json']);
+    expect(servers).toContain('"Host": "pgdatabase"');
+    // The setup step is marked done in progress.
+    expect(readFileSync(join(sandbox.decHome, 'progress.json'), 'utf8')).toContain('week-1/setup');
+  });
+
+  it('re-run with everything up: reports, changes nothing, fast', async () => {
+    const before = await docker(['ps', '--filter', STACK_LABEL, '--format', '{{.ID}} {{.CreatedAt}}']);
+    const started = Date.now();
+    const run = await setup();
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('nothing to change');
+    expect(await docker(['ps', '--filter', STACK_LABEL, '--format', '{{.ID}} {{.CreatedAt}}'])).toBe(before);
+  });
+
+  it('status lists each service, its readiness, ports and volume', async () => {
+    const run = await dec(['setup', 'status', '1', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const doc = JSON.parse(run.stdout) as {
+      stacks: Array<{
+        services: Array<{ service: string; state: string; ready: boolean; volumes: Array<{ name: string }> }>;
+      }>;
+    };
+    const services = doc.stacks[0]!.services;
+    expect(services.map((s) => [s.service, s.state, s.ready])).toEqual([
+      ['pgdatabase', 'running', true],
+      ['pgadmin', 'running', true],
+    ]);
+    expect(services[0]!.volumes[0]!.name).toBe('dec-week1-ny_taxi_postgres_data');
+  });
+
+  it('data survives --down and a new setup', async () => {
+    await query('create table if not exists kept (id int)');
+    await query('insert into kept values (42)');
+    const down = await dec(['teardown', 'week1']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(await stackContainers()).toEqual([]);
+    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    const again = await setup();
+    expect(again.code, again.stderr).toBe(0);
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('a stopped container is started again, with its data', async () => {
+    await docker(['stop', 'dec-week1-pgdatabase']);
+    const run = await setup();
+    expect(run.code, run.stderr).toBe(0);
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('a container that differs from the syllabus is reported, and replaced only with --recreate', async () => {
+    const changed = await setup('--env', 'pgadmin.EXTRA=1');
+    expect(changed.code).toBe(1);
+    expect(changed.stdout).toContain('differs from the syllabus');
+    const recreated = await setup('--recreate');
+    expect(recreated.code, recreated.stderr).toBe(0);
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', 'dec-week1-pgadmin'])).toContain('EXTRA=1');
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('--destroy needs --yes without a terminal, then removes the data', async () => {
+    const refused = await setup('--destroy');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--yes');
+    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    const destroyed = await setup('--destroy', '--yes');
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    expect(await stackContainers()).toEqual([]);
+    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(false);
+  });
+
+  it('a port held by another listener: names it, suggests --port, changes nothing', async () => {
+    const server: Server = createServer();
+    await new Promise<void>((resolve) => server.listen(pgPort, '127.0.0.1', resolve));
+    try {
+      const run = await setup();
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(`port ${pgPort} (for pgdatabase) is held by`);
+      expect(run.stderr).toContain(`--port pgdatabase=${pgPort + 1}`);
+      expect(await stackContainers()).toEqual([]);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('a service that never gets ready: shows its logs, removes what this run created, keeps volumes', async () => {
+    const run = await setup('--image', `pgadmin=${NEVER_READY}`, '--timeout', '4');
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('pgadmin did not become ready');
+    expect(run.stderr).toContain('Last 30 log lines');
+    expect(await stackContainers()).toEqual([]);
+    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    // Back to the stand-in for anything that runs after.
+    expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
+  });
+
+  it('--print-compose holds no secret', async () => {
+    const run = await setup('--print-compose');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('container_name: dec-week1-pgdatabase');
+    expect(run.stdout).toContain(`127.0.0.1:${pgPort}:5432`);
+    expect(run.stdout).not.toMatch(/POSTGRES_PASSWORD: root/);
+  });
+});

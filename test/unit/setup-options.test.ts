@@ -1,0 +1,177 @@
+// The repeatable `dec setup` flags, validated against the week 1 stack.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { DecError } from '../../src/errors.js';
+import { applyFlags, checkOnly } from '../../src/setup/options.js';
+import { noOverrides, type Overrides } from '../../src/setup/spec.js';
+import { parseSyllabus } from '../../src/syllabus/parse.js';
+import type { Stack } from '../../src/syllabus/schema.js';
+
+const syllabusPath = fileURLToPath(new URL('../../syllabus/dez-2022.yaml', import.meta.url));
+const week1: Stack = parseSyllabus(readFileSync(syllabusPath), 'syllabus/dez-2022.yaml').stacks.week1!;
+
+function failure(run: () => unknown): DecError {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(DecError);
+    return error as DecError;
+  }
+  throw new Error('expected a DecError');
+}
+
+describe('applyFlags', () => {
+  it('with no flags returns equal overrides, as a new object', () => {
+    const current = noOverrides();
+    const next = applyFlags(current, {}, week1);
+    expect(next).toEqual(current);
+    expect(next).not.toBe(current);
+  });
+
+  it('sets ports, images, env and expose without touching the current overrides', () => {
+    const current: Overrides = {
+      ports: { pgadmin: 9090 },
+      images: {},
+      env: { pgdatabase: { POSTGRES_USER: 'me' } },
+      expose: false,
+    };
+    const frozen = structuredClone(current);
+    const next = applyFlags(
+      current,
+      {
+        port: ['pgdatabase=5433'],
+        image: ['pgdatabase=dec-test/postgres:local'],
+        env: ['pgdatabase.POSTGRES_PASSWORD=a=b=c', 'pgadmin.PGADMIN_DEFAULT_EMAIL=me@example.com'],
+        expose: true,
+      },
+      week1,
+    );
+    expect(next).toEqual({
+      ports: { pgadmin: 9090, pgdatabase: 5433 },
+      images: { pgdatabase: 'dec-test/postgres:local' },
+      env: {
+        pgdatabase: { POSTGRES_USER: 'me', POSTGRES_PASSWORD: 'a=b=c' },
+        pgadmin: { PGADMIN_DEFAULT_EMAIL: 'me@example.com' },
+      },
+      expose: true,
+    });
+    expect(current).toEqual(frozen);
+  });
+
+  it('keeps expose unless told, and --no-expose turns it off', () => {
+    const exposed = { ...noOverrides(), expose: true };
+    expect(applyFlags(exposed, {}, week1).expose).toBe(true);
+    expect(applyFlags(exposed, { expose: false }, week1).expose).toBe(false);
+  });
+
+  it('the last of repeated flags wins', () => {
+    expect(applyFlags(noOverrides(), { port: ['pgdatabase=5433', 'pgdatabase=5434'] }, week1).ports).toEqual({
+      pgdatabase: 5434,
+    });
+  });
+
+  it('allows an empty env value', () => {
+    expect(applyFlags(noOverrides(), { env: ['pgdatabase.TZ='] }, week1).env).toEqual({ pgdatabase: { TZ: '' } });
+  });
+
+  it('names the valid services and the nearest one for an unknown service', () => {
+    const error = failure(() => applyFlags(noOverrides(), { port: ['pgdatabse=5433'] }, week1));
+    expect(error.message).toContain('no service "pgdatabse"');
+    expect(error.message).toContain('Did you mean pgdatabase?');
+    expect(error.hint).toContain('pgdatabase, pgadmin');
+
+    const far = failure(() => applyFlags(noOverrides(), { image: ['airflow=apache/airflow:2.2.3'] }, week1));
+    expect(far.message).not.toContain('Did you mean');
+    expect(far.hint).toContain('pgdatabase, pgadmin');
+
+    expect(failure(() => applyFlags(noOverrides(), { env: ['pgadmn.X=1'] }, week1)).message).toContain(
+      'Did you mean pgadmin?',
+    );
+    expect(failure(() => applyFlags(noOverrides(), { port: ['=5433'] }, week1)).message).toContain(
+      'needs a service name',
+    );
+  });
+
+  it.each(['0', '65536', '54.3', 'abc', '', '-1', '1e3'])('rejects the port "%s"', (port) => {
+    const error = failure(() => applyFlags(noOverrides(), { port: [`pgdatabase=${port}`] }, week1));
+    expect(error.message).toContain('1 to 65535');
+  });
+
+  it('accepts the edge ports 1 and 65535', () => {
+    expect(applyFlags(noOverrides(), { port: ['pgdatabase=1', 'pgadmin=65535'] }, week1).ports).toEqual({
+      pgdatabase: 1,
+      pgadmin: 65535,
+    });
+  });
+
+  it('rejects a flag without "="', () => {
+    expect(failure(() => applyFlags(noOverrides(), { port: ['pgdatabase'] }, week1)).message).toContain(
+      '--port expects <service>=<host port>',
+    );
+    expect(failure(() => applyFlags(noOverrides(), { image: ['postgres:13'] }, week1)).message).toContain(
+      '--image expects',
+    );
+    expect(failure(() => applyFlags(noOverrides(), { env: ['pgdatabase.X'] }, week1)).message).toContain(
+      '--env expects',
+    );
+  });
+
+  it('rejects an empty image or one with whitespace', () => {
+    expect(failure(() => applyFlags(noOverrides(), { image: ['pgdatabase='] }, week1)).message).toContain(
+      'not an image reference',
+    );
+    expect(failure(() => applyFlags(noOverrides(), { image: ['pgdatabase=postgres 13'] }, week1)).message).toContain(
+      'not an image reference',
+    );
+  });
+
+  it('rejects an env flag without a service or with a bad variable name', () => {
+    expect(failure(() => applyFlags(noOverrides(), { env: ['POSTGRES_PASSWORD=x'] }, week1)).message).toContain(
+      'names no service',
+    );
+    expect(failure(() => applyFlags(noOverrides(), { env: ['pgdatabase.1BAD=x'] }, week1)).message).toContain(
+      'not an environment variable name',
+    );
+    expect(failure(() => applyFlags(noOverrides(), { env: ['pgdatabase.=x'] }, week1)).message).toContain(
+      'not an environment variable name',
+    );
+  });
+
+  it('rejects two services on one host port', () => {
+    const error = failure(() => applyFlags(noOverrides(), { port: ['pgadmin=5432'] }, week1));
+    expect(error.message).toContain('both publish host port 5432');
+    // Swapping them in one go is fine.
+    expect(applyFlags(noOverrides(), { port: ['pgadmin=5432', 'pgdatabase=8085'] }, week1).ports).toEqual({
+      pgadmin: 5432,
+      pgdatabase: 8085,
+    });
+  });
+
+  it('rejects --port for a service that publishes nothing', () => {
+    const stack: Stack = { ...week1, services: { ...week1.services, worker: { image: 'busybox:1.36' } } };
+    const error = failure(() => applyFlags(noOverrides(), { port: ['worker=7000'] }, stack));
+    expect(error.message).toContain('worker publishes no port');
+    expect(error.hint).toContain('pgdatabase, pgadmin');
+  });
+});
+
+describe('checkOnly', () => {
+  it('is undefined when not given', () => {
+    expect(checkOnly(undefined, week1)).toBeUndefined();
+    expect(checkOnly([], week1)).toBeUndefined();
+  });
+
+  it('returns the services in stack order, repeated or comma-separated', () => {
+    expect(checkOnly('pgadmin', week1)).toEqual(['pgadmin']);
+    expect(checkOnly(['pgadmin', 'pgdatabase', 'pgadmin'], week1)).toEqual(['pgdatabase', 'pgadmin']);
+    expect(checkOnly(['pgadmin,pgdatabase'], week1)).toEqual(['pgdatabase', 'pgadmin']);
+  });
+
+  it('rejects an unknown service with a suggestion', () => {
+    const error = failure(() => checkOnly(['postgres'], week1));
+    expect(error.message).toContain('--only');
+    expect(error.hint).toContain('pgdatabase, pgadmin');
+    expect(failure(() => checkOnly(['pgadmim'], week1)).message).toContain('Did you mean pgadmin?');
+  });
+});
