@@ -11,7 +11,7 @@ import { holderAmong, describeHolder, freePortFix } from '../doctor/probes/holde
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { updateProgress } from '../progress/store.js';
-import { markDone } from '../progress/model.js';
+import { markDone, stepKey } from '../progress/model.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
@@ -49,11 +49,6 @@ export interface SetupOptions {
 
 const DOCKER_QUERY_MS = 10_000;
 const DEFAULT_READY_S = 120;
-
-/** The progress key of a week's setup step; not a topic, so it does not count towards percent. */
-export function setupKey(week: Pick<CourseWeek, 'id'>): string {
-  return `${week.id}/setup`;
-}
 
 interface Target {
   session: Session;
@@ -175,7 +170,7 @@ function progressReporter(app: AppContext): { onEvent(event: ApplyEvent): void; 
 
 async function markSetupDone(app: AppContext, target: Target): Promise<void> {
   await updateProgress(target.session.progress.file, { now: app.now(), warn: (m) => app.terminal.warn(m) }, (state) =>
-    markDone(state, target.session.course.id, [setupKey(target.week)], app.now()),
+    markDone(state, target.session.course.id, [stepKey(target.week, 'setup')], app.now()),
   ).catch((error: unknown) =>
     app.terminal.warn(
       `The stack is up, but its progress mark could not be saved: ${error instanceof Error ? error.message : String(error)}`,

@@ -83,6 +83,7 @@ function weekDetailJson(week: CourseWeek, progress: WeekProgress, nextId: string
     tools: week.tools,
     datasets: week.datasets,
     setup: week.setup ?? null,
+    setupDoneAt: progress.setupDoneAt ?? null,
     homework: week.homework ?? null,
   };
 }
@@ -126,7 +127,10 @@ export async function showWeek(ctx: AppContext, ref: string): Promise<void> {
         lines.push(`${indent}${mark} ${String(topic.number).padStart(2)}. ${topic.title}${duration}${extra}`);
       }
       lines.push('', `${style.bold('Needs:')}     ${formatTools(week.tools)}`);
-      lines.push(`${style.bold('Setup:')}     ${formatSetup(week)}`);
+      const setupDone = weekProgress.setupDoneAt
+        ? ` ${style.green('✓')} ${style.dim(`(up on ${weekProgress.setupDoneAt.slice(0, 10)})`)}`
+        : '';
+      lines.push(`${style.bold('Setup:')}     ${formatSetup(week)}${setupDone}`);
       lines.push(`${style.bold('Homework:')}  ${formatHomework(week)}`);
       if (weekProgress.status !== 'done') {
         lines.push(

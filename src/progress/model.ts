@@ -25,6 +25,13 @@ export function topicKey(week: Pick<CourseWeek, 'id'>, topic: Pick<CourseTopic, 
   return `${week.id}/${topic.id}`;
 }
 
+/** Steps of a week that are not topics (e.g. its local setup); they don't count towards percent. */
+export type WeekStep = 'setup';
+
+export function stepKey(week: Pick<CourseWeek, 'id'>, step: WeekStep): string {
+  return `${week.id}/${step}`;
+}
+
 function doneOf(state: ProgressState, syllabusId: string): Record<string, string> {
   return state.syllabi[syllabusId]?.done ?? {};
 }
@@ -69,6 +76,8 @@ export interface WeekProgress {
   status: WeekStatus;
   /** Lesson time where the syllabus gives it. */
   duration?: DurationTotal;
+  /** When `dec setup` last brought the week's stack up. */
+  setupDoneAt?: string;
   durationText: string;
 }
 
@@ -109,13 +118,16 @@ function weekProgress(week: CourseWeek, done: Record<string, string>): WeekProgr
     status,
     duration: week.time.total,
     durationText: week.time.text,
+    setupDoneAt: done[stepKey(week, 'setup')],
   };
 }
 
 export function summarize(course: Course, state: ProgressState): CourseProgress {
   const done = doneOf(state, course.id);
   const weeks = course.weeks.map((week) => weekProgress(week, done));
-  const known = new Set(course.weeks.flatMap((week) => week.topics.map((topic) => topicKey(week, topic))));
+  const known = new Set(
+    course.weeks.flatMap((week) => [...week.topics.map((topic) => topicKey(week, topic)), stepKey(week, 'setup')]),
+  );
   const firstOpen = weeks.find((w) => w.status !== 'done');
   const open = firstOpen?.topics.filter((t) => t.doneAt === undefined) ?? [];
   const nextTopic = open.find((t) => !t.topic.extra) ?? open[0];

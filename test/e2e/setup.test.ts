@@ -1,19 +1,20 @@
 // dec setup week1 against the real engine, with a Postgres image built from this machine's binaries
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
+import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker } from '../helpers/docker.js';
+import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker, waitUntil } from '../helpers/docker.js';
 import {
   ensurePostgresImage,
   pgadminStandInCommand,
   POSTGRES_TEST_IMAGE,
   PGADMIN_TEST_IMAGE,
 } from '../helpers/images.js';
-import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const STANDIN = 'dec-test/pgadmin-standin:1';
 const NEVER_READY = 'dec-test/never-ready:1';
@@ -154,8 +155,14 @@ describe('dec setup week1', () => {
     expect(aliases).toContain('pg-database');
     const servers = await docker(['exec', 'dec-week1-pgadmin', 'cat', '/pgadmin4/servers.json']);
     expect(servers).toContain('"Host": "pgdatabase"');
-    // The setup step is marked done in progress.
+    // The setup step is marked done in progress, and is not taken for a stale topic.
     expect(readFileSync(join(sandbox.decHome, 'progress.json'), 'utf8')).toContain('week-1/setup');
+    const progress = JSON.parse((await dec(['progress', '--json'])).stdout) as { orphans: string[] };
+    expect(progress.orphans).toEqual([]);
+    const week = JSON.parse((await dec(['weeks', 'show', '1', '--json'])).stdout) as {
+      week: { setupDoneAt: string | null };
+    };
+    expect(week.week.setupDoneAt).not.toBeNull();
   });
 
   it('re-run with everything up: reports, changes nothing, fast', async () => {
@@ -246,6 +253,41 @@ describe('dec setup week1', () => {
     expect(await stackContainers()).toEqual([]);
     expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
     // Back to the stand-in for anything that runs after.
+    expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
+  });
+
+  it('Ctrl-C while waiting: exit 130, the containers this run created are removed, volumes kept', async () => {
+    const child = spawn(
+      process.execPath,
+      [DEC_BIN, 'setup', 'week1', '--image', `pgadmin=${NEVER_READY}`, '--timeout', '60'],
+      {
+        cwd: sandbox.home,
+        env: sandbox.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      await waitUntil(
+        async () =>
+          (await docker(['ps', '--filter', 'name=dec-week1-pgadmin', '--filter', 'status=running', '-q'])).trim() ||
+          undefined,
+        {
+          timeoutMs: 30_000,
+          intervalMs: 200,
+          what: 'the pgadmin container to run',
+        },
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(stderr).toContain('Interrupted');
+    expect(await stackContainers()).toEqual([]);
+    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
     expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
   });
 
