@@ -92,7 +92,8 @@ async function waitReady(
         `it was not ready within ${Math.round(options.readyTimeoutMs / 1000)} s (waiting until ${describeReady(service)})`,
       );
     }
-    await sleep(500);
+    // Poll often at first (Postgres is usually up in 1 to 3 s), then back off.
+    await sleep(now() - started < 10_000 ? 100 : 500);
   }
 }
 

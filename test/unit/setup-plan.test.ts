@@ -1,0 +1,73 @@
+// The plan for bringing a stack up, from what should be and what is (no engine).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { ContainerSummary } from '../../src/docker/client.js';
+import { changesNothing, planLines, planStack, type ActualStack } from '../../src/setup/plan.js';
+import { CONFIG_LABEL, desiredStack, noOverrides } from '../../src/setup/spec.js';
+import { parseSyllabus } from '../../src/syllabus/parse.js';
+
+const course = parseSyllabus(readFileSync(new URL('../../syllabus/dez-2022.yaml', import.meta.url)), 'dez-2022.yaml');
+const desired = desiredStack('week1', course.stacks.week1!, course.id, noOverrides());
+const [pgdatabase, pgadmin] = desired.services;
+
+function container(service: typeof pgdatabase, state: string, configHash = service!.configHash): ContainerSummary {
+  return {
+    id: `id-${service!.service}`,
+    name: service!.containerName,
+    image: service!.image,
+    state,
+    labels: { ...service!.labels, [CONFIG_LABEL]: configHash },
+    ports: [],
+  };
+}
+
+const nothing: ActualStack = { containers: [], networkExists: false, volumes: {}, images: {} };
+const everything = (containers: ContainerSummary[]): ActualStack => ({
+  containers,
+  networkExists: true,
+  volumes: Object.fromEntries(desired.volumes.map((v) => [v, true])),
+  images: Object.fromEntries(desired.services.map((s) => [s.image, true])),
+});
+
+describe('planStack', () => {
+  it('from nothing: network, volumes, pulls, then every service in dependency order', () => {
+    const plan = planStack(desired, nothing, { recreate: false });
+    expect(plan.createNetwork).toBe(true);
+    expect(plan.createVolumes).toEqual(['dec-week1-ny_taxi_postgres_data', 'dec-week1-pgadmin_data']);
+    expect(plan.pullImages).toEqual(['postgres:13', 'dpage/pgadmin4:8.14']);
+    expect(plan.services.map((a) => [a.kind, a.service.service])).toEqual([
+      ['create', 'pgdatabase'],
+      ['create', 'pgadmin'],
+    ]);
+    expect(changesNothing(plan)).toBe(false);
+    expect(planLines(plan, desired)[0]).toBe('create network pg-network');
+  });
+
+  it('everything up and as the syllabus says: nothing to change', () => {
+    const plan = planStack(desired, everything([container(pgdatabase, 'running'), container(pgadmin, 'running')]), {
+      recreate: false,
+    });
+    expect(plan.services.map((a) => a.kind)).toEqual(['keep', 'keep']);
+    expect(changesNothing(plan)).toBe(true);
+  });
+
+  it('a stopped container is started; a different one is reported, and replaced only with recreate', () => {
+    const actual = everything([container(pgdatabase, 'exited'), container(pgadmin, 'running', 'old-hash')]);
+    expect(planStack(desired, actual, { recreate: false }).services.map((a) => a.kind)).toEqual(['start', 'differs']);
+    expect(planStack(desired, actual, { recreate: true }).services.map((a) => a.kind)).toEqual(['start', 'recreate']);
+  });
+
+  it('--only takes the service and what it depends on', () => {
+    expect(
+      planStack(desired, nothing, { recreate: false, only: 'pgdatabase' }).services.map((a) => a.service.service),
+    ).toEqual(['pgdatabase']);
+    expect(
+      planStack(desired, nothing, { recreate: false, only: 'pgadmin' }).services.map((a) => a.service.service),
+    ).toEqual(['pgdatabase', 'pgadmin']);
+  });
+
+  it('pulls only images that are missing, for containers it creates', () => {
+    const actual = { ...nothing, images: { 'postgres:13': true } };
+    expect(planStack(desired, actual, { recreate: false }).pullImages).toEqual(['dpage/pgadmin4:8.14']);
+  });
+});
