@@ -28,7 +28,7 @@ import {
   type StackPlan,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
-import { desiredStack, renderNext, type DesiredStack } from '../setup/spec.js';
+import { desiredStack, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, saveOverrides } from '../setup/state.js';
 import { homedir } from 'node:os';
 
@@ -178,6 +178,44 @@ async function markSetupDone(app: AppContext, target: Target): Promise<void> {
   );
 }
 
+/**
+ * Secrets may also come from the environment, e.g. DEC_PGDATABASE_POSTGRES_PASSWORD for pgdatabase's
+ * POSTGRES_PASSWORD: used for this run only, never stored.
+ */
+export function withSecretsFromEnv(overrides: Overrides, stack: Stack, env: NodeJS.ProcessEnv): Overrides {
+  const merged: Overrides = { ...overrides, env: { ...overrides.env } };
+  for (const [service, spec] of Object.entries(stack.services)) {
+    for (const name of spec.secretEnv ?? []) {
+      const value = env[`DEC_${service.toUpperCase().replace(/-/g, '_')}_${name}`];
+      if (value !== undefined) merged.env[service] = { ...merged.env[service], [name]: value };
+    }
+  }
+  return merged;
+}
+
+/** Memory and disk the stack needs: warnings, since the engine may still cope. */
+async function checkResources(app: AppContext, client: DockerClient, stack: Stack): Promise<void> {
+  const info = await client.info().catch(() => undefined);
+  if (!info) return;
+  const gib = info.memTotal / 1024 ** 3;
+  if (stack.memoryGb !== undefined && gib + 0.05 < stack.memoryGb) {
+    app.terminal.warn(
+      `The Docker engine has ${gib.toFixed(1)} GiB of memory; this stack wants ${stack.memoryGb} GiB (dec doctor --only docker-memory says how to raise it).`,
+    );
+  }
+  if (client.endpoint.url.startsWith('unix://')) {
+    const { statfs } = await import('node:fs/promises');
+    const free = await statfs(info.rootDir).then(
+      (s) => (s.bavail * s.bsize) / 1024 ** 3,
+      () => undefined,
+    );
+    if (free !== undefined && free < 2)
+      app.terminal.warn(
+        `Only ${free.toFixed(1)} GiB free for Docker (${info.rootDir}); images and data may not fit (docker system df).`,
+      );
+  }
+}
+
 export async function setup(app: AppContext, ref: string, options: SetupOptions): Promise<number> {
   const target = await resolveTarget(app, ref);
   if (options.down || options.destroy) return teardown(app, target, options);
@@ -189,9 +227,12 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     { port: options.port, image: options.image, env: options.env, expose: options.expose },
     stack,
   );
-  if (JSON.stringify(overrides) !== JSON.stringify(saved))
-    await saveOverrides(app.env, session.course.id, stackId, overrides);
-  const desired = desiredStack(stackId, stack, session.course.id, overrides);
+  // Flags are remembered once a run with them worked, so a mistyped image is not kept.
+  const remember = async () => {
+    if (JSON.stringify(overrides) !== JSON.stringify(saved))
+      await saveOverrides(app.env, session.course.id, stackId, overrides);
+  };
+  const desired = desiredStack(stackId, stack, session.course.id, withSecretsFromEnv(overrides, stack, app.env));
   if (overrides.expose)
     app.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
 
@@ -200,6 +241,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );
+    await remember();
     return ExitCode.ok;
   }
 
@@ -217,6 +259,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
         style.dim('Nothing was changed.'),
       ].join('\n'),
     );
+    await remember();
     return ExitCode.ok;
   }
 
@@ -233,11 +276,13 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
         ...renderNext(desired),
       ].join('\n'),
     );
+    await remember();
     if (differs.length === 0) await markSetupDone(app, target);
     return differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   }
 
   await checkPorts(app, plan, actual, target);
+  await checkResources(app, client, stack);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
   process.once('SIGINT', onSignal);
@@ -256,6 +301,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
+  await remember();
   await markSetupDone(app, target);
   app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
     [
@@ -378,7 +424,7 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
         desired.services.map(async (service) => {
           const container = serviceContainer(actual, target.stackId, service.service);
           const check = readyCheck(service, 3000);
-          const ready = container?.state === 'running' ? (check ? await check() : true) : false;
+          const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
           return {
             service: service.service,
             container: service.containerName,

@@ -83,7 +83,9 @@ async function waitReady(
     if (state !== undefined && state !== 'running' && state !== 'created' && state !== 'restarting') {
       throw await notReady(client, service, containerId, `its container stopped (${state})`);
     }
-    if (state === 'running' && (!check || (await check()))) return now() - started;
+    const verdict = state === 'running' ? (check ? await check() : true) : false;
+    if (verdict === true) return now() - started;
+    if (typeof verdict === 'string') throw await notReady(client, service, containerId, verdict);
     if (now() - started > options.readyTimeoutMs) {
       throw await notReady(
         client,

@@ -4,7 +4,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import type { DesiredService } from './spec.js';
 
-export type ReadyCheck = () => Promise<boolean>;
+/** true: ready; false: not yet; a string: it will never be, and why. */
+export type ReadyCheck = () => Promise<boolean | string>;
 
 function httpAnswers(port: number, path: string, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -37,7 +38,7 @@ async function postgresAnswers(
   port: number,
   login: { user: string; password: string; database: string },
   timeoutMs: number,
-): Promise<boolean> {
+): Promise<boolean | string> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({
     host: '127.0.0.1',
@@ -51,7 +52,12 @@ async function postgresAnswers(
     await client.connect();
     await client.query('select 1');
     return true;
-  } catch {
+  } catch (error) {
+    // A running server that refuses the login will not change its mind: the data volume was set up
+    // with other credentials (Postgres reads POSTGRES_* only when it initialises an empty volume).
+    if ((error as { code?: string }).code === '28P01') {
+      return `Postgres refuses the password for ${login.user}: its data volume was initialised with another one (Postgres only reads POSTGRES_PASSWORD on an empty volume)`;
+    }
     return false;
   } finally {
     await client.end().catch(() => undefined);

@@ -291,6 +291,40 @@ describe('dec setup week1', () => {
     expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
   });
 
+  it('an image no registry has: retried, then a clear error; nothing left behind', async () => {
+    const run = await setup('--only', 'pgdatabase', '--image', 'pgdatabase=dec-test/not-there:1');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Cannot pull dec-test/not-there:1 (tried 3 times)');
+    expect(run.stderr).toContain('--image');
+    expect(await stackContainers()).toEqual([]);
+  });
+
+  it('a password the existing data volume does not know: a quick, clear failure', async () => {
+    const started = Date.now();
+    const run = await dec(['setup', 'week1', '--only', 'pgdatabase', '--timeout', '60'], {
+      DEC_PGDATABASE_POSTGRES_PASSWORD: 'not-the-first-one',
+    });
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain('initialised with another one');
+    expect(run.stderr).not.toContain('not-the-first-one');
+  });
+
+  it('a password from the environment is used, and neither printed nor stored', async () => {
+    expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
+    const run = await dec(['setup', 'week1', '--only', 'pgdatabase', '--image', `pgdatabase=${POSTGRES_TEST_IMAGE}`], {
+      DEC_PGDATABASE_POSTGRES_PASSWORD: 'from-env-secret',
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain('from-env-secret');
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', 'dec-week1-pgdatabase'])).toContain(
+      'POSTGRES_PASSWORD=from-env-secret',
+    );
+    const stored = readFileSync(join(sandbox.decHome, 'stacks', 'dez-2022-week1.json'), 'utf8');
+    expect(stored).not.toContain('from-env-secret');
+    expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
+  });
+
   it('--print-compose holds no secret', async () => {
     const run = await setup('--print-compose');
     expect(run.code).toBe(0);
