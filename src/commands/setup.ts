@@ -134,7 +134,7 @@ async function checkPorts(app: AppContext, plan: StackPlan, actual: ActualStack,
         continue;
       if (holder.kind === 'dec' && holder.stack === target.stackId && action.kind === 'recreate') continue;
       problems.push(`port ${port.host} (for ${action.service.service}) is held by ${describeHolder(holder)}`);
-      const fix = freePortFix(process.platform, holder, port.host, action.service.service, target.stackId);
+      const fix = freePortFix(process.platform, holder, port.host, action.service.service, target.stackId, true);
       hint ??= `Use another port: dec setup ${target.stackId} --port ${action.service.service}=${port.host + 1}${fix?.command ? `, or free it: ${fix.command}` : ''}`;
     }
   }

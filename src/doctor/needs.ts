@@ -26,7 +26,7 @@ export function needsOf(weeks: readonly CourseWeek[], stacks: Record<string, Sta
     if (setup?.stack) needs.stacks.push(setup.stack);
     for (const [service, spec] of Object.entries(stack?.services ?? {})) {
       for (const { host } of spec.ports ?? [])
-        needs.ports.push({ port: host, service, stack: setup!.stack!, week: week.number });
+        needs.ports.push({ port: host, service, stack: setup!.stack!, week: week.number, managed: true });
     }
     for (const { port, service } of setup?.ports ?? []) {
       needs.ports.push({ port, service, stack: setup?.stack ?? week.id, week: week.number });

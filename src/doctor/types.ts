@@ -41,7 +41,8 @@ export interface Needs {
   /** The local stacks of the chosen weeks (`dec setup <stack>`). */
   stacks: string[];
   /** Host ports the weeks' local stacks publish. */
-  ports: Array<{ port: number; service: string; stack: string; week: number }>;
+  /** `managed`: the stack is one `dec setup` runs, so its fixes can name dec commands. */
+  ports: Array<{ port: number; service: string; stack: string; week: number; managed?: boolean }>;
   /** Largest memory (GiB) a selected week's stack asks of the Docker engine. */
   dockerMemoryGb?: number;
 }

@@ -71,7 +71,7 @@ describe('postgres-port', () => {
   it('held by dec’s container of another stack → warn with the auto stop-container fix', async () => {
     const result = await postgres([week2Postgres]);
     expect(result.status).toBe('warn');
-    expect(result.fix?.command).toBe('docker stop dec-week2-postgres');
+    expect(result.fix?.command).toBe('dec setup week2 --down');
     expect(result.fix?.auto).toEqual({
       kind: 'stop-container',
       containerId: 'id-dec-week2-postgres',

@@ -58,15 +58,18 @@ export function freePortFix(
   port: number,
   service: string,
   stack: string,
+  managed = false,
 ): Fix | undefined {
-  const moveTo = `(or publish ${stack}'s ${service} on another host port, e.g. ${port + 1})`;
+  const moveTo = managed
+    ? `(or publish it elsewhere: dec setup ${stack} --port ${service}=${port + 1})`
+    : `(or publish ${stack}'s ${service} on another host port, e.g. ${port + 1})`;
   switch (holder.kind) {
     case 'free':
       return undefined;
     case 'dec':
       return {
-        text: `Stop dec's ${holder.stack} container while you work on ${stack}; its data is kept`,
-        command: `docker stop ${holder.container.name}`,
+        text: `Stop dec's ${holder.stack} stack while you work on ${stack}; its data is kept`,
+        command: `dec setup ${holder.stack} --down`,
         auto: { kind: 'stop-container', containerId: holder.container.id, name: holder.container.name },
       };
     case 'container':

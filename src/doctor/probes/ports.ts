@@ -36,7 +36,14 @@ export const ports: Probe = {
         .map(({ need, holder }) => `${need.port} (${need.stack}) held by ${describeHolder(holder)}`)
         .join('; '),
       details,
-      fix: freePortFix(ctx.platform, first.holder, first.need.port, first.need.service, first.need.stack),
+      fix: freePortFix(
+        ctx.platform,
+        first.holder,
+        first.need.port,
+        first.need.service,
+        first.need.stack,
+        first.need.managed,
+      ),
     };
     return result;
   },

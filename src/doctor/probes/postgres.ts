@@ -60,8 +60,11 @@ export function postgresNeed(ctx: ProbeContext): Needs['ports'][number] | undefi
   return ctx.needs.ports.find((p) => p.service === 'pgdatabase') ?? ctx.needs.ports.find((p) => p.port === 5432);
 }
 
-function stopHostPostgres(ctx: ProbeContext, port: number): Fix {
-  const other = `(or leave it and publish the course's Postgres on another host port, e.g. ${port + 1})`;
+function stopHostPostgres(ctx: ProbeContext, need: Needs['ports'][number]): Fix {
+  const { port } = need;
+  const other = need.managed
+    ? `(or leave it and publish the course's Postgres elsewhere: dec setup ${need.stack} --port ${need.service}=${port + 1})`
+    : `(or leave it and publish the course's Postgres on another host port, e.g. ${port + 1})`;
   if (ctx.platform === 'darwin')
     return { text: `Stop the Homebrew Postgres ${other}`, command: 'brew services stop postgresql' };
   if (ctx.platform === 'win32')
@@ -82,7 +85,7 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       : {
           status: 'warn',
           detail: `port ${port} is held by ${who}`,
-          fix: freePortFix(ctx.platform, holder, port, service, stack),
+          fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
         };
   }
   const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2));
@@ -94,8 +97,8 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       details,
       fix:
         holder.kind === 'process' && holder.listener.name?.startsWith('postgres')
-          ? stopHostPostgres(ctx, port)
-          : freePortFix(ctx.platform, holder, port, service, stack),
+          ? stopHostPostgres(ctx, need)
+          : freePortFix(ctx.platform, holder, port, service, stack, need.managed),
     };
   }
   if (credentials === 'accepted' || credentials === 'no-database') {
@@ -103,14 +106,14 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       status: 'warn',
       detail: `a Postgres that dec did not start (${who}) holds ${port}${credentials === 'accepted' ? ' and accepts the course credentials' : ', and it has no ny_taxi database'}`,
       details,
-      fix: freePortFix(ctx.platform, holder, port, service, stack),
+      fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
     };
   }
   return {
     status: 'fail',
     detail: `port ${port} is held by ${who}, which is not the course's Postgres`,
     details,
-    fix: freePortFix(ctx.platform, holder, port, service, stack),
+    fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
   };
 }
 
