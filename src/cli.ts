@@ -202,6 +202,56 @@ Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could n
       process.exitCode = await run(contextOf(command), week, { down: true });
     });
 
+  const homework = program
+    .command('homework')
+    .description("scaffold each week's homework folder, see where you stand, and check it before you submit");
+  homework
+    .command('init')
+    .description(
+      'create homework/week<N>/ from the template; re-running adds what is missing and never overwrites your files',
+    )
+    .argument('<week>', 'a week with homework: 1, week1, week-1, project')
+    .option('--dir <dir>', 'another folder, inside your workspace')
+    .option('--force', 'overwrite files you changed (each is backed up first)')
+    .option('--dry-run', 'list what would happen and write nothing')
+    .option('--student <name>', 'your name or GitHub handle for the README')
+    .option('--project <id>', 'your GCP project id, for the Terraform and BigQuery files')
+    .option('--region <region>', 'your GCP region (default europe-west6)')
+    .addHelpText(
+      'after',
+      examples('dec homework init 1', 'dec homework init 3 --project my-gcp-project', 'dec homework init 1 --dry-run'),
+    )
+    .action(async (week: string, options: import('./commands/homework.js').InitOptions, command: Command) => {
+      const { homeworkInit } = await import('./commands/homework.js');
+      process.exitCode = await homeworkInit(contextOf(command), week, options);
+    });
+  for (const name of ['list', 'status']) {
+    homework
+      .command(name)
+      .description('per week: scaffolded or not, questions answered, due date and days left (or late)')
+      .addHelpText('after', examples(`dec homework ${name}`, `dec homework ${name} --json`))
+      .action(async (_options, command: Command) => {
+        const { homeworkStatus } = await import('./commands/homework.js');
+        process.exitCode = await homeworkStatus(contextOf(command));
+      });
+  }
+  homework
+    .command('check')
+    .description('check every answer is there and well-formed, and run each SQL answer read-only against Postgres')
+    .argument('<week>', 'a week with homework')
+    .option('--dir <dir>', 'the homework folder, if not the default')
+    .option('--db <url>', 'Postgres to run the queries on (default: the one dec setup week1 runs)')
+    .option('--timeout <seconds>', 'time limit per query', '10')
+    .addHelpText(
+      'after',
+      `${examples('dec homework check 1', 'dec homework check 1 --db postgresql://root:root@localhost:5433/ny_taxi', 'dec homework check 1 --json')}
+Exit codes: 0 ready to submit, 1 something to fix, 2 could not run (no answers file, no database).`,
+    )
+    .action(async (week: string, options: import('./commands/homework.js').CheckOptions, command: Command) => {
+      const { homeworkCheck } = await import('./commands/homework.js');
+      process.exitCode = await homeworkCheck(contextOf(command), week, options);
+    });
+
   program
     .command('init')
     .description('make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore')

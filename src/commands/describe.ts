@@ -25,10 +25,11 @@ export function formatHomework(week: CourseWeek): string {
   const homework = week.homework;
   if (!homework) return 'none';
   const parts = [homework.summary];
-  if (homework.questions !== undefined) {
-    parts.push(
-      `${homework.questions} question${homework.questions === 1 ? '' : 's'}${homework.optionalQuestions ? ` + ${homework.optionalQuestions} optional` : ''}`,
-    );
+  const questions = homework.questions ?? [];
+  if (questions.length > 0) {
+    const graded = questions.filter((q) => !q.optional).length;
+    const extra = questions.length - graded;
+    parts.push(`${graded} question${graded === 1 ? '' : 's'}${extra ? ` + ${extra} optional` : ''}`);
   }
   if (homework.due) parts.push(`cohort due ${formatDue(homework.due)}`);
   return parts.join(' · ');

@@ -1,7 +1,8 @@
 // dec progress [--where] | done | undo | reset | export
 import type { AppContext } from '../context.js';
 import { DecError } from '../errors.js';
-import { JSON_SCHEMA_VERSION, nextStepJson, weekSummaryJson } from '../output/json.js';
+import { JSON_SCHEMA_VERSION, homeworkJson, nextStepJson, weekSummaryJson } from '../output/json.js';
+import { homeworkCell, homeworkOverview } from '../homework/overview.js';
 import { confirm } from '../output/prompt.js';
 import { bar, statusText, table } from '../output/render.js';
 import { markDone, markUndone, reset, summarize, topicKey } from '../progress/model.js';
@@ -33,7 +34,10 @@ export async function showWhere(ctx: AppContext): Promise<void> {
 
 export async function showProgress(ctx: AppContext): Promise<void> {
   const session = await openSession(ctx);
-  const progress = summarize(session.course, await readSessionProgress(session));
+  const state = await readSessionProgress(session);
+  const progress = summarize(session.course, state);
+  const homework = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
+  const homeworkOf = (id: string) => homework.find((h) => h.week.id === id);
   const nextId = progress.next?.week.id;
   const { style } = ctx.terminal;
   ctx.terminal.emit(
@@ -43,7 +47,10 @@ export async function showProgress(ctx: AppContext): Promise<void> {
       file: session.progress.file,
       scope: session.progress.scope,
       overall: { done: progress.done, total: progress.total, percent: progress.percent },
-      weeks: progress.weeks.map((w) => weekSummaryJson(w, nextId)),
+      weeks: progress.weeks.map((w) => ({
+        ...weekSummaryJson(w, nextId),
+        homework: homeworkJson(homeworkOf(w.week.id)),
+      })),
       next: nextStepJson(progress.next),
       orphans: progress.orphans,
     },
@@ -58,6 +65,7 @@ export async function showProgress(ctx: AppContext): Promise<void> {
             { header: 'Progress' },
             { header: 'Done', align: 'right' },
             { header: 'Status' },
+            { header: 'Homework' },
           ],
           progress.weeks.map((w) => [
             weekLabel(w.week),
@@ -65,6 +73,7 @@ export async function showProgress(ctx: AppContext): Promise<void> {
             `${bar(w.percent, 16, style)} ${String(w.percent).padStart(3)}%`,
             `${w.done}/${w.total}`,
             statusText(w.status, style),
+            homeworkCell(homeworkOf(w.week.id)),
           ]),
           style,
         ),

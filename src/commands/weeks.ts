@@ -7,15 +7,21 @@ import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { formatHomework, formatNextStep, formatSetup, formatTools } from './describe.js';
+import { homeworkCell, homeworkOverview, type WeekHomework } from '../homework/overview.js';
+import { homeworkJson } from '../output/json.js';
 
-async function load(ctx: AppContext): Promise<{ session: Session; progress: CourseProgress }> {
+async function load(
+  ctx: AppContext,
+): Promise<{ session: Session; progress: CourseProgress; homework: WeekHomework[] }> {
   const session = await openSession(ctx);
   const state = await readSessionProgress(session);
-  return { session, progress: summarize(session.course, state) };
+  const homework = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
+  return { session, progress: summarize(session.course, state), homework };
 }
 
 export async function listWeeks(ctx: AppContext): Promise<void> {
-  const { session, progress } = await load(ctx);
+  const { session, progress, homework } = await load(ctx);
+  const homeworkOf = (id: string) => homework.find((h) => h.week.id === id);
   const { course } = session;
   const nextId = progress.next?.week.id;
   const { style } = ctx.terminal;
@@ -23,7 +29,10 @@ export async function listWeeks(ctx: AppContext): Promise<void> {
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       syllabus: syllabusInfo(session),
-      weeks: progress.weeks.map((w) => weekSummaryJson(w, nextId)),
+      weeks: progress.weeks.map((w) => ({
+        ...weekSummaryJson(w, nextId),
+        homework: homeworkJson(homeworkOf(w.week.id)),
+      })),
       overall: { done: progress.done, total: progress.total, percent: progress.percent },
       next: nextStepJson(progress.next),
       upcoming: course.upcoming ?? null,
@@ -36,6 +45,7 @@ export async function listWeeks(ctx: AppContext): Promise<void> {
         w.durationText || style.dim('—'),
         `${bar(w.percent, 10, style)} ${String(w.percent).padStart(3)}%`,
         statusText(w.status, style),
+        homeworkCell(homeworkOf(w.week.id)),
         w.week.id === nextId ? style.cyan('← next') : '',
       ]);
       const lines = [
@@ -49,6 +59,7 @@ export async function listWeeks(ctx: AppContext): Promise<void> {
             { header: 'Time' },
             { header: 'Progress' },
             { header: 'Status' },
+            { header: 'Homework' },
             { header: '' },
           ],
           rows,

@@ -44,3 +44,20 @@ export function nextStepJson(next: NextStep | undefined) {
     command: `dec progress done ${next.week.number} ${next.topic.number}`,
   };
 }
+
+/** Where a week's homework stands, for the JSON of weeks list and progress. */
+export function homeworkJson(
+  row:
+    | { scaffolded: boolean; answered: number; total: number; checkedAt?: string; due?: string; daysLeft?: number }
+    | undefined,
+) {
+  if (!row) return null;
+  return {
+    scaffolded: row.scaffolded,
+    answered: row.answered,
+    questions: row.total,
+    checked: row.checkedAt !== undefined,
+    due: row.due ?? null,
+    daysLeft: row.daysLeft ?? null,
+  };
+}

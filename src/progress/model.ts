@@ -26,7 +26,7 @@ export function topicKey(week: Pick<CourseWeek, 'id'>, topic: Pick<CourseTopic, 
 }
 
 /** Steps of a week that are not topics (e.g. its local setup); they don't count towards percent. */
-export type WeekStep = 'setup';
+export type WeekStep = 'setup' | 'homework';
 
 export function stepKey(week: Pick<CourseWeek, 'id'>, step: WeekStep): string {
   return `${week.id}/${step}`;
@@ -126,7 +126,11 @@ export function summarize(course: Course, state: ProgressState): CourseProgress 
   const done = doneOf(state, course.id);
   const weeks = course.weeks.map((week) => weekProgress(week, done));
   const known = new Set(
-    course.weeks.flatMap((week) => [...week.topics.map((topic) => topicKey(week, topic)), stepKey(week, 'setup')]),
+    course.weeks.flatMap((week) => [
+      ...week.topics.map((topic) => topicKey(week, topic)),
+      stepKey(week, 'setup'),
+      stepKey(week, 'homework'),
+    ]),
   );
   const firstOpen = weeks.find((w) => w.status !== 'done');
   const open = firstOpen?.topics.filter((t) => t.doneAt === undefined) ?? [];

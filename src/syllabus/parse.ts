@@ -236,6 +236,19 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         );
       }
     });
+    const questionIds = new Set<string>();
+    (week.homework?.questions ?? []).forEach((question, q) => {
+      const at: PathSegment[] = ['weeks', w, 'homework', 'questions', q];
+      if (questionIds.has(question.id))
+        add([...at, 'id'], `question id "${question.id}" is used twice in this homework`);
+      questionIds.add(question.id);
+      if (question.kind === 'choice' && !question.options)
+        add([...at, 'options'], 'a choice question needs its options');
+      if (question.kind !== 'choice' && question.options)
+        add([...at, 'options'], `options only make sense for kind choice, not ${question.kind}`);
+      if (question.expected !== undefined && !question.optional)
+        add([...at, 'expected'], 'only optional practice questions may carry their answer');
+    });
     const stack = week.setup?.stack;
     if (stack !== undefined && !Object.hasOwn(syllabus.stacks ?? {}, stack)) {
       const suggestion = nearest(stack, Object.keys(syllabus.stacks ?? {}));

@@ -156,13 +156,36 @@ export const setupSchema = z.strictObject({
     .describe("Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine's."),
 });
 
+export const QUESTION_KINDS = ['text', 'number', 'choice', 'sql', 'command', 'url'] as const;
+
+export const questionSchema = z
+  .strictObject({
+    id: slug.describe('Stable id, e.g. q1; the key in the answers file.'),
+    kind: z
+      .enum(QUESTION_KINDS)
+      .describe('sql: the answer plus the query used; command: the answer plus the command used.'),
+    question: text.describe('The question, in our own words.'),
+    options: z.array(text).min(2).optional().describe('The choices, for kind choice.'),
+    points: z.number().min(0).optional().describe('Default 1.'),
+    optional: z.boolean().optional().describe('Bonus or ungraded.'),
+    expected: z
+      .string()
+      .optional()
+      .describe('The answer, only for a practice question; graded answers are never in the syllabus.'),
+  })
+  .describe('One homework question.');
+
 export const homeworkSchema = z.strictObject({
   title: text.optional(),
   summary: text,
-  due: isoDateTime.optional().describe("The cohort's deadline."),
-  questions: z.number().int().min(0).optional().describe('Number of graded questions.'),
-  optionalQuestions: z.number().int().min(0).optional(),
+  due: isoDateTime
+    .optional()
+    .describe("The cohort's deadline; a self-paced student gets the same distance from their start date."),
+  questions: z.array(questionSchema).optional(),
   submit: url.optional().describe('Where the cohort submitted.'),
+  template: slug
+    .optional()
+    .describe('The folder under templates/homework/ that `dec homework init` copies; default the week id.'),
 });
 
 export const weekSchema = z
@@ -217,6 +240,7 @@ export type TopicInput = z.infer<typeof topicSchema>;
 export type ToolNeed = z.infer<typeof toolNeedSchema>;
 export type DatasetUse = z.infer<typeof datasetUseSchema>;
 export type Homework = z.infer<typeof homeworkSchema>;
+export type Question = z.infer<typeof questionSchema>;
 export type Setup = z.infer<typeof setupSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;

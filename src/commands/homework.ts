@@ -1,0 +1,291 @@
+// dec homework init <week> | list | status | check <week>
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AppContext } from '../context.js';
+import { DecError, ExitCode } from '../errors.js';
+import {
+  ANSWERS_FILE,
+  checkForm,
+  readAnswers,
+  runReadOnly,
+  type Database,
+  type QuestionCheck,
+} from '../homework/check.js';
+import {
+  answersYaml,
+  datasetUrls,
+  dueDate,
+  questionsMarkdown,
+  renderTemplate,
+  targetName,
+  type TemplateValues,
+} from '../homework/render.js';
+import {
+  applyFiles,
+  checkNoEscape,
+  inside,
+  listTemplate,
+  planFiles,
+  readManifest,
+  relativeShown,
+  templateHashOf,
+  type FileAction,
+} from '../homework/scaffold.js';
+import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
+import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { TEMPLATES_DIR } from '../paths.js';
+import { markDone, markUndone, stepKey } from '../progress/model.js';
+import { updateProgress } from '../progress/store.js';
+import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { weekLabel, type CourseWeek } from '../syllabus/course.js';
+import { findWeek } from '../syllabus/query.js';
+
+export interface InitOptions {
+  dir?: string;
+  force?: boolean;
+  dryRun?: boolean;
+  student?: string;
+  project?: string;
+  region?: string;
+}
+
+export interface CheckOptions {
+  dir?: string;
+  db?: string;
+  timeout?: string;
+}
+
+function folderOf(session: Session, week: CourseWeek, dir: string | undefined): string {
+  const root = homeworkBase(session);
+  const folder = dir === undefined ? join(root, 'homework', homeworkFolderName(week)) : inside(root, dir, '--dir');
+  checkNoEscape(root, folder);
+  return folder;
+}
+
+function weekWithHomework(session: Session, ref: string): CourseWeek {
+  const week = findWeek(session.course, ref);
+  if (!week.homework) {
+    const weeks = session.course.weeks.filter((w) => w.homework).map((w) => weekLabel(w));
+    throw new DecError(`Week ${weekLabel(week)} has no homework.`, {
+      hint: `Weeks with homework: ${weeks.join(', ')}.`,
+    });
+  }
+  return week;
+}
+
+function templateFiles(week: CourseWeek): { name: string; dir: string; files: string[] } {
+  const name = week.homework?.template ?? week.id;
+  const dir = join(TEMPLATES_DIR, 'homework', name);
+  if (!existsSync(dir))
+    throw new DecError(`There is no homework template "${name}" (looked in ${dir}).`, {
+      hint: 'Set homework.template in the syllabus to a folder under templates/homework/.',
+    });
+  return { name, dir, files: listTemplate(dir) };
+}
+
+const ACTION_TEXT: Record<FileAction, string> = {
+  create: 'created',
+  update: 'updated (you had not changed it)',
+  same: 'unchanged',
+  kept: 'yours, kept as it is',
+  sidecar: 'yours, kept; the new template version is next to it as .new',
+  overwrite: 'overwritten (your version backed up as .bak-<time>)',
+};
+
+export async function homeworkInit(app: AppContext, ref: string, options: InitOptions): Promise<number> {
+  const session = await openSession(app);
+  const week = weekWithHomework(session, ref);
+  const folder = folderOf(session, week, options.dir);
+  const template = templateFiles(week);
+  const questions = week.homework?.questions ?? [];
+  const values: TemplateValues = {
+    student: options.student ?? app.env.GIT_AUTHOR_NAME ?? app.env.USER ?? 'student',
+    week: String(week.number),
+    week_title: week.title,
+    cohort: session.course.cohort ?? '',
+    due: dueDate(session.course, week, session.workspace?.marker.startDate) ?? 'no deadline',
+    gcp_project: options.project ?? 'your-gcp-project-id',
+    region: options.region ?? 'europe-west6',
+    dataset_urls: datasetUrls(session.course, week),
+    questions: questionsMarkdown(questions),
+  };
+  const wanted: Record<string, string> = {};
+  for (const file of template.files)
+    wanted[targetName(file)] = renderTemplate(readFileSync(join(template.dir, file), 'utf8'), values);
+  wanted[ANSWERS_FILE] = answersYaml(week, questions);
+  for (const path of Object.keys(wanted)) inside(folder, path, 'A template file');
+  const manifest = await readManifest(folder);
+  const planned = planFiles(folder, wanted, manifest, options.force === true);
+  const shown = relativeShown(app.cwd, folder);
+  const { style } = app.terminal;
+  const backups = options.dryRun
+    ? []
+    : await applyFiles(folder, planned, manifest, template.name, templateHashOf(wanted), app.now());
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      week: week.number,
+      folder,
+      dryRun: options.dryRun === true,
+      files: planned.map((p) => ({ path: p.path, action: p.action })),
+      backups,
+    },
+    () =>
+      [
+        `${options.dryRun ? style.bold('Would scaffold') : `${style.green('✓')} Homework for week ${weekLabel(week)}`} in ${shown}/`,
+        ...planned.map(
+          (p) =>
+            `  ${p.action === 'sidecar' ? style.yellow('!') : p.action === 'create' || p.action === 'update' ? style.green('+') : style.dim('·')} ${p.path}: ${ACTION_TEXT[p.action]}`,
+        ),
+        ...(options.dryRun
+          ? [style.dim('Nothing was written (--dry-run).')]
+          : [
+              '',
+              `Answer in ${shown}/${ANSWERS_FILE} (and README.md for your repo), then: dec homework check ${week.number}`,
+            ]),
+      ].join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+export async function homeworkStatus(app: AppContext): Promise<number> {
+  const session = await openSession(app);
+  const state = await readSessionProgress(session);
+  const rows = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, app.now());
+  const { style } = app.terminal;
+  const dueText = (row: WeekHomework) =>
+    row.due === undefined
+      ? ''
+      : row.daysLeft === undefined
+        ? row.due
+        : row.daysLeft < 0
+          ? style.red(`${row.due} (${-row.daysLeft} days late)`)
+          : `${row.due} (${row.daysLeft} days left)`;
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      homework: rows.map((r) => ({
+        week: r.week.number,
+        weekId: r.week.id,
+        folder: r.folder,
+        scaffolded: r.scaffolded,
+        answered: r.answered,
+        questions: r.total,
+        checked: r.checkedAt !== undefined,
+        checkedAt: r.checkedAt ?? null,
+        due: r.due ?? null,
+        daysLeft: r.daysLeft ?? null,
+      })),
+    },
+    () =>
+      rows
+        .map((r) => {
+          const state = r.checkedAt
+            ? style.green('checked')
+            : r.scaffolded
+              ? `${r.answered}/${r.total} answered`
+              : style.dim('not started (dec homework init ' + r.week.number + ')');
+          return `${weekLabel(r.week).padStart(4)}  ${r.week.title.padEnd(30)} ${state.padEnd(20)} ${dueText(r)}`;
+        })
+        .join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+/** --db, else the Postgres of the week-1 stack as `dec setup` runs it (remembered port and login). */
+async function database(app: AppContext, session: Session, flag: string | undefined): Promise<Database> {
+  if (flag) {
+    let shown = flag;
+    try {
+      const url = new URL(flag);
+      if (url.password) url.password = '***';
+      shown = url.toString();
+    } catch {
+      throw new DecError(`--db "${flag}" is not a URL.`, { hint: 'Use postgresql://user:password@host:port/database' });
+    }
+    return { connectionString: flag, shown };
+  }
+  const entry = Object.entries(session.course.stacks).flatMap(([stack, spec]) =>
+    Object.entries(spec.services)
+      .filter(([, service]) => service.ready && 'postgres' in service.ready)
+      .map(([service]) => ({ stack, service })),
+  )[0];
+  if (!entry)
+    throw new DecError('This syllabus runs no Postgres for homework checks.', {
+      hint: 'Pass --db postgresql://user:password@host:port/database',
+    });
+  const { readOverrides } = await import('../setup/state.js');
+  const { desiredStack } = await import('../setup/spec.js');
+  const overrides = await readOverrides(app.env, session.course.id, entry.stack);
+  const desired = desiredStack(entry.stack, session.course.stacks[entry.stack]!, session.course.id, overrides);
+  const service = desired.services.find((s) => s.service === entry.service)!;
+  const ready = service.ready && 'postgres' in service.ready ? service.ready.postgres : undefined;
+  const user = service.env.POSTGRES_USER ?? ready?.user ?? 'postgres';
+  const password = service.env.POSTGRES_PASSWORD ?? ready?.password ?? '';
+  const name = service.env.POSTGRES_DB ?? ready?.database ?? 'postgres';
+  const port = service.ports.find((p) => p.container === 5432)?.host ?? 5432;
+  return {
+    connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(name)}`,
+    shown: `postgresql://${user}@127.0.0.1:${port}/${name} (dec setup ${entry.stack})`,
+  };
+}
+
+export async function homeworkCheck(app: AppContext, ref: string, options: CheckOptions): Promise<number> {
+  const session = await openSession(app);
+  const week = weekWithHomework(session, ref);
+  const folder = folderOf(session, week, options.dir);
+  const answers = await readAnswers(folder);
+  if (!answers) {
+    throw new DecError(`There is no ${ANSWERS_FILE} in ${relativeShown(app.cwd, folder)}.`, {
+      hint: `Scaffold the homework first: dec homework init ${week.number}`,
+    });
+  }
+  const timeoutMs = options.timeout ? Number(options.timeout) * 1000 : 10_000;
+  if (!(timeoutMs >= 100 && timeoutMs <= 600_000))
+    throw new DecError(`--timeout "${options.timeout}" is not a number of seconds.`, {
+      hint: 'For example --timeout 30',
+    });
+  const questions = week.homework?.questions ?? [];
+  const results: QuestionCheck[] = questions.map((q) => checkForm(q, answers[q.id]));
+  const sqlToRun = results.filter((r) => r.kind === 'sql' && r.status === 'pass');
+  let db: Database | undefined;
+  if (sqlToRun.length > 0) {
+    db = await database(app, session, options.db);
+    for (const result of sqlToRun) {
+      const problem = await runReadOnly(db, answers[result.id]!.sql, timeoutMs);
+      if (problem) Object.assign(result, { status: 'fail', detail: problem });
+      else result.detail = 'answered; the query runs';
+    }
+  }
+  const failed = results.filter((r) => r.status === 'fail' || r.status === 'unanswered');
+  const passed = failed.length === 0;
+  await updateProgress(session.progress.file, { now: app.now(), warn: (m) => app.terminal.warn(m) }, (state) => {
+    if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], app.now());
+    else markUndone(state, session.course.id, [stepKey(week, 'homework')]);
+  });
+  const { style } = app.terminal;
+  const mark = { pass: style.green('✓'), fail: style.red('✗'), unanswered: style.red('✗'), skipped: style.dim('-') };
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      week: week.number,
+      folder,
+      database: db?.shown ?? null,
+      passed,
+      questions: results,
+    },
+    () =>
+      [
+        style.bold(`Homework week ${weekLabel(week)}: ${relativeShown(app.cwd, folder)}/${ANSWERS_FILE}`),
+        ...results.map((r) => `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}`),
+        '',
+        passed
+          ? style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`)
+          : style.red(`${failed.length} to fix.`),
+      ].join('\n'),
+  );
+  return passed ? ExitCode.ok : ExitCode.problems;
+}

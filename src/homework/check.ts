@@ -1,0 +1,171 @@
+// Reads the student's answers and checks them: every question answered and well-formed, and each SQL
+// answer's query run against Postgres in a read-only transaction with a timeout. It checks form and
+// that queries run, not the graded answer (except for practice questions with an expected answer).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DecError, errorCode } from '../errors.js';
+import type { Question } from '../syllabus/schema.js';
+
+export const ANSWERS_FILE = 'answers.yaml';
+
+export interface Answer {
+  answer: string;
+  sql: string;
+  command: string;
+}
+
+export type CheckStatus = 'pass' | 'fail' | 'unanswered' | 'skipped';
+
+export interface QuestionCheck {
+  id: string;
+  kind: Question['kind'];
+  optional: boolean;
+  status: CheckStatus;
+  detail: string;
+}
+
+/** Text that is only the template's comment, or blank, counts as empty. */
+function meaningful(text: string, comment: RegExp): string {
+  return text
+    .split('\n')
+    .filter((line) => !comment.test(line.trim()))
+    .join('\n')
+    .trim();
+}
+
+export async function readAnswers(folder: string): Promise<Record<string, Answer> | undefined> {
+  const path = join(folder, ANSWERS_FILE);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') return undefined;
+    throw new DecError(`Cannot read ${path}: ${(error as Error).message}`);
+  }
+  const { parseDocument } = await import('yaml');
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const error = doc.errors[0]!;
+    const [line, column] = error.linePos?.[0] ? [error.linePos[0].line, error.linePos[0].col] : [1, 1];
+    throw new DecError(`${path}:${line}:${column} is not valid YAML: ${error.message.split('\n')[0]}`, {
+      hint: 'Quote answers that contain ": " or start with a special character, e.g. answer: "A / B".',
+    });
+  }
+  const data = (doc.toJS({ maxAliasCount: 50 }) ?? {}) as Record<string, unknown>;
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw new DecError(`${path} should map question ids (q1, q2, ...) to answers.`);
+  const answers: Record<string, Answer> = {};
+  for (const [id, value] of Object.entries(data)) {
+    const entry = (value ?? {}) as Record<string, unknown>;
+    const text = (field: unknown) => (field === null || field === undefined ? '' : String(field));
+    answers[id] =
+      typeof value === 'object' && value !== null
+        ? {
+            answer: text(entry.answer).trim(),
+            sql: meaningful(text(entry.sql), /^--/),
+            command: meaningful(text(entry.command), /^#/),
+          }
+        : { answer: text(value).trim(), sql: '', command: '' };
+  }
+  return answers;
+}
+
+/** Answered questions, counted without the YAML parser (for `weeks list`, which must start fast). */
+export function countAnswered(text: string): number {
+  return text
+    .split('\n')
+    .filter((line) => /^\s+answer:\s*\S/.test(line) && !/^\s+answer:\s*(""|''|~|null)\s*$/.test(line)).length;
+}
+
+export function checkForm(question: Question, answer: Answer | undefined): QuestionCheck {
+  const base = { id: question.id, kind: question.kind, optional: question.optional === true };
+  const given = answer?.answer ?? '';
+  if (given === '') {
+    return {
+      ...base,
+      status: question.optional ? 'skipped' : 'unanswered',
+      detail: question.optional ? 'optional, not answered' : 'no answer yet',
+    };
+  }
+  const fail = (detail: string): QuestionCheck => ({ ...base, status: 'fail', detail });
+  switch (question.kind) {
+    case 'number':
+      if (!Number.isFinite(Number(given.replace(/[,_\s]/g, '')))) return fail(`"${given}" is not a number`);
+      break;
+    case 'choice': {
+      const options = question.options ?? [];
+      if (!options.some((option) => option.trim().toLowerCase() === given.toLowerCase())) {
+        return fail(`"${given}" is not one of the options: ${options.join(' | ')}`);
+      }
+      break;
+    }
+    case 'url':
+      try {
+        const url = new URL(given);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') return fail(`"${given}" is not an http(s) link`);
+      } catch {
+        return fail(`"${given}" is not a URL`);
+      }
+      break;
+    case 'sql':
+      if (!answer?.sql) return fail('the query you used is missing (sql:)');
+      break;
+    case 'command':
+      if (!answer?.command) return fail('the command you ran is missing (command:)');
+      break;
+    case 'text':
+      break;
+  }
+  if (question.expected !== undefined && given.trim().toLowerCase() !== question.expected.trim().toLowerCase()) {
+    return fail(`not the expected answer (this practice question has one)`);
+  }
+  return {
+    ...base,
+    status: 'pass',
+    detail: question.kind === 'command' ? 'answered (commands are not run)' : 'answered',
+  };
+}
+
+export interface Database {
+  connectionString: string;
+  /** Shown in messages, without the password. */
+  shown: string;
+}
+
+function lineOf(query: string, position: number | undefined): number | undefined {
+  if (position === undefined || !Number.isFinite(position)) return undefined;
+  return query.slice(0, position - 1).split('\n').length;
+}
+
+/** Runs a query read-only with a timeout; undefined when it ran, else why not. */
+export async function runReadOnly(db: Database, query: string, timeoutMs: number): Promise<string | undefined> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    connectionString: db.connectionString,
+    connectionTimeoutMillis: Math.min(timeoutMs, 10_000),
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DecError(`Cannot connect to ${db.shown}: ${(error as Error).message}`, {
+      hint: 'Start the week-1 database with `dec setup week1`, or pass --db postgresql://user:password@host:port/db.',
+    });
+  }
+  try {
+    await client.query('BEGIN READ ONLY');
+    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
+    await client.query(query);
+    return undefined;
+  } catch (error) {
+    const { code, message, position } = error as { code?: string; message: string; position?: string };
+    const line = lineOf(query, position === undefined ? undefined : Number(position));
+    const where = line === undefined ? '' : ` (line ${line} of the query)`;
+    if (code === '25006') return `the query writes to the database${where}; homework queries only read`;
+    if (code === '57014') return `the query took longer than ${timeoutMs / 1000} s and was stopped${where}`;
+    return `${message}${where}`;
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    await client.end().catch(() => undefined);
+  }
+}

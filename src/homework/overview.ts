@@ -1,0 +1,69 @@
+// Where each week's homework stands, from small files only (no YAML parser, no hashing), so that
+// `dec weeks list` and `dec progress` can show it and still start fast.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stepKey } from '../progress/model.js';
+import type { Session } from '../session.js';
+import type { CourseWeek } from '../syllabus/course.js';
+import { ANSWERS_FILE, countAnswered } from './check.js';
+import { dueDate } from './render.js';
+
+export const MANIFEST = '.dec-homework.json';
+
+/** homework/week1 … homework/week6, homework/project */
+export function homeworkFolderName(week: CourseWeek): string {
+  return week.id === 'project' ? 'project' : `week${week.number}`;
+}
+
+/** The workspace, or the current folder outside one. */
+export function homeworkBase(session: Session): string {
+  return session.workspace?.root ?? session.ctx.cwd;
+}
+
+export interface WeekHomework {
+  week: CourseWeek;
+  folder: string;
+  scaffolded: boolean;
+  answered: number;
+  total: number;
+  checkedAt?: string;
+  due?: string;
+  daysLeft?: number;
+}
+
+/** Per week with homework; reads only small files (no YAML parser), so `weeks list` can use it. */
+export function homeworkOverview(session: Session, done: Record<string, string>, now: Date): WeekHomework[] {
+  return session.course.weeks
+    .filter((w) => w.homework)
+    .map((week) => {
+      const folder = join(homeworkBase(session), 'homework', homeworkFolderName(week));
+      const scaffolded = existsSync(join(folder, MANIFEST));
+      let answered = 0;
+      try {
+        answered = countAnswered(readFileSync(join(folder, ANSWERS_FILE), 'utf8'));
+      } catch {
+        answered = 0;
+      }
+      const due = dueDate(session.course, week, session.workspace?.marker.startDate);
+      const daysLeft =
+        due === undefined ? undefined : Math.ceil((Date.parse(`${due}T23:59:59Z`) - now.getTime()) / 86_400_000);
+      return {
+        week,
+        folder,
+        scaffolded,
+        answered,
+        total: week.homework?.questions?.length ?? 0,
+        checkedAt: done[stepKey(week, 'homework')],
+        due,
+        daysLeft,
+      };
+    });
+}
+
+/** One word for a table cell: none, to do, 3/6, checked. */
+export function homeworkCell(row: WeekHomework | undefined): string {
+  if (!row) return '';
+  if (row.checkedAt) return 'checked';
+  if (!row.scaffolded) return 'to do';
+  return `${row.answered}/${row.total}`;
+}

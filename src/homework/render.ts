@@ -1,0 +1,126 @@
+// Turns a week's homework into text: template placeholders, the questions block of the README and
+// the answers file dec reads back. Pure functions.
+import type { Course, CourseWeek } from '../syllabus/course.js';
+import type { Question } from '../syllabus/schema.js';
+
+export const PLACEHOLDERS = [
+  'student',
+  'week',
+  'week_title',
+  'cohort',
+  'due',
+  'gcp_project',
+  'region',
+  'dataset_urls',
+  'questions',
+] as const;
+export type Placeholder = (typeof PLACEHOLDERS)[number];
+export type TemplateValues = Record<Placeholder, string>;
+
+/** `{{name}}` → value; `{{{{` and `}}}}` stand for literal `{{` and `}}` (dbt and Airflow Jinja). */
+export function renderTemplate(text: string, values: TemplateValues): string {
+  return text
+    .split('{{{{')
+    .map((part) =>
+      part
+        .split('}}}}')
+        .map((piece) =>
+          piece.replace(/\{\{([a-z_]+)\}\}/g, (whole, name: string) =>
+            Object.hasOwn(values, name) ? values[name as Placeholder] : whole,
+          ),
+        )
+        .join('}}'),
+    )
+    .join('{{');
+}
+
+/** Template files store dotfiles as _name (npm drops dotfiles from packages). */
+export function targetName(templatePath: string): string {
+  return templatePath
+    .split('/')
+    .map((part) => (part.startsWith('_') ? `.${part.slice(1)}` : part))
+    .join('/');
+}
+
+const SLOT: Partial<Record<Question['kind'], string>> = { sql: 'sql', command: 'shell' };
+
+export function questionsMarkdown(questions: readonly Question[]): string {
+  if (questions.length === 0) return '_No questions for this homework._';
+  return questions
+    .map((q, index) => {
+      const points = q.optional ? 'optional' : `${q.points ?? 1} point${(q.points ?? 1) === 1 ? '' : 's'}`;
+      const lines = [`### Question ${index + 1} (\`${q.id}\`, ${points})`, '', q.question];
+      if (q.options) lines.push('', ...q.options.map((option) => `- [ ] ${option}`));
+      lines.push('', '**Answer:** ');
+      const fence = SLOT[q.kind];
+      if (fence) lines.push('', q.kind === 'sql' ? 'Query used:' : 'Command used:', '', `\`\`\`${fence}`, '', '```');
+      return lines.join('\n');
+    })
+    .join('\n\n');
+}
+
+/** The answers file: one entry per question; `dec homework check` reads it. */
+export function answersYaml(week: CourseWeek, questions: readonly Question[]): string {
+  const lines = [
+    `# Answers to the week ${week.number} homework (${week.title}).`,
+    `# Fill in each answer; \`dec homework check ${week.number}\` checks them and runs the SQL.`,
+    '# Keep the keys (q1, q2, ...). Quote answers that contain ": " or start with a special character.',
+    '',
+  ];
+  for (const q of questions) {
+    lines.push(`# ${q.question.replace(/\s+/g, ' ')}`);
+    if (q.options) lines.push(`# One of: ${q.options.join(' | ')}`);
+    lines.push(`${q.id}:`, '  answer:');
+    if (q.kind === 'sql') lines.push('  sql: |', '    -- the query you used');
+    if (q.kind === 'command') lines.push('  command: |', '    # the command you ran');
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function expandMonths(span: string): string[] {
+  const [from, to = from] = span.split('..') as [string, string?];
+  const months: string[] = [];
+  let [year, month] = from.split('-').map(Number) as [number, number];
+  const [endYear, endMonth] = to.split('-').map(Number) as [number, number];
+  while (year < endYear || (year === endYear && month <= endMonth)) {
+    months.push(`${year}-${String(month).padStart(2, '0')}`);
+    month++;
+    if (month > 12) {
+      month = 1;
+      year++;
+    }
+  }
+  return months;
+}
+
+export function datasetUrls(course: Course, week: CourseWeek): string {
+  const lines: string[] = [];
+  for (const use of week.datasets) {
+    const dataset = course.datasets[use.dataset];
+    if (!dataset) continue;
+    if (!use.months || use.months.length === 0) {
+      lines.push(`- ${dataset.title}: ${dataset.mirror ?? '(no URL in the syllabus)'}`);
+      continue;
+    }
+    for (const span of use.months) {
+      const months = expandMonths(span);
+      const url = (month: string) => dataset.mirror?.replace('{month}', month) ?? '';
+      lines.push(
+        months.length <= 3
+          ? months.map((m) => `- ${dataset.title} ${m}: ${url(m)}`).join('\n')
+          : `- ${dataset.title} ${months[0]} to ${months.at(-1)}: ${url(months[0]!)} (change the month in the name)`,
+      );
+    }
+  }
+  return lines.length > 0 ? lines.join('\n') : '- No dataset for this week.';
+}
+
+/** A self-paced student's due date: as far from their start as the cohort's was from its start. */
+export function dueDate(course: Course, week: CourseWeek, startDate: string | undefined): string | undefined {
+  const due = week.homework?.due;
+  if (!due) return undefined;
+  if (!startDate || !course.start) return due.slice(0, 10);
+  const offset = Date.parse(due) - Date.parse(`${course.start}T00:00:00Z`);
+  return new Date(Date.parse(`${startDate}T00:00:00Z`) + offset).toISOString().slice(0, 10);
+}
