@@ -113,7 +113,8 @@ export async function homeworkInit(app: AppContext, ref: string, options: InitOp
   for (const file of template.files)
     wanted[targetName(file)] = renderTemplate(readFileSync(join(template.dir, file), 'utf8'), values);
   wanted[ANSWERS_FILE] = answersYaml(week, questions);
-  for (const path of Object.keys(wanted)) inside(folder, path, 'A template file');
+  // Each file, and each folder on its way, must not be a link out of the homework folder.
+  for (const path of Object.keys(wanted)) checkNoEscape(folder, inside(folder, path, 'A template file'));
   const manifest = await readManifest(folder);
   const planned = planFiles(folder, wanted, manifest, options.force === true);
   const shown = relativeShown(app.cwd, folder);
@@ -249,7 +250,8 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
     });
   const questions = week.homework?.questions ?? [];
   const results: QuestionCheck[] = questions.map((q) => checkForm(q, answers[q.id]));
-  const sqlToRun = results.filter((r) => r.kind === 'sql' && r.status === 'pass');
+  const runsHere = (id: string) => (questions.find((q) => q.id === id)?.engine ?? 'postgres') === 'postgres';
+  const sqlToRun = results.filter((r) => r.kind === 'sql' && r.status === 'pass' && runsHere(r.id));
   let db: Database | undefined;
   if (sqlToRun.length > 0) {
     db = await database(app, session, options.db);

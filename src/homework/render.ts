@@ -34,11 +34,11 @@ export function renderTemplate(text: string, values: TemplateValues): string {
     .join('{{');
 }
 
-/** Template files store dotfiles as _name (npm drops dotfiles from packages). */
+/** Template files store dotfiles as _name (npm drops dotfiles from packages); __init__.py stays. */
 export function targetName(templatePath: string): string {
   return templatePath
     .split('/')
-    .map((part) => (part.startsWith('_') ? `.${part.slice(1)}` : part))
+    .map((part) => (/^_[^_]/.test(part) ? `.${part.slice(1)}` : part))
     .join('/');
 }
 

@@ -167,6 +167,10 @@ export const questionSchema = z
     question: text.describe('The question, in our own words.'),
     options: z.array(text).min(2).optional().describe('The choices, for kind choice.'),
     points: z.number().min(0).optional().describe('Default 1.'),
+    engine: z
+      .enum(['postgres', 'bigquery', 'spark'])
+      .optional()
+      .describe('Where an sql answer runs; only postgres queries are run by `dec homework check`. Default postgres.'),
     optional: z.boolean().optional().describe('Bonus or ungraded.'),
     expected: z
       .string()
