@@ -1,6 +1,6 @@
 // dec homework init <week> | list | status | check <week>
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AppContext } from '../context.js';
 import { DecError, ExitCode } from '../errors.js';
 import {
@@ -57,7 +57,11 @@ export interface CheckOptions {
 
 function folderOf(session: Session, week: CourseWeek, dir: string | undefined): string {
   const root = homeworkBase(session);
-  const folder = dir === undefined ? join(root, 'homework', homeworkFolderName(week)) : inside(root, dir, '--dir');
+  // --dir is read from where the student is, and must stay inside the workspace.
+  const folder =
+    dir === undefined
+      ? join(root, 'homework', homeworkFolderName(week))
+      : inside(root, resolve(session.ctx.cwd, dir), '--dir', dir);
   checkNoEscape(root, folder);
   return folder;
 }

@@ -34,11 +34,11 @@ export function sha256(text: string): string {
 }
 
 /** `child` resolved against `base`, refused when it leaves `base`. */
-export function inside(base: string, child: string, what: string): string {
+export function inside(base: string, child: string, what: string, shown = child): string {
   const target = resolve(base, child);
   const rel = relative(base, target);
   if (rel.startsWith('..') || isAbsolute(rel)) {
-    throw new DecError(`${what} "${child}" is outside ${base}.`, {
+    throw new DecError(`${what} "${shown}" is outside ${base}.`, {
       hint: 'Give a folder inside your course workspace.',
     });
   }

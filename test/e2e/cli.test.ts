@@ -61,7 +61,7 @@ describe('dec weeks', () => {
     ]) {
       expect(result.stdout).toContain(title);
     }
-    expect(result.stdout).toMatch(/1\s+Introduction & Prerequisites.*0%\s+not started\s+← next/);
+    expect(result.stdout).toMatch(/1\s+Introduction & Prerequisites.*0%\s+not started\s+to do\s+← next/);
     expect(result.stdout).toContain('7–9');
   });
 
