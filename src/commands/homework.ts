@@ -32,7 +32,7 @@ import {
   type FileAction,
 } from '../homework/scaffold.js';
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
-import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
@@ -175,13 +175,8 @@ export async function homeworkStatus(app: AppContext): Promise<number> {
         week: r.week.number,
         weekId: r.week.id,
         folder: r.folder,
-        scaffolded: r.scaffolded,
-        answered: r.answered,
-        questions: r.total,
-        checked: r.checkedAt !== undefined,
+        ...homeworkJson(r),
         checkedAt: r.checkedAt ?? null,
-        due: r.due ?? null,
-        daysLeft: r.daysLeft ?? null,
       })),
     },
     () =>

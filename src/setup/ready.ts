@@ -2,6 +2,7 @@
 // authenticated query, an HTTP service answers, a TCP port accepts.
 import { request } from 'node:http';
 import { connect } from 'node:net';
+import { tryLogin, type Login } from '../postgres/login.js';
 import type { DesiredService } from './spec.js';
 
 /** true: ready; false: not yet; a string: it will never be, and why. */
@@ -34,34 +35,14 @@ function tcpAccepts(port: number, timeoutMs: number): Promise<boolean> {
   });
 }
 
-async function postgresAnswers(
-  port: number,
-  login: { user: string; password: string; database: string },
-  timeoutMs: number,
-): Promise<boolean | string> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    ...login,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return true;
-  } catch (error) {
-    // A running server that refuses the login will not change its mind: the data volume was set up
-    // with other credentials (Postgres reads POSTGRES_* only when it initialises an empty volume).
-    if ((error as { code?: string }).code === '28P01') {
-      return `Postgres refuses the password for ${login.user}: its data volume was initialised with another one (Postgres only reads POSTGRES_PASSWORD on an empty volume)`;
-    }
-    return false;
-  } finally {
-    await client.end().catch(() => undefined);
+async function postgresAnswers(port: number, login: Login, timeoutMs: number): Promise<boolean | string> {
+  const result = await tryLogin(port, login, timeoutMs);
+  // A running server that refuses the login will not change its mind: the data volume was set up
+  // with other credentials (Postgres reads POSTGRES_* only when it initialises an empty volume).
+  if (result === 'rejected') {
+    return `Postgres refuses the password for ${login.user}: its data volume was initialised with another one (Postgres only reads POSTGRES_PASSWORD on an empty volume)`;
   }
+  return result === 'accepted';
 }
 
 /** The check for a service, or undefined when the syllabus gives none (then "started" is enough). */

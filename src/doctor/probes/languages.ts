@@ -24,35 +24,17 @@ export const python = toolProbe({
 /** pip's version from its package metadata: ~0.1 s, where `python3 -m pip --version` imports pip (~0.4 s). */
 const PIP_VERSION = "import importlib.metadata as m; print('pip', m.version('pip'))";
 
+const pipProbe = (args: string[]) =>
+  toolProbe({ id: 'pip', title: 'pip', group: 'Languages', tool: 'pip', command: pythonCommand, args });
+
 export const pip: Probe = {
-  ...toolProbe({
-    id: 'pip',
-    title: 'pip',
-    group: 'Languages',
-    tool: 'pip',
-    command: pythonCommand,
-    args: ['-c', PIP_VERSION],
-  }),
+  ...pipProbe(['-c', PIP_VERSION]),
   checks: 'pip is installed for python3 (the course installs pgcli, dbt and Airflow providers with it)',
   async run(ctx) {
-    const fast = await toolProbe({
-      id: 'pip',
-      title: 'pip',
-      group: 'Languages',
-      tool: 'pip',
-      command: pythonCommand,
-      args: ['-c', PIP_VERSION],
-    }).run(ctx);
+    const fast = await pipProbe(['-c', PIP_VERSION]).run(ctx);
     if (fast.status === 'ok') return fast;
     // Python before 3.8 has no importlib.metadata, and a missing pip fails either way: ask pip itself.
-    return toolProbe({
-      id: 'pip',
-      title: 'pip',
-      group: 'Languages',
-      tool: 'pip',
-      command: pythonCommand,
-      args: ['-m', 'pip', '--version'],
-    }).run(ctx);
+    return pipProbe(['-m', 'pip', '--version']).run(ctx);
   },
 };
 

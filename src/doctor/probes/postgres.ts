@@ -1,5 +1,6 @@
 // Postgres: the clients, and the course's top problem: who holds port 5432, and whether the course's
 // credentials work there ("password authentication failed for user root" means another Postgres).
+import { tryLogin, type LoginResult } from '../../postgres/login.js';
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
 import { describeHolder, freePortFix, portHolder, type PortHolder } from './holders.js';
@@ -27,32 +28,11 @@ export const pgcli = toolProbe({
   parse: extractVersion,
 });
 
-export type CredentialCheck = 'accepted' | 'rejected' | 'no-database' | 'not-postgres' | 'unreachable';
+export type CredentialCheck = LoginResult;
 
 /** Tries the course's credentials on a port; never throws. */
-export async function tryCourseCredentials(port: number, timeoutMs: number): Promise<CredentialCheck> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    ...COURSE_POSTGRES,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return 'accepted';
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === '28P01' || code === '28000') return 'rejected';
-    if (code === '3D000') return 'no-database';
-    if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return 'unreachable';
-    return 'not-postgres';
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+export function tryCourseCredentials(port: number, timeoutMs: number): Promise<CredentialCheck> {
+  return tryLogin(port, COURSE_POSTGRES, timeoutMs);
 }
 
 /** The week-1 Postgres service's port in the chosen weeks (5432 in the course). */
