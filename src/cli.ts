@@ -169,10 +169,11 @@ Exit codes: 0 all required checks pass (warnings allowed), 1 a required check fa
     .option('--no-expose', 'back to 127.0.0.1 only')
     .option('--recreate', 'replace containers that differ from the syllabus (volumes are kept)')
     .option('--timeout <time>', 'how long each service may take to become ready, e.g. 120 or 3m', '120')
+    .option('--load <datasets>', 'then load data into its Postgres, e.g. yellow:2021-01,zones (see dec data)')
     .helpCommand(false)
     .addHelpText(
       'after',
-      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml')}
+      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones')}
 Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could not run (no engine, bad flags), 130 interrupted.`,
     )
     .action(async (week: string | undefined, options: import('./commands/setup.js').SetupOptions, command: Command) => {
@@ -250,6 +251,78 @@ Exit codes: 0 ready to submit, 1 something to fix, 2 could not run (no answers f
     .action(async (week: string, options: import('./commands/homework.js').CheckOptions, command: Command) => {
       const { homeworkCheck } = await import('./commands/homework.js');
       process.exitCode = await homeworkCheck(contextOf(command), week, options);
+    });
+
+  const data = program
+    .command('data')
+    .description("the course's NYC taxi data: download it, and load it into the week-1 Postgres at COPY speed");
+  data
+    .command('list')
+    .description('the datasets the syllabus knows, their URL patterns, and what is downloaded')
+    .addHelpText('after', examples('dec data list', 'dec data list --json'))
+    .action(async (_options, command: Command) => {
+      const { dataList } = await import('./commands/data.js');
+      process.exitCode = await dataList(contextOf(command));
+    });
+  data
+    .command('get')
+    .description('download months of a dataset (resumes an interrupted download)')
+    .argument('<dataset>', 'yellow, green, fhv, fhvhv or zones')
+    .argument('[months...]', 'YYYY-MM or YYYY-MM..YYYY-MM')
+    .option('--source <source>', "mirror (the course's csv.gz, default) or tlc (parquet)")
+    .option('--timeout <seconds>', 'give up on a connection that sends nothing for this long', '30')
+    .addHelpText(
+      'after',
+      examples('dec data get yellow 2021-01', 'dec data get fhv 2019-01..2019-12', 'dec data get zones'),
+    )
+    .action(
+      async (dataset: string, months: string[], options: import('./commands/data.js').GetOptions, command: Command) => {
+        const { dataGet } = await import('./commands/data.js');
+        process.exitCode = await dataGet(contextOf(command), dataset, months, options);
+      },
+    );
+  data
+    .command('load')
+    .description(
+      'load a dataset (downloading it first) or a file into Postgres with COPY; the old table stays if anything fails',
+    )
+    .argument('[dataset]', 'yellow, green, fhv, fhvhv or zones')
+    .argument('[months...]', 'YYYY-MM or YYYY-MM..YYYY-MM')
+    .option('--file <path>', 'load this .csv, .csv.gz or .parquet file instead')
+    .option('--table <name>', "the table (default: the course's name, e.g. yellow_taxi_trips)")
+    .option('--db <url>', 'Postgres to load into (default: the one dec setup week1 runs)')
+    .option('--replace', 'replace the table (default)')
+    .option('--append', 'add to the table')
+    .option('--source <source>', 'mirror (default) or tlc')
+    .addHelpText(
+      'after',
+      examples(
+        'dec data load yellow 2021-01',
+        'dec data load zones',
+        'dec data load --file yellow_tripdata_2021-01.csv.gz --table yellow_taxi_trips',
+        'dec data load yellow 2021-02 --append',
+      ),
+    )
+    .action(
+      async (
+        dataset: string | undefined,
+        months: string[],
+        options: import('./commands/data.js').LoadOptions,
+        command: Command,
+      ) => {
+        const { dataLoad } = await import('./commands/data.js');
+        process.exitCode = await dataLoad(contextOf(command), dataset, months, options);
+      },
+    );
+  data
+    .command('sample')
+    .description('write a SYNTHETIC sample in the yellow-taxi layout, to try week 1 without a network')
+    .option('--rows <n>', 'how many trips', '10000')
+    .option('--out <file>', 'where (.csv or .csv.gz)')
+    .addHelpText('after', examples('dec data sample', 'dec data sample --rows 100000 --out trips.csv.gz'))
+    .action(async (options: { rows?: string; out?: string }, command: Command) => {
+      const { dataSample } = await import('./commands/data.js');
+      process.exitCode = await dataSample(contextOf(command), options.rows, options.out);
     });
 
   program

@@ -36,6 +36,7 @@ import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
+import { defaultDatabase } from '../setup/database.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
@@ -207,29 +208,7 @@ async function database(app: AppContext, session: Session, flag: string | undefi
     }
     return { connectionString: flag, shown };
   }
-  const entry = Object.entries(session.course.stacks).flatMap(([stack, spec]) =>
-    Object.entries(spec.services)
-      .filter(([, service]) => service.ready && 'postgres' in service.ready)
-      .map(([service]) => ({ stack, service })),
-  )[0];
-  if (!entry)
-    throw new DecError('This syllabus runs no Postgres for homework checks.', {
-      hint: 'Pass --db postgresql://user:password@host:port/database',
-    });
-  const { readOverrides } = await import('../setup/state.js');
-  const { desiredStack } = await import('../setup/spec.js');
-  const overrides = await readOverrides(app.env, session.course.id, entry.stack);
-  const desired = desiredStack(entry.stack, session.course.stacks[entry.stack]!, session.course.id, overrides);
-  const service = desired.services.find((s) => s.service === entry.service)!;
-  const ready = service.ready && 'postgres' in service.ready ? service.ready.postgres : undefined;
-  const user = service.env.POSTGRES_USER ?? ready?.user ?? 'postgres';
-  const password = service.env.POSTGRES_PASSWORD ?? ready?.password ?? '';
-  const name = service.env.POSTGRES_DB ?? ready?.database ?? 'postgres';
-  const port = service.ports.find((p) => p.container === 5432)?.host ?? 5432;
-  return {
-    connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(name)}`,
-    shown: `postgresql://${user}@127.0.0.1:${port}/${name} (dec setup ${entry.stack})`,
-  };
+  return defaultDatabase(app, session);
 }
 
 export async function homeworkCheck(app: AppContext, ref: string, options: CheckOptions): Promise<number> {

@@ -45,6 +45,25 @@ export interface SetupOptions {
   expose?: boolean;
   recreate?: boolean;
   timeout?: string;
+  /** After a successful setup, load these datasets: "yellow:2021-01,zones". */
+  load?: string;
+}
+
+/** "yellow:2021-01,zones,fhv:2019-01..2019-03" → what to load. */
+export function parseLoadList(text: string): Array<{ dataset: string; months: string[] }> {
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [dataset = '', months] = part.split(':');
+      if (!/^[a-z0-9-]+$/.test(dataset)) {
+        throw new DecError(`--load: "${part}" is not dataset[:months].`, {
+          hint: 'For example --load yellow:2021-01,zones',
+        });
+      }
+      return { dataset, months: months ? [months] : [] };
+    });
 }
 
 const DOCKER_QUERY_MS = 10_000;
@@ -221,6 +240,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   if (options.down || options.destroy) return teardown(app, target, options);
   const { session, stackId, stack } = target;
   if (options.only !== undefined) checkOnly(options.only, stack);
+  const loads = options.load === undefined ? [] : parseLoadList(options.load);
   const saved = await readOverrides(app.env, session.course.id, stackId);
   const overrides = applyFlags(
     saved,
@@ -319,6 +339,13 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       ...renderNext(desired).map((line) => `  ${line}`),
     ].join('\n'),
   );
+  if (loads.length > 0) {
+    const { dataLoad } = await import('./data.js');
+    for (const { dataset, months } of loads) {
+      const code = await dataLoad(app, dataset, months, {});
+      if (code !== ExitCode.ok) return code;
+    }
+  }
   return differs.length > 0 ? ExitCode.problems : ExitCode.ok;
 }
 

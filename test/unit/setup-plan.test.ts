@@ -71,3 +71,15 @@ describe('planStack', () => {
     expect(planStack(desired, actual, { recreate: false }).pullImages).toEqual(['dpage/pgadmin4:8.14']);
   });
 });
+
+describe('--load', () => {
+  it('reads dataset[:months] lists', async () => {
+    const { parseLoadList } = await import('../../src/commands/setup.js');
+    expect(parseLoadList('yellow:2021-01, zones,fhv:2019-01..2019-03')).toEqual([
+      { dataset: 'yellow', months: ['2021-01'] },
+      { dataset: 'zones', months: [] },
+      { dataset: 'fhv', months: ['2019-01..2019-03'] },
+    ]);
+    expect(() => parseLoadList('Yellow Taxi')).toThrow(/dataset\[:months\]/);
+  });
+});

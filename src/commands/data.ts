@@ -1,0 +1,232 @@
+// dec data list | get | load | sample
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { AppContext } from '../context.js';
+import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
+import { DecError, ExitCode } from '../errors.js';
+import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { openSession, syllabusInfo, type Session } from '../session.js';
+
+export interface GetOptions {
+  source?: string;
+  timeout?: string;
+}
+
+export interface LoadOptions {
+  table?: string;
+  db?: string;
+  replace?: boolean;
+  append?: boolean;
+  file?: string;
+  source?: string;
+}
+
+function sourceOf(text: string | undefined): Source {
+  if (text === undefined || text === 'mirror') return 'mirror';
+  if (text === 'tlc') return 'tlc';
+  throw new DecError(`--source "${text}" is neither mirror nor tlc.`, {
+    hint: "mirror: the course's csv.gz copies (default); tlc: the TLC's parquet files.",
+  });
+}
+
+function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return work(controller.signal).finally(() => {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  });
+}
+
+export async function dataList(app: AppContext): Promise<number> {
+  const session = await openSession(app);
+  const folder = dataFolder(app.env);
+  const datasets = Object.entries(session.course.datasets).map(([name, dataset]) => ({
+    name,
+    title: dataset.title,
+    mirror: dataset.mirror ?? null,
+    tlc: dataset.tlc ?? null,
+    table: defaultTable(name),
+    downloaded: existsSync(folder)
+      ? requireFiles(folder)
+          .filter((file) => file.startsWith(`${name}_tripdata_`) || (name === 'zones' && file.startsWith('taxi_zone')))
+          .sort()
+      : [],
+  }));
+  const { style } = app.terminal;
+  app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), folder, datasets }, () =>
+    [
+      ...datasets.flatMap((d) => [
+        `${style.bold(d.name.padEnd(7))} ${d.title} ${style.dim(`→ table ${d.table}`)}`,
+        `        mirror ${d.mirror ?? '—'}`,
+        ...(d.tlc ? [`        tlc    ${d.tlc}`] : []),
+        `        ${d.downloaded.length > 0 ? `downloaded: ${d.downloaded.join(', ')}` : style.dim('nothing downloaded yet')}`,
+      ]),
+      '',
+      style.dim(`Downloads are kept in ${folder}. Synthetic samples (dec data sample) are named *_synthetic_*.`),
+    ].join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+function requireFiles(folder: string): string[] {
+  return readdirSync(folder).filter((file) => !file.endsWith('.part'));
+}
+
+function specs(session: Session, app: AppContext, name: string, monthSpecs: string[], source: Source) {
+  const dataset = datasetOf(session.course, name);
+  const monthly = (source === 'tlc' ? dataset.tlc : dataset.mirror)?.includes('{month}') ?? false;
+  if (!monthly) return [dataFile(session.course, app.env, name, undefined, source)];
+  if (monthSpecs.length === 0)
+    throw new DecError(`Say which months of ${name}.`, {
+      hint: `For example: dec data get ${name} 2021-01, or 2019-01..2019-12`,
+    });
+  return monthSpecs.flatMap(monthsOf).map((month) => dataFile(session.course, app.env, name, month, source));
+}
+
+async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallMs: number): Promise<void> {
+  const { download } = await import('../data/download.js');
+  await withSignal(async (signal) => {
+    for (const file of files) {
+      if (existsSync(file.path)) {
+        app.terminal.progress(`${file.fileName}: already downloaded`);
+        continue;
+      }
+      let last = 0;
+      await download(file.url, file.path, {
+        stallMs,
+        attempts: 5,
+        backoffMs: 1000,
+        signal,
+        onProgress: ({ received, total }) => {
+          if (received - last < 512 * 1024 && received !== total) return;
+          last = received;
+          app.terminal.progress(
+            `${file.fileName}: ${(received / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`,
+          );
+        },
+        onNotice: (text) => app.terminal.warn(`${file.fileName}: ${text}`),
+      });
+    }
+  });
+  app.terminal.progressDone();
+}
+
+export async function dataGet(app: AppContext, name: string, months: string[], options: GetOptions): Promise<number> {
+  const session = await openSession(app);
+  const files = specs(session, app, name, months, sourceOf(options.source));
+  const stallMs = options.timeout ? Number(options.timeout) * 1000 : 30_000;
+  if (!(stallMs >= 100))
+    throw new DecError(`--timeout "${options.timeout}" is not a number of seconds.`, {
+      hint: 'For example --timeout 30',
+    });
+  await fetchAll(app, files, stallMs);
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      files: files.map((f) => ({ url: f.url, path: f.path, bytes: statSync(f.path).size })),
+    },
+    () =>
+      files
+        .map((f) => `${app.terminal.style.green('✓')} ${f.path} (${(statSync(f.path).size / 1e6).toFixed(1)} MB)`)
+        .join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+/** --db, else the week-1 Postgres as `dec setup` runs it. */
+async function connectionString(app: AppContext, session: Session, db: string | undefined): Promise<string> {
+  if (db) return db;
+  const { defaultDatabase } = await import('../setup/database.js');
+  return (await defaultDatabase(app, session)).connectionString;
+}
+
+export async function dataLoad(
+  app: AppContext,
+  name: string | undefined,
+  months: string[],
+  options: LoadOptions,
+): Promise<number> {
+  if (options.replace && options.append)
+    throw new DecError('--replace and --append exclude each other.', { hint: 'Pick one; --replace is the default.' });
+  const session = await openSession(app);
+  const paths: string[] = [];
+  let table = options.table;
+  if (options.file) {
+    const path = resolve(app.cwd, options.file);
+    if (!existsSync(path))
+      throw new DecError(`There is no file ${options.file}.`, {
+        hint: 'Give the path of a .csv, .csv.gz or .parquet file.',
+      });
+    paths.push(path);
+    table ??= name ? defaultTable(name) : undefined;
+    if (!table)
+      throw new DecError('--file needs --table (or a dataset name) to know where the rows go.', {
+        hint: 'For example: dec data load --file trips.csv --table yellow_taxi_trips',
+      });
+  } else {
+    if (!name)
+      throw new DecError('Say which dataset to load, or --file.', {
+        hint: 'For example: dec data load yellow 2021-01',
+      });
+    const files = specs(session, app, name, months, sourceOf(options.source));
+    await fetchAll(app, files, 30_000);
+    paths.push(...files.map((f) => f.path));
+    table ??= defaultTable(name);
+  }
+  const { loadFile } = await import('../data/load.js');
+  const target = await connectionString(app, session, options.db);
+  const results: Array<{ path: string; table: string; rows: number; columns: Array<{ name: string; type: string }> }> =
+    [];
+  for (const [index, path] of paths.entries()) {
+    // Several months: the first replaces (unless --append), the rest append.
+    const mode = options.append || index > 0 ? 'append' : 'replace';
+    const result = await withSignal((signal) =>
+      loadFile(path, {
+        connectionString: target,
+        table: table!,
+        mode,
+        signal,
+        onProgress: (rows) => {
+          if (rows % 100_000 === 0)
+            app.terminal.progress(`${path.split('/').pop()}: ${rows.toLocaleString('en')} rows`);
+        },
+      }),
+    );
+    app.terminal.progressDone();
+    results.push({ path, ...result });
+  }
+  const { style } = app.terminal;
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      table,
+      loads: results.map((r) => ({ path: r.path, rows: r.rows, columns: r.columns })),
+    },
+    () =>
+      results
+        .map(
+          (r) =>
+            `${style.green('✓')} ${r.rows.toLocaleString('en')} rows from ${r.path.split('/').pop()} into ${r.table}`,
+        )
+        .join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+export async function dataSample(app: AppContext, rows: string | undefined, out: string | undefined): Promise<number> {
+  const count = rows === undefined ? 10_000 : Number(rows);
+  if (!Number.isInteger(count) || count < 1 || count > 50_000_000)
+    throw new DecError(`--rows "${rows}" is not a row count.`, { hint: 'For example --rows 100000' });
+  const path = out ? resolve(app.cwd, out) : join(dataFolder(app.env), `yellow_tripdata_synthetic_${count}.csv.gz`);
+  const { writeSyntheticYellow } = await import('../data/synthetic.js');
+  await writeSyntheticYellow(path, count);
+  app.terminal.emit(
+    { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true },
+    () =>
+      `${app.terminal.style.green('✓')} ${count.toLocaleString('en')} SYNTHETIC yellow trips (made up, same layout) in ${path}\nLoad them: dec data load --file ${path} --table yellow_taxi_trips`,
+  );
+  return ExitCode.ok;
+}

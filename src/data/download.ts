@@ -1,0 +1,189 @@
+// Downloads a file into `<path>.part` and renames it when complete: resumes an interrupted transfer
+// with an HTTP Range request, follows redirects, retries with backoff, checks the size, and never
+// waits forever (a stalled connection is dropped after `stallMs` without data).
+import { createWriteStream, renameSync, statSync, truncateSync, mkdirSync } from 'node:fs';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
+import { dirname } from 'node:path';
+import { DecError, ExitCode } from '../errors.js';
+
+export interface DownloadProgress {
+  received: number;
+  total?: number;
+}
+
+export interface DownloadOptions {
+  /** Longest silence on a connection before it is dropped and retried. */
+  stallMs: number;
+  attempts: number;
+  /** First retry waits this long; each next one twice as long. */
+  backoffMs: number;
+  signal?: AbortSignal;
+  onProgress?(progress: DownloadProgress): void;
+  /** Said when a transfer is retried or resumed. */
+  onNotice?(text: string): void;
+}
+
+class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly url: string,
+  ) {
+    super(`HTTP ${status} for ${url}`);
+  }
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+function request(
+  url: string,
+  headers: Record<string, string>,
+  stallMs: number,
+  signal?: AbortSignal,
+): Promise<IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(
+      url,
+      { headers: { 'user-agent': 'dec (Data Engineering Zoomcamp companion)', ...headers }, timeout: stallMs, signal },
+      resolve,
+    );
+    req.on('timeout', () => req.destroy(new Error(`no answer from ${new URL(url).host} within ${stallMs / 1000} s`)));
+    req.on('error', reject);
+  });
+}
+
+/** Follows up to 5 redirects; returns the final response. */
+async function open(url: string, headers: Record<string, string>, options: DownloadOptions): Promise<IncomingMessage> {
+  let current = url;
+  for (let hop = 0; hop < 6; hop++) {
+    const response = await request(current, headers, options.stallMs, options.signal);
+    const status = response.statusCode ?? 0;
+    if (status >= 300 && status < 400 && response.headers.location) {
+      response.resume();
+      current = new URL(response.headers.location, current).toString();
+      continue;
+    }
+    return response;
+  }
+  throw new Error(`too many redirects from ${url}`);
+}
+
+/** One attempt: appends to the .part file from where it stopped; resolves when the body has ended. */
+async function attempt(
+  url: string,
+  part: string,
+  options: DownloadOptions,
+): Promise<{ complete: boolean; total?: number }> {
+  const have = sizeOf(part);
+  const response = await open(url, have > 0 ? { range: `bytes=${have}-` } : {}, options);
+  const status = response.statusCode ?? 0;
+  if (status === 416) {
+    // Asked for bytes past the end: the .part file already holds everything.
+    response.resume();
+    const total = Number(/\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1] ?? NaN);
+    return { complete: Number.isFinite(total) ? have === total : true, total: Number.isFinite(total) ? total : have };
+  }
+  if (status !== 200 && status !== 206) {
+    response.resume();
+    throw new HttpStatusError(status, url);
+  }
+  let offset = have;
+  let total: number | undefined;
+  if (status === 206) {
+    total = Number(/\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1] ?? NaN);
+  } else {
+    // The server ignored the range: start over.
+    offset = 0;
+    total = response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
+    truncateSafe(part);
+  }
+  if (total !== undefined && !Number.isFinite(total)) total = undefined;
+  await new Promise<void>((resolve, reject) => {
+    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' });
+    let received = offset;
+    response.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      options.onProgress?.({ received, total });
+    });
+    response.on('aborted', () => reject(new Error('the connection was cut')));
+    response.on('error', reject);
+    out.on('error', reject);
+    out.on('finish', resolve);
+    response.pipe(out);
+    response.setTimeout(options.stallMs, () =>
+      response.destroy(new Error(`the download stalled: nothing for ${options.stallMs / 1000} s`)),
+    );
+  });
+  const size = sizeOf(part);
+  return { complete: total === undefined ? true : size === total, total };
+}
+
+function truncateSafe(path: string): void {
+  try {
+    truncateSync(path, 0);
+  } catch {
+    // nothing to truncate
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/** Downloads `url` to `path`; returns the size. A 403/404 is not retried: it will not change. */
+export async function download(url: string, path: string, options: DownloadOptions): Promise<number> {
+  mkdirSync(dirname(path), { recursive: true });
+  const part = `${path}.part`;
+  let lastError: unknown;
+  for (let tries = 1; tries <= options.attempts; tries++) {
+    if (options.signal?.aborted) break;
+    try {
+      const result = await attempt(url, part, options);
+      if (result.complete) {
+        renameSync(part, path);
+        return sizeOf(path);
+      }
+      lastError = new Error(`the transfer ended early (${sizeOf(part)} of ${result.total} bytes)`);
+    } catch (error) {
+      if (error instanceof HttpStatusError && (error.status === 403 || error.status === 404 || error.status === 410)) {
+        throw new DecError(
+          `${url} answered ${error.status} (${error.status === 404 || error.status === 410 ? 'not found' : 'forbidden'}).`,
+          {
+            hint: 'The TLC files moved to the course mirror: use --source mirror (the default), or check the month exists.',
+          },
+        );
+      }
+      lastError = error;
+    }
+    if (tries < options.attempts) {
+      const wait = options.backoffMs * 2 ** (tries - 1);
+      options.onNotice?.(
+        `${lastError instanceof Error ? lastError.message : String(lastError)}; resuming in ${(wait / 1000).toFixed(1)} s (try ${tries + 1} of ${options.attempts})`,
+      );
+      await sleep(wait, options.signal);
+    }
+  }
+  if (options.signal?.aborted) {
+    throw new DecError(`Interrupted; ${sizeOf(part)} bytes are kept in ${part} and the next run resumes from there.`, {
+      exitCode: ExitCode.interrupted,
+    });
+  }
+  throw new DecError(
+    `Could not download ${url}: ${lastError instanceof Error ? lastError.message : String(lastError)}.`,
+    {
+      hint: `What arrived is kept in ${part}; run the same command again to resume.`,
+    },
+  );
+}

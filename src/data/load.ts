@@ -1,0 +1,191 @@
+// Loads a CSV, CSV.gz or Parquet file into Postgres with COPY FROM STDIN, streaming (memory stays
+// flat whatever the file size). The rows go into a staging table inside one transaction that then
+// replaces (or appends to) the target, so a failed or interrupted load leaves the old table as it was.
+import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import { DecError, ExitCode } from '../errors.js';
+import { columnType, type Column } from './datasets.js';
+
+export type FileFormat = 'csv' | 'csv.gz' | 'parquet';
+
+export function formatOf(path: string): FileFormat {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.csv.gz') || lower.endsWith('.gz')) return 'csv.gz';
+  if (lower.endsWith('.parquet')) return 'parquet';
+  if (lower.endsWith('.csv')) return 'csv';
+  throw new DecError(`Cannot tell the format of ${path}.`, { hint: 'dec loads .csv, .csv.gz and .parquet files.' });
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function checkTableName(table: string): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
+    throw new DecError(`"${table}" is not a table name dec accepts.`, {
+      hint: 'Use letters, digits and _, e.g. --table yellow_taxi_trips.',
+    });
+  }
+}
+
+/** The header line of a CSV or CSV.gz file, without reading the rest. */
+export async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise<string[]> {
+  let text = '';
+  if (format === 'csv') {
+    const fd = openSync(path, 'r');
+    try {
+      const buffer = Buffer.alloc(64 * 1024);
+      const read = readSync(fd, buffer, 0, buffer.length, 0);
+      text = buffer.subarray(0, read).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } else {
+    const stream = createReadStream(path).pipe(createGunzip());
+    for await (const chunk of stream) {
+      text += (chunk as Buffer).toString('utf8');
+      if (text.includes('\n') || text.length > 64 * 1024) break;
+    }
+    stream.destroy();
+  }
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  const columns = line
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
+  if (columns.length === 0 || columns.some((c) => c === ''))
+    throw new DecError(`${path} has no CSV header line.`, { hint: 'The first line must name the columns.' });
+  return columns;
+}
+
+export interface LoadOptions {
+  connectionString: string;
+  table: string;
+  mode: 'replace' | 'append';
+  signal?: AbortSignal;
+  onProgress?(rows: number): void;
+}
+
+export interface LoadResult {
+  table: string;
+  rows: number;
+  columns: Column[];
+}
+
+/** Parquet row groups as CSV text, one group at a time, so memory stays bounded. */
+async function* parquetAsCsv(path: string, columns: string[]): AsyncGenerator<string> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
+  const file = await asyncBufferFromFile(path);
+  const metadata = await parquetMetadataAsync(file);
+  const cell = (value: unknown): string => {
+    if (value === null || value === undefined) return '';
+    if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
+    const text = typeof value === 'bigint' ? value.toString() : String(value);
+    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  yield `${columns.join(',')}\n`;
+  let start = 0;
+  for (const group of metadata.row_groups) {
+    const end = start + Number(group.num_rows);
+    const rows = (await parquetReadObjects({ file, metadata, rowStart: start, rowEnd: end })) as Array<
+      Record<string, unknown>
+    >;
+    yield rows.map((row) => columns.map((c) => cell(row[c])).join(',')).join('\n') + '\n';
+    start = end;
+  }
+}
+
+async function parquetColumns(path: string): Promise<string[]> {
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await import('hyparquet');
+  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
+  return parquetSchema(metadata).children.map((child) => child.element.name);
+}
+
+function badRow(error: { message: string; where?: string; code?: string }, path: string): DecError {
+  const where = error.where ?? '';
+  const line = /line (\d+)/.exec(where)?.[1];
+  const column = /column (\w+)/.exec(where)?.[1];
+  const at = line ? ` at line ${line}${column ? ` (column ${column})` : ''}` : '';
+  return new DecError(`${path}${at}: ${error.message}.`, {
+    hint: 'The table was left as it was. Fix or drop that row, or load the file with --table into a table of text columns.',
+    exitCode: ExitCode.problems,
+  });
+}
+
+export async function loadFile(path: string, options: LoadOptions): Promise<LoadResult> {
+  checkTableName(options.table);
+  const format = formatOf(path);
+  const names = format === 'parquet' ? await parquetColumns(path) : await csvHeader(path, format);
+  const columns = names.map((name) => ({ name, type: columnType(name) }));
+  const staging = `${options.table}__dec_load`;
+  const { default: pg } = await import('pg');
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const client = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    throw new DecError(`Cannot connect to Postgres: ${(error as Error).message}`, {
+      hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
+    });
+  }
+  const abort = () => void client.query('select 1').catch(() => undefined);
+  options.signal?.addEventListener('abort', abort);
+  try {
+    await client.query('BEGIN');
+    await client.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    await client.query(
+      `CREATE TABLE ${quoteIdent(staging)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,
+    );
+    const copy = client.query(copyFrom(`COPY ${quoteIdent(staging)} FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    let lines = 0;
+    const counter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+        options.onProgress?.(Math.max(0, lines - 1));
+        done(null, chunk);
+      },
+    });
+    const source =
+      format === 'parquet'
+        ? Readable.from(parquetAsCsv(path, names))
+        : format === 'csv.gz'
+          ? createReadStream(path).pipe(createGunzip())
+          : createReadStream(path, { highWaterMark: 1024 * 1024 });
+    try {
+      await pipeline(source, counter, copy, { signal: options.signal });
+    } catch (error) {
+      if (options.signal?.aborted)
+        throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
+      const pgError = error as { message: string; where?: string; code?: string };
+      if (pgError.code) throw badRow(pgError, path);
+      throw new DecError(`Could not read ${path}: ${pgError.message}`, {
+        hint: 'Is the file complete? Download it again with dec data get.',
+      });
+    }
+    const rows = Number(copy.rowCount ?? 0);
+    if (options.mode === 'replace') {
+      await client.query(`DROP TABLE IF EXISTS ${quoteIdent(options.table)}`);
+      await client.query(`ALTER TABLE ${quoteIdent(staging)} RENAME TO ${quoteIdent(options.table)}`);
+    } else {
+      await client.query(`CREATE TABLE IF NOT EXISTS ${quoteIdent(options.table)} (LIKE ${quoteIdent(staging)})`);
+      await client.query(`INSERT INTO ${quoteIdent(options.table)} SELECT * FROM ${quoteIdent(staging)}`);
+      await client.query(`DROP TABLE ${quoteIdent(staging)}`);
+    }
+    await client.query('COMMIT');
+    return { table: options.table, rows, columns };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (error instanceof DecError) throw error;
+    const pgError = error as { message: string; code?: string };
+    throw new DecError(`Loading ${path} into ${options.table} failed: ${pgError.message}`, {
+      hint: 'The table was left as it was.',
+      exitCode: pgError.code === '42804' || pgError.code === '42P01' ? ExitCode.problems : ExitCode.couldNotRun,
+    });
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await client.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,78 @@
+// A synthetic sample in the yellow-taxi CSV layout, for trying the week-1 flow without a network and
+// for benchmarks. Deterministic (seeded), clearly named as synthetic, written as a stream.
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+
+export const YELLOW_COLUMNS = [
+  'VendorID',
+  'tpep_pickup_datetime',
+  'tpep_dropoff_datetime',
+  'passenger_count',
+  'trip_distance',
+  'RatecodeID',
+  'store_and_fwd_flag',
+  'PULocationID',
+  'DOLocationID',
+  'payment_type',
+  'fare_amount',
+  'extra',
+  'mta_tax',
+  'tip_amount',
+  'tolls_amount',
+  'improvement_surcharge',
+  'total_amount',
+  'congestion_surcharge',
+];
+
+/** mulberry32: small, fast, good enough for fake trips. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+function stamp(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+}
+
+export function* syntheticYellowLines(rows: number, month = '2021-01', seed = 2021): Generator<string> {
+  const next = random(seed);
+  const start = Date.parse(`${month}-01T00:00:00Z`);
+  const span = 28 * 86_400_000;
+  yield `${YELLOW_COLUMNS.join(',')}\n`;
+  let batch = '';
+  for (let i = 0; i < rows; i++) {
+    const pickup = start + Math.floor(next() * span);
+    const minutes = 2 + Math.floor(next() * 40);
+    const distance = Math.round((0.3 + next() * 12) * 100) / 100;
+    const fare = Math.round((2.5 + distance * 2.5) * 100) / 100;
+    const tip = next() < 0.6 ? Math.round(fare * 0.2 * 100) / 100 : 0;
+    const total = Math.round((fare + 0.5 + 0.5 + tip + 0.3 + 2.5) * 100) / 100;
+    const passengers = next() < 0.02 ? '' : String(1 + Math.floor(next() * 4));
+    batch += `${1 + Math.floor(next() * 2)},${stamp(pickup)},${stamp(pickup + minutes * 60_000)},${passengers},${distance},1,N,${1 + Math.floor(next() * 265)},${1 + Math.floor(next() * 265)},${1 + Math.floor(next() * 2)},${fare},0.5,0.5,${tip},0,0.3,${total},2.5\n`;
+    if (batch.length > 256 * 1024) {
+      yield batch;
+      batch = '';
+    }
+  }
+  if (batch) yield batch;
+}
+
+/** Writes `rows` synthetic yellow trips to `path` (.csv or .csv.gz). */
+export async function writeSyntheticYellow(path: string, rows: number, month?: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const source = Readable.from(syntheticYellowLines(rows, month));
+  if (path.endsWith('.gz')) await pipeline(source, createGzip({ level: 6 }), createWriteStream(path));
+  else await pipeline(source, createWriteStream(path));
+}

@@ -1,0 +1,37 @@
+// The Postgres dec setup runs for the course (the first stack service with a Postgres readiness
+// check), with the student's remembered port and login: the default for homework checks and loads.
+import type { AppContext } from '../context.js';
+import { DecError } from '../errors.js';
+import type { Session } from '../session.js';
+import { desiredStack } from './spec.js';
+import { readOverrides } from './state.js';
+
+export interface Database {
+  connectionString: string;
+  /** Shown in messages, without the password. */
+  shown: string;
+}
+
+export async function defaultDatabase(app: AppContext, session: Session): Promise<Database> {
+  const entry = Object.entries(session.course.stacks).flatMap(([stack, spec]) =>
+    Object.entries(spec.services)
+      .filter(([, service]) => service.ready && 'postgres' in service.ready)
+      .map(([service]) => ({ stack, service })),
+  )[0];
+  if (!entry)
+    throw new DecError('This syllabus runs no Postgres for homework checks.', {
+      hint: 'Pass --db postgresql://user:password@host:port/database',
+    });
+  const overrides = await readOverrides(app.env, session.course.id, entry.stack);
+  const desired = desiredStack(entry.stack, session.course.stacks[entry.stack]!, session.course.id, overrides);
+  const service = desired.services.find((s) => s.service === entry.service)!;
+  const ready = service.ready && 'postgres' in service.ready ? service.ready.postgres : undefined;
+  const user = service.env.POSTGRES_USER ?? ready?.user ?? 'postgres';
+  const password = service.env.POSTGRES_PASSWORD ?? ready?.password ?? '';
+  const name = service.env.POSTGRES_DB ?? ready?.database ?? 'postgres';
+  const port = service.ports.find((p) => p.container === 5432)?.host ?? 5432;
+  return {
+    connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(name)}`,
+    shown: `postgresql://${user}@127.0.0.1:${port}/${name} (dec setup ${entry.stack})`,
+  };
+}
