@@ -56,6 +56,17 @@ const useVendored = {
   },
 };
 
+// cli.ts imports these command modules lazily; in the build they all come from one second bundle.
+const HEAVY_COMMANDS = /^\.\/commands\/(doctor|setup|homework|data)\.js$/;
+const useHeavyBundle = {
+  name: 'use-heavy-bundle',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: HEAVY_COMMANDS }, (args) =>
+      args.importer.endsWith('src/cli.ts') ? { path: './commands.cjs', external: true } : undefined,
+    );
+  },
+};
+
 const common = {
   plugins: [lazyChildProcess, useVendored],
   absWorkingDir: root,
@@ -78,7 +89,13 @@ const common = {
 
 await rm(join(root, 'dist'), { recursive: true, force: true });
 await Promise.all([
-  build({ ...common, entryPoints: ['src/main.ts'], outfile: 'dist/cli.cjs' }),
+  build({
+    ...common,
+    plugins: [...common.plugins, useHeavyBundle],
+    entryPoints: ['src/main.ts'],
+    outfile: 'dist/cli.cjs',
+  }),
+  build({ ...common, entryPoints: ['src/commands/heavy.ts'], outfile: 'dist/commands.cjs' }),
   build({ ...common, entryPoints: ['src/syllabus/precompile.ts'], outfile: 'dist/compile.cjs' }),
   ...VENDORED.map((name) =>
     build({

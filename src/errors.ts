@@ -33,8 +33,17 @@ export class DecError extends Error {
   }
 }
 
+/**
+ * By shape, not instanceof: the big commands are bundled separately (dist/commands.cjs) and have their
+ * own copy of this class.
+ */
 export function isDecError(error: unknown): error is DecError {
-  return error instanceof DecError;
+  return (
+    error instanceof Error &&
+    error.name === 'DecError' &&
+    typeof (error as Partial<DecError>).exitCode === 'number' &&
+    Array.isArray((error as Partial<DecError>).details)
+  );
 }
 
 /** The code of a Node system error (ENOENT, EACCES, ...), if it is one. */

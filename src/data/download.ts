@@ -49,12 +49,19 @@ function request(
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
+    let answered = false;
     const req = get(
       url,
       { headers: { 'user-agent': 'dec (Data Engineering Zoomcamp companion)', ...headers }, timeout: stallMs, signal },
-      resolve,
+      (response) => {
+        answered = true;
+        resolve(response);
+      },
     );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${new URL(url).host} within ${stallMs / 1000} s`)));
+    // Until the headers are in; after that the response's own stall timer says what happened.
+    req.on('timeout', () => {
+      if (!answered) req.destroy(new Error(`no answer from ${new URL(url).host} within ${stallMs / 1000} s`));
+    });
     req.on('error', reject);
   });
 }
@@ -112,13 +119,23 @@ async function attempt(
       received += chunk.length;
       options.onProgress?.({ received, total });
     });
-    response.on('aborted', () => reject(new Error('the connection was cut')));
-    response.on('error', reject);
-    out.on('error', reject);
-    out.on('finish', resolve);
+    // A failed attempt closes the .part file (flushed) before the next one measures it: no leaked
+    // descriptor, and no late write landing after the next attempt's Range was computed.
+    let failure: Error | undefined;
+    const fail = (error: Error) => {
+      if (failure) return;
+      failure = error;
+      response.unpipe(out);
+      response.destroy();
+      if (!out.destroyed) out.end();
+    };
+    response.on('aborted', () => fail(new Error('the connection was cut')));
+    response.on('error', fail);
+    out.on('error', fail);
+    out.on('close', () => (failure ? reject(failure) : resolve()));
     response.pipe(out);
     response.setTimeout(options.stallMs, () =>
-      response.destroy(new Error(`the download stalled: nothing for ${options.stallMs / 1000} s`)),
+      fail(new Error(`the download stalled: nothing for ${options.stallMs / 1000} s`)),
     );
   });
   const size = sizeOf(part);

@@ -1,0 +1,6 @@
+// The commands that need Docker, Postgres, templates or downloads, built into their own bundle
+// (dist/commands.cjs) so that `dec --help` and `dec weeks list` load and cache less code.
+export { doctor } from './doctor.js';
+export { setup, setupStatus } from './setup.js';
+export { homeworkCheck, homeworkInit, homeworkStatus } from './homework.js';
+export { dataGet, dataList, dataLoad, dataSample } from './data.js';

@@ -1,0 +1,460 @@
+// dec data end to end: synthetic samples, CSV, CSV.gz and Parquet loaded into a real PostgreSQL with the
+// course's column types, a malformed row, an interrupted load, --append and --replace, and `dec data get`
+// against a loopback HTTP server this test runs (never another address).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parquetWriteFile } from 'hyparquet-writer';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { DEC_BIN, runDec, useSandbox, type RunResult } from '../helpers/run.js';
+
+const box = useSandbox();
+
+let postgres: RunningPostgres | undefined;
+let client: pg.Client | undefined;
+let db = '';
+
+beforeAll(async () => {
+  postgres = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+  db = `postgresql://root:root@127.0.0.1:${postgres.port}/ny_taxi`;
+  client = new pg.Client({ connectionString: db, connectionTimeoutMillis: 10_000, statement_timeout: 20_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+}, 120_000);
+
+afterAll(async () => {
+  await client?.end().catch(() => undefined);
+  await postgres?.stop();
+}, 60_000);
+
+const dec = (args: string[], timeoutMs = 60_000): Promise<RunResult> =>
+  runDec(args, { cwd: box.cwd, env: box.sandbox.env, timeoutMs });
+
+async function rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+  return (await client!.query(sql, params)).rows as T[];
+}
+
+async function count(table: string): Promise<number> {
+  const [row] = await rows<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`);
+  return Number(row!.n);
+}
+
+async function columns(table: string): Promise<Array<[string, string]>> {
+  const found = await rows<{ column_name: string; data_type: string }>(
+    `SELECT column_name, data_type FROM information_schema.columns
+      WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position`,
+    [table],
+  );
+  return found.map((c) => [c.column_name, c.data_type]);
+}
+
+async function exists(table: string): Promise<boolean> {
+  const [row] = await rows<{ oid: string | null }>('SELECT to_regclass($1)::text AS oid', [`public.${table}`]);
+  return row!.oid !== null;
+}
+
+/** The yellow table as the course's pandas script makes it. */
+const TS = 'timestamp without time zone';
+const FLOAT = 'double precision';
+const YELLOW_LAYOUT: Array<[string, string]> = [
+  ['VendorID', 'bigint'],
+  ['tpep_pickup_datetime', TS],
+  ['tpep_dropoff_datetime', TS],
+  ['passenger_count', 'bigint'],
+  ['trip_distance', FLOAT],
+  ['RatecodeID', 'bigint'],
+  ['store_and_fwd_flag', 'text'],
+  ['PULocationID', 'bigint'],
+  ['DOLocationID', 'bigint'],
+  ['payment_type', 'bigint'],
+  ['fare_amount', FLOAT],
+  ['extra', FLOAT],
+  ['mta_tax', FLOAT],
+  ['tip_amount', FLOAT],
+  ['tolls_amount', FLOAT],
+  ['improvement_surcharge', FLOAT],
+  ['total_amount', FLOAT],
+  ['congestion_surcharge', FLOAT],
+];
+
+async function sample(rowCount: number, name: string): Promise<string> {
+  const out = join(box.cwd, name);
+  const result = await dec(['data', 'sample', '--rows', String(rowCount), '--out', out], 120_000);
+  expect(result.code, result.stderr).toBe(0);
+  expect(result.stdout).toMatch(/SYNTHETIC/);
+  return out;
+}
+
+async function load(file: string, table: string, ...extra: string[]): Promise<RunResult> {
+  return dec(['data', 'load', '--file', file, '--table', table, '--db', db, ...extra]);
+}
+
+describe('dec data load', () => {
+  it.each(['s.csv', 's.csv.gz'])('loads a synthetic %s with the course column types', async (name) => {
+    const file = await sample(5000, name);
+    const result = await load(file, 'yellow_taxi_trips');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain(`5,000 rows from ${name} into yellow_taxi_trips`);
+    expect(await count('yellow_taxi_trips')).toBe(5000);
+    expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
+    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    const [stats] = await rows<{ first: string; nulls: string; vendors: string }>(
+      `SELECT to_char(min(tpep_pickup_datetime), 'YYYY-MM') AS first,
+              count(*) FILTER (WHERE passenger_count IS NULL) AS nulls,
+              count(DISTINCT "VendorID") AS vendors
+         FROM yellow_taxi_trips`,
+    );
+    expect(stats!.first).toBe('2021-01');
+    // The sample leaves ~2 % of passenger counts empty, as the real files do: they load as NULL.
+    expect(Number(stats!.nulls)).toBeGreaterThan(0);
+    expect(Number(stats!.vendors)).toBe(2);
+  });
+
+  it('reports the load as JSON', async () => {
+    const file = await sample(300, 'j.csv');
+    const result = await load(file, 'json_trips', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    const doc = JSON.parse(result.stdout) as { table: string; loads: Array<{ rows: number; columns: unknown[] }> };
+    expect(doc.table).toBe('json_trips');
+    expect(doc.loads).toHaveLength(1);
+    expect(doc.loads[0]!.rows).toBe(300);
+    expect(doc.loads[0]!.columns).toHaveLength(YELLOW_LAYOUT.length);
+  });
+
+  it('adds with --append and starts over with --replace', async () => {
+    const file = await sample(1000, 'a.csv');
+    expect((await load(file, 'trips_ar')).code).toBe(0);
+    expect(await count('trips_ar')).toBe(1000);
+    const appended = await load(file, 'trips_ar', '--append');
+    expect(appended.code, appended.stderr).toBe(0);
+    expect(await count('trips_ar')).toBe(2000);
+    const replaced = await load(file, 'trips_ar', '--replace');
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(await count('trips_ar')).toBe(1000);
+    expect(await columns('trips_ar')).toEqual(YELLOW_LAYOUT);
+    expect(await exists('trips_ar__dec_load')).toBe(false);
+  });
+
+  it('stops at a malformed row, names its line and column, and leaves the table as it was', async () => {
+    const good = await sample(200, 'good.csv');
+    expect((await load(good, 'yellow_taxi_trips')).code).toBe(0);
+    const before = await count('yellow_taxi_trips');
+    expect(before).toBe(200);
+
+    const lines = readFileSync(good, 'utf8').split('\n');
+    // Header is line 1, so the 4th data line is line 5 of the file.
+    lines[4] = lines[4]!.replace(/^\d+,/, 'abc,');
+    const bad = join(box.cwd, 'bad.csv');
+    writeFileSync(bad, lines.join('\n'));
+
+    const result = await load(bad, 'yellow_taxi_trips');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('line 5');
+    expect(result.stderr).toContain('VendorID');
+    expect(result.stderr).toContain('abc');
+    expect(result.stderr).toMatch(/left as it was/);
+    expect(await count('yellow_taxi_trips')).toBe(before);
+    expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
+    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+  });
+
+  it('leaves the previous table intact when a load is interrupted', async () => {
+    const small = await sample(1000, 'small.csv');
+    expect((await load(small, 'yellow_taxi_trips')).code).toBe(0);
+    const before = await count('yellow_taxi_trips');
+    const big = await sample(2_000_000, 'big.csv');
+
+    const child = spawn(
+      process.execPath,
+      [DEC_BIN, 'data', 'load', '--file', big, '--table', 'yellow_taxi_trips', '--db', db],
+      { cwd: box.cwd, env: box.sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    let done = false;
+    void exited.then(() => (done = true));
+    try {
+      // Wait (bounded) until the COPY is under way, then let it stream for ~300 ms.
+      const deadline = Date.now() + 20_000;
+      let copying = false;
+      while (!copying && !done && Date.now() < deadline) {
+        const [row] = await rows<{ n: string }>(
+          "SELECT count(*) AS n FROM pg_stat_activity WHERE query ILIKE 'COPY %' AND state = 'active'",
+        );
+        copying = Number(row!.n) > 0;
+        if (!copying) await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      expect(copying, `the load never started copying: ${stderr}`).toBe(true);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(done, `the load ended before it was interrupted: ${stderr}`).toBe(false);
+      child.kill('SIGINT');
+      const outcome = await Promise.race([
+        exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+      ]);
+      expect(outcome, 'dec did not stop within 20 s of SIGINT').not.toBe('timeout');
+      const { code, signal } = outcome as { code: number | null; signal: NodeJS.Signals | null };
+      expect(code === 130 || signal === 'SIGINT', `exit ${code} ${signal}: ${stderr}`).toBe(true);
+      if (code === 130) expect(stderr).toMatch(/Interrupted; the table was left as it was/);
+      expect(stderr).not.toMatch(/Warning/);
+    } finally {
+      if (!done) child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    }
+    expect(await count('yellow_taxi_trips')).toBe(before);
+    expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
+    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    // And the table is usable: the next load replaces it as usual.
+    expect((await load(small, 'yellow_taxi_trips')).code).toBe(0);
+    expect(await count('yellow_taxi_trips')).toBe(1000);
+  }, 180_000);
+
+  it('loads Parquet in the yellow layout: row count, timestamps and nulls round-trip', async () => {
+    const n = 300;
+    const base = Date.parse('2021-01-01T00:00:00Z');
+    const pickups = Array.from({ length: n }, (_, i) => new Date(base + i * 61_001));
+    const file = join(box.cwd, 'x.parquet');
+    parquetWriteFile({
+      filename: file,
+      columnData: [
+        { name: 'VendorID', data: Array.from({ length: n }, (_, i) => BigInt(1 + (i % 2))), type: 'INT64' },
+        { name: 'tpep_pickup_datetime', data: pickups, type: 'TIMESTAMP' },
+        {
+          name: 'tpep_dropoff_datetime',
+          data: pickups.map((d) => new Date(d.getTime() + 600_000)),
+          type: 'TIMESTAMP',
+        },
+        // As in the TLC files: a double, with a null.
+        {
+          name: 'passenger_count',
+          data: Array.from({ length: n }, (_, i) => (i === 7 ? null : 1 + (i % 3))),
+          type: 'DOUBLE',
+        },
+        { name: 'trip_distance', data: Array.from({ length: n }, (_, i) => i / 10), type: 'DOUBLE' },
+        { name: 'RatecodeID', data: Array.from({ length: n }, () => 1), type: 'DOUBLE' },
+        {
+          name: 'store_and_fwd_flag',
+          data: Array.from({ length: n }, (_, i) => (i % 50 === 0 ? 'Y' : 'N')),
+          type: 'STRING',
+        },
+        { name: 'PULocationID', data: Array.from({ length: n }, (_, i) => 1 + (i % 265)), type: 'INT32' },
+        { name: 'DOLocationID', data: Array.from({ length: n }, (_, i) => 265 - (i % 265)), type: 'INT32' },
+        { name: 'payment_type', data: Array.from({ length: n }, () => BigInt(1)), type: 'INT64' },
+        { name: 'fare_amount', data: Array.from({ length: n }, (_, i) => i + 0.5), type: 'DOUBLE' },
+        { name: 'extra', data: Array.from({ length: n }, () => 0.5), type: 'DOUBLE' },
+        { name: 'mta_tax', data: Array.from({ length: n }, () => 0.5), type: 'DOUBLE' },
+        { name: 'tip_amount', data: Array.from({ length: n }, () => 0), type: 'DOUBLE' },
+        { name: 'tolls_amount', data: Array.from({ length: n }, () => 0), type: 'DOUBLE' },
+        { name: 'improvement_surcharge', data: Array.from({ length: n }, () => 0.3), type: 'DOUBLE' },
+        { name: 'total_amount', data: Array.from({ length: n }, (_, i) => i + 4.3), type: 'DOUBLE' },
+        { name: 'congestion_surcharge', data: Array.from({ length: n }, () => 2.5), type: 'DOUBLE' },
+      ],
+    });
+    const result = await load(file, 'p');
+    expect(result.code, result.stderr).toBe(0);
+    expect(await count('p')).toBe(n);
+    expect(await columns('p')).toEqual(YELLOW_LAYOUT);
+    const loaded = await rows<{ pickup: string; dropoff: string; passengers: string | null; flag: string }>(
+      `SELECT to_char(tpep_pickup_datetime, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS pickup,
+              to_char(tpep_dropoff_datetime, 'YYYY-MM-DD"T"HH24:MI:SS.MS') AS dropoff,
+              passenger_count::text AS passengers, store_and_fwd_flag AS flag
+         FROM p ORDER BY fare_amount`,
+    );
+    expect(loaded.map((r) => r.pickup)).toEqual(pickups.map((d) => d.toISOString().slice(0, 23)));
+    expect(loaded[1]!.dropoff).toBe(new Date(pickups[1]!.getTime() + 600_000).toISOString().slice(0, 23));
+    expect(loaded[7]!.passengers).toBeNull();
+    expect(loaded.filter((r) => r.passengers === null)).toHaveLength(1);
+    expect(loaded[8]!.passengers).toBe('3');
+    expect(loaded[50]!.flag).toBe('Y');
+  });
+
+  // The real files come from ../shared, which is not part of the repository: the suite must pass without it.
+  const shared = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
+  const realSample = join(shared, 'yellow_tripdata_2020-07_sample.csv');
+  const zonesCsv = join(shared, 'taxi_zone_lookup.csv');
+  describe.skipIf(!existsSync(realSample) || !existsSync(zonesCsv))('the real files in ../shared/data', () => {
+    it('loads the real yellow sample with the course column types', async () => {
+      const expected =
+        readFileSync(realSample, 'utf8')
+          .split(/\r?\n/)
+          .filter((line) => line !== '').length - 1;
+      const result = await load(realSample, 'yellow_real');
+      expect(result.code, result.stderr).toBe(0);
+      expect(await count('yellow_real')).toBe(expected);
+      expect(await columns('yellow_real')).toEqual(YELLOW_LAYOUT);
+      // The first data line, value by value (the real files hold a few stray months, so no min/max check).
+      const [header, line] = readFileSync(realSample, 'utf8').split(/\r?\n/);
+      const first = Object.fromEntries(header!.split(',').map((name, i) => [name, line!.split(',')[i]]));
+      const [match] = await rows<{ n: string }>(
+        `SELECT count(*) AS n FROM yellow_real
+          WHERE tpep_pickup_datetime = $1::timestamp AND tpep_dropoff_datetime = $2::timestamp
+            AND trip_distance = $3::double precision AND "PULocationID" = $4::bigint AND total_amount = $5::double precision`,
+        [
+          first.tpep_pickup_datetime,
+          first.tpep_dropoff_datetime,
+          first.trip_distance,
+          first.PULocationID,
+          first.total_amount,
+        ],
+      );
+      expect(Number(match!.n)).toBeGreaterThanOrEqual(1);
+      const [july] = await rows<{ n: string }>(
+        "SELECT count(*) AS n FROM yellow_real WHERE to_char(tpep_pickup_datetime, 'YYYY-MM') = '2020-07'",
+      );
+      expect(Number(july!.n)).toBeGreaterThan(expected / 2);
+    });
+
+    it('loads the zone lookup as zones with 265 rows', async () => {
+      const result = await dec(['data', 'load', 'zones', '--file', zonesCsv, '--db', db]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(await count('zones')).toBe(265);
+      const types = Object.fromEntries((await columns('zones')).map(([name, type]) => [name.toLowerCase(), type]));
+      expect(types).toEqual({ locationid: 'bigint', borough: 'text', zone: 'text', service_zone: 'text' });
+    });
+  });
+});
+
+describe('dec data get', () => {
+  let server: Server | undefined;
+  let port = 0;
+  let served = Buffer.alloc(0);
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/yellow_tripdata_2021-01.csv.gz') {
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': served.length });
+        res.end(served);
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' });
+        res.end('Not Found');
+      }
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(0, '127.0.0.1', () => resolve());
+    });
+    port = (server.address() as AddressInfo).port;
+  });
+
+  afterAll(async () => {
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server!.close(() => resolve()));
+  });
+
+  function syllabus(): string {
+    const path = join(box.sandbox.root, 'data-syllabus.yaml');
+    writeFileSync(
+      path,
+      [
+        'schemaVersion: 1',
+        'id: data-test',
+        'title: Data test course',
+        'datasets:',
+        '  yellow:',
+        '    title: Yellow taxi trip records',
+        `    mirror: http://127.0.0.1:${port}/yellow_tripdata_{month}.csv.gz`,
+        'weeks:',
+        '  - number: 1',
+        '    id: week-1',
+        '    title: First week',
+        '    topics:',
+        '      - title: Load the data',
+        '',
+      ].join('\n'),
+    );
+    return path;
+  }
+
+  it('downloads into the cache once, lists it, names a missing month, and loads it', async () => {
+    served = readFileSync(await sample(1000, 'served.csv.gz'));
+    const fixture = syllabus();
+    const cached = join(box.sandbox.decHome, 'cache', 'datasets', 'yellow_tripdata_2021-01.csv.gz');
+    requests.length = 0;
+
+    const first = await dec(['data', 'get', 'yellow', '2021-01', '--syllabus', fixture]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain(cached);
+    expect(readFileSync(cached).equals(served)).toBe(true);
+    expect(existsSync(`${cached}.part`)).toBe(false);
+    expect(requests).toEqual(['/yellow_tripdata_2021-01.csv.gz']);
+
+    const again = await dec(['data', 'get', 'yellow', '2021-01', '--syllabus', fixture]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain('yellow_tripdata_2021-01.csv.gz: already downloaded');
+    expect(requests).toHaveLength(1);
+
+    const list = await dec(['data', 'list', '--syllabus', fixture, '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const doc = JSON.parse(list.stdout) as {
+      datasets: Array<{ name: string; mirror: string; table: string; downloaded: string[] }>;
+    };
+    expect(doc.datasets).toEqual([
+      expect.objectContaining({
+        name: 'yellow',
+        mirror: `http://127.0.0.1:${port}/yellow_tripdata_{month}.csv.gz`,
+        table: 'yellow_taxi_trips',
+        downloaded: ['yellow_tripdata_2021-01.csv.gz'],
+      }),
+    ]);
+
+    const missing = await dec(['data', 'get', 'yellow', '2021-02', '--syllabus', fixture]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`http://127.0.0.1:${port}/yellow_tripdata_2021-02.csv.gz`);
+    expect(missing.stderr).toContain('404');
+    expect(requests).toHaveLength(2);
+    expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets', 'yellow_tripdata_2021-02.csv.gz'))).toBe(false);
+
+    const loaded = await dec(['data', 'load', 'yellow', '2021-01', '--syllabus', fixture, '--db', db]);
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toContain('1,000 rows from yellow_tripdata_2021-01.csv.gz into yellow_taxi_trips');
+    expect(await count('yellow_taxi_trips')).toBe(1000);
+    expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
+    // Loaded from the cache: no new download.
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('dec data: bad input', () => {
+  it('refuses --replace with --append', async () => {
+    const result = await dec(['data', 'load', '--file', 'x.csv', '--table', 't', '--replace', '--append', '--db', db]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--replace and --append/);
+  });
+
+  it('names the datasets when one is unknown', async () => {
+    for (const args of [
+      ['data', 'get', 'purple', '2021-01'],
+      ['data', 'load', 'purple', '2021-01', '--db', db],
+    ]) {
+      const result = await dec(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('"purple"');
+      expect(result.stderr).toContain('yellow, green, fhv, fhvhv, zones');
+    }
+  });
+
+  it('refuses a month that does not exist', async () => {
+    for (const args of [
+      ['data', 'get', 'yellow', '2021-13'],
+      ['data', 'load', 'yellow', '2021-13', '--db', db],
+    ]) {
+      const result = await dec(args);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toContain('"2021-13"');
+    }
+    // Nothing was downloaded (the check comes before any network).
+    expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets'))).toBe(false);
+  });
+});
