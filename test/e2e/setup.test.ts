@@ -16,8 +16,8 @@ import {
 } from '../helpers/images.js';
 import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
-const STANDIN = 'dec-test/pgadmin-standin:1';
-const NEVER_READY = 'dec-test/never-ready:1';
+const STANDIN = 'dec-test/pgadmin-standin:2';
+const NEVER_READY = 'dec-test/never-ready:2';
 const STACK_LABEL = 'label=dec.stack=week1';
 
 let sandbox: Sandbox;
@@ -29,9 +29,14 @@ async function imageWithCommand(tag: string, base: string, cmd: string[]): Promi
   if ((await dockerCli(['image', 'inspect', tag])).code === 0) return;
   const name = `dec-test-build-${process.pid}-${tag.replace(/[^a-z0-9]/g, '')}`;
   await dockerCli(['rm', '-f', name]);
-  await docker(['create', '--name', name, '--label', 'dec.test=1', base, ...cmd]);
-  await docker(['commit', '--change', `CMD ${JSON.stringify(cmd)}`, name, tag]);
-  await docker(['rm', '-f', name]);
+  // No dec.test label on this container: `docker commit` would copy it into the image, every stack
+  // container made from it would carry it, and other suites' clean-up would remove them mid-test.
+  try {
+    await docker(['create', '--name', name, base, ...cmd]);
+    await docker(['commit', '--change', `CMD ${JSON.stringify(cmd)}`, name, tag]);
+  } finally {
+    await dockerCli(['rm', '-f', name]);
+  }
 }
 
 async function removeStack(): Promise<void> {
