@@ -298,7 +298,8 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     );
     await remember();
     if (differs.length === 0) await markSetupDone(app, target);
-    return differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+    const loaded = await loadData(app, loads);
+    return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   }
 
   await checkPorts(app, plan, actual, target);
@@ -339,14 +340,19 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       ...renderNext(desired).map((line) => `  ${line}`),
     ].join('\n'),
   );
-  if (loads.length > 0) {
-    const { dataLoad } = await import('./data.js');
-    for (const { dataset, months } of loads) {
-      const code = await dataLoad(app, dataset, months, {});
-      if (code !== ExitCode.ok) return code;
-    }
+  const loaded = await loadData(app, loads);
+  return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+}
+
+/** --load: the datasets to put into the stack's Postgres once it is up. */
+async function loadData(app: AppContext, loads: Array<{ dataset: string; months: string[] }>): Promise<number> {
+  if (loads.length === 0) return ExitCode.ok;
+  const { dataLoad } = await import('./data.js');
+  for (const { dataset, months } of loads) {
+    const code = await dataLoad(app, dataset, months, {});
+    if (code !== ExitCode.ok) return code;
   }
-  return differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+  return ExitCode.ok;
 }
 
 function statusJson(

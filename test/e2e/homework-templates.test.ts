@@ -7,21 +7,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { PLACEHOLDERS, renderTemplate, type TemplateValues } from '../../src/homework/render.js';
 import { REPO_ROOT } from '../helpers/run.js';
 
 const TEMPLATES = join(REPO_ROOT, 'templates', 'homework');
 const FOLDERS = ['week-1', 'week-2', 'week-3', 'week-4', 'week-5', 'week-6', 'project'];
-const ALLOWED = [
-  'student',
-  'week',
-  'week_title',
-  'cohort',
-  'due',
-  'gcp_project',
-  'region',
-  'dataset_urls',
-  'questions',
-];
+// The placeholders dec fills in, as the scaffolder defines them.
+const ALLOWED: readonly string[] = PLACEHOLDERS;
 // Template files whose name starts with `_` become dotfiles; nothing else may start with one (`__init__.py` would
 // be scaffolded as `._init__.py`).
 const DOTFILES = ['_gitignore'];
@@ -39,17 +31,9 @@ const SAMPLE: Record<string, string> = {
   questions: '### Question 1 (`q1`, 1 point)\n\nHow many trips?\n\n**Answer:** ',
 };
 
-/** `{{name}}` → sample value, then the escapes `{{{{` → `{{` and `}}}}` → `}}`. */
+/** The scaffolder's own rendering, with sample values. */
 function render(text: string): string {
-  return text
-    .split('{{{{')
-    .map((part) =>
-      part
-        .split('}}}}')
-        .map((piece) => piece.replace(/\{\{([a-z_]+)\}\}/g, (whole, name: string) => SAMPLE[name] ?? whole))
-        .join('}}'),
-    )
-    .join('{{');
+  return renderTemplate(text, SAMPLE as TemplateValues);
 }
 
 /** Every `{{...}}` that is neither an escape nor an allowed placeholder, and any unpaired `{{` or `}}`. */

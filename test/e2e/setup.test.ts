@@ -1,8 +1,8 @@
 // dec setup week1 against the real engine, with a Postgres image built from this machine's binaries
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { request } from 'node:http';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -328,6 +328,47 @@ describe('dec setup week1', () => {
     const stored = readFileSync(join(sandbox.decHome, 'stacks', 'dez-2022-week1.json'), 'utf8');
     expect(stored).not.toContain('from-env-secret');
     expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
+  });
+
+  it("--load puts a dataset into the stack's Postgres once it is up", async () => {
+    const zones =
+      'LocationID,Borough,Zone,service_zone\n1,EWR,Newark Airport,EWR\n2,Queens,Jamaica Bay,Boro Zone\n3,Bronx,Allerton/Pelham Gardens,Boro Zone\n';
+    const server = createHttpServer((req, res) => {
+      if (req.url === '/taxi_zone_lookup.csv')
+        res.writeHead(200, { 'content-length': Buffer.byteLength(zones) }).end(zones);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const fixture = join(sandbox.root, 'load-syllabus.yaml');
+      const text = readFileSync(new URL('../../syllabus/dez-2022.yaml', import.meta.url), 'utf8')
+        .replace('id: dez-2022', 'id: dez-2022-loadtest')
+        .replace(
+          'https://github.com/DataTalksClub/nyc-tlc-data/releases/download/misc/taxi_zone_lookup.csv',
+          `http://127.0.0.1:${port}/taxi_zone_lookup.csv`,
+        );
+      writeFileSync(fixture, text);
+      const run = await dec([
+        'setup',
+        'week1',
+        '--syllabus',
+        fixture,
+        '--only',
+        'pgdatabase',
+        '--image',
+        `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+        '--port',
+        `pgdatabase=${pgPort}`,
+        '--load',
+        'zones',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('3 rows from taxi_zone_lookup.csv into zones');
+      expect(await query('select count(*)::int as n from zones')).toEqual([{ n: 3 }]);
+    } finally {
+      server.close();
+    }
   });
 
   it('--print-compose holds no secret', async () => {
