@@ -39,10 +39,13 @@ export function homeworkOverview(session: Session, done: Record<string, string>,
       const folder = join(homeworkBase(session), 'homework', homeworkFolderName(week));
       const scaffolded = existsSync(join(folder, MANIFEST));
       let answered = 0;
-      try {
-        answered = countAnswered(readFileSync(join(folder, ANSWERS_FILE), 'utf8'));
-      } catch {
-        answered = 0;
+      // Only a scaffolded folder has answers; not reading the others keeps `weeks list` quick.
+      if (scaffolded) {
+        try {
+          answered = countAnswered(readFileSync(join(folder, ANSWERS_FILE), 'utf8'));
+        } catch {
+          answered = 0;
+        }
       }
       const due = dueDate(session.course, week, session.workspace?.marker.startDate);
       const daysLeft =
