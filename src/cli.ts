@@ -14,7 +14,12 @@ function contextOf(command: Command): AppContext {
   return createContext(command.optsWithGlobals<GlobalOptions>());
 }
 
-export function buildProgram(): Command {
+/**
+ * Builds the program. With `argv`, only the command group being run is built in full (the others are
+ * named stubs, which is all commander needs to dispatch): defining every option of every command
+ * costs start-up time that `dec weeks list` should not pay. Help and typos get the full program.
+ */
+export function buildProgram(argv: readonly string[] = []): Command {
   const program = new Command('dec')
     .description(
       'Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.',
@@ -40,7 +45,31 @@ Exit codes: 0 ok, 1 problems found, 2 could not run (bad input), 130 interrupted
 State: progress lives in .dec/progress.json of your workspace (dec init), else in the user state folder (dec progress --where).`,
     );
 
-  const weeks = program.command('weeks').description('the course, week by week');
+  const wanted = commandName(argv);
+  for (const group of GROUPS) {
+    if (wanted === undefined || wanted === group.name) group.register(program);
+    else program.command(group.name).description(group.summary).allowUnknownOption().allowExcessArguments();
+  }
+  return program;
+}
+
+/** The first word that is not an option (or the value of --syllabus): the command group to build. */
+function commandName(argv: readonly string[]): string | undefined {
+  const words = argv.slice(2);
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    if (word === '--syllabus') {
+      i++;
+      continue;
+    }
+    if (word.startsWith('-')) continue;
+    return GROUPS.some((group) => group.name === word) ? word : undefined;
+  }
+  return undefined;
+}
+
+function registerWeeks(program: Command): void {
+  const weeks = program.command('weeks').description(summaryOf('weeks'));
   weeks
     .command('list', { isDefault: true })
     .description('one row per week: topics, time, progress, status and the week to work on next')
@@ -61,10 +90,12 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
       const { showWeek } = await import('./commands/weeks.js');
       await showWeek(contextOf(command), week);
     });
+}
 
+function registerProgress(program: Command): void {
   const progress = program
     .command('progress')
-    .description('your progress: overall, per week, and the next step')
+    .description(summaryOf('progress'))
     .option('--where', 'print the path of the progress file in use')
     // progress has its own action, so commander would not add `dec progress help <command>` by itself.
     .helpCommand(true)
@@ -120,12 +151,12 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
       const { exportProgress } = await import('./commands/progress.js');
       await exportProgress(contextOf(command), options.format);
     });
+}
 
+function registerDoctor(program: Command): void {
   program
     .command('doctor')
-    .description(
-      'check every prerequisite of the course (Docker, Postgres, ports, Terraform, gcloud, Java, ...) and say how to fix each problem',
-    )
+    .description(summaryOf('doctor'))
     .option('--week <week>', 'only what this week needs')
     .option('--only <checks>', 'only these checks or groups, comma-separated (see --list)')
     .option('--list', 'list the checks')
@@ -146,11 +177,13 @@ Exit codes: 0 all required checks pass (warnings allowed), 1 a required check fa
       const { doctor } = await import('./commands/doctor.js');
       process.exitCode = await doctor(contextOf(command), options);
     });
+}
 
+function registerSetup(program: Command): void {
   const collect = (value: string, previous: string[] = []) => [...previous, value];
   const setup = program
     .command('setup')
-    .description("start a week's local environment through the Docker API (week 1: Postgres and pgAdmin), ready to use")
+    .description(summaryOf('setup'))
     .argument('[week]', 'a week with a stack: 1, week1, week-1')
     .option('--down', 'stop and remove its containers; volumes (your data) and network stay')
     .option('--destroy', 'like --down, and delete its volumes too (asks you to type the stack name; --yes skips)')
@@ -193,19 +226,22 @@ Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could n
       const { setupStatus } = await import('./commands/setup.js');
       process.exitCode = await setupStatus(contextOf(command), week);
     });
+}
+
+function registerTeardown(program: Command): void {
   program
     .command('teardown')
-    .description('same as dec setup <week> --down: remove the containers, keep the data')
+    .description(summaryOf('teardown'))
     .argument('<week>')
     .addHelpText('after', examples('dec teardown week1'))
     .action(async (week: string, _options, command: Command) => {
       const { setup: run } = await import('./commands/setup.js');
       process.exitCode = await run(contextOf(command), week, { down: true });
     });
+}
 
-  const homework = program
-    .command('homework')
-    .description("scaffold each week's homework folder, see where you stand, and check it before you submit");
+function registerHomework(program: Command): void {
+  const homework = program.command('homework').description(summaryOf('homework'));
   homework
     .command('init')
     .description(
@@ -252,10 +288,10 @@ Exit codes: 0 ready to submit, 1 something to fix, 2 could not run (no answers f
       const { homeworkCheck } = await import('./commands/homework.js');
       process.exitCode = await homeworkCheck(contextOf(command), week, options);
     });
+}
 
-  const data = program
-    .command('data')
-    .description("the course's NYC taxi data: download it, and load it into the week-1 Postgres at COPY speed");
+function registerData(program: Command): void {
+  const data = program.command('data').description(summaryOf('data'));
   data
     .command('list')
     .description('the datasets the syllabus knows, their URL patterns, and what is downloaded')
@@ -324,10 +360,12 @@ Exit codes: 0 ready to submit, 1 something to fix, 2 could not run (no answers f
       const { dataSample } = await import('./commands/data.js');
       process.exitCode = await dataSample(contextOf(command), options.rows, options.out);
     });
+}
 
+function registerInit(program: Command): void {
   program
     .command('init')
-    .description('make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore')
+    .description(summaryOf('init'))
     .argument('[dir]', 'the folder; created if missing', '.')
     .option('--start <date>', 'the day you started, YYYY-MM-DD (default: today)')
     .option('--force', 'rewrite the settings of an existing workspace (progress is kept)')
@@ -339,6 +377,51 @@ Exit codes: 0 ready to submit, 1 something to fix, 2 could not run (no answers f
       const { initWorkspace } = await import('./commands/init.js');
       await initWorkspace(contextOf(command), dir, options);
     });
+}
 
-  return program;
+interface CommandGroup {
+  name: string;
+  summary: string;
+  register(program: Command): void;
+}
+
+/** In the order `dec --help` lists them. */
+const GROUPS: CommandGroup[] = [
+  { name: 'weeks', summary: 'the course, week by week', register: registerWeeks },
+  { name: 'progress', summary: 'your progress: overall, per week, and the next step', register: registerProgress },
+  {
+    name: 'doctor',
+    summary:
+      'check every prerequisite of the course (Docker, Postgres, ports, Terraform, gcloud, Java, ...) and say how to fix each problem',
+    register: registerDoctor,
+  },
+  {
+    name: 'setup',
+    summary: "start a week's local environment through the Docker API (week 1: Postgres and pgAdmin), ready to use",
+    register: registerSetup,
+  },
+  {
+    name: 'teardown',
+    summary: 'same as dec setup <week> --down: remove the containers, keep the data',
+    register: registerTeardown,
+  },
+  {
+    name: 'homework',
+    summary: "scaffold each week's homework folder, see where you stand, and check it before you submit",
+    register: registerHomework,
+  },
+  {
+    name: 'data',
+    summary: "the course's NYC taxi data: download it, and load it into the week-1 Postgres at COPY speed",
+    register: registerData,
+  },
+  {
+    name: 'init',
+    summary: 'make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore',
+    register: registerInit,
+  },
+];
+
+function summaryOf(name: string): string {
+  return GROUPS.find((group) => group.name === name)?.summary ?? '';
 }

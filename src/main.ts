@@ -36,7 +36,7 @@ export function reportError(error: unknown, argv: readonly string[]): number {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   try {
     // `dec` alone is a request for orientation, not a usage error.
     if (argv.length <= 2) {
