@@ -50,7 +50,7 @@ export async function dataList(app: AppContext): Promise<number> {
     tlc: dataset.tlc ?? null,
     table: defaultTable(name),
     downloaded: existsSync(folder)
-      ? requireFiles(folder)
+      ? downloadedFiles(folder)
           .filter((file) => file.startsWith(`${name}_tripdata_`) || (name === 'zones' && file.startsWith('taxi_zone')))
           .sort()
       : [],
@@ -71,7 +71,7 @@ export async function dataList(app: AppContext): Promise<number> {
   return ExitCode.ok;
 }
 
-function requireFiles(folder: string): string[] {
+function downloadedFiles(folder: string): string[] {
   return readdirSync(folder).filter((file) => !file.endsWith('.part'));
 }
 

@@ -139,7 +139,7 @@ async function actualState(client: DockerClient, desired: DesiredStack): Promise
 }
 
 /** Every port a service about to start will publish must be free, or already this stack's. */
-async function checkPorts(app: AppContext, plan: StackPlan, actual: ActualStack, target: Target): Promise<void> {
+async function checkPorts(plan: StackPlan, actual: ActualStack, target: Target): Promise<void> {
   const starting = plan.services.filter((a) => a.kind === 'create' || a.kind === 'start' || a.kind === 'recreate');
   const problems: string[] = [];
   let hint: string | undefined;
@@ -164,7 +164,6 @@ async function checkPorts(app: AppContext, plan: StackPlan, actual: ActualStack,
       exitCode: ExitCode.problems,
     });
   }
-  void app;
 }
 
 function progressReporter(app: AppContext): { onEvent(event: ApplyEvent): void; stop(): void } {
@@ -302,7 +301,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   }
 
-  await checkPorts(app, plan, actual, target);
+  await checkPorts(plan, actual, target);
   await checkResources(app, client, stack);
   const controller = new AbortController();
   const onSignal = () => controller.abort();
