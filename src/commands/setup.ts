@@ -339,8 +339,39 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       ...renderNext(desired).map((line) => `  ${line}`),
     ].join('\n'),
   );
-  const loaded = await loadData(app, loads);
+  const loaded = await loadData(
+    app,
+    loads.length > 0 || options.load !== undefined ? loads : await offerLoad(app, target),
+  );
   return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+}
+
+/** The datasets the week uses, as --load would name them: the first month of each span. */
+export function weekLoads(week: CourseWeek): Array<{ dataset: string; months: string[] }> {
+  return week.datasets.map((use) => ({
+    dataset: use.dataset,
+    months: (use.months ?? []).slice(0, 1).map((span) => span.split('..')[0]!),
+  }));
+}
+
+/**
+ * After a fresh setup on a terminal, offer to load the week's data (a prompt, so never in scripts,
+ * CI or --json; there, a hint names the command).
+ */
+async function offerLoad(app: AppContext, target: Target): Promise<Array<{ dataset: string; months: string[] }>> {
+  const loads = weekLoads(target.week);
+  if (loads.length === 0) return [];
+  const names = loads.map((l) => [l.dataset, ...l.months].join(' ')).join(', ');
+  if (!app.terminal.interactive || app.terminal.json) {
+    app.terminal.print(
+      app.terminal.style.dim(
+        `Load the week's data: ${loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ')}`,
+      ),
+    );
+    return [];
+  }
+  const { confirm } = await import('../output/prompt.js');
+  return (await confirm(app.terminal, `Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
 }
 
 /** --load: the datasets to put into the stack's Postgres once it is up. */

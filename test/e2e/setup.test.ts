@@ -147,6 +147,8 @@ describe('dec setup week1', () => {
     const run = await setup();
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('is ready');
+    // No terminal: no prompt, but the command to load the week's data.
+    expect(run.stdout).toContain("Load the week's data: dec data load yellow 2021-01 && dec data load zones");
     expect(run.stdout).toContain(`psql -h localhost -p ${pgPort} -U root -d ny_taxi`);
     expect(run.stdout).toContain(`http://localhost:${adminPort}`);
     expect(run.stdout + run.stderr).not.toMatch(/password[^\n]*root/i);
@@ -369,6 +371,30 @@ describe('dec setup week1', () => {
     } finally {
       server.close();
     }
+  });
+
+  it("on a terminal, a fresh setup offers to load the week's data; no changes nothing", async () => {
+    expect((await dec(['teardown', 'week1'])).code).toBe(0);
+    const command = [process.execPath, DEC_BIN, 'setup', 'week1'].map((part) => `'${part}'`).join(' ');
+    const child = spawn('script', ['-qefc', command, '/dev/null'], {
+      cwd: sandbox.home,
+      env: { ...sandbox.env, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
+    let screen = '';
+    let answered = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      if (!answered && screen.includes('(y/N)')) {
+        answered = true;
+        child.stdin.write('n\r');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, screen).toBe(0);
+    expect(screen).toContain("Load the week's data into Postgres now (yellow 2021-01, zones)?");
+    expect(await stackContainers()).toHaveLength(2);
   });
 
   it('--print-compose holds no secret', async () => {
