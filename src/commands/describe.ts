@@ -21,7 +21,8 @@ function formatDue(iso: string): string {
   return Number.isNaN(date.getTime()) ? iso : date.toISOString().slice(0, 10);
 }
 
-export function formatHomework(week: CourseWeek): string {
+/** `selfPacedDue`: the student's own due date, in a workspace with a start date. */
+export function formatHomework(week: CourseWeek, selfPacedDue?: string): string {
   const homework = week.homework;
   if (!homework) return 'none';
   const parts = [homework.summary];
@@ -31,7 +32,8 @@ export function formatHomework(week: CourseWeek): string {
     const extra = questions.length - graded;
     parts.push(`${graded} question${graded === 1 ? '' : 's'}${extra ? ` + ${extra} optional` : ''}`);
   }
-  if (homework.due) parts.push(`cohort due ${formatDue(homework.due)}`);
+  if (homework.due && selfPacedDue) parts.push(`due ${selfPacedDue} (the cohort's: ${formatDue(homework.due)})`);
+  else if (homework.due) parts.push(`cohort due ${formatDue(homework.due)}`);
   return parts.join(' · ');
 }
 

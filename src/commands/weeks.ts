@@ -8,6 +8,7 @@ import { findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { formatHomework, formatNextStep, formatSetup, formatTools } from './describe.js';
 import { homeworkCell, homeworkOverview, type WeekHomework } from '../homework/overview.js';
+import { dueDate } from '../homework/render.js';
 import { homeworkJson } from '../output/json.js';
 
 async function load(
@@ -142,7 +143,10 @@ export async function showWeek(ctx: AppContext, ref: string): Promise<void> {
         ? ` ${style.green('✓')} ${style.dim(`(up on ${weekProgress.setupDoneAt.slice(0, 10)})`)}`
         : '';
       lines.push(`${style.bold('Setup:')}     ${formatSetup(week)}${setupDone}`);
-      lines.push(`${style.bold('Homework:')}  ${formatHomework(week)}`);
+      const selfPaced = session.workspace
+        ? dueDate(session.course, week, session.workspace.marker.startDate)
+        : undefined;
+      lines.push(`${style.bold('Homework:')}  ${formatHomework(week, selfPaced)}`);
       if (weekProgress.status !== 'done') {
         lines.push(
           '',
