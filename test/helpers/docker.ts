@@ -273,22 +273,37 @@ export async function removeContainer(name: string): Promise<void> {
  * this is safe in the afterAll of suites that vitest runs in parallel. `{ all: true }` removes every one.
  * Resolves to the number removed.
  */
-export async function removeTestContainers(options: { all?: boolean } = {}): Promise<number> {
-  const listing = await docker(
-    ['ps', '-a', '--filter', `label=${TEST_LABEL}=1`, '--format', `{{.ID}}\t{{.Label "${PID_LABEL}"}}`],
-    20_000,
-  );
-  const ids: string[] = [];
-  for (const line of listing.split('\n')) {
-    const [id, owner] = line.trim().split('\t');
-    if (!id) continue;
-    if (options.all || !owner || Number(owner) === process.pid || !processAlive(Number(owner))) ids.push(id);
-  }
-  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids], 60_000);
-  return ids.length;
+export function removeTestContainers(options: { all?: boolean } = {}): Promise<number> {
+  return removeTestResources('containers', options);
 }
 
-function processAlive(pid: number): boolean {
+/**
+ * Removes containers or volumes labelled dec.test=1 owned by this process, or by a process that is gone
+ * (or by none: no dec.test.pid), or every one with `{ all: true }`. Resolves to the number removed.
+ */
+export async function removeTestResources(
+  kind: 'containers' | 'volumes',
+  options: { all?: boolean } = {},
+): Promise<number> {
+  const [list, key, remove] =
+    kind === 'containers'
+      ? [['ps', '-a'], '{{.ID}}', ['rm', '-f', '-v']]
+      : [['volume', 'ls'], '{{.Name}}', ['volume', 'rm', '-f']];
+  const listing = await docker(
+    [...list, '--filter', `label=${TEST_LABEL}=1`, '--format', `${key}\t{{.Label "${PID_LABEL}"}}`],
+    20_000,
+  );
+  const names: string[] = [];
+  for (const line of listing.split('\n')) {
+    const [name, owner] = line.trim().split('\t');
+    if (!name) continue;
+    if (options.all || !owner || Number(owner) === process.pid || !processAlive(Number(owner))) names.push(name);
+  }
+  if (names.length > 0) await docker([...remove, ...names], 60_000);
+  return names.length;
+}
+
+export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

@@ -40,6 +40,7 @@ import {
   dockerCli,
   freePort,
   removeContainer,
+  removeTestResources,
   requireDocker,
   testContainerName,
   waitUntil,
@@ -417,29 +418,8 @@ export async function removeTestVolume(name: string): Promise<void> {
  * that carry no dec.test.pid); `{ all: true }` removes every one. Remove the containers first
  * (removeTestContainers()). Resolves to the number removed.
  */
-export async function removeTestVolumes(options: { all?: boolean } = {}): Promise<number> {
-  const listing = await docker(
-    ['volume', 'ls', '--filter', `label=${TEST_LABEL}=1`, '--format', `{{.Name}}\t{{.Label "${PID_LABEL}"}}`],
-    20_000,
-  );
-  const names: string[] = [];
-  for (const line of listing.split('\n')) {
-    const [name, owner] = line.trim().split('\t');
-    if (!name) continue;
-    if (options.all || !owner || Number(owner) === process.pid || !processAlive(Number(owner))) names.push(name);
-  }
-  if (names.length > 0) await docker(['volume', 'rm', '-f', ...names], 60_000);
-  return names.length;
-}
-
-function processAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+export function removeTestVolumes(options: { all?: boolean } = {}): Promise<number> {
+  return removeTestResources('volumes', options);
 }
 
 export interface PostgresContainerOptions {
