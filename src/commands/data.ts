@@ -6,6 +6,7 @@ import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } 
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
+import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
 export interface GetOptions {
   source?: string;
@@ -26,17 +27,6 @@ function sourceOf(text: string | undefined): Source {
   if (text === 'tlc') return 'tlc';
   throw new DecError(`--source "${text}" is neither mirror nor tlc.`, {
     hint: "mirror: the course's csv.gz copies (default); tlc: the TLC's parquet files.",
-  });
-}
-
-function withSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  return work(controller.signal).finally(() => {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
   });
 }
 
@@ -88,7 +78,7 @@ function specs(session: Session, app: AppContext, name: string, monthSpecs: stri
 
 async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallMs: number): Promise<void> {
   const { download } = await import('../data/download.js');
-  await withSignal(async (signal) => {
+  await withInterruptSignal(async (signal) => {
     for (const file of files) {
       if (existsSync(file.path)) {
         app.terminal.progress(`${file.fileName}: already downloaded`);
@@ -117,11 +107,7 @@ async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallM
 export async function dataGet(app: AppContext, name: string, months: string[], options: GetOptions): Promise<number> {
   const session = await openSession(app);
   const files = specs(session, app, name, months, sourceOf(options.source));
-  const stallMs = options.timeout ? Number(options.timeout) * 1000 : 30_000;
-  if (!(stallMs >= 100))
-    throw new DecError(`--timeout "${options.timeout}" is not a number of seconds.`, {
-      hint: 'For example --timeout 30',
-    });
+  const stallMs = parseTimeLimit(options.timeout, { fallbackMs: 30_000, minMs: 100, maxMs: 600_000 });
   await fetchAll(app, files, stallMs);
   app.terminal.emit(
     {
@@ -183,7 +169,7 @@ export async function dataLoad(
   for (const [index, path] of paths.entries()) {
     // Several months: the first replaces (unless --append), the rest append.
     const mode = options.append || index > 0 ? 'append' : 'replace';
-    const result = await withSignal((signal) =>
+    const result = await withInterruptSignal((signal) =>
       loadFile(path, {
         connectionString: target,
         table: table!,

@@ -15,6 +15,7 @@ import { openSession, syllabusInfo } from '../session.js';
 import { weekLabel } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { nearest } from '../util/nearest.js';
+import { parseTimeLimit } from '../util/time.js';
 import { DEC_VERSION } from '../version.js';
 
 export interface DoctorOptions {
@@ -30,17 +31,9 @@ export interface DoctorOptions {
 
 export const DEFAULT_TIMEOUT_MS = 3000;
 
-/** "3", "3s", "1.5s" or "500ms" → milliseconds. */
+/** --timeout per check: "3", "3s" or "500ms", between 0.1 s and 120 s. */
 export function parseTimeout(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_TIMEOUT_MS;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * (match[2] === 'ms' ? 1 : 1000) : NaN;
-  if (!(ms >= 100 && ms <= 120_000)) {
-    throw new DecError(`--timeout "${text}" is not a time between 0.1 s and 120 s.`, {
-      hint: 'Give seconds or milliseconds: --timeout 5, --timeout 5s, --timeout 500ms.',
-    });
-  }
-  return ms;
+  return parseTimeLimit(text, { fallbackMs: DEFAULT_TIMEOUT_MS, minMs: 100, maxMs: 120_000 });
 }
 
 /** --only takes probe ids and group names: --only docker,postgres,java */

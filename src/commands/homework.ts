@@ -40,6 +40,7 @@ import { defaultDatabase } from '../setup/database.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
+import { parseTimeLimit } from '../util/time.js';
 
 export interface InitOptions {
   dir?: string;
@@ -221,11 +222,7 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
       hint: `Scaffold the homework first: dec homework init ${week.number}`,
     });
   }
-  const timeoutMs = options.timeout ? Number(options.timeout) * 1000 : 10_000;
-  if (!(timeoutMs >= 100 && timeoutMs <= 600_000))
-    throw new DecError(`--timeout "${options.timeout}" is not a number of seconds.`, {
-      hint: 'For example --timeout 30',
-    });
+  const timeoutMs = parseTimeLimit(options.timeout, { fallbackMs: 10_000, minMs: 100, maxMs: 600_000 });
   const questions = week.homework?.questions ?? [];
   const results: QuestionCheck[] = questions.map((q) => checkForm(q, answers[q.id]));
   const runsHere = (id: string) => (questions.find((q) => q.id === id)?.engine ?? 'postgres') === 'postgres';

@@ -31,6 +31,7 @@ import { readyCheck } from '../setup/ready.js';
 import { desiredStack, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, saveOverrides } from '../setup/state.js';
 import { homedir } from 'node:os';
+import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
 export interface SetupOptions {
   down?: boolean;
@@ -93,18 +94,6 @@ async function resolveTarget(app: AppContext, ref: string): Promise<Target> {
     );
   }
   return { session, week, stackId, stack };
-}
-
-function parseSeconds(text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback * 1000;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
-  const ms = match ? Number(match[1]) * ({ ms: 1, s: 1000, m: 60_000 }[match[2] ?? 's'] ?? 1000) : NaN;
-  if (!(ms >= 1000 && ms <= 3_600_000)) {
-    throw new DecError(`--timeout "${text}" is not a time between 1 s and 60 min.`, {
-      hint: 'For example --timeout 180 or --timeout 3m.',
-    });
-  }
-  return ms;
 }
 
 async function engine(app: AppContext): Promise<DockerClient> {
@@ -303,23 +292,19 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
 
   await checkPorts(plan, actual, target);
   await checkResources(app, client, stack);
-  const controller = new AbortController();
-  const onSignal = () => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const readyTimeoutMs = parseTimeLimit(options.timeout, {
+    fallbackMs: DEFAULT_READY_S * 1000,
+    minMs: 1000,
+    maxMs: 3_600_000,
+  });
   const reporter = progressReporter(app);
   let outcomes;
   try {
-    outcomes = await applyPlan(client, desired, plan, {
-      readyTimeoutMs: parseSeconds(options.timeout, DEFAULT_READY_S),
-      pullQuietMs: 120_000,
-      signal: controller.signal,
-      onEvent: reporter.onEvent,
-    });
+    outcomes = await withInterruptSignal((signal) =>
+      applyPlan(client, desired, plan, { readyTimeoutMs, pullQuietMs: 120_000, signal, onEvent: reporter.onEvent }),
+    );
   } finally {
     reporter.stop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
   }
   await remember();
   await markSetupDone(app, target);

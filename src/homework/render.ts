@@ -1,5 +1,6 @@
 // Turns a week's homework into text: template placeholders, the questions block of the README and
 // the answers file dec reads back. Pure functions.
+import { monthsOf } from '../data/datasets.js';
 import type { Course, CourseWeek } from '../syllabus/course.js';
 import type { Question } from '../syllabus/schema.js';
 
@@ -78,22 +79,6 @@ export function answersYaml(week: CourseWeek, questions: readonly Question[]): s
   return lines.join('\n');
 }
 
-function expandMonths(span: string): string[] {
-  const [from, to = from] = span.split('..') as [string, string?];
-  const months: string[] = [];
-  let [year, month] = from.split('-').map(Number) as [number, number];
-  const [endYear, endMonth] = to.split('-').map(Number) as [number, number];
-  while (year < endYear || (year === endYear && month <= endMonth)) {
-    months.push(`${year}-${String(month).padStart(2, '0')}`);
-    month++;
-    if (month > 12) {
-      month = 1;
-      year++;
-    }
-  }
-  return months;
-}
-
 export function datasetUrls(course: Course, week: CourseWeek): string {
   const lines: string[] = [];
   for (const use of week.datasets) {
@@ -104,7 +89,7 @@ export function datasetUrls(course: Course, week: CourseWeek): string {
       continue;
     }
     for (const span of use.months) {
-      const months = expandMonths(span);
+      const months = monthsOf(span);
       const url = (month: string) => dataset.mirror?.replace('{month}', month) ?? '';
       lines.push(
         months.length <= 3
