@@ -28,7 +28,7 @@ import {
   type StackPlan,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
-import { desiredStack, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
+import { desiredStack, renderNext, withSecretsFromEnv, type DesiredStack } from '../setup/spec.js';
 import { readOverrides, saveOverrides } from '../setup/state.js';
 import { homedir } from 'node:os';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -183,21 +183,6 @@ async function markSetupDone(app: AppContext, target: Target): Promise<void> {
       `The stack is up, but its progress mark could not be saved: ${error instanceof Error ? error.message : String(error)}`,
     ),
   );
-}
-
-/**
- * Secrets may also come from the environment, e.g. DEC_PGDATABASE_POSTGRES_PASSWORD for pgdatabase's
- * POSTGRES_PASSWORD: used for this run only, never stored.
- */
-export function withSecretsFromEnv(overrides: Overrides, stack: Stack, env: NodeJS.ProcessEnv): Overrides {
-  const merged: Overrides = { ...overrides, env: { ...overrides.env } };
-  for (const [service, spec] of Object.entries(stack.services)) {
-    for (const name of spec.secretEnv ?? []) {
-      const value = env[`DEC_${service.toUpperCase().replace(/-/g, '_')}_${name}`];
-      if (value !== undefined) merged.env[service] = { ...merged.env[service], [name]: value };
-    }
-  }
-  return merged;
 }
 
 /** Memory and disk the stack needs: warnings, since the engine may still cope. */

@@ -1,5 +1,6 @@
 // What the chosen weeks need, read off the syllabus: tools with version ranges, ports, memory.
 import type { CourseWeek } from '../syllabus/course.js';
+import { postgresLogin } from '../postgres/login.js';
 import type { Stack } from '../syllabus/schema.js';
 import type { Needs } from './types.js';
 
@@ -25,8 +26,18 @@ export function needsOf(weeks: readonly CourseWeek[], stacks: Record<string, Sta
     const stack = setup?.stack === undefined ? undefined : stacks[setup.stack];
     if (setup?.stack) needs.stacks.push(setup.stack);
     for (const [service, spec] of Object.entries(stack?.services ?? {})) {
-      for (const { host } of spec.ports ?? [])
-        needs.ports.push({ port: host, service, stack: setup!.stack!, week: week.number, managed: true });
+      const login =
+        spec.ready && 'postgres' in spec.ready ? postgresLogin(spec.env ?? {}, spec.ready.postgres) : undefined;
+      for (const { host } of spec.ports ?? []) {
+        needs.ports.push({
+          port: host,
+          service,
+          stack: setup!.stack!,
+          week: week.number,
+          managed: true,
+          ...(login ? { login } : {}),
+        });
+      }
     }
     for (const { port, service } of setup?.ports ?? []) {
       needs.ports.push({ port, service, stack: setup?.stack ?? week.id, week: week.number });

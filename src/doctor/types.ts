@@ -42,7 +42,15 @@ export interface Needs {
   stacks: string[];
   /** Host ports the weeks' local stacks publish. */
   /** `managed`: the stack is one `dec setup` runs, so its fixes can name dec commands. */
-  ports: Array<{ port: number; service: string; stack: string; week: number; managed?: boolean }>;
+  ports: Array<{
+    port: number;
+    service: string;
+    stack: string;
+    week: number;
+    managed?: boolean;
+    /** The login the stack's Postgres is set up with, when the service is one. */
+    login?: { user: string; password: string; database: string };
+  }>;
   /** Largest memory (GiB) a selected week's stack asks of the Docker engine. */
   dockerMemoryGb?: number;
 }

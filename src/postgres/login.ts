@@ -32,3 +32,12 @@ export async function tryLogin(port: number, login: Login, timeoutMs: number): P
     await client.end().catch(() => undefined);
   }
 }
+
+/** The env the stack sets wins over the readiness login, as Postgres itself initialises from it. */
+export function postgresLogin(env: Record<string, string>, ready: Login): Login {
+  return {
+    user: env.POSTGRES_USER ?? ready.user,
+    password: env.POSTGRES_PASSWORD ?? ready.password,
+    database: env.POSTGRES_DB ?? ready.database,
+  };
+}

@@ -3,7 +3,8 @@
 import type { AppContext } from '../context.js';
 import { DecError } from '../errors.js';
 import type { Session } from '../session.js';
-import { desiredStack } from './spec.js';
+import { postgresLogin } from '../postgres/login.js';
+import { desiredStack, withSecretsFromEnv } from './spec.js';
 import { readOverrides } from './state.js';
 
 export interface Database {
@@ -23,12 +24,16 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
       hint: 'Pass --db postgresql://user:password@host:port/database',
     });
   const overrides = await readOverrides(app.env, session.course.id, entry.stack);
-  const desired = desiredStack(entry.stack, session.course.stacks[entry.stack]!, session.course.id, overrides);
+  const stack = session.course.stacks[entry.stack]!;
+  // As `dec setup` runs it: remembered flags, and secrets given in the environment for this run.
+  const desired = desiredStack(entry.stack, stack, session.course.id, withSecretsFromEnv(overrides, stack, app.env));
   const service = desired.services.find((s) => s.service === entry.service)!;
   const ready = service.ready && 'postgres' in service.ready ? service.ready.postgres : undefined;
-  const user = service.env.POSTGRES_USER ?? ready?.user ?? 'postgres';
-  const password = service.env.POSTGRES_PASSWORD ?? ready?.password ?? '';
-  const name = service.env.POSTGRES_DB ?? ready?.database ?? 'postgres';
+  const {
+    user,
+    password,
+    database: name,
+  } = postgresLogin(service.env, ready ?? { user: 'postgres', password: '', database: 'postgres' });
   const port = service.ports.find((p) => p.container === 5432)?.host ?? 5432;
   return {
     connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(name)}`,

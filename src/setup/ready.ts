@@ -2,7 +2,7 @@
 // authenticated query, an HTTP service answers, a TCP port accepts.
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { tryLogin, type Login } from '../postgres/login.js';
+import { postgresLogin, tryLogin, type Login } from '../postgres/login.js';
 import type { DesiredService } from './spec.js';
 
 /** true: ready; false: not yet; a string: it will never be, and why. */
@@ -54,11 +54,7 @@ export function readyCheck(service: DesiredService, timeoutMs = 2000): ReadyChec
   if ('postgres' in ready) {
     const port = hostPort(5432) ?? hostPort();
     // The student's own credentials (--env) win over the syllabus's.
-    const login = {
-      user: service.env.POSTGRES_USER ?? ready.postgres.user,
-      password: service.env.POSTGRES_PASSWORD ?? ready.postgres.password,
-      database: service.env.POSTGRES_DB ?? ready.postgres.database,
-    };
+    const login = postgresLogin(service.env, ready.postgres);
     return port === undefined ? undefined : () => postgresAnswers(port, login, timeoutMs);
   }
   if ('http' in ready) {

@@ -140,3 +140,18 @@ export function renderNext(desired: DesiredStack): string[] {
     }),
   );
 }
+
+/**
+ * Secrets may also come from the environment, e.g. DEC_PGDATABASE_POSTGRES_PASSWORD for pgdatabase's
+ * POSTGRES_PASSWORD: used for this run only, never stored.
+ */
+export function withSecretsFromEnv(overrides: Overrides, stack: Stack, env: NodeJS.ProcessEnv): Overrides {
+  const merged: Overrides = { ...overrides, env: { ...overrides.env } };
+  for (const [service, spec] of Object.entries(stack.services)) {
+    for (const name of spec.secretEnv ?? []) {
+      const value = env[`DEC_${service.toUpperCase().replace(/-/g, '_')}_${name}`];
+      if (value !== undefined) merged.env[service] = { ...merged.env[service], [name]: value };
+    }
+  }
+  return merged;
+}

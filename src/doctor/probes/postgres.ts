@@ -1,12 +1,12 @@
 // Postgres: the clients, and the course's top problem: who holds port 5432, and whether the course's
 // credentials work there ("password authentication failed for user root" means another Postgres).
-import { tryLogin, type LoginResult } from '../../postgres/login.js';
+import { tryLogin, type Login, type LoginResult } from '../../postgres/login.js';
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
 import { describeHolder, freePortFix, portHolder, type PortHolder } from './holders.js';
 import { toolProbe } from './tool.js';
 
-/** The week-1 credentials of the course (root/root, database ny_taxi). */
+/** The week-1 credentials of the course (root/root, database ny_taxi), for a syllabus whose stack gives none. */
 export const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
 
 export const psql = toolProbe({
@@ -31,8 +31,12 @@ export const pgcli = toolProbe({
 export type CredentialCheck = LoginResult;
 
 /** Tries the course's credentials on a port; never throws. */
-export function tryCourseCredentials(port: number, timeoutMs: number): Promise<CredentialCheck> {
-  return tryLogin(port, COURSE_POSTGRES, timeoutMs);
+export function tryCourseCredentials(
+  port: number,
+  timeoutMs: number,
+  login: Login = COURSE_POSTGRES,
+): Promise<CredentialCheck> {
+  return tryLogin(port, login, timeoutMs);
 }
 
 /** The week-1 Postgres service's port in the chosen weeks (5432 in the course). */
@@ -68,12 +72,16 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
           fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
         };
   }
-  const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2));
-  const details = [`course credentials (root/root, ny_taxi) on ${port}: ${credentials}`];
+  // The login the syllabus's stack sets up (the course's root/root unless a syllabus says otherwise).
+  const login = need.login ?? COURSE_POSTGRES;
+  const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2), login);
+  const details = [
+    `course credentials (${login.user}/${login.password}, ${login.database}) on ${port}: ${credentials}`,
+  ];
   if (credentials === 'rejected') {
     return {
       status: 'fail',
-      detail: `another Postgres holds ${port} (${who}) and refuses root/root: the "password authentication failed for user root" problem`,
+      detail: `another Postgres holds ${port} (${who}) and refuses ${login.user}/${login.password}: the "password authentication failed for user ${login.user}" problem`,
       details,
       fix:
         holder.kind === 'process' && holder.listener.name?.startsWith('postgres')

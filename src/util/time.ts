@@ -1,0 +1,40 @@
+// Time limits given on the command line, and Ctrl-C as an AbortSignal: shared by every command that
+// waits on something (doctor, setup, homework check, data).
+import { DecError } from '../errors.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+export interface TimeLimit {
+  /** When the flag is not given. */
+  fallbackMs: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/** "3", "3s", "1.5s", "500ms" or "3m" → milliseconds; a bare number is seconds. */
+export function parseTimeLimit(text: string | undefined, limit: TimeLimit): number {
+  if (text === undefined) return limit.fallbackMs;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
+  const ms = match ? Number(match[1]) * (UNITS[match[2] ?? 's'] ?? 1000) : NaN;
+  if (!(ms >= limit.minMs && ms <= limit.maxMs)) {
+    const span = (value: number) => (value >= 60_000 ? `${value / 60_000} min` : `${value / 1000} s`);
+    throw new DecError(`--timeout "${text}" is not a time between ${span(limit.minMs)} and ${span(limit.maxMs)}.`, {
+      hint: 'Give seconds, or a unit: --timeout 30, --timeout 500ms, --timeout 3m.',
+    });
+  }
+  return ms;
+}
+
+/** Runs `work` with a signal that Ctrl-C (or SIGTERM) aborts, so it can stop cleanly. */
+export async function withInterruptSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await work(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}
