@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecError, ExitCode } from '../errors.js';
 import { columnType, type Column } from './datasets.js';
+import { openParquet, type ParquetFile } from './parquet.js';
 
 export type FileFormat = 'csv' | 'csv.gz' | 'parquet';
 
@@ -74,51 +75,6 @@ export interface LoadResult {
   columns: Column[];
 }
 
-/** Parquet row groups as CSV text, one group at a time, so memory stays bounded. */
-async function* parquetAsCsv(path: string, columns: string[]): AsyncGenerator<string> {
-  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import('hyparquet');
-  const file = await asyncBufferFromFile(path);
-  const metadata = await parquetMetadataAsync(file);
-  const cell = (value: unknown): string => {
-    if (value === null || value === undefined) return '';
-    if (value instanceof Date) return value.toISOString().replace('T', ' ').replace('Z', '');
-    const text = typeof value === 'bigint' ? value.toString() : String(value);
-    return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
-  yield `${columns.join(',')}\n`;
-  // hyparquet decodes whole column chunks; reading a row group in slices and yielding small pieces of
-  // CSV keeps the peak lower (not flat: see the note on Parquet memory in bench/ingest.mjs).
-  const SLICE = 131_072;
-  const PIECE = 10_000;
-  let start = 0;
-  for (const group of metadata.row_groups) {
-    const end = start + Number(group.num_rows);
-    for (let from = start; from < end; from += SLICE) {
-      const rows = (await parquetReadObjects({
-        file,
-        metadata,
-        rowStart: from,
-        rowEnd: Math.min(end, from + SLICE),
-      })) as Array<Record<string, unknown>>;
-      for (let i = 0; i < rows.length; i += PIECE) {
-        yield (
-          rows
-            .slice(i, i + PIECE)
-            .map((row) => columns.map((c) => cell(row[c])).join(','))
-            .join('\n') + '\n'
-        );
-      }
-    }
-    start = end;
-  }
-}
-
-async function parquetColumns(path: string): Promise<string[]> {
-  const { asyncBufferFromFile, parquetMetadataAsync, parquetSchema } = await import('hyparquet');
-  const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-  return parquetSchema(metadata).children.map((child) => child.element.name);
-}
-
 function badRow(error: { message: string; where?: string; code?: string }, path: string): DecError {
   const where = error.where ?? '';
   const line = /line (\d+)/.exec(where)?.[1];
@@ -133,7 +89,21 @@ function badRow(error: { message: string; where?: string; code?: string }, path:
 export async function loadFile(path: string, options: LoadOptions): Promise<LoadResult> {
   checkTableName(options.table);
   const format = formatOf(path);
-  const names = format === 'parquet' ? await parquetColumns(path) : await csvHeader(path, format);
+  const parquet = format === 'parquet' ? await openParquet(path) : undefined;
+  try {
+    return await copyInto(path, format, parquet, options);
+  } finally {
+    await parquet?.close();
+  }
+}
+
+async function copyInto(
+  path: string,
+  format: FileFormat,
+  parquet: ParquetFile | undefined,
+  options: LoadOptions,
+): Promise<LoadResult> {
+  const names = parquet ? parquet.columns : await csvHeader(path, format as 'csv' | 'csv.gz');
   const columns = names.map((name) => ({ name, type: columnType(name) }));
   const staging = `${options.table}__dec_load`;
   const { default: pg } = await import('pg');
@@ -163,8 +133,8 @@ export async function loadFile(path: string, options: LoadOptions): Promise<Load
       },
     });
     const source =
-      format === 'parquet'
-        ? Readable.from(parquetAsCsv(path, names))
+      parquet
+        ? Readable.from(parquet.csv())
         : format === 'csv.gz'
           ? createReadStream(path).pipe(createGunzip())
           : createReadStream(path, { highWaterMark: 1024 * 1024 });

@@ -1,0 +1,507 @@
+// Parquet → CSV bytes for COPY, one page per column at a time.
+//
+// hyparquet's row readers decode whole column chunks into JS values, so memory grew with the
+// row-group size (1.9 GB for the 1 M-row groups of the TLC files). Here each column holds one page:
+// its header and body are read from the file when the previous page is used up and decoded into
+// typed arrays (dictionary pages stay indices), and rows are cut across the columns' current pages.
+// Memory is bounded by the page size writers use (about 1 MB per column), whatever the file size.
+// hyparquet still does the format work: metadata, page headers, decompression and value decoding.
+import { open, type FileHandle } from 'node:fs/promises';
+import * as zlib from 'node:zlib';
+import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetParsers, SchemaElement } from 'hyparquet';
+import { DecError } from '../errors.js';
+import { CsvOut, writeTimestamp } from './csv-out.js';
+
+/** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
+const HEADER_WINDOW = 64 * 1024;
+const MAX_HEADER = 16 * 1024 * 1024;
+const ROWS_PER_BATCH = 4096;
+
+export interface ParquetFile {
+  path: string;
+  columns: string[];
+  rows: number;
+  /** The header line, then the rows, as CSV bytes in pieces of about 256 KB. */
+  csv(): AsyncGenerator<Buffer>;
+  close(): Promise<void>;
+}
+
+async function modules() {
+  const [hyparquet, column, convert, datapage, encoding, plain, delta, schema] = await Promise.all([
+    import('hyparquet'),
+    import('hyparquet/src/column.js'),
+    import('hyparquet/src/convert.js'),
+    import('hyparquet/src/datapage.js'),
+    import('hyparquet/src/encoding.js'),
+    import('hyparquet/src/plain.js'),
+    import('hyparquet/src/delta.js'),
+    import('hyparquet/src/schema.js'),
+  ]);
+  return { hyparquet, column, convert, datapage, encoding, plain, delta, schema };
+}
+type Modules = Awaited<ReturnType<typeof modules>>;
+type ColumnDecoder = Parameters<Modules['column']['readPage']>[2];
+type Reader = Parameters<Modules['column']['parquetHeader']>[0];
+type Values = ArrayLike<unknown>;
+
+// ---------------------------------------------------------------------------------------------
+// Cells
+
+const textDecoder = new TextDecoder();
+
+export function csvQuote(text: string): string {
+  if (text === '') return '""';
+  return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** 'YYYY-MM-DD HH:MM:SS[.ffffff]' of a UTC instant in microseconds (dictionary pages, INT96). */
+function timestampText(micros: bigint): string {
+  let seconds = micros / 1_000_000n;
+  if (micros < seconds * 1_000_000n) seconds -= 1n; // floor, also before 1970
+  const fraction = Number(micros - seconds * 1_000_000n);
+  const text = new Date(Number(seconds) * 1000).toISOString().slice(0, 19).replace('T', ' ');
+  return fraction ? `${text}.${String(fraction).padStart(6, '0')}` : text;
+}
+
+/** hyparquet's parsers, turned to give CSV text (used for dictionaries and rare types). */
+function textParsers(defaults: ParquetParsers): ParquetParsers {
+  const quoted = (bytes: Uint8Array | undefined) =>
+    bytes === undefined ? undefined : csvQuote(textDecoder.decode(bytes));
+  return {
+    ...defaults,
+    timestampFromMilliseconds: (millis) => timestampText(millis * 1000n),
+    timestampFromMicroseconds: (micros) => timestampText(micros),
+    timestampFromNanoseconds: (nanos) => timestampText(nanos / 1000n),
+    dateFromDays: (days) => new Date(days * 86_400_000).toISOString().slice(0, 10),
+    stringFromBytes: quoted,
+    jsonFromBytes: quoted,
+    geometryFromBytes: (bytes) => bytes && csvQuote(JSON.stringify(defaults.geometryFromBytes(bytes))),
+    geographyFromBytes: (bytes) => bytes && csvQuote(JSON.stringify(defaults.geographyFromBytes(bytes))),
+  };
+}
+
+/** A converted value as CSV text: strings come quoted from textParsers; null is an empty cell. */
+function textOf(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString('hex')}`;
+  return typeof value === 'object' ? csvQuote(JSON.stringify(value)) : String(value);
+}
+
+type CellWriter = (out: CsvOut, value: unknown) => void;
+
+/** How a column's plain (not dictionary) values are written: fast paths for the types the TLC files use. */
+function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Modules): CellWriter {
+  const { type, converted_type: converted, logical_type: logical } = element;
+  const timestampUnit =
+    logical?.type === 'TIMESTAMP'
+      ? logical.unit
+      : converted === 'TIMESTAMP_MILLIS'
+        ? 'MILLIS'
+        : converted === 'TIMESTAMP_MICROS'
+          ? 'MICROS'
+          : undefined;
+  if (type === 'INT64' && timestampUnit) {
+    if (timestampUnit === 'MICROS') return (out, v) => writeTimestamp(out, Number(v as bigint));
+    if (timestampUnit === 'MILLIS') return (out, v) => writeTimestamp(out, Number(v as bigint) * 1000);
+    return (out, v) => writeTimestamp(out, Number((v as bigint) / 1000n));
+  }
+  const plainInteger =
+    !converted || converted === 'INT_8' || converted === 'INT_16' || converted === 'INT_32' || converted === 'INT_64';
+  const plainLogical = !logical || (logical.type === 'INTEGER' && logical.isSigned);
+  if (plainInteger && plainLogical) {
+    if (type === 'INT32' || type === 'FLOAT' || type === 'DOUBLE') return (out, v) => out.number(v as number);
+    if (type === 'INT64')
+      return (out, v) => {
+        const n = Number(v as bigint);
+        if (Number.isSafeInteger(n)) out.integer(n);
+        else out.ascii(String(v));
+      };
+    if (type === 'BOOLEAN') return (out, v) => out.ascii(v ? 'true' : 'false');
+  }
+  const text = converted === 'UTF8' || converted === 'ENUM' || converted === 'JSON' || logical?.type === 'STRING';
+  if (type === 'BYTE_ARRAY' && (text || (!converted && !logical))) return (out, v) => out.utf8(v as Uint8Array);
+  // Everything else (dates, decimals, INT96, unsigned, UUID, ...) through hyparquet's own conversion.
+  return (out, v) => out.text(textOf(lib.convert.convert([v] as never, decoder)[0]));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages
+
+type Decompress = (input: Uint8Array, outputLength: number) => Uint8Array;
+
+/**
+ * Decompressors for the codecs hyparquet leaves to the caller: node:zlib where Node has them
+ * (GZIP, BROTLI, and ZSTD from Node 22.15), else hyparquet-compressors (pure JS: ZSTD on older
+ * Node, LZ4, LZ4_RAW), loaded only when the file uses one of those.
+ */
+async function compressorsFor(codecs: Set<string>): Promise<Compressors> {
+  const zstd = (zlib as { zstdDecompressSync?: (input: Uint8Array) => Buffer }).zstdDecompressSync;
+  const native: Record<string, Decompress> = {
+    GZIP: (input) => zlib.gunzipSync(input),
+    BROTLI: (input) => zlib.brotliDecompressSync(input),
+    ...(zstd ? { ZSTD: (input: Uint8Array) => zstd(input) } : {}),
+  };
+  const missing = [...codecs].filter((codec) => !native[codec] && codec !== 'SNAPPY' && codec !== 'UNCOMPRESSED');
+  if (missing.length === 0) return native;
+  const js = await import('hyparquet-compressors');
+  const byName: Record<string, Decompress> = {
+    ZSTD: (input, length) => js.decompressZstd(input, new Uint8Array(length)),
+    LZ4: js.decompressLz4,
+    LZ4_RAW: js.decompressLz4Raw,
+  };
+  for (const codec of missing) {
+    const decompress = byName[codec];
+    if (!decompress)
+      throw new DecError(`This Parquet file is compressed with ${codec}, which dec cannot read.`, {
+        hint: 'Load the CSV.gz of the same month from the course mirror instead (dec data get --source mirror).',
+      });
+    native[codec] = decompress;
+  }
+  return native;
+}
+
+/**
+ * Reusable buffers of one column. A page's bytes, levels and indices are only needed until the
+ * column's next page is read, so they can be overwritten then; allocating them afresh made the
+ * external (ArrayBuffer) memory grow faster than the garbage collector let it go.
+ */
+class Scratch {
+  private readonly buffers = new Map<string, ArrayBuffer>();
+
+  bytes(key: string, size: number): Uint8Array {
+    return new Uint8Array(this.take(key, size), 0, size);
+  }
+
+  int32(key: string, n: number): Int32Array {
+    return new Int32Array(this.take(key, n * 4), 0, n);
+  }
+
+  private take(key: string, size: number): ArrayBuffer {
+    let buffer = this.buffers.get(key);
+    if (!buffer || buffer.byteLength < size) {
+      buffer = new ArrayBuffer(Math.max(size, 64 * 1024));
+      this.buffers.set(key, buffer);
+    }
+    return buffer;
+  }
+}
+
+interface Page {
+  rows: number;
+  /** 1 where a row has a value, 0 where it is null; undefined when the page has no nulls. */
+  present: Uint8Array | undefined;
+  values: Values;
+  /** Values are indices into the column's dictionary. */
+  indexed: boolean;
+}
+
+function readerOf(bytes: Uint8Array): Reader {
+  return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
+}
+
+function indexArray(scratch: Scratch, bitWidth: number, n: number): Uint8Array | Int32Array {
+  return bitWidth <= 8 ? scratch.bytes('indices', n) : scratch.int32('indices', n);
+}
+
+/** The values of a data page (after its levels), kept compact: typed arrays, dictionary indices. */
+function decodeValues(
+  lib: Modules,
+  scratch: Scratch,
+  reader: Reader,
+  encoding: string,
+  n: number,
+  decoder: ColumnDecoder,
+  end: number,
+) {
+  const { type, element } = decoder;
+  if (n === 0) return { values: [] as Values, indexed: false };
+  switch (encoding) {
+    case 'PLAIN':
+      return { values: lib.plain.readPlain(reader, type, n, element.type_length) as Values, indexed: false };
+    case 'PLAIN_DICTIONARY':
+    case 'RLE_DICTIONARY': {
+      const bitWidth = reader.view.getUint8(reader.offset++);
+      const indices = indexArray(scratch, bitWidth, n);
+      if (bitWidth) lib.encoding.readRleBitPackedHybrid(reader, bitWidth, indices, end - reader.offset);
+      return { values: indices, indexed: true };
+    }
+    case 'RLE': {
+      const bits = scratch.bytes('indices', n); // booleans
+      lib.encoding.readRleBitPackedHybrid(reader, 1, bits);
+      return { values: bits, indexed: false };
+    }
+    case 'BYTE_STREAM_SPLIT':
+      return { values: lib.encoding.byteStreamSplit(reader, n, type, element.type_length) as Values, indexed: false };
+    case 'DELTA_BINARY_PACKED': {
+      const values = type === 'INT32' ? new Int32Array(n) : new BigInt64Array(n);
+      lib.delta.deltaBinaryUnpack(reader, n, values);
+      return { values, indexed: false };
+    }
+    case 'DELTA_LENGTH_BYTE_ARRAY':
+    case 'DELTA_BYTE_ARRAY': {
+      const values = new Array<Uint8Array>(n);
+      if (encoding === 'DELTA_BYTE_ARRAY') lib.delta.deltaByteArray(reader, n, values);
+      else lib.delta.deltaLengthByteArray(reader, n, values);
+      return { values, indexed: false };
+    }
+    default:
+      throw new Error(`parquet encoding ${encoding} is not supported`);
+  }
+}
+
+function countPresent(present: Uint8Array | undefined, rows: number): number {
+  if (!present) return rows;
+  let n = 0;
+  for (let i = 0; i < rows; i++) n += present[i]!;
+  return n;
+}
+
+/** Decompressed into the column's scratch (SNAPPY, as the TLC files use), else by hyparquet. */
+function decompress(lib: Modules, column: ColumnPlan, bytes: Uint8Array, size: number): Uint8Array {
+  const { codec, compressors } = column.decoder;
+  if (codec !== 'SNAPPY') return lib.datapage.decompressPage(bytes, size, codec, compressors);
+  const page = column.scratch.bytes('page', size);
+  lib.hyparquet.snappyUncompress(bytes, page);
+  return page;
+}
+
+function definitionLevels(lib: Modules, column: ColumnPlan, reader: Reader, n: number, length?: number) {
+  const levels = column.scratch.bytes('levels', n);
+  lib.encoding.readRleBitPackedHybrid(reader, 1, levels, length);
+  return levels.includes(0) ? levels : undefined; // no nulls: no levels to look at
+}
+
+/** A data page of a flat column (no repetition levels; definition level 0 or 1). */
+function decodeDataPage(lib: Modules, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
+  const { decoder, optional, scratch } = column;
+  if (header.type === 'DATA_PAGE') {
+    const info = header.data_page_header!;
+    const page = decompress(lib, column, body, header.uncompressed_page_size);
+    const reader = readerOf(page);
+    const present = optional ? definitionLevels(lib, column, reader, info.num_values) : undefined;
+    const n = countPresent(present, info.num_values);
+    const { values, indexed } = decodeValues(lib, scratch, reader, info.encoding, n, decoder, page.length);
+    return { rows: info.num_values, present, values, indexed };
+  }
+  const info = header.data_page_header_v2!;
+  // A flat column has no repetition levels; some writers still store an empty run of them.
+  const levelsStart = info.repetition_levels_byte_length;
+  const levelsLength = info.definition_levels_byte_length;
+  const present =
+    optional && levelsLength
+      ? definitionLevels(lib, column, readerOf(body.subarray(levelsStart)), info.num_values, levelsLength)
+      : undefined;
+  let data = body.subarray(levelsStart + levelsLength);
+  const size = header.uncompressed_page_size - levelsStart - levelsLength;
+  if (info.is_compressed !== false) data = decompress(lib, column, data, size);
+  const n = info.num_values - info.num_nulls;
+  const { values, indexed } = decodeValues(lib, scratch, readerOf(data), info.encoding, n, decoder, data.length);
+  return { rows: info.num_values, present, values, indexed };
+}
+
+/** One column chunk of one row group, read page by page from the file and written cell by cell. */
+class ColumnCursor {
+  private page: Page = { rows: 0, present: undefined, values: [], indexed: false };
+  private row = 0;
+  private valueIndex = 0;
+  private position: number;
+  private readonly end: number;
+  private dictionary: Uint8Array[] = [];
+
+  constructor(
+    private readonly file: FileHandle,
+    private readonly column: ColumnPlan,
+    meta: ColumnMetaData,
+    private readonly lib: Modules,
+  ) {
+    const data = Number(meta.data_page_offset);
+    const dictionary = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
+    // Some writers store 0 for "no dictionary page"; the chunk starts at its first page either way.
+    this.position = dictionary !== undefined && dictionary > 0 && dictionary < data ? dictionary : data;
+    this.end = this.position + Number(meta.total_compressed_size);
+  }
+
+  get available(): number {
+    return this.page.rows - this.row;
+  }
+
+  writeCell(out: CsvOut): void {
+    const page = this.page;
+    const row = this.row++;
+    if (page.present && page.present[row] === 0) return; // null: an empty cell
+    const value = page.values[this.valueIndex++];
+    if (page.indexed) out.bytes(this.dictionary[value as number]!);
+    else this.column.write(out, value);
+  }
+
+  /** Reads pages until one has rows; false at the end of the chunk. */
+  async next(): Promise<boolean> {
+    const { decoder } = this.column;
+    while (this.position < this.end) {
+      const { header, body } = await this.readPage();
+      if (header.type === 'DICTIONARY_PAGE') {
+        // Formatted once: the data pages then point at ready cells.
+        const { data } = this.lib.column.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
+        const converted = data ? this.lib.convert.convert(data, decoder) : [];
+        this.dictionary = Array.from(converted as ArrayLike<unknown>, (value) => Buffer.from(textOf(value), 'utf8'));
+        continue;
+      }
+      if (header.type !== 'DATA_PAGE' && header.type !== 'DATA_PAGE_V2') continue; // index pages
+      const page = decodeDataPage(this.lib, this.column, header, body);
+      if (page.rows === 0) continue;
+      this.page = page;
+      this.row = 0;
+      this.valueIndex = 0;
+      return true;
+    }
+    return false;
+  }
+
+  private async readPage(): Promise<{ header: PageHeader; body: Uint8Array }> {
+    let window = Math.min(HEADER_WINDOW, this.end - this.position);
+    for (;;) {
+      const bytes = await this.read('window', this.position, window);
+      const reader = readerOf(bytes);
+      let header: PageHeader;
+      try {
+        header = this.lib.column.parquetHeader(reader);
+      } catch (error) {
+        // The header ran past what was read: read more, up to the end of the chunk.
+        const room = this.end - this.position;
+        if (window < room && window < MAX_HEADER) {
+          window = Math.min(room, window * 4);
+          continue;
+        }
+        throw error;
+      }
+      const size = header.compressed_page_size;
+      const start = this.position + reader.offset;
+      if (start + size > this.end) throw new Error('parquet page runs past its column chunk (is the file complete?)');
+      this.position = start + size;
+      const body =
+        reader.offset + size <= bytes.length
+          ? bytes.subarray(reader.offset, reader.offset + size)
+          : await this.read('body', start, size);
+      return { header, body };
+    }
+  }
+
+  private async read(key: 'window' | 'body', position: number, length: number): Promise<Uint8Array> {
+    // An uncompressed page's values are views of these bytes, so they get their own buffer.
+    const buffer =
+      this.column.decoder.codec === 'UNCOMPRESSED' ? new Uint8Array(length) : this.column.scratch.bytes(key, length);
+    const { bytesRead } = await this.file.read(buffer, 0, length, position);
+    if (bytesRead < length) throw new Error('parquet file ends inside a page (is the file complete?)');
+    return buffer;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The file
+
+interface ColumnPlan {
+  name: string;
+  decoder: ColumnDecoder;
+  optional: boolean;
+  write: CellWriter;
+  scratch: Scratch;
+}
+
+function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
+  const tree = lib.hyparquet.parquetSchema(metadata);
+  const first = metadata.row_groups[0]?.columns ?? [];
+  const parsers = textParsers(lib.convert.DEFAULT_PARSERS);
+  return tree.children.map((child, i) => {
+    const { element } = child;
+    if (child.children.length > 0 || element.repetition_type === 'REPEATED') {
+      throw new DecError(`${path}: column "${element.name}" is nested (a list, map or struct).`, {
+        hint: 'dec loads flat tables such as the TLC trip files; flatten the file first, or load its CSV.',
+      });
+    }
+    const schemaPath = lib.schema.getTreePath(tree, [element.name]);
+    const decoder: ColumnDecoder = {
+      pathInSchema: [element.name],
+      element,
+      schemaPath,
+      type: element.type ?? 'BYTE_ARRAY',
+      codec: first[i]?.meta_data?.codec ?? 'UNCOMPRESSED',
+      parsers,
+      compressors: codecs,
+      utf8: true,
+    };
+    return {
+      name: element.name,
+      decoder,
+      optional: lib.schema.getMaxDefinitionLevel(schemaPath) > 0,
+      write: cellWriter(element, decoder, lib),
+      scratch: new Scratch(),
+    };
+  });
+}
+
+export async function openParquet(path: string): Promise<ParquetFile> {
+  const lib = await modules();
+  let metadata: FileMetaData;
+  try {
+    metadata = await lib.hyparquet.parquetMetadataAsync(await lib.hyparquet.asyncBufferFromFile(path));
+  } catch (error) {
+    throw new DecError(`${path} is not a readable Parquet file: ${(error as Error).message}.`, {
+      hint: 'Is the download complete? Get it again with dec data get, or load the CSV.gz from the course mirror.',
+    });
+  }
+  const codecs = new Set(metadata.row_groups.flatMap((group) => group.columns.map((c) => c.meta_data?.codec ?? '')));
+  const columns = planColumns(lib, metadata, path, await compressorsFor(codecs));
+  const file = await open(path, 'r');
+
+  function cursorsOf(groupIndex: number): ColumnCursor[] {
+    const group = metadata.row_groups[groupIndex]!;
+    return columns.map((column, i) => {
+      const meta = group.columns[i]?.meta_data;
+      if (!meta) throw new Error(`parquet row group ${groupIndex} has no data for column ${column.name}`);
+      // The codec can differ between row groups.
+      const plan =
+        meta.codec === column.decoder.codec ? column : { ...column, decoder: { ...column.decoder, codec: meta.codec } };
+      return new ColumnCursor(file, plan, meta, lib);
+    });
+  }
+
+  async function* csv(): AsyncGenerator<Buffer> {
+    const out = new CsvOut();
+    columns.forEach((column, i) => {
+      out.utf8(Buffer.from(column.name, 'utf8'));
+      out.separator(i === columns.length - 1);
+    });
+    for (let g = 0; g < metadata.row_groups.length; g++) {
+      const cursors = cursorsOf(g);
+      const last = cursors.length - 1;
+      let remaining = Number(metadata.row_groups[g]!.num_rows);
+      while (remaining > 0) {
+        let n = Math.min(remaining, ROWS_PER_BATCH);
+        for (const cursor of cursors) {
+          if (cursor.available === 0 && !(await cursor.next()))
+            throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
+          n = Math.min(n, cursor.available);
+        }
+        for (let r = 0; r < n; r++) {
+          for (let c = 0; c <= last; c++) {
+            cursors[c]!.writeCell(out);
+            out.separator(c === last);
+          }
+        }
+        remaining -= n;
+        yield* out.take();
+      }
+    }
+    out.finish();
+    yield* out.take();
+  }
+
+  return {
+    path,
+    columns: columns.map((c) => c.name),
+    rows: Number(metadata.num_rows),
+    csv,
+    close: () => file.close(),
+  };
+}
