@@ -6,7 +6,7 @@ import { cacheDir } from '../paths.js';
 import type { Course } from '../syllabus/course.js';
 import type { Dataset } from '../syllabus/schema.js';
 
-export type ColumnType = 'bigint' | 'double precision' | 'timestamp' | 'text';
+export type ColumnType = 'bigint' | 'double precision' | 'numeric' | 'boolean' | 'date' | 'timestamp' | 'text';
 
 export interface Column {
   name: string;
@@ -34,14 +34,23 @@ const TEXT_COLUMNS = new Set([
   'originating_base_num',
 ]);
 
-/** The type pandas gives a column of the TLC files (the course's script), from its name. */
-export function columnType(name: string): ColumnType {
+/**
+ * The type pandas gives a column of the TLC files (the course's script), from its name; undefined
+ * for a column the course's files do not have. The same month then gets the same table whether it
+ * was loaded from the CSV or the Parquet file.
+ */
+export function courseColumnType(name: string): ColumnType | undefined {
   const lower = name.toLowerCase();
   if (lower.endsWith('datetime') || lower.endsWith('_time')) return 'timestamp';
   if (INTEGER_COLUMNS.has(lower)) return 'bigint';
   if (TEXT_COLUMNS.has(lower)) return 'text';
   if (/(amount|fee|surcharge|tax|distance|extra|tip|fare|tolls|pay)$/.test(lower)) return 'double precision';
-  return 'text';
+  return undefined;
+}
+
+/** A CSV column's type: the course's, else text (a CSV header says nothing more). */
+export function columnType(name: string): ColumnType {
+  return courseColumnType(name) ?? 'text';
 }
 
 /** The table name the course uses for each dataset. */

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecError, ExitCode } from '../errors.js';
-import { columnType, type Column } from './datasets.js';
+import { columnType, courseColumnType, type Column } from './datasets.js';
 import { openParquet, type ParquetFile } from './parquet.js';
 
 export type FileFormat = 'csv' | 'csv.gz' | 'parquet';
@@ -103,8 +103,9 @@ async function copyInto(
   parquet: ParquetFile | undefined,
   options: LoadOptions,
 ): Promise<LoadResult> {
-  const names = parquet ? parquet.columns : await csvHeader(path, format as 'csv' | 'csv.gz');
-  const columns = names.map((name) => ({ name, type: columnType(name) }));
+  const columns: Column[] = parquet
+    ? parquet.columns.map(({ name, type }) => ({ name, type: courseColumnType(name) ?? type }))
+    : (await csvHeader(path, format as 'csv' | 'csv.gz')).map((name) => ({ name, type: columnType(name) }));
   const staging = `${options.table}__dec_load`;
   const { default: pg } = await import('pg');
   const { from: copyFrom } = await import('pg-copy-streams');
@@ -132,12 +133,11 @@ async function copyInto(
         done(null, chunk);
       },
     });
-    const source =
-      parquet
-        ? Readable.from(parquet.csv())
-        : format === 'csv.gz'
-          ? createReadStream(path).pipe(createGunzip())
-          : createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const source = parquet
+      ? Readable.from(parquet.csv())
+      : format === 'csv.gz'
+        ? createReadStream(path).pipe(createGunzip())
+        : createReadStream(path, { highWaterMark: 1024 * 1024 });
     try {
       await pipeline(source, counter, copy, { signal: options.signal });
     } catch (error) {

@@ -11,6 +11,7 @@ import * as zlib from 'node:zlib';
 import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetParsers, SchemaElement } from 'hyparquet';
 import { DecError } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
+import type { Column, ColumnType } from './datasets.js';
 
 /** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
 const HEADER_WINDOW = 64 * 1024;
@@ -19,7 +20,8 @@ const ROWS_PER_BATCH = 4096;
 
 export interface ParquetFile {
   path: string;
-  columns: string[];
+  /** Names, and the Postgres type each Parquet type stands for. */
+  columns: Column[];
   rows: number;
   /** The header line, then the rows, as CSV bytes in pieces of about 256 KB. */
   csv(): AsyncGenerator<Buffer>;
@@ -400,6 +402,19 @@ class ColumnCursor {
 // ---------------------------------------------------------------------------------------------
 // The file
 
+/** The Postgres type of a column's values, as pandas' read_parquet + to_sql would make it. */
+export function postgresType(element: SchemaElement): ColumnType {
+  const { type, converted_type: converted, logical_type: logical } = element;
+  if (logical?.type === 'TIMESTAMP' || converted?.startsWith('TIMESTAMP') || type === 'INT96') return 'timestamp';
+  if (logical?.type === 'DATE' || converted === 'DATE') return 'date';
+  if (logical?.type === 'DECIMAL' || converted === 'DECIMAL' || converted === 'UINT_64') return 'numeric';
+  if (logical?.type === 'INTEGER' && logical.bitWidth === 64 && !logical.isSigned) return 'numeric';
+  if (type === 'BOOLEAN') return 'boolean';
+  if (type === 'INT32' || type === 'INT64') return 'bigint';
+  if (type === 'FLOAT' || type === 'DOUBLE' || logical?.type === 'FLOAT16') return 'double precision';
+  return 'text';
+}
+
 interface ColumnPlan {
   name: string;
   decoder: ColumnDecoder;
@@ -499,7 +514,7 @@ export async function openParquet(path: string): Promise<ParquetFile> {
 
   return {
     path,
-    columns: columns.map((c) => c.name),
+    columns: columns.map((c) => ({ name: c.name, type: postgresType(c.decoder.element) })),
     rows: Number(metadata.num_rows),
     csv,
     close: () => file.close(),

@@ -277,6 +277,33 @@ describe('dec data load', () => {
     expect(loaded[50]!.flag).toBe('Y');
   });
 
+  it('loads Parquet other tools wrote (pages v1 with nulls, ZSTD, LZ4) and refuses a nested one with exit 2', async () => {
+    const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/parquet/${name}`, import.meta.url));
+    // issue90: 6,144 doubles in DATA_PAGE v1 pages, 610 of them null.
+    const plain = await load(fixture('issue90.parquet'), 'from_v1_pages');
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(await count('from_v1_pages')).toBe(6144);
+    // Columns the course's files do not have get the type their Parquet type stands for.
+    expect((await columns('from_v1_pages')).map(([, type]) => type)).toContain('double precision');
+    expect((await columns('from_v1_pages')).map(([, type]) => type)).not.toContain('text');
+    const [nulls] = await rows<{ n: string }>(
+      `SELECT count(*) AS n FROM from_v1_pages WHERE ${(await columns('from_v1_pages'))
+        .map(([name]) => `"${name}" IS NULL`)
+        .join(' OR ')}`,
+    );
+    expect(Number(nulls!.n)).toBeGreaterThan(0);
+    for (const name of ['byte_stream_split.zstd.parquet', 'lz4_raw_compressed.parquet']) {
+      const result = await load(fixture(name), 'other_codec');
+      expect(result.code, result.stderr).toBe(0);
+      expect(await count('other_codec')).toBeGreaterThan(0);
+    }
+    const nested = await load(fixture('nullable.impala.parquet'), 'nested');
+    expect(nested.code).toBe(2);
+    expect(nested.stderr).toMatch(/is nested \(a list, map or struct\)/);
+    expect(nested.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(await exists('nested')).toBe(false);
+  });
+
   // The real files come from ../shared, which is not part of the repository: the suite must pass without it.
   const shared = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
   const realSample = join(shared, 'yellow_tripdata_2020-07_sample.csv');
