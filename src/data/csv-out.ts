@@ -63,9 +63,9 @@ export class CsvOut {
     this.position = p;
   }
 
-  /** Any text, quoted for CSV when needed. */
-  text(text: string): void {
-    this.utf8(Buffer.from(text, 'utf8'));
+  /** A cell already in CSV form (quoted where needed), in any script. */
+  cell(text: string): void {
+    this.bytes(Buffer.from(text, 'utf8'));
   }
 
   /** UTF-8 bytes of a string value: copied as they are, or quoted if they hold a quote, comma or line break. */

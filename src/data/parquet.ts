@@ -124,7 +124,7 @@ function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Modules
   const text = converted === 'UTF8' || converted === 'ENUM' || converted === 'JSON' || logical?.type === 'STRING';
   if (type === 'BYTE_ARRAY' && (text || (!converted && !logical))) return (out, v) => out.utf8(v as Uint8Array);
   // Everything else (dates, decimals, INT96, unsigned, UUID, ...) through hyparquet's own conversion.
-  return (out, v) => out.text(textOf(lib.convert.convert([v] as never, decoder)[0]));
+  return (out, v) => out.cell(textOf(lib.convert.convert([v] as never, decoder)[0]));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -207,6 +207,38 @@ describe('files with many pages and row groups', () => {
     });
   }
 
+  it('rarer types, not dictionary-encoded: JSON, geometry, UUID, FLOAT16', async () => {
+    const path = join(dir, 'rare.parquet');
+    const m = 50;
+    parquetWriteFile({
+      filename: path,
+      columnData: [
+        {
+          name: 'doc',
+          type: 'JSON',
+          encoding: 'PLAIN',
+          data: Array.from({ length: m }, (_, i) => ({ i, say: `a, "b"` })),
+        },
+        {
+          name: 'place',
+          type: 'GEOMETRY',
+          encoding: 'PLAIN',
+          data: Array.from({ length: m }, (_, i) => ({ type: 'Point', coordinates: [i, -i / 2] })),
+        },
+        {
+          name: 'key',
+          type: 'UUID',
+          encoding: 'PLAIN',
+          data: Array.from({ length: m }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`),
+        },
+        { name: 'half', type: 'FLOAT16', encoding: 'PLAIN', data: Array.from({ length: m }, (_, i) => i / 4) },
+      ],
+    });
+    const { rows, mismatch } = await compareWithReference(path);
+    expect(rows).toBe(m);
+    expect(mismatch).toBeUndefined();
+  });
+
   it('keeps the empty string apart from NULL, and quotes what CSV needs', async () => {
     const path = join(dir, 'strings.parquet');
     parquetWriteFile({
