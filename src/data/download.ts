@@ -187,7 +187,7 @@ export async function download(url: string, path: string, options: DownloadOptio
     if (tries < options.attempts) {
       const wait = options.backoffMs * 2 ** (tries - 1);
       options.onNotice?.(
-        `${lastError instanceof Error ? lastError.message : String(lastError)}; resuming in ${(wait / 1000).toFixed(1)} s (try ${tries + 1} of ${options.attempts})`,
+        `${lastError instanceof Error ? lastError.message : String(lastError)}; ${sizeOf(part) > 0 ? 'resuming' : 'trying again'} in ${(wait / 1000).toFixed(1)} s (try ${tries + 1} of ${options.attempts})`,
       );
       await sleep(wait, options.signal);
     }
@@ -197,10 +197,14 @@ export async function download(url: string, path: string, options: DownloadOptio
       exitCode: ExitCode.interrupted,
     });
   }
+  const kept = sizeOf(part);
   throw new DecError(
     `Could not download ${url}: ${lastError instanceof Error ? lastError.message : String(lastError)}.`,
     {
-      hint: `What arrived is kept in ${part}; run the same command again to resume.`,
+      hint:
+        kept > 0
+          ? `What arrived (${kept} bytes) is kept in ${part}; run the same command again to resume.`
+          : 'Nothing arrived: check the network connection and run the same command again. Offline, `dec data sample` makes a synthetic sample to try the week-1 flow with.',
     },
   );
 }

@@ -182,6 +182,21 @@ describe('download', () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it('with nothing downloaded (no server there): says so and points at the offline sample', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
+    const { port } = closed.address() as AddressInfo;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const notices: string[] = [];
+    const { path } = target();
+    const error = await failure(
+      download(`http://127.0.0.1:${port}/file.csv.gz`, path, options({ onNotice: (text) => notices.push(text) })),
+    );
+    expect(error.message).toMatch(/ECONNREFUSED/);
+    expect(error.hint).toMatch(/Nothing arrived.*dec data sample/);
+    expect(notices[0]).toMatch(/trying again in/);
+  });
+
   it('starts over when the server ignores the Range header', async () => {
     handler = (_req, res, index) => {
       if (index === 0) return cutHalfway(res);
