@@ -6,7 +6,7 @@ import { cacheDir } from '../paths.js';
 import type { Course } from '../syllabus/course.js';
 import type { Dataset } from '../syllabus/schema.js';
 
-export type ColumnType = 'bigint' | 'double precision' | 'numeric' | 'boolean' | 'date' | 'timestamp' | 'text';
+export type ColumnType = 'bigint' | 'double precision' | 'real' | 'numeric' | 'boolean' | 'date' | 'timestamp' | 'text';
 
 export interface Column {
   name: string;

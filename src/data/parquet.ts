@@ -411,7 +411,9 @@ export function postgresType(element: SchemaElement): ColumnType {
   if (logical?.type === 'INTEGER' && logical.bitWidth === 64 && !logical.isSigned) return 'numeric';
   if (type === 'BOOLEAN') return 'boolean';
   if (type === 'INT32' || type === 'INT64') return 'bigint';
-  if (type === 'FLOAT' || type === 'DOUBLE' || logical?.type === 'FLOAT16') return 'double precision';
+  // pandas' to_sql makes float32 REAL; Postgres rounds the double's digits back to the same float32.
+  if (type === 'FLOAT' || logical?.type === 'FLOAT16') return 'real';
+  if (type === 'DOUBLE') return 'double precision';
   return 'text';
 }
 

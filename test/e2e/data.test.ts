@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
 import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,6 +299,18 @@ describe('dec data load', () => {
       expect(result.code, result.stderr).toBe(0);
       expect(await count('other_codec')).toBeGreaterThan(0);
     }
+    // The ZSTD file's float32 column: REAL, and its values the file's float32 values.
+    await load(fixture('byte_stream_split.zstd.parquet'), 'floats');
+    const [first] = await rows<{ f32: string; type: string }>(
+      'SELECT f32::text AS f32, pg_typeof(f32)::text AS type FROM floats LIMIT 1',
+    );
+    const [expected] = (await parquetReadObjects({
+      file: await asyncBufferFromFile(fixture('byte_stream_split.zstd.parquet')),
+      compressors,
+      rowEnd: 1,
+    })) as Array<{ f32: number }>;
+    expect(first!.type).toBe('real');
+    expect(Math.fround(Number(first!.f32))).toBe(expected!.f32);
     const nested = await load(fixture('nullable.impala.parquet'), 'nested');
     expect(nested.code).toBe(2);
     expect(nested.stderr).toMatch(/is nested \(a list, map or struct\)/);

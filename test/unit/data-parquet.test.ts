@@ -126,6 +126,7 @@ describe('files other tools wrote', () => {
     expect(Object.values(await types('duckdb4442.parquet'))).toContain('timestamp');
     expect(Object.values(await types('fixed_length_decimal.parquet'))).toEqual(['numeric']);
     expect(Object.values(await types('alpha.parquet'))).toEqual(['text']);
+    expect(Object.values(await types('byte_stream_split.zstd.parquet'))).toEqual(['real', 'double precision']);
   });
 
   it('refuses a nested file with the column and a way out', async () => {
