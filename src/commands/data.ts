@@ -169,15 +169,20 @@ export async function dataLoad(
   for (const [index, path] of paths.entries()) {
     // Several months: the first replaces (unless --append), the rest append.
     const mode = options.append || index > 0 ? 'append' : 'replace';
+    const name = path.split('/').pop();
+    // A status line on a terminal is rewritten 5 times a second; in a log, a line every 5 s is plenty.
+    const every = app.terminal.liveStatus ? 200 : 5000;
+    let shown = Date.now();
     const result = await withInterruptSignal((signal) =>
       loadFile(path, {
         connectionString: target,
         table: table!,
         mode,
         signal,
-        onProgress: (rows) => {
-          if (rows % 100_000 === 0)
-            app.terminal.progress(`${path.split('/').pop()}: ${rows.toLocaleString('en')} rows`);
+        onProgress: ({ rows, fraction }) => {
+          if (Date.now() - shown < every) return;
+          shown = Date.now();
+          app.terminal.progress(`${name}: ${rows.toLocaleString('en')} rows (${Math.floor(fraction * 100)}%)`);
         },
       }),
     );

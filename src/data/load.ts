@@ -1,7 +1,7 @@
 // Loads a CSV, CSV.gz or Parquet file into Postgres with COPY FROM STDIN, streaming (memory stays
 // flat whatever the file size). The rows go into a staging table inside one transaction that then
 // replaces (or appends to) the target, so a failed or interrupted load leaves the old table as it was.
-import { createReadStream, openSync, readSync, closeSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
@@ -66,7 +66,13 @@ export interface LoadOptions {
   table: string;
   mode: 'replace' | 'append';
   signal?: AbortSignal;
-  onProgress?(rows: number): void;
+  /** Rows sent so far, and how much of the file that is (0 to 1). */
+  onProgress?(progress: LoadProgress): void;
+}
+
+export interface LoadProgress {
+  rows: number;
+  fraction: number;
 }
 
 export interface LoadResult {
@@ -84,6 +90,13 @@ function badRow(error: { message: string; where?: string; code?: string }, path:
     hint: 'The table was left as it was. Fix or drop that row, or load the file with --table into a table of text columns.',
     exitCode: ExitCode.problems,
   });
+}
+
+/** A gzip file's text; a read error of the file ends the stream too (pipe() alone would drop it). */
+function gunzipped(file: ReadStream): Transform {
+  const gunzip = createGunzip();
+  file.on('error', (error) => gunzip.destroy(error));
+  return file.pipe(gunzip);
 }
 
 export async function loadFile(path: string, options: LoadOptions): Promise<LoadResult> {
@@ -125,19 +138,21 @@ async function copyInto(
       `CREATE TABLE ${quoteIdent(staging)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,
     );
     const copy = client.query(copyFrom(`COPY ${quoteIdent(staging)} FROM STDIN WITH (FORMAT csv, HEADER true)`));
+    const file = parquet ? undefined : createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const size = file ? statSync(path).size : 0;
     let lines = 0;
+    const fraction = () => {
+      const done = file ? file.bytesRead / size : (lines - 1) / parquet!.rows;
+      return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
+    };
     const counter = new Transform({
       transform(chunk: Buffer, _encoding, done) {
         for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
-        options.onProgress?.(Math.max(0, lines - 1));
+        options.onProgress?.({ rows: Math.max(0, lines - 1), fraction: fraction() });
         done(null, chunk);
       },
     });
-    const source = parquet
-      ? Readable.from(parquet.csv())
-      : format === 'csv.gz'
-        ? createReadStream(path).pipe(createGunzip())
-        : createReadStream(path, { highWaterMark: 1024 * 1024 });
+    const source = parquet ? Readable.from(parquet.csv()) : format === 'csv.gz' ? gunzipped(file!) : file!;
     try {
       await pipeline(source, counter, copy, { signal: options.signal });
     } catch (error) {

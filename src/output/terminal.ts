@@ -112,6 +112,11 @@ export class Terminal {
     }
   }
 
+  /** Whether progress() rewrites one status line in place (a terminal), rather than adding lines. */
+  get liveStatus(): boolean {
+    return !this.json && this.#stderrIsTTY();
+  }
+
   /** Clears the status line, if one is shown. */
   progressDone(): void {
     if (this.#progressShown) this.#stderr.write('\r\u001b[2K');

@@ -12,6 +12,7 @@ import { compressors } from 'hyparquet-compressors';
 import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFile, type LoadProgress } from '../../src/data/load.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, type RunResult } from '../helpers/run.js';
 
@@ -277,6 +278,39 @@ describe('dec data load', () => {
     expect(loaded.filter((r) => r.passengers === null)).toHaveLength(1);
     expect(loaded[8]!.passengers).toBe('3');
     expect(loaded[50]!.flag).toBe('Y');
+  });
+
+  it('reports progress as rows and a share of the file that only grows, for CSV, CSV.gz and Parquet', async () => {
+    const csv = await sample(40_000, 'progress.csv');
+    const gz = await sample(40_000, 'progress.csv.gz');
+    const parquet = join(box.cwd, 'progress.parquet');
+    const n = 40_000;
+    parquetWriteFile({
+      filename: parquet,
+      columnData: [
+        { name: 'VendorID', type: 'INT64', data: Array.from({ length: n }, (_, i) => BigInt(i % 2)) },
+        { name: 'trip_distance', type: 'DOUBLE', data: Array.from({ length: n }, (_, i) => i / 3) },
+      ],
+      rowGroupSize: 10_000,
+    });
+    for (const path of [csv, gz, parquet]) {
+      const seen: LoadProgress[] = [];
+      const result = await loadFile(path, {
+        connectionString: db,
+        table: 'progress_check',
+        mode: 'replace',
+        onProgress: (progress) => seen.push(progress),
+      });
+      expect(result.rows).toBe(40_000);
+      expect(seen.length, path).toBeGreaterThan(1);
+      for (let i = 1; i < seen.length; i++) {
+        expect(seen[i]!.rows).toBeGreaterThanOrEqual(seen[i - 1]!.rows);
+        expect(seen[i]!.fraction).toBeGreaterThanOrEqual(seen[i - 1]!.fraction);
+      }
+      expect(seen.at(-1)!.rows).toBe(40_000);
+      expect(seen.at(-1)!.fraction).toBeCloseTo(1, 1);
+      expect(seen.every((p) => p.fraction >= 0 && p.fraction <= 1)).toBe(true);
+    }
   });
 
   it('loads Parquet other tools wrote (pages v1 with nulls, ZSTD, LZ4) and refuses a nested one with exit 2', async () => {
