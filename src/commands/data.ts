@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
@@ -84,24 +85,30 @@ async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallM
         app.terminal.progress(`${file.fileName}: already downloaded`);
         continue;
       }
-      let last = 0;
+      const report = app.terminal.progressReporter();
       await download(file.url, file.path, {
         stallMs,
         attempts: 5,
         backoffMs: 1000,
         signal,
-        onProgress: ({ received, total }) => {
-          if (received - last < 512 * 1024 && received !== total) return;
-          last = received;
-          app.terminal.progress(
-            `${file.fileName}: ${(received / 1e6).toFixed(1)}${total ? ` of ${(total / 1e6).toFixed(1)}` : ''} MB`,
-          );
-        },
+        onProgress: ({ received, total }) =>
+          report(() => {
+            const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';
+            const text = `${file.fileName}: ${(received / 1e6).toFixed(1)}${size} MB`;
+            return withBar(app, total ? received / total : undefined, text);
+          }, received === total),
         onNotice: (text) => app.terminal.warn(`${file.fileName}: ${text}`),
       });
     }
   });
   app.terminal.progressDone();
+}
+
+/** A status text, with a bar in front on a terminal when the share done is known. */
+function withBar(app: AppContext, fraction: number | undefined, text: string): string {
+  return app.terminal.liveStatus && fraction !== undefined
+    ? `${bar(fraction * 100, 20, app.terminal.style)} ${text}`
+    : text;
 }
 
 export async function dataGet(app: AppContext, name: string, months: string[], options: GetOptions): Promise<number> {
@@ -170,20 +177,17 @@ export async function dataLoad(
     // Several months: the first replaces (unless --append), the rest append.
     const mode = options.append || index > 0 ? 'append' : 'replace';
     const name = path.split('/').pop();
-    // A status line on a terminal is rewritten 5 times a second; in a log, a line every 5 s is plenty.
-    const every = app.terminal.liveStatus ? 200 : 5000;
-    let shown = Date.now();
+    const report = app.terminal.progressReporter();
     const result = await withInterruptSignal((signal) =>
       loadFile(path, {
         connectionString: target,
         table: table!,
         mode,
         signal,
-        onProgress: ({ rows, fraction }) => {
-          if (Date.now() - shown < every) return;
-          shown = Date.now();
-          app.terminal.progress(`${name}: ${rows.toLocaleString('en')} rows (${Math.floor(fraction * 100)}%)`);
-        },
+        onProgress: ({ rows, fraction }) =>
+          report(() =>
+            withBar(app, fraction, `${name}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`),
+          ),
       }),
     );
     app.terminal.progressDone();

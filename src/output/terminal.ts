@@ -117,6 +117,22 @@ export class Terminal {
     return !this.json && this.#stderrIsTTY();
   }
 
+  /**
+   * progress() for work that reports often (bytes, rows): at most 5 times a second on a terminal,
+   * every 5 s in a log, so a script's output gets a few lines rather than hundreds. `final` shows
+   * the last state whatever the time. The text is only built when it is shown.
+   */
+  progressReporter(): (text: () => string, final?: boolean) => void {
+    const every = this.liveStatus ? 200 : 5000;
+    let shown = Date.now();
+    return (text, final = false) => {
+      const now = Date.now();
+      if (!final && now - shown < every) return;
+      shown = now;
+      this.progress(text());
+    };
+  }
+
   /** Clears the status line, if one is shown. */
   progressDone(): void {
     if (this.#progressShown) this.#stderr.write('\r\u001b[2K');

@@ -144,3 +144,22 @@ describe('Terminal', () => {
     expect(terminal({ stdinIsTTY: false }).term.interactive).toBe(false);
   });
 });
+
+describe('progressReporter', () => {
+  it('in a log: nothing within 5 s, then one line; the final state always', () => {
+    const { term, stderr } = terminal();
+    const report = term.progressReporter();
+    let built = 0;
+    for (let i = 0; i < 1000; i++) report(() => `step ${++built}`);
+    expect(built).toBe(0); // the text is only built when shown
+    report(() => 'done', true);
+    expect(stderr.text).toBe('… done\n');
+    expect(term.liveStatus).toBe(false);
+  });
+
+  it('nothing at all in --json mode', () => {
+    const { term, stderr } = terminal({ json: true });
+    term.progressReporter()(() => 'done', true);
+    expect(stderr.text).toBe('');
+  });
+});
