@@ -169,44 +169,43 @@ export async function dataLoad(
     paths.push(...files.map((f) => f.path));
     table ??= defaultTable(name);
   }
-  const { loadFile } = await import('../data/load.js');
+  const { loadFiles } = await import('../data/load.js');
   const target = await connectionString(app, session, options.db);
-  const results: Array<{ path: string; table: string; rows: number; columns: Array<{ name: string; type: string }> }> =
-    [];
-  for (const [index, path] of paths.entries()) {
-    // Several months: the first replaces (unless --append), the rest append.
-    const mode = options.append || index > 0 ? 'append' : 'replace';
-    const name = path.split('/').pop();
-    const report = app.terminal.progressReporter();
-    const result = await withInterruptSignal((signal) =>
-      loadFile(path, {
-        connectionString: target,
-        table: table!,
-        mode,
-        signal,
-        onProgress: ({ rows, fraction }) =>
-          report(() =>
-            withBar(app, fraction, `${name}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`),
-          ),
-      }),
-    );
-    app.terminal.progressDone();
-    results.push({ path, ...result });
-  }
+  const report = app.terminal.progressReporter();
+  // All files in one transaction: the table gets every month asked for, or stays as it was.
+  const result = await withInterruptSignal((signal) =>
+    loadFiles(paths, {
+      connectionString: target,
+      table: table!,
+      mode: options.append ? 'append' : 'replace',
+      signal,
+      onProgress: ({ path, rows, fraction }) =>
+        report(() => {
+          const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
+          const text = `${path.split('/').pop()}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
+          return withBar(app, fraction, text);
+        }),
+    }),
+  );
+  app.terminal.progressDone();
   const { style } = app.terminal;
   app.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       table,
-      loads: results.map((r) => ({ path: r.path, rows: r.rows, columns: r.columns })),
+      rows: result.rows,
+      loads: result.files.map((f) => ({ path: f.path, rows: f.rows, columns: f.columns })),
     },
     () =>
-      results
-        .map(
-          (r) =>
-            `${style.green('✓')} ${r.rows.toLocaleString('en')} rows from ${r.path.split('/').pop()} into ${r.table}`,
-        )
-        .join('\n'),
+      [
+        ...result.files.map(
+          (f) =>
+            `${style.green('✓')} ${f.rows.toLocaleString('en')} rows from ${f.path.split('/').pop()} into ${result.table}`,
+        ),
+        ...(result.files.length > 1
+          ? [`${style.green('✓')} ${result.rows.toLocaleString('en')} rows in all, in one transaction`]
+          : []),
+      ].join('\n'),
   );
   return ExitCode.ok;
 }

@@ -66,19 +66,47 @@ export interface LoadOptions {
   table: string;
   mode: 'replace' | 'append';
   signal?: AbortSignal;
-  /** Rows sent so far, and how much of the file that is (0 to 1). */
+  /** Rows of the current file sent so far, and how much of that file it is (0 to 1). */
   onProgress?(progress: LoadProgress): void;
 }
 
 export interface LoadProgress {
+  path: string;
   rows: number;
   fraction: number;
+}
+
+export interface LoadedFile {
+  path: string;
+  rows: number;
+  /** The file's columns and the types they were given. */
+  columns: Column[];
 }
 
 export interface LoadResult {
   table: string;
   rows: number;
+  files: LoadedFile[];
+}
+
+/** One file to load: its format and columns, read before anything touches the database. */
+interface Input {
+  path: string;
+  format: FileFormat;
+  parquet: ParquetFile | undefined;
   columns: Column[];
+}
+
+async function inputOf(path: string): Promise<Input> {
+  const format = formatOf(path);
+  if (format === 'parquet') {
+    const parquet = await openParquet(path);
+    // Course columns keep the course's types, so a month gives the same table from CSV or Parquet.
+    const columns = parquet.columns.map(({ name, type }) => ({ name, type: courseColumnType(name) ?? type }));
+    return { path, format, parquet, columns };
+  }
+  const names = await csvHeader(path, format);
+  return { path, format, parquet: undefined, columns: names.map((name) => ({ name, type: columnType(name) })) };
 }
 
 function badRow(error: { message: string; where?: string; code?: string }, path: string): DecError {
@@ -99,30 +127,28 @@ function gunzipped(file: ReadStream): Transform {
   return file.pipe(gunzip);
 }
 
-export async function loadFile(path: string, options: LoadOptions): Promise<LoadResult> {
+/**
+ * Loads files into one table in one transaction: all go into a staging table, which then replaces
+ * the table (or is appended to it). A failure or Ctrl-C in any file leaves the table as it was, so
+ * a table never holds some of the months asked for. Columns are matched by name, whatever their
+ * case or order (the TLC's headers vary between years); a column one file lacks is NULL there.
+ */
+export async function loadFiles(paths: string[], options: LoadOptions): Promise<LoadResult> {
   checkTableName(options.table);
-  const format = formatOf(path);
-  const parquet = format === 'parquet' ? await openParquet(path) : undefined;
+  const inputs: Input[] = [];
   try {
-    return await copyInto(path, format, parquet, options);
+    for (const path of paths) inputs.push(await inputOf(path));
+    return await copyAll(inputs, options);
   } finally {
-    await parquet?.close();
+    for (const input of inputs) await input.parquet?.close();
   }
 }
 
-async function copyInto(
-  path: string,
-  format: FileFormat,
-  parquet: ParquetFile | undefined,
-  options: LoadOptions,
-): Promise<LoadResult> {
-  const columns: Column[] = parquet
-    ? parquet.columns.map(({ name, type }) => ({ name, type: courseColumnType(name) ?? type }))
-    : (await csvHeader(path, format as 'csv' | 'csv.gz')).map((name) => ({ name, type: columnType(name) }));
-  const staging = `${options.table}__dec_load`;
+type Client = import('pg').Client;
+
+async function connect(connectionString: string): Promise<Client> {
   const { default: pg } = await import('pg');
-  const { from: copyFrom } = await import('pg-copy-streams');
-  const client = new pg.Client({ connectionString: options.connectionString, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined);
   try {
     await client.connect();
@@ -131,59 +157,139 @@ async function copyInto(
       hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
     });
   }
+  return client;
+}
+
+/** Columns of a table by lower-cased name, to match headers whatever their case. */
+class ColumnSet {
+  readonly byKey = new Map<string, Column>();
+
+  constructor(columns: Column[] = []) {
+    for (const column of columns) this.add(column);
+  }
+
+  find(name: string): Column | undefined {
+    return this.byKey.get(name.toLowerCase());
+  }
+
+  add(column: Column): void {
+    if (!this.find(column.name)) this.byKey.set(column.name.toLowerCase(), column);
+  }
+
+  get all(): Column[] {
+    return [...this.byKey.values()];
+  }
+}
+
+function columnList(columns: Column[]): string {
+  return columns.map((c) => quoteIdent(c.name)).join(', ');
+}
+
+/** Adds the columns `wanted` has and the table lacks; returns the table's names for `wanted`. */
+async function addMissingColumns(client: Client, table: string, have: ColumnSet, wanted: Column[]): Promise<Column[]> {
+  for (const column of wanted) {
+    if (have.find(column.name)) continue;
+    await client.query(`ALTER TABLE ${quoteIdent(table)} ADD COLUMN ${quoteIdent(column.name)} ${column.type}`);
+    have.add(column);
+  }
+  return wanted.map((column) => have.find(column.name)!);
+}
+
+async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResult> {
+  const staging = `${options.table}__dec_load`;
+  const client = await connect(options.connectionString);
+  let current = inputs[0]?.path ?? '';
   try {
     await client.query('BEGIN');
     await client.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    const first = inputs[0]?.columns ?? [];
     await client.query(
-      `CREATE TABLE ${quoteIdent(staging)} (${columns.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,
+      `CREATE TABLE ${quoteIdent(staging)} (${first.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,
     );
-    const copy = client.query(copyFrom(`COPY ${quoteIdent(staging)} FROM STDIN WITH (FORMAT csv, HEADER true)`));
-    const file = parquet ? undefined : createReadStream(path, { highWaterMark: 1024 * 1024 });
-    const size = file ? statSync(path).size : 0;
-    let lines = 0;
-    const fraction = () => {
-      const done = file ? file.bytesRead / size : (lines - 1) / parquet!.rows;
-      return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
-    };
-    const counter = new Transform({
-      transform(chunk: Buffer, _encoding, done) {
-        for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
-        options.onProgress?.({ rows: Math.max(0, lines - 1), fraction: fraction() });
-        done(null, chunk);
-      },
-    });
-    const source = parquet ? Readable.from(parquet.csv()) : format === 'csv.gz' ? gunzipped(file!) : file!;
-    try {
-      await pipeline(source, counter, copy, { signal: options.signal });
-    } catch (error) {
-      if (options.signal?.aborted)
-        throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
-      const pgError = error as { message: string; where?: string; code?: string };
-      if (pgError.code) throw badRow(pgError, path);
-      throw new DecError(`Could not read ${path}: ${pgError.message}`, {
-        hint: 'Is the file complete? Download it again with dec data get.',
-      });
+    const stagingColumns = new ColumnSet(first);
+    const files: LoadedFile[] = [];
+    for (const input of inputs) {
+      current = input.path;
+      const targets = await addMissingColumns(client, staging, stagingColumns, input.columns);
+      const rows = await copyFile(client, staging, targets, input, options);
+      files.push({ path: input.path, rows, columns: input.columns });
     }
-    const rows = Number(copy.rowCount ?? 0);
-    if (options.mode === 'replace') {
-      await client.query(`DROP TABLE IF EXISTS ${quoteIdent(options.table)}`);
-      await client.query(`ALTER TABLE ${quoteIdent(staging)} RENAME TO ${quoteIdent(options.table)}`);
-    } else {
-      await client.query(`CREATE TABLE IF NOT EXISTS ${quoteIdent(options.table)} (LIKE ${quoteIdent(staging)})`);
-      await client.query(`INSERT INTO ${quoteIdent(options.table)} SELECT * FROM ${quoteIdent(staging)}`);
-      await client.query(`DROP TABLE ${quoteIdent(staging)}`);
-    }
+    await publish(client, staging, stagingColumns.all, options);
     await client.query('COMMIT');
-    return { table: options.table, rows, columns };
+    return { table: options.table, rows: files.reduce((sum, f) => sum + f.rows, 0), files };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (error instanceof DecError) throw error;
     const pgError = error as { message: string; code?: string };
-    throw new DecError(`Loading ${path} into ${options.table} failed: ${pgError.message}`, {
+    throw new DecError(`Loading ${current} into ${options.table} failed: ${pgError.message}`, {
       hint: 'The table was left as it was.',
       exitCode: pgError.code === '42804' || pgError.code === '42P01' ? ExitCode.problems : ExitCode.couldNotRun,
     });
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** One file into the staging table with COPY, streaming; returns its row count. */
+async function copyFile(
+  client: Client,
+  staging: string,
+  targets: Column[],
+  input: Input,
+  options: LoadOptions,
+): Promise<number> {
+  const { from: copyFrom } = await import('pg-copy-streams');
+  const { path, parquet } = input;
+  const copy = client.query(
+    copyFrom(`COPY ${quoteIdent(staging)} (${columnList(targets)}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+  );
+  const file = parquet ? undefined : createReadStream(path, { highWaterMark: 1024 * 1024 });
+  const size = file ? statSync(path).size : 0;
+  let lines = 0;
+  const fraction = () => {
+    const done = file ? file.bytesRead / size : (lines - 1) / parquet!.rows;
+    return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
+  };
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      options.onProgress?.({ path, rows: Math.max(0, lines - 1), fraction: fraction() });
+      done(null, chunk);
+    },
+  });
+  const source = parquet ? Readable.from(parquet.csv()) : input.format === 'csv.gz' ? gunzipped(file!) : file!;
+  try {
+    await pipeline(source, counter, copy, { signal: options.signal });
+  } catch (error) {
+    if (options.signal?.aborted)
+      throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
+    const pgError = error as { message: string; where?: string; code?: string };
+    if (pgError.code) throw badRow(pgError, path);
+    throw new DecError(`Could not read ${path}: ${pgError.message}`, {
+      hint: 'Is the file complete? Download it again with dec data get.',
+    });
+  }
+  return Number(copy.rowCount ?? 0);
+}
+
+/** The staging table replaces the table, or its rows are added to it (columns matched by name). */
+async function publish(client: Client, staging: string, columns: Column[], options: LoadOptions): Promise<void> {
+  const table = quoteIdent(options.table);
+  if (options.mode === 'replace') {
+    await client.query(`DROP TABLE IF EXISTS ${table}`);
+    await client.query(`ALTER TABLE ${quoteIdent(staging)} RENAME TO ${table}`);
+    return;
+  }
+  await client.query(`CREATE TABLE IF NOT EXISTS ${table} (LIKE ${quoteIdent(staging)})`);
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT column_name AS name FROM information_schema.columns
+      WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
+    [options.table],
+  );
+  const existing = new ColumnSet(rows.map((row) => ({ name: row.name, type: 'text' as const })));
+  const targets = await addMissingColumns(client, options.table, existing, columns);
+  await client.query(
+    `INSERT INTO ${table} (${columnList(targets)}) SELECT ${columnList(columns)} FROM ${quoteIdent(staging)}`,
+  );
+  await client.query(`DROP TABLE ${quoteIdent(staging)}`);
 }

@@ -12,7 +12,7 @@ import { compressors } from 'hyparquet-compressors';
 import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadFile, type LoadProgress } from '../../src/data/load.js';
+import { loadFiles, type LoadProgress } from '../../src/data/load.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, type RunResult } from '../helpers/run.js';
 
@@ -295,7 +295,7 @@ describe('dec data load', () => {
     });
     for (const path of [csv, gz, parquet]) {
       const seen: LoadProgress[] = [];
-      const result = await loadFile(path, {
+      const result = await loadFiles([path], {
         connectionString: db,
         table: 'progress_check',
         mode: 'replace',
@@ -402,14 +402,21 @@ describe('dec data get', () => {
   let server: Server | undefined;
   let port = 0;
   let served = Buffer.alloc(0);
+  let servedLater: Buffer | undefined;
   const requests: string[] = [];
 
   beforeAll(async () => {
     server = createServer((req, res) => {
       requests.push(req.url ?? '');
-      if (req.url === '/yellow_tripdata_2021-01.csv.gz') {
-        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': served.length });
-        res.end(served);
+      const body =
+        req.url === '/yellow_tripdata_2021-01.csv.gz'
+          ? served
+          : req.url === '/yellow_tripdata_2021-03.csv.gz'
+            ? servedLater
+            : undefined;
+      if (body) {
+        res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length });
+        res.end(body);
       } else {
         res.writeHead(404, { 'content-type': 'text/plain' });
         res.end('Not Found');
@@ -498,6 +505,72 @@ describe('dec data get', () => {
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
     // Loaded from the cache: no new download.
     expect(requests).toHaveLength(2);
+  });
+
+  it('loads several months in one transaction: all of them, or (a month missing) none', async () => {
+    served = readFileSync(await sample(1000, 'served.csv.gz'));
+    servedLater = readFileSync(await sample(700, 'later.csv.gz'));
+    const fixture = syllabus();
+    const both = await dec(['data', 'load', 'yellow', '2021-01', '2021-03', '--syllabus', fixture, '--db', db]);
+    expect(both.code, both.stderr).toBe(0);
+    expect(both.stdout).toContain('700 rows from yellow_tripdata_2021-03.csv.gz into yellow_taxi_trips');
+    expect(both.stdout).toContain('1,700 rows in all, in one transaction');
+    expect(await count('yellow_taxi_trips')).toBe(1700);
+    // 2021-02 is not on the server: nothing is loaded, the table keeps its 1,700 rows.
+    const gap = await dec(['data', 'load', 'yellow', '2021-01..2021-03', '--syllabus', fixture, '--db', db]);
+    expect(gap.code).toBe(2);
+    expect(gap.stderr).toContain('404');
+    expect(await count('yellow_taxi_trips')).toBe(1700);
+  });
+});
+
+describe('loadFiles: several files, one table', () => {
+  const write = (name: string, text: string) => {
+    const path = join(box.cwd, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const options = (mode: 'replace' | 'append') => ({ connectionString: db, table: 'drift', mode });
+
+  it('matches columns by name whatever their case and order; a column a file lacks is NULL there', async () => {
+    const a = write('a.csv', 'PUlocationID,pickup_datetime,fare_amount\n1,2019-01-01 00:00:00,5\n');
+    const b = write('b.csv', 'fare_amount,PULocationID,pickup_datetime,airport_fee\n7.5,2,2019-02-01 00:00:00,1.25\n');
+    const result = await loadFiles([a, b], options('replace'));
+    expect(result.rows).toBe(2);
+    expect(await columns('drift')).toEqual([
+      ['PUlocationID', 'bigint'],
+      ['pickup_datetime', 'timestamp without time zone'],
+      ['fare_amount', 'double precision'],
+      ['airport_fee', 'double precision'],
+    ]);
+    const found = await rows<{ id: string; fare: number; fee: number | null }>(
+      'SELECT "PUlocationID" AS id, fare_amount AS fare, airport_fee AS fee FROM drift ORDER BY 1',
+    );
+    expect(found).toEqual([
+      { id: '1', fare: 5, fee: null },
+      { id: '2', fare: 7.5, fee: 1.25 },
+    ]);
+    // Appending a file with yet another column adds it to the table.
+    const c = write('c.csv', 'pickup_datetime,PULOCATIONID,tolls_amount\n2019-03-01 00:00:00,3,2\n');
+    await loadFiles([c], options('append'));
+    expect(await count('drift')).toBe(3);
+    expect((await columns('drift')).map(([name]) => name)).toEqual([
+      'PUlocationID',
+      'pickup_datetime',
+      'fare_amount',
+      'airport_fee',
+      'tolls_amount',
+    ]);
+  });
+
+  it('a bad row in the second file leaves the table as it was, without the first file either', async () => {
+    const before = await count('drift');
+    const good = write('good.csv', 'PULocationID,fare_amount\n9,1\n');
+    const bad = write('bad.csv', 'PULocationID,fare_amount\n10,1\nnot-a-number,2\n');
+    const error = (await loadFiles([good, bad], options('append')).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/bad\.csv at line 3/);
+    expect(await count('drift')).toBe(before);
+    expect(await exists('drift__dec_load')).toBe(false);
   });
 });
 
