@@ -63,6 +63,24 @@ export function satisfiesRange(version: string, range: string): boolean {
 }
 
 /**
+ * A version range as a student reads it: ">=1.0 <2" is "1.0 or newer, below 2", "8.x || 11.x" is
+ * "8 or 11". A range of another shape is given as it is.
+ */
+export function describeRange(range: string): string {
+  const describeOne = (part: string): string | undefined => {
+    const words = part.trim().split(/\s+/);
+    if (words.length === 1 && /^\d+(\.\d+)*\.x$/.test(words[0]!)) return words[0]!.slice(0, -2);
+    const low = /^>=(\d+(\.\d+)*)$/.exec(words[0] ?? '')?.[1];
+    if (!low) return undefined;
+    if (words.length === 1) return `${low} or newer`;
+    const high = /^<(\d+(\.\d+)*)$/.exec(words[1] ?? '')?.[1];
+    return words.length === 2 && high ? `${low} or newer, below ${high}` : undefined;
+  };
+  const parts = range.split('||').map(describeOne);
+  return parts.every((part) => part !== undefined) ? parts.join(' or ') : range;
+}
+
+/**
  * The Compose version from `docker compose version` (v2: "Docker Compose version v2.24.5"),
  * `docker-compose version` (v1: "docker-compose version 1.29.2, build 5becea4c") or `--short` ("2.24.5").
  * Pre-release suffixes such as "-desktop.1" are dropped.

@@ -147,10 +147,10 @@ describe('java', () => {
     expect(await java.run(withJava(JAVA11))).toMatchObject({ status: 'ok', version: '11.0.2' });
   });
 
-  it('Java 17 → fail, outside the range', async () => {
+  it('Java 17 → fail, naming the versions Spark needs', async () => {
     const result = await java.run(withJava(JAVA17));
     expect(result).toMatchObject({ status: 'fail', version: '17.0.15', wanted: '8.x || 11.x' });
-    expect(result.detail).toContain('outside 8.x || 11.x');
+    expect(result.detail).toBe("Java 17 (17.0.15), but the course's Spark needs Java 8 or 11");
     expect(result.fix?.command).toContain('openjdk-11');
   });
 

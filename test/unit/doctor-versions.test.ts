@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  describeRange,
   extractVersion,
   parseComposeVersion,
   parseDbtVersion,
@@ -359,4 +360,15 @@ describe('parseKeyValueIni', () => {
     expect(parsed['core']?.['__proto__']).toBe('x');
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
+});
+
+describe('describeRange', () => {
+  it.each([
+    ['>=1.0', '1.0 or newer'],
+    ['>=1.0 <2', '1.0 or newer, below 2'],
+    ['>=3.0.3 <3.3', '3.0.3 or newer, below 3.3'],
+    ['8.x || 11.x', '8 or 11'],
+    ['^1.2', '^1.2'],
+    ['>=1 || ~2', '>=1 || ~2'],
+  ])('%s → %s', (range, text) => expect(describeRange(range)).toBe(text));
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { installFix } from '../install.js';
 import { which } from '../which.js';
 import type { Probe, ProbeContext, ProbeResult } from '../types.js';
-import { parseDbtVersion, parseJavaVersion, parseSparkVersion, satisfiesRange } from '../versions.js';
+import { describeRange, parseDbtVersion, parseJavaVersion, parseSparkVersion, satisfiesRange } from '../versions.js';
 import { rangeOf, toolProbe, versionVerdict } from './tool.js';
 
 function pythonCommand(platform: NodeJS.Platform): string {
@@ -57,7 +57,7 @@ export const java: Probe = {
     const found = parseJavaVersion(`${run.stderr}\n${run.stdout}`);
     const verdict = versionVerdict(ctx, 'java', found?.version, '`java`', fix);
     if (found)
-      verdict.detail = `Java ${found.major} (${found.version})${verdict.status === 'fail' ? `: outside ${verdict.wanted}` : ''}`;
+      verdict.detail = `Java ${found.major} (${found.version})${verdict.status === 'fail' && verdict.wanted ? `, but the course's Spark needs Java ${describeRange(verdict.wanted)}` : ''}`;
     const home = ctx.env.JAVA_HOME;
     if (!home || verdict.status === 'fail') return verdict;
     const binary = join(home, 'bin', ctx.platform === 'win32' ? 'java.exe' : 'java');

@@ -2,7 +2,7 @@
 import type { ToolId } from '../../syllabus/schema.js';
 import { installFix } from '../install.js';
 import type { ExecResult, Fix, Probe, ProbeContext, ProbeGroup, ProbeResult } from '../types.js';
-import { extractVersion, satisfiesRange } from '../versions.js';
+import { describeRange, extractVersion, satisfiesRange } from '../versions.js';
 
 export interface ToolProbeSpec {
   id: string;
@@ -40,7 +40,7 @@ export function versionVerdict(
       status: 'fail',
       version,
       wanted,
-      detail: `${version} is outside the range the course wants (${wanted})`,
+      detail: `${version}, but the course wants ${describeRange(wanted)}`,
       fix: upgrade,
     };
   }
@@ -48,7 +48,7 @@ export function versionVerdict(
     status: 'ok',
     version,
     wanted,
-    detail: wanted ? `${version} (the course wants ${wanted})` : version,
+    detail: wanted ? `${version} (the course wants ${describeRange(wanted)})` : version,
     details: [`found: ${where}`],
   };
 }
