@@ -447,7 +447,8 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
   const targets = await Promise.all(weeks.map((w) => resolveTarget(app, String(w.number))));
   const client = await engine(app);
   const containers = await client.listContainers();
-  const sizes = await client.volumeSizes().catch(() => ({}) as Record<string, number>);
+  // undefined when the engine would not say (sizes are a nicety: status goes on without them).
+  const sizes = await client.volumeSizes().catch(() => undefined);
   const stacks = await Promise.all(
     targets.map(async (target) => {
       const overrides = await readOverrides(app.env, session.course.id, target.stackId);
@@ -464,7 +465,12 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
             state: container?.state ?? 'missing',
             ready,
             ports: service.ports.map((p) => ({ host: p.host, container: p.container, hostIp: p.hostIp })),
-            volumes: service.mounts.map((m) => ({ name: m.volume, path: m.path, bytes: sizes[m.volume] ?? null })),
+            volumes: service.mounts.map((m) => ({
+              name: m.volume,
+              path: m.path,
+              bytes: sizes?.[m.volume] ?? null,
+              created: sizes ? m.volume in sizes : null,
+            })),
           };
         }),
       );
@@ -472,8 +478,12 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
     }),
   );
   const { style } = app.terminal;
-  const size = (bytes: number | null) =>
-    bytes === null || bytes < 0 ? 'size unknown' : `${(bytes / 1e6).toFixed(1)} MB`;
+  const size = (volume: { bytes: number | null; created: boolean | null }) =>
+    volume.created === false
+      ? 'not created yet'
+      : volume.bytes === null || volume.bytes < 0
+        ? 'size unknown'
+        : `${(volume.bytes / 1e6).toFixed(1)} MB`;
   app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), stacks }, () =>
     stacks
       .map((s) =>
@@ -482,9 +492,11 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
           ...s.services.map((svc) => {
             const mark = svc.state === 'running' ? (svc.ready ? style.green('✓') : style.yellow('!')) : style.dim('○');
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
-            const volumes = svc.volumes.map((v) => `${v.name} (${size(v.bytes)})`).join(', ');
-            return `  ${mark} ${svc.service.padEnd(12)} ${svc.state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
+            const state = svc.state === 'missing' ? 'not set up' : svc.state;
+            return `  ${mark} ${svc.service.padEnd(12)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
+          ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),
       )
       .join('\n\n'),

@@ -187,7 +187,12 @@ describe('dec setup week1', () => {
     expect(run.code, run.stderr).toBe(0);
     const doc = JSON.parse(run.stdout) as {
       stacks: Array<{
-        services: Array<{ service: string; state: string; ready: boolean; volumes: Array<{ name: string }> }>;
+        services: Array<{
+          service: string;
+          state: string;
+          ready: boolean;
+          volumes: Array<{ name: string; created: boolean | null; bytes: number | null }>;
+        }>;
       }>;
     };
     const services = doc.stacks[0]!.services;
@@ -195,7 +200,7 @@ describe('dec setup week1', () => {
       ['pgdatabase', 'running', true],
       ['pgadmin', 'running', true],
     ]);
-    expect(services[0]!.volumes[0]!.name).toBe('dec-week1-ny_taxi_postgres_data');
+    expect(services[0]!.volumes[0]).toMatchObject({ name: 'dec-week1-ny_taxi_postgres_data', created: true });
   });
 
   it('data survives --down and a new setup', async () => {
