@@ -66,6 +66,8 @@ export interface LoadOptions {
   table: string;
   mode: 'replace' | 'append';
   signal?: AbortSignal;
+  /** How long to wait for the table when another session holds it (default 10 s). */
+  lockTimeoutMs?: number;
   /** Rows of the current file sent so far, and how much of that file it is (0 to 1). */
   onProgress?(progress: LoadProgress): void;
 }
@@ -146,6 +148,9 @@ export async function loadFiles(paths: string[], options: LoadOptions): Promise<
 
 type Client = import('pg').Client;
 
+const LOCK_TIMEOUT_MS = 10_000;
+const LOCK_NOT_AVAILABLE = '55P03';
+
 async function connect(connectionString: string): Promise<Client> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
@@ -201,6 +206,9 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
   let current = inputs[0]?.path ?? '';
   try {
     await client.query('BEGIN');
+    // Replacing or appending needs the table's lock: a psql or pgAdmin session with an open
+    // transaction on it would make the load wait forever without this.
+    await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs ?? LOCK_TIMEOUT_MS)}`);
     await client.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
     const first = inputs[0]?.columns ?? [];
     await client.query(
@@ -221,6 +229,12 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
     await client.query('ROLLBACK').catch(() => undefined);
     if (error instanceof DecError) throw error;
     const pgError = error as { message: string; code?: string };
+    if (pgError.code === LOCK_NOT_AVAILABLE) {
+      throw new DecError(`${options.table} is in use by another session; nothing was loaded.`, {
+        hint: 'Close the psql or pgAdmin session (or its open transaction) that uses it, then run the same command again.',
+        exitCode: ExitCode.couldNotRun,
+      });
+    }
     throw new DecError(`Loading ${current} into ${options.table} failed: ${pgError.message}`, {
       hint: 'The table was left as it was.',
       exitCode: pgError.code === '42804' || pgError.code === '42P01' ? ExitCode.problems : ExitCode.couldNotRun,

@@ -563,6 +563,29 @@ describe('loadFiles: several files, one table', () => {
     ]);
   });
 
+  it('a table another session holds: a clear error within the lock timeout, not a wait forever', async () => {
+    const holder = new pg.Client({ connectionString: db });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT count(*) FROM drift'); // holds ACCESS SHARE until the transaction ends
+      const before = await count('drift');
+      const file = write('held.csv', 'PULocationID,fare_amount\n11,1\n');
+      const started = Date.now();
+      const error = (await loadFiles([file], { ...options('replace'), lockTimeoutMs: 300 }).catch(
+        (e: unknown) => e,
+      )) as Error & { hint?: string };
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(error.message).toBe('drift is in use by another session; nothing was loaded.');
+      expect(error.hint).toMatch(/psql or pgAdmin/);
+      await holder.query('ROLLBACK');
+      expect(await count('drift')).toBe(before);
+      expect(await exists('drift__dec_load')).toBe(false);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('a bad row in the second file leaves the table as it was, without the first file either', async () => {
     const before = await count('drift');
     const good = write('good.csv', 'PULocationID,fare_amount\n9,1\n');
