@@ -78,16 +78,45 @@ function hashOf(value: unknown): string {
   return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
 }
 
+type PublishedPorts = Record<string, DesiredService['ports']>;
+
+function publishedPorts(stack: Stack, overrides: Overrides): PublishedPorts {
+  return Object.fromEntries(
+    Object.entries(stack.services).map(([service, spec]) => [
+      service,
+      (spec.ports ?? []).map((port, index) => ({
+        hostIp: overrides.expose ? '0.0.0.0' : '127.0.0.1',
+        host: index === 0 && overrides.ports[service] !== undefined ? overrides.ports[service]! : port.host,
+        container: port.container,
+      })),
+    ]),
+  );
+}
+
+const HOST_PORT_PLACEHOLDER = /\{([a-z0-9-]+)\.(\d+)\}/g;
+
+/**
+ * Fills {service.<container port>} in an env value with that port's host port: Kafka's advertised
+ * listener must name the port clients on the host use, which --port may have changed.
+ */
+export function fillHostPorts(value: string, ports: PublishedPorts): string {
+  return value.replace(HOST_PORT_PLACEHOLDER, (whole, service: string, port: string) =>
+    String(ports[service]?.find((p) => p.container === Number(port))?.host ?? whole),
+  );
+}
+
 export function desiredStack(stackId: string, stack: Stack, syllabusId: string, overrides: Overrides): DesiredStack {
+  const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
     const spec = stack.services[service]!;
     const image = overrides.images[service] ?? spec.image;
-    const env = { ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) };
-    const ports = (spec.ports ?? []).map((port, index) => ({
-      hostIp: overrides.expose ? '0.0.0.0' : '127.0.0.1',
-      host: index === 0 && overrides.ports[service] !== undefined ? overrides.ports[service]! : port.host,
-      container: port.container,
-    }));
+    const env = Object.fromEntries(
+      Object.entries({ ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) }).map(([name, value]) => [
+        name,
+        fillHostPorts(value, published),
+      ]),
+    );
+    const ports = published[service]!;
     const mounts = (spec.volumes ?? []).map((volume) => ({
       volume: volumeName(stackId, volume.name),
       path: volume.path,

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker, waitUntil } from '../helpers/docker.js';
 import {
   ensurePostgresImage,
+  imageWithCommand,
   pgadminStandInCommand,
   POSTGRES_TEST_IMAGE,
   PGADMIN_TEST_IMAGE,
@@ -23,21 +24,6 @@ const STACK_LABEL = 'label=dec.stack=week1';
 let sandbox: Sandbox;
 let pgPort: number;
 let adminPort: number;
-
-/** An image from `base` whose default command is `cmd` (docker commit; nothing is pulled). */
-async function imageWithCommand(tag: string, base: string, cmd: string[]): Promise<void> {
-  if ((await dockerCli(['image', 'inspect', tag])).code === 0) return;
-  const name = `dec-test-build-${process.pid}-${tag.replace(/[^a-z0-9]/g, '')}`;
-  await dockerCli(['rm', '-f', name]);
-  // No dec.test label on this container: `docker commit` would copy it into the image, every stack
-  // container made from it would carry it, and other suites' clean-up would remove them mid-test.
-  try {
-    await docker(['create', '--name', name, base, ...cmd]);
-    await docker(['commit', '--change', `CMD ${JSON.stringify(cmd)}`, name, tag]);
-  } finally {
-    await dockerCli(['rm', '-f', name]);
-  }
-}
 
 async function removeStack(): Promise<void> {
   const ids = (await docker(['ps', '-aq', '--filter', STACK_LABEL])).split('\n').filter(Boolean);

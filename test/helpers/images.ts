@@ -500,6 +500,23 @@ export async function waitForPostgres(name: string, timeoutMs = 20_000): Promise
   }
 }
 
+// ---- Images with another default command ----
+
+/** An image from `base` whose default command is `cmd` (docker commit; nothing is pulled). */
+export async function imageWithCommand(tag: string, base: string, cmd: string[]): Promise<void> {
+  if ((await dockerCli(['image', 'inspect', tag])).code === 0) return;
+  const name = `dec-test-build-${process.pid}-${tag.replace(/[^a-z0-9]/g, '')}`;
+  await dockerCli(['rm', '-f', name]);
+  // No dec.test label on this container: `docker commit` would copy it into the image, every stack
+  // container made from it would carry it, and other suites' clean-up would remove them mid-test.
+  try {
+    await docker(['create', '--name', name, base, ...cmd]);
+    await docker(['commit', '--change', `CMD ${JSON.stringify(cmd)}`, name, tag]);
+  } finally {
+    await dockerCli(['rm', '-f', name]);
+  }
+}
+
 // ---- pgAdmin stand-in ----------------------------------------------------------------------------------
 
 /**

@@ -1,4 +1,4 @@
-// desiredStack and renderNext on the default syllabus's week 1 stack.
+// desiredStack and renderNext on the default syllabus's week 1 and week 6 stacks.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { DEC_LABELS } from '../../src/docker/client.js';
 import {
   CONFIG_LABEL,
   dependencyOrder,
+  fillHostPorts,
   desiredStack,
   noOverrides,
   renderNext,
@@ -152,5 +153,32 @@ describe('dependencyOrder', () => {
     expect(() =>
       dependencyOrder({ a: { dependsOn: ['b'] }, b: { dependsOn: ['c'] }, c: { dependsOn: ['a'] } }),
     ).toThrow(/circle: a → b → c → a/);
+  });
+});
+
+describe('the week 6 Kafka stack', () => {
+  const week6: Stack = course.stacks.week6!;
+  const kafka = (overrides: Partial<Overrides> = {}) =>
+    desiredStack('week6', week6, course.id, { ...noOverrides(), ...overrides });
+
+  it('starts in dependency order, every port on 127.0.0.1', () => {
+    const stack = kafka();
+    expect(stack.services.map((s) => s.service)).toEqual(['zookeeper', 'broker', 'schema-registry', 'control-center']);
+    expect(stack.services.flatMap((s) => s.ports.map((p) => p.hostIp))).toEqual(Array(4).fill('127.0.0.1'));
+    expect(stack.volumes).toEqual(['dec-week6-zookeeper_data', 'dec-week6-zookeeper_log', 'dec-week6-broker_data']);
+  });
+
+  it('advertises the host port clients use, also after --port, and a new port means a new container', () => {
+    const plain = service(kafka(), 'broker');
+    expect(plain.env.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://broker:29092,PLAINTEXT_HOST://localhost:9092');
+    const moved = service(kafka({ ports: { broker: 19092 } }), 'broker');
+    expect(moved.env.KAFKA_ADVERTISED_LISTENERS).toBe('PLAINTEXT://broker:29092,PLAINTEXT_HOST://localhost:19092');
+    expect(moved.configHash).not.toBe(plain.configHash);
+  });
+
+  it('leaves a placeholder it cannot fill as it is', () => {
+    expect(
+      fillHostPorts('x {nobody.9092} {broker.1}', { broker: [{ hostIp: '127.0.0.1', host: 5, container: 9092 }] }),
+    ).toBe('x {nobody.9092} {broker.1}');
   });
 });

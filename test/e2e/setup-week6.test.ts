@@ -1,0 +1,101 @@
+// dec setup week6 (the course's Kafka stack) against the real engine. No registry is reachable, so one
+// busybox stand-in plays every service: it answers TCP and HTTP on the ports ZooKeeper, the broker,
+// Schema Registry and Control Center use. What is checked is dec's part: four services started in
+// dependency order on one network, each waited on through its published port, the broker told the
+// host port clients use (--port changes it), and topics' volumes kept by teardown.
+import { mkdirSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker } from '../helpers/docker.js';
+import { imageWithCommand, PGADMIN_TEST_IMAGE } from '../helpers/images.js';
+import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+
+const STANDIN = 'dec-test/kafka-standin:1';
+const SERVICES = ['zookeeper', 'broker', 'schema-registry', 'control-center'] as const;
+const VOLUMES = ['dec-week6-zookeeper_data', 'dec-week6-zookeeper_log', 'dec-week6-broker_data'];
+const STACK_LABEL = 'label=dec.stack=week6';
+
+/** busybox httpd on every port of the stack (container side), stopping at once on SIGTERM. */
+const STANDIN_COMMAND = [
+  'sh',
+  '-c',
+  "trap 'kill $pids 2>/dev/null; exit 0' TERM INT; " +
+    '/bin/busybox mkdir -p /www && echo -n ok > /www/index.html && echo -n [] > /www/subjects && ' +
+    'for port in 2181 9092 29092 8081 9021; do httpd -f -p $port -h /www & pids="$pids $!"; done; wait',
+];
+
+let sandbox: Sandbox;
+const ports: Record<string, number> = {};
+
+const dec = (args: string[]): Promise<RunResult> =>
+  runDec(args, { cwd: sandbox.home, env: sandbox.env, timeoutMs: 120_000 });
+
+async function removeStack(): Promise<void> {
+  const ids = (await docker(['ps', '-aq', '--filter', STACK_LABEL])).split('\n').filter(Boolean);
+  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+  for (const volume of VOLUMES) await dockerCli(['volume', 'rm', '-f', volume]);
+  await dockerCli(['network', 'rm', 'kafka-network']);
+}
+
+beforeAll(async () => {
+  await requireDocker();
+  await removeStack();
+  await ensureBusyboxImage();
+  await imageWithCommand(STANDIN, PGADMIN_TEST_IMAGE, STANDIN_COMMAND);
+  sandbox = makeSandbox();
+  mkdirSync(sandbox.home, { recursive: true });
+  for (const service of SERVICES) ports[service] = await freePort();
+}, 240_000);
+
+afterAll(async () => {
+  await removeStack();
+  rmSync(sandbox.root, { recursive: true, force: true });
+}, 60_000);
+
+describe('dec setup week6', () => {
+  it('starts the four services, ready, with the broker advertising the host port', async () => {
+    const flags = SERVICES.flatMap((service) => [
+      '--image',
+      `${service}=${STANDIN}`,
+      '--port',
+      `${service}=${ports[service]}`,
+    ]);
+    const run = await dec(['setup', 'week6', ...flags]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`localhost:${ports.broker} from your machine; broker:29092 from containers`);
+    expect(run.stdout).toContain(`http://localhost:${ports['control-center']}`);
+
+    const env = await docker(['inspect', '--format', '{{json .Config.Env}}', 'dec-week6-broker']);
+    expect(env).toContain(
+      `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://broker:29092,PLAINTEXT_HOST://localhost:${ports.broker}`,
+    );
+    // Inside the network the course's names work: schema-registry reaches broker:29092.
+    expect(
+      await docker([
+        'exec',
+        'dec-week6-schema-registry',
+        '/bin/busybox',
+        'wget',
+        '-qO-',
+        'http://broker:29092/index.html',
+      ]),
+    ).toBe('ok');
+    // Published on 127.0.0.1 only.
+    expect((await docker(['port', 'dec-week6-broker', '9092'])).trim()).toBe(`127.0.0.1:${ports.broker}`);
+
+    const status = await dec(['setup', 'status', '6', '--json']);
+    expect(status.code, status.stderr).toBe(0);
+    const doc = JSON.parse(status.stdout) as {
+      stacks: Array<{ services: Array<{ service: string; state: string; ready: boolean }> }>;
+    };
+    expect(doc.stacks[0]!.services.map((s) => [s.service, s.state, s.ready])).toEqual(
+      SERVICES.map((service) => [service, 'running', true]),
+    );
+  }, 180_000);
+
+  it('teardown removes the containers and keeps the topics (volumes)', async () => {
+    const down = await dec(['teardown', 'week6']);
+    expect(down.code, down.stderr).toBe(0);
+    expect((await docker(['ps', '-aq', '--filter', STACK_LABEL])).trim()).toBe('');
+    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).toBe(0);
+  }, 120_000);
+});
