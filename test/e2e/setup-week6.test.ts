@@ -5,7 +5,7 @@
 // host port clients use (--port changes it), and topics' volumes kept by teardown.
 import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker } from '../helpers/docker.js';
+import { docker, dockerCli, ensureBusyboxImage, freePort, removeDecStack, requireDocker } from '../helpers/docker.js';
 import { imageWithCommand, PGADMIN_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
@@ -29,12 +29,7 @@ const ports: Record<string, number> = {};
 const dec = (args: string[]): Promise<RunResult> =>
   runDec(args, { cwd: sandbox.home, env: sandbox.env, timeoutMs: 120_000 });
 
-async function removeStack(): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', STACK_LABEL])).split('\n').filter(Boolean);
-  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-  for (const volume of VOLUMES) await dockerCli(['volume', 'rm', '-f', volume]);
-  await dockerCli(['network', 'rm', 'kafka-network']);
-}
+const removeStack = () => removeDecStack('week6', VOLUMES, 'kafka-network');
 
 beforeAll(async () => {
   await requireDocker();

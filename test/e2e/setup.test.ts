@@ -7,7 +7,15 @@ import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, dockerCli, ensureBusyboxImage, freePort, requireDocker, waitUntil } from '../helpers/docker.js';
+import {
+  docker,
+  dockerCli,
+  ensureBusyboxImage,
+  freePort,
+  removeDecStack,
+  requireDocker,
+  waitUntil,
+} from '../helpers/docker.js';
 import {
   ensurePostgresImage,
   imageWithCommand,
@@ -25,13 +33,8 @@ let sandbox: Sandbox;
 let pgPort: number;
 let adminPort: number;
 
-async function removeStack(): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', STACK_LABEL])).split('\n').filter(Boolean);
-  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-  for (const volume of ['dec-week1-ny_taxi_postgres_data', 'dec-week1-pgadmin_data'])
-    await dockerCli(['volume', 'rm', '-f', volume]);
-  await dockerCli(['network', 'rm', 'pg-network']);
-}
+const removeStack = () =>
+  removeDecStack('week1', ['dec-week1-ny_taxi_postgres_data', 'dec-week1-pgadmin_data'], 'pg-network');
 
 const dec = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
   runDec(args, { cwd: sandbox.home, env: { ...sandbox.env, ...env }, timeoutMs: 120_000 });

@@ -303,6 +303,14 @@ export async function removeTestResources(
   return names.length;
 }
 
+/** Removes what `dec setup <stack>` made: its containers (by dec's label), these volumes and the network. */
+export async function removeDecStack(stack: string, volumes: string[], network: string): Promise<void> {
+  const ids = (await docker(['ps', '-aq', '--filter', `label=dec.stack=${stack}`])).split('\n').filter(Boolean);
+  if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
+  for (const volume of volumes) await dockerCli(['volume', 'rm', '-f', volume]);
+  await dockerCli(['network', 'rm', network]);
+}
+
 export function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
