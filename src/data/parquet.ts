@@ -17,6 +17,9 @@ import type { Column, ColumnType } from './datasets.js';
 const HEADER_WINDOW = 64 * 1024;
 const MAX_HEADER = 16 * 1024 * 1024;
 const ROWS_PER_BATCH = 4096;
+/** Far above the ~1 MB pages writers make; a header beyond it is damage, not data. */
+const MAX_PAGE_BYTES = 256 * 1024 * 1024;
+const MAX_PAGE_ROWS = 64 * 1024 * 1024;
 
 export interface ParquetFile {
   path: string;
@@ -277,6 +280,9 @@ function definitionLevels(lib: Modules, column: ColumnPlan, reader: Reader, n: n
 /** A data page of a flat column (no repetition levels; definition level 0 or 1). */
 function decodeDataPage(lib: Modules, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
   const { decoder, optional, scratch } = column;
+  const rows = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
+  if (rows < 0 || rows > MAX_PAGE_ROWS)
+    throw new Error(`parquet page header claims ${rows} rows (is the file damaged?)`);
   if (header.type === 'DATA_PAGE') {
     const info = header.data_page_header!;
     const page = decompress(lib, column, body, header.uncompressed_page_size);
@@ -333,8 +339,10 @@ class ColumnCursor {
     const row = this.row++;
     if (page.present && page.present[row] === 0) return; // null: an empty cell
     const value = page.values[this.valueIndex++];
-    if (page.indexed) out.bytes(this.dictionary[value as number]!);
-    else this.column.write(out, value);
+    if (!page.indexed) return this.column.write(out, value);
+    const cell = this.dictionary[value as number];
+    if (cell === undefined) throw new Error('parquet dictionary index out of range (is the file damaged?)');
+    out.bytes(cell);
   }
 
   /** Reads pages until one has rows; false at the end of the chunk. */
@@ -378,6 +386,9 @@ class ColumnCursor {
         throw error;
       }
       const size = header.compressed_page_size;
+      // Writers cut pages at about 1 MB; a damaged header must not make dec allocate gigabytes.
+      if (size > MAX_PAGE_BYTES || header.uncompressed_page_size > MAX_PAGE_BYTES || size < 0)
+        throw new Error(`parquet page header claims ${header.uncompressed_page_size} bytes (is the file damaged?)`);
       const start = this.position + reader.offset;
       if (start + size > this.end) throw new Error('parquet page runs past its column chunk (is the file complete?)');
       this.position = start + size;
