@@ -179,6 +179,10 @@ export async function dataLoad(
       table: table!,
       mode: options.append ? 'append' : 'replace',
       signal,
+      onNotice: (text) => {
+        app.terminal.progressDone();
+        app.terminal.warn(text);
+      },
       onProgress: ({ path, rows, fraction }) =>
         report(() => {
           const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';

@@ -6,7 +6,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecError, ExitCode } from '../errors.js';
-import { columnType, courseColumnType, type Column } from './datasets.js';
+import { columnType, courseColumnType, type Column, type ColumnType } from './datasets.js';
 import { openParquet, type ParquetFile } from './parquet.js';
 
 export type FileFormat = 'csv' | 'csv.gz' | 'parquet';
@@ -66,6 +66,8 @@ export interface LoadOptions {
   table: string;
   mode: 'replace' | 'append';
   signal?: AbortSignal;
+  /** Something the student should know that is not an error (a column loaded with another type). */
+  onNotice?(text: string): void;
   /** How long to wait for the table when another session holds it (default 10 s). */
   lockTimeoutMs?: number;
   /** Rows of the current file sent so far, and how much of that file it is (0 to 1). */
@@ -140,16 +142,59 @@ export async function loadFiles(paths: string[], options: LoadOptions): Promise<
   const inputs: Input[] = [];
   try {
     for (const path of paths) inputs.push(await inputOf(path));
-    return await copyAll(inputs, options);
+    for (;;) {
+      try {
+        return await copyAll(inputs, options);
+      } catch (error) {
+        if (!(error instanceof DecimalsInWholeNumbers)) throw error;
+        // An id column with "264.0" (a file written by pandas from a column with gaps): the course's
+        // script makes such a column double precision too. Everything was rolled back; start again.
+        retype(inputs, error.column, 'double precision');
+        options.onNotice?.(
+          `${error.column} holds decimals such as "${error.value}": loading it as double precision, as pandas does; starting over.`,
+        );
+      }
+    }
   } finally {
     for (const input of inputs) await input.parquet?.close();
   }
+}
+
+/** A whole-number column met a value like "264.0": loadFiles retries with the column as double precision. */
+class DecimalsInWholeNumbers extends Error {
+  constructor(
+    readonly column: string,
+    readonly value: string,
+  ) {
+    super(`${column} holds decimals`);
+  }
+}
+
+const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+/** The column and value of a COPY error "invalid input syntax for type bigint", when the value is a number. */
+function decimalsInWholeNumbers(error: {
+  code?: string;
+  message: string;
+  where?: string;
+}): DecimalsInWholeNumbers | undefined {
+  if (error.code !== INVALID_TEXT || !/type bigint/.test(error.message)) return undefined;
+  const found = /column ([^:]+): "(.*)"$/.exec(error.where ?? '');
+  if (!found || !NUMBER.test(found[2]!)) return undefined;
+  return new DecimalsInWholeNumbers(found[1]!, found[2]!);
+}
+
+function retype(inputs: Input[], column: string, type: ColumnType): void {
+  const changed = inputs.flatMap((input) => input.columns).filter((c) => c.name.toLowerCase() === column.toLowerCase());
+  if (changed.length === 0 || changed.every((c) => c.type === type)) throw new Error(`cannot retype column ${column}`);
+  for (const c of changed) c.type = type;
 }
 
 type Client = import('pg').Client;
 
 const LOCK_TIMEOUT_MS = 10_000;
 const LOCK_NOT_AVAILABLE = '55P03';
+const INVALID_TEXT = '22P02';
 
 async function connect(connectionString: string): Promise<Client> {
   const { default: pg } = await import('pg');
@@ -227,7 +272,7 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
     return { table: options.table, rows: files.reduce((sum, f) => sum + f.rows, 0), files };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if (error instanceof DecError) throw error;
+    if (error instanceof DecError || error instanceof DecimalsInWholeNumbers) throw error;
     const pgError = error as { message: string; code?: string };
     if (pgError.code === LOCK_NOT_AVAILABLE) {
       throw new DecError(`${options.table} is in use by another session; nothing was loaded.`, {
@@ -278,12 +323,17 @@ async function copyFile(
     if (options.signal?.aborted)
       throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
     const pgError = error as { message: string; where?: string; code?: string };
-    if (pgError.code) throw badRow(pgError, path);
-    throw new DecError(`Could not read ${path}: ${pgError.message}`, {
-      hint: 'Is the file complete? Download it again with dec data get.',
-    });
+    throw (
+      decimalsInWholeNumbers(pgError) ?? (pgError.code ? badRow(pgError, path) : undefined) ?? unreadable(path, pgError)
+    );
   }
   return Number(copy.rowCount ?? 0);
+}
+
+function unreadable(path: string, error: { message: string }): DecError {
+  return new DecError(`Could not read ${path}: ${error.message}`, {
+    hint: 'Is the file complete? Download it again with dec data get.',
+  });
 }
 
 /** The staging table replaces the table, or its rows are added to it (columns matched by name). */

@@ -563,6 +563,26 @@ describe('loadFiles: several files, one table', () => {
     ]);
   });
 
+  it('an id column with decimals ("264.0", as pandas writes a column with gaps) becomes double precision', async () => {
+    const notices: string[] = [];
+    const clean = write('ids-clean.csv', 'PULocationID,fare_amount\n1,5\n');
+    const floats = write('ids-floats.csv', 'PULocationID,fare_amount\n264.0,5\n,6\n7.5,1\n');
+    const result = await loadFiles([clean, floats], { ...options('replace'), onNotice: (text) => notices.push(text) });
+    expect(result.rows).toBe(4);
+    expect(notices).toEqual([
+      'PULocationID holds decimals such as "264.0": loading it as double precision, as pandas does; starting over.',
+    ]);
+    expect(await columns('drift')).toEqual([
+      ['PULocationID', 'double precision'],
+      ['fare_amount', 'double precision'],
+    ]);
+    // Not a number at all: still a bad row, with its line.
+    const bad = write('ids-bad.csv', 'PULocationID,fare_amount\n1,5\nx,6\n');
+    const error = (await loadFiles([bad], options('replace')).catch((e: unknown) => e)) as Error;
+    expect(error.message).toMatch(/ids-bad\.csv at line 3/);
+    expect(await count('drift')).toBe(4);
+  });
+
   it('a table another session holds: a clear error within the lock timeout, not a wait forever', async () => {
     const holder = new pg.Client({ connectionString: db });
     await holder.connect();
