@@ -1,6 +1,6 @@
 // dec data list | get | load | sample
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import type { AppContext } from '../context.js';
 import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
 import { DecError, ExitCode } from '../errors.js';
@@ -186,7 +186,7 @@ export async function dataLoad(
       onProgress: ({ path, rows, fraction }) =>
         report(() => {
           const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
-          const text = `${path.split('/').pop()}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
+          const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
           return withBar(app, fraction, text);
         }),
     }),
@@ -204,7 +204,7 @@ export async function dataLoad(
       [
         ...result.files.map(
           (f) =>
-            `${style.green('✓')} ${f.rows.toLocaleString('en')} rows from ${f.path.split('/').pop()} into ${result.table}`,
+            `${style.green('✓')} ${f.rows.toLocaleString('en')} rows from ${basename(f.path)} into ${result.table}`,
         ),
         ...(result.files.length > 1
           ? [`${style.green('✓')} ${result.rows.toLocaleString('en')} rows in all, in one transaction`]
