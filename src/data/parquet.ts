@@ -54,7 +54,7 @@ type Values = ArrayLike<unknown>;
 
 const textDecoder = new TextDecoder();
 
-export function csvQuote(text: string): string {
+function csvQuote(text: string): string {
   if (text === '') return '""';
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
@@ -414,7 +414,7 @@ class ColumnCursor {
 // The file
 
 /** The Postgres type of a column's values, as pandas' read_parquet + to_sql would make it. */
-export function postgresType(element: SchemaElement): ColumnType {
+function postgresType(element: SchemaElement): ColumnType {
   const { type, converted_type: converted, logical_type: logical } = element;
   if (logical?.type === 'TIMESTAMP' || converted?.startsWith('TIMESTAMP') || type === 'INT96') return 'timestamp';
   if (logical?.type === 'DATE' || converted === 'DATE') return 'date';
