@@ -29,6 +29,16 @@ export function reportError(error: unknown, argv: readonly string[]): number {
     return error.exitCode;
   }
   if (error instanceof Error && error.name === 'ExitPromptError') return ExitCode.interrupted;
+  // The engine failing mid-command (after dec reached it) is the machine, not a bug in dec. By name:
+  // the class lives in the commands bundle.
+  if (error instanceof Error && error.name === 'DockerUnavailable') {
+    write(red(`✗ The Docker engine stopped answering: ${error.message}.`, argv));
+    write(
+      '  → Start it again (`dec doctor --only docker` says how), then run the same command: dec picks up from what exists.',
+    );
+    if (debug && error.stack) write(`\n${error.stack}`);
+    return ExitCode.couldNotRun;
+  }
   write(red(`✗ dec hit an unexpected error: ${error instanceof Error ? error.message : String(error)}`, argv));
   if (debug && error instanceof Error && error.stack) write(error.stack);
   else write('  → Run again with --debug for details, and please report it with that output.');

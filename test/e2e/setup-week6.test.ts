@@ -4,8 +4,17 @@
 // dependency order on one network, each waited on through its published port, the broker told the
 // host port clients use (--port changes it), and topics' volumes kept by teardown.
 import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, dockerCli, ensureBusyboxImage, freePort, removeDecStack, requireDocker } from '../helpers/docker.js';
+import {
+  cuttingDockerProxy,
+  docker,
+  dockerCli,
+  ensureBusyboxImage,
+  freePort,
+  removeDecStack,
+  requireDocker,
+} from '../helpers/docker.js';
 import { imageWithCommand, PGADMIN_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
@@ -26,8 +35,8 @@ const STANDIN_COMMAND = [
 let sandbox: Sandbox;
 const ports: Record<string, number> = {};
 
-const dec = (args: string[]): Promise<RunResult> =>
-  runDec(args, { cwd: sandbox.home, env: sandbox.env, timeoutMs: 120_000 });
+const dec = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
+  runDec(args, { cwd: sandbox.home, env: { ...sandbox.env, ...env }, timeoutMs: 120_000 });
 
 const removeStack = () => removeDecStack('week6', VOLUMES, 'kafka-network');
 
@@ -93,4 +102,32 @@ describe('dec setup week6', () => {
     expect((await docker(['ps', '-aq', '--filter', STACK_LABEL])).trim()).toBe('');
     for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).toBe(0);
   }, 120_000);
+
+  it('the engine going away at any step: a clear error (exit 2), and the next run picks up from there', async () => {
+    const socket = join(sandbox.root, 'engine.sock');
+    const outcomes: string[] = [];
+    // Cut after 3 requests (before anything is made) up to 24 (containers half made): every step.
+    for (const cutAfter of [3, 6, 9, 12, 15, 18, 21, 24]) {
+      const proxy = await cuttingDockerProxy(socket, cutAfter);
+      try {
+        const run = await dec(['setup', 'week6'], { DOCKER_HOST: `unix://${socket}` });
+        outcomes.push(run.code === 0 ? 'done' : 'cut');
+        if (run.code !== 0) {
+          expect(run.code, `cut after ${cutAfter}: ${run.stderr}`).toBe(2);
+          expect(run.stderr).toMatch(/The Docker engine stopped answering|Cannot reach the Docker engine/);
+          expect(run.stderr).not.toMatch(/unexpected error|\n\s+at /);
+        }
+      } finally {
+        await proxy.close();
+      }
+    }
+    // Most runs are cut (the stack has four containers to make); a run may finish before its cut.
+    expect(outcomes.filter((o) => o === 'cut').length, outcomes.join(' ')).toBeGreaterThanOrEqual(4);
+    const again = await dec(['setup', 'week6']);
+    expect(again.code, again.stderr).toBe(0);
+    const status = JSON.parse((await dec(['setup', 'status', '6', '--json'])).stdout) as {
+      stacks: Array<{ services: Array<{ state: string; ready: boolean }> }>;
+    };
+    expect(status.stacks[0]!.services.every((s) => s.state === 'running' && s.ready)).toBe(true);
+  }, 240_000);
 });

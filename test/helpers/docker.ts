@@ -24,7 +24,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request } from 'node:http';
-import { createServer, type Socket } from 'node:net';
+import { connect as connectNet, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { RunResult } from './run.js';
@@ -301,6 +301,42 @@ export async function removeTestResources(
   }
   if (names.length > 0) await docker([...remove, ...names], 60_000);
   return names.length;
+}
+
+/**
+ * A Docker socket at `path` that passes requests to the real engine, then, at request `cutAfter + 1`,
+ * drops every connection and disappears: the engine "going away" in the middle of a command.
+ */
+export async function cuttingDockerProxy(path: string, cutAfter: number): Promise<{ close(): Promise<void> }> {
+  rmSync(path, { force: true });
+  let requests = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const engine = connectNet(DOCKER_SOCKET);
+    sockets.add(client).add(engine);
+    client.on('data', (chunk: Buffer) => {
+      requests += (chunk.toString('latin1').match(/^(GET|POST|PUT|DELETE|HEAD) \//gm) ?? []).length;
+      if (requests <= cutAfter) {
+        engine.write(chunk);
+        return;
+      }
+      for (const socket of sockets) socket.destroy();
+      server.close();
+      rmSync(path, { force: true });
+    });
+    engine.pipe(client);
+    client.on('error', () => engine.destroy());
+    engine.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  return {
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+        rmSync(path, { force: true });
+      }),
+  };
 }
 
 /** Removes what `dec setup <stack>` made: its containers (by dec's label), these volumes and the network. */
