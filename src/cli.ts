@@ -233,10 +233,12 @@ function registerTeardown(program: Command): void {
     .command('teardown')
     .description(summaryOf('teardown'))
     .argument('<week>')
-    .addHelpText('after', examples('dec teardown week1'))
-    .action(async (week: string, _options, command: Command) => {
+    .option('--destroy', 'delete its volumes too: your data (asks you to type the stack name; --yes skips)')
+    .option('-y, --yes', 'confirm --destroy without asking')
+    .addHelpText('after', examples('dec teardown week1', 'dec teardown week1 --destroy --yes'))
+    .action(async (week: string, options: { destroy?: boolean; yes?: boolean }, command: Command) => {
       const { setup: run } = await import('./commands/setup.js');
-      process.exitCode = await run(contextOf(command), week, { down: true });
+      process.exitCode = await run(contextOf(command), week, options.destroy ? options : { down: true });
     });
 }
 

@@ -385,7 +385,7 @@ async function teardown(app: AppContext, target: Target, options: SetupOptions):
   if (options.destroy && !options.yes) {
     if (!app.terminal.interactive || app.terminal.json) {
       throw new DecError(
-        `--destroy deletes the ${stackId} stack's volumes (your database), and dec cannot ask for confirmation here.`,
+        `--destroy deletes the ${stackId} stack's volumes (the data in them), and dec cannot ask for confirmation here.`,
         {
           hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes`,
         },

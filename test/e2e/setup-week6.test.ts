@@ -96,11 +96,19 @@ describe('dec setup week6', () => {
     );
   }, 180_000);
 
-  it('teardown removes the containers and keeps the topics (volumes)', async () => {
+  it('teardown removes the containers and keeps the topics (volumes); --destroy --yes deletes them', async () => {
     const down = await dec(['teardown', 'week6']);
     expect(down.code, down.stderr).toBe(0);
     expect((await docker(['ps', '-aq', '--filter', STACK_LABEL])).trim()).toBe('');
     for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).toBe(0);
+    // --destroy deletes them, only when confirmed (no terminal here: --yes).
+    const unconfirmed = await dec(['teardown', 'week6', '--destroy']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/--yes/);
+    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).toBe(0);
+    const destroyed = await dec(['teardown', 'week6', '--destroy', '--yes']);
+    expect(destroyed.code, destroyed.stderr).toBe(0);
+    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).not.toBe(0);
   }, 120_000);
 
   it('the engine going away at any step: a clear error (exit 2), and the next run picks up from there', async () => {
