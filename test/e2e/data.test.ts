@@ -583,6 +583,24 @@ describe('loadFiles: several files, one table', () => {
     expect(await count('drift')).toBe(4);
   });
 
+  it('Ctrl-C during the second file: the rows of the first are not in the table either', async () => {
+    const first = write('first.csv', 'PULocationID,fare_amount\n1,1\n');
+    const second = await sample(300_000, 'second.csv');
+    const before = await count('drift');
+    const controller = new AbortController();
+    const error = (await loadFiles([first, second], {
+      ...options('append'),
+      signal: controller.signal,
+      onProgress: ({ path, rows }) => {
+        if (path === second && rows > 20_000) controller.abort();
+      },
+    }).catch((e: unknown) => e)) as Error & { exitCode?: number };
+    expect(error.message).toMatch(/Interrupted; the table was left as it was/);
+    expect(error.exitCode).toBe(130);
+    expect(await count('drift')).toBe(before);
+    expect(await exists('drift__dec_load')).toBe(false);
+  });
+
   it('a table another session holds: a clear error within the lock timeout, not a wait forever', async () => {
     const holder = new pg.Client({ connectionString: db });
     await holder.connect();
