@@ -91,6 +91,7 @@ async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallM
         attempts: 5,
         backoffMs: 1000,
         signal,
+        env: app.env,
         onProgress: ({ received, total }) =>
           report(() => {
             const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';

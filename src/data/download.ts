@@ -5,7 +5,9 @@ import { createWriteStream, renameSync, statSync, truncateSync, mkdirSync } from
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import { DecError, ExitCode } from '../errors.js';
+import { proxyFor, proxyHeaders, shownProxy, tunnel } from './proxy.js';
 
 export interface DownloadProgress {
   received: number;
@@ -22,6 +24,8 @@ export interface DownloadOptions {
   onProgress?(progress: DownloadProgress): void;
   /** Said when a transfer is retried or resumed. */
   onNotice?(text: string): void;
+  /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read (default: this process's environment). */
+  env?: NodeJS.ProcessEnv;
 }
 
 class HttpStatusError extends Error {
@@ -41,26 +45,59 @@ function sizeOf(path: string): number {
   }
 }
 
-function request(
+const USER_AGENT = 'dec (Data Engineering Zoomcamp companion)';
+
+async function request(
   url: string,
   headers: Record<string, string>,
   stallMs: number,
+  env: NodeJS.ProcessEnv,
   signal?: AbortSignal,
 ): Promise<IncomingMessage> {
+  const target = new URL(url);
+  const proxy = proxyFor(target, env);
+  const base = { headers: { 'user-agent': USER_AGENT, ...headers }, timeout: stallMs, signal };
+  // Through a proxy: http targets as an absolute URL to the proxy; https targets through a tunnel.
+  const tunnelled = proxy && target.protocol === 'https:' ? await tunnel(proxy, target, stallMs, signal) : undefined;
   return new Promise((resolve, reject) => {
-    const get = url.startsWith('https:') ? httpsGet : httpGet;
     let answered = false;
-    const req = get(
-      url,
-      { headers: { 'user-agent': 'dec (Data Engineering Zoomcamp companion)', ...headers }, timeout: stallMs, signal },
-      (response) => {
-        answered = true;
-        resolve(response);
-      },
-    );
+    const onResponse = (response: IncomingMessage) => {
+      answered = true;
+      // A tunnel is this request's alone: closed with it, or it would keep dec from exiting.
+      if (tunnelled) response.once('close', () => tunnelled.destroy());
+      resolve(response);
+    };
+    const req = !proxy
+      ? (target.protocol === 'https:' ? httpsGet : httpGet)(url, base, onResponse)
+      : tunnelled
+        ? httpsGet(
+            url,
+            {
+              ...base,
+              headers: { ...base.headers, connection: 'close' },
+              agent: false,
+              createConnection: () => tlsConnect({ socket: tunnelled, servername: target.hostname }),
+            },
+            onResponse,
+          )
+        : httpGet(
+            {
+              ...base,
+              host: proxy.hostname,
+              port: proxy.port || 80,
+              path: url,
+              headers: { ...base.headers, host: target.host, ...proxyHeaders(proxy) },
+            },
+            onResponse,
+          );
     // Until the headers are in; after that the response's own stall timer says what happened.
     req.on('timeout', () => {
-      if (!answered) req.destroy(new Error(`no answer from ${new URL(url).host} within ${stallMs / 1000} s`));
+      if (!answered)
+        req.destroy(
+          new Error(
+            `no answer from ${proxy ? `the proxy ${shownProxy(proxy)}` : target.host} within ${stallMs / 1000} s`,
+          ),
+        );
     });
     req.on('error', reject);
   });
@@ -70,7 +107,7 @@ function request(
 async function open(url: string, headers: Record<string, string>, options: DownloadOptions): Promise<IncomingMessage> {
   let current = url;
   for (let hop = 0; hop < 6; hop++) {
-    const response = await request(current, headers, options.stallMs, options.signal);
+    const response = await request(current, headers, options.stallMs, options.env ?? process.env, options.signal);
     const status = response.statusCode ?? 0;
     if (status >= 300 && status < 400 && response.headers.location) {
       response.resume();
@@ -174,6 +211,7 @@ export async function download(url: string, path: string, options: DownloadOptio
       }
       lastError = new Error(`the transfer ended early (${sizeOf(part)} of ${result.total} bytes)`);
     } catch (error) {
+      if (error instanceof DecError) throw error; // a setting to fix (the proxy), not a flaky network
       if (error instanceof HttpStatusError && (error.status === 403 || error.status === 404 || error.status === 410)) {
         throw new DecError(
           `${url} answered ${error.status} (${error.status === 404 || error.status === 410 ? 'not found' : 'forbidden'}).`,

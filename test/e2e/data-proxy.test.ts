@@ -1,0 +1,187 @@
+// dec data get behind a proxy, as on a university or company network: an https mirror (a loopback
+// server with a certificate made by openssl here, trusted through NODE_EXTRA_CA_CERTS) reached through
+// a loopback proxy's CONNECT with a login, an http mirror through the proxy, and NO_PROXY going direct.
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { connect, type AddressInfo, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDec, useSandbox } from '../helpers/run.js';
+
+const box = useSandbox();
+const BODY = randomBytes(200_000);
+const certs = mkdtempSync(join(tmpdir(), 'dec-proxy-'));
+const seen: Array<{ method: string; url: string; auth: string | undefined }> = [];
+const servers: Server[] = [];
+const sockets = new Set<Socket>();
+let httpsPort = 0;
+let httpPort = 0;
+let proxyPort = 0;
+
+async function listen(server: Server): Promise<number> {
+  servers.push(server);
+  server.on('connection', (socket: Socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const serveFile = (_req: unknown, res: import('node:http').ServerResponse) => {
+  res.writeHead(200, { 'content-length': BODY.length });
+  res.end(BODY);
+};
+
+beforeAll(async () => {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(certs, 'key.pem'),
+      '-out',
+      join(certs, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
+  const tls = { key: readFileSync(join(certs, 'key.pem')), cert: readFileSync(join(certs, 'cert.pem')) };
+  httpsPort = await listen(createHttpsServer(tls, serveFile));
+  httpPort = await listen(createHttpServer(serveFile));
+  // The proxy: CONNECT tunnels, and absolute-URL GETs forwarded; every request recorded.
+  const proxy = createHttpServer((req, res) => {
+    seen.push({ method: req.method ?? '', url: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    const upstream = request(req.url ?? '', { headers: { host: req.headers.host ?? '' } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.writeHead(502).end());
+    upstream.end();
+  });
+  proxy.on('connect', (req, client: Socket) => {
+    seen.push({ method: 'CONNECT', url: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    const [host, port] = (req.url ?? '').split(':');
+    const upstream = connect(Number(port), host, () => {
+      client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+      upstream.pipe(client).pipe(upstream);
+    });
+    sockets.add(upstream).add(client);
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+  });
+  proxyPort = await listen(proxy);
+}, 60_000);
+
+afterAll(async () => {
+  for (const socket of sockets) socket.destroy();
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  rmSync(certs, { recursive: true, force: true });
+});
+
+function syllabus(mirror: string): string {
+  const path = join(box.sandbox.root, `proxy-syllabus-${seen.length}.yaml`);
+  writeFileSync(
+    path,
+    [
+      'schemaVersion: 1',
+      'id: proxy-test',
+      'title: Proxy test course',
+      'datasets:',
+      '  yellow:',
+      '    title: Yellow taxi trip records',
+      `    mirror: ${mirror}/yellow_tripdata_{month}.csv.gz`,
+      'weeks:',
+      '  - number: 1',
+      '    id: week-1',
+      '    title: First week',
+      '    topics:',
+      '      - title: Load the data',
+      '',
+    ].join('\n'),
+  );
+  return path;
+}
+
+async function get(mirror: string, env: NodeJS.ProcessEnv, month: string) {
+  const cached = join(box.sandbox.decHome, 'cache', 'datasets', `yellow_tripdata_${month}.csv.gz`);
+  const result = await runDec(['data', 'get', 'yellow', month, '--syllabus', syllabus(mirror), '--timeout', '5'], {
+    cwd: box.cwd,
+    env: {
+      ...box.sandbox.env,
+      NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem'),
+      NO_PROXY: '',
+      no_proxy: '',
+      HTTP_PROXY: '',
+      HTTPS_PROXY: '',
+      http_proxy: '',
+      https_proxy: '',
+      ...env,
+    },
+    timeoutMs: 60_000,
+  });
+  return { result, cached };
+}
+
+describe('dec data get through a proxy', () => {
+  it('https through CONNECT, with the proxy login sent and never printed', async () => {
+    seen.length = 0;
+    const { result, cached } = await get(
+      `https://127.0.0.1:${httpsPort}`,
+      { HTTPS_PROXY: `http://student:s3cret@127.0.0.1:${proxyPort}` },
+      '2021-01',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(cached).equals(BODY)).toBe(true);
+    expect(seen).toEqual([
+      {
+        method: 'CONNECT',
+        url: `127.0.0.1:${httpsPort}`,
+        auth: `Basic ${Buffer.from('student:s3cret').toString('base64')}`,
+      },
+    ]);
+    expect(`${result.stdout}${result.stderr}`).not.toContain('s3cret');
+  });
+
+  it('http as an absolute URL to the proxy', async () => {
+    seen.length = 0;
+    const url = `http://127.0.0.1:${httpPort}/yellow_tripdata_2021-02.csv.gz`;
+    const { result, cached } = await get(
+      `http://127.0.0.1:${httpPort}`,
+      { HTTP_PROXY: `127.0.0.1:${proxyPort}` },
+      '2021-02',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(readFileSync(cached).equals(BODY)).toBe(true);
+    expect(seen.map((s) => [s.method, s.url])).toEqual([['GET', url]]);
+  });
+
+  it('NO_PROXY goes direct', async () => {
+    seen.length = 0;
+    const { result } = await get(
+      `https://127.0.0.1:${httpsPort}`,
+      { HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`, NO_PROXY: '127.0.0.1' },
+      '2021-03',
+    );
+    expect(result.code, result.stderr).toBe(0);
+    expect(seen).toEqual([]);
+  });
+
+  it('a proxy setting dec cannot use: one clear error at once, not five retries', async () => {
+    const started = Date.now();
+    const { result } = await get(`https://127.0.0.1:${httpsPort}`, { HTTPS_PROXY: 'https://127.0.0.1:1' }, '2021-04');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/dec talks to proxies over http:\/\//);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
