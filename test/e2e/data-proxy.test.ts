@@ -3,14 +3,14 @@
 // a loopback proxy's CONNECT with a login, an http mirror through the proxy, and NO_PROXY going direct.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDec, useSandbox } from '../helpers/run.js';
+import { runDec, useSandbox, writeDatasetSyllabus } from '../helpers/run.js';
 
 const box = useSandbox();
 const BODY = randomBytes(200_000);
@@ -89,29 +89,8 @@ afterAll(async () => {
   rmSync(certs, { recursive: true, force: true });
 });
 
-function syllabus(mirror: string): string {
-  const path = join(box.sandbox.root, `proxy-syllabus-${seen.length}.yaml`);
-  writeFileSync(
-    path,
-    [
-      'schemaVersion: 1',
-      'id: proxy-test',
-      'title: Proxy test course',
-      'datasets:',
-      '  yellow:',
-      '    title: Yellow taxi trip records',
-      `    mirror: ${mirror}/yellow_tripdata_{month}.csv.gz`,
-      'weeks:',
-      '  - number: 1',
-      '    id: week-1',
-      '    title: First week',
-      '    topics:',
-      '      - title: Load the data',
-      '',
-    ].join('\n'),
-  );
-  return path;
-}
+const syllabus = (mirror: string) =>
+  writeDatasetSyllabus(join(box.sandbox.root, `proxy-syllabus-${seen.length}.yaml`), mirror);
 
 async function get(mirror: string, env: NodeJS.ProcessEnv, month: string) {
   const cached = join(box.sandbox.decHome, 'cache', 'datasets', `yellow_tripdata_${month}.csv.gz`);

@@ -14,7 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
-import { DEC_BIN, runDec, useSandbox, type RunResult } from '../helpers/run.js';
+import { DEC_BIN, runDec, useSandbox, writeDatasetSyllabus, type RunResult } from '../helpers/run.js';
 
 const box = useSandbox();
 
@@ -435,29 +435,7 @@ describe('dec data get', () => {
     await new Promise<void>((resolve) => server!.close(() => resolve()));
   });
 
-  function syllabus(): string {
-    const path = join(box.sandbox.root, 'data-syllabus.yaml');
-    writeFileSync(
-      path,
-      [
-        'schemaVersion: 1',
-        'id: data-test',
-        'title: Data test course',
-        'datasets:',
-        '  yellow:',
-        '    title: Yellow taxi trip records',
-        `    mirror: http://127.0.0.1:${port}/yellow_tripdata_{month}.csv.gz`,
-        'weeks:',
-        '  - number: 1',
-        '    id: week-1',
-        '    title: First week',
-        '    topics:',
-        '      - title: Load the data',
-        '',
-      ].join('\n'),
-    );
-    return path;
-  }
+  const syllabus = () => writeDatasetSyllabus(join(box.sandbox.root, 'data-syllabus.yaml'), `http://127.0.0.1:${port}`);
 
   it('downloads into the cache once, lists it, names a missing month, and loads it', async () => {
     served = readFileSync(await sample(1000, 'served.csv.gz'));

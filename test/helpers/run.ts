@@ -1,6 +1,6 @@
 // Runs the built dec binary the way a student's shell would, in a throw-away HOME.
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +76,28 @@ export function useSandbox(): { readonly sandbox: Sandbox; readonly cwd: string 
       return current!.cwd;
     },
   };
+}
+
+/** Writes a one-week syllabus whose yellow dataset comes from `mirror` (a base URL); returns its path. */
+export function writeDatasetSyllabus(path: string, mirror: string): string {
+  writeFileSync(
+    path,
+    [
+      'schemaVersion: 1',
+      'id: data-test',
+      'title: Data test course',
+      'datasets:',
+      '  yellow:',
+      '    title: Yellow taxi trip records',
+      `    mirror: ${mirror}/yellow_tripdata_{month}.csv.gz`,
+      'weeks:',
+      '  - number: 1',
+      '    id: week-1',
+      '    title: First week',
+      '    topics:',
+      '      - title: Load the data',
+      '',
+    ].join('\n'),
+  );
+  return path;
 }
