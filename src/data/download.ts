@@ -1,7 +1,7 @@
 // Downloads a file into `<path>.part` and renames it when complete: resumes an interrupted transfer
 // with an HTTP Range request, follows redirects, retries with backoff, checks the size, and never
 // waits forever (a stalled connection is dropped after `stallMs` without data).
-import { createWriteStream, renameSync, statSync, truncateSync, mkdirSync } from 'node:fs';
+import { createWriteStream, renameSync, statSync, statfsSync, truncateSync, mkdirSync } from 'node:fs';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
@@ -26,6 +26,8 @@ export interface DownloadOptions {
   onNotice?(text: string): void;
   /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read (default: this process's environment). */
   env?: NodeJS.ProcessEnv;
+  /** Free bytes in a folder (default: statfs); undefined when unknown. */
+  freeBytes?(dir: string): number | undefined;
 }
 
 class HttpStatusError extends Error {
@@ -149,6 +151,14 @@ async function attempt(
     truncateSafe(part);
   }
   if (total !== undefined && !Number.isFinite(total)) total = undefined;
+  if (total !== undefined) {
+    try {
+      checkRoom(part, total - offset, options);
+    } catch (error) {
+      response.destroy();
+      throw error;
+    }
+  }
   await new Promise<void>((resolve, reject) => {
     const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' });
     let received = offset;
@@ -177,6 +187,31 @@ async function attempt(
   });
   const size = sizeOf(part);
   return { complete: total === undefined ? true : size === total, total };
+}
+
+/** Room to leave on the disk besides the file, so the download does not fill it to the last byte. */
+const SPARE_BYTES = 100 * 1024 * 1024;
+
+function freeBytesOf(dir: string): number | undefined {
+  try {
+    const stats = statfsSync(dir);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return undefined; // unknown: let the download try
+  }
+}
+
+/** Fails before downloading what the disk cannot hold, instead of dying halfway with ENOSPC. */
+function checkRoom(part: string, needed: number, options: DownloadOptions): void {
+  const free = (options.freeBytes ?? freeBytesOf)(dirname(part));
+  if (free === undefined || needed + SPARE_BYTES <= free) return;
+  const mb = (bytes: number) => `${Math.ceil(bytes / 1e6).toLocaleString('en')} MB`;
+  throw new DecError(
+    `Not enough disk space: the download needs ${mb(needed)}, and ${dirname(part)} has ${mb(free)} free.`,
+    {
+      hint: "Free some space (dec data list shows what is downloaded), or keep dec's data elsewhere with DEC_HOME=<folder>.",
+    },
+  );
 }
 
 function truncateSafe(path: string): void {
@@ -211,7 +246,7 @@ export async function download(url: string, path: string, options: DownloadOptio
       }
       lastError = new Error(`the transfer ended early (${sizeOf(part)} of ${result.total} bytes)`);
     } catch (error) {
-      if (error instanceof DecError) throw error; // a setting to fix (the proxy), not a flaky network
+      if (error instanceof DecError) throw error; // something to fix (the proxy, the disk), not a flaky network
       if (error instanceof HttpStatusError && (error.status === 403 || error.status === 404 || error.status === 410)) {
         throw new DecError(
           `${url} answered ${error.status} (${error.status === 404 || error.status === 410 ? 'not found' : 'forbidden'}).`,

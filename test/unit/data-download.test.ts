@@ -197,6 +197,20 @@ describe('download', () => {
     expect(notices[0]).toMatch(/trying again in/);
   });
 
+  it('refuses a download the disk cannot hold, before writing a byte, without retrying', async () => {
+    handler = (req, res) => serveWithRanges(req, res);
+    const { path, part } = target();
+    const error = await failure(download(`${base}/file.csv.gz`, path, options({ freeBytes: () => 50 * 1024 * 1024 })));
+    expect(error.message).toMatch(/Not enough disk space: the download needs 1 MB, and .* has 53 MB free/);
+    expect(error.hint).toMatch(/DEC_HOME/);
+    expect(seen).toHaveLength(1);
+    expect(existsSync(path)).toBe(false);
+    expect(statSync(part, { throwIfNoEntry: false })?.size ?? 0).toBe(0);
+    // With room (or when the free space is unknown) it downloads.
+    await download(`${base}/file.csv.gz`, path, options({ freeBytes: () => undefined }));
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+  });
+
   it('starts over when the server ignores the Range header', async () => {
     handler = (_req, res, index) => {
       if (index === 0) return cutHalfway(res);
