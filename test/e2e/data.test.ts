@@ -579,6 +579,32 @@ describe('loadFiles: several files, one table', () => {
     expect(await exists('drift__dec_load')).toBe(false);
   });
 
+  it('Ctrl-C during a Parquet file: interrupted cleanly, the file closed, the table as it was', async () => {
+    const path = join(box.cwd, 'interrupted.parquet');
+    const n = 300_000;
+    parquetWriteFile({
+      filename: path,
+      columnData: [
+        { name: 'PULocationID', type: 'INT64', data: Array.from({ length: n }, (_, i) => BigInt(i % 265)) },
+        { name: 'fare_amount', type: 'DOUBLE', data: Array.from({ length: n }, (_, i) => i / 7) },
+      ],
+      rowGroupSize: 100_000,
+    });
+    const before = await count('drift');
+    const controller = new AbortController();
+    const error = (await loadFiles([path], {
+      ...options('replace'),
+      signal: controller.signal,
+      onProgress: ({ rows }) => {
+        if (rows > 20_000) controller.abort();
+      },
+    }).catch((e: unknown) => e)) as Error & { exitCode?: number };
+    expect(error.message).toMatch(/Interrupted; the table was left as it was/);
+    expect(error.exitCode).toBe(130);
+    expect(await count('drift')).toBe(before);
+    expect(await exists('drift__dec_load')).toBe(false);
+  });
+
   it('a table another session holds: a clear error within the lock timeout, not a wait forever', async () => {
     const holder = new pg.Client({ connectionString: db });
     await holder.connect();
