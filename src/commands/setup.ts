@@ -214,6 +214,15 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   const { session, stackId, stack } = target;
   if (options.only !== undefined) checkOnly(options.only, stack);
   const loads = options.load === undefined ? [] : parseLoadList(options.load);
+  // The data goes into the stack's own Postgres: a stack without one has nowhere to put it.
+  if (
+    loads.length > 0 &&
+    !Object.values(stack.services).some((service) => service.ready && 'postgres' in service.ready)
+  ) {
+    throw new DecError(`--load needs a Postgres, and the ${stackId} stack has none.`, {
+      hint: 'Load into the week-1 Postgres: dec setup week1 --load ' + options.load + ' (or dec data load with --db).',
+    });
+  }
   const saved = await readOverrides(app.env, session.course.id, stackId);
   const overrides = applyFlags(
     saved,

@@ -96,6 +96,13 @@ describe('dec setup week6', () => {
     );
   }, 180_000);
 
+  it('--load is refused before anything starts: the stack has no Postgres', async () => {
+    const run = await dec(['setup', 'week6', '--load', 'zones']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--load needs a Postgres, and the week6 stack has none.');
+    expect(run.stderr).toContain('dec setup week1 --load zones');
+  });
+
   it('teardown removes the containers and keeps the topics (volumes); --destroy --yes deletes them', async () => {
     const down = await dec(['teardown', 'week6']);
     expect(down.code, down.stderr).toBe(0);
