@@ -93,6 +93,20 @@ async function sample(rowCount: number, name: string): Promise<string> {
   return out;
 }
 
+/** A Parquet file of `n` rows: an INT64 id column and a DOUBLE amount column, in row groups of `rowGroup`. */
+function numbersParquet(name: string, n: number, rowGroup: number, [id, amount]: [string, string]): string {
+  const path = join(box.cwd, name);
+  parquetWriteFile({
+    filename: path,
+    columnData: [
+      { name: id, type: 'INT64', data: Array.from({ length: n }, (_, i) => BigInt(i % 265)) },
+      { name: amount, type: 'DOUBLE', data: Array.from({ length: n }, (_, i) => i / 7) },
+    ],
+    rowGroupSize: rowGroup,
+  });
+  return path;
+}
+
 async function load(file: string, table: string, ...extra: string[]): Promise<RunResult> {
   return dec(['data', 'load', '--file', file, '--table', table, '--db', db, ...extra]);
 }
@@ -283,16 +297,7 @@ describe('dec data load', () => {
   it('reports progress as rows and a share of the file that only grows, for CSV, CSV.gz and Parquet', async () => {
     const csv = await sample(40_000, 'progress.csv');
     const gz = await sample(40_000, 'progress.csv.gz');
-    const parquet = join(box.cwd, 'progress.parquet');
-    const n = 40_000;
-    parquetWriteFile({
-      filename: parquet,
-      columnData: [
-        { name: 'VendorID', type: 'INT64', data: Array.from({ length: n }, (_, i) => BigInt(i % 2)) },
-        { name: 'trip_distance', type: 'DOUBLE', data: Array.from({ length: n }, (_, i) => i / 3) },
-      ],
-      rowGroupSize: 10_000,
-    });
+    const parquet = numbersParquet('progress.parquet', 40_000, 10_000, ['VendorID', 'trip_distance']);
     for (const path of [csv, gz, parquet]) {
       const seen: LoadProgress[] = [];
       const result = await loadFiles([path], {
@@ -580,16 +585,7 @@ describe('loadFiles: several files, one table', () => {
   });
 
   it('Ctrl-C during a Parquet file: interrupted cleanly, the file closed, the table as it was', async () => {
-    const path = join(box.cwd, 'interrupted.parquet');
-    const n = 300_000;
-    parquetWriteFile({
-      filename: path,
-      columnData: [
-        { name: 'PULocationID', type: 'INT64', data: Array.from({ length: n }, (_, i) => BigInt(i % 265)) },
-        { name: 'fare_amount', type: 'DOUBLE', data: Array.from({ length: n }, (_, i) => i / 7) },
-      ],
-      rowGroupSize: 100_000,
-    });
+    const path = numbersParquet('interrupted.parquet', 300_000, 100_000, ['PULocationID', 'fare_amount']);
     const before = await count('drift');
     const controller = new AbortController();
     const error = (await loadFiles([path], {
