@@ -515,6 +515,27 @@ describe('loadFiles: several files, one table', () => {
   };
   const options = (mode: 'replace' | 'append') => ({ connectionString: db, table: 'drift', mode });
 
+  /** Loads `paths` into drift and aborts (Ctrl-C) when `stopAt` says so: drift must be as it was. */
+  async function expectInterrupted(
+    paths: string[],
+    mode: 'replace' | 'append',
+    stopAt: (progress: LoadProgress) => boolean,
+  ): Promise<void> {
+    const before = await count('drift');
+    const controller = new AbortController();
+    const error = (await loadFiles(paths, {
+      ...options(mode),
+      signal: controller.signal,
+      onProgress: (progress) => {
+        if (stopAt(progress)) controller.abort();
+      },
+    }).catch((e: unknown) => e)) as Error & { exitCode?: number };
+    expect(error.message).toMatch(/Interrupted; the table was left as it was/);
+    expect(error.exitCode).toBe(130);
+    expect(await count('drift')).toBe(before);
+    expect(await exists('drift__dec_load')).toBe(false);
+  }
+
   it('matches columns by name whatever their case and order; a column a file lacks is NULL there', async () => {
     const a = write('a.csv', 'PUlocationID,pickup_datetime,fare_amount\n1,2019-01-01 00:00:00,5\n');
     const b = write('b.csv', 'fare_amount,PULocationID,pickup_datetime,airport_fee\n7.5,2,2019-02-01 00:00:00,1.25\n');
@@ -569,36 +590,12 @@ describe('loadFiles: several files, one table', () => {
   it('Ctrl-C during the second file: the rows of the first are not in the table either', async () => {
     const first = write('first.csv', 'PULocationID,fare_amount\n1,1\n');
     const second = await sample(300_000, 'second.csv');
-    const before = await count('drift');
-    const controller = new AbortController();
-    const error = (await loadFiles([first, second], {
-      ...options('append'),
-      signal: controller.signal,
-      onProgress: ({ path, rows }) => {
-        if (path === second && rows > 20_000) controller.abort();
-      },
-    }).catch((e: unknown) => e)) as Error & { exitCode?: number };
-    expect(error.message).toMatch(/Interrupted; the table was left as it was/);
-    expect(error.exitCode).toBe(130);
-    expect(await count('drift')).toBe(before);
-    expect(await exists('drift__dec_load')).toBe(false);
+    await expectInterrupted([first, second], 'append', ({ path, rows }) => path === second && rows > 20_000);
   });
 
   it('Ctrl-C during a Parquet file: interrupted cleanly, the file closed, the table as it was', async () => {
     const path = numbersParquet('interrupted.parquet', 300_000, 100_000, ['PULocationID', 'fare_amount']);
-    const before = await count('drift');
-    const controller = new AbortController();
-    const error = (await loadFiles([path], {
-      ...options('replace'),
-      signal: controller.signal,
-      onProgress: ({ rows }) => {
-        if (rows > 20_000) controller.abort();
-      },
-    }).catch((e: unknown) => e)) as Error & { exitCode?: number };
-    expect(error.message).toMatch(/Interrupted; the table was left as it was/);
-    expect(error.exitCode).toBe(130);
-    expect(await count('drift')).toBe(before);
-    expect(await exists('drift__dec_load')).toBe(false);
+    await expectInterrupted([path], 'replace', ({ rows }) => rows > 20_000);
   });
 
   it('a table another session holds: a clear error within the lock timeout, not a wait forever', async () => {
