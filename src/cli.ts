@@ -362,6 +362,20 @@ function registerData(program: Command): void {
       const { dataSample } = await import('./commands/data.js');
       process.exitCode = await dataSample(contextOf(command), options.rows, options.out);
     });
+  data
+    .command('clean')
+    .description("delete downloaded files from dec's cache to free disk space (the tables in Postgres stay)")
+    .argument('[dataset]', 'only this dataset (default: every download)')
+    .argument('[months...]', 'only these months: YYYY-MM or YYYY-MM..YYYY-MM')
+    .option('-y, --yes', 'delete without asking')
+    .addHelpText(
+      'after',
+      examples('dec data clean', 'dec data clean fhvhv', 'dec data clean yellow 2019-01..2019-06 --yes'),
+    )
+    .action(async (dataset: string | undefined, months: string[], options: { yes?: boolean }, command: Command) => {
+      const { dataClean } = await import('./commands/data.js');
+      process.exitCode = await dataClean(contextOf(command), dataset, months, options);
+    });
 }
 
 function registerInit(program: Command): void {

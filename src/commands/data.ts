@@ -1,10 +1,11 @@
 // dec data list | get | load | sample
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { AppContext } from '../context.js';
 import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { confirm } from '../output/prompt.js';
 import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -64,6 +65,47 @@ export async function dataList(app: AppContext): Promise<number> {
 
 function downloadedFiles(folder: string): string[] {
   return readdirSync(folder).filter((file) => !file.endsWith('.part'));
+}
+
+/** Whether a file in the cache belongs to `dataset` (and to one of `months`, when given); .part files too. */
+function belongsTo(file: string, dataset: string | undefined, months: string[]): boolean {
+  if (dataset === undefined) return true;
+  const prefix = dataset === 'zones' ? 'taxi_zone' : `${dataset}_tripdata_`;
+  if (!file.startsWith(prefix)) return false;
+  return months.length === 0 || months.some((month) => file.startsWith(`${prefix}${month}.`));
+}
+
+export async function dataClean(
+  app: AppContext,
+  dataset: string | undefined,
+  monthSpecs: string[],
+  options: { yes?: boolean },
+): Promise<number> {
+  const session = await openSession(app);
+  if (dataset !== undefined) datasetOf(session.course, dataset); // a clear error for an unknown name
+  const months = monthSpecs.flatMap(monthsOf);
+  const folder = dataFolder(app.env);
+  const files = (existsSync(folder) ? readdirSync(folder) : [])
+    .filter((file) => belongsTo(file, dataset, months))
+    .sort()
+    .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+  const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  const size = `${(bytes / 1e6).toFixed(1)} MB`;
+  if (files.length > 0 && !options.yes) {
+    app.terminal.error(files.map((f) => `  ${f.file} (${(f.bytes / 1e6).toFixed(1)} MB)`).join('\n'));
+    const which = files.length === 1 ? 'this download' : `these ${files.length} downloads`;
+    if (!(await confirm(app.terminal, `Delete ${which} (${size})?`, '--yes'))) {
+      app.terminal.print('Nothing was deleted.');
+      return ExitCode.ok;
+    }
+  }
+  for (const { file } of files) rmSync(join(folder, file), { force: true });
+  app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, folder, removed: files, bytes }, () =>
+    files.length === 0
+      ? `Nothing to delete in ${folder}.`
+      : `${app.terminal.style.green('✓')} Deleted ${files.length} download${files.length === 1 ? '' : 's'} (${size}) from ${folder}; dec data get fetches them again.`,
+  );
+  return ExitCode.ok;
 }
 
 function specs(session: Session, app: AppContext, name: string, monthSpecs: string[], source: Source) {

@@ -3,4 +3,4 @@
 export { doctor } from './doctor.js';
 export { setup, setupStatus } from './setup.js';
 export { homeworkCheck, homeworkInit, homeworkStatus } from './homework.js';
-export { dataGet, dataList, dataLoad, dataSample } from './data.js';
+export { dataClean, dataGet, dataList, dataLoad, dataSample } from './data.js';

@@ -209,7 +209,7 @@ function checkRoom(part: string, needed: number, options: DownloadOptions): void
   throw new DecError(
     `Not enough disk space: the download needs ${mb(needed)}, and ${dirname(part)} has ${mb(free)} free.`,
     {
-      hint: "Free some space (dec data list shows what is downloaded), or keep dec's data elsewhere with DEC_HOME=<folder>.",
+      hint: "Free some space (dec data clean deletes earlier downloads), or keep dec's data elsewhere with DEC_HOME=<folder>.",
     },
   );
 }

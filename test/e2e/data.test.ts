@@ -2,7 +2,7 @@
 // course's column types, a malformed row, an interrupted load, --append and --replace, and `dec data get`
 // against a loopback HTTP server this test runs (never another address).
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -504,6 +504,43 @@ describe('dec data get', () => {
     expect(gap.code).toBe(2);
     expect(gap.stderr).toContain('404');
     expect(await count('yellow_taxi_trips')).toBe(1700);
+  });
+});
+
+describe('dec data clean', () => {
+  it('deletes downloads (one month, or all) only when confirmed', async () => {
+    const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+    mkdirSync(folder, { recursive: true });
+    for (const file of ['yellow_tripdata_2021-01.csv.gz', 'yellow_tripdata_2021-03.parquet', 'taxi_zone_lookup.csv'])
+      writeFileSync(join(folder, file), 'x'.repeat(1000));
+    writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part'), 'x');
+
+    const unconfirmed = await dec(['data', 'clean']);
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/Delete these 4 downloads .*needs a confirmation[\s\S]*--yes/);
+    expect(readdirSync(folder)).toHaveLength(4);
+
+    const oneMonth = await dec(['data', 'clean', 'yellow', '2021-03', '--yes']);
+    expect(oneMonth.code, oneMonth.stderr).toBe(0);
+    expect(oneMonth.stdout).toContain('Deleted 1 download (0.0 MB)');
+    expect(readdirSync(folder).sort()).toEqual([
+      'taxi_zone_lookup.csv',
+      'yellow_tripdata_2021-01.csv.gz',
+      'yellow_tripdata_2021-02.csv.gz.part',
+    ]);
+
+    const all = await dec(['data', 'clean', '--yes', '--json']);
+    expect(all.code, all.stderr).toBe(0);
+    expect((JSON.parse(all.stdout) as { removed: Array<{ file: string }> }).removed.map((r) => r.file)).toEqual([
+      'taxi_zone_lookup.csv',
+      'yellow_tripdata_2021-01.csv.gz',
+      'yellow_tripdata_2021-02.csv.gz.part',
+    ]);
+    expect(readdirSync(folder)).toEqual([]);
+
+    const unknown = await dec(['data', 'clean', 'purple']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/purple/);
   });
 });
 
