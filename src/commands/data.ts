@@ -54,13 +54,23 @@ export async function dataList(app: AppContext): Promise<number> {
         `${style.bold(d.name.padEnd(7))} ${d.title} ${style.dim(`→ table ${d.table}`)}`,
         `        mirror ${d.mirror ?? '—'}`,
         ...(d.tlc ? [`        tlc    ${d.tlc}`] : []),
-        `        ${d.downloaded.length > 0 ? `downloaded: ${d.downloaded.join(', ')}` : style.dim('nothing downloaded yet')}`,
+        `        ${d.downloaded.length > 0 ? `downloaded: ${d.downloaded.join(', ')} (${megabytes(sizeOf(folder, d.downloaded))})` : style.dim('nothing downloaded yet')}`,
       ]),
       '',
-      style.dim(`Downloads are kept in ${folder}. Synthetic samples (dec data sample) are named *_synthetic_*.`),
+      style.dim(
+        `Downloads are kept in ${folder} (${megabytes(sizeOf(folder, existsSync(folder) ? readdirSync(folder) : []))}; dec data clean frees it). Synthetic samples (dec data sample) are named *_synthetic_*.`,
+      ),
     ].join('\n'),
   );
   return ExitCode.ok;
+}
+
+function sizeOf(folder: string, files: string[]): number {
+  return files.reduce((sum, file) => sum + statSync(join(folder, file)).size, 0);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function downloadedFiles(folder: string): string[] {
@@ -90,9 +100,9 @@ export async function dataClean(
     .sort()
     .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
   const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
-  const size = `${(bytes / 1e6).toFixed(1)} MB`;
+  const size = megabytes(bytes);
   if (files.length > 0 && !options.yes) {
-    app.terminal.error(files.map((f) => `  ${f.file} (${(f.bytes / 1e6).toFixed(1)} MB)`).join('\n'));
+    app.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
     const which = files.length === 1 ? 'this download' : `these ${files.length} downloads`;
     if (!(await confirm(app.terminal, `Delete ${which} (${size})?`, '--yes'))) {
       app.terminal.print('Nothing was deleted.');
@@ -165,9 +175,7 @@ export async function dataGet(app: AppContext, name: string, months: string[], o
       files: files.map((f) => ({ url: f.url, path: f.path, bytes: statSync(f.path).size })),
     },
     () =>
-      files
-        .map((f) => `${app.terminal.style.green('✓')} ${f.path} (${(statSync(f.path).size / 1e6).toFixed(1)} MB)`)
-        .join('\n'),
+      files.map((f) => `${app.terminal.style.green('✓')} ${f.path} (${megabytes(statSync(f.path).size)})`).join('\n'),
   );
   return ExitCode.ok;
 }
