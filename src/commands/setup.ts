@@ -10,6 +10,7 @@ import {
 import { holderAmong, describeHolder, freePortFix } from '../doctor/probes/holders.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { postgresReadiness } from '../postgres/login.js';
 import { updateProgress } from '../progress/store.js';
 import { markDone, stepKey } from '../progress/model.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
@@ -215,10 +216,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   if (options.only !== undefined) checkOnly(options.only, stack);
   const loads = options.load === undefined ? [] : parseLoadList(options.load);
   // The data goes into the stack's own Postgres: a stack without one has nowhere to put it.
-  if (
-    loads.length > 0 &&
-    !Object.values(stack.services).some((service) => service.ready && 'postgres' in service.ready)
-  ) {
+  if (loads.length > 0 && !Object.values(stack.services).some((service) => postgresReadiness(service.ready))) {
     throw new DecError(`--load needs a Postgres, and the ${stackId} stack has none.`, {
       hint: 'Load into the week-1 Postgres: dec setup week1 --load ' + options.load + ' (or dec data load with --db).',
     });

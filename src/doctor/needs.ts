@@ -1,6 +1,6 @@
 // What the chosen weeks need, read off the syllabus: tools with version ranges, ports, memory.
 import type { CourseWeek } from '../syllabus/course.js';
-import { postgresLogin } from '../postgres/login.js';
+import { postgresLogin, postgresReadiness } from '../postgres/login.js';
 import type { Stack } from '../syllabus/schema.js';
 import type { Needs } from './types.js';
 
@@ -26,8 +26,8 @@ export function needsOf(weeks: readonly CourseWeek[], stacks: Record<string, Sta
     const stack = setup?.stack === undefined ? undefined : stacks[setup.stack];
     if (setup?.stack) needs.stacks.push(setup.stack);
     for (const [service, spec] of Object.entries(stack?.services ?? {})) {
-      const login =
-        spec.ready && 'postgres' in spec.ready ? postgresLogin(spec.env ?? {}, spec.ready.postgres) : undefined;
+      const ready = postgresReadiness(spec.ready);
+      const login = ready ? postgresLogin(spec.env ?? {}, ready) : undefined;
       for (const { host } of spec.ports ?? []) {
         needs.ports.push({
           port: host,

@@ -1,5 +1,7 @@
 // Tries a login on a local Postgres and says how it went; shared by the doctor (is this the
 // course's Postgres?) and setup (is it ready?). Never throws.
+import type { Readiness } from '../syllabus/schema.js';
+
 export type LoginResult = 'accepted' | 'rejected' | 'no-database' | 'unreachable' | 'not-postgres';
 
 export interface Login {
@@ -31,6 +33,11 @@ export async function tryLogin(port: number, login: Login, timeoutMs: number): P
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The login a service's readiness check uses, if that check is a Postgres query; else undefined. */
+export function postgresReadiness(ready: Readiness | undefined): Login | undefined {
+  return ready && 'postgres' in ready ? ready.postgres : undefined;
 }
 
 /** The env the stack sets wins over the readiness login, as Postgres itself initialises from it. */

@@ -2,6 +2,7 @@
 // who prefer Compose. Same container, volume and network names as dec, so the data is shared; secrets are
 // ${VAR} references the student exports, so the file never holds one.
 import { Document, Scalar } from 'yaml';
+import { postgresReadiness } from '../postgres/login.js';
 import type { DesiredService, DesiredStack } from './spec.js';
 
 /** The variable a secret env value is read from, e.g. pgdatabase + POSTGRES_PASSWORD → PGDATABASE_POSTGRES_PASSWORD. */
@@ -26,10 +27,10 @@ function portMapping(port: DesiredService['ports'][number]): string {
 }
 
 function healthcheck(service: DesiredService): Record<string, unknown> | undefined {
-  const ready = service.ready;
-  if (ready === undefined || !('postgres' in ready)) return undefined;
+  const login = postgresReadiness(service.ready);
+  if (!login) return undefined;
   return {
-    test: ['CMD', 'pg_isready', '-U', literal(ready.postgres.user), '-d', literal(ready.postgres.database)],
+    test: ['CMD', 'pg_isready', '-U', literal(login.user), '-d', literal(login.database)],
     interval: '2s',
     timeout: '5s',
     retries: 30,

@@ -3,7 +3,7 @@
 import type { AppContext } from '../context.js';
 import { DecError } from '../errors.js';
 import type { Session } from '../session.js';
-import { postgresLogin } from '../postgres/login.js';
+import { postgresLogin, postgresReadiness } from '../postgres/login.js';
 import { desiredStack, withSecretsFromEnv } from './spec.js';
 import { readOverrides } from './state.js';
 
@@ -16,7 +16,7 @@ export interface Database {
 export async function defaultDatabase(app: AppContext, session: Session): Promise<Database> {
   const entry = Object.entries(session.course.stacks).flatMap(([stack, spec]) =>
     Object.entries(spec.services)
-      .filter(([, service]) => service.ready && 'postgres' in service.ready)
+      .filter(([, service]) => postgresReadiness(service.ready))
       .map(([service]) => ({ stack, service })),
   )[0];
   if (!entry)
@@ -28,12 +28,8 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
   // As `dec setup` runs it: remembered flags, and secrets given in the environment for this run.
   const desired = desiredStack(entry.stack, stack, session.course.id, withSecretsFromEnv(overrides, stack, app.env));
   const service = desired.services.find((s) => s.service === entry.service)!;
-  const ready = service.ready && 'postgres' in service.ready ? service.ready.postgres : undefined;
-  const {
-    user,
-    password,
-    database: name,
-  } = postgresLogin(service.env, ready ?? { user: 'postgres', password: '', database: 'postgres' });
+  const ready = postgresReadiness(service.ready) ?? { user: 'postgres', password: '', database: 'postgres' };
+  const { user, password, database: name } = postgresLogin(service.env, ready);
   const port = service.ports.find((p) => p.container === 5432)?.host ?? 5432;
   return {
     connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(name)}`,
