@@ -158,15 +158,18 @@ export function desiredStack(stackId: string, stack: Stack, syllabusId: string, 
 
 /** Fills {service.ENV}, {service.<container port>} and {network}; secret values are never filled in. */
 export function renderNext(desired: DesiredStack): string[] {
+  const ports: PublishedPorts = Object.fromEntries(desired.services.map((s) => [s.service, s.ports]));
   return desired.next.map((line) =>
-    line.replace(/\{([a-z0-9-]+)(?:\.([A-Za-z0-9_]+))?\}/g, (whole, name: string, key: string | undefined) => {
-      if (name === 'network' && key === undefined) return desired.network;
-      const service = desired.services.find((s) => s.service === name);
-      if (!service || key === undefined) return whole;
-      if (/^\d+$/.test(key)) return String(service.ports.find((p) => p.container === Number(key))?.host ?? whole);
-      if (service.secretEnv.includes(key)) return '(hidden)';
-      return service.env[key] ?? whole;
-    }),
+    fillHostPorts(line, ports).replace(
+      /\{([a-z0-9-]+)(?:\.([A-Za-z0-9_]+))?\}/g,
+      (whole, name: string, key: string | undefined) => {
+        if (name === 'network' && key === undefined) return desired.network;
+        const service = desired.services.find((s) => s.service === name);
+        if (!service || key === undefined) return whole;
+        if (service.secretEnv.includes(key)) return '(hidden)';
+        return service.env[key] ?? whole;
+      },
+    ),
   );
 }
 
