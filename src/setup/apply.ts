@@ -1,7 +1,7 @@
 // Carries out a plan on the engine: network, volumes, pulls (with retries), containers in dependency
 // order, each waited on until really ready. On a failure or Ctrl-C, the containers this run created
 // are removed again (volumes always stay), so nothing is left half-made.
-import { DEC_LABELS, DockerUnavailable, type DockerClient, type PullProgress } from '../docker/client.js';
+import { DEC_LABELS, type DockerClient, type PullProgress } from '../docker/client.js';
 import { DecError, ExitCode } from '../errors.js';
 import type { StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck } from './ready.js';
@@ -187,14 +187,8 @@ export async function applyPlan(
     }
     return outcomes;
   } catch (error) {
-    // Best effort: the engine may be the thing that failed.
+    // Best effort: the engine may be the thing that failed (main.ts reports that, as for every command).
     for (const id of created.reverse()) await client.removeContainer(id).catch(() => undefined);
-    if (error instanceof DockerUnavailable) {
-      throw new DecError(`The Docker engine stopped answering: ${error.message}.`, {
-        hint: 'Start it again (dec doctor --only docker says how), then rerun: dec picks up from what exists.',
-        cause: error,
-      });
-    }
     throw error;
   }
 }
