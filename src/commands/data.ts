@@ -35,46 +35,58 @@ function sourceOf(text: string | undefined): Source {
 export async function dataList(app: AppContext): Promise<number> {
   const session = await openSession(app);
   const folder = dataFolder(app.env);
-  const datasets = Object.entries(session.course.datasets).map(([name, dataset]) => ({
-    name,
-    title: dataset.title,
-    mirror: dataset.mirror ?? null,
-    tlc: dataset.tlc ?? null,
-    table: defaultTable(name),
-    downloaded: existsSync(folder)
-      ? downloadedFiles(folder)
-          .filter((file) => file.startsWith(`${name}_tripdata_`) || (name === 'zones' && file.startsWith('taxi_zone')))
-          .sort()
-      : [],
-  }));
+  const cached = cachedFiles(folder);
+  const datasets = Object.entries(session.course.datasets).map(([name, dataset]) => {
+    const files = cached.filter((f) => !f.file.endsWith('.part') && belongsTo(f.file, name, []));
+    return {
+      name,
+      title: dataset.title,
+      mirror: dataset.mirror ?? null,
+      tlc: dataset.tlc ?? null,
+      table: defaultTable(name),
+      downloaded: files.map((f) => f.file),
+      bytes: totalBytes(files),
+    };
+  });
   const { style } = app.terminal;
-  app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), folder, datasets }, () =>
-    [
-      ...datasets.flatMap((d) => [
-        `${style.bold(d.name.padEnd(7))} ${d.title} ${style.dim(`→ table ${d.table}`)}`,
-        `        mirror ${d.mirror ?? '—'}`,
-        ...(d.tlc ? [`        tlc    ${d.tlc}`] : []),
-        `        ${d.downloaded.length > 0 ? `downloaded: ${d.downloaded.join(', ')} (${megabytes(sizeOf(folder, d.downloaded))})` : style.dim('nothing downloaded yet')}`,
-      ]),
-      '',
-      style.dim(
-        `Downloads are kept in ${folder} (${megabytes(sizeOf(folder, existsSync(folder) ? readdirSync(folder) : []))}; dec data clean frees it). Synthetic samples (dec data sample) are named *_synthetic_*.`,
-      ),
-    ].join('\n'),
+  app.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      syllabus: syllabusInfo(session),
+      folder,
+      datasets,
+    },
+    () =>
+      [
+        ...datasets.flatMap((d) => [
+          `${style.bold(d.name.padEnd(7))} ${d.title} ${style.dim(`→ table ${d.table}`)}`,
+          `        mirror ${d.mirror ?? '—'}`,
+          ...(d.tlc ? [`        tlc    ${d.tlc}`] : []),
+          `        ${d.downloaded.length > 0 ? `downloaded: ${d.downloaded.join(', ')} (${megabytes(d.bytes)})` : style.dim('nothing downloaded yet')}`,
+        ]),
+        '',
+        style.dim(
+          `Downloads are kept in ${folder} (${megabytes(totalBytes(cached))}; dec data clean frees it). Synthetic samples (dec data sample) are named *_synthetic_*.`,
+        ),
+      ].join('\n'),
   );
   return ExitCode.ok;
 }
 
-function sizeOf(folder: string, files: string[]): number {
-  return files.reduce((sum, file) => sum + statSync(join(folder, file)).size, 0);
+/** The files in dec's download cache (partial downloads too), sorted, with their sizes; read once. */
+function cachedFiles(folder: string): Array<{ file: string; bytes: number }> {
+  if (!existsSync(folder)) return [];
+  return readdirSync(folder)
+    .sort()
+    .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+}
+
+function totalBytes(files: Array<{ bytes: number }>): number {
+  return files.reduce((sum, f) => sum + f.bytes, 0);
 }
 
 function megabytes(bytes: number): string {
   return `${(bytes / 1e6).toFixed(1)} MB`;
-}
-
-function downloadedFiles(folder: string): string[] {
-  return readdirSync(folder).filter((file) => !file.endsWith('.part'));
 }
 
 /** Whether a file in the cache belongs to `dataset` (and to one of `months`, when given); .part files too. */
@@ -95,11 +107,8 @@ export async function dataClean(
   if (dataset !== undefined) datasetOf(session.course, dataset); // a clear error for an unknown name
   const months = monthSpecs.flatMap(monthsOf);
   const folder = dataFolder(app.env);
-  const files = (existsSync(folder) ? readdirSync(folder) : [])
-    .filter((file) => belongsTo(file, dataset, months))
-    .sort()
-    .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
-  const bytes = files.reduce((sum, f) => sum + f.bytes, 0);
+  const files = cachedFiles(folder).filter((f) => belongsTo(f.file, dataset, months));
+  const bytes = totalBytes(files);
   const size = megabytes(bytes);
   if (files.length > 0 && !options.yes) {
     app.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
@@ -169,13 +178,13 @@ export async function dataGet(app: AppContext, name: string, months: string[], o
   const files = specs(session, app, name, months, sourceOf(options.source));
   const stallMs = parseTimeLimit(options.timeout, { fallbackMs: 30_000, minMs: 100, maxMs: 600_000 });
   await fetchAll(app, files, stallMs);
+  const fetched = files.map((f) => ({ url: f.url, path: f.path, bytes: statSync(f.path).size }));
   app.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
-      files: files.map((f) => ({ url: f.url, path: f.path, bytes: statSync(f.path).size })),
+      files: fetched,
     },
-    () =>
-      files.map((f) => `${app.terminal.style.green('✓')} ${f.path} (${megabytes(statSync(f.path).size)})`).join('\n'),
+    () => fetched.map((f) => `${app.terminal.style.green('✓')} ${f.path} (${megabytes(f.bytes)})`).join('\n'),
   );
   return ExitCode.ok;
 }
