@@ -2,9 +2,10 @@
 // with an HTTP Range request, follows redirects, retries with backoff, checks the size, and never
 // waits forever (a stalled connection is dropped after `stallMs` without data).
 import { createWriteStream, renameSync, statSync, statfsSync, truncateSync, mkdirSync } from 'node:fs';
-import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
+import type { Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { DecError, ExitCode } from '../errors.js';
 import { proxyFor, proxyHeaders, shownProxy, tunnel } from './proxy.js';
@@ -49,6 +50,33 @@ function sizeOf(path: string): number {
 
 const USER_AGENT = 'dec (Data Engineering Zoomcamp companion)';
 
+type GetOptions = { headers: Record<string, string>; timeout: number; signal?: AbortSignal };
+
+/**
+ * Sends the GET: directly; through a proxy as an absolute URL (http targets); or over a CONNECT
+ * tunnel (https targets), which is this request's alone and closed with its response.
+ */
+function send(
+  url: string,
+  options: GetOptions,
+  proxy: URL | undefined,
+  tunnelled: Socket | undefined,
+  onResponse: (response: IncomingMessage) => void,
+): ClientRequest {
+  const target = new URL(url);
+  if (!proxy) return (target.protocol === 'https:' ? httpsGet : httpGet)(url, options, onResponse);
+  if (!tunnelled) {
+    const headers = { ...options.headers, host: target.host, ...proxyHeaders(proxy) };
+    return httpGet({ ...options, host: proxy.hostname, port: proxy.port || 80, path: url, headers }, onResponse);
+  }
+  const createConnection = () => tlsConnect({ socket: tunnelled, servername: target.hostname });
+  const headers = { ...options.headers, connection: 'close' };
+  return httpsGet(url, { ...options, headers, agent: false, createConnection }, (response) => {
+    response.once('close', () => tunnelled.destroy()); // or it would keep dec from exiting
+    onResponse(response);
+  });
+}
+
 async function request(
   url: string,
   headers: Record<string, string>,
@@ -58,48 +86,19 @@ async function request(
 ): Promise<IncomingMessage> {
   const target = new URL(url);
   const proxy = proxyFor(target, env);
-  const base = { headers: { 'user-agent': USER_AGENT, ...headers }, timeout: stallMs, signal };
-  // Through a proxy: http targets as an absolute URL to the proxy; https targets through a tunnel.
   const tunnelled = proxy && target.protocol === 'https:' ? await tunnel(proxy, target, stallMs, signal) : undefined;
   return new Promise((resolve, reject) => {
     let answered = false;
-    const onResponse = (response: IncomingMessage) => {
+    const options = { headers: { 'user-agent': USER_AGENT, ...headers }, timeout: stallMs, signal };
+    const req = send(url, options, proxy, tunnelled, (response) => {
       answered = true;
-      // A tunnel is this request's alone: closed with it, or it would keep dec from exiting.
-      if (tunnelled) response.once('close', () => tunnelled.destroy());
       resolve(response);
-    };
-    const req = !proxy
-      ? (target.protocol === 'https:' ? httpsGet : httpGet)(url, base, onResponse)
-      : tunnelled
-        ? httpsGet(
-            url,
-            {
-              ...base,
-              headers: { ...base.headers, connection: 'close' },
-              agent: false,
-              createConnection: () => tlsConnect({ socket: tunnelled, servername: target.hostname }),
-            },
-            onResponse,
-          )
-        : httpGet(
-            {
-              ...base,
-              host: proxy.hostname,
-              port: proxy.port || 80,
-              path: url,
-              headers: { ...base.headers, host: target.host, ...proxyHeaders(proxy) },
-            },
-            onResponse,
-          );
+    });
     // Until the headers are in; after that the response's own stall timer says what happened.
     req.on('timeout', () => {
-      if (!answered)
-        req.destroy(
-          new Error(
-            `no answer from ${proxy ? `the proxy ${shownProxy(proxy)}` : target.host} within ${stallMs / 1000} s`,
-          ),
-        );
+      if (answered) return;
+      const who = proxy ? `the proxy ${shownProxy(proxy)}` : target.host;
+      req.destroy(new Error(`no answer from ${who} within ${stallMs / 1000} s`));
     });
     req.on('error', reject);
   });
