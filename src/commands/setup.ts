@@ -156,20 +156,22 @@ async function checkPorts(plan: StackPlan, actual: ActualStack, target: Target):
   }
 }
 
-function progressReporter(app: AppContext): { onEvent(event: ApplyEvent): void; stop(): void } {
+function applyProgress(app: AppContext): { onEvent(event: ApplyEvent): void; stop(): void } {
   const { terminal } = app;
-  let lastPull = '';
+  // Pulls report every few KB: throttled like downloads (a line every 5 s in a log, not one per %).
+  const pulling = terminal.progressReporter();
   return {
     onEvent(event) {
       if (event.kind === 'step') terminal.progress(event.text);
       else if (event.kind === 'pull') {
         const { current, total } = event.progress;
-        const text =
-          total > 0
-            ? `pulling ${event.image}: ${Math.floor((current / total) * 100)}% of ${(total / 1e6).toFixed(0)} MB`
-            : `pulling ${event.image}`;
-        if (text !== lastPull) terminal.progress(text);
-        lastPull = text;
+        pulling(
+          () =>
+            total > 0
+              ? `pulling ${event.image}: ${Math.floor((current / total) * 100)}% of ${(total / 1e6).toFixed(0)} MB`
+              : `pulling ${event.image}`,
+          total > 0 && current >= total,
+        );
       } else terminal.progress(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
     },
     stop: () => terminal.progressDone(),
@@ -289,7 +291,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     minMs: 1000,
     maxMs: 3_600_000,
   });
-  const reporter = progressReporter(app);
+  const reporter = applyProgress(app);
   let outcomes;
   try {
     outcomes = await withInterruptSignal((signal) =>
