@@ -1,11 +1,11 @@
 // The Docker and socket fixtures of test/helpers/docker.ts, proven against the real engine and kernel.
 import { lstatSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
-import { get } from 'node:http';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  httpGetLocal,
   BUSYBOX_INDEX,
   BUSYBOX_TAG,
   closeSocketFixtures,
@@ -47,19 +47,6 @@ function connectOutcome(path: string): Promise<string> {
       done('connected');
     });
     socket.on('error', (error: NodeJS.ErrnoException) => done(error.code ?? error.message));
-  });
-}
-
-function httpBody(port: number, path = '/'): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const req = get({ host: '127.0.0.1', port, path, timeout: 2_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', fail);
   });
 }
 
@@ -133,7 +120,7 @@ describe('docker engine', () => {
       });
       expect(config.HostConfig.PortBindings['80/tcp']).toEqual([{ HostIp: '127.0.0.1', HostPort: String(port) }]);
 
-      const reply = await waitUntil(() => httpBody(port).catch(() => undefined), {
+      const reply = await waitUntil(() => httpGetLocal(port).catch(() => undefined), {
         timeoutMs: 15_000,
         what: `httpd on 127.0.0.1:${port}`,
       });

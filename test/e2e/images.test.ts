@@ -3,10 +3,10 @@
 // logins with a password, a named volume that keeps the data and is not initialised twice), and the busybox
 // pgAdmin stand-in answers (or never answers) HTTP.
 import { execFile } from 'node:child_process';
-import { get } from 'node:http';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  httpGetLocal,
   docker,
   dockerCli,
   ensureBusyboxImage,
@@ -108,19 +108,6 @@ function psql(port: number, sql: string, password = 'root'): Promise<{ code: num
         done({ code, stdout, stderr });
       },
     ).stdin?.end(sql);
-  });
-}
-
-function http(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((done, fail) => {
-    const req = get({ host: '127.0.0.1', port, path, timeout: 2_000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', fail);
   });
 }
 
@@ -310,12 +297,12 @@ describe('pgAdmin stand-in (busybox test image)', () => {
       cmd: pgadminStandInCommand(),
       publish: [{ host: port, container: 80 }],
     });
-    const ping = await waitUntil(async () => http(port, '/misc/ping'), {
+    const ping = await waitUntil(async () => httpGetLocal(port, '/misc/ping'), {
       timeoutMs: 10_000,
       what: 'the pgAdmin stand-in to answer',
     });
     expect(ping).toEqual({ status: 200, body: 'PING' });
-    expect((await http(port, '/')).status).toBe(200);
+    expect((await httpGetLocal(port, '/')).status).toBe(200);
     const stopping = Date.now();
     await docker(['stop', '--time', '10', name], 30_000);
     expect(Date.now() - stopping).toBeLessThan(5_000);
@@ -330,8 +317,8 @@ describe('pgAdmin stand-in (busybox test image)', () => {
       publish: [{ host: port, container: 80 }],
     });
     const started = Date.now();
-    await expect(http(port, '/misc/ping')).rejects.toThrow();
-    await waitUntil(async () => http(port, '/misc/ping'), { timeoutMs: 10_000, what: 'the slow stand-in' });
+    await expect(httpGetLocal(port, '/misc/ping')).rejects.toThrow();
+    await waitUntil(async () => httpGetLocal(port, '/misc/ping'), { timeoutMs: 10_000, what: 'the slow stand-in' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
   });
 
@@ -345,7 +332,7 @@ describe('pgAdmin stand-in (busybox test image)', () => {
     });
     await new Promise((wake) => setTimeout(wake, 1_500));
     expect((await containerState(name)).running).toBe(true);
-    await expect(http(port, '/misc/ping')).rejects.toThrow();
+    await expect(httpGetLocal(port, '/misc/ping')).rejects.toThrow();
     const stopping = Date.now();
     await docker(['stop', '--time', '10', name], 30_000);
     expect(Date.now() - stopping).toBeLessThan(5_000);

@@ -2,12 +2,13 @@
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, request } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  httpGetLocal,
   docker,
   dockerCli,
   ensureBusyboxImage,
@@ -56,18 +57,6 @@ async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
   } finally {
     await client.end();
   }
-}
-
-function httpStatus(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, timeout: 3000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
 }
 
 async function stackContainers(): Promise<string[]> {
@@ -142,7 +131,7 @@ describe('dec setup week1', () => {
     expect(run.stdout).toContain(`http://localhost:${adminPort}`);
     expect(run.stdout + run.stderr).not.toMatch(/password[^\n]*root/i);
     expect(await query('select 1 as one')).toEqual([{ one: 1 }]);
-    expect(await httpStatus(adminPort, '/misc/ping')).toBe(200);
+    expect((await httpGetLocal(adminPort, '/misc/ping')).status).toBe(200);
     const bindings = await docker(['inspect', '--format', '{{json .HostConfig.PortBindings}}', 'dec-week1-pgdatabase']);
     expect(bindings).toContain('"HostIp":"127.0.0.1"');
     const labels = await docker(['inspect', '--format', '{{json .Config.Labels}}', 'dec-week1-pgdatabase']);

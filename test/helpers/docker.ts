@@ -23,7 +23,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import { request } from 'node:http';
+import { get as httpGet, request } from 'node:http';
 import { connect as connectNet, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -301,6 +301,20 @@ export async function removeTestResources(
   }
   if (names.length > 0) await docker([...remove, ...names], 60_000);
   return names.length;
+}
+
+/** GET http://127.0.0.1:<port><path>: status and body, within 2 s (rejects when nothing answers). */
+export function httpGetLocal(port: number, path = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((done, fail) => {
+    const req = httpGet({ host: '127.0.0.1', port, path, timeout: 2_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', fail);
+  });
 }
 
 /**

@@ -160,14 +160,13 @@ export interface FakeClientOptions {
   containers?: ContainerSummary[];
 }
 
+/** The engine a fake client stands for: Docker 28 on linux/amd64, unless the options say otherwise. */
+function engineVersion(options: FakeClientOptions): EngineVersion {
+  return { version: '28.2.2', apiVersion: '1.50', os: 'linux', arch: 'amd64', ...options.version };
+}
+
 export function fakeDockerClient(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): DockerClient {
-  const version: EngineVersion = {
-    version: '28.2.2',
-    apiVersion: '1.50',
-    os: 'linux',
-    arch: 'amd64',
-    ...options.version,
-  };
+  const version = engineVersion(options);
   const info: EngineInfo = {
     memTotal: 8 * 1024 ** 3,
     cpus: 4,
@@ -213,15 +212,7 @@ const notUsedByTheDoctor: Omit<
 
 /** Engine facts for a reachable engine with a fake client. */
 export function reachableEngine(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): EngineFacts {
-  const client = fakeDockerClient(options, endpoint);
-  const version: EngineVersion = {
-    version: '28.2.2',
-    apiVersion: '1.50',
-    os: 'linux',
-    arch: 'amd64',
-    ...options.version,
-  };
-  return { reachable: true, endpoint, client, version };
+  return { reachable: true, endpoint, client: fakeDockerClient(options, endpoint), version: engineVersion(options) };
 }
 
 /** A container summary as listContainers() returns it; running unless said otherwise. */
