@@ -235,10 +235,14 @@ function registerTeardown(program: Command): void {
     .argument('<week>')
     .option('--destroy', 'delete its volumes too: your data (asks you to type the stack name; --yes skips)')
     .option('-y, --yes', 'confirm --destroy without asking')
-    .addHelpText('after', examples('dec teardown week1', 'dec teardown week1 --destroy --yes'))
-    .action(async (week: string, options: { destroy?: boolean; yes?: boolean }, command: Command) => {
+    .option('--dry-run', 'print what would be removed and change nothing')
+    .addHelpText(
+      'after',
+      examples('dec teardown week1', 'dec teardown week1 --destroy --yes', 'dec teardown week1 --destroy --dry-run'),
+    )
+    .action(async (week: string, options: { destroy?: boolean; yes?: boolean; dryRun?: boolean }, command: Command) => {
       const { setup: run } = await import('./commands/setup.js');
-      process.exitCode = await run(contextOf(command), week, options.destroy ? options : { down: true });
+      process.exitCode = await run(contextOf(command), week, { ...options, down: !options.destroy });
     });
 }
 

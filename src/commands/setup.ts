@@ -3,8 +3,9 @@ import type { AppContext } from '../context.js';
 import {
   connectDocker,
   resolveDockerEndpoint,
-  DEC_LABELS,
+  belongsToStack,
   DockerUnavailable,
+  projectFromEnv,
   type DockerClient,
 } from '../docker/client.js';
 import { holderAmong, describeHolder, freePortFix } from '../doctor/probes/holders.js';
@@ -72,6 +73,8 @@ const DOCKER_QUERY_MS = 10_000;
 const DEFAULT_READY_S = 120;
 
 interface Target {
+  /** DEC_PROJECT: the namespace of the stack's names and labels. */
+  project: string;
   session: Session;
   week: CourseWeek;
   stackId: string;
@@ -79,6 +82,7 @@ interface Target {
 }
 
 async function resolveTarget(app: AppContext, ref: string): Promise<Target> {
+  const project = projectFromEnv(app.env);
   const session = await openSession(app);
   const week = findWeek(session.course, ref);
   const stackId = week.setup?.stack;
@@ -94,7 +98,7 @@ async function resolveTarget(app: AppContext, ref: string): Promise<Target> {
       },
     );
   }
-  return { session, week, stackId, stack };
+  return { project, session, week, stackId, stack };
 }
 
 async function engine(app: AppContext): Promise<DockerClient> {
@@ -234,7 +238,13 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     if (JSON.stringify(overrides) !== JSON.stringify(saved))
       await saveOverrides(app.env, session.course.id, stackId, overrides);
   };
-  const desired = desiredStack(stackId, stack, session.course.id, withSecretsFromEnv(overrides, stack, app.env));
+  const desired = desiredStack(
+    stackId,
+    stack,
+    session.course.id,
+    withSecretsFromEnv(overrides, stack, app.env),
+    target.project,
+  );
   if (overrides.expose)
     app.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
 
@@ -388,61 +398,76 @@ function statusJson(
   };
 }
 
+async function confirmDestroy(app: AppContext, stackId: string): Promise<boolean> {
+  if (!app.terminal.interactive || app.terminal.json) {
+    throw new DecError(
+      `--destroy deletes the ${stackId} stack's volumes (the data in them), and dec cannot ask for confirmation here.`,
+      { hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes` },
+    );
+  }
+  const { input } = await import('@inquirer/prompts');
+  const typed = await input(
+    { message: `This deletes the data of ${stackId} for good. Type ${stackId} to confirm:` },
+    { output: process.stderr },
+  ).catch((error: unknown) => {
+    if (error instanceof Error && error.name === 'ExitPromptError')
+      throw new DecError('Cancelled; nothing was changed.', { exitCode: ExitCode.interrupted });
+    throw error;
+  });
+  if (typed.trim() === stackId) return true;
+  app.terminal.print('Not confirmed; nothing was changed.');
+  return false;
+}
+
 async function teardown(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
   const { stackId, session } = target;
   const { style } = app.terminal;
-  if (options.destroy && !options.yes) {
-    if (!app.terminal.interactive || app.terminal.json) {
-      throw new DecError(
-        `--destroy deletes the ${stackId} stack's volumes (the data in them), and dec cannot ask for confirmation here.`,
-        {
-          hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes`,
-        },
-      );
-    }
-    const { input } = await import('@inquirer/prompts');
-    const typed = await input(
-      { message: `This deletes the data of ${stackId} for good. Type ${stackId} to confirm:` },
-      { output: process.stderr },
-    ).catch((error: unknown) => {
-      if (error instanceof Error && error.name === 'ExitPromptError')
-        throw new DecError('Cancelled; nothing was changed.', { exitCode: ExitCode.interrupted });
-      throw error;
-    });
-    if (typed.trim() !== stackId) {
-      app.terminal.print('Not confirmed; nothing was changed.');
-      return ExitCode.ok;
-    }
-  }
+  const dryRun = options.dryRun === true;
+  // --dry-run changes nothing, so it needs no confirmation either.
+  if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(app, stackId))) return ExitCode.ok;
   const client = await engine(app);
-  const containers = (await client.listContainers()).filter((c) => c.labels[DEC_LABELS.stack] === stackId);
-  for (const container of containers) await client.removeContainer(container.id);
+  const containers = (await client.listContainers()).filter((c) => belongsToStack(c, target.project, stackId));
   const saved = await readOverrides(app.env, session.course.id, stackId);
-  const volumes = desiredStack(stackId, target.stack, session.course.id, saved).volumes;
-  const removedVolumes: string[] = [];
-  if (options.destroy) {
-    for (const volume of volumes) {
-      if (await client.volumeExists(volume)) {
-        await client.removeVolume(volume);
-        removedVolumes.push(volume);
-      }
+  const volumes = desiredStack(stackId, target.stack, session.course.id, saved, target.project).volumes;
+  const existing: string[] = [];
+  for (const volume of volumes) if (await client.volumeExists(volume)) existing.push(volume);
+  const doomedVolumes = options.destroy ? existing : [];
+  if (!dryRun) {
+    // Stopped first (the image's stop signal, then a grace period), so Postgres shuts down cleanly
+    // instead of recovering from a kill on its next start.
+    for (const container of containers) {
+      if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
+      await client.removeContainer(container.id);
     }
+    for (const volume of doomedVolumes) await client.removeVolume(volume);
   }
+  const names = containers.map((c) => c.name);
+  const count = `${containers.length} container${containers.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
   app.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       stack: stackId,
-      removedContainers: containers.map((c) => c.name),
-      removedVolumes,
+      ...(dryRun ? { dryRun: true } : {}),
+      removedContainers: names,
+      removedVolumes: doomedVolumes,
       keptVolumes: options.destroy ? [] : volumes,
     },
     () =>
-      [
-        `${style.green('✓')} ${stackId}: removed ${containers.length} container${containers.length === 1 ? '' : 's'}${containers.length ? ` (${containers.map((c) => c.name).join(', ')})` : ''}.`,
-        options.destroy
-          ? `  deleted volumes: ${removedVolumes.join(', ') || 'none'}`
-          : `  kept your data: ${volumes.join(', ')} (dec setup ${stackId} brings it back; --destroy deletes it)`,
-      ].join('\n'),
+      dryRun
+        ? [
+            style.bold(`dec setup ${stackId} ${options.destroy ? '--destroy' : '--down'} --dry-run: what would happen`),
+            `  remove ${count}`,
+            options.destroy
+              ? `  delete volumes: ${doomedVolumes.join(', ') || 'none'}`
+              : `  keep your data: ${volumes.join(', ')}`,
+            style.dim('Nothing was changed.'),
+          ].join('\n')
+        : [
+            `${style.green('✓')} ${stackId}: removed ${count}.`,
+            options.destroy
+              ? `  deleted volumes: ${doomedVolumes.join(', ') || 'none'}`
+              : `  kept your data: ${volumes.join(', ')} (dec setup ${stackId} brings it back; --destroy deletes it)`,
+          ].join('\n'),
   );
   return ExitCode.ok;
 }
@@ -461,11 +486,11 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
   const stacks = await Promise.all(
     targets.map(async (target) => {
       const overrides = await readOverrides(app.env, session.course.id, target.stackId);
-      const desired = desiredStack(target.stackId, target.stack, session.course.id, overrides);
+      const desired = desiredStack(target.stackId, target.stack, session.course.id, overrides, target.project);
       const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
       const services = await Promise.all(
         desired.services.map(async (service) => {
-          const container = serviceContainer(actual, target.stackId, service.service);
+          const container = serviceContainer(actual, desired, service.service);
           const check = readyCheck(service, 3000);
           const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
           return {

@@ -100,7 +100,8 @@ export interface DockerClient {
   info(): Promise<EngineInfo>;
   listContainers(): Promise<ContainerSummary[]>;
   startContainer(id: string): Promise<void>;
-  stopContainer(id: string): Promise<void>;
+  /** The image's stop signal, then SIGKILL after `graceSeconds` (default 10, as docker stop). */
+  stopContainer(id: string, graceSeconds?: number): Promise<void>;
   removeContainer(id: string): Promise<void>;
   createContainer(spec: CreateContainerSpec): Promise<string>;
   containerLogs(id: string, tail: number): Promise<string>;
@@ -292,8 +293,11 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
     startContainer: (id) =>
       call(async () => void (await ignoreStatus(actions.getContainer(id).start(), 304)), actionTimeoutMs),
-    stopContainer: (id) =>
-      call(async () => void (await ignoreStatus(actions.getContainer(id).stop({ t: 10 }), 304)), actionTimeoutMs),
+    stopContainer: (id, graceSeconds = 10) =>
+      call(
+        async () => void (await ignoreStatus(actions.getContainer(id).stop({ t: graceSeconds }), 304)),
+        Math.max(actionTimeoutMs, (graceSeconds + 20) * 1000),
+      ),
     removeContainer: (id) =>
       call(
         async () => void (await ignoreStatus(actions.getContainer(id).remove({ force: true, v: false }), 404)),
@@ -508,8 +512,54 @@ function pull(
 }
 
 /** Labels dec puts on everything it creates; `--fix` and `setup` only ever touch these. */
-export const DEC_LABELS = { stack: 'dec.stack', service: 'dec.service', syllabus: 'dec.syllabus' } as const;
+export const DEC_LABELS = {
+  project: 'dec.project',
+  stack: 'dec.stack',
+  service: 'dec.service',
+  syllabus: 'dec.syllabus',
+} as const;
+
+/** dec's default project: its resources keep the names they had before projects existed. */
+export const DEFAULT_PROJECT = 'dec';
 
 export function isDecOwned(container: Pick<ContainerSummary, 'labels'>): boolean {
   return container.labels[DEC_LABELS.stack] !== undefined;
+}
+
+const PROJECT_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+
+/**
+ * The project (namespace) of every Docker resource dec makes, as Compose has: DEC_PROJECT, default "dec".
+ * Another project gets its own containers, volumes and network, so a test suite (or a second copy of a
+ * course) never touches the student's own.
+ */
+export function projectFromEnv(env: NodeJS.ProcessEnv): string {
+  const value = env.DEC_PROJECT;
+  if (value === undefined || value === '') return DEFAULT_PROJECT;
+  if (!PROJECT_NAME.test(value)) {
+    throw new DecError(`DEC_PROJECT="${value}" is not a project name.`, {
+      hint: 'Use lowercase letters, digits, - and _ (at most 40, starting with a letter or digit), or unset it for the default "dec".',
+    });
+  }
+  return value;
+}
+
+/** The project a dec resource belongs to; resources made before projects existed have no label: dec's. */
+export function projectOf(labels: Record<string, string>): string {
+  return labels[DEC_LABELS.project] ?? DEFAULT_PROJECT;
+}
+
+/** True when the container is dec's container of this project and stack (and service, when given). */
+export function belongsToStack(
+  container: Pick<ContainerSummary, 'labels'>,
+  project: string,
+  stack: string,
+  service?: string,
+): boolean {
+  const { labels } = container;
+  return (
+    labels[DEC_LABELS.stack] === stack &&
+    projectOf(labels) === project &&
+    (service === undefined || labels[DEC_LABELS.service] === service)
+  );
 }

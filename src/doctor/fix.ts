@@ -2,7 +2,7 @@
 // with --yes). It only ever touches its own containers and the student's credential files.
 import { chmod, mkdir } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
-import { isDecOwned } from '../docker/client.js';
+import { isDecOwned, projectFromEnv, projectOf } from '../docker/client.js';
 import { DecError } from '../errors.js';
 import { confirm } from '../output/prompt.js';
 import { engineFacts } from './probes/engine.js';
@@ -43,6 +43,9 @@ async function decContainer(ctx: ProbeContext, id: string, name: string) {
   if (!facts.reachable) throw new Error(facts.error.message);
   const container = (await facts.client.listContainers()).find((c) => c.id === id);
   if (!container || !isDecOwned(container)) throw new Error(`${name} is not a dec container`);
+  // Another project's containers (DEC_PROJECT) are not this run's to stop or start.
+  if (projectOf(container.labels) !== projectFromEnv(ctx.env))
+    throw new Error(`${name} belongs to another dec project (${projectOf(container.labels)})`);
   return facts.client;
 }
 

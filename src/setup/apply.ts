@@ -2,7 +2,7 @@
 // order, each waited on until really ready. On a failure or Ctrl-C, the containers this run created
 // are removed again (volumes always stay), so nothing is left half-made.
 import { DEC_LABELS, type DockerClient, type PullProgress } from '../docker/client.js';
-import { DecError, ExitCode } from '../errors.js';
+import { DecError, ExitCode, isDecError } from '../errors.js';
 import type { StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck } from './ready.js';
 import type { DesiredService, DesiredStack } from './spec.js';
@@ -33,10 +33,7 @@ export interface ServiceOutcome {
 const PULL_ATTEMPTS = 3;
 
 function checkAborted(signal: AbortSignal): void {
-  if (signal.aborted)
-    throw new DecError('Interrupted; the containers this run created were removed, volumes kept.', {
-      exitCode: ExitCode.interrupted,
-    });
+  if (signal.aborted) throw new DecError('Interrupted.', { exitCode: ExitCode.interrupted });
 }
 
 async function pullWithRetries(
@@ -114,7 +111,7 @@ async function notReady(
         .split('\n')
         .map((line) => `  | ${line}`),
     ],
-    hint: 'The containers this run created were removed (volumes kept). Fix the cause above, or raise --timeout, then run again.',
+    hint: 'Fix the cause above, or raise --timeout, then run again.',
     exitCode: ExitCode.problems,
   });
 }
@@ -135,6 +132,51 @@ async function createService(client: DockerClient, desired: DesiredStack, servic
   return id;
 }
 
+/**
+ * Undoes what a failed or interrupted run made: its containers, and the volumes it created for services
+ * that never became ready. Such a volume holds no data, but a Postgres interrupted in its first start
+ * leaves a half-initialised cluster there that refuses the login forever after.
+ */
+async function rollBack(
+  client: DockerClient,
+  desired: DesiredStack,
+  created: { containers: string[]; volumes: string[]; ready: Set<string> },
+): Promise<string> {
+  for (const id of [...created.containers].reverse()) {
+    // A short grace: these never became ready, but a Postgres on an older volume still deserves a clean stop.
+    await client.stopContainer(id, 3).catch(() => undefined);
+    await client.removeContainer(id).catch(() => undefined);
+  }
+  const keptByReady = new Set(
+    desired.services.filter((s) => created.ready.has(s.service)).flatMap((s) => s.mounts.map((m) => m.volume)),
+  );
+  const removed: string[] = [];
+  for (const volume of created.volumes.filter((v) => !keptByReady.has(v))) {
+    if (
+      await client.removeVolume(volume).then(
+        () => true,
+        () => false,
+      )
+    )
+      removed.push(volume);
+  }
+  const containers =
+    created.containers.length > 0 ? 'The containers this run created were removed' : 'No container was left';
+  if (removed.length === 0) return `${containers}; your volumes were kept.`;
+  return `${containers}, and so were the new volumes ${removed.join(', ')} (their first start never finished, so they held no data); other volumes were kept.`;
+}
+
+/** The same error with what the rollback did as its last detail line. */
+function withRollbackNote(error: unknown, note: string): unknown {
+  if (!isDecError(error)) return error;
+  return new DecError(error.message, {
+    hint: error.hint,
+    details: [...error.details, note],
+    exitCode: error.exitCode,
+    cause: error.cause,
+  });
+}
+
 export async function applyPlan(
   client: DockerClient,
   desired: DesiredStack,
@@ -142,8 +184,8 @@ export async function applyPlan(
   options: ApplyOptions,
 ): Promise<ServiceOutcome[]> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const labels = { [DEC_LABELS.stack]: desired.stack };
-  const created: string[] = [];
+  const labels = { [DEC_LABELS.project]: desired.project, [DEC_LABELS.stack]: desired.stack };
+  const created = { containers: [] as string[], volumes: [] as string[], ready: new Set<string>() };
   const step = (text: string) => options.onEvent({ kind: 'step', text });
   try {
     if (plan.createNetwork) {
@@ -153,6 +195,7 @@ export async function applyPlan(
     for (const volume of plan.createVolumes) {
       step(`volume ${volume}`);
       await client.createVolume(volume, labels);
+      created.volumes.push(volume);
     }
     for (const image of plan.pullImages) {
       step(`pulling ${image}`);
@@ -165,10 +208,12 @@ export async function applyPlan(
       let id: string;
       if (action.kind === 'keep' || action.kind === 'differs') {
         outcomes.push({ service: service.service, container: service.containerName, action: action.kind });
+        created.ready.add(service.service);
         continue;
       }
       if (action.kind === 'recreate') {
         step(`removing the old ${service.containerName} (its volume stays)`);
+        await client.stopContainer(action.container.id);
         await client.removeContainer(action.container.id);
       }
       if (action.kind === 'start') {
@@ -176,19 +221,19 @@ export async function applyPlan(
       } else {
         step(`creating ${service.containerName}`);
         id = await createService(client, desired, service);
-        created.push(id);
+        created.containers.push(id);
       }
       step(`starting ${service.containerName}`);
       await client.startContainer(id);
       step(`waiting for ${service.service}: ${describeReady(service)}`);
       const readyMs = await waitReady(client, service, id, options, sleep);
+      created.ready.add(service.service);
       options.onEvent({ kind: 'ready', service: service.service, ms: readyMs });
       outcomes.push({ service: service.service, container: service.containerName, action: action.kind, readyMs });
     }
     return outcomes;
   } catch (error) {
     // Best effort: the engine may be the thing that failed (main.ts reports that, as for every command).
-    for (const id of created.reverse()) await client.removeContainer(id).catch(() => undefined);
-    throw error;
+    throw withRollbackNote(error, await rollBack(client, desired, created));
   }
 }

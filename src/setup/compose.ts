@@ -102,7 +102,7 @@ function headerLines(desired: DesiredStack): string[] {
 export function composeYaml(desired: DesiredStack): string {
   const healthy = new Set(desired.services.filter((s) => healthcheck(s) !== undefined).map((s) => s.service));
   const compose: Record<string, unknown> = {
-    name: `dec-${desired.stack}`,
+    name: `${desired.project}-${desired.stack}`,
     services: Object.fromEntries(
       desired.services.map((service) => [service.service, composeService(service, desired.network, healthy)]),
     ),

@@ -1,7 +1,6 @@
 // The plan for bringing a stack up: pure, from what should be and what is. `--dry-run` prints it.
 import { CONFIG_LABEL, type DesiredService, type DesiredStack } from './spec.js';
-import type { ContainerSummary } from '../docker/client.js';
-import { DEC_LABELS } from '../docker/client.js';
+import { belongsToStack, type ContainerSummary } from '../docker/client.js';
 
 export interface ActualStack {
   containers: ContainerSummary[];
@@ -29,10 +28,12 @@ export interface PlanOptions {
   only?: string;
 }
 
-export function serviceContainer(actual: ActualStack, stack: string, service: string): ContainerSummary | undefined {
-  return actual.containers.find(
-    (c) => c.labels[DEC_LABELS.stack] === stack && c.labels[DEC_LABELS.service] === service,
-  );
+export function serviceContainer(
+  actual: ActualStack,
+  desired: Pick<DesiredStack, 'project' | 'stack'>,
+  service: string,
+): ContainerSummary | undefined {
+  return actual.containers.find((c) => belongsToStack(c, desired.project, desired.stack, service));
 }
 
 /** The service and what it depends on, in order, when --only names one; else all of them. */
@@ -50,7 +51,7 @@ function chosen(desired: DesiredStack, only?: string): DesiredService[] {
 
 export function planStack(desired: DesiredStack, actual: ActualStack, options: PlanOptions): StackPlan {
   const services = chosen(desired, options.only).map((service): ServiceAction => {
-    const container = serviceContainer(actual, desired.stack, service.service);
+    const container = serviceContainer(actual, desired, service.service);
     if (!container) return { kind: 'create', service };
     if (container.labels[CONFIG_LABEL] !== service.configHash) {
       return options.recreate ? { kind: 'recreate', service, container } : { kind: 'differs', service, container };

@@ -1,7 +1,7 @@
 // What a stack should look like on the engine: the syllabus's stack plus the student's remembered
 // overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
 import { createHash } from 'node:crypto';
-import { DEC_LABELS } from '../docker/client.js';
+import { DEC_LABELS, DEFAULT_PROJECT } from '../docker/client.js';
 import type { Readiness, Stack } from '../syllabus/schema.js';
 
 export interface Overrides {
@@ -38,6 +38,8 @@ export interface DesiredService {
 }
 
 export interface DesiredStack {
+  /** The namespace of every name and label below (DEC_PROJECT; default "dec"). */
+  project: string;
   stack: string;
   title: string;
   network: string;
@@ -49,12 +51,20 @@ export interface DesiredStack {
 
 export const CONFIG_LABEL = 'dec.config';
 
-export function containerName(stack: string, service: string): string {
-  return `dec-${stack}-${service}`;
+export function containerName(project: string, stack: string, service: string): string {
+  return `${project}-${stack}-${service}`;
 }
 
-export function volumeName(stack: string, volume: string): string {
-  return `dec-${stack}-${volume}`;
+export function volumeName(project: string, stack: string, volume: string): string {
+  return `${project}-${stack}-${volume}`;
+}
+
+/**
+ * The course's network name (pg-network) in the default project, so the course's own commands work;
+ * another project's is prefixed, so two projects never share (or fight over) one network.
+ */
+export function networkName(project: string, network: string): string {
+  return project === DEFAULT_PROJECT ? network : `${project}-${network}`;
 }
 
 /** Services ordered so that each comes after its dependencies (the syllabus forbids unknown ones). */
@@ -105,7 +115,13 @@ export function fillHostPorts(value: string, ports: PublishedPorts): string {
   );
 }
 
-export function desiredStack(stackId: string, stack: Stack, syllabusId: string, overrides: Overrides): DesiredStack {
+export function desiredStack(
+  stackId: string,
+  stack: Stack,
+  syllabusId: string,
+  overrides: Overrides,
+  project: string = DEFAULT_PROJECT,
+): DesiredStack {
   const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
     const spec = stack.services[service]!;
@@ -118,7 +134,7 @@ export function desiredStack(stackId: string, stack: Stack, syllabusId: string, 
     );
     const ports = published[service]!;
     const mounts = (spec.volumes ?? []).map((volume) => ({
-      volume: volumeName(stackId, volume.name),
+      volume: volumeName(project, stackId, volume.name),
       path: volume.path,
     }));
     const configHash = hashOf({
@@ -132,7 +148,7 @@ export function desiredStack(stackId: string, stack: Stack, syllabusId: string, 
     });
     return {
       service,
-      containerName: containerName(stackId, service),
+      containerName: containerName(project, stackId, service),
       image,
       env,
       secretEnv: spec.secretEnv ?? [],
@@ -144,6 +160,7 @@ export function desiredStack(stackId: string, stack: Stack, syllabusId: string, 
       ready: spec.ready,
       dependsOn: spec.dependsOn ?? [],
       labels: {
+        [DEC_LABELS.project]: project,
         [DEC_LABELS.stack]: stackId,
         [DEC_LABELS.service]: service,
         [DEC_LABELS.syllabus]: syllabusId,
@@ -153,7 +170,15 @@ export function desiredStack(stackId: string, stack: Stack, syllabusId: string, 
     };
   });
   const volumes = [...new Set(services.flatMap((s) => s.mounts.map((m) => m.volume)))];
-  return { stack: stackId, title: stack.title, network: stack.network.name, volumes, services, next: stack.next ?? [] };
+  return {
+    project,
+    stack: stackId,
+    title: stack.title,
+    network: networkName(project, stack.network.name),
+    volumes,
+    services,
+    next: stack.next ?? [],
+  };
 }
 
 /** Fills {service.ENV}, {service.<container port>} and {network}; secret values are never filled in. */

@@ -3,6 +3,7 @@
 // passwords: the file is 0600 in a 0700 folder.
 import { chmodSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_PROJECT, projectFromEnv } from '../docker/client.js';
 import { DecError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
@@ -14,8 +15,11 @@ interface OverridesFile extends Overrides {
   version: number;
 }
 
+/** One file per syllabus and stack; a project other than dec's default keeps its own (DEC_PROJECT). */
 export function overridesPath(env: NodeJS.ProcessEnv, syllabusId: string, stack: string): string {
-  return join(stateDir(env), 'stacks', `${syllabusId}-${stack}.json`);
+  const project = projectFromEnv(env);
+  const prefix = project === DEFAULT_PROJECT ? '' : `${project}-`;
+  return join(stateDir(env), 'stacks', `${prefix}${syllabusId}-${stack}.json`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

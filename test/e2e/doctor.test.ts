@@ -290,7 +290,7 @@ describe('dec doctor: who holds a port', () => {
       // A shell that exits on SIGTERM, so `docker stop` does not wait out its 10 s grace period.
       cmd: ['sh', '-c', 'trap "exit 0" TERM; httpd -p 80; while true; do sleep 1; done'],
       publish: [{ host: port, container: 80 }],
-      labels: { 'dec.stack': 'doctorother', 'dec.service': 'web' },
+      labels: { 'dec.project': box.sandbox.project, 'dec.stack': 'doctorother', 'dec.service': 'web' },
     });
     const syllabus = syllabusFile('dec-container', { ports: [{ port, service: 'web' }] });
     const before = await doctorJson(['--syllabus', syllabus, '--only', 'ports']);
@@ -313,7 +313,7 @@ describe("dec doctor: dec's stopped containers", () => {
       name: 'doctor-stopped',
       image: BUSYBOX_TAG,
       cmd: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
-      labels: { 'dec.stack': 'doctortest', 'dec.service': 'pgdatabase' },
+      labels: { 'dec.project': box.sandbox.project, 'dec.stack': 'doctortest', 'dec.service': 'pgdatabase' },
     });
     expect((await docker(['stop', '-t', '1', name])).trim()).toBe(name);
     const syllabus = syllabusFile('stopped', { ports: [{ port: await freePort(), service: 'pgdatabase' }] });

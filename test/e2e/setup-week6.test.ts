@@ -12,7 +12,7 @@ import {
   dockerCli,
   ensureBusyboxImage,
   freePort,
-  removeDecStack,
+  removeDecProject,
   requireDocker,
 } from '../helpers/docker.js';
 import { imageWithCommand, PGADMIN_TEST_IMAGE } from '../helpers/images.js';
@@ -20,8 +20,7 @@ import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/ru
 
 const STANDIN = 'dec-test/kafka-standin:1';
 const SERVICES = ['zookeeper', 'broker', 'schema-registry', 'control-center'] as const;
-const VOLUMES = ['dec-week6-zookeeper_data', 'dec-week6-zookeeper_log', 'dec-week6-broker_data'];
-const STACK_LABEL = 'label=dec.stack=week6';
+const VOLUMES = ['zookeeper_data', 'zookeeper_log', 'broker_data'];
 
 /** busybox httpd on every port of the stack (container side), stopping at once on SIGTERM. */
 const STANDIN_COMMAND = [
@@ -38,11 +37,13 @@ const ports: Record<string, number> = {};
 const dec = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
   runDec(args, { cwd: sandbox.home, env: { ...sandbox.env, ...env }, timeoutMs: 120_000 });
 
-const removeStack = () => removeDecStack('week6', VOLUMES, 'kafka-network');
+const removeStack = () => removeDecProject(sandbox.project);
+/** A name in this suite's own project: `<project>-week6-<name>`. */
+const named = (name: string) => `${sandbox.project}-week6-${name}`;
+const stackFilter = () => `label=dec.project=${sandbox.project}`;
 
 beforeAll(async () => {
   await requireDocker();
-  await removeStack();
   await ensureBusyboxImage();
   await imageWithCommand(STANDIN, PGADMIN_TEST_IMAGE, STANDIN_COMMAND);
   sandbox = makeSandbox();
@@ -68,7 +69,7 @@ describe('dec setup week6', () => {
     expect(run.stdout).toContain(`localhost:${ports.broker} from your machine; broker:29092 from containers`);
     expect(run.stdout).toContain(`http://localhost:${ports['control-center']}`);
 
-    const env = await docker(['inspect', '--format', '{{json .Config.Env}}', 'dec-week6-broker']);
+    const env = await docker(['inspect', '--format', '{{json .Config.Env}}', named('broker')]);
     expect(env).toContain(
       `KAFKA_ADVERTISED_LISTENERS=PLAINTEXT://broker:29092,PLAINTEXT_HOST://localhost:${ports.broker}`,
     );
@@ -76,7 +77,7 @@ describe('dec setup week6', () => {
     expect(
       await docker([
         'exec',
-        'dec-week6-schema-registry',
+        named('schema-registry'),
         '/bin/busybox',
         'wget',
         '-qO-',
@@ -84,7 +85,7 @@ describe('dec setup week6', () => {
       ]),
     ).toBe('ok');
     // Published on 127.0.0.1 only.
-    expect((await docker(['port', 'dec-week6-broker', '9092'])).trim()).toBe(`127.0.0.1:${ports.broker}`);
+    expect((await docker(['port', named('broker'), '9092'])).trim()).toBe(`127.0.0.1:${ports.broker}`);
 
     const status = await dec(['setup', 'status', '6', '--json']);
     expect(status.code, status.stderr).toBe(0);
@@ -106,16 +107,16 @@ describe('dec setup week6', () => {
   it('teardown removes the containers and keeps the topics (volumes); --destroy --yes deletes them', async () => {
     const down = await dec(['teardown', 'week6']);
     expect(down.code, down.stderr).toBe(0);
-    expect((await docker(['ps', '-aq', '--filter', STACK_LABEL])).trim()).toBe('');
-    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).toBe(0);
+    expect((await docker(['ps', '-aq', '--filter', stackFilter()])).trim()).toBe('');
+    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', named(volume)])).code).toBe(0);
     // --destroy deletes them, only when confirmed (no terminal here: --yes).
     const unconfirmed = await dec(['teardown', 'week6', '--destroy']);
     expect(unconfirmed.code).toBe(2);
     expect(unconfirmed.stderr).toMatch(/--yes/);
-    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).toBe(0);
+    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', named(volume)])).code).toBe(0);
     const destroyed = await dec(['teardown', 'week6', '--destroy', '--yes']);
     expect(destroyed.code, destroyed.stderr).toBe(0);
-    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', volume])).code).not.toBe(0);
+    for (const volume of VOLUMES) expect((await dockerCli(['volume', 'inspect', named(volume)])).code).not.toBe(0);
   }, 120_000);
 
   it('the engine going away at any step: a clear error (exit 2), and the next run picks up from there', async () => {

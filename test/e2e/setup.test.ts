@@ -13,7 +13,7 @@ import {
   dockerCli,
   ensureBusyboxImage,
   freePort,
-  removeDecStack,
+  removeDecProject,
   requireDocker,
   waitUntil,
 } from '../helpers/docker.js';
@@ -28,14 +28,15 @@ import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../h
 
 const STANDIN = 'dec-test/pgadmin-standin:2';
 const NEVER_READY = 'dec-test/never-ready:2';
-const STACK_LABEL = 'label=dec.stack=week1';
 
 let sandbox: Sandbox;
 let pgPort: number;
 let adminPort: number;
 
-const removeStack = () =>
-  removeDecStack('week1', ['dec-week1-ny_taxi_postgres_data', 'dec-week1-pgadmin_data'], 'pg-network');
+const removeStack = () => removeDecProject(sandbox.project);
+/** A name in this suite's own project: `<project>-week1-<name>`. */
+const named = (name: string) => `${sandbox.project}-week1-${name}`;
+const stackFilter = () => `label=dec.project=${sandbox.project}`;
 
 const dec = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
   runDec(args, { cwd: sandbox.home, env: { ...sandbox.env, ...env }, timeoutMs: 120_000 });
@@ -60,7 +61,7 @@ async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
 }
 
 async function stackContainers(): Promise<string[]> {
-  return (await docker(['ps', '-a', '--filter', STACK_LABEL, '--format', '{{.Names}} {{.State}}']))
+  return (await docker(['ps', '-a', '--filter', stackFilter(), '--format', '{{.Names}} {{.State}}']))
     .split('\n')
     .filter(Boolean)
     .sort();
@@ -72,7 +73,6 @@ async function volumeExists(name: string): Promise<boolean> {
 
 beforeAll(async () => {
   await requireDocker();
-  await removeStack();
   await ensurePostgresImage();
   await ensureBusyboxImage();
   await imageWithCommand(STANDIN, PGADMIN_TEST_IMAGE, pgadminStandInCommand());
@@ -108,10 +108,10 @@ describe('dec setup week1', () => {
     const run = await setup('--dry-run');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(
-      `create and start dec-week1-pgdatabase (${POSTGRES_TEST_IMAGE}, 127.0.0.1:${pgPort}->5432)`,
+      `create and start ${named('pgdatabase')} (${POSTGRES_TEST_IMAGE}, 127.0.0.1:${pgPort}->5432)`,
     );
     expect(await stackContainers()).toEqual([]);
-    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(false);
+    expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(false);
   });
 
   it('an unreachable engine is a clear error, exit 2', async () => {
@@ -132,13 +132,13 @@ describe('dec setup week1', () => {
     expect(run.stdout + run.stderr).not.toMatch(/password[^\n]*root/i);
     expect(await query('select 1 as one')).toEqual([{ one: 1 }]);
     expect((await httpGetLocal(adminPort, '/misc/ping')).status).toBe(200);
-    const bindings = await docker(['inspect', '--format', '{{json .HostConfig.PortBindings}}', 'dec-week1-pgdatabase']);
+    const bindings = await docker(['inspect', '--format', '{{json .HostConfig.PortBindings}}', named('pgdatabase')]);
     expect(bindings).toContain('"HostIp":"127.0.0.1"');
-    const labels = await docker(['inspect', '--format', '{{json .Config.Labels}}', 'dec-week1-pgdatabase']);
+    const labels = await docker(['inspect', '--format', '{{json .Config.Labels}}', named('pgdatabase')]);
     expect(labels).toContain('"dec.stack":"week1"');
-    const aliases = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', 'dec-week1-pgdatabase']);
+    const aliases = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', named('pgdatabase')]);
     expect(aliases).toContain('pg-database');
-    const servers = await docker(['exec', 'dec-week1-pgadmin', 'cat', '/pgadmin4/servers.json']);
+    const servers = await docker(['exec', named('pgadmin'), 'cat', '/pgadmin4/servers.json']);
     expect(servers).toContain('"Host": "pgdatabase"');
     // The setup step is marked done in progress, and is not taken for a stale topic.
     expect(readFileSync(join(sandbox.decHome, 'progress.json'), 'utf8')).toContain('week-1/setup');
@@ -151,13 +151,13 @@ describe('dec setup week1', () => {
   });
 
   it('re-run with everything up: reports, changes nothing, fast', async () => {
-    const before = await docker(['ps', '--filter', STACK_LABEL, '--format', '{{.ID}} {{.CreatedAt}}']);
+    const before = await docker(['ps', '--filter', stackFilter(), '--format', '{{.ID}} {{.CreatedAt}}']);
     const started = Date.now();
     const run = await setup();
     expect(Date.now() - started).toBeLessThan(3000);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('nothing to change');
-    expect(await docker(['ps', '--filter', STACK_LABEL, '--format', '{{.ID}} {{.CreatedAt}}'])).toBe(before);
+    expect(await docker(['ps', '--filter', stackFilter(), '--format', '{{.ID}} {{.CreatedAt}}'])).toBe(before);
   });
 
   it('status lists each service, its readiness, ports and volume', async () => {
@@ -178,7 +178,7 @@ describe('dec setup week1', () => {
       ['pgdatabase', 'running', true],
       ['pgadmin', 'running', true],
     ]);
-    expect(services[0]!.volumes[0]).toMatchObject({ name: 'dec-week1-ny_taxi_postgres_data', created: true });
+    expect(services[0]!.volumes[0]).toMatchObject({ name: named('ny_taxi_postgres_data'), created: true });
   });
 
   it('data survives --down and a new setup', async () => {
@@ -187,14 +187,14 @@ describe('dec setup week1', () => {
     const down = await dec(['teardown', 'week1']);
     expect(down.code, down.stderr).toBe(0);
     expect(await stackContainers()).toEqual([]);
-    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
     const again = await setup();
     expect(again.code, again.stderr).toBe(0);
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
   it('a stopped container is started again, with its data', async () => {
-    await docker(['stop', 'dec-week1-pgdatabase']);
+    await docker(['stop', named('pgdatabase')]);
     const run = await setup();
     expect(run.code, run.stderr).toBe(0);
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
@@ -206,7 +206,30 @@ describe('dec setup week1', () => {
     expect(changed.stdout).toContain('differs from the syllabus');
     const recreated = await setup('--recreate');
     expect(recreated.code, recreated.stderr).toBe(0);
-    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', 'dec-week1-pgadmin'])).toContain('EXTRA=1');
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=1');
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('--down and --destroy with --dry-run change nothing, whatever the other flags', async () => {
+    const before = await stackContainers();
+    expect(before).toHaveLength(2);
+    for (const flags of [
+      ['--down', '--dry-run'],
+      ['--destroy', '--yes', '--dry-run'],
+      ['--destroy', '--dry-run'],
+    ]) {
+      const run = await setup(...flags);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('Nothing was changed');
+      expect(await stackContainers()).toEqual(before);
+      expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
+    }
+    const teardown = await dec(['teardown', 'week1', '--destroy', '--yes', '--dry-run', '--json']);
+    expect(JSON.parse(teardown.stdout)).toMatchObject({
+      dryRun: true,
+      removedVolumes: [named('ny_taxi_postgres_data'), named('pgadmin_data')],
+    });
+    expect(await stackContainers()).toEqual(before);
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
@@ -214,11 +237,11 @@ describe('dec setup week1', () => {
     const refused = await setup('--destroy');
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--yes');
-    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
     const destroyed = await setup('--destroy', '--yes');
     expect(destroyed.code, destroyed.stderr).toBe(0);
     expect(await stackContainers()).toEqual([]);
-    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(false);
+    expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(false);
   });
 
   it('a port held by another listener: names it, suggests --port, changes nothing', async () => {
@@ -235,13 +258,28 @@ describe('dec setup week1', () => {
     }
   });
 
+  it('an interrupted first start leaves no half-initialised volume behind: the next setup logs in', async () => {
+    // --timeout 1 stops the wait while the entrypoint is still initialising the new volume (it takes
+    // several seconds here); a volume left like that would refuse the login forever after.
+    const cut = await setup('--only', 'pgdatabase', '--timeout', '1');
+    if (cut.code !== 0) {
+      expect(cut.code, cut.stderr).toBe(1);
+      expect(cut.stderr).toContain(`so were the new volumes ${named('ny_taxi_postgres_data')}`);
+      expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(false);
+    }
+    const again = await setup('--only', 'pgdatabase');
+    expect(again.code, again.stderr).toBe(0);
+    expect(await query('select 1 as one')).toEqual([{ one: 1 }]);
+  });
+
   it('a service that never gets ready: shows its logs, removes what this run created, keeps volumes', async () => {
+    expect((await setup('--only', 'pgdatabase')).code).toBe(0);
     const run = await setup('--image', `pgadmin=${NEVER_READY}`, '--timeout', '4');
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('pgadmin did not become ready');
     expect(run.stderr).toContain('Last 30 log lines');
-    expect(await stackContainers()).toEqual([]);
-    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
+    expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
     // Back to the stand-in for anything that runs after.
     expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
   });
@@ -262,7 +300,7 @@ describe('dec setup week1', () => {
     try {
       await waitUntil(
         async () =>
-          (await docker(['ps', '--filter', 'name=dec-week1-pgadmin', '--filter', 'status=running', '-q'])).trim() ||
+          (await docker(['ps', '--filter', `name=${named('pgadmin')}`, '--filter', 'status=running', '-q'])).trim() ||
           undefined,
         {
           timeoutMs: 30_000,
@@ -276,14 +314,16 @@ describe('dec setup week1', () => {
       child.kill('SIGKILL');
     }
     expect(stderr).toContain('Interrupted');
-    expect(await stackContainers()).toEqual([]);
-    expect(await volumeExists('dec-week1-ny_taxi_postgres_data')).toBe(true);
+    expect(stderr).toContain('The containers this run created were removed');
+    expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
+    expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
     expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
-  });
+  }, 60_000);
 
   it('an image no registry has: retried, then a clear error; nothing left behind', async () => {
+    expect((await dec(['teardown', 'week1'])).code).toBe(0);
     const run = await setup('--only', 'pgdatabase', '--image', 'pgdatabase=dec-test/not-there:1');
-    expect(run.code).toBe(2);
+    expect(run.code, run.stderr).toBe(2);
     expect(run.stderr).toContain('Cannot pull dec-test/not-there:1 (tried 3 times)');
     expect(run.stderr).toContain('--image');
     expect(await stackContainers()).toEqual([]);
@@ -307,10 +347,10 @@ describe('dec setup week1', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain('from-env-secret');
-    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', 'dec-week1-pgdatabase'])).toContain(
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgdatabase')])).toContain(
       'POSTGRES_PASSWORD=from-env-secret',
     );
-    const stored = readFileSync(join(sandbox.decHome, 'stacks', 'dez-2022-week1.json'), 'utf8');
+    const stored = readFileSync(join(sandbox.decHome, 'stacks', `${sandbox.project}-dez-2022-week1.json`), 'utf8');
     expect(stored).not.toContain('from-env-secret');
     expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
   });
@@ -383,7 +423,7 @@ describe('dec setup week1', () => {
   it('--print-compose holds no secret', async () => {
     const run = await setup('--print-compose');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('container_name: dec-week1-pgdatabase');
+    expect(run.stdout).toContain(`container_name: ${named('pgdatabase')}`);
     expect(run.stdout).toContain(`127.0.0.1:${pgPort}:5432`);
     expect(run.stdout).not.toMatch(/POSTGRES_PASSWORD: root/);
   });

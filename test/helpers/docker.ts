@@ -27,6 +27,7 @@ import { get as httpGet, request } from 'node:http';
 import { connect as connectNet, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve, sep } from 'node:path';
+import { TEST_PROJECT_PREFIX } from './project.js';
 import type { RunResult } from './run.js';
 
 export const DOCKER_SOCKET = '/var/run/docker.sock';
@@ -353,12 +354,20 @@ export async function cuttingDockerProxy(path: string, cutAfter: number): Promis
   };
 }
 
-/** Removes what `dec setup <stack>` made: its containers (by dec's label), these volumes and the network. */
-export async function removeDecStack(stack: string, volumes: string[], network: string): Promise<void> {
-  const ids = (await docker(['ps', '-aq', '--filter', `label=dec.stack=${stack}`])).split('\n').filter(Boolean);
+/**
+ * Removes what `dec setup` made under a test project (DEC_PROJECT of a sandbox): the containers, volumes
+ * and networks labelled with it, and nothing else. Refuses any project that is not a test project, so
+ * a student's own stacks (project "dec") can never be touched by the suite.
+ */
+export async function removeDecProject(project: string): Promise<void> {
+  if (!project.startsWith(TEST_PROJECT_PREFIX)) throw new Error(`not a test project: ${project}`);
+  const filter = `label=dec.project=${project}`;
+  const ids = (await docker(['ps', '-aq', '--filter', filter])).split('\n').filter(Boolean);
   if (ids.length > 0) await docker(['rm', '-f', '-v', ...ids]);
-  for (const volume of volumes) await dockerCli(['volume', 'rm', '-f', volume]);
-  await dockerCli(['network', 'rm', network]);
+  const volumes = (await docker(['volume', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean);
+  if (volumes.length > 0) await docker(['volume', 'rm', '-f', ...volumes]);
+  const networks = (await docker(['network', 'ls', '-q', '--filter', filter])).split('\n').filter(Boolean);
+  if (networks.length > 0) await docker(['network', 'rm', ...networks]);
 }
 
 export function processAlive(pid: number): boolean {

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach } from 'vitest';
+import { TEST_PROJECT_PREFIX } from './project.js';
 
 export const DEC_BIN = fileURLToPath(new URL('../../bin/dec.cjs', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -17,6 +18,11 @@ export interface RunResult {
 }
 
 export interface Sandbox {
+  /**
+   * DEC_PROJECT for every dec this sandbox runs: the namespace of the Docker containers, volumes and
+   * networks it makes (`<project>-week1-pgdatabase`), so the suite never touches a student's own `dec`.
+   */
+  project: string;
   root: string;
   home: string;
   decHome: string;
@@ -24,18 +30,22 @@ export interface Sandbox {
   cleanup(): void;
 }
 
-/** A temp HOME and DEC_HOME, and a minimal environment that cannot see the developer's own. */
+let sandboxes = 0;
+
+/** A temp HOME and DEC_HOME, its own DEC_PROJECT, and a minimal environment that cannot see the developer's own. */
 export function makeSandbox(): Sandbox {
   const root = mkdtempSync(join(tmpdir(), 'dec-e2e-'));
   const home = join(root, 'home');
   const decHome = join(root, 'dec-home');
+  const project = `${TEST_PROJECT_PREFIX}${process.pid}-${++sandboxes}`;
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: home,
     DEC_HOME: decHome,
+    DEC_PROJECT: project,
     LANG: 'C.UTF-8',
   };
-  return { root, home, decHome, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { project, root, home, decHome, env, cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 export function runDec(

@@ -83,3 +83,20 @@ describe('--load', () => {
     expect(() => parseLoadList('Yellow Taxi')).toThrow(/dataset\[:months\]/);
   });
 });
+
+describe('projects', () => {
+  it("a container of another project with the same stack and service is not this project's", async () => {
+    const { belongsToStack, projectFromEnv } = await import('../../src/docker/client.js');
+    const legacy = { labels: { 'dec.stack': 'week1', 'dec.service': 'pgdatabase' } };
+    const tests = { labels: { 'dec.project': 'dectest-9', 'dec.stack': 'week1', 'dec.service': 'pgdatabase' } };
+    // Made before projects existed: no label, so the default project's.
+    expect(belongsToStack(legacy, 'dec', 'week1', 'pgdatabase')).toBe(true);
+    expect(belongsToStack(legacy, 'dectest-9', 'week1')).toBe(false);
+    expect(belongsToStack(tests, 'dec', 'week1')).toBe(false);
+    expect(belongsToStack(tests, 'dectest-9', 'week1', 'pgdatabase')).toBe(true);
+    expect(projectFromEnv({})).toBe('dec');
+    expect(projectFromEnv({ DEC_PROJECT: 'my-course_2' })).toBe('my-course_2');
+    for (const bad of ['My', '-x', 'a b', 'x'.repeat(41), '../x'])
+      expect(() => projectFromEnv({ DEC_PROJECT: bad })).toThrow(/is not a project name/);
+  });
+});

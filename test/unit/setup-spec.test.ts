@@ -90,11 +90,23 @@ describe('desiredStack (week1 of dez-2022)', () => {
   it("labels containers as dec's, with stack, service, syllabus and config hash", () => {
     const pg = service(desired(), 'pgdatabase');
     expect(pg.labels).toEqual({
+      [DEC_LABELS.project]: 'dec',
       [DEC_LABELS.stack]: 'week1',
       [DEC_LABELS.service]: 'pgdatabase',
       [DEC_LABELS.syllabus]: 'dez-2022',
       [CONFIG_LABEL]: pg.configHash,
     });
+  });
+
+  it('puts another project (DEC_PROJECT) in every name and label, so it never meets the default one', () => {
+    const other = desiredStack('week1', week1, course.id, noOverrides(), 'dectest-1');
+    expect(other.project).toBe('dectest-1');
+    expect(other.network).toBe('dectest-1-pg-network');
+    expect(service(other, 'pgdatabase').containerName).toBe('dectest-1-week1-pgdatabase');
+    expect(other.volumes).toEqual(['dectest-1-week1-ny_taxi_postgres_data', 'dectest-1-week1-pgadmin_data']);
+    expect(service(other, 'pgadmin').labels[DEC_LABELS.project]).toBe('dectest-1');
+    // Inside its network the course's host names stay.
+    expect(service(other, 'pgdatabase').aliases).toEqual(service(desired(), 'pgdatabase').aliases);
   });
 
   it('carries files and readiness checks', () => {

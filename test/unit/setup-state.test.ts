@@ -37,6 +37,12 @@ describe('overrides state', () => {
     expect(overridesPath(env, 'dez-2022', 'week1')).toBe(join(home, 'stacks', 'dez-2022-week1.json'));
   });
 
+  it('another project keeps its own file', () => {
+    expect(overridesPath({ ...env, DEC_PROJECT: 'other' }, 'dez-2022', 'week1')).toBe(
+      join(home, 'stacks', 'other-dez-2022-week1.json'),
+    );
+  });
+
   it('is empty when nothing was saved', async () => {
     expect(await readOverrides(env, 'dez-2022', 'week1')).toEqual(noOverrides());
   });

@@ -1,5 +1,5 @@
 // Docker: the CLI, the engine (and why it cannot be reached), Compose, the engine's memory.
-import { DEC_LABELS, type DockerFailure } from '../../docker/client.js';
+import { DEC_LABELS, projectFromEnv, projectOf, type DockerFailure } from '../../docker/client.js';
 import { installFix } from '../install.js';
 import type { Fix, Probe, ProbeContext } from '../types.js';
 import { parseComposeVersion } from '../versions.js';
@@ -164,7 +164,10 @@ export const decContainers: Probe = {
     if (ctx.needs.stacks.length === 0) return { status: 'skipped', detail: 'the chosen weeks have no local stack' };
     const containers = await containerList(ctx);
     if (!containers) return { status: 'skipped', detail: 'the engine cannot be reached (see Docker engine)' };
-    const ours = containers.filter((c) => ctx.needs.stacks.includes(c.labels[DEC_LABELS.stack] ?? ''));
+    const project = projectFromEnv(ctx.env);
+    const ours = containers.filter(
+      (c) => projectOf(c.labels) === project && ctx.needs.stacks.includes(c.labels[DEC_LABELS.stack] ?? ''),
+    );
     if (ours.length === 0) return { status: 'ok', detail: `none yet (dec setup creates them)` };
     const stopped = ours.filter((c) => c.state !== 'running');
     const details = ours.map(
