@@ -31,16 +31,24 @@ const answer =
 
 describe('runProbes', () => {
   it('keeps the probes’ order whatever order they finish in, and runs them concurrently', async () => {
+    // The first probe answers only once the last one has started: run one after another, it would
+    // time out instead (no clock involved).
+    let lastStarted!: () => void;
+    const last = new Promise<void>((resolve) => (lastStarted = resolve));
     const probes = [
-      probe('slow', answer('ok', 'slow', 60)),
+      probe('slow', async (): Promise<ProbeResult> => {
+        await last;
+        return { status: 'ok', detail: 'slow' };
+      }),
       probe('fast', answer('ok', 'fast', 0)),
-      probe('mid', answer('warn', 'mid', 30)),
+      probe('mid', async (): Promise<ProbeResult> => {
+        lastStarted();
+        return { status: 'warn', detail: 'mid' };
+      }),
     ];
-    const started = performance.now();
-    const outcomes = await runProbes(probes, fakeProbeContext());
+    const outcomes = await runProbes(probes, fakeProbeContext({ timeoutMs: 5000 }));
     expect(outcomes.map((o) => o.probe.id)).toEqual(['slow', 'fast', 'mid']);
     expect(outcomes.map((o) => o.result.detail)).toEqual(['slow', 'fast', 'mid']);
-    expect(performance.now() - started).toBeLessThan(500);
   });
 
   it('a probe that throws → crashed, and the others still run', async () => {
@@ -60,10 +68,7 @@ describe('runProbes', () => {
 
   it('a probe that never answers → fail "gave no answer" after its timeout', async () => {
     const hangs = probe('hangs', () => new Promise<ProbeResult>(() => undefined), { title: 'Hanging thing' });
-    const started = performance.now();
     const outcomes = await runProbes([hangs, probe('fine', answer('ok'))], fakeProbeContext({ timeoutMs: 100 }));
-    const elapsed = performance.now() - started;
-    expect(elapsed).toBeLessThan(1000);
     expect(outcomes[0]?.result).toMatchObject({ status: 'fail', detail: 'gave no answer within 0.1 s' });
     expect(outcomes[0]?.result.fix?.text).toContain('Hanging thing');
     expect(outcomes[0]?.durationMs).toBeGreaterThanOrEqual(90);

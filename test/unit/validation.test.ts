@@ -294,9 +294,8 @@ describe('parseSyllabus: hostile or wrong files (generated)', () => {
       );
     }
     const bytes = Buffer.from(`${lines.join('\n')}\n`);
-    const started = performance.now();
+    // Expanded, it would not finish within the test's time limit, let alone its memory.
     const error = parseError(bytes, 'bomb.yaml');
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(error.message).toBe('The syllabus bomb.yaml expands its YAML aliases too many times (limit 100).');
     expect(error.hint).toContain('fewer aliases');
   });
