@@ -56,7 +56,8 @@ afterAll(async () => {
   rmSync(sandbox.root, { recursive: true, force: true });
 }, 60_000);
 
-describe('dec setup week6', () => {
+// Each test may start Postgres from an empty volume: seconds when idle, far more on a loaded runner.
+describe('dec setup week6', { timeout: 180_000 }, () => {
   it('starts the four services, ready, with the broker advertising the host port', async () => {
     const flags = SERVICES.flatMap((service) => [
       '--image',

@@ -103,7 +103,8 @@ afterAll(async () => {
   rmSync(sandbox.root, { recursive: true, force: true });
 }, 60_000);
 
-describe('dec setup week1', () => {
+// Each test may start Postgres from an empty volume: seconds when idle, far more on a loaded runner.
+describe('dec setup week1', { timeout: 180_000 }, () => {
   it('--dry-run prints the plan and creates nothing', async () => {
     const run = await setup('--dry-run');
     expect(run.code).toBe(0);
@@ -318,7 +319,7 @@ describe('dec setup week1', () => {
     expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
     expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
     expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
-  }, 60_000);
+  });
 
   it('an image no registry has: retried, then a clear error; nothing left behind', async () => {
     expect((await dec(['teardown', 'week1'])).code).toBe(0);

@@ -482,7 +482,7 @@ function mountOf(volume: string): string {
  * after the entrypoint's temporary unix-socket-only server is gone. Throws with the container's last log
  * lines when it does not happen within timeoutMs or the container stops.
  */
-export async function waitForPostgres(name: string, timeoutMs = 20_000): Promise<void> {
+export async function waitForPostgres(name: string, timeoutMs = 60_000): Promise<void> {
   const full = testContainerName(name);
   try {
     await waitUntil(
