@@ -1,6 +1,7 @@
 // Loads a CSV, CSV.gz or Parquet file into Postgres with COPY FROM STDIN, streaming (memory stays
 // flat whatever the file size). The rows go into a staging table inside one transaction that then
 // replaces (or appends to) the target, so a failed or interrupted load leaves the old table as it was.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -245,8 +246,24 @@ async function addMissingColumns(client: Client, table: string, have: ColumnSet,
   return wanted.map((column) => have.find(column.name)!);
 }
 
+/**
+ * A name for the staging table that no table has: short and random, never derived from the target's
+ * name (Postgres cuts names at 63 bytes, so "<table>__suffix" can be the table itself). Only ever
+ * created, never dropped when it exists: what is there is someone else's.
+ */
+async function freshStagingName(client: Client): Promise<string> {
+  for (let tries = 0; tries < 5; tries++) {
+    const name = `dec_staging_${randomBytes(8).toString('hex')}`;
+    const { rows } = await client.query<{ taken: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = $1) AS taken',
+      [name],
+    );
+    if (!rows[0]?.taken) return name;
+  }
+  throw new Error('could not find a free name for the staging table');
+}
+
 async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResult> {
-  const staging = `${options.table}__dec_load`;
   const client = await connect(options.connectionString);
   let current = inputs[0]?.path ?? '';
   try {
@@ -254,7 +271,7 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
     // Replacing or appending needs the table's lock: a psql or pgAdmin session with an open
     // transaction on it would make the load wait forever without this.
     await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs ?? LOCK_TIMEOUT_MS)}`);
-    await client.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    const staging = await freshStagingName(client);
     const first = inputs[0]?.columns ?? [];
     await client.query(
       `CREATE TABLE ${quoteIdent(staging)} (${first.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,

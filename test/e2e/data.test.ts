@@ -61,6 +61,14 @@ async function exists(table: string): Promise<boolean> {
   return row!.oid !== null;
 }
 
+/** Staging tables a load left behind (there must be none). */
+async function stagingTables(): Promise<string[]> {
+  const found = await rows<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'dec\\_staging%'",
+  );
+  return found.map((row) => row.name);
+}
+
 /** The yellow table as the course's pandas script makes it. */
 const TS = 'timestamp without time zone';
 const FLOAT = 'double precision';
@@ -119,7 +127,7 @@ describe('dec data load', () => {
     expect(result.stdout).toContain(`5,000 rows from ${name} into yellow_taxi_trips`);
     expect(await count('yellow_taxi_trips')).toBe(5000);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
     const [stats] = await rows<{ first: string; nulls: string; vendors: string }>(
       `SELECT to_char(min(tpep_pickup_datetime), 'YYYY-MM') AS first,
               count(*) FILTER (WHERE passenger_count IS NULL) AS nulls,
@@ -154,7 +162,38 @@ describe('dec data load', () => {
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(await count('trips_ar')).toBe(1000);
     expect(await columns('trips_ar')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('trips_ar__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
+  });
+
+  it('a 63-character table name survives --append and --replace; a user table named like a staging table too', async () => {
+    // Postgres cuts names at 63 bytes: a staging name made by appending to the table's name was the
+    // table's own name, and the load dropped the table while reporting success.
+    const table = `long_${'x'.repeat(58)}`;
+    expect(table).toHaveLength(63);
+    const file = await sample(100, 'long.csv');
+    const first = await load(file, table);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await count(table)).toBe(100);
+    const appended = await load(file, table, '--append');
+    expect(appended.code, appended.stderr).toBe(0);
+    expect(await exists(table)).toBe(true);
+    expect(await count(table)).toBe(200);
+    const replaced = await load(file, table, '--replace');
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(await exists(table)).toBe(true);
+    expect(await count(table)).toBe(100);
+    expect(await columns(table)).toEqual(YELLOW_LAYOUT);
+
+    // A student's own table with the name the old staging scheme used is never dropped or filled.
+    await client!.query('CREATE TABLE "mine__dec_load" (note text)');
+    await client!.query('INSERT INTO "mine__dec_load" VALUES (\'keep me\')');
+    for (const mode of ['--replace', '--append']) {
+      const result = await load(file, 'mine', mode);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(await count('mine')).toBe(200);
+    expect(await rows('SELECT note FROM "mine__dec_load"')).toEqual([{ note: 'keep me' }]);
+    expect(await stagingTables()).toEqual([]);
   });
 
   it('stops at a malformed row, names its line and column, and leaves the table as it was', async () => {
@@ -177,7 +216,7 @@ describe('dec data load', () => {
     expect(result.stderr).toMatch(/left as it was/);
     expect(await count('yellow_taxi_trips')).toBe(before);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
   });
 
   it('leaves the previous table intact when a load is interrupted', async () => {
@@ -229,7 +268,7 @@ describe('dec data load', () => {
     }
     expect(await count('yellow_taxi_trips')).toBe(before);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
     // And the table is usable: the next load replaces it as usual.
     expect((await load(small, 'yellow_taxi_trips')).code).toBe(0);
     expect(await count('yellow_taxi_trips')).toBe(1000);
@@ -570,7 +609,7 @@ describe('loadFiles: several files, one table', () => {
     expect(error.message).toMatch(/Interrupted; the table was left as it was/);
     expect(error.exitCode).toBe(130);
     expect(await count('drift')).toBe(before);
-    expect(await exists('drift__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
   }
 
   it('matches columns by name whatever their case and order; a column a file lacks is NULL there', async () => {
@@ -652,7 +691,7 @@ describe('loadFiles: several files, one table', () => {
       expect(error.hint).toMatch(/psql or pgAdmin/);
       await holder.query('ROLLBACK');
       expect(await count('drift')).toBe(before);
-      expect(await exists('drift__dec_load')).toBe(false);
+      expect(await stagingTables()).toEqual([]);
     } finally {
       await holder.end();
     }
@@ -665,7 +704,7 @@ describe('loadFiles: several files, one table', () => {
     const error = (await loadFiles([good, bad], options('append')).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/bad\.csv at line 3/);
     expect(await count('drift')).toBe(before);
-    expect(await exists('drift__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
   });
 });
 
