@@ -280,7 +280,7 @@ export async function dataSample(app: AppContext, rows: string | undefined, out:
     throw new DecError(`--rows "${rows}" is not a row count.`, { hint: 'For example --rows 100000' });
   const path = out ? resolve(app.cwd, out) : join(dataFolder(app.env), `yellow_tripdata_synthetic_${count}.csv.gz`);
   const { writeSyntheticYellow } = await import('../data/synthetic.js');
-  await writeSyntheticYellow(path, count);
+  await withInterruptSignal((signal) => writeSyntheticYellow(path, count, { signal }));
   app.terminal.emit(
     { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true },
     () =>

@@ -546,6 +546,49 @@ describe('dec data get', () => {
   });
 });
 
+describe('dec data sample', () => {
+  it('Ctrl-C while writing: exit 130, no cut-off file under the final name, and data list shows nothing', async () => {
+    const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+    const child = spawn(process.execPath, [DEC_BIN, 'data', 'sample', '--rows', '20000000'], {
+      cwd: box.cwd,
+      env: box.sandbox.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    let done = false;
+    void exited.then(() => (done = true));
+    try {
+      // Wait (bounded) until some bytes are written, then interrupt.
+      const deadline = Date.now() + 20_000;
+      const written = () => (existsSync(folder) ? readdirSync(folder) : []).length > 0;
+      while (!written() && !done && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(done, `the sample ended before it was interrupted: ${stderr}`).toBe(false);
+      child.kill('SIGINT');
+      const outcome = await Promise.race([
+        exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+      ]);
+      expect(outcome, 'dec did not stop within 20 s of SIGINT').not.toBe('timeout');
+      expect(outcome).toEqual({ code: 130, signal: null });
+      expect(stderr).toMatch(/Interrupted; .* was not written/);
+    } finally {
+      if (!done) child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    }
+    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    const list = await dec(['data', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const doc = JSON.parse(list.stdout) as { datasets: Array<{ name: string; downloaded: string[] }> };
+    expect(doc.datasets.find((d) => d.name === 'yellow')?.downloaded).toEqual([]);
+  }, 60_000);
+});
+
 describe('dec data clean', () => {
   it('deletes downloads (one month, or all) only when confirmed', async () => {
     const folder = join(box.sandbox.decHome, 'cache', 'datasets');
