@@ -37,7 +37,7 @@ export async function dataList(app: AppContext): Promise<number> {
   const folder = dataFolder(app.env);
   const cached = cachedFiles(folder);
   const datasets = Object.entries(session.course.datasets).map(([name, dataset]) => {
-    const files = cached.filter((f) => !f.file.endsWith('.part') && belongsTo(f.file, name, []));
+    const files = cached.filter((f) => !isPartial(f.file) && belongsTo(f.file, name, []));
     return {
       name,
       title: dataset.title,
@@ -73,12 +73,21 @@ export async function dataList(app: AppContext): Promise<number> {
   return ExitCode.ok;
 }
 
-/** The files in dec's download cache (partial downloads too), sorted, with their sizes; read once. */
+/**
+ * The files in dec's download cache (partial downloads and their records too), sorted, with their
+ * sizes; read once. Not the locks of downloads under way (`*.lock` folders).
+ */
 function cachedFiles(folder: string): Array<{ file: string; bytes: number }> {
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
+    .filter((file) => !file.endsWith('.lock'))
     .sort()
     .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+}
+
+/** A download or sample not complete yet: `.part`, and the record beside it (`.part.json`). */
+function isPartial(file: string): boolean {
+  return file.endsWith('.part') || file.endsWith('.part.json');
 }
 
 function totalBytes(files: Array<{ bytes: number }>): number {
@@ -118,7 +127,11 @@ export async function dataClean(
       return ExitCode.ok;
     }
   }
-  for (const { file } of files) rmSync(join(folder, file), { force: true });
+  for (const { file } of files) {
+    rmSync(join(folder, file), { force: true });
+    // The lock a killed download left (a running one recreates it, or finds its file gone).
+    if (file.endsWith('.part')) rmSync(join(folder, `${file}.lock`), { recursive: true, force: true });
+  }
   app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, folder, removed: files, bytes }, () =>
     files.length === 0
       ? `Nothing to delete in ${folder}.`

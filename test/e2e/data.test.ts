@@ -546,6 +546,48 @@ describe('dec data get', () => {
   });
 });
 
+describe('dec data get: two at once', () => {
+  it('two dec data get of the same month at once: one download, a whole file, the second says it waited', async () => {
+    const body = readFileSync(await sample(20_000, 'slow.csv.gz'));
+    let requests = 0;
+    const slow = createServer((_req, res) => {
+      requests++;
+      // About a second in 10 pieces, so the two runs overlap.
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length });
+      const piece = Math.ceil(body.length / 10);
+      let sent = 0;
+      const next = () => {
+        res.write(body.subarray(sent, sent + piece));
+        sent += piece;
+        if (sent < body.length) setTimeout(next, 100);
+        else res.end();
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const fixture = writeDatasetSyllabus(
+        join(box.sandbox.root, 'slow-syllabus.yaml'),
+        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      );
+      const args = ['data', 'get', 'yellow', '2021-05', '--syllabus', fixture];
+      const [a, b] = await Promise.all([dec(args), dec(args)]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      expect(requests).toBe(1);
+      expect(`${a.stderr}${b.stderr}`).toContain('another dec is downloading this file: waiting for it to finish');
+      const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+      expect(readFileSync(join(folder, 'yellow_tripdata_2021-05.csv.gz')).equals(body)).toBe(true);
+      expect(readdirSync(folder).filter((f) => f.startsWith('yellow_tripdata_2021-05'))).toEqual([
+        'yellow_tripdata_2021-05.csv.gz',
+      ]);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  }, 60_000);
+});
+
 describe('dec data sample', () => {
   it('Ctrl-C while writing: exit 130, no cut-off file under the final name, and data list shows nothing', async () => {
     const folder = join(box.sandbox.decHome, 'cache', 'datasets');
@@ -595,12 +637,23 @@ describe('dec data clean', () => {
     mkdirSync(folder, { recursive: true });
     for (const file of ['yellow_tripdata_2021-01.csv.gz', 'yellow_tripdata_2021-03.parquet', 'taxi_zone_lookup.csv'])
       writeFileSync(join(folder, file), 'x'.repeat(1000));
+    // A download cut off and killed: its .part file, the record of what it holds, and its lock.
     writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part'), 'x');
+    writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.json'), '{}');
+    mkdirSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.lock'));
+
+    const list = await dec(['data', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = JSON.parse(list.stdout) as { datasets: Array<{ name: string; downloaded: string[] }> };
+    expect(listed.datasets.find((d) => d.name === 'yellow')?.downloaded).toEqual([
+      'yellow_tripdata_2021-01.csv.gz',
+      'yellow_tripdata_2021-03.parquet',
+    ]);
 
     const unconfirmed = await dec(['data', 'clean']);
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.stderr).toMatch(/Delete these 4 downloads .*needs a confirmation[\s\S]*--yes/);
-    expect(readdirSync(folder)).toHaveLength(4);
+    expect(unconfirmed.stderr).toMatch(/Delete these 5 downloads .*needs a confirmation[\s\S]*--yes/);
+    expect(readdirSync(folder)).toHaveLength(6);
 
     const oneMonth = await dec(['data', 'clean', 'yellow', '2021-03', '--yes']);
     expect(oneMonth.code, oneMonth.stderr).toBe(0);
@@ -609,6 +662,8 @@ describe('dec data clean', () => {
       'taxi_zone_lookup.csv',
       'yellow_tripdata_2021-01.csv.gz',
       'yellow_tripdata_2021-02.csv.gz.part',
+      'yellow_tripdata_2021-02.csv.gz.part.json',
+      'yellow_tripdata_2021-02.csv.gz.part.lock',
     ]);
 
     const all = await dec(['data', 'clean', '--yes', '--json']);
@@ -617,6 +672,7 @@ describe('dec data clean', () => {
       'taxi_zone_lookup.csv',
       'yellow_tripdata_2021-01.csv.gz',
       'yellow_tripdata_2021-02.csv.gz.part',
+      'yellow_tripdata_2021-02.csv.gz.part.json',
     ]);
     expect(readdirSync(folder)).toEqual([]);
 
