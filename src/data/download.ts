@@ -20,6 +20,7 @@ import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:h
 import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
 import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
 import { fileSystemError } from '../util/fs.js';
@@ -44,6 +45,8 @@ export interface DownloadOptions {
   env?: NodeJS.ProcessEnv;
   /** Free bytes in a folder (default: statfs); undefined when unknown. */
   freeBytes?(dir: string): number | undefined;
+  /** Opens the .part file to write (append: continue it); tests inject a failing disk. */
+  openPart?(path: string, append: boolean): Writable;
 }
 
 class HttpStatusError extends Error {
@@ -285,7 +288,7 @@ async function attempt(
     throw error;
   }
   await new Promise<void>((resolve, reject) => {
-    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' });
+    const out = (options.openPart ?? openPart)(part, offset > 0);
     let received = offset;
     response.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -312,6 +315,10 @@ async function attempt(
   });
   const size = sizeOf(part);
   return { complete: total === undefined ? true : size === total, total };
+}
+
+function openPart(path: string, append: boolean): Writable {
+  return createWriteStream(path, { flags: append ? 'a' : 'w' });
 }
 
 /** Room to leave on the disk besides the file, so the download does not fill it to the last byte. */

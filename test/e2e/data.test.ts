@@ -2,7 +2,8 @@
 // course's column types, a malformed row, an interrupted load, --append and --replace, and `dec data get`
 // against a loopback HTTP server this test runs (never another address).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
+import { runAsNobody } from '../helpers/docker.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, writeDatasetSyllabus, type RunResult } from '../helpers/run.js';
 
@@ -838,4 +840,166 @@ describe('dec data: bad input', () => {
     // Nothing was downloaded (the check comes before any network).
     expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets'))).toBe(false);
   });
+});
+
+describe('dec data: what a student or the machine causes gets one or two clear lines, and nothing half-made', () => {
+  /** One or two lines (message and hint), no "unexpected error", no stack trace. */
+  function expectClear(result: RunResult): void {
+    expect(result.stderr).not.toMatch(/unexpected error|please report/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr.trim().split('\n').length, result.stderr).toBeLessThanOrEqual(2);
+  }
+
+  /** Starts `dec args` and returns when it exits, with what it wrote to stderr. */
+  function start(args: string[]): { exited: Promise<RunResult>; kill(): void } {
+    const child = spawn(process.execPath, [DEC_BIN, ...args], {
+      cwd: box.cwd,
+      env: box.sandbox.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    return { exited, kill: () => child.kill('SIGKILL') };
+  }
+
+  /** The pid of the backend running a COPY on `on`, once there is one (bounded wait). */
+  async function copyingBackend(on: pg.Client): Promise<number> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const found = await on.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE query ILIKE 'COPY %' AND state = 'active'",
+      );
+      if (found.rows[0]) return found.rows[0].pid;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('the load never started copying');
+  }
+
+  it('--file that is a folder or a fifo: exit 2 at once, saying what it is (a fifo is never opened)', async () => {
+    const folder = join(box.cwd, 'trips.csv');
+    mkdirSync(folder);
+    const folderRun = await load(folder, 'trips_err');
+    expect(folderRun.code).toBe(2);
+    expect(folderRun.stderr).toContain(`${folder} is a folder, not a file dec can load.`);
+    expectClear(folderRun);
+
+    const fifo = join(box.cwd, 'pipe.csv');
+    await new Promise<void>((resolve, reject) =>
+      spawn('mkfifo', [fifo]).on('close', (code) => (code === 0 ? resolve() : reject(new Error('mkfifo failed')))),
+    );
+    // Today's code opened it and waited for a writer forever: bounded here.
+    const fifoRun = await dec(['data', 'load', '--file', fifo, '--table', 'trips_err', '--db', db], 15_000);
+    expect(fifoRun.code).toBe(2);
+    expect(fifoRun.stderr).toContain(`${fifo} is a named pipe (fifo), not a file dec can load.`);
+    expectClear(fifoRun);
+  });
+
+  it('a plain CSV named .gz, and a cut-off .gz: exit 2, saying which, the table as it was', async () => {
+    const good = await sample(1000, 'good.csv');
+    expect((await load(good, 'trips_err')).code).toBe(0);
+
+    const plain = join(box.cwd, 'plain.csv.gz');
+    writeFileSync(plain, readFileSync(good));
+    const plainRun = await load(plain, 'trips_err');
+    expect(plainRun.code).toBe(2);
+    expect(plainRun.stderr).toContain(`${plain} is named .gz but is not gzip-compressed.`);
+    expectClear(plainRun);
+
+    const whole = await sample(200_000, 'whole.csv.gz');
+    const cut = join(box.cwd, 'cut.csv.gz');
+    writeFileSync(cut, readFileSync(whole).subarray(0, 200_000));
+    const cutRun = await load(cut, 'trips_err');
+    expect(cutRun.code).toBe(2);
+    expect(cutRun.stderr).toContain(`${cut} is cut off: its gzip data ends early.`);
+    expect(cutRun.stderr).not.toMatch(/fix or drop that row/i);
+    expectClear(cutRun);
+
+    expect(await count('trips_err')).toBe(1000);
+    expect(await stagingTables()).toEqual([]);
+  });
+
+  it('Postgres ending the connection of a load (as a shutdown does): exit 2, "Postgres stopped", the table as it was', async () => {
+    const good = await sample(1000, 'good.csv');
+    expect((await load(good, 'trips_err')).code).toBe(0);
+    const big = await sample(1_000_000, 'big.csv');
+    const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', db]);
+    try {
+      const pid = await copyingBackend(client!);
+      await client!.query('SELECT pg_terminate_backend($1)', [pid]);
+      const result = await run.exited;
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(
+        /Postgres stopped during the load \(terminating connection due to administrator command\)/,
+      );
+      expect(result.stderr).toMatch(/Nothing was loaded and trips_err was left as it was/);
+      expect(result.stderr).not.toMatch(/fix or drop that row|download it again/i);
+      expectClear(result);
+    } finally {
+      run.kill();
+    }
+    expect(await count('trips_err')).toBe(1000);
+    expect(await stagingTables()).toEqual([]);
+  }, 120_000);
+
+  it('Postgres killed mid-load: exit 2, "Postgres stopped", not "fix or drop that row" nor "download it again"', async () => {
+    const other = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    const otherDb = `postgresql://root:root@127.0.0.1:${other.port}/ny_taxi`;
+    const watcher = new pg.Client({ connectionString: otherDb });
+    watcher.on('error', () => undefined);
+    const big = await sample(1_000_000, 'big.csv');
+    const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', otherDb]);
+    try {
+      await watcher.connect();
+      await copyingBackend(watcher);
+      await watcher.end();
+      await other.stop(); // immediate shutdown, then SIGKILL if it lingers
+      const result = await run.exited;
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/Postgres stopped during the load/);
+      expect(result.stderr).not.toMatch(/fix or drop that row|download it again/i);
+      expectClear(result);
+    } finally {
+      run.kill();
+      await watcher.end().catch(() => undefined);
+      await other.stop();
+    }
+  }, 120_000);
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a cache folder dec cannot write (as user nobody): exit 2, naming the folder, for get and sample',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'dec-nobody-data-'));
+      try {
+        const fixture = writeDatasetSyllabus(join(root, 'syllabus.yaml'), 'http://127.0.0.1:9');
+        // As nobody, DEC_HOME (nobody's own) is made read-only first, then dec runs.
+        const asNobody = (args: string[]) =>
+          runAsNobody(
+            '/bin/sh',
+            ['-c', 'chmod a-w "$DEC_HOME" && exec "$@"', 'sh', process.execPath, DEC_BIN, ...args],
+            {
+              root,
+            },
+          );
+        for (const args of [
+          ['data', 'get', 'yellow', '2021-01', '--syllabus', fixture],
+          ['data', 'sample', '--rows', '10'],
+        ]) {
+          const result = await asNobody(args);
+          expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+          expect(result.stderr).toMatch(
+            new RegExp(
+              `Cannot (create the folder for|write) ${result.decHome}/cache/datasets/\\S+: permission denied\\.`,
+            ),
+          );
+          expectClear(result);
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

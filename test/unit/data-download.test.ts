@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { download, type DownloadOptions } from '../../src/data/download.js';
 import { DecError, ExitCode } from '../../src/errors.js';
@@ -228,6 +229,35 @@ describe('download', () => {
     // With room (or when the free space is unknown) it downloads.
     await download(`${base}/file.csv.gz`, path, options({ freeBytes: () => undefined }));
     expect(readFileSync(path).equals(BODY)).toBe(true);
+  });
+
+  it('a disk that fills up while writing: one clear error naming the file, no retries, no final file', async () => {
+    handler = (req, res) => serveWithRanges(req, res);
+    const { path, part } = target();
+    let written = 0;
+    const fullDisk = () =>
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          written += chunk.length;
+          if (written < HALF) return done();
+          done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }));
+        },
+      });
+    const error = await failure(download(`${base}/file.csv.gz`, path, options({ openPart: fullDisk })));
+    expect(error.message).toBe(`Cannot write ${part}: the disk is full.`);
+    expect(error.hint).toMatch(/dec data clean/);
+    expect(error.exitCode).toBe(ExitCode.couldNotRun);
+    expect(seen).toHaveLength(1);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a cache folder it cannot create: names it and says why', async () => {
+    const { path } = target();
+    mkdirSync(dirname(dirname(path)), { recursive: true });
+    writeFileSync(dirname(path), 'a file where the folder should be');
+    const error = await failure(download(`${base}/file.csv.gz`, path, options()));
+    expect(error.message).toMatch(/^Cannot create the folder for .*file\.csv\.gz: /);
+    expect(seen).toHaveLength(0);
   });
 
   it('starts over when the server ignores the Range header', async () => {
