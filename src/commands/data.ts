@@ -8,6 +8,7 @@ import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { confirm } from '../output/prompt.js';
 import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
+import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
 export interface GetOptions {
@@ -79,10 +80,19 @@ export async function dataList(app: AppContext): Promise<number> {
  */
 function cachedFiles(folder: string): Array<{ file: string; bytes: number }> {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((file) => !file.endsWith('.lock'))
-    .sort()
-    .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+  try {
+    return readdirSync(folder)
+      .filter((file) => !file.endsWith('.lock'))
+      .sort()
+      .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+  } catch (error) {
+    throw fileSystemError(
+      error,
+      'read',
+      folder,
+      "Check the folder's permissions (ls -ld), or set DEC_HOME to a folder you own.",
+    );
+  }
 }
 
 /** A download or sample not complete yet: `.part`, and the record beside it (`.part.json`). */
@@ -128,9 +138,13 @@ export async function dataClean(
     }
   }
   for (const { file } of files) {
-    rmSync(join(folder, file), { force: true });
-    // The lock a killed download left (a running one recreates it, or finds its file gone).
-    if (file.endsWith('.part')) rmSync(join(folder, `${file}.lock`), { recursive: true, force: true });
+    try {
+      rmSync(join(folder, file), { force: true });
+      // The lock a killed download left (a running one recreates it, or finds its file gone).
+      if (file.endsWith('.part')) rmSync(join(folder, `${file}.lock`), { recursive: true, force: true });
+    } catch (error) {
+      throw fileSystemError(error, 'delete', join(folder, file));
+    }
   }
   app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, folder, removed: files, bytes }, () =>
     files.length === 0

@@ -103,13 +103,15 @@ interface Input {
   columns: Column[];
 }
 
+const INPUT_HINT = 'Check the path and the permissions of the file (ls -l).';
+
 /** What a path that is not a regular file is, in words; undefined for a regular file. */
 function notAFile(path: string): string | undefined {
   let stats;
   try {
     stats = statSync(path);
   } catch (error) {
-    throw fileSystemError(error, 'read', path);
+    throw fileSystemError(error, 'read', path, INPUT_HINT);
   }
   if (stats.isFile()) return undefined;
   if (stats.isDirectory()) return 'a folder';
@@ -128,7 +130,7 @@ function looksGzipped(path: string): boolean {
     const head = Buffer.alloc(2);
     return readSync(fd, head, 0, 2, 0) === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   } catch (error) {
-    throw fileSystemError(error, 'read', path);
+    throw fileSystemError(error, 'read', path, INPUT_HINT);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
@@ -180,7 +182,7 @@ async function inputOf(path: string): Promise<Input> {
   try {
     names = await csvHeader(path, format);
   } catch (error) {
-    throw gzipProblem(error, path) ?? fileSystemError(error, 'read', path);
+    throw gzipProblem(error, path) ?? fileSystemError(error, 'read', path, INPUT_HINT);
   }
   return { path, format, parquet: undefined, columns: names.map((name) => ({ name, type: columnType(name) })) };
 }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
@@ -996,6 +996,38 @@ describe('dec data: what a student or the machine causes gets one or two clear l
           );
           expectClear(result);
         }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a --file and a cache folder dec cannot read (as user nobody): exit 2, naming them',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'dec-nobody-data-'));
+      try {
+        const trips = join(root, 'home', 'trips.csv');
+        const cache = join(root, 'dec-home', 'cache', 'datasets');
+        mkdirSync(dirname(trips), { recursive: true });
+        mkdirSync(cache, { recursive: true });
+        writeFileSync(trips, 'PULocationID,fare_amount\n1,2\n');
+        // As nobody (who owns both), `$1` is made unreadable first, then dec runs.
+        const unreadable = (path: string, args: string[]) =>
+          runAsNobody(
+            '/bin/sh',
+            ['-c', 'chmod 000 "$1" && shift && exec "$@"', 'sh', path, process.execPath, DEC_BIN, ...args],
+            { root },
+          );
+        const loaded = await unreadable(trips, ['data', 'load', '--file', trips, '--table', 't', '--db', db]);
+        expect(loaded.code, loaded.stderr).toBe(2);
+        expect(loaded.stderr).toContain(`Cannot read ${trips}: permission denied.`);
+        expectClear(loaded);
+        const listed = await unreadable(cache, ['data', 'list']);
+        expect(listed.code, listed.stderr).toBe(2);
+        expect(listed.stderr).toContain(`Cannot read ${cache}: permission denied.`);
+        expectClear(listed);
       } finally {
         rmSync(root, { recursive: true, force: true });
       }
