@@ -246,22 +246,21 @@ async function attempt(
   if (status === 206) {
     const range = parseContentRange(response.headers['content-range']);
     const seen = recordFrom(url, response, range?.total);
-    const problem =
-      have === 0
-        ? 'the server sent part of the file without being asked'
-        : !range
-          ? `the server resumed without a valid Content-Range`
-          : range.start !== have
-            ? `the server resumed at byte ${range.start}, not at byte ${have}`
-            : record && changedSince(record, seen)
-              ? `the file changed on the server since the download began`
-              : undefined;
+    const problem = !range
+      ? `the server ${have > 0 ? 'resumed' : 'answered'} without a valid Content-Range`
+      : range.start !== have
+        ? `the server sent the file from byte ${range.start}, not from byte ${have}`
+        : record && changedSince(record, seen)
+          ? `the file changed on the server since the download began`
+          : undefined;
     if (problem) {
       response.destroy();
       discard(part);
       throw new StartOver(`${problem}: starting over`);
     }
     total = range!.total ?? record?.total;
+    // A 206 from the first byte without a Range asked (some servers do): a new file like a 200's.
+    if (have === 0) fresh = seen;
   } else {
     offset = 0;
     total = response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;

@@ -326,7 +326,18 @@ describe('download: resuming only ever continues the same file', () => {
     await download(`${base}/file.csv.gz`, path, options({ onNotice: (text) => notices.push(text) }));
     expect(seen.map((s) => s.range)).toEqual([undefined, `bytes=${HALF}-`, undefined]);
     expect(readFileSync(path).equals(BODY)).toBe(true);
-    expect(notices.join('\n')).toMatch(/resumed at byte 0, not at byte 131072: starting over/);
+    expect(notices.join('\n')).toMatch(/sent the file from byte 0, not from byte 131072: starting over/);
+  });
+
+  it('a 206 with the whole file to a request without Range (some servers do): taken as the file', async () => {
+    handler = (_req, res) =>
+      res
+        .writeHead(206, { 'content-length': BODY.length, 'content-range': `bytes 0-${BODY.length - 1}/${BODY.length}` })
+        .end(BODY);
+    const { path } = target();
+    await download(`${base}/file.csv.gz`, path, options());
+    expect(seen).toHaveLength(1);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
   });
 
   it('a 206 without a Content-Range: starts over', async () => {
