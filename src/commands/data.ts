@@ -78,7 +78,12 @@ export async function dataList(app: AppContext): Promise<number> {
  * The files in dec's download cache (partial downloads and their records too), sorted, with their
  * sizes; read once. Not the locks of downloads under way (`*.lock` folders).
  */
-function cachedFiles(folder: string): Array<{ file: string; bytes: number }> {
+interface CachedFile {
+  file: string;
+  bytes: number;
+}
+
+function cachedFiles(folder: string): CachedFile[] {
   if (!existsSync(folder)) return [];
   try {
     return readdirSync(folder)
@@ -116,6 +121,14 @@ function belongsTo(file: string, dataset: string | undefined, months: string[]):
   return months.length === 0 || months.some((month) => file.startsWith(`${prefix}${month}.`));
 }
 
+/** Whether a running dec holds the lock of this .part file (or of the .part file this record is of). */
+async function beingDownloaded(folder: string, file: string): Promise<boolean> {
+  const part = join(folder, file.replace(/\.part\.json$/, '.part'));
+  if (!part.endsWith('.part')) return false;
+  const { default: lockfile } = await import('proper-lockfile');
+  return lockfile.check(part, { realpath: false, lockfilePath: `${part}.lock`, stale: 10_000 }).catch(() => false);
+}
+
 export async function dataClean(
   app: AppContext,
   dataset: string | undefined,
@@ -126,7 +139,11 @@ export async function dataClean(
   if (dataset !== undefined) datasetOf(session.course, dataset); // a clear error for an unknown name
   const months = monthSpecs.flatMap(monthsOf);
   const folder = dataFolder(app.env);
-  const files = cachedFiles(folder).filter((f) => belongsTo(f.file, dataset, months));
+  const files: CachedFile[] = [];
+  for (const cached of cachedFiles(folder).filter((f) => belongsTo(f.file, dataset, months))) {
+    if (!(await beingDownloaded(folder, cached.file))) files.push(cached);
+    else app.terminal.warn(`${cached.file}: another dec is downloading it right now; left alone.`);
+  }
   const bytes = totalBytes(files);
   const size = megabytes(bytes);
   if (files.length > 0 && !options.yes) {

@@ -2,7 +2,16 @@
 // course's column types, a malformed row, an interrupted load, --append and --replace, and `dec data get`
 // against a loopback HTTP server this test runs (never another address).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +21,7 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
+import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
 import { runAsNobody } from '../helpers/docker.js';
@@ -643,6 +653,8 @@ describe('dec data clean', () => {
     writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part'), 'x');
     writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.json'), '{}');
     mkdirSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.lock'));
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.lock'), aMinuteAgo, aMinuteAgo); // stale
 
     const list = await dec(['data', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);
@@ -677,6 +689,27 @@ describe('dec data clean', () => {
       'yellow_tripdata_2021-02.csv.gz.part.json',
     ]);
     expect(readdirSync(folder)).toEqual([]);
+
+    // A download under way (its lock held, here by this test) is left alone.
+    writeFileSync(join(folder, 'yellow_tripdata_2021-04.csv.gz.part'), 'x');
+    writeFileSync(join(folder, 'yellow_tripdata_2021-04.csv.gz.part.json'), '{}');
+    const part = join(folder, 'yellow_tripdata_2021-04.csv.gz.part');
+    const release = await lockfile.lock(part, { realpath: false, lockfilePath: `${part}.lock` });
+    try {
+      const busy = await dec(['data', 'clean', '--yes']);
+      expect(busy.code, busy.stderr).toBe(0);
+      expect(busy.stderr).toContain(
+        'yellow_tripdata_2021-04.csv.gz.part: another dec is downloading it right now; left alone.',
+      );
+      expect(busy.stdout).toContain('Nothing to delete');
+      expect(readdirSync(folder).sort()).toEqual([
+        'yellow_tripdata_2021-04.csv.gz.part',
+        'yellow_tripdata_2021-04.csv.gz.part.json',
+        'yellow_tripdata_2021-04.csv.gz.part.lock',
+      ]);
+    } finally {
+      await release();
+    }
 
     const unknown = await dec(['data', 'clean', 'purple']);
     expect(unknown.code).toBe(2);
