@@ -8,6 +8,7 @@ import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { confirm } from '../output/prompt.js';
 import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
+import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
 export interface GetOptions {
@@ -37,7 +38,7 @@ export async function dataList(app: AppContext): Promise<number> {
   const folder = dataFolder(app.env);
   const cached = cachedFiles(folder);
   const datasets = Object.entries(session.course.datasets).map(([name, dataset]) => {
-    const files = cached.filter((f) => !f.file.endsWith('.part') && belongsTo(f.file, name, []));
+    const files = cached.filter((f) => !isPartial(f.file) && belongsTo(f.file, name, []));
     return {
       name,
       title: dataset.title,
@@ -73,12 +74,35 @@ export async function dataList(app: AppContext): Promise<number> {
   return ExitCode.ok;
 }
 
-/** The files in dec's download cache (partial downloads too), sorted, with their sizes; read once. */
-function cachedFiles(folder: string): Array<{ file: string; bytes: number }> {
+/**
+ * The files in dec's download cache (partial downloads and their records too), sorted, with their
+ * sizes; read once. Not the locks of downloads under way (`*.lock` folders).
+ */
+interface CachedFile {
+  file: string;
+  bytes: number;
+}
+
+function cachedFiles(folder: string): CachedFile[] {
   if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .sort()
-    .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+  try {
+    return readdirSync(folder)
+      .filter((file) => !file.endsWith('.lock'))
+      .sort()
+      .map((file) => ({ file, bytes: statSync(join(folder, file)).size }));
+  } catch (error) {
+    throw fileSystemError(
+      error,
+      'read',
+      folder,
+      "Check the folder's permissions (ls -ld), or set DEC_HOME to a folder you own.",
+    );
+  }
+}
+
+/** A download or sample not complete yet: `.part`, and the record beside it (`.part.json`). */
+function isPartial(file: string): boolean {
+  return file.endsWith('.part') || file.endsWith('.part.json');
 }
 
 function totalBytes(files: Array<{ bytes: number }>): number {
@@ -97,6 +121,14 @@ function belongsTo(file: string, dataset: string | undefined, months: string[]):
   return months.length === 0 || months.some((month) => file.startsWith(`${prefix}${month}.`));
 }
 
+/** Whether a running dec holds the lock of this .part file (or of the .part file this record is of). */
+async function beingDownloaded(folder: string, file: string): Promise<boolean> {
+  const part = join(folder, file.replace(/\.part\.json$/, '.part'));
+  if (!part.endsWith('.part')) return false;
+  const { default: lockfile } = await import('proper-lockfile');
+  return lockfile.check(part, { realpath: false, lockfilePath: `${part}.lock`, stale: 10_000 }).catch(() => false);
+}
+
 export async function dataClean(
   app: AppContext,
   dataset: string | undefined,
@@ -107,7 +139,11 @@ export async function dataClean(
   if (dataset !== undefined) datasetOf(session.course, dataset); // a clear error for an unknown name
   const months = monthSpecs.flatMap(monthsOf);
   const folder = dataFolder(app.env);
-  const files = cachedFiles(folder).filter((f) => belongsTo(f.file, dataset, months));
+  const files: CachedFile[] = [];
+  for (const cached of cachedFiles(folder).filter((f) => belongsTo(f.file, dataset, months))) {
+    if (!(await beingDownloaded(folder, cached.file))) files.push(cached);
+    else app.terminal.warn(`${cached.file}: another dec is downloading it right now; left alone.`);
+  }
   const bytes = totalBytes(files);
   const size = megabytes(bytes);
   if (files.length > 0 && !options.yes) {
@@ -118,7 +154,15 @@ export async function dataClean(
       return ExitCode.ok;
     }
   }
-  for (const { file } of files) rmSync(join(folder, file), { force: true });
+  for (const { file } of files) {
+    try {
+      rmSync(join(folder, file), { force: true });
+      // The lock a killed download left (a running one recreates it, or finds its file gone).
+      if (file.endsWith('.part')) rmSync(join(folder, `${file}.lock`), { recursive: true, force: true });
+    } catch (error) {
+      throw fileSystemError(error, 'delete', join(folder, file));
+    }
+  }
   app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, folder, removed: files, bytes }, () =>
     files.length === 0
       ? `Nothing to delete in ${folder}.`
@@ -280,7 +324,7 @@ export async function dataSample(app: AppContext, rows: string | undefined, out:
     throw new DecError(`--rows "${rows}" is not a row count.`, { hint: 'For example --rows 100000' });
   const path = out ? resolve(app.cwd, out) : join(dataFolder(app.env), `yellow_tripdata_synthetic_${count}.csv.gz`);
   const { writeSyntheticYellow } = await import('../data/synthetic.js');
-  await writeSyntheticYellow(path, count);
+  await withInterruptSignal((signal) => writeSyntheticYellow(path, count, { signal }));
   app.terminal.emit(
     { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true },
     () =>

@@ -1,13 +1,29 @@
 // Downloads a file into `<path>.part` and renames it when complete: resumes an interrupted transfer
 // with an HTTP Range request, follows redirects, retries with backoff, checks the size, and never
-// waits forever (a stalled connection is dropped after `stallMs` without data).
-import { createWriteStream, renameSync, statSync, statfsSync, truncateSync, mkdirSync } from 'node:fs';
+// waits forever (a stalled connection is dropped after `stallMs` without data). A resume only ever
+// continues the same file: the ETag / Last-Modified and size seen first are kept beside the .part file
+// (`<path>.part.json`) and sent as If-Range, every range the server returns is checked, and anything
+// else starts over. One dec at a time writes a given .part file (a lock, `<path>.part.lock`).
+import {
+  createWriteStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  statfsSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
 import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import { connect as tlsConnect } from 'node:tls';
-import { DecError, ExitCode } from '../errors.js';
+import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
+import { fileSystemError } from '../util/fs.js';
 import { proxyFor, proxyHeaders, shownProxy, tunnel } from './proxy.js';
 
 export interface DownloadProgress {
@@ -29,6 +45,8 @@ export interface DownloadOptions {
   env?: NodeJS.ProcessEnv;
   /** Free bytes in a folder (default: statfs); undefined when unknown. */
   freeBytes?(dir: string): number | undefined;
+  /** Opens the .part file to write (append: continue it); tests inject a failing disk. */
+  openPart?(path: string, append: boolean): Writable;
 }
 
 class HttpStatusError extends Error {
@@ -120,20 +138,102 @@ async function open(url: string, headers: Record<string, string>, options: Downl
   throw new Error(`too many redirects from ${url}`);
 }
 
+/** What the first response said about the file a .part file holds, kept beside it to resume only that file. */
+interface PartRecord {
+  url: string;
+  etag?: string;
+  lastModified?: string;
+  total?: number;
+}
+
+const recordOf = (part: string) => `${part}.json`;
+
+function readRecord(part: string): PartRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(recordOf(part), 'utf8')) as PartRecord;
+    return typeof record.url === 'string' ? record : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeRecord(part: string, record: PartRecord): void {
+  try {
+    writeFileSync(recordOf(part), `${JSON.stringify(record)}\n`);
+  } catch (error) {
+    throw fileSystemError(error, 'write', recordOf(part));
+  }
+}
+
+/** Empties the .part file and forgets what it held. */
+function discard(part: string): void {
+  truncateSafe(part);
+  rmSync(recordOf(part), { force: true });
+}
+
+function recordFrom(url: string, response: IncomingMessage, total: number | undefined): PartRecord {
+  const header = (name: string) => {
+    const value = response.headers[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  return { url, etag: header('etag'), lastModified: header('last-modified'), total };
+}
+
+/** The validator to send as If-Range: a strong ETag, else Last-Modified (weak ETags may not be used). */
+function ifRange(record: PartRecord): string | undefined {
+  if (record.etag && !record.etag.startsWith('W/')) return record.etag;
+  return record.lastModified;
+}
+
+/** Whether the response is for another version of the file than the record's. */
+function changedSince(record: PartRecord, seen: PartRecord): boolean {
+  if (record.etag && seen.etag) return record.etag !== seen.etag;
+  if (record.lastModified && seen.lastModified) return record.lastModified !== seen.lastModified;
+  return record.total !== undefined && seen.total !== undefined && record.total !== seen.total;
+}
+
+/** A .part file that cannot be continued: it is emptied, and the retry loop says why and starts over. */
+class StartOver extends Error {}
+
+/** "bytes 100-199/1000" → its parts; the total is undefined for "*". */
+function parseContentRange(header: string | undefined): { start: number; end: number; total?: number } | undefined {
+  const match = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(header?.trim() ?? '');
+  if (!match) return undefined;
+  return { start: Number(match[1]), end: Number(match[2]), total: match[3] === '*' ? undefined : Number(match[3]) };
+}
+
 /** One attempt: appends to the .part file from where it stopped; resolves when the body has ended. */
 async function attempt(
   url: string,
   part: string,
   options: DownloadOptions,
 ): Promise<{ complete: boolean; total?: number }> {
-  const have = sizeOf(part);
-  const response = await open(url, have > 0 ? { range: `bytes=${have}-` } : {}, options);
+  let have = sizeOf(part);
+  const record = have > 0 ? readRecord(part) : undefined;
+  if (have > 0 && record?.url !== url) {
+    // Left by something else (an older dec, another URL): whose bytes these are is unknown.
+    discard(part);
+    options.onNotice?.(`${part} is not known to hold ${url}: starting over`);
+    have = 0;
+  }
+  const validator = record && have > 0 ? ifRange(record) : undefined;
+  const headers: Record<string, string> =
+    have > 0 ? { range: `bytes=${have}-`, ...(validator ? { 'if-range': validator } : {}) } : {};
+  const response = await open(url, headers, options);
   const status = response.statusCode ?? 0;
   if (status === 416) {
-    // Asked for bytes past the end: the .part file already holds everything.
+    // Asked for bytes past the end: complete only if the server says how long the file is, and that is
+    // what the .part file holds, and it is the same file.
     response.resume();
-    const total = Number(/\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1] ?? NaN);
-    return { complete: Number.isFinite(total) ? have === total : true, total: Number.isFinite(total) ? total : have };
+    const total = Number(/^bytes \*\/(\d+)$/.exec(response.headers['content-range']?.trim() ?? '')?.[1] ?? NaN);
+    const seen = recordFrom(url, response, Number.isFinite(total) ? total : undefined);
+    if (have > 0 && total === have && record && !changedSince(record, seen)) return { complete: true, total };
+    discard(part);
+    throw new StartOver(
+      Number.isFinite(total)
+        ? `the server's file is ${total} bytes and ${part} held ${have}: starting over`
+        : `the server refused to resume without saying the file's size: starting over`,
+    );
   }
   if (status !== 200 && status !== 206) {
     response.resume();
@@ -141,25 +241,53 @@ async function attempt(
   }
   let offset = have;
   let total: number | undefined;
+  /** A whole file coming: what to record for it once there is room. */
+  let fresh: PartRecord | undefined;
   if (status === 206) {
-    total = Number(/\/(\d+)$/.exec(response.headers['content-range'] ?? '')?.[1] ?? NaN);
+    const range = parseContentRange(response.headers['content-range']);
+    const seen = recordFrom(url, response, range?.total);
+    const problem = !range
+      ? `the server ${have > 0 ? 'resumed' : 'answered'} without a valid Content-Range`
+      : range.start !== have
+        ? `the server sent the file from byte ${range.start}, not from byte ${have}`
+        : record && changedSince(record, seen)
+          ? `the file changed on the server since the download began`
+          : undefined;
+    if (problem) {
+      response.destroy();
+      discard(part);
+      throw new StartOver(`${problem}: starting over`);
+    }
+    total = range!.total ?? record?.total;
+    // A 206 from the first byte without a Range asked (some servers do): a new file like a 200's.
+    if (have === 0) fresh = seen;
   } else {
-    // The server ignored the range: start over.
     offset = 0;
     total = response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
-    truncateSafe(part);
-  }
-  if (total !== undefined && !Number.isFinite(total)) total = undefined;
-  if (total !== undefined) {
-    try {
-      checkRoom(part, total - offset, options);
-    } catch (error) {
-      response.destroy();
-      throw error;
+    if (total !== undefined && !Number.isFinite(total)) total = undefined;
+    fresh = recordFrom(url, response, total);
+    if (have > 0) {
+      // If-Range answered with the whole file: it changed; or the server does not do ranges.
+      options.onNotice?.(
+        record && changedSince(record, fresh)
+          ? 'the file changed on the server since the download began: starting over'
+          : 'the server does not resume downloads: starting over',
+      );
     }
   }
+  if (total !== undefined && !Number.isFinite(total)) total = undefined;
+  try {
+    if (total !== undefined) checkRoom(part, total - offset, options);
+    if (fresh) {
+      discard(part);
+      writeRecord(part, fresh);
+    }
+  } catch (error) {
+    response.destroy();
+    throw error;
+  }
   await new Promise<void>((resolve, reject) => {
-    const out = createWriteStream(part, { flags: offset > 0 ? 'a' : 'w' });
+    const out = (options.openPart ?? openPart)(part, offset > 0);
     let received = offset;
     response.on('data', (chunk: Buffer) => {
       received += chunk.length;
@@ -177,7 +305,7 @@ async function attempt(
     };
     response.on('aborted', () => fail(new Error('the connection was cut')));
     response.on('error', fail);
-    out.on('error', fail);
+    out.on('error', (error) => fail(fileSystemError(error, 'write', part) as Error));
     out.on('close', () => (failure ? reject(failure) : resolve()));
     response.pipe(out);
     response.setTimeout(options.stallMs, () =>
@@ -186,6 +314,10 @@ async function attempt(
   });
   const size = sizeOf(part);
   return { complete: total === undefined ? true : size === total, total };
+}
+
+function openPart(path: string, append: boolean): Writable {
+  return createWriteStream(path, { flags: append ? 'a' : 'w' });
 }
 
 /** Room to leave on the disk besides the file, so the download does not fill it to the last byte. */
@@ -230,10 +362,58 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
+/** How often a dec waiting for another's download of the same file looks again. */
+const LOCK_POLL_MS = 500;
+
+/**
+ * Holds `<part>.lock` while this dec writes the .part file: two downloads of the same file at once
+ * would append to one .part file. Waits (saying so once) while another dec holds it; Ctrl-C stops the
+ * wait. A dec that died leaves a lock that goes stale within seconds.
+ */
+async function lockPart(part: string, options: DownloadOptions): Promise<() => Promise<void>> {
+  const { default: lockfile } = await import('proper-lockfile');
+  let told = false;
+  for (;;) {
+    try {
+      return await lockfile.lock(part, {
+        realpath: false,
+        lockfilePath: `${part}.lock`,
+        stale: 10_000,
+        retries: 0,
+        // `dec data clean` may remove the lock under a running download: not worth a crash.
+        onCompromised: () => undefined,
+      });
+    } catch (error) {
+      if (errorCode(error) !== 'ELOCKED') throw fileSystemError(error, 'lock', part);
+    }
+    if (options.signal?.aborted) {
+      throw new DecError(`Interrupted while another dec was downloading ${part}.`, { exitCode: ExitCode.interrupted });
+    }
+    if (!told) options.onNotice?.('another dec is downloading this file: waiting for it to finish');
+    told = true;
+    await sleep(LOCK_POLL_MS, options.signal);
+  }
+}
+
 /** Downloads `url` to `path`; returns the size. A 403/404 is not retried: it will not change. */
 export async function download(url: string, path: string, options: DownloadOptions): Promise<number> {
-  mkdirSync(dirname(path), { recursive: true });
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+  } catch (error) {
+    throw fileSystemError(error, 'create the folder for', path);
+  }
   const part = `${path}.part`;
+  const release = await lockPart(part, options);
+  try {
+    // Another dec may have finished it while this one waited.
+    if (existsSync(path)) return sizeOf(path);
+    return await downloadLocked(url, path, part, options);
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
+async function downloadLocked(url: string, path: string, part: string, options: DownloadOptions): Promise<number> {
   let lastError: unknown;
   for (let tries = 1; tries <= options.attempts; tries++) {
     if (options.signal?.aborted) break;
@@ -241,11 +421,12 @@ export async function download(url: string, path: string, options: DownloadOptio
       const result = await attempt(url, part, options);
       if (result.complete) {
         renameSync(part, path);
+        rmSync(recordOf(part), { force: true });
         return sizeOf(path);
       }
       lastError = new Error(`the transfer ended early (${sizeOf(part)} of ${result.total} bytes)`);
     } catch (error) {
-      if (error instanceof DecError) throw error; // something to fix (the proxy, the disk), not a flaky network
+      if (isDecError(error)) throw error; // something to fix (the proxy, the disk), not a flaky network
       if (error instanceof HttpStatusError && (error.status === 403 || error.status === 404 || error.status === 410)) {
         throw new DecError(
           `${url} answered ${error.status} (${error.status === 404 || error.status === 410 ? 'not found' : 'forbidden'}).`,

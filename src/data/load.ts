@@ -1,11 +1,13 @@
 // Loads a CSV, CSV.gz or Parquet file into Postgres with COPY FROM STDIN, streaming (memory stays
 // flat whatever the file size). The rows go into a staging table inside one transaction that then
 // replaces (or appends to) the target, so a failed or interrupted load leaves the old table as it was.
+import { randomBytes } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
-import { DecError, ExitCode } from '../errors.js';
+import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
+import { fileSystemError } from '../util/fs.js';
 import { columnType, courseColumnType, type Column, type ColumnType } from './datasets.js';
 import { openParquet, type ParquetFile } from './parquet.js';
 
@@ -101,16 +103,130 @@ interface Input {
   columns: Column[];
 }
 
+const INPUT_HINT = 'Check the path and the permissions of the file (ls -l).';
+
+/** What a path that is not a regular file is, in words; undefined for a regular file. */
+function notAFile(path: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    throw fileSystemError(error, 'read', path, INPUT_HINT);
+  }
+  if (stats.isFile()) return undefined;
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (fifo)';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** Whether the file starts as gzip data does. */
+function looksGzipped(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const head = Buffer.alloc(2);
+    return readSync(fd, head, 0, 2, 0) === 2 && head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  } catch (error) {
+    throw fileSystemError(error, 'read', path, INPUT_HINT);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * Checks that `path` is a regular file in the format its name says, before anything reads it: a folder
+ * or a fifo would make the read fail oddly or block (and a blocked read would not even see Ctrl-C).
+ */
+function checkInputFile(path: string, format: FileFormat): void {
+  const what = notAFile(path);
+  if (what) {
+    throw new DecError(`${path} is ${what}, not a file dec can load.`, {
+      hint: 'Give the path of a .csv, .csv.gz or .parquet file.',
+    });
+  }
+  if (format === 'csv.gz' && !looksGzipped(path)) {
+    throw new DecError(`${path} is named .gz but is not gzip-compressed.`, {
+      hint: 'If it is a plain CSV file, name it .csv; else compress it with gzip.',
+    });
+  }
+}
+
+/** A gzip stream's error (the data ends early, or is not gzip) as a DecError; undefined for other errors. */
+function gzipProblem(error: unknown, path: string): DecError | undefined {
+  const code = errorCode(error) ?? '';
+  if (!code.startsWith('Z_')) return undefined;
+  const cutOff = code === 'Z_BUF_ERROR' || /unexpected end/i.test((error as Error).message);
+  return new DecError(
+    cutOff
+      ? `${path} is cut off: its gzip data ends early.`
+      : `${path} is not valid gzip data (${(error as Error).message}).`,
+    {
+      hint: 'The table was left as it was. The file is incomplete or damaged: download or copy it again (dec data clean, then dec data get, for a course file).',
+    },
+  );
+}
+
 async function inputOf(path: string): Promise<Input> {
   const format = formatOf(path);
+  checkInputFile(path, format);
   if (format === 'parquet') {
     const parquet = await openParquet(path);
     // Course columns keep the course's types, so a month gives the same table from CSV or Parquet.
     const columns = parquet.columns.map(({ name, type }) => ({ name, type: courseColumnType(name) ?? type }));
     return { path, format, parquet, columns };
   }
-  const names = await csvHeader(path, format);
+  let names: string[];
+  try {
+    names = await csvHeader(path, format);
+  } catch (error) {
+    throw gzipProblem(error, path) ?? fileSystemError(error, 'read', path, INPUT_HINT);
+  }
   return { path, format, parquet: undefined, columns: names.map((name) => ({ name, type: columnType(name) })) };
+}
+
+/** An error Postgres sent (it has a severity), as opposed to one of the connection or of Node. */
+interface ServerError {
+  message: string;
+  code?: string;
+  where?: string;
+  severity?: string;
+}
+
+function fromServer(error: unknown): error is ServerError & { code: string } {
+  const e = error as ServerError;
+  return typeof e?.severity === 'string' && typeof e.code === 'string';
+}
+
+/** A value in the file Postgres refused (a data exception, class 22, or a constraint, class 23). */
+function isBadValue(error: unknown): error is ServerError {
+  return fromServer(error) && /^2[23]/.test(error.code);
+}
+
+/**
+ * Postgres went away or could not go on (stopped, killed, restarted, out of disk), or the connection
+ * to it broke: nothing the file or the student's table did.
+ */
+function serverTrouble(error: unknown, table: string, committing: boolean): DecError | undefined {
+  const message = (error as Error)?.message ?? String(error);
+  const code = errorCode(error) ?? '';
+  if (fromServer(error) && code.startsWith('53')) {
+    return new DecError(`Postgres could not store the rows: ${message}.`, {
+      hint: `${table} was left as it was. Free space where Postgres keeps its data (for dec's Postgres: docker system df), then run the same command again.`,
+    });
+  }
+  const gone = fromServer(error)
+    ? /^(57|08|58)/.test(code)
+    : /Connection terminated|connection .*(closed|lost|ended)/i.test(message) ||
+      ['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ETIMEDOUT'].includes(code);
+  if (!gone) return undefined;
+  return new DecError(`Postgres stopped during the load (${message}).`, {
+    hint: committing
+      ? `It stopped while committing: check ${table} once Postgres runs again (dec setup week1 starts dec's), and load again if it is not as expected.`
+      : `Nothing was loaded and ${table} was left as it was. Start Postgres again (dec setup week1 starts dec's), then run the same command again.`,
+  });
 }
 
 function badRow(error: { message: string; where?: string; code?: string }, path: string): DecError {
@@ -245,16 +361,33 @@ async function addMissingColumns(client: Client, table: string, have: ColumnSet,
   return wanted.map((column) => have.find(column.name)!);
 }
 
+/**
+ * A name for the staging table that no table has: short and random, never derived from the target's
+ * name (Postgres cuts names at 63 bytes, so "<table>__suffix" can be the table itself). Only ever
+ * created, never dropped when it exists: what is there is someone else's.
+ */
+async function freshStagingName(client: Client): Promise<string> {
+  for (let tries = 0; tries < 5; tries++) {
+    const name = `dec_staging_${randomBytes(8).toString('hex')}`;
+    const { rows } = await client.query<{ taken: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM pg_class WHERE relname = $1) AS taken',
+      [name],
+    );
+    if (!rows[0]?.taken) return name;
+  }
+  throw new Error('could not find a free name for the staging table');
+}
+
 async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResult> {
-  const staging = `${options.table}__dec_load`;
   const client = await connect(options.connectionString);
   let current = inputs[0]?.path ?? '';
+  let committing = false;
   try {
     await client.query('BEGIN');
     // Replacing or appending needs the table's lock: a psql or pgAdmin session with an open
     // transaction on it would make the load wait forever without this.
     await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs ?? LOCK_TIMEOUT_MS)}`);
-    await client.query(`DROP TABLE IF EXISTS ${quoteIdent(staging)}`);
+    const staging = await freshStagingName(client);
     const first = inputs[0]?.columns ?? [];
     await client.query(
       `CREATE TABLE ${quoteIdent(staging)} (${first.map((c) => `${quoteIdent(c.name)} ${c.type}`).join(', ')})`,
@@ -268,11 +401,14 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
       files.push({ path: input.path, rows, columns: input.columns });
     }
     await publish(client, staging, stagingColumns.all, options);
+    committing = true;
     await client.query('COMMIT');
     return { table: options.table, rows: files.reduce((sum, f) => sum + f.rows, 0), files };
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    if (error instanceof DecError || error instanceof DecimalsInWholeNumbers) throw error;
+    if (isDecError(error) || error instanceof DecimalsInWholeNumbers) throw error;
+    const trouble = serverTrouble(error, options.table, committing);
+    if (trouble) throw trouble;
     const pgError = error as { message: string; code?: string };
     if (pgError.code === LOCK_NOT_AVAILABLE) {
       throw new DecError(`${options.table} is in use by another session; nothing was loaded.`, {
@@ -322,17 +458,23 @@ async function copyFile(
   } catch (error) {
     if (options.signal?.aborted)
       throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
-    const pgError = error as { message: string; where?: string; code?: string };
-    throw (
-      decimalsInWholeNumbers(pgError) ?? (pgError.code ? badRow(pgError, path) : undefined) ?? unreadable(path, pgError)
-    );
+    if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path);
+    // Postgres's other errors, and the connection's, are copyAll's to explain.
+    if (fromServer(error) || serverTrouble(error, options.table, false)) throw error;
+    const mapped = gzipProblem(error, path) ?? fileSystemError(error, 'read', path, READ_HINT);
+    throw mapped === error ? unreadable(path, error) : mapped;
   }
   return Number(copy.rowCount ?? 0);
 }
 
-function unreadable(path: string, error: { message: string }): DecError {
+const READ_HINT =
+  'The table was left as it was. Check the file and its permissions (ls -l), then run the same command again.';
+
+/** A file that failed while it was read, for a reason none of the above knows. */
+function unreadable(path: string, error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
   return new DecError(`Could not read ${path}: ${error.message}`, {
-    hint: 'Is the file complete? Download it again with dec data get.',
+    hint: 'The table was left as it was. Is the file complete? Download or copy it again.',
   });
 }
 

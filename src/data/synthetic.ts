@@ -1,10 +1,13 @@
 // A synthetic sample in the yellow-taxi CSV layout, for trying the week-1 flow without a network and
 // for benchmarks. Deterministic (seeded), clearly named as synthetic, written as a stream.
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { DecError, ExitCode } from '../errors.js';
+import { fileSystemError } from '../util/fs.js';
 
 export const YELLOW_COLUMNS = [
   'VendorID',
@@ -69,10 +72,40 @@ export function* syntheticYellowLines(rows: number, month = '2021-01', seed = 20
   if (batch) yield batch;
 }
 
-/** Writes `rows` synthetic yellow trips to `path` (.csv or .csv.gz). */
-export async function writeSyntheticYellow(path: string, rows: number, month?: string): Promise<void> {
-  mkdirSync(dirname(path), { recursive: true });
-  const source = Readable.from(syntheticYellowLines(rows, month));
-  if (path.endsWith('.gz')) await pipeline(source, createGzip({ level: 6 }), createWriteStream(path));
-  else await pipeline(source, createWriteStream(path));
+export interface SampleWriteOptions {
+  month?: string;
+  signal?: AbortSignal;
+  /** Opens the file the bytes go to (default: a new file, flushed to disk on close); tests inject failures. */
+  open?(path: string): Writable;
+}
+
+/**
+ * Writes `rows` synthetic yellow trips to `path` (.csv or .csv.gz) through a temporary `.part` file that
+ * is renamed into place once complete: Ctrl-C or a full disk never leaves a cut-off file under the
+ * final name (which `dec data list` would call downloaded).
+ */
+export async function writeSyntheticYellow(
+  path: string,
+  rows: number,
+  options: SampleWriteOptions = {},
+): Promise<void> {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
+  const open = options.open ?? ((file: string) => createWriteStream(file, { flags: 'wx', flush: true }));
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    const source = Readable.from(syntheticYellowLines(rows, options.month));
+    const signal = options.signal;
+    if (path.endsWith('.gz')) await pipeline(source, createGzip({ level: 6 }), open(temp), { signal });
+    else await pipeline(source, open(temp), { signal });
+    renameSync(temp, path);
+  } catch (error) {
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // the folder itself is not writable: there is no temp file either
+    }
+    if (options.signal?.aborted)
+      throw new DecError(`Interrupted; ${path} was not written.`, { exitCode: ExitCode.interrupted });
+    throw fileSystemError(error, 'write', path);
+  }
 }

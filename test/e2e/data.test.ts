@@ -2,17 +2,29 @@
 // course's column types, a malformed row, an interrupted load, --append and --replace, and `dec data get`
 // against a loopback HTTP server this test runs (never another address).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetWriteFile } from 'hyparquet-writer';
 import pg from 'pg';
+import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
+import { runAsNobody } from '../helpers/docker.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, writeDatasetSyllabus, type RunResult } from '../helpers/run.js';
 
@@ -59,6 +71,14 @@ async function columns(table: string): Promise<Array<[string, string]>> {
 async function exists(table: string): Promise<boolean> {
   const [row] = await rows<{ oid: string | null }>('SELECT to_regclass($1)::text AS oid', [`public.${table}`]);
   return row!.oid !== null;
+}
+
+/** Staging tables a load left behind (there must be none). */
+async function stagingTables(): Promise<string[]> {
+  const found = await rows<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'dec\\_staging%'",
+  );
+  return found.map((row) => row.name);
 }
 
 /** The yellow table as the course's pandas script makes it. */
@@ -119,7 +139,7 @@ describe('dec data load', () => {
     expect(result.stdout).toContain(`5,000 rows from ${name} into yellow_taxi_trips`);
     expect(await count('yellow_taxi_trips')).toBe(5000);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
     const [stats] = await rows<{ first: string; nulls: string; vendors: string }>(
       `SELECT to_char(min(tpep_pickup_datetime), 'YYYY-MM') AS first,
               count(*) FILTER (WHERE passenger_count IS NULL) AS nulls,
@@ -154,7 +174,38 @@ describe('dec data load', () => {
     expect(replaced.code, replaced.stderr).toBe(0);
     expect(await count('trips_ar')).toBe(1000);
     expect(await columns('trips_ar')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('trips_ar__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
+  });
+
+  it('a 63-character table name survives --append and --replace; a user table named like a staging table too', async () => {
+    // Postgres cuts names at 63 bytes: a staging name made by appending to the table's name was the
+    // table's own name, and the load dropped the table while reporting success.
+    const table = `long_${'x'.repeat(58)}`;
+    expect(table).toHaveLength(63);
+    const file = await sample(100, 'long.csv');
+    const first = await load(file, table);
+    expect(first.code, first.stderr).toBe(0);
+    expect(await count(table)).toBe(100);
+    const appended = await load(file, table, '--append');
+    expect(appended.code, appended.stderr).toBe(0);
+    expect(await exists(table)).toBe(true);
+    expect(await count(table)).toBe(200);
+    const replaced = await load(file, table, '--replace');
+    expect(replaced.code, replaced.stderr).toBe(0);
+    expect(await exists(table)).toBe(true);
+    expect(await count(table)).toBe(100);
+    expect(await columns(table)).toEqual(YELLOW_LAYOUT);
+
+    // A student's own table with the name the old staging scheme used is never dropped or filled.
+    await client!.query('CREATE TABLE "mine__dec_load" (note text)');
+    await client!.query('INSERT INTO "mine__dec_load" VALUES (\'keep me\')');
+    for (const mode of ['--replace', '--append']) {
+      const result = await load(file, 'mine', mode);
+      expect(result.code, result.stderr).toBe(0);
+    }
+    expect(await count('mine')).toBe(200);
+    expect(await rows('SELECT note FROM "mine__dec_load"')).toEqual([{ note: 'keep me' }]);
+    expect(await stagingTables()).toEqual([]);
   });
 
   it('stops at a malformed row, names its line and column, and leaves the table as it was', async () => {
@@ -177,7 +228,7 @@ describe('dec data load', () => {
     expect(result.stderr).toMatch(/left as it was/);
     expect(await count('yellow_taxi_trips')).toBe(before);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
   });
 
   it('leaves the previous table intact when a load is interrupted', async () => {
@@ -229,7 +280,7 @@ describe('dec data load', () => {
     }
     expect(await count('yellow_taxi_trips')).toBe(before);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
-    expect(await exists('yellow_taxi_trips__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
     // And the table is usable: the next load replaces it as usual.
     expect((await load(small, 'yellow_taxi_trips')).code).toBe(0);
     expect(await count('yellow_taxi_trips')).toBe(1000);
@@ -507,18 +558,116 @@ describe('dec data get', () => {
   });
 });
 
+describe('dec data get: two at once', () => {
+  it('two dec data get of the same month at once: one download, a whole file, the second says it waited', async () => {
+    const body = readFileSync(await sample(20_000, 'slow.csv.gz'));
+    let requests = 0;
+    const slow = createServer((_req, res) => {
+      requests++;
+      // About a second in 10 pieces, so the two runs overlap.
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length });
+      const piece = Math.ceil(body.length / 10);
+      let sent = 0;
+      const next = () => {
+        res.write(body.subarray(sent, sent + piece));
+        sent += piece;
+        if (sent < body.length) setTimeout(next, 100);
+        else res.end();
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const fixture = writeDatasetSyllabus(
+        join(box.sandbox.root, 'slow-syllabus.yaml'),
+        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      );
+      const args = ['data', 'get', 'yellow', '2021-05', '--syllabus', fixture];
+      const [a, b] = await Promise.all([dec(args), dec(args)]);
+      expect(a.code, a.stderr).toBe(0);
+      expect(b.code, b.stderr).toBe(0);
+      expect(requests).toBe(1);
+      expect(`${a.stderr}${b.stderr}`).toContain('another dec is downloading this file: waiting for it to finish');
+      const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+      expect(readFileSync(join(folder, 'yellow_tripdata_2021-05.csv.gz')).equals(body)).toBe(true);
+      expect(readdirSync(folder).filter((f) => f.startsWith('yellow_tripdata_2021-05'))).toEqual([
+        'yellow_tripdata_2021-05.csv.gz',
+      ]);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  }, 60_000);
+});
+
+describe('dec data sample', () => {
+  it('Ctrl-C while writing: exit 130, no cut-off file under the final name, and data list shows nothing', async () => {
+    const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+    const child = spawn(process.execPath, [DEC_BIN, 'data', 'sample', '--rows', '20000000'], {
+      cwd: box.cwd,
+      env: box.sandbox.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.resume();
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    let done = false;
+    void exited.then(() => (done = true));
+    try {
+      // Wait (bounded) until some bytes are written, then interrupt.
+      const deadline = Date.now() + 20_000;
+      const written = () => (existsSync(folder) ? readdirSync(folder) : []).length > 0;
+      while (!written() && !done && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(done, `the sample ended before it was interrupted: ${stderr}`).toBe(false);
+      child.kill('SIGINT');
+      const outcome = await Promise.race([
+        exited,
+        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+      ]);
+      expect(outcome, 'dec did not stop within 20 s of SIGINT').not.toBe('timeout');
+      expect(outcome).toEqual({ code: 130, signal: null });
+      expect(stderr).toMatch(/Interrupted; .* was not written/);
+    } finally {
+      if (!done) child.kill('SIGKILL');
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    }
+    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    const list = await dec(['data', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const doc = JSON.parse(list.stdout) as { datasets: Array<{ name: string; downloaded: string[] }> };
+    expect(doc.datasets.find((d) => d.name === 'yellow')?.downloaded).toEqual([]);
+  }, 60_000);
+});
+
 describe('dec data clean', () => {
   it('deletes downloads (one month, or all) only when confirmed', async () => {
     const folder = join(box.sandbox.decHome, 'cache', 'datasets');
     mkdirSync(folder, { recursive: true });
     for (const file of ['yellow_tripdata_2021-01.csv.gz', 'yellow_tripdata_2021-03.parquet', 'taxi_zone_lookup.csv'])
       writeFileSync(join(folder, file), 'x'.repeat(1000));
+    // A download cut off and killed: its .part file, the record of what it holds, and its lock.
     writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part'), 'x');
+    writeFileSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.json'), '{}');
+    mkdirSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.lock'));
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(join(folder, 'yellow_tripdata_2021-02.csv.gz.part.lock'), aMinuteAgo, aMinuteAgo); // stale
+
+    const list = await dec(['data', 'list', '--json']);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = JSON.parse(list.stdout) as { datasets: Array<{ name: string; downloaded: string[] }> };
+    expect(listed.datasets.find((d) => d.name === 'yellow')?.downloaded).toEqual([
+      'yellow_tripdata_2021-01.csv.gz',
+      'yellow_tripdata_2021-03.parquet',
+    ]);
 
     const unconfirmed = await dec(['data', 'clean']);
     expect(unconfirmed.code).toBe(2);
-    expect(unconfirmed.stderr).toMatch(/Delete these 4 downloads .*needs a confirmation[\s\S]*--yes/);
-    expect(readdirSync(folder)).toHaveLength(4);
+    expect(unconfirmed.stderr).toMatch(/Delete these 5 downloads .*needs a confirmation[\s\S]*--yes/);
+    expect(readdirSync(folder)).toHaveLength(6);
 
     const oneMonth = await dec(['data', 'clean', 'yellow', '2021-03', '--yes']);
     expect(oneMonth.code, oneMonth.stderr).toBe(0);
@@ -527,6 +676,8 @@ describe('dec data clean', () => {
       'taxi_zone_lookup.csv',
       'yellow_tripdata_2021-01.csv.gz',
       'yellow_tripdata_2021-02.csv.gz.part',
+      'yellow_tripdata_2021-02.csv.gz.part.json',
+      'yellow_tripdata_2021-02.csv.gz.part.lock',
     ]);
 
     const all = await dec(['data', 'clean', '--yes', '--json']);
@@ -535,8 +686,30 @@ describe('dec data clean', () => {
       'taxi_zone_lookup.csv',
       'yellow_tripdata_2021-01.csv.gz',
       'yellow_tripdata_2021-02.csv.gz.part',
+      'yellow_tripdata_2021-02.csv.gz.part.json',
     ]);
     expect(readdirSync(folder)).toEqual([]);
+
+    // A download under way (its lock held, here by this test) is left alone.
+    writeFileSync(join(folder, 'yellow_tripdata_2021-04.csv.gz.part'), 'x');
+    writeFileSync(join(folder, 'yellow_tripdata_2021-04.csv.gz.part.json'), '{}');
+    const part = join(folder, 'yellow_tripdata_2021-04.csv.gz.part');
+    const release = await lockfile.lock(part, { realpath: false, lockfilePath: `${part}.lock` });
+    try {
+      const busy = await dec(['data', 'clean', '--yes']);
+      expect(busy.code, busy.stderr).toBe(0);
+      expect(busy.stderr).toContain(
+        'yellow_tripdata_2021-04.csv.gz.part: another dec is downloading it right now; left alone.',
+      );
+      expect(busy.stdout).toContain('Nothing to delete');
+      expect(readdirSync(folder).sort()).toEqual([
+        'yellow_tripdata_2021-04.csv.gz.part',
+        'yellow_tripdata_2021-04.csv.gz.part.json',
+        'yellow_tripdata_2021-04.csv.gz.part.lock',
+      ]);
+    } finally {
+      await release();
+    }
 
     const unknown = await dec(['data', 'clean', 'purple']);
     expect(unknown.code).toBe(2);
@@ -570,7 +743,7 @@ describe('loadFiles: several files, one table', () => {
     expect(error.message).toMatch(/Interrupted; the table was left as it was/);
     expect(error.exitCode).toBe(130);
     expect(await count('drift')).toBe(before);
-    expect(await exists('drift__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
   }
 
   it('matches columns by name whatever their case and order; a column a file lacks is NULL there', async () => {
@@ -652,7 +825,7 @@ describe('loadFiles: several files, one table', () => {
       expect(error.hint).toMatch(/psql or pgAdmin/);
       await holder.query('ROLLBACK');
       expect(await count('drift')).toBe(before);
-      expect(await exists('drift__dec_load')).toBe(false);
+      expect(await stagingTables()).toEqual([]);
     } finally {
       await holder.end();
     }
@@ -665,7 +838,7 @@ describe('loadFiles: several files, one table', () => {
     const error = (await loadFiles([good, bad], options('append')).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/bad\.csv at line 3/);
     expect(await count('drift')).toBe(before);
-    expect(await exists('drift__dec_load')).toBe(false);
+    expect(await stagingTables()).toEqual([]);
   });
 });
 
@@ -700,4 +873,198 @@ describe('dec data: bad input', () => {
     // Nothing was downloaded (the check comes before any network).
     expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets'))).toBe(false);
   });
+});
+
+describe('dec data: what a student or the machine causes gets one or two clear lines, and nothing half-made', () => {
+  /** One or two lines (message and hint), no "unexpected error", no stack trace. */
+  function expectClear(result: RunResult): void {
+    expect(result.stderr).not.toMatch(/unexpected error|please report/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.stderr.trim().split('\n').length, result.stderr).toBeLessThanOrEqual(2);
+  }
+
+  /** Starts `dec args` and returns when it exits, with what it wrote to stderr. */
+  function start(args: string[]): { exited: Promise<RunResult>; kill(): void } {
+    const child = spawn(process.execPath, [DEC_BIN, ...args], {
+      cwd: box.cwd,
+      env: box.sandbox.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+    return { exited, kill: () => child.kill('SIGKILL') };
+  }
+
+  /** The pid of the backend running a COPY on `on`, once there is one (bounded wait). */
+  async function copyingBackend(on: pg.Client): Promise<number> {
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline) {
+      const found = await on.query<{ pid: number }>(
+        "SELECT pid FROM pg_stat_activity WHERE query ILIKE 'COPY %' AND state = 'active'",
+      );
+      if (found.rows[0]) return found.rows[0].pid;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error('the load never started copying');
+  }
+
+  it('--file that is a folder or a fifo: exit 2 at once, saying what it is (a fifo is never opened)', async () => {
+    const folder = join(box.cwd, 'trips.csv');
+    mkdirSync(folder);
+    const folderRun = await load(folder, 'trips_err');
+    expect(folderRun.code).toBe(2);
+    expect(folderRun.stderr).toContain(`${folder} is a folder, not a file dec can load.`);
+    expectClear(folderRun);
+
+    const fifo = join(box.cwd, 'pipe.csv');
+    await new Promise<void>((resolve, reject) =>
+      spawn('mkfifo', [fifo]).on('close', (code) => (code === 0 ? resolve() : reject(new Error('mkfifo failed')))),
+    );
+    // Today's code opened it and waited for a writer forever: bounded here.
+    const fifoRun = await dec(['data', 'load', '--file', fifo, '--table', 'trips_err', '--db', db], 15_000);
+    expect(fifoRun.code).toBe(2);
+    expect(fifoRun.stderr).toContain(`${fifo} is a named pipe (fifo), not a file dec can load.`);
+    expectClear(fifoRun);
+  });
+
+  it('a plain CSV named .gz, and a cut-off .gz: exit 2, saying which, the table as it was', async () => {
+    const good = await sample(1000, 'good.csv');
+    expect((await load(good, 'trips_err')).code).toBe(0);
+
+    const plain = join(box.cwd, 'plain.csv.gz');
+    writeFileSync(plain, readFileSync(good));
+    const plainRun = await load(plain, 'trips_err');
+    expect(plainRun.code).toBe(2);
+    expect(plainRun.stderr).toContain(`${plain} is named .gz but is not gzip-compressed.`);
+    expectClear(plainRun);
+
+    const whole = await sample(200_000, 'whole.csv.gz');
+    const cut = join(box.cwd, 'cut.csv.gz');
+    writeFileSync(cut, readFileSync(whole).subarray(0, 200_000));
+    const cutRun = await load(cut, 'trips_err');
+    expect(cutRun.code).toBe(2);
+    expect(cutRun.stderr).toContain(`${cut} is cut off: its gzip data ends early.`);
+    expect(cutRun.stderr).not.toMatch(/fix or drop that row/i);
+    expectClear(cutRun);
+
+    expect(await count('trips_err')).toBe(1000);
+    expect(await stagingTables()).toEqual([]);
+  });
+
+  it('Postgres ending the connection of a load (as a shutdown does): exit 2, "Postgres stopped", the table as it was', async () => {
+    const good = await sample(1000, 'good.csv');
+    expect((await load(good, 'trips_err')).code).toBe(0);
+    const big = await sample(1_000_000, 'big.csv');
+    const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', db]);
+    try {
+      const pid = await copyingBackend(client!);
+      await client!.query('SELECT pg_terminate_backend($1)', [pid]);
+      const result = await run.exited;
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(
+        /Postgres stopped during the load \(terminating connection due to administrator command\)/,
+      );
+      expect(result.stderr).toMatch(/Nothing was loaded and trips_err was left as it was/);
+      expect(result.stderr).not.toMatch(/fix or drop that row|download it again/i);
+      expectClear(result);
+    } finally {
+      run.kill();
+    }
+    expect(await count('trips_err')).toBe(1000);
+    expect(await stagingTables()).toEqual([]);
+  }, 120_000);
+
+  it('Postgres killed mid-load: exit 2, "Postgres stopped", not "fix or drop that row" nor "download it again"', async () => {
+    const other = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    const otherDb = `postgresql://root:root@127.0.0.1:${other.port}/ny_taxi`;
+    const watcher = new pg.Client({ connectionString: otherDb });
+    watcher.on('error', () => undefined);
+    const big = await sample(1_000_000, 'big.csv');
+    const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', otherDb]);
+    try {
+      await watcher.connect();
+      await copyingBackend(watcher);
+      await watcher.end();
+      await other.stop(); // immediate shutdown, then SIGKILL if it lingers
+      const result = await run.exited;
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/Postgres stopped during the load/);
+      expect(result.stderr).not.toMatch(/fix or drop that row|download it again/i);
+      expectClear(result);
+    } finally {
+      run.kill();
+      await watcher.end().catch(() => undefined);
+      await other.stop();
+    }
+  }, 120_000);
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a cache folder dec cannot write (as user nobody): exit 2, naming the folder, for get and sample',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'dec-nobody-data-'));
+      try {
+        const fixture = writeDatasetSyllabus(join(root, 'syllabus.yaml'), 'http://127.0.0.1:9');
+        // As nobody, DEC_HOME (nobody's own) is made read-only first, then dec runs.
+        const asNobody = (args: string[]) =>
+          runAsNobody(
+            '/bin/sh',
+            ['-c', 'chmod a-w "$DEC_HOME" && exec "$@"', 'sh', process.execPath, DEC_BIN, ...args],
+            {
+              root,
+            },
+          );
+        for (const args of [
+          ['data', 'get', 'yellow', '2021-01', '--syllabus', fixture],
+          ['data', 'sample', '--rows', '10'],
+        ]) {
+          const result = await asNobody(args);
+          expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(2);
+          expect(result.stderr).toMatch(
+            new RegExp(
+              `Cannot (create the folder for|write) ${result.decHome}/cache/datasets/\\S+: permission denied\\.`,
+            ),
+          );
+          expectClear(result);
+        }
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a --file and a cache folder dec cannot read (as user nobody): exit 2, naming them',
+    async () => {
+      const root = mkdtempSync(join(tmpdir(), 'dec-nobody-data-'));
+      try {
+        const trips = join(root, 'home', 'trips.csv');
+        const cache = join(root, 'dec-home', 'cache', 'datasets');
+        mkdirSync(dirname(trips), { recursive: true });
+        mkdirSync(cache, { recursive: true });
+        writeFileSync(trips, 'PULocationID,fare_amount\n1,2\n');
+        // As nobody (who owns both), `$1` is made unreadable first, then dec runs.
+        const unreadable = (path: string, args: string[]) =>
+          runAsNobody(
+            '/bin/sh',
+            ['-c', 'chmod 000 "$1" && shift && exec "$@"', 'sh', path, process.execPath, DEC_BIN, ...args],
+            { root },
+          );
+        const loaded = await unreadable(trips, ['data', 'load', '--file', trips, '--table', 't', '--db', db]);
+        expect(loaded.code, loaded.stderr).toBe(2);
+        expect(loaded.stderr).toContain(`Cannot read ${trips}: permission denied.`);
+        expectClear(loaded);
+        const listed = await unreadable(cache, ['data', 'list']);
+        expect(listed.code, listed.stderr).toBe(2);
+        expect(listed.stderr).toContain(`Cannot read ${cache}: permission denied.`);
+        expectClear(listed);
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    },
+    60_000,
+  );
 });

@@ -1,10 +1,20 @@
 // download(): against a loopback HTTP server this test runs on 127.0.0.1 (never another address).
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { download, type DownloadOptions } from '../../src/data/download.js';
 import { DecError, ExitCode } from '../../src/errors.js';
@@ -14,6 +24,7 @@ type Handler = (req: IncomingMessage, res: ServerResponse, index: number) => voi
 interface Seen {
   url: string;
   range: string | undefined;
+  ifRange?: string;
 }
 
 let server: Server;
@@ -29,7 +40,8 @@ const HALF = BODY.length / 2;
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    seen.push({ url: req.url ?? '', range: req.headers.range });
+    const ifRange = req.headers['if-range'] as string | undefined;
+    seen.push({ url: req.url ?? '', range: req.headers.range, ...(ifRange ? { ifRange } : {}) });
     handler(req, res, seen.length - 1);
   });
   await new Promise<void>((resolve, reject) => {
@@ -62,26 +74,32 @@ function options(extra: Partial<DownloadOptions> = {}): DownloadOptions {
   return { stallMs: 5_000, attempts: 3, backoffMs: 10, ...extra };
 }
 
-/** The whole body, or the range asked for as 206 with Content-Range. */
-function serveWithRanges(req: IncomingMessage, res: ServerResponse): void {
+/** The whole body, or the range asked for as 206 with Content-Range (extra headers on both, e.g. an ETag). */
+function serveWithRanges(
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer = BODY,
+  extra: Record<string, string> = {},
+): void {
   const match = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
   if (match) {
     const start = Number(match[1]);
     res.writeHead(206, {
-      'content-length': BODY.length - start,
-      'content-range': `bytes ${start}-${BODY.length - 1}/${BODY.length}`,
+      ...extra,
+      'content-length': body.length - start,
+      'content-range': `bytes ${start}-${body.length - 1}/${body.length}`,
     });
-    res.end(BODY.subarray(start));
+    res.end(body.subarray(start));
     return;
   }
-  res.writeHead(200, { 'content-length': BODY.length });
-  res.end(BODY);
+  res.writeHead(200, { ...extra, 'content-length': body.length });
+  res.end(body);
 }
 
 /** Headers announcing the whole body, then half of it, then the connection is destroyed. */
-function cutHalfway(res: ServerResponse): void {
-  res.writeHead(200, { 'content-length': BODY.length });
-  res.write(BODY.subarray(0, HALF), () => setTimeout(() => res.socket?.destroy(), 100));
+function cutHalfway(res: ServerResponse, body: Buffer = BODY, extra: Record<string, string> = {}): void {
+  res.writeHead(200, { ...extra, 'content-length': body.length });
+  res.write(body.subarray(0, HALF), () => setTimeout(() => res.socket?.destroy(), 100));
 }
 
 async function failure(promise: Promise<unknown>): Promise<DecError> {
@@ -118,6 +136,8 @@ describe('download', () => {
     expect(readFileSync(path).equals(BODY)).toBe(true);
     expect(existsSync(part)).toBe(false);
     expect(notices).toHaveLength(1);
+    // Nothing is left beside the file: neither the .part file's record nor its lock.
+    expect(readdirSync(dirname(path))).toEqual(['file.csv.gz']);
   });
 
   it('follows a redirect', async () => {
@@ -211,6 +231,35 @@ describe('download', () => {
     expect(readFileSync(path).equals(BODY)).toBe(true);
   });
 
+  it('a disk that fills up while writing: one clear error naming the file, no retries, no final file', async () => {
+    handler = (req, res) => serveWithRanges(req, res);
+    const { path, part } = target();
+    let written = 0;
+    const fullDisk = () =>
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          written += chunk.length;
+          if (written < HALF) return done();
+          done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }));
+        },
+      });
+    const error = await failure(download(`${base}/file.csv.gz`, path, options({ openPart: fullDisk })));
+    expect(error.message).toBe(`Cannot write ${part}: the disk is full.`);
+    expect(error.hint).toMatch(/dec data clean/);
+    expect(error.exitCode).toBe(ExitCode.couldNotRun);
+    expect(seen).toHaveLength(1);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('a cache folder it cannot create: names it and says why', async () => {
+    const { path } = target();
+    mkdirSync(dirname(dirname(path)), { recursive: true });
+    writeFileSync(dirname(path), 'a file where the folder should be');
+    const error = await failure(download(`${base}/file.csv.gz`, path, options()));
+    expect(error.message).toMatch(/^Cannot create the folder for .*file\.csv\.gz: /);
+    expect(seen).toHaveLength(0);
+  });
+
   it('starts over when the server ignores the Range header', async () => {
     handler = (_req, res, index) => {
       if (index === 0) return cutHalfway(res);
@@ -253,5 +302,150 @@ describe('download', () => {
     expect(existsSync(part)).toBe(true);
     expect(existsSync(path)).toBe(false);
     expect(seen).toHaveLength(1);
+  });
+});
+
+describe('download: resuming only ever continues the same file', () => {
+  const CHANGED = randomBytes(BODY.length + 1000);
+
+  it('a 206 that does not start where the .part file ends: starts over instead of appending', async () => {
+    handler = (req, res, index) => {
+      if (index === 0) return cutHalfway(res);
+      if (index === 1) {
+        // Asked for bytes=HALF-, sends the file from its first byte.
+        res.writeHead(206, {
+          'content-length': BODY.length,
+          'content-range': `bytes 0-${BODY.length - 1}/${BODY.length}`,
+        });
+        return res.end(BODY);
+      }
+      serveWithRanges(req, res);
+    };
+    const { path } = target();
+    const notices: string[] = [];
+    await download(`${base}/file.csv.gz`, path, options({ onNotice: (text) => notices.push(text) }));
+    expect(seen.map((s) => s.range)).toEqual([undefined, `bytes=${HALF}-`, undefined]);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+    expect(notices.join('\n')).toMatch(/sent the file from byte 0, not from byte 131072: starting over/);
+  });
+
+  it('a 206 with the whole file to a request without Range (some servers do): taken as the file', async () => {
+    handler = (_req, res) =>
+      res
+        .writeHead(206, { 'content-length': BODY.length, 'content-range': `bytes 0-${BODY.length - 1}/${BODY.length}` })
+        .end(BODY);
+    const { path } = target();
+    await download(`${base}/file.csv.gz`, path, options());
+    expect(seen).toHaveLength(1);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+  });
+
+  it('a 206 without a Content-Range: starts over', async () => {
+    handler = (req, res, index) => {
+      if (index === 0) return cutHalfway(res);
+      if (index === 1) return res.writeHead(206, { 'content-length': HALF }).end(BODY.subarray(HALF));
+      serveWithRanges(req, res);
+    };
+    const { path } = target();
+    await download(`${base}/file.csv.gz`, path, options());
+    expect(seen).toHaveLength(3);
+    expect(seen[2]!.range).toBeUndefined();
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+  });
+
+  it('a 416 without Content-Range is not taken as complete: half a file never gets the final name', async () => {
+    handler = (req, res, index) => {
+      if (index === 0) return cutHalfway(res);
+      if (index === 1) return res.writeHead(416).end();
+      serveWithRanges(req, res);
+    };
+    const { path } = target();
+    const notices: string[] = [];
+    await download(`${base}/file.csv.gz`, path, options({ onNotice: (text) => notices.push(text) }));
+    expect(seen.map((s) => s.range)).toEqual([undefined, `bytes=${HALF}-`, undefined]);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+    expect(notices.join('\n')).toMatch(/refused to resume without saying the file's size: starting over/);
+  });
+
+  it('a 416 whose size is not what the .part file holds: starts over', async () => {
+    handler = (req, res, index) => {
+      if (index === 0) return cutHalfway(res);
+      if (index === 1) return res.writeHead(416, { 'content-range': `bytes */${BODY.length}` }).end();
+      serveWithRanges(req, res);
+    };
+    const { path } = target();
+    await download(`${base}/file.csv.gz`, path, options());
+    expect(seen).toHaveLength(3);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+  });
+
+  it('sends If-Range with the ETag seen first; a file changed on the server starts over, saying so', async () => {
+    handler = (req, res, index) => {
+      if (index === 0) return cutHalfway(res, BODY, { etag: '"v1"' });
+      // The file changed: If-Range "v1" no longer matches, so the whole new file comes with a 200.
+      if (req.headers['if-range'] === '"v2"') return serveWithRanges(req, res, CHANGED, { etag: '"v2"' });
+      res.writeHead(200, { etag: '"v2"', 'content-length': CHANGED.length });
+      res.end(CHANGED);
+    };
+    const { path } = target();
+    const notices: string[] = [];
+    await download(`${base}/file.csv.gz`, path, options({ onNotice: (text) => notices.push(text) }));
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toMatchObject({ range: `bytes=${HALF}-`, ifRange: '"v1"' });
+    expect(readFileSync(path).equals(CHANGED)).toBe(true);
+    expect(notices.join('\n')).toMatch(/the file changed on the server since the download began: starting over/);
+  });
+
+  it('uses Last-Modified when there is no strong ETag; a server that ignores If-Range but sends another version starts over', async () => {
+    const before = 'Mon, 01 Nov 2026 10:00:00 GMT';
+    const after = 'Tue, 02 Nov 2026 10:00:00 GMT';
+    handler = (req, res, index) => {
+      if (index === 0) return cutHalfway(res, BODY, { etag: 'W/"weak"', 'last-modified': before });
+      // Ignores If-Range and sends a range of the new file.
+      serveWithRanges(req, res, CHANGED, { 'last-modified': after });
+    };
+    const { path } = target();
+    const notices: string[] = [];
+    await download(`${base}/file.csv.gz`, path, options({ onNotice: (text) => notices.push(text) }));
+    expect(seen[1]).toMatchObject({ range: `bytes=${HALF}-`, ifRange: before });
+    expect(seen[2]!.range).toBeUndefined();
+    expect(readFileSync(path).equals(CHANGED)).toBe(true);
+    expect(notices.join('\n')).toMatch(/changed on the server/);
+  });
+
+  it('a .part file dec has no record of (another program, an older dec): starts over instead of resuming', async () => {
+    handler = (req, res) => serveWithRanges(req, res);
+    const { path, part } = target();
+    mkdirSync(dirname(part), { recursive: true });
+    writeFileSync(part, 'not the first bytes of this file');
+    await download(`${base}/file.csv.gz`, path, options());
+    expect(seen).toEqual([{ url: '/file.csv.gz', range: undefined }]);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+  });
+
+  it('two downloads of the same file at once: one downloads, the other waits for it; the file is whole', async () => {
+    handler = (_req, res) => {
+      // Slowly, so that the two overlap: 8 pieces, 50 ms apart.
+      res.writeHead(200, { 'content-length': BODY.length });
+      const piece = BODY.length / 8;
+      let sent = 0;
+      const next = () => {
+        res.write(BODY.subarray(sent, sent + piece));
+        sent += piece;
+        if (sent < BODY.length) setTimeout(next, 50);
+        else res.end();
+      };
+      next();
+    };
+    const { path } = target();
+    const notices: string[][] = [[], []];
+    const sizes = await Promise.all(
+      [0, 1].map((i) => download(`${base}/file.csv.gz`, path, options({ onNotice: (text) => notices[i]!.push(text) }))),
+    );
+    expect(sizes).toEqual([BODY.length, BODY.length]);
+    expect(seen).toHaveLength(1);
+    expect(readFileSync(path).equals(BODY)).toBe(true);
+    expect(notices.flat()).toEqual(['another dec is downloading this file: waiting for it to finish']);
+    expect(readdirSync(dirname(path))).toEqual(['file.csv.gz']);
   });
 });

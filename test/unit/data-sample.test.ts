@@ -1,0 +1,88 @@
+// writeSyntheticYellow: complete files only ever appear under their final name.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { writeSyntheticYellow } from '../../src/data/synthetic.js';
+import { DecError, ExitCode } from '../../src/errors.js';
+
+let dir = '';
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+function folder(): string {
+  dir = mkdtempSync(join(tmpdir(), 'dec-sample-'));
+  return dir;
+}
+
+/** A file that takes `limit` bytes, then fails as a full disk does. */
+function fullDiskAfter(limit: number): Writable {
+  let written = 0;
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      written += chunk.length;
+      if (written <= limit) return done();
+      done(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28 }));
+    },
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<DecError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(DecError);
+  return error as DecError;
+}
+
+describe('writeSyntheticYellow', () => {
+  it('writes the whole file under its name, and nothing else', async () => {
+    const path = join(folder(), 'sample.csv.gz');
+    await writeSyntheticYellow(path, 500);
+    expect(readdirSync(dir)).toEqual(['sample.csv.gz']);
+    expect(gunzipSync(readFileSync(path)).toString().trim().split('\n')).toHaveLength(501);
+  });
+
+  it('a full disk: a clear error, the earlier file kept as it was, no partial file anywhere', async () => {
+    const path = join(folder(), 'sample.csv');
+    writeFileSync(path, 'an earlier sample\n');
+    const error = await failure(writeSyntheticYellow(path, 200_000, { open: () => fullDiskAfter(300_000) }));
+    expect(error.message).toBe(`Cannot write ${path}: the disk is full.`);
+    expect(error.hint).toMatch(/dec data clean|DEC_HOME/);
+    expect(error.exitCode).toBe(ExitCode.couldNotRun);
+    expect(readdirSync(dir)).toEqual(['sample.csv']);
+    expect(readFileSync(path, 'utf8')).toBe('an earlier sample\n');
+  });
+
+  it('Ctrl-C: exit code 130, and neither the file nor a temporary one is left', async () => {
+    const path = join(folder(), 'sample.csv.gz');
+    const controller = new AbortController();
+    let seen = 0;
+    const slowSink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        seen += chunk.length;
+        if (seen > 100_000) controller.abort();
+        setImmediate(done);
+      },
+    });
+    const error = await failure(
+      writeSyntheticYellow(path, 2_000_000, { signal: controller.signal, open: () => slowSink }),
+    );
+    expect(error.exitCode).toBe(ExitCode.interrupted);
+    expect(error.message).toContain('was not written');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('a folder it cannot create: says which path and why', async () => {
+    const base = folder();
+    writeFileSync(join(base, 'afile'), '');
+    const path = join(base, 'afile', 'sample.csv');
+    const error = await failure(writeSyntheticYellow(path, 10));
+    expect(error.message).toMatch(/^Cannot write .*afile\/sample\.csv: /);
+  });
+});
