@@ -3,14 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppContext } from '../context.js';
 import { DecError, ExitCode } from '../errors.js';
-import {
-  ANSWERS_FILE,
-  checkForm,
-  readAnswers,
-  runReadOnly,
-  type Database,
-  type QuestionCheck,
-} from '../homework/check.js';
+import { ANSWERS_FILE, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
+import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
   answersYaml,
   datasetUrls,
@@ -230,10 +224,15 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
   let db: Database | undefined;
   if (sqlToRun.length > 0) {
     db = await database(app, session, options.db);
-    for (const result of sqlToRun) {
-      const problem = await runReadOnly(db, answers[result.id]!.sql, timeoutMs);
-      if (problem) Object.assign(result, { status: 'fail', detail: problem });
-      else result.detail = 'answered; the query runs';
+    const runner = await openAnswerRunner(db, timeoutMs, (message) => app.terminal.warn(message));
+    try {
+      for (const result of sqlToRun) {
+        const problem = await runner.run(answers[result.id]!.sql);
+        if (problem) Object.assign(result, { status: 'fail', detail: problem });
+        else result.detail = 'answered; the query runs';
+      }
+    } finally {
+      await runner.close();
     }
   }
   const failed = results.filter((r) => r.status === 'fail' || r.status === 'unanswered');

@@ -1,5 +1,5 @@
 // Reads the student's answers and checks them: every question answered and well-formed, and each SQL
-// answer's query run against Postgres in a read-only transaction with a timeout. It checks form and
+// answer's query run against Postgres read-only with a timeout (sandbox.ts). It checks form and
 // that queries run, not the graded answer (except for practice questions with an expected answer).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -132,53 +132,4 @@ export function checkForm(question: Question, answer: Answer | undefined): Quest
     status: 'pass',
     detail: question.kind === 'command' ? 'answered (commands are not run)' : 'answered',
   };
-}
-
-export interface Database {
-  connectionString: string;
-  /** Shown in messages, without the password. */
-  shown: string;
-}
-
-function lineOf(query: string, position: number | undefined): number | undefined {
-  if (position === undefined || !Number.isFinite(position)) return undefined;
-  return query.slice(0, position - 1).split('\n').length;
-}
-
-/** Runs a query read-only with a timeout; undefined when it ran, else why not. */
-export async function runReadOnly(db: Database, query: string, timeoutMs: number): Promise<string | undefined> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    connectionString: db.connectionString,
-    connectionTimeoutMillis: Math.min(timeoutMs, 10_000),
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new DecError(`Cannot connect to ${db.shown}: ${(error as Error).message}`, {
-      hint: 'Start the week-1 database with `dec setup week1`, or pass --db postgresql://user:password@host:port/db.',
-    });
-  }
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
-    // The extended protocol runs one statement only: no `COMMIT; INSERT ...` out of the read-only transaction.
-    // (queryMode is missing from @types/pg, hence the separate object.)
-    const oneStatement = { text: query, queryMode: 'extended' as const };
-    await client.query(oneStatement);
-    return undefined;
-  } catch (error) {
-    const { code, message, position } = error as { code?: string; message: string; position?: string };
-    const line = lineOf(query, position === undefined ? undefined : Number(position));
-    const where = line === undefined ? '' : ` (line ${line} of the query)`;
-    if (code === '25006') return `the query writes to the database${where}; homework queries only read`;
-    if (code === '42601' && /multiple commands/.test(message))
-      return 'the answer holds more than one statement; give a single query';
-    if (code === '57014') return `the query took longer than ${timeoutMs / 1000} s and was stopped${where}`;
-    return `${message}${where}`;
-  } finally {
-    await client.query('ROLLBACK').catch(() => undefined);
-    await client.end().catch(() => undefined);
-  }
 }

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsNobody } from '../helpers/docker.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
@@ -519,6 +519,155 @@ practice:
 
     const text = await dec(['homework', 'status'], ws);
     expect(text.stdout).toMatch(/1\s+Introduction & Prerequisites\s+checked/);
+  }, 60_000);
+
+  /** VALID_ANSWERS with some questions' sql replaced. */
+  function answersWith(sql: Record<string, string>): string {
+    const answers = parse(VALID_ANSWERS) as Record<string, { answer: unknown; sql?: string }>;
+    for (const [id, query] of Object.entries(sql)) answers[id] = { ...answers[id]!, sql: query };
+    return stringify(answers);
+  }
+
+  it('answers cannot run programs, write or read server files, or stop other sessions (superuser login)', async () => {
+    const { ws, hw } = await scaffolded();
+    const program = join(server!.dir, 'pwned-by-program');
+    const copied = join(server!.dir, 'pwned-by-copy.csv');
+    const victim = new pg.Client({ connectionString: db, application_name: 'dec-test-victim' });
+    victim.on('error', () => undefined);
+    await victim.connect();
+    try {
+      writeFileSync(
+        join(hw, 'answers.yaml'),
+        answersWith({
+          q3: `COPY (SELECT 1) TO PROGRAM 'touch ${program}'`,
+          q4: `COPY yellow_taxi_trips TO '${copied}'`,
+          q5: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dec-test-victim'",
+          q6: "SELECT lo_get(lo_import('/etc/hostname'))",
+          practice: "SELECT pg_read_file('/etc/hostname')",
+        }),
+      );
+      const run = await dec(['homework', 'check', '1', '--db', db, '--json'], ws);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const byId = Object.fromEntries(json<CheckJson>(run).questions.map((q) => [q.id, q]));
+      for (const id of ['q3', 'q4', 'q5', 'q6', 'practice']) expect(byId[id], id).toMatchObject({ status: 'fail' });
+      expect(byId.q5!.detail).toMatch(/permission denied|must be a superuser/);
+      expect(byId.practice!.detail).toContain('permission denied');
+      expect(existsSync(program)).toBe(false);
+      expect(existsSync(copied)).toBe(false);
+      expect((await victim.query('SELECT 1 AS alive')).rows[0].alive).toBe(1);
+      expect(await tripCount()).toBe(2);
+      expect(
+        await withClient(
+          async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_largeobject_metadata')).rows[0].n,
+        ),
+      ).toBe(0);
+
+      // The role the answers run as cannot be left from inside the query either.
+      writeFileSync(
+        join(hw, 'answers.yaml'),
+        answersWith({
+          q3: "SELECT query_to_xml('SELECT pg_read_file(''/etc/hostname'') AS f', true, false, '') FROM (SELECT set_config('role', session_user, true)) AS s",
+          q4: "SELECT query_to_xml('SELECT pg_read_file(''/etc/hostname'') AS f', true, false, '') FROM (SELECT set_config('session_authorization', session_user, true)) AS s",
+        }),
+      );
+      const escape = await dec(['homework', 'check', '1', '--db', db, '--json'], ws);
+      expect(escape.code, escape.stdout + escape.stderr).toBe(1);
+      const escaped = Object.fromEntries(json<CheckJson>(escape).questions.map((q) => [q.id, q]));
+      expect(escaped.q3).toMatchObject({ status: 'fail' });
+      expect(escaped.q4).toMatchObject({ status: 'fail' });
+      expect(escaped.q5).toMatchObject({ status: 'pass' });
+    } finally {
+      await victim.end().catch(() => undefined);
+    }
+  }, 60_000);
+
+  it('a login that may not create roles: answers run as that login, read-only, and dec says so', async () => {
+    await withClient(async (c) => {
+      await c.query(`DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dec_homework_reader') THEN
+          DROP OWNED BY dec_homework_reader; DROP ROLE dec_homework_reader;
+        END IF; END $$`);
+      await c.query("CREATE ROLE dec_test_student LOGIN PASSWORD 'student'");
+      await c.query('GRANT SELECT ON yellow_taxi_trips TO dec_test_student');
+    });
+    try {
+      const { ws, hw } = await scaffolded();
+      writeFileSync(join(hw, 'answers.yaml'), answersWith({ q6: "SELECT pg_read_file('/etc/hostname')" }));
+      const student = `postgresql://dec_test_student:student@127.0.0.1:${server!.port}/ny_taxi`;
+      const run = await dec(['homework', 'check', '1', '--db', student, '--json'], ws);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(run.stderr).toContain('Answers run as dec_test_student in a read-only transaction');
+      expect(run.stderr).toContain('may not create roles');
+      expect(run.stderr).not.toContain('student:student');
+      const byId = Object.fromEntries((JSON.parse(run.stdout) as CheckJson).questions.map((q) => [q.id, q]));
+      expect(byId.q3).toMatchObject({ status: 'pass' });
+      expect(byId.q6).toMatchObject({ status: 'fail' });
+      expect(byId.q6!.detail).toContain('permission denied');
+      expect(
+        await withClient(
+          async (c) => (await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'dec_homework_reader'")).rowCount,
+        ),
+      ).toBe(0);
+    } finally {
+      await withClient((c) => c.query('DROP OWNED BY dec_test_student; DROP ROLE dec_test_student'));
+    }
+  }, 60_000);
+
+  it('a paused server does not hang the check past --timeout: exit 2 with a clear message', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), answersWith({ q3: 'SELECT pg_sleep(30)' }));
+    const signal = (pid: number, name: NodeJS.Signals) => {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // already gone
+      }
+    };
+    // Pause the backend running the answer once it is busy with it: the server's own statement timeout
+    // cannot fire in a stopped process.
+    const started = Date.now();
+    const running = dec(['homework', 'check', '1', '--db', db, '--timeout', '1'], ws, 30_000);
+    let paused: number | undefined;
+    try {
+      for (let i = 0; i < 100 && paused === undefined; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        paused = await withClient(
+          async (c) =>
+            (
+              await c.query(
+                `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'
+                 AND backend_type = 'client backend' AND now() - query_start > interval '100 ms'`,
+              )
+            ).rows[0]?.pid as number | undefined,
+        );
+      }
+      expect(paused, 'the answer never started running').toBeDefined();
+      signal(paused!, 'SIGSTOP');
+      const run = await running;
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(run.stderr).toMatch(/did not answer within 1 s/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      if (paused !== undefined) {
+        signal(paused, 'SIGCONT');
+        signal(paused, 'SIGTERM');
+      }
+      await running.catch(() => undefined);
+    }
+
+    // The whole server paused before the check starts: the connection gives up in time too.
+    const postmaster = server!.pid;
+    signal(postmaster, 'SIGSTOP');
+    try {
+      const before = Date.now();
+      const run = await dec(['homework', 'check', '1', '--db', db, '--timeout', '1'], ws, 30_000);
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      expect(Date.now() - before).toBeLessThan(10_000);
+      expect(run.stderr).toContain('Cannot connect');
+    } finally {
+      signal(postmaster, 'SIGCONT');
+    }
   }, 60_000);
 
   it('without a database it cannot run: exit 2 with a hint, not a crash', async () => {
