@@ -28,6 +28,7 @@ import {
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
 import { TEMPLATES_DIR } from '../paths.js';
+import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
 import { defaultDatabase } from '../setup/database.js';
@@ -192,18 +193,7 @@ export async function homeworkStatus(app: AppContext): Promise<number> {
 
 /** --db, else the Postgres of the week-1 stack as `dec setup` runs it (remembered port and login). */
 async function database(app: AppContext, session: Session, flag: string | undefined): Promise<Database> {
-  if (flag) {
-    let shown = flag;
-    try {
-      const url = new URL(flag);
-      if (url.password) url.password = '***';
-      shown = url.toString();
-    } catch {
-      throw new DecError(`--db "${flag}" is not a URL.`, { hint: 'Use postgresql://user:password@host:port/database' });
-    }
-    return { connectionString: flag, shown };
-  }
-  return defaultDatabase(app, session);
+  return flag ? parseDatabaseUrl(flag) : defaultDatabase(app, session);
 }
 
 export async function homeworkCheck(app: AppContext, ref: string, options: CheckOptions): Promise<number> {

@@ -670,6 +670,20 @@ practice:
     }
   }, 60_000);
 
+  it('a malformed --db URL: exit 2 saying what is wrong, and the password is never printed', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
+    for (const url of ['postgres://root:secret@host:notaport/db', 'postgres://root:sec@ret@localhost:99999/db']) {
+      for (const extra of [[], ['--json']]) {
+        const run = await dec(['homework', 'check', '1', '--db', url, ...extra], ws);
+        expect(run.code, run.stdout + run.stderr).toBe(2);
+        expect(run.stderr).toMatch(/--db "postgres:\/\/root:\*\*\*@.*" has a port/);
+        expect(run.stderr).not.toContain('unexpected error');
+        expect(run.stdout + run.stderr).not.toMatch(/sec/);
+      }
+    }
+  }, 60_000);
+
   it('without a database it cannot run: exit 2 with a hint, not a crash', async () => {
     const { ws, hw } = await scaffolded();
     writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
