@@ -205,6 +205,33 @@ describe('dec homework init', () => {
     expect(readFileSync(join(hw, 'README.md')).equals(template)).toBe(true);
   });
 
+  it('--force again in the same second: a new backup next to the old ones, never over them', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'README.md'), 'first edit\n');
+    const first = json<FilesJson>(await dec(['homework', 'init', '1', '--force', '--json'], ws)).backups[0]!;
+    // Every name the next run could pick from the clock is taken, as by a run earlier in that second.
+    const planted = new Map<string, string>([[first, 'first edit\n']]);
+    const [, day, hours, minutes, seconds] = /bak-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z$/.exec(first)!;
+    const firstTime = Date.parse(`${day}T${hours}:${minutes}:${seconds}Z`);
+    for (let second = 0; second < 30; second++) {
+      const at = new Date(firstTime + second * 1000)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/:/g, '-');
+      const name = join(hw, `README.md.bak-${at}`);
+      if (planted.has(name)) continue;
+      writeFileSync(name, `planted ${second}\n`);
+      planted.set(name, `planted ${second}\n`);
+    }
+    writeFileSync(join(hw, 'README.md'), 'second edit\n');
+    const doc = json<FilesJson>(await dec(['homework', 'init', '1', '--force', '--json'], ws));
+    expect(doc.backups).toHaveLength(1);
+    expect(planted.has(doc.backups[0]!)).toBe(false);
+    expect(doc.backups[0]).toMatch(/README\.md\.bak-[\dT-]+Z-2$/);
+    expect(readFileSync(doc.backups[0]!, 'utf8')).toBe('second edit\n');
+    for (const [name, content] of planted) expect(readFileSync(name, 'utf8'), name).toBe(content);
+  });
+
   it('--dry-run writes nothing', async () => {
     const ws = await workspace();
     const doc = json<FilesJson>(await dec(['homework', 'init', '1', '--dry-run', '--json'], ws));
