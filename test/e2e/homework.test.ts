@@ -804,6 +804,53 @@ describe('dec homework check: the form of non-SQL answers', () => {
     expect(run.stderr).toMatch(/answers\.yaml:\d+:\d+ is not valid YAML/);
   });
 
+  it('a YAML alias bomb (billion laughs) in answers.yaml: exit 2 at once, no unexpected error', async () => {
+    const ws = await workspace();
+    await dec(['homework', 'init', '2'], ws);
+    const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
+    writeFileSync(join(ws, 'homework', 'week2', 'answers.yaml'), `${lines.join('\n')}\nq1:\n  answer: *a9\n`);
+    const run = await dec(['homework', 'check', '2'], ws, 10_000);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/answers\.yaml uses YAML aliases \(\*name\) too often/);
+    expect(run.stderr).not.toContain('unexpected error');
+  });
+
+  it('answers.yaml as a link to /dev/zero, a fifo or a huge file: a clear error, no hang', async () => {
+    const ws = await workspace();
+    await dec(['homework', 'init', '2'], ws);
+    const answers = join(ws, 'homework', 'week2', 'answers.yaml');
+    unlinkSync(answers);
+    symlinkSync('/dev/zero', answers);
+    const check = await dec(['homework', 'check', '2'], ws, 15_000);
+    expect(check.code, check.stderr).toBe(2);
+    expect(check.stderr).toMatch(/answers\.yaml is not a regular file/);
+    expect(check.stderr).not.toContain('unexpected error');
+    // Status and weeks list count answers from the same file: they must not hang either.
+    const status = json<{ homework: Array<{ week: number; answered: number }> }>(
+      await dec(['homework', 'status', '--json'], ws, 15_000),
+    );
+    expect(status.homework.find((h) => h.week === 2)?.answered).toBe(0);
+    expect((await dec(['weeks', 'list'], ws, 15_000)).code).toBe(0);
+
+    unlinkSync(answers);
+    await new Promise<void>((done, fail) => execFile('mkfifo', [answers], (error) => (error ? fail(error) : done())));
+    const fifo = await dec(['homework', 'check', '2'], ws, 15_000);
+    expect(fifo.code, fifo.stderr).toBe(2);
+    expect(fifo.stderr).toMatch(/answers\.yaml is not a regular file/);
+
+    unlinkSync(answers);
+    writeFileSync(answers, `q1: "${'x'.repeat(2 * 1024 * 1024)}"\n`);
+    const huge = await dec(['homework', 'check', '2'], ws, 15_000);
+    expect(huge.code, huge.stderr).toBe(2);
+    expect(huge.stderr).toMatch(/answers\.yaml is 2\.0 MB/);
+  }, 60_000);
+
   it('before init: exit 2 and a hint to scaffold first', async () => {
     const ws = await workspace();
     const run = await dec(['homework', 'check', '2'], ws);
