@@ -859,6 +859,33 @@ describe('dec homework check: the form of non-SQL answers', () => {
   });
 });
 
+describe('an impossible startDate in the workspace file', () => {
+  for (const [startDate, example] of [
+    ['2025-02-30', '2025-02-28'],
+    ['2025-13-45', '2026-01-12'],
+  ] as const) {
+    it(`${startDate}: exit 2 naming the file and the fix, not a silent wrong date`, async () => {
+      const ws = await workspace();
+      const markerPath = join(ws, '.dec', 'workspace.json');
+      const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as Record<string, unknown>;
+      writeFileSync(markerPath, JSON.stringify({ ...marker, startDate }, null, 2));
+      for (const args of [
+        ['homework', 'status'],
+        ['homework', 'init', '1'],
+        ['weeks', 'list'],
+      ]) {
+        const run = await dec(args, ws);
+        expect(run.code, `${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(2);
+        expect(run.stderr).toContain(markerPath);
+        expect(run.stderr).toContain(`"startDate" "${startDate}" is not a real day`);
+        expect(run.stderr).toContain(`e.g. "${example}"`);
+        expect(run.stderr).not.toContain('unexpected error');
+      }
+      expect(existsSync(join(ws, 'homework'))).toBe(false);
+    });
+  }
+});
+
 describe('dec homework status', () => {
   it('before init: not started, due dates relative to the workspace start date', async () => {
     const ws = await workspace('2026-01-12');
