@@ -124,6 +124,11 @@ export async function openAnswerRunner(
         return undefined;
       } catch (error) {
         if (error instanceof NoAnswer) throw explain(error, db, timeoutMs);
+        // Not the answer's fault: the server went away, and every later answer would fail the same way.
+        if (connectionLost(error))
+          throw new DecError(`Lost the connection to ${db.shown}: ${(error as Error).message}`, {
+            hint: 'Check that the database is still running (`dec setup status`), then run the check again.',
+          });
         return problemOf(error, answer, timeoutMs);
       } finally {
         await query('ROLLBACK').catch(() => undefined);
@@ -244,6 +249,12 @@ function explain(error: unknown, db: Database, timeoutMs: number): unknown {
   return new DecError(`Cannot prepare ${db.shown} for checking answers: ${(error as Error).message}`, {
     hint: `dec runs answers as the role ${READER_ROLE}; pass a login that may create it, e.g. the one dec setup made.`,
   });
+}
+
+/** No SQLSTATE (a socket error, a closed client), or one of the classes for a connection that ended. */
+function connectionLost(error: unknown): boolean {
+  const code = codeOf(error) ?? '';
+  return !/^[0-9A-Z]{5}$/.test(code) || code.startsWith('08') || /^57P0[123]$/.test(code);
 }
 
 function lineOf(query: string, position: string | undefined): string {

@@ -640,6 +640,40 @@ practice:
     }
   }, 60_000);
 
+  /** The pid of the backend running a slow answer, once it has been at it for a moment. */
+  async function busyBackend(): Promise<number> {
+    for (let i = 0; i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const pid = await withClient(
+        async (c) =>
+          (
+            await c.query(
+              `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'
+               AND backend_type = 'client backend' AND now() - query_start > interval '100 ms'`,
+            )
+          ).rows[0]?.pid as number | undefined,
+      );
+      if (pid !== undefined) return pid;
+    }
+    throw new Error('the answer never started running');
+  }
+
+  it('the connection lost mid-answer: exit 2 saying so, not a failed answer', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), answersWith({ q3: 'SELECT pg_sleep(30)' }));
+    const running = dec(['homework', 'check', '1', '--db', db, '--json'], ws, 30_000);
+    const pid = await busyBackend();
+    await withClient((c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
+    const run = await running;
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toContain('Lost the connection to postgresql://root:***@127.0.0.1');
+    expect(run.stdout).toBe('');
+    const status = json<{ homework: Array<{ week: number; checked: boolean }> }>(
+      await dec(['homework', 'status', '--json'], ws),
+    );
+    expect(status.homework.find((h) => h.week === 1)?.checked).toBe(false);
+  }, 60_000);
+
   it('a paused server does not hang the check past --timeout: exit 2 with a clear message', async () => {
     const { ws, hw } = await scaffolded();
     writeFileSync(join(hw, 'answers.yaml'), answersWith({ q3: 'SELECT pg_sleep(30)' }));
@@ -656,20 +690,8 @@ practice:
     const running = dec(['homework', 'check', '1', '--db', db, '--timeout', '1'], ws, 30_000);
     let paused: number | undefined;
     try {
-      for (let i = 0; i < 100 && paused === undefined; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        paused = await withClient(
-          async (c) =>
-            (
-              await c.query(
-                `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'
-                 AND backend_type = 'client backend' AND now() - query_start > interval '100 ms'`,
-              )
-            ).rows[0]?.pid as number | undefined,
-        );
-      }
-      expect(paused, 'the answer never started running').toBeDefined();
-      signal(paused!, 'SIGSTOP');
+      paused = await busyBackend();
+      signal(paused, 'SIGSTOP');
       const run = await running;
       expect(run.code, run.stdout + run.stderr).toBe(2);
       expect(Date.now() - started).toBeLessThan(10_000);
