@@ -75,7 +75,15 @@ BEGIN
 END
 $grants$`;
 
-/** Whether `role` is a superuser, may create roles, or holds a membership in POWERFUL_ROLES. */
+/**
+ * Whether the reader role may do more than dec gave it: superuser, creating roles, or a member of any
+ * role at all (through which it would get that role's rights).
+ */
+const READER_POWERFUL_SQL = `SELECT r.rolsuper OR r.rolcreaterole OR EXISTS (
+  SELECT 1 FROM pg_auth_members m WHERE m.member = r.oid
+) AS powerful FROM pg_roles r WHERE r.rolname = $1`;
+
+/** Whether a login is a superuser, may create roles, or holds a membership in POWERFUL_ROLES. */
 const POWERFUL_SQL = `SELECT r.rolsuper OR r.rolcreaterole OR EXISTS (
   SELECT 1 FROM pg_roles p WHERE p.rolname = ANY($2::text[]) AND pg_has_role(r.oid, p.oid, 'MEMBER')
 ) AS powerful FROM pg_roles r WHERE r.rolname = $1`;
@@ -180,7 +188,7 @@ async function prepareReader(query: Query, timeoutMs: number, warn: (message: st
     await query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
     // Two checks at once would both try to create the role.
     await query('SELECT pg_advisory_xact_lock(hashtext($1))', [READER_ROLE]);
-    let existing = (await query(POWERFUL_SQL, [READER_ROLE, POWERFUL_ROLES])).rows[0];
+    let existing = (await query(READER_POWERFUL_SQL, [READER_ROLE])).rows[0];
     if (existing === undefined) {
       await query('SAVEPOINT create_role');
       try {
