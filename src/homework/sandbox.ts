@@ -45,24 +45,40 @@ END
 $body$`;
 
 /**
- * USAGE on every schema, SELECT on every table and view (again on each check, so new tables count),
- * TEMPORARY to create the run function in this session. Each grant the login may not give is skipped.
+ * USAGE on every schema, SELECT on every table and view, TEMPORARY to create the run function in this
+ * session: on each check, so that new tables count, but only where missing, so that a check writes to
+ * the catalog only when something is new. A grant the login may not give, or one that would wait for
+ * a concurrent change to the same table (a running `dec data load`), is skipped.
  */
-const GRANTS_SQL = `DO $grants$
-DECLARE schema_name text;
+const grantsSql = (lockWaitMs: number) => `DO $grants$
+DECLARE target record;
 BEGIN
-  BEGIN
-    EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO ${READER_ROLE}', current_database());
-  EXCEPTION WHEN insufficient_privilege THEN NULL;
-  END;
-  FOR schema_name IN
-    SELECT nspname FROM pg_namespace
-    WHERE nspname NOT LIKE 'pg\\_%' AND nspname <> 'information_schema'
+  PERFORM set_config('lock_timeout', '${lockWaitMs}ms', true);
+  IF NOT has_database_privilege('${READER_ROLE}', current_database(), 'TEMPORARY') THEN
+    BEGIN
+      EXECUTE format('GRANT TEMPORARY ON DATABASE %I TO ${READER_ROLE}', current_database());
+    EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN NULL;
+    END;
+  END IF;
+  FOR target IN
+    SELECT n.nspname FROM pg_namespace n
+    WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND NOT has_schema_privilege('${READER_ROLE}', n.oid, 'USAGE')
   LOOP
     BEGIN
-      EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${READER_ROLE}', schema_name);
-      EXECUTE format('GRANT SELECT ON ALL TABLES IN SCHEMA %I TO ${READER_ROLE}', schema_name);
-    EXCEPTION WHEN insufficient_privilege THEN NULL;
+      EXECUTE format('GRANT USAGE ON SCHEMA %I TO ${READER_ROLE}', target.nspname);
+    EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN NULL;
+    END;
+  END LOOP;
+  FOR target IN
+    SELECT c.oid::regclass AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+      AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+      AND NOT has_table_privilege('${READER_ROLE}', c.oid, 'SELECT')
+  LOOP
+    BEGIN
+      EXECUTE format('GRANT SELECT ON %s TO ${READER_ROLE}', target.name);
+    EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN NULL;
     END;
   END LOOP;
   -- A login that may create roles but is no superuser must be a member to SET ROLE to it.
@@ -205,7 +221,8 @@ async function prepareReader(query: Query, timeoutMs: number, warn: (message: st
         hint: `Drop it and dec makes a new one: DROP OWNED BY ${READER_ROLE}; DROP ROLE ${READER_ROLE};`,
       });
     }
-    if (existing !== undefined) await query(GRANTS_SQL);
+    // Well inside the statement timeout, so that a grant that waits is skipped, not the whole check.
+    if (existing !== undefined) await query(grantsSql(Math.round(Math.min(1_000, timeoutMs / 4))));
     await query('COMMIT');
   } catch (error) {
     await query('ROLLBACK').catch(() => undefined);

@@ -608,6 +608,25 @@ practice:
     }
   }, 60_000);
 
+  it('a new table whose catalog row a running transaction holds (a data load) does not block the check', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
+    await withClient((c) => c.query('CREATE TABLE dec_test_loading (x int)'));
+    const load = new pg.Client({ connectionString: db });
+    await load.connect();
+    try {
+      await load.query('BEGIN');
+      await load.query('ALTER TABLE dec_test_loading RENAME TO dec_test_loaded');
+      const run = await dec(['homework', 'check', '1', '--db', db, '--timeout', '3', '--json'], ws);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(json<CheckJson>(run).passed).toBe(true);
+    } finally {
+      await load.query('ROLLBACK').catch(() => undefined);
+      await load.end();
+      await withClient((c) => c.query('DROP TABLE dec_test_loading'));
+    }
+  }, 60_000);
+
   it('a dec_homework_reader someone gave more rights is refused, not used', async () => {
     const { ws, hw } = await scaffolded();
     writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
