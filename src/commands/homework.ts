@@ -3,14 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { AppContext } from '../context.js';
 import { DecError, ExitCode } from '../errors.js';
-import {
-  ANSWERS_FILE,
-  checkForm,
-  readAnswers,
-  runReadOnly,
-  type Database,
-  type QuestionCheck,
-} from '../homework/check.js';
+import { ANSWERS_FILE, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
+import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
   answersYaml,
   datasetUrls,
@@ -34,6 +28,7 @@ import {
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
 import { TEMPLATES_DIR } from '../paths.js';
+import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
 import { defaultDatabase } from '../setup/database.js';
@@ -198,18 +193,7 @@ export async function homeworkStatus(app: AppContext): Promise<number> {
 
 /** --db, else the Postgres of the week-1 stack as `dec setup` runs it (remembered port and login). */
 async function database(app: AppContext, session: Session, flag: string | undefined): Promise<Database> {
-  if (flag) {
-    let shown = flag;
-    try {
-      const url = new URL(flag);
-      if (url.password) url.password = '***';
-      shown = url.toString();
-    } catch {
-      throw new DecError(`--db "${flag}" is not a URL.`, { hint: 'Use postgresql://user:password@host:port/database' });
-    }
-    return { connectionString: flag, shown };
-  }
-  return defaultDatabase(app, session);
+  return flag ? parseDatabaseUrl(flag) : defaultDatabase(app, session);
 }
 
 export async function homeworkCheck(app: AppContext, ref: string, options: CheckOptions): Promise<number> {
@@ -230,10 +214,15 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
   let db: Database | undefined;
   if (sqlToRun.length > 0) {
     db = await database(app, session, options.db);
-    for (const result of sqlToRun) {
-      const problem = await runReadOnly(db, answers[result.id]!.sql, timeoutMs);
-      if (problem) Object.assign(result, { status: 'fail', detail: problem });
-      else result.detail = 'answered; the query runs';
+    const runner = await openAnswerRunner(db, timeoutMs, (message) => app.terminal.warn(message));
+    try {
+      for (const result of sqlToRun) {
+        const problem = await runner.run(answers[result.id]!.sql);
+        if (problem) Object.assign(result, { status: 'fail', detail: problem });
+        else result.detail = 'answered; the query runs';
+      }
+    } finally {
+      await runner.close();
     }
   }
   const failed = results.filter((r) => r.status === 'fail' || r.status === 'unanswered');

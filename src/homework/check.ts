@@ -1,7 +1,7 @@
 // Reads the student's answers and checks them: every question answered and well-formed, and each SQL
-// answer's query run against Postgres in a read-only transaction with a timeout. It checks form and
+// answer's query run against Postgres read-only with a timeout (sandbox.ts). It checks form and
 // that queries run, not the graded answer (except for practice questions with an expected answer).
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecError, errorCode } from '../errors.js';
 import type { Question } from '../syllabus/schema.js';
@@ -33,15 +33,52 @@ function meaningful(text: string, comment: RegExp): string {
     .trim();
 }
 
-export async function readAnswers(folder: string): Promise<Record<string, Answer> | undefined> {
-  const path = join(folder, ANSWERS_FILE);
-  let text: string;
+/** answers.yaml holds short answers and queries: anything bigger is a mistake, or a link to /dev/zero. */
+export const MAX_ANSWERS_BYTES = 1024 * 1024;
+/** Aliases (*name) a real answers file needs: a few at most. More expand into an alias bomb. */
+const MAX_ALIASES = 50;
+
+const FRESH_ANSWERS_HINT = 'Make it a plain text file: move it away and run `dec homework init` for the week again.';
+
+/**
+ * The text of a small regular file, or undefined when there is none. Opened without blocking and
+ * read up to a limit, so that a fifo, a device or a huge file is an error and never a hang.
+ */
+export function readAnswersText(path: string): string | undefined {
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (errorCode(error) === 'ENOENT') return undefined;
-    throw new DecError(`Cannot read ${path}: ${(error as Error).message}`);
+    throw new DecError(`Cannot read ${path}: ${(error as Error).message}`, { hint: "Check the file's permissions." });
   }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new DecError(`${path} is not a regular file.`, { hint: FRESH_ANSWERS_HINT });
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_ANSWERS_BYTES) + 1);
+    // One byte more than allowed tells a file that grew past the limit since fstat.
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    if (length > MAX_ANSWERS_BYTES || stat.size > MAX_ANSWERS_BYTES) {
+      const size = (Math.max(stat.size, length) / 1024 / 1024).toFixed(1);
+      throw new DecError(`${path} is ${size} MB; an answers file holds short answers (up to 1 MB).`, {
+        hint: FRESH_ANSWERS_HINT,
+      });
+    }
+    return buffer.subarray(0, length).toString('utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function readAnswers(folder: string): Promise<Record<string, Answer> | undefined> {
+  const path = join(folder, ANSWERS_FILE);
+  const text = readAnswersText(path);
+  if (text === undefined) return undefined;
   const { parseDocument } = await import('yaml');
   const doc = parseDocument(text, { prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -51,7 +88,16 @@ export async function readAnswers(folder: string): Promise<Record<string, Answer
       hint: 'Quote answers that contain ": " or start with a special character, e.g. answer: "A / B".',
     });
   }
-  const data = (doc.toJS({ maxAliasCount: 50 }) ?? {}) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    data = (doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {}) as Record<string, unknown>;
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    // yaml's guard against alias bombs (and an alias to an anchor that does not exist).
+    throw new DecError(`${path} uses YAML aliases (*name) too often, or one without its &anchor.`, {
+      hint: 'Write each answer out in full: answers need no aliases.',
+    });
+  }
   if (typeof data !== 'object' || Array.isArray(data))
     throw new DecError(`${path} should map question ids (q1, q2, ...) to answers.`);
   const answers: Record<string, Answer> = {};
@@ -132,53 +178,4 @@ export function checkForm(question: Question, answer: Answer | undefined): Quest
     status: 'pass',
     detail: question.kind === 'command' ? 'answered (commands are not run)' : 'answered',
   };
-}
-
-export interface Database {
-  connectionString: string;
-  /** Shown in messages, without the password. */
-  shown: string;
-}
-
-function lineOf(query: string, position: number | undefined): number | undefined {
-  if (position === undefined || !Number.isFinite(position)) return undefined;
-  return query.slice(0, position - 1).split('\n').length;
-}
-
-/** Runs a query read-only with a timeout; undefined when it ran, else why not. */
-export async function runReadOnly(db: Database, query: string, timeoutMs: number): Promise<string | undefined> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    connectionString: db.connectionString,
-    connectionTimeoutMillis: Math.min(timeoutMs, 10_000),
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-  } catch (error) {
-    throw new DecError(`Cannot connect to ${db.shown}: ${(error as Error).message}`, {
-      hint: 'Start the week-1 database with `dec setup week1`, or pass --db postgresql://user:password@host:port/db.',
-    });
-  }
-  try {
-    await client.query('BEGIN READ ONLY');
-    await client.query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
-    // The extended protocol runs one statement only: no `COMMIT; INSERT ...` out of the read-only transaction.
-    // (queryMode is missing from @types/pg, hence the separate object.)
-    const oneStatement = { text: query, queryMode: 'extended' as const };
-    await client.query(oneStatement);
-    return undefined;
-  } catch (error) {
-    const { code, message, position } = error as { code?: string; message: string; position?: string };
-    const line = lineOf(query, position === undefined ? undefined : Number(position));
-    const where = line === undefined ? '' : ` (line ${line} of the query)`;
-    if (code === '25006') return `the query writes to the database${where}; homework queries only read`;
-    if (code === '42601' && /multiple commands/.test(message))
-      return 'the answer holds more than one statement; give a single query';
-    if (code === '57014') return `the query took longer than ${timeoutMs / 1000} s and was stopped${where}`;
-    return `${message}${where}`;
-  } finally {
-    await client.query('ROLLBACK').catch(() => undefined);
-    await client.end().catch(() => undefined);
-  }
 }

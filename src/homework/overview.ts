@@ -1,11 +1,11 @@
 // Where each week's homework stands, from small files only (no YAML parser, no hashing), so that
 // `dec weeks list` and `dec progress` can show it and still start fast.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepKey } from '../progress/model.js';
 import type { Session } from '../session.js';
 import type { CourseWeek } from '../syllabus/course.js';
-import { ANSWERS_FILE, countAnswered } from './check.js';
+import { ANSWERS_FILE, countAnswered, readAnswersText } from './check.js';
 import { dueDate } from './render.js';
 
 export const MANIFEST = '.dec-homework.json';
@@ -42,7 +42,7 @@ export function homeworkOverview(session: Session, done: Record<string, string>,
       // Only a scaffolded folder has answers; not reading the others keeps `weeks list` quick.
       if (scaffolded) {
         try {
-          answered = countAnswered(readFileSync(join(folder, ANSWERS_FILE), 'utf8'));
+          answered = countAnswered(readAnswersText(join(folder, ANSWERS_FILE)) ?? '');
         } catch {
           answered = 0;
         }

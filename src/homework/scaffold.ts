@@ -2,7 +2,7 @@
 // student touched are never overwritten (a template update arrives as a .new sidecar), and a manifest
 // records what dec wrote so it can tell the two apart.
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
+import { constants, lstatSync, mkdirSync, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { DecError, errorCode } from '../errors.js';
@@ -124,6 +124,26 @@ function readIfFile(path: string): string | undefined {
   }
 }
 
+const MAX_BACKUPS_PER_SECOND = 1000;
+
+/** `<file>.bak-<time>`, or `-2`, `-3`, ... after it when taken: a backup never replaces another. */
+async function backUp(target: string, now: Date): Promise<string> {
+  const base = `${target}.bak-${fileTimestamp(now)}`;
+  for (let n = 1; n <= MAX_BACKUPS_PER_SECOND; n++) {
+    const backup = n === 1 ? base : `${base}-${n}`;
+    try {
+      // Exclusive: two runs in the same second (or at once) cannot pick the same name.
+      await copyFile(target, backup, constants.COPYFILE_EXCL);
+      return backup;
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+  }
+  throw new DecError(`There are already ${MAX_BACKUPS_PER_SECOND} backups named ${base}*.`, {
+    hint: 'Delete the .bak- files you do not need, then run again.',
+  });
+}
+
 export async function applyFiles(
   folder: string,
   planned: PlannedFile[],
@@ -150,9 +170,7 @@ export async function applyFiles(
         files[file.path] = sha256(file.content);
         break;
       case 'overwrite': {
-        const backup = `${target}.bak-${fileTimestamp(now)}`;
-        await copyFile(target, backup);
-        backups.push(backup);
+        backups.push(await backUp(target, now));
         await writeFileAtomic(target, file.content);
         files[file.path] = sha256(file.content);
         break;

@@ -1,5 +1,7 @@
 // Tries a login on a local Postgres and says how it went; shared by the doctor (is this the
-// course's Postgres?) and setup (is it ready?). Never throws.
+// course's Postgres?) and setup (is it ready?). Never throws. Also reads a --db URL the same way for
+// every command that takes one.
+import { DecError } from '../errors.js';
 import type { Readiness } from '../syllabus/schema.js';
 
 export type LoginResult = 'accepted' | 'rejected' | 'no-database' | 'unreachable' | 'not-postgres';
@@ -47,4 +49,58 @@ export function postgresLogin(env: Record<string, string>, ready: Login): Login 
     password: env.POSTGRES_PASSWORD ?? ready.password,
     database: env.POSTGRES_DB ?? ready.database,
   };
+}
+
+export interface DatabaseUrl {
+  connectionString: string;
+  /** The URL without its password, for messages. */
+  shown: string;
+}
+
+const DB_URL_HINT = 'Use postgresql://user:password@host:port/database (percent-encode @ : / in the password).';
+
+/** Where the user info of a URL-like text ends (its last @), and where its password would start. */
+function userInfo(text: string): { from: number; at: number } | undefined {
+  const scheme = text.indexOf('://');
+  const from = scheme < 0 ? 0 : scheme + 3;
+  const at = text.lastIndexOf('@');
+  const colon = text.indexOf(':', from);
+  return at > from && colon >= 0 && colon < at ? { from: colon + 1, at } : undefined;
+}
+
+/** The text with its password (between the user name's colon and the last @) replaced by ***. */
+function withoutPassword(text: string): string {
+  const info = userInfo(text);
+  return info ? `${text.slice(0, info.from)}***${text.slice(info.at)}` : text;
+}
+
+/** The port as written in a URL-like text: after the host's colon, up to the path. */
+function portText(text: string): string | undefined {
+  const scheme = text.indexOf('://');
+  const afterUser = Math.max(text.lastIndexOf('@') + 1, scheme < 0 ? 0 : scheme + 3);
+  const host = text.slice(afterUser).split(/[/?#]/)[0]!;
+  const colon = host.lastIndexOf(':');
+  return colon < 0 || host.endsWith(']') ? undefined : host.slice(colon + 1);
+}
+
+/**
+ * A --db URL, checked before anything connects. The URL is never echoed with its password, also
+ * when it is malformed (a bad port, a stray character), as it lands in terminals and CI logs.
+ */
+export function parseDatabaseUrl(text: string, option = '--db'): DatabaseUrl {
+  const shown = withoutPassword(text);
+  const bad = (why: string) => new DecError(`${option} "${shown}" ${why}.`, { hint: DB_URL_HINT });
+  if (!/^postgres(ql)?:\/\//i.test(text)) throw bad('is not a postgresql:// URL');
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    const port = portText(text);
+    if (port !== undefined && !/^\d{1,5}$/.test(port)) throw bad(`has a port "${port}" that is not a number`);
+    if (port !== undefined && Number(port) > 65535) throw bad(`has a port ${port} above 65535`);
+    throw bad('is not a valid URL');
+  }
+  if (url.password) url.password = '***';
+  if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+  return { connectionString: text, shown: url.toString() };
 }

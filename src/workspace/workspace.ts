@@ -62,7 +62,26 @@ export function parseMarker(text: string, path: string): WorkspaceMarker {
   if (typeof marker.startDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(marker.startDate)) {
     throw problem('has no "startDate" as YYYY-MM-DD');
   }
+  if (!isRealDay(marker.startDate)) {
+    // Date.parse rolls 2025-02-30 over to 2 March: every due date would be silently wrong.
+    throw new DecError(`In the workspace file ${path}, "startDate" "${marker.startDate}" is not a real day.`, {
+      hint: `Set it to the day you started, e.g. "${nearestRealDay(marker.startDate)}"; your progress is kept.`,
+    });
+  }
   return marker as WorkspaceMarker;
+}
+
+/** A YYYY-MM-DD that names a day of the calendar (not 2025-02-30, not 2025-13-01). */
+export function isRealDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return !Number.isNaN(time) && new Date(time).toISOString().slice(0, 10) === day;
+}
+
+/** The last day of the month for a day past its end; an example date when the month is no month. */
+function nearestRealDay(day: string): string {
+  const [year, month] = day.split('-').map(Number) as [number, number];
+  if (month < 1 || month > 12) return '2026-01-12';
+  return new Date(Date.UTC(year, month, 0)).toISOString().slice(0, 10);
 }
 
 export async function findWorkspace(cwd: string): Promise<Workspace | undefined> {

@@ -18,7 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAsNobody } from '../helpers/docker.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
@@ -203,6 +203,33 @@ describe('dec homework init', () => {
     const backups = readdirSync(hw).filter((name) => name.startsWith('README.md.bak-'));
     expect(backups).toHaveLength(1);
     expect(readFileSync(join(hw, 'README.md')).equals(template)).toBe(true);
+  });
+
+  it('--force again in the same second: a new backup next to the old ones, never over them', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'README.md'), 'first edit\n');
+    const first = json<FilesJson>(await dec(['homework', 'init', '1', '--force', '--json'], ws)).backups[0]!;
+    // Every name the next run could pick from the clock is taken, as by a run earlier in that second.
+    const planted = new Map<string, string>([[first, 'first edit\n']]);
+    const [, day, hours, minutes, seconds] = /bak-(\d{4}-\d{2}-\d{2})T(\d{2})-(\d{2})-(\d{2})Z$/.exec(first)!;
+    const firstTime = Date.parse(`${day}T${hours}:${minutes}:${seconds}Z`);
+    for (let second = 0; second < 30; second++) {
+      const at = new Date(firstTime + second * 1000)
+        .toISOString()
+        .replace(/\.\d+Z$/, 'Z')
+        .replace(/:/g, '-');
+      const name = join(hw, `README.md.bak-${at}`);
+      if (planted.has(name)) continue;
+      writeFileSync(name, `planted ${second}\n`);
+      planted.set(name, `planted ${second}\n`);
+    }
+    writeFileSync(join(hw, 'README.md'), 'second edit\n');
+    const doc = json<FilesJson>(await dec(['homework', 'init', '1', '--force', '--json'], ws));
+    expect(doc.backups).toHaveLength(1);
+    expect(planted.has(doc.backups[0]!)).toBe(false);
+    expect(doc.backups[0]).toMatch(/README\.md\.bak-[\dT-]+Z-2$/);
+    expect(readFileSync(doc.backups[0]!, 'utf8')).toBe('second edit\n');
+    for (const [name, content] of planted) expect(readFileSync(name, 'utf8'), name).toBe(content);
   });
 
   it('--dry-run writes nothing', async () => {
@@ -521,6 +548,231 @@ practice:
     expect(text.stdout).toMatch(/1\s+Introduction & Prerequisites\s+checked/);
   }, 60_000);
 
+  /** VALID_ANSWERS with some questions' sql replaced. */
+  function answersWith(sql: Record<string, string>): string {
+    const answers = parse(VALID_ANSWERS) as Record<string, { answer: unknown; sql?: string }>;
+    for (const [id, query] of Object.entries(sql)) answers[id] = { ...answers[id]!, sql: query };
+    return stringify(answers);
+  }
+
+  it('answers cannot run programs, write or read server files, or stop other sessions (superuser login)', async () => {
+    const { ws, hw } = await scaffolded();
+    const program = join(server!.dir, 'pwned-by-program');
+    const copied = join(server!.dir, 'pwned-by-copy.csv');
+    const victim = new pg.Client({ connectionString: db, application_name: 'dec-test-victim' });
+    victim.on('error', () => undefined);
+    await victim.connect();
+    try {
+      writeFileSync(
+        join(hw, 'answers.yaml'),
+        answersWith({
+          q3: `COPY (SELECT 1) TO PROGRAM 'touch ${program}'`,
+          q4: `COPY yellow_taxi_trips TO '${copied}'`,
+          q5: "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'dec-test-victim'",
+          q6: "SELECT lo_get(lo_import('/etc/hostname'))",
+          practice: "SELECT pg_read_file('/etc/hostname')",
+        }),
+      );
+      const run = await dec(['homework', 'check', '1', '--db', db, '--json'], ws);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      const byId = Object.fromEntries(json<CheckJson>(run).questions.map((q) => [q.id, q]));
+      for (const id of ['q3', 'q4', 'q5', 'q6', 'practice']) expect(byId[id], id).toMatchObject({ status: 'fail' });
+      expect(byId.q5!.detail).toMatch(/permission denied|must be a superuser/);
+      expect(byId.practice!.detail).toContain('permission denied');
+      expect(existsSync(program)).toBe(false);
+      expect(existsSync(copied)).toBe(false);
+      expect((await victim.query('SELECT 1 AS alive')).rows[0].alive).toBe(1);
+      expect(await tripCount()).toBe(2);
+      expect(
+        await withClient(
+          async (c) => (await c.query('SELECT count(*)::int AS n FROM pg_largeobject_metadata')).rows[0].n,
+        ),
+      ).toBe(0);
+
+      // The role the answers run as cannot be left from inside the query either.
+      writeFileSync(
+        join(hw, 'answers.yaml'),
+        answersWith({
+          q3: "SELECT query_to_xml('SELECT pg_read_file(''/etc/hostname'') AS f', true, false, '') FROM (SELECT set_config('role', session_user, true)) AS s",
+          q4: "SELECT query_to_xml('SELECT pg_read_file(''/etc/hostname'') AS f', true, false, '') FROM (SELECT set_config('session_authorization', session_user, true)) AS s",
+        }),
+      );
+      const escape = await dec(['homework', 'check', '1', '--db', db, '--json'], ws);
+      expect(escape.code, escape.stdout + escape.stderr).toBe(1);
+      const escaped = Object.fromEntries(json<CheckJson>(escape).questions.map((q) => [q.id, q]));
+      expect(escaped.q3).toMatchObject({ status: 'fail' });
+      expect(escaped.q4).toMatchObject({ status: 'fail' });
+      expect(escaped.q5).toMatchObject({ status: 'pass' });
+    } finally {
+      await victim.end().catch(() => undefined);
+    }
+  }, 60_000);
+
+  it('a new table whose catalog row a running transaction holds (a data load) does not block the check', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
+    await withClient((c) => c.query('CREATE TABLE dec_test_loading (x int)'));
+    const load = new pg.Client({ connectionString: db });
+    await load.connect();
+    try {
+      await load.query('BEGIN');
+      await load.query('ALTER TABLE dec_test_loading RENAME TO dec_test_loaded');
+      const run = await dec(['homework', 'check', '1', '--db', db, '--timeout', '3', '--json'], ws);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(json<CheckJson>(run).passed).toBe(true);
+    } finally {
+      await load.query('ROLLBACK').catch(() => undefined);
+      await load.end();
+      await withClient((c) => c.query('DROP TABLE dec_test_loading'));
+    }
+  }, 60_000);
+
+  it('a dec_homework_reader someone gave more rights is refused, not used', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
+    expect((await dec(['homework', 'check', '1', '--db', db], ws)).code).toBe(0);
+    for (const [give, takeBack] of [
+      ['ALTER ROLE dec_homework_reader SUPERUSER', 'ALTER ROLE dec_homework_reader NOSUPERUSER'],
+      ['GRANT pg_read_server_files TO dec_homework_reader', 'REVOKE pg_read_server_files FROM dec_homework_reader'],
+    ]) {
+      await withClient((c) => c.query(give!));
+      try {
+        const run = await dec(['homework', 'check', '1', '--db', db], ws);
+        expect(run.code, run.stdout + run.stderr).toBe(2);
+        expect(run.stderr).toContain('The role dec_homework_reader, which dec runs homework answers as, may do more');
+        expect(run.stderr).toContain('DROP ROLE dec_homework_reader');
+      } finally {
+        await withClient((c) => c.query(takeBack!));
+      }
+    }
+  }, 60_000);
+
+  it('a login that may not create roles: answers run as that login, read-only, and dec says so', async () => {
+    await withClient(async (c) => {
+      await c.query(`DO $$ BEGIN
+        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dec_homework_reader') THEN
+          DROP OWNED BY dec_homework_reader; DROP ROLE dec_homework_reader;
+        END IF; END $$`);
+      await c.query("CREATE ROLE dec_test_student LOGIN PASSWORD 'student'");
+      await c.query('GRANT SELECT ON yellow_taxi_trips TO dec_test_student');
+    });
+    try {
+      const { ws, hw } = await scaffolded();
+      writeFileSync(join(hw, 'answers.yaml'), answersWith({ q6: "SELECT pg_read_file('/etc/hostname')" }));
+      const student = `postgresql://dec_test_student:student@127.0.0.1:${server!.port}/ny_taxi`;
+      const run = await dec(['homework', 'check', '1', '--db', student, '--json'], ws);
+      expect(run.code, run.stdout + run.stderr).toBe(1);
+      expect(run.stderr).toContain('Answers run as dec_test_student in a read-only transaction');
+      expect(run.stderr).toContain('may not create roles');
+      expect(run.stderr).not.toContain('student:student');
+      const byId = Object.fromEntries((JSON.parse(run.stdout) as CheckJson).questions.map((q) => [q.id, q]));
+      expect(byId.q3).toMatchObject({ status: 'pass' });
+      expect(byId.q6).toMatchObject({ status: 'fail' });
+      expect(byId.q6!.detail).toContain('permission denied');
+      expect(
+        await withClient(
+          async (c) => (await c.query("SELECT 1 FROM pg_roles WHERE rolname = 'dec_homework_reader'")).rowCount,
+        ),
+      ).toBe(0);
+    } finally {
+      await withClient((c) => c.query('DROP OWNED BY dec_test_student; DROP ROLE dec_test_student'));
+    }
+  }, 60_000);
+
+  /** The pid of the backend running a slow answer, once it has been at it for a moment. */
+  async function busyBackend(): Promise<number> {
+    for (let i = 0; i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const pid = await withClient(
+        async (c) =>
+          (
+            await c.query(
+              `SELECT pid FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active'
+               AND backend_type = 'client backend' AND now() - query_start > interval '100 ms'`,
+            )
+          ).rows[0]?.pid as number | undefined,
+      );
+      if (pid !== undefined) return pid;
+    }
+    throw new Error('the answer never started running');
+  }
+
+  it('the connection lost mid-answer: exit 2 saying so, not a failed answer', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), answersWith({ q3: 'SELECT pg_sleep(30)' }));
+    const running = dec(['homework', 'check', '1', '--db', db, '--json'], ws, 30_000);
+    const pid = await busyBackend();
+    await withClient((c) => c.query('SELECT pg_terminate_backend($1)', [pid]));
+    const run = await running;
+    expect(run.code, run.stdout + run.stderr).toBe(2);
+    expect(run.stderr).toContain('Lost the connection to postgresql://root:***@127.0.0.1');
+    expect(run.stdout).toBe('');
+    const status = json<{ homework: Array<{ week: number; checked: boolean }> }>(
+      await dec(['homework', 'status', '--json'], ws),
+    );
+    expect(status.homework.find((h) => h.week === 1)?.checked).toBe(false);
+  }, 60_000);
+
+  it('a paused server does not hang the check past --timeout: exit 2 with a clear message', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), answersWith({ q3: 'SELECT pg_sleep(30)' }));
+    const signal = (pid: number, name: NodeJS.Signals) => {
+      try {
+        process.kill(pid, name);
+      } catch {
+        // already gone
+      }
+    };
+    // Pause the backend running the answer once it is busy with it: the server's own statement timeout
+    // cannot fire in a stopped process.
+    const running = dec(['homework', 'check', '1', '--db', db, '--timeout', '1'], ws, 30_000);
+    let paused: number | undefined;
+    try {
+      paused = await busyBackend();
+      signal(paused, 'SIGSTOP');
+      const stoppedAt = Date.now();
+      const run = await running;
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      // --timeout 1 plus dec's grace of 1 s, and room for a busy machine; without a deadline: 30 s.
+      expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+      expect(run.stderr).toMatch(/did not answer within 1 s/);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      if (paused !== undefined) {
+        signal(paused, 'SIGCONT');
+        signal(paused, 'SIGTERM');
+      }
+      await running.catch(() => undefined);
+    }
+
+    // The whole server paused before the check starts: the connection gives up in time too.
+    const postmaster = server!.pid;
+    signal(postmaster, 'SIGSTOP');
+    try {
+      const before = Date.now();
+      const run = await dec(['homework', 'check', '1', '--db', db, '--timeout', '1'], ws, 30_000);
+      expect(run.code, run.stdout + run.stderr).toBe(2);
+      expect(Date.now() - before).toBeLessThan(10_000);
+      expect(run.stderr).toContain('Cannot connect');
+    } finally {
+      signal(postmaster, 'SIGCONT');
+    }
+  }, 60_000);
+
+  it('a malformed --db URL: exit 2 saying what is wrong, and the password is never printed', async () => {
+    const { ws, hw } = await scaffolded();
+    writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
+    for (const url of ['postgres://root:secret@host:notaport/db', 'postgres://root:sec@ret@localhost:99999/db']) {
+      for (const extra of [[], ['--json']]) {
+        const run = await dec(['homework', 'check', '1', '--db', url, ...extra], ws);
+        expect(run.code, run.stdout + run.stderr).toBe(2);
+        expect(run.stderr).toMatch(/--db "postgres:\/\/root:\*\*\*@.*" has a port/);
+        expect(run.stderr).not.toContain('unexpected error');
+        expect(run.stdout + run.stderr).not.toMatch(/sec/);
+      }
+    }
+  }, 60_000);
+
   it('without a database it cannot run: exit 2 with a hint, not a crash', async () => {
     const { ws, hw } = await scaffolded();
     writeFileSync(join(hw, 'answers.yaml'), VALID_ANSWERS);
@@ -614,12 +866,86 @@ describe('dec homework check: the form of non-SQL answers', () => {
     expect(run.stderr).toMatch(/answers\.yaml:\d+:\d+ is not valid YAML/);
   });
 
+  it('a YAML alias bomb (billion laughs) in answers.yaml: exit 2 at once, no unexpected error', async () => {
+    const ws = await workspace();
+    await dec(['homework', 'init', '2'], ws);
+    const lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(9)
+          .fill(`*a${i - 1}`)
+          .join(',')}]`,
+      );
+    writeFileSync(join(ws, 'homework', 'week2', 'answers.yaml'), `${lines.join('\n')}\nq1:\n  answer: *a9\n`);
+    const run = await dec(['homework', 'check', '2'], ws, 10_000);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/answers\.yaml uses YAML aliases \(\*name\) too often/);
+    expect(run.stderr).not.toContain('unexpected error');
+  });
+
+  it('answers.yaml as a link to /dev/zero, a fifo or a huge file: a clear error, no hang', async () => {
+    const ws = await workspace();
+    await dec(['homework', 'init', '2'], ws);
+    const answers = join(ws, 'homework', 'week2', 'answers.yaml');
+    unlinkSync(answers);
+    symlinkSync('/dev/zero', answers);
+    const check = await dec(['homework', 'check', '2'], ws, 15_000);
+    expect(check.code, check.stderr).toBe(2);
+    expect(check.stderr).toMatch(/answers\.yaml is not a regular file/);
+    expect(check.stderr).not.toContain('unexpected error');
+    // Status and weeks list count answers from the same file: they must not hang either.
+    const status = json<{ homework: Array<{ week: number; answered: number }> }>(
+      await dec(['homework', 'status', '--json'], ws, 15_000),
+    );
+    expect(status.homework.find((h) => h.week === 2)?.answered).toBe(0);
+    expect((await dec(['weeks', 'list'], ws, 15_000)).code).toBe(0);
+
+    unlinkSync(answers);
+    await new Promise<void>((done, fail) => execFile('mkfifo', [answers], (error) => (error ? fail(error) : done())));
+    const fifo = await dec(['homework', 'check', '2'], ws, 15_000);
+    expect(fifo.code, fifo.stderr).toBe(2);
+    expect(fifo.stderr).toMatch(/answers\.yaml is not a regular file/);
+
+    unlinkSync(answers);
+    writeFileSync(answers, `q1: "${'x'.repeat(2 * 1024 * 1024)}"\n`);
+    const huge = await dec(['homework', 'check', '2'], ws, 15_000);
+    expect(huge.code, huge.stderr).toBe(2);
+    expect(huge.stderr).toMatch(/answers\.yaml is 2\.0 MB/);
+  }, 60_000);
+
   it('before init: exit 2 and a hint to scaffold first', async () => {
     const ws = await workspace();
     const run = await dec(['homework', 'check', '2'], ws);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('dec homework init 2');
   });
+});
+
+describe('an impossible startDate in the workspace file', () => {
+  for (const [startDate, example] of [
+    ['2025-02-30', '2025-02-28'],
+    ['2025-13-45', '2026-01-12'],
+  ] as const) {
+    it(`${startDate}: exit 2 naming the file and the fix, not a silent wrong date`, async () => {
+      const ws = await workspace();
+      const markerPath = join(ws, '.dec', 'workspace.json');
+      const marker = JSON.parse(readFileSync(markerPath, 'utf8')) as Record<string, unknown>;
+      writeFileSync(markerPath, JSON.stringify({ ...marker, startDate }, null, 2));
+      for (const args of [
+        ['homework', 'status'],
+        ['homework', 'init', '1'],
+        ['weeks', 'list'],
+      ]) {
+        const run = await dec(args, ws);
+        expect(run.code, `${args.join(' ')}: ${run.stdout}${run.stderr}`).toBe(2);
+        expect(run.stderr).toContain(markerPath);
+        expect(run.stderr).toContain(`"startDate" "${startDate}" is not a real day`);
+        expect(run.stderr).toContain(`e.g. "${example}"`);
+        expect(run.stderr).not.toContain('unexpected error');
+      }
+      expect(existsSync(join(ws, 'homework'))).toBe(false);
+    });
+  }
 });
 
 describe('dec homework status', () => {

@@ -1,0 +1,41 @@
+// parseDatabaseUrl: every command's --db is checked the same way, and its password never shows.
+import { describe, expect, it } from 'vitest';
+import { DecError } from '../../src/errors.js';
+import { parseDatabaseUrl } from '../../src/postgres/login.js';
+
+function refusal(text: string): DecError {
+  try {
+    parseDatabaseUrl(text);
+  } catch (error) {
+    expect(error).toBeInstanceOf(DecError);
+    return error as DecError;
+  }
+  throw new Error(`${text} was accepted`);
+}
+
+describe('parseDatabaseUrl', () => {
+  it('keeps a valid URL to connect with and shows it without the password', () => {
+    expect(parseDatabaseUrl('postgresql://root:s3cret@localhost:5433/ny_taxi')).toEqual({
+      connectionString: 'postgresql://root:s3cret@localhost:5433/ny_taxi',
+      shown: 'postgresql://root:***@localhost:5433/ny_taxi',
+    });
+    expect(parseDatabaseUrl('postgres://root@localhost/ny_taxi').shown).toBe('postgres://root@localhost/ny_taxi');
+    expect(parseDatabaseUrl('postgres://u@h/d?password=s3cret&sslmode=require').shown).not.toContain('s3cret');
+  });
+
+  it.each([
+    ['postgres://root:s3cret@host:notaport/db', /port "notaport" that is not a number/],
+    ['postgres://root:s3cret@host:99999/db', /port 99999 above 65535/],
+    ['postgres://root:s3c@ret@host:notaport/db', /port "notaport"/],
+    ['postgres://root:s3cret@ho st/db', /is not a valid URL/],
+    ['root:s3cret@localhost:5432/db', /is not a postgresql:\/\/ URL/],
+    ['mysql://root:s3cret@localhost/db', /is not a postgresql:\/\/ URL/],
+  ])('refuses %s clearly, without the password', (text, reason) => {
+    const error = refusal(text);
+    expect(error.message).toMatch(reason);
+    expect(error.message).toContain('--db');
+    expect(error.exitCode).toBe(2);
+    expect(error.hint).toContain('postgresql://user:password@host:port/database');
+    expect(`${error.message}\n${error.hint}`).not.toMatch(/s3c/);
+  });
+});
