@@ -10,6 +10,7 @@ import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
+import { parseDatabaseUrl } from '../postgres/login.js';
 
 export interface GetOptions {
   source?: string;
@@ -235,7 +236,8 @@ export async function dataGet(app: AppContext, name: string, months: string[], o
 
 /** --db, else the week-1 Postgres as `dec setup` runs it. */
 async function connectionString(app: AppContext, session: Session, db: string | undefined): Promise<string> {
-  if (db) return db;
+  // Checked before anything connects; a malformed URL is named without its password.
+  if (db) return parseDatabaseUrl(db).connectionString;
   const { defaultDatabase } = await import('../setup/database.js');
   return (await defaultDatabase(app, session)).connectionString;
 }

@@ -71,7 +71,9 @@ function userInfo(text: string): { from: number; at: number } | undefined {
 /** The text with its password (between the user name's colon and the last @) replaced by ***. */
 function withoutPassword(text: string): string {
   const info = userInfo(text);
-  return info ? `${text.slice(0, info.from)}***${text.slice(info.at)}` : text;
+  const masked = info ? `${text.slice(0, info.from)}***${text.slice(info.at)}` : text;
+  // Also libpq's key=value form and a password= query parameter, quoted or not.
+  return masked.replace(/(password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&]*)/gi, '$1***');
 }
 
 /** The port as written in a URL-like text: after the host's colon, up to the path. */

@@ -849,6 +849,18 @@ describe('dec data: bad input', () => {
     expect(result.stderr).toMatch(/--replace and --append/);
   });
 
+  it('a malformed --db URL is named without its password, as homework check does', async () => {
+    const file = join(box.cwd, 'x.csv');
+    writeFileSync(file, 'a\n1\n');
+    for (const url of ['postgres://root:s3cret-pw@localhost:notaport/ny_taxi', 'host=localhost password=s3cret-pw']) {
+      const result = await dec(['data', 'load', '--file', file, '--table', 't', '--db', url]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toContain('--db');
+      expect(result.stderr).not.toContain('s3cret-pw');
+      expect(result.stderr).not.toContain('unexpected error');
+    }
+  });
+
   it('names the datasets when one is unknown', async () => {
     for (const args of [
       ['data', 'get', 'purple', '2021-01'],

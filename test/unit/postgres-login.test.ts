@@ -39,3 +39,17 @@ describe('parseDatabaseUrl', () => {
     expect(`${error.message}\n${error.hint}`).not.toMatch(/s3c/);
   });
 });
+
+describe('parseDatabaseUrl: libpq key=value text', () => {
+  it('is refused without echoing its password, quoted or not', async () => {
+    const { parseDatabaseUrl } = await import('../../src/postgres/login.js');
+    for (const text of ["host=db password='it s3cret' user=root", 'host=db password=s3cret user=root']) {
+      expect(() => parseDatabaseUrl(text)).toThrow(/is not a postgresql:\/\/ URL/);
+      try {
+        parseDatabaseUrl(text);
+      } catch (error) {
+        expect((error as Error).message).not.toContain('s3cret');
+      }
+    }
+  });
+});
