@@ -14,6 +14,7 @@ import {
   WORKSPACE_DIR,
   WORKSPACE_FORMAT,
   findWorkspace,
+  isRealDay,
   markerPathFor,
   parseMarker,
   type Workspace,
@@ -33,8 +34,7 @@ function localDate(date: Date): string {
 }
 
 function checkStart(start: string): string {
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(start) && !Number.isNaN(new Date(`${start}T00:00:00Z`).getTime());
-  if (!valid || new Date(`${start}T00:00:00Z`).toISOString().slice(0, 10) !== start) {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(start) || !isRealDay(start)) {
     throw new DecError(`--start "${start}" is not a date.`, {
       hint: 'Give it as YYYY-MM-DD, e.g. --start 2026-01-12.',
     });

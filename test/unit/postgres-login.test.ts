@@ -41,8 +41,7 @@ describe('parseDatabaseUrl', () => {
 });
 
 describe('parseDatabaseUrl: libpq key=value text', () => {
-  it('is refused without echoing its password, quoted or not', async () => {
-    const { parseDatabaseUrl } = await import('../../src/postgres/login.js');
+  it('is refused without echoing its password, quoted or not', () => {
     for (const text of ["host=db password='it s3cret' user=root", 'host=db password=s3cret user=root']) {
       expect(() => parseDatabaseUrl(text)).toThrow(/is not a postgresql:\/\/ URL/);
       try {
