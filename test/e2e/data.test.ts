@@ -127,6 +127,47 @@ function numbersParquet(name: string, n: number, rowGroup: number, [id, amount]:
   return path;
 }
 
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs dec, waits (bounded) until `underWay()` says the work has started, lets it go on for `settleMs`,
+ * then sends SIGINT and waits (bounded) for it to end. Never leaves the process running.
+ */
+async function interruptDec(
+  args: string[],
+  underWay: () => Promise<boolean> | boolean,
+  settleMs: number,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  const child = spawn(process.execPath, [DEC_BIN, ...args], {
+    cwd: box.cwd,
+    env: box.sandbox.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  let done = false;
+  void exited.then(() => (done = true));
+  try {
+    const deadline = Date.now() + 20_000;
+    let started = false;
+    while (!(started = await underWay()) && !done && Date.now() < deadline) await pause(25);
+    expect(started, `dec never got under way: ${stderr}`).toBe(true);
+    await pause(settleMs);
+    expect(done, `dec ended before it was interrupted: ${stderr}`).toBe(false);
+    child.kill('SIGINT');
+    const outcome = await Promise.race([exited, pause(20_000).then(() => 'timeout' as const)]);
+    expect(outcome, 'dec did not stop within 20 s of SIGINT').not.toBe('timeout');
+    return { ...(outcome as { code: number | null; signal: NodeJS.Signals | null }), stderr };
+  } finally {
+    if (!done) child.kill('SIGKILL');
+    await Promise.race([exited, pause(5_000)]);
+  }
+}
+
 async function load(file: string, table: string, ...extra: string[]): Promise<RunResult> {
   return dec(['data', 'load', '--file', file, '--table', table, '--db', db, ...extra]);
 }
@@ -237,47 +278,21 @@ describe('dec data load', () => {
     const before = await count('yellow_taxi_trips');
     const big = await sample(2_000_000, 'big.csv');
 
-    const child = spawn(
-      process.execPath,
-      [DEC_BIN, 'data', 'load', '--file', big, '--table', 'yellow_taxi_trips', '--db', db],
-      { cwd: box.cwd, env: box.sandbox.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    // Once the COPY is under way, let it stream for ~300 ms.
+    const copying = async () => {
+      const [row] = await rows<{ n: string }>(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE query ILIKE 'COPY %' AND state = 'active'",
+      );
+      return Number(row!.n) > 0;
+    };
+    const { code, signal, stderr } = await interruptDec(
+      ['data', 'load', '--file', big, '--table', 'yellow_taxi_trips', '--db', db],
+      copying,
+      300,
     );
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.resume();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('close', (code, signal) => resolve({ code, signal })),
-    );
-    let done = false;
-    void exited.then(() => (done = true));
-    try {
-      // Wait (bounded) until the COPY is under way, then let it stream for ~300 ms.
-      const deadline = Date.now() + 20_000;
-      let copying = false;
-      while (!copying && !done && Date.now() < deadline) {
-        const [row] = await rows<{ n: string }>(
-          "SELECT count(*) AS n FROM pg_stat_activity WHERE query ILIKE 'COPY %' AND state = 'active'",
-        );
-        copying = Number(row!.n) > 0;
-        if (!copying) await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      expect(copying, `the load never started copying: ${stderr}`).toBe(true);
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(done, `the load ended before it was interrupted: ${stderr}`).toBe(false);
-      child.kill('SIGINT');
-      const outcome = await Promise.race([
-        exited,
-        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
-      ]);
-      expect(outcome, 'dec did not stop within 20 s of SIGINT').not.toBe('timeout');
-      const { code, signal } = outcome as { code: number | null; signal: NodeJS.Signals | null };
-      expect(code === 130 || signal === 'SIGINT', `exit ${code} ${signal}: ${stderr}`).toBe(true);
-      if (code === 130) expect(stderr).toMatch(/Interrupted; the table was left as it was/);
-      expect(stderr).not.toMatch(/Warning/);
-    } finally {
-      if (!done) child.kill('SIGKILL');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    }
+    expect(code === 130 || signal === 'SIGINT', `exit ${code} ${signal}: ${stderr}`).toBe(true);
+    if (code === 130) expect(stderr).toMatch(/Interrupted; the table was left as it was/);
+    expect(stderr).not.toMatch(/Warning/);
     expect(await count('yellow_taxi_trips')).toBe(before);
     expect(await columns('yellow_taxi_trips')).toEqual(YELLOW_LAYOUT);
     expect(await stagingTables()).toEqual([]);
@@ -603,38 +618,11 @@ describe('dec data get: two at once', () => {
 describe('dec data sample', () => {
   it('Ctrl-C while writing: exit 130, no cut-off file under the final name, and data list shows nothing', async () => {
     const folder = join(box.sandbox.decHome, 'cache', 'datasets');
-    const child = spawn(process.execPath, [DEC_BIN, 'data', 'sample', '--rows', '20000000'], {
-      cwd: box.cwd,
-      env: box.sandbox.env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.resume();
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.on('close', (code, signal) => resolve({ code, signal })),
-    );
-    let done = false;
-    void exited.then(() => (done = true));
-    try {
-      // Wait (bounded) until some bytes are written, then interrupt.
-      const deadline = Date.now() + 20_000;
-      const written = () => (existsSync(folder) ? readdirSync(folder) : []).length > 0;
-      while (!written() && !done && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(done, `the sample ended before it was interrupted: ${stderr}`).toBe(false);
-      child.kill('SIGINT');
-      const outcome = await Promise.race([
-        exited,
-        new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
-      ]);
-      expect(outcome, 'dec did not stop within 20 s of SIGINT').not.toBe('timeout');
-      expect(outcome).toEqual({ code: 130, signal: null });
-      expect(stderr).toMatch(/Interrupted; .* was not written/);
-    } finally {
-      if (!done) child.kill('SIGKILL');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    }
+    // Once some bytes are written, interrupt.
+    const written = () => (existsSync(folder) ? readdirSync(folder) : []).length > 0;
+    const outcome = await interruptDec(['data', 'sample', '--rows', '20000000'], written, 200);
+    expect(outcome).toMatchObject({ code: 130, signal: null });
+    expect(outcome.stderr).toMatch(/Interrupted; .* was not written/);
     expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
     const list = await dec(['data', 'list', '--json']);
     expect(list.code, list.stderr).toBe(0);
