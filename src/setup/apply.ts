@@ -218,6 +218,10 @@ export async function applyPlan(
       }
       if (action.kind === 'start') {
         id = action.container.id;
+        // A network removed behind dec's back (docker network rm, prune) was recreated above: a stopped
+        // container still points at the old one and would never start again.
+        if (await client.reattachNetwork(id, desired.network, service.aliases))
+          step(`reconnecting ${service.containerName} to the network ${desired.network}`);
       } else {
         step(`creating ${service.containerName}`);
         id = await createService(client, desired, service);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   docker,
@@ -246,4 +247,56 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
       noUnexpectedError(run);
     }
   });
+});
+
+describe('dec setup: a stack whose surroundings changed behind its back', () => {
+  let box: Sandbox;
+  let pgPort: number;
+  const named = (name: string) => `${box.project}-week1-${name}`;
+
+  async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: pgPort,
+      user: 'root',
+      password: 'root',
+      database: 'ny_taxi',
+      connectionTimeoutMillis: 5000,
+    });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
+  beforeAll(async () => {
+    box = sandbox();
+    pgPort = await freePort();
+    const run = await dec(box, [
+      'setup',
+      'week1',
+      '--only',
+      'pgdatabase',
+      '--image',
+      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+      '--port',
+      `pgdatabase=${pgPort}`,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    await query('create table kept (id int); insert into kept values (42)');
+  }, 180_000);
+
+  it('its network removed while it was stopped: setup recreates the network and reconnects, data kept', async () => {
+    await docker(['stop', named('pgdatabase')]);
+    await docker(['network', 'rm', `${box.project}-pg-network`]);
+    const run = await dec(box, ['setup', 'week1', '--only', 'pgdatabase']);
+    expect(run.code, run.stderr).toBe(0);
+    noUnexpectedError(run);
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+    const networks = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', named('pgdatabase')]);
+    expect(networks).toContain(`"${box.project}-pg-network"`);
+    expect(networks).toContain('pg-database');
+  }, 120_000);
 });
