@@ -16,6 +16,7 @@ import {
   removeDecProject,
   requireDocker,
   TEST_LABEL,
+  waitUntil,
 } from '../helpers/docker.js';
 import { ensurePostgresImage, imageWithCommand, PGADMIN_TEST_IMAGE, POSTGRES_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
@@ -247,6 +248,77 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
       noUnexpectedError(run);
     }
   });
+
+  it('a port held by a paused container or a docker-proxy no container owns: says unpause / restart, never kill', async () => {
+    const box = sandbox();
+    const port = await freePort();
+    const name = `dec-test-paused-${process.pid}`;
+    await foreignContainer(name, ['-p', `127.0.0.1:${port}:80`], ['httpd', '-f', '-p', '80', '-h', '/www']);
+    await docker(['start', name]);
+    await docker(['pause', name]);
+    const held = await dec(box, [
+      'setup',
+      'week1',
+      '--only',
+      'pgdatabase',
+      '--image',
+      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+      '--port',
+      `pgdatabase=${port}`,
+    ]);
+    expect(held.code, held.stderr).toBe(1);
+    expect(held.stderr).toContain(`is held by the container ${name}`);
+    expect(held.stderr).toContain('(paused)');
+    expect(held.stderr).toContain(`docker unpause ${name}`);
+    expect(held.stderr).not.toMatch(/kill/);
+    await docker(['unpause', name]);
+    await docker(['rm', '-f', name]);
+
+    // A docker-proxy left behind by the engine (here one started by hand, which no container owns).
+    const proxyPort = await freePort();
+    const proxy = spawn(
+      '/usr/sbin/docker-proxy',
+      [
+        '-proto',
+        'tcp',
+        '-host-ip',
+        '127.0.0.1',
+        '-host-port',
+        String(proxyPort),
+        '-container-ip',
+        '127.0.0.1',
+        '-container-port',
+        '9',
+      ],
+      // It reports "started" to its parent (dockerd) on fd 3, and stops without one.
+      { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] },
+    );
+    children.push(proxy);
+    await waitUntil(
+      () =>
+        new Promise<true | undefined>((resolve) => {
+          const probe = createServer();
+          probe.once('error', () => resolve(true));
+          probe.listen(proxyPort, '127.0.0.1', () => probe.close(() => resolve(undefined)));
+        }),
+      { timeoutMs: 5000, what: 'docker-proxy to listen' },
+    );
+    const leaked = await dec(box, [
+      'setup',
+      'week1',
+      '--only',
+      'pgdatabase',
+      '--image',
+      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+      '--port',
+      `pgdatabase=${proxyPort}`,
+    ]);
+    expect(leaked.code, leaked.stderr).toBe(1);
+    expect(leaked.stderr).toContain('a docker-proxy');
+    expect(leaked.stderr).toContain('that no container owns');
+    expect(leaked.stderr).toContain('restart docker');
+    expect(await projectResources(box)).toEqual([]);
+  });
 });
 
 describe('dec setup: a stack whose surroundings changed behind its back', () => {
@@ -299,4 +371,19 @@ describe('dec setup: a stack whose surroundings changed behind its back', () => 
     expect(networks).toContain(`"${box.project}-pg-network"`);
     expect(networks).toContain('pg-database');
   }, 120_000);
+
+  it('its own container paused: "unpause it", not "kill docker-proxy"', async () => {
+    await docker(['pause', named('pgdatabase')]);
+    try {
+      const run = await dec(box, ['setup', 'week1', '--only', 'pgdatabase']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toContain(`${named('pgdatabase')} is paused`);
+      expect(run.stderr).toContain(`docker unpause ${named('pgdatabase')}`);
+      expect(run.stderr).not.toMatch(/kill/);
+      noUnexpectedError(run);
+    } finally {
+      await docker(['unpause', named('pgdatabase')]);
+    }
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  }, 60_000);
 });
