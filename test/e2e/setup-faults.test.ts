@@ -386,4 +386,16 @@ describe('dec setup: a stack whose surroundings changed behind its back', () => 
     }
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   }, 60_000);
+
+  it('--destroy while another container uses the volume: names it, and removes nothing', async () => {
+    const user = `dec-test-volume-user-${process.pid}`;
+    await foreignContainer(user, ['-v', `${named('ny_taxi_postgres_data')}:/data`]);
+    const run = await dec(box, ['setup', 'week1', '--destroy', '--yes']);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`${named('ny_taxi_postgres_data')} is used by ${user}`);
+    expect(run.stderr).toContain('nothing was removed');
+    noUnexpectedError(run);
+    expect((await docker(['inspect', '--format', '{{.State.Status}}', named('pgdatabase')])).trim()).toBe('running');
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  }, 60_000);
 });
