@@ -50,9 +50,12 @@ async function pullWithRetries(
         image,
         (progress) => options.onEvent({ kind: 'pull', image, progress }),
         options.pullQuietMs,
+        options.signal,
       );
       return;
     } catch (error) {
+      // Ctrl-C ends the pull at once; it is not a failure to retry.
+      if (options.signal.aborted) throw error;
       lastError = error;
       if (attempt < PULL_ATTEMPTS) await sleep(1000 * attempt);
     }

@@ -19,7 +19,7 @@ import {
   waitUntil,
 } from '../helpers/docker.js';
 import { ensurePostgresImage, imageWithCommand, PGADMIN_TEST_IMAGE, POSTGRES_TEST_IMAGE } from '../helpers/images.js';
-import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const NEVER_READY = 'dec-test/never-ready:2';
 const NO_COMMAND = 'dec-test/no-command:1';
@@ -147,6 +147,24 @@ async function fakeRegistry(mode: 'broken' | 'hang'): Promise<{ port: number; re
   });
   const port = await listen(server);
   return { port, requests };
+}
+
+/** The built CLI, spawned as a student's shell would (so signals can be sent to it). */
+function spawnDec(
+  box: Sandbox,
+  args: string[],
+): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [DEC_BIN, ...args], {
+    cwd: box.home,
+    env: box.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
 }
 
 beforeAll(async () => {
@@ -398,4 +416,58 @@ describe('dec setup: a stack whose surroundings changed behind its back', () => 
     expect((await docker(['inspect', '--format', '{{.State.Status}}', named('pgdatabase')])).trim()).toBe('running');
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   }, 60_000);
+});
+
+describe('dec setup: Ctrl-C and SIGHUP', () => {
+  it('Ctrl-C during a pull acts within a second, exit 130, nothing left', async () => {
+    const box = sandbox();
+    const registry = await fakeRegistry('hang');
+    const image = `127.0.0.1:${registry.port}/dectest/slow:1`;
+    const run = spawnDec(box, ['setup', 'week1', '--only', 'pgdatabase', '--image', `pgdatabase=${image}`]);
+    await waitUntil(async () => (registry.requests.some((r) => r.includes('/manifests/')) ? true : undefined), {
+      timeoutMs: 30_000,
+      what: 'the engine to ask the registry for the manifest',
+    });
+    const sent = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited, run.stderr()).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(3000);
+    expect(run.stderr()).toContain('Interrupted');
+    expect(await projectResources(box)).toEqual([]);
+  }, 60_000);
+
+  for (const signals of [
+    ['SIGINT', 'SIGINT'],
+    ['SIGHUP', 'SIGINT'],
+  ] as const) {
+    it(`${signals.join(' then ')} while waiting for a service: the rollback still completes, nothing left`, async () => {
+      const box = sandbox();
+      const run = spawnDec(box, [
+        'setup',
+        'week1',
+        '--only',
+        'pgdatabase',
+        '--image',
+        `pgdatabase=${NEVER_READY}`,
+        '--port',
+        `pgdatabase=${await freePort()}`,
+        '--timeout',
+        '60',
+      ]);
+      await waitUntil(
+        async () =>
+          (
+            await docker(['ps', '-q', '--filter', `label=dec.project=${box.project}`, '--filter', 'status=running'])
+          ).trim() || undefined,
+        { timeoutMs: 30_000, what: 'the container to run' },
+      );
+      run.child.kill(signals[0]);
+      // The rollback stops the container (sleep ignores SIGTERM: a 3 s grace) while the next signal comes.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      run.child.kill(signals[1]);
+      expect(await run.exited, run.stderr()).toBe(130);
+      expect(run.stderr()).toContain('removed');
+      expect(await projectResources(box)).toEqual([]);
+    }, 60_000);
+  }
 });
