@@ -368,8 +368,19 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     ping: () => call(() => pingEngine(docker, endpoint)),
     version: () =>
       call(async () => {
-        const v = await docker.version();
-        return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+        const v = (await docker.version().catch((error: unknown) => {
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status === 404) throw notDocker(endpoint, 'it answered HTTP 404 to /version');
+          throw error;
+        })) as unknown as Record<string, unknown>;
+        // A web server may answer 200 with a page: no engine version in it.
+        if (typeof v?.Version !== 'string') throw notDocker(endpoint, 'its /version is not an engine version');
+        return {
+          version: v.Version,
+          apiVersion: String(v.ApiVersion),
+          os: String(v.Os),
+          arch: String(v.Arch),
+        };
       }),
     info: () =>
       call(async () => {

@@ -264,6 +264,10 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
       expect(run.stderr).toContain(`tcp://127.0.0.1:${port} (from DOCKER_HOST) is not a Docker engine`);
       expect(run.stderr).toContain('DOCKER_HOST');
       noUnexpectedError(run);
+      const doctor = await dec(box, ['doctor', '--only', 'docker-engine'], { DOCKER_HOST: `tcp://127.0.0.1:${port}` });
+      expect(doctor.code, doctor.stderr).toBe(1);
+      expect(doctor.stdout).toContain('is not a Docker engine');
+      expect(doctor.stdout).toContain('[not-docker]');
     }
   });
 
