@@ -2,6 +2,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import { ExitCode, isDecError } from './errors.js';
+import { describeSystemError } from './system-errors.js';
 import { colorEnabled } from './output/terminal.js';
 
 function wantsDebug(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
@@ -37,6 +38,24 @@ export function reportError(error: unknown, argv: readonly string[]): number {
       '  → Start it again (`dec doctor --only docker` says how), then run the same command: dec picks up from what exists.',
     );
     if (debug && error.stack) write(`\n${error.stack}`);
+    return ExitCode.couldNotRun;
+  }
+  // The engine refused something dec did not foresee (the common refusals are told in engine-errors.ts).
+  if (error instanceof Error && error.name === 'EngineError') {
+    const status = (error as { statusCode?: number }).statusCode;
+    write(red(`✗ The Docker engine refused: ${error.message}${status ? ` (HTTP ${status})` : ''}.`, argv));
+    write(
+      '  → If you changed something by hand (docker rm, prune, pause), undo it or run `dec setup <week> --down`, then run again; if not, run with --debug and report it.',
+    );
+    if (debug && error.stack) write(`\n${error.stack}`);
+    return ExitCode.couldNotRun;
+  }
+  // A file or the machine refused (permissions, a full disk, a read-only folder): not a bug in dec.
+  const system = describeSystemError(error);
+  if (system) {
+    write(red(`✗ ${system.message}`, argv));
+    write(`  → ${system.hint}`);
+    if (debug && error instanceof Error && error.stack) write(`\n${error.stack}`);
     return ExitCode.couldNotRun;
   }
   write(red(`✗ dec hit an unexpected error: ${error instanceof Error ? error.message : String(error)}`, argv));

@@ -6,6 +6,7 @@ import {
   belongsToStack,
   DockerUnavailable,
   projectFromEnv,
+  type ContainerSummary,
   type DockerClient,
 } from '../docker/client.js';
 import { holderAmong, describeHolder, freePortFix } from '../doctor/probes/holders.js';
@@ -419,6 +420,31 @@ async function confirmDestroy(app: AppContext, stackId: string): Promise<boolean
   return false;
 }
 
+/** --destroy: every volume to delete must be used only by the stack's own containers (removed first). */
+function checkVolumesFree(
+  volumes: string[],
+  everyContainer: ContainerSummary[],
+  stackContainers: ContainerSummary[],
+  stackId: string,
+): void {
+  const ours = new Set(stackContainers.map((c) => c.id));
+  const users = volumes.flatMap((volume) =>
+    everyContainer
+      .filter((c) => !ours.has(c.id) && (c.volumes ?? []).includes(volume))
+      .map((c) => ({ volume, container: c })),
+  );
+  if (users.length === 0) return;
+  throw new DecError(
+    `Cannot delete the ${stackId} stack's data: ${users.length === 1 ? 'a container' : 'containers'} that dec did not make for this stack ${users.length === 1 ? 'uses' : 'use'} its volumes; nothing was removed.`,
+    {
+      details: users.map(
+        ({ volume, container }) => `  ${volume} is used by ${container.name} (${container.image}, ${container.state})`,
+      ),
+      hint: `Remove ${users.length === 1 ? 'that container' : 'those containers'} yourself if you no longer need ${users.length === 1 ? 'it' : 'them'} (docker rm -f ${[...new Set(users.map((u) => u.container.name))].join(' ')}), then run --destroy again.`,
+    },
+  );
+}
+
 async function teardown(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
   const { stackId, session } = target;
   const { style } = app.terminal;
@@ -426,12 +452,16 @@ async function teardown(app: AppContext, target: Target, options: SetupOptions):
   // --dry-run changes nothing, so it needs no confirmation either.
   if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(app, stackId))) return ExitCode.ok;
   const client = await engine(app);
-  const containers = (await client.listContainers()).filter((c) => belongsToStack(c, target.project, stackId));
+  const everyContainer = await client.listContainers();
+  const containers = everyContainer.filter((c) => belongsToStack(c, target.project, stackId));
   const saved = await readOverrides(app.env, session.course.id, stackId);
   const volumes = desiredStack(stackId, target.stack, session.course.id, saved, target.project).volumes;
   const existing: string[] = [];
   for (const volume of volumes) if (await client.volumeExists(volume)) existing.push(volume);
   const doomedVolumes = options.destroy ? existing : [];
+  // Checked before anything is removed: the engine refuses to delete a volume a container mounts, and
+  // stopping half the stack before finding out would leave it half-made.
+  checkVolumesFree(doomedVolumes, everyContainer, containers, stackId);
   if (!dryRun) {
     // Stopped first (the image's stop signal, then a grace period), so Postgres shuts down cleanly
     // instead of recovering from a kill on its next start.

@@ -5,6 +5,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecError } from '../errors.js';
+import {
+  explainEngineError,
+  hasDecLabels,
+  imageReferenceProblem,
+  interrupted,
+  type EngineOperation,
+} from './engine-errors.js';
 
 export interface DockerEndpoint {
   /** unix:///var/run/docker.sock, tcp://host:2376, npipe:////./pipe/docker_engine */
@@ -15,7 +22,14 @@ export interface DockerEndpoint {
   context?: string;
 }
 
-export type DockerFailure = 'socket-missing' | 'permission-denied' | 'not-running' | 'no-answer' | 'unknown';
+export type DockerFailure =
+  | 'socket-missing'
+  | 'permission-denied'
+  | 'not-running'
+  | 'no-answer'
+  /** Something answers at the endpoint, but not the Docker API (a web server, an echo, another service). */
+  | 'not-docker'
+  | 'unknown';
 
 export class DockerUnavailable extends Error {
   constructor(
@@ -58,6 +72,8 @@ export interface ContainerSummary {
   state: string;
   labels: Record<string, string>;
   ports: ContainerPort[];
+  /** Names of the volumes it mounts. */
+  volumes?: string[];
 }
 
 export interface EngineVersion {
@@ -108,6 +124,12 @@ export interface DockerClient {
   /** Puts files into a created container before it starts (a tar archive extracted at /). */
   putFiles(id: string, files: Array<{ path: string; content: string }>): Promise<void>;
   networkExists(name: string): Promise<boolean>;
+  /**
+   * Connects a stopped container to the network of that name (with its aliases) when it is attached to
+   * an older network of the name, or to none: the network was removed behind dec's back (docker network
+   * rm or prune). True when it had to.
+   */
+  reattachNetwork(id: string, network: string, aliases: string[]): Promise<boolean>;
   createNetwork(name: string, labels: Record<string, string>): Promise<void>;
   volumeExists(name: string): Promise<boolean>;
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
@@ -115,7 +137,13 @@ export interface DockerClient {
   /** Sizes in bytes of volumes, from the engine's disk usage report (slow on big engines). */
   volumeSizes(): Promise<Record<string, number>>;
   imageExists(ref: string): Promise<boolean>;
-  pullImage(ref: string, onProgress: (progress: PullProgress) => void, timeoutMs: number): Promise<void>;
+  /** Aborting `signal` (Ctrl-C) ends the pull request at once and rejects with "Interrupted." (exit 130). */
+  pullImage(
+    ref: string,
+    onProgress: (progress: PullProgress) => void,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<void>;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -173,10 +201,40 @@ export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): D
   }
   if (code === 'ECONNREFUSED')
     return new DockerUnavailable('not-running', endpoint, `nothing answers at ${where}: the engine is not running`);
+  if (code?.startsWith('HPE_') || /parse error/i.test(message)) return notDocker(endpoint, 'it does not speak HTTP');
   if (/timed? ?out/i.test(message) || code === 'ETIMEDOUT') {
     return new DockerUnavailable('no-answer', endpoint, `the engine at ${where} answers nothing`);
   }
   return new DockerUnavailable('unknown', endpoint, `the engine at ${where} failed: ${message}`);
+}
+
+/** Something answered at the endpoint, but it is not the Docker API; the message names what to fix. */
+export function notDocker(endpoint: DockerEndpoint, why: string): DockerUnavailable {
+  const fix =
+    endpoint.source === 'DOCKER_HOST'
+      ? 'set DOCKER_HOST to your engine (unix:///var/run/docker.sock, tcp://host:2375) or unset it'
+      : endpoint.context
+        ? `fix the docker context "${endpoint.context}" or switch back: docker context use default`
+        : 'something else listens on the Docker socket';
+  return new DockerUnavailable(
+    'not-docker',
+    endpoint,
+    `${endpoint.url} (from ${endpoint.source}) is not a Docker engine (${why}); ${fix}`,
+  );
+}
+
+/** GET /_ping answers "OK" on every engine; anything else at the endpoint is not Docker. */
+async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: DockerEndpoint): Promise<void> {
+  let answer: unknown;
+  try {
+    answer = await docker.ping();
+  } catch (error) {
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status !== undefined && status !== 500) throw notDocker(endpoint, `it answered HTTP ${status} to /_ping`);
+    throw error;
+  }
+  const text = Buffer.isBuffer(answer) ? answer.toString('utf8') : String(answer);
+  if (text.trim() !== 'OK') throw notDocker(endpoint, `it answered "${text.trim().slice(0, 40)}" to /_ping`);
 }
 
 /** Rejects with a "no-answer" DockerUnavailable when `work` takes longer than `ms`. */
@@ -229,6 +287,7 @@ interface RawContainer {
   State: string;
   Labels?: Record<string, string>;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
+  Mounts?: Array<{ Type?: string; Name?: string }>;
 }
 
 function toSummary(raw: RawContainer): ContainerSummary {
@@ -243,6 +302,7 @@ function toSummary(raw: RawContainer): ContainerSummary {
       hostPort: port.PublicPort,
       containerPort: port.PrivatePort,
     })),
+    volumes: (raw.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
   };
 }
 
@@ -254,23 +314,73 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
   // actions get a second client with room for a container's stop grace period.
   const actionTimeoutMs = Math.max(timeoutMs, 30_000);
   const actions = new Docker(dockerodeOptions(endpoint, actionTimeoutMs));
-  const call = async <T>(work: () => Promise<T>, ms = timeoutMs): Promise<T> => {
+  /**
+   * Every call: bounded by a timeout; an engine that cannot be reached is a DockerUnavailable; a refusal
+   * (a conflict, a missing image) is told in the student's terms when `explain` knows it (a DecError,
+   * see engine-errors.ts), else it is an EngineError with the engine's own message.
+   */
+  const call = async <T>(
+    work: () => Promise<T>,
+    ms = timeoutMs,
+    explain?: (status: number, message: string) => Promise<DecError | undefined>,
+  ): Promise<T> => {
     try {
       return await withTimeout(work(), ms, endpoint);
     } catch (error) {
-      // The engine answered with an error (a conflict, a missing image): that is not "unavailable".
+      if (error instanceof DecError || (error instanceof Error && error.name === 'DecError')) throw error;
       const status = (error as { statusCode?: number }).statusCode;
-      if (status !== undefined) throw new EngineError(status, engineMessage(error));
+      if (status !== undefined) {
+        const message = engineMessage(error);
+        const told = explain ? await explain(status, message).catch(() => undefined) : undefined;
+        throw told ?? new EngineError(status, message);
+      }
       throw classifyDockerError(error, endpoint);
     }
   };
+  const told =
+    (operation: EngineOperation, facts?: { conflictIsDecs?: boolean }) => async (status: number, message: string) =>
+      explainEngineError(operation, status, message, facts);
+  /** A container's name, state and labels, for a message about it (undefined when the engine will not say). */
+  const describe = async (id: string) => {
+    const raw = (await docker.getContainer(id).inspect()) as {
+      Name?: string;
+      State?: { Status?: string };
+      Config?: { Labels?: Record<string, string> };
+      HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
+    };
+    const labels = raw.Config?.Labels ?? {};
+    const firstPort = Object.values(raw.HostConfig?.PortBindings ?? {})[0]?.[0]?.HostPort;
+    return {
+      name: (raw.Name ?? id).replace(/^\//, ''),
+      state: raw.State?.Status,
+      labels,
+      stack: labels[DEC_LABELS.stack],
+      service: labels[DEC_LABELS.service],
+      hostPort: firstPort ? Number(firstPort) : undefined,
+    };
+  };
+  const checkReference = (ref: string) => {
+    const problem = imageReferenceProblem(ref);
+    if (problem) throw problem;
+  };
   return {
     endpoint,
-    ping: () => call(async () => void (await docker.ping())),
+    ping: () => call(() => pingEngine(docker, endpoint)),
     version: () =>
       call(async () => {
-        const v = await docker.version();
-        return { version: v.Version, apiVersion: v.ApiVersion, os: v.Os, arch: v.Arch };
+        const v = (await docker.version().catch((error: unknown) => {
+          const status = (error as { statusCode?: number }).statusCode;
+          if (status === 404) throw notDocker(endpoint, 'it answered HTTP 404 to /version');
+          throw error;
+        })) as unknown as Record<string, unknown>;
+        // A web server may answer 200 with a page: no engine version in it.
+        if (typeof v?.Version !== 'string') throw notDocker(endpoint, 'its /version is not an engine version');
+        return {
+          version: v.Version,
+          apiVersion: String(v.ApiVersion),
+          os: String(v.Os),
+          arch: String(v.Arch),
+        };
       }),
     info: () =>
       call(async () => {
@@ -292,7 +402,18 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     listContainers: () =>
       call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
     startContainer: (id) =>
-      call(async () => void (await ignoreStatus(actions.getContainer(id).start(), 304)), actionTimeoutMs),
+      call(
+        async () => void (await ignoreStatus(actions.getContainer(id).start(), 304)),
+        actionTimeoutMs,
+        async (status, message) => {
+          const about = await describe(id).catch(() => undefined);
+          return explainEngineError(
+            { kind: 'start-container', name: about?.name ?? id.slice(0, 12), ...about },
+            status,
+            message,
+          );
+        },
+      ),
     stopContainer: (id, graceSeconds = 10) =>
       call(
         async () => void (await ignoreStatus(actions.getContainer(id).stop({ t: graceSeconds }), 304)),
@@ -304,25 +425,52 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         actionTimeoutMs,
       ),
     createContainer: (spec) =>
-      call(async () => {
-        const container = await actions.createContainer({
-          name: spec.name,
-          Image: spec.image,
-          Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
-          ...(spec.command ? { Cmd: spec.command } : {}),
-          Labels: spec.labels,
-          ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p.container}/tcp`, {}])),
-          HostConfig: {
-            PortBindings: Object.fromEntries(
-              spec.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.host) }]]),
-            ),
-            Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.path })),
-            RestartPolicy: { Name: 'unless-stopped' },
-          },
-          NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
-        });
-        return container.id;
-      }, actionTimeoutMs),
+      call(
+        async () => {
+          checkReference(spec.image);
+          const container = await actions.createContainer({
+            name: spec.name,
+            Image: spec.image,
+            Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
+            ...(spec.command ? { Cmd: spec.command } : {}),
+            Labels: spec.labels,
+            ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p.container}/tcp`, {}])),
+            HostConfig: {
+              PortBindings: Object.fromEntries(
+                spec.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.host) }]]),
+              ),
+              Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.path })),
+              RestartPolicy: { Name: 'unless-stopped' },
+            },
+            NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
+          });
+          return container.id;
+        },
+        actionTimeoutMs,
+        async (status, message) => {
+          // A name conflict with dec's own container (another run made it) is not a foreign one.
+          const other =
+            status === 409
+              ? await docker
+                  .getContainer(spec.name)
+                  .inspect()
+                  .then((raw: { Config?: { Labels?: Record<string, string> } }) => hasDecLabels(raw.Config?.Labels))
+                  .catch(() => false)
+              : false;
+          return explainEngineError(
+            {
+              kind: 'create-container',
+              name: spec.name,
+              image: spec.image,
+              service: spec.labels[DEC_LABELS.service],
+              stack: spec.labels[DEC_LABELS.stack],
+            },
+            status,
+            message,
+            { conflictIsDecs: other },
+          );
+        },
+      ),
     containerLogs: (id, tail) =>
       call(async () => {
         const raw = (await docker
@@ -355,27 +503,57 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
           false,
         ),
       ),
+    reattachNetwork: (id, network, aliases) =>
+      call(async () => {
+        const raw = (await actions.getContainer(id).inspect()) as {
+          NetworkSettings?: { Networks?: Record<string, { NetworkID?: string }> };
+        };
+        const attached = raw.NetworkSettings?.Networks ?? {};
+        const current = (await actions.getNetwork(network).inspect()) as { Id: string };
+        if (attached[network]?.NetworkID === current.Id) return false;
+        // A stopped container may be detached from a network that no longer exists, by name.
+        if (attached[network]) await actions.getNetwork(network).disconnect({ Container: id, Force: true });
+        await actions.getNetwork(network).connect({ Container: id, EndpointConfig: { Aliases: aliases } });
+        return true;
+      }, actionTimeoutMs),
     createVolume: (name, labels) =>
       call(async () => void (await actions.createVolume({ Name: name, Labels: labels })), actionTimeoutMs),
     removeVolume: (name) =>
-      call(async () => void (await ignoreStatus(actions.getVolume(name).remove(), 404)), actionTimeoutMs),
+      call(
+        async () => void (await ignoreStatus(actions.getVolume(name).remove(), 404)),
+        actionTimeoutMs,
+        async (status, message) => {
+          const users = (
+            (await docker.listContainers({ all: true, filters: { volume: [name] } })) as RawContainer[]
+          ).map((c) => toSummary(c).name);
+          return explainEngineError({ kind: 'remove-volume', name, users }, status, message);
+        },
+      ),
     volumeSizes: () =>
       call(async () => {
         const df = (await actions.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
         return Object.fromEntries((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
       }, actionTimeoutMs),
     imageExists: (ref) =>
-      call(async () =>
-        ignoreStatus(
-          docker
-            .getImage(ref)
-            .inspect()
-            .then(() => true),
-          404,
-          false,
-        ),
+      call(
+        async () => {
+          checkReference(ref);
+          return ignoreStatus(
+            docker
+              .getImage(ref)
+              .inspect()
+              .then(() => true),
+            404,
+            false,
+          );
+        },
+        timeoutMs,
+        told({ kind: 'image', ref }),
       ),
-    pullImage: (ref, onProgress, pullTimeoutMs) => pull(actions, ref, onProgress, pullTimeoutMs, endpoint),
+    pullImage: (ref, onProgress, pullTimeoutMs, signal) => {
+      checkReference(ref);
+      return pull(actions, ref, onProgress, pullTimeoutMs, endpoint, signal);
+    },
   };
 }
 
@@ -441,10 +619,14 @@ interface PullEvent {
   progressDetail?: { current?: number; total?: number };
 }
 
-/** Pulls with aggregated progress; fails when the engine reports an error or goes quiet for too long. */
+/**
+ * Pulls with aggregated progress. Fails when the engine refuses, when the stream carries an error (the
+ * engine answers 200, then reports e.g. "manifest unknown" or a failed layer inside the stream), when it
+ * goes quiet for too long, or at once when `signal` aborts (the request is closed, so the engine stops).
+ */
 function pull(
   docker: {
-    pull(ref: string): Promise<NodeJS.ReadableStream>;
+    pull(ref: string, options: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream>;
     modem: {
       followProgress(
         stream: NodeJS.ReadableStream,
@@ -457,38 +639,51 @@ function pull(
   onProgress: (progress: PullProgress) => void,
   quietTimeoutMs: number,
   endpoint: DockerEndpoint,
+  signal?: AbortSignal,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const layers = new Map<string, { current: number; total: number }>();
     let timer: NodeJS.Timeout | undefined;
     let stream: NodeJS.ReadableStream | undefined;
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+      (stream as { destroy?: () => void } | undefined)?.destroy?.();
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const abort = () => finish(interrupted());
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort, { once: true });
     const quiet = () => {
       clearTimeout(timer);
-      timer = setTimeout(() => {
-        (stream as { destroy?: () => void } | undefined)?.destroy?.();
-        reject(
-          new DockerUnavailable(
-            'no-answer',
-            endpoint,
-            `pulling ${ref} stalled: nothing new for ${quietTimeoutMs / 1000} s`,
+      timer = setTimeout(
+        () =>
+          finish(
+            new DockerUnavailable(
+              'no-answer',
+              endpoint,
+              `pulling ${ref} stalled: nothing new for ${quietTimeoutMs / 1000} s`,
+            ),
           ),
-        );
-      }, quietTimeoutMs);
+        quietTimeoutMs,
+      );
     };
     quiet();
-    docker.pull(ref).then(
+    docker.pull(ref, { abortSignal: signal }).then(
       (pulled) => {
         stream = pulled;
+        if (settled) return finish();
         docker.modem.followProgress(
           pulled,
-          (error) => {
-            clearTimeout(timer);
-            if (error) reject(error);
-            else resolve();
-          },
+          (error) => finish(error ?? undefined),
           (event) => {
             quiet();
-            if (event.error) return;
+            // The engine reports a failed pull inside the stream; the pull is over, and did not work.
+            if (event.error) return finish(new Error(event.error));
             if (event.id && event.progressDetail?.total) {
               layers.set(event.id, { current: event.progressDetail.current ?? 0, total: event.progressDetail.total });
             } else if (event.id && /complete|already exists/i.test(event.status ?? '')) {
@@ -504,8 +699,9 @@ function pull(
         );
       },
       (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
+        const status = (error as { statusCode?: number }).statusCode;
+        if (signal?.aborted) finish(interrupted());
+        else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
       },
     );
   });

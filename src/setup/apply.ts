@@ -50,9 +50,12 @@ async function pullWithRetries(
         image,
         (progress) => options.onEvent({ kind: 'pull', image, progress }),
         options.pullQuietMs,
+        options.signal,
       );
       return;
     } catch (error) {
+      // Ctrl-C ends the pull at once; it is not a failure to retry.
+      if (options.signal.aborted) throw error;
       lastError = error;
       if (attempt < PULL_ATTEMPTS) await sleep(1000 * attempt);
     }
@@ -218,6 +221,10 @@ export async function applyPlan(
       }
       if (action.kind === 'start') {
         id = action.container.id;
+        // A network removed behind dec's back (docker network rm, prune) was recreated above: a stopped
+        // container still points at the old one and would never start again.
+        if (await client.reattachNetwork(id, desired.network, service.aliases))
+          step(`reconnecting ${service.containerName} to the network ${desired.network}`);
       } else {
         step(`creating ${service.containerName}`);
         id = await createService(client, desired, service);

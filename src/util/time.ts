@@ -25,16 +25,63 @@ export function parseTimeLimit(text: string | undefined, limit: TimeLimit): numb
   return ms;
 }
 
-/** Runs `work` with a signal that Ctrl-C (or SIGTERM) aborts, so it can stop cleanly. */
-export async function withInterruptSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+export interface InterruptOptions {
+  /**
+   * After the first signal, further ones are held off this long while `work` undoes what it made (a
+   * second Ctrl-C must not leave half-made containers and volumes); after that, one ends the process.
+   */
+  graceMs?: number;
+  /** Where the one-line note about a held-off signal goes. */
+  note?: (text: string) => void;
+  /** The clock for the grace period (injected by tests). */
+  now?: () => number;
+  /** The process whose signals count (injected by tests). */
+  process?: SignalSource;
+}
+
+export interface SignalSource {
+  on(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  off(event: NodeJS.Signals, listener: (signal: NodeJS.Signals) => void): unknown;
+  exit(code: number): void;
+}
+
+/**
+ * Runs `work` with a signal that Ctrl-C, SIGTERM or SIGHUP (the terminal closed) aborts, so it can stop
+ * cleanly. Until `work` settles, dec keeps the signals: more of them do not kill it halfway through its
+ * clean-up, within a bounded grace period.
+ */
+export async function withInterruptSignal<T>(
+  work: (signal: AbortSignal) => Promise<T>,
+  options: InterruptOptions = {},
+): Promise<T> {
+  const graceMs = options.graceMs ?? 60_000;
+  const source: SignalSource = options.process ?? process;
+  const note = options.note ?? ((text: string) => void process.stderr.write(`${text}\n`));
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  let firstAt: number | undefined;
+  let noted = false;
+  const now = options.now ?? Date.now;
+  const stop = (signal: NodeJS.Signals) => {
+    if (firstAt === undefined) {
+      firstAt = now();
+      controller.abort();
+      return;
+    }
+    if (now() - firstAt > graceMs) {
+      // The clean-up is stuck past its bound: the student may leave (exit code as the shell's for SIGINT).
+      source.exit(128 + (signal === 'SIGHUP' ? 1 : signal === 'SIGTERM' ? 15 : 2));
+    }
+    if (!noted && signal !== 'SIGHUP') {
+      noted = true;
+      note('Stopping: dec is cleaning up what this run started, so nothing is left half-made (a few seconds).');
+    }
+  };
+  for (const name of STOP_SIGNALS) source.on(name, stop);
   try {
     return await work(controller.signal);
   } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
+    for (const name of STOP_SIGNALS) source.off(name, stop);
   }
 }

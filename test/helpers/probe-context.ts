@@ -201,6 +201,7 @@ const notUsedByTheDoctor: Omit<
   containerLogs: unexpected('containerLogs'),
   putFiles: unexpected('putFiles'),
   networkExists: unexpected('networkExists'),
+  reattachNetwork: unexpected('reattachNetwork'),
   createNetwork: unexpected('createNetwork'),
   volumeExists: unexpected('volumeExists'),
   createVolume: unexpected('createVolume'),

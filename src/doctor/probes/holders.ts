@@ -10,6 +10,17 @@ export type PortHolder =
   | { kind: 'container'; container: ContainerSummary }
   | { kind: 'process'; listener: HostListener };
 
+const HOLDS_PORTS = new Set(['running', 'paused', 'restarting']);
+
+function paused(container: ContainerSummary): string {
+  return container.state === 'paused' ? ' (paused)' : '';
+}
+
+/** A docker-proxy that is no container's (those are found above): the engine's leftover. */
+function leakedProxy(holder: PortHolder): boolean {
+  return holder.kind === 'process' && holder.listener.name === 'docker-proxy';
+}
+
 export async function portHolder(ctx: ProbeContext, port: number): Promise<PortHolder> {
   return holderAmong(await containerList(ctx), port, Math.min(1000, ctx.timeoutMs / 2));
 }
@@ -20,7 +31,9 @@ export async function holderAmong(
   port: number,
   timeoutMs: number,
 ): Promise<PortHolder> {
-  const container = containers?.find((c) => c.state === 'running' && c.ports.some((p) => p.hostPort === port));
+  // A paused (or restarting) container keeps its published ports: its docker-proxy still accepts
+  // connections, and without this the holder would look like a docker-proxy to kill.
+  const container = containers?.find((c) => HOLDS_PORTS.has(c.state) && c.ports.some((p) => p.hostPort === port));
   if (container) {
     return isDecOwned(container)
       ? {
@@ -40,11 +53,13 @@ export function describeHolder(holder: PortHolder): string {
     case 'free':
       return 'free';
     case 'dec':
-      return `dec's ${holder.stack} container ${holder.container.name}`;
+      return `dec's ${holder.stack} container ${holder.container.name}${paused(holder.container)}`;
     case 'container':
-      return `the container ${holder.container.name} (${holder.container.image})`;
+      return `the container ${holder.container.name} (${holder.container.image})${paused(holder.container)}`;
     case 'process': {
       const { name, pid } = holder.listener;
+      if (leakedProxy(holder))
+        return `a docker-proxy (pid ${pid ?? '?'}) that no container owns, left behind by the engine`;
       if (name && pid) return `${name} (pid ${pid})`;
       return "a process dec cannot see (another user's)";
     }
@@ -67,15 +82,33 @@ export function freePortFix(
     case 'free':
       return undefined;
     case 'dec':
+      if (holder.container.state === 'paused') {
+        return {
+          text: `dec's ${holder.stack} container ${holder.container.name} is paused and still holds the port: unpause it, or stop that stack (data kept: dec setup ${holder.stack} --down)`,
+          command: `docker unpause ${holder.container.name}`,
+        };
+      }
       return {
         text: `Stop dec's ${holder.stack} stack while you work on ${stack}; its data is kept`,
         command: `dec setup ${holder.stack} --down`,
         auto: { kind: 'stop-container', containerId: holder.container.id, name: holder.container.name },
       };
     case 'container':
+      if (holder.container.state === 'paused') {
+        return {
+          text: `That container is paused and still holds the port: unpause it, then stop it ${moveTo}`,
+          command: `docker unpause ${holder.container.name} && docker stop ${holder.container.name}`,
+        };
+      }
       return { text: `Stop that container ${moveTo}`, command: `docker stop ${holder.container.name}` };
     case 'process': {
       const { pid } = holder.listener;
+      if (leakedProxy(holder)) {
+        return {
+          text: `Restart the Docker engine, which drops its leftover proxies ${moveTo}`,
+          command: platform === 'linux' ? 'sudo systemctl restart docker' : 'Restart Docker Desktop',
+        };
+      }
       if (pid === undefined)
         return {
           text: `See who listens, then stop it ${moveTo}`,
