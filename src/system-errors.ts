@@ -18,7 +18,7 @@ const MEANINGS: Record<string, { meaning: string; hint: string }> = {
   },
   EPERM: { meaning: 'operation not permitted', hint: 'Check who owns {path} and its permissions (ls -ld {path}).' },
   ENOSPC: {
-    meaning: 'no space left on the disk',
+    meaning: 'the disk is full',
     hint: 'Free some disk space (df -h shows how much is left), then run again.',
   },
   EDQUOT: { meaning: 'your disk quota is used up', hint: 'Free some space in your quota, then run again.' },
@@ -64,6 +64,11 @@ function asSystemError(error: unknown): SystemError | undefined {
   // Node's system errors carry an errno code and the system call that failed.
   if (typeof code !== 'string' || !/^E[A-Z0-9]+$/.test(code) || typeof syscall !== 'string') return undefined;
   return error as SystemError;
+}
+
+/** What an errno code means and the general advice for it; undefined for a code not listed. */
+export function systemErrorMeaning(code: string | undefined): { meaning: string; hint: string } | undefined {
+  return code === undefined ? undefined : MEANINGS[code];
 }
 
 /** The message and hint for a Node system error; undefined when it is not one. */

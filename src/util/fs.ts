@@ -2,6 +2,7 @@
 // Reads use node:fs (sync): node:fs/promises costs ~2 ms to load, and a CLI has nothing to overlap.
 import { readFileSync } from 'node:fs';
 import { DecError, errorCode, isDecError } from '../errors.js';
+import { systemErrorMeaning } from '../system-errors.js';
 
 /** Reads a text file, or undefined when it does not exist. Other failures become a DecError. */
 export async function readTextIfExists(path: string, what: string): Promise<string | undefined> {
@@ -40,31 +41,24 @@ export function fileTimestamp(date: Date): string {
     .replace(/:/g, '-');
 }
 
-/** What each file-system error the student can act on means, and what to do about it. */
-const FILE_SYSTEM_ERRORS: Record<string, { reason: string; hint: string }> = {
-  EACCES: {
-    reason: 'permission denied',
-    hint: 'Check the permissions (ls -l), or set DEC_HOME to a folder you can write.',
-  },
-  EPERM: {
-    reason: 'operation not permitted',
-    hint: 'Check the permissions (ls -l), or set DEC_HOME to a folder you can write.',
-  },
-  EROFS: { reason: 'the file system is read-only', hint: 'Set DEC_HOME to a folder on a writable disk.' },
-  ENOSPC: {
-    reason: 'the disk is full',
-    hint: "Free some space (dec data clean deletes earlier downloads), or keep dec's data elsewhere with DEC_HOME=<folder>.",
-  },
-  EDQUOT: {
-    reason: 'the disk quota is used up',
-    hint: 'Free some space, or set DEC_HOME to a folder on another disk.',
-  },
-  EISDIR: { reason: 'it is a folder, not a file', hint: 'Give the path of a file.' },
-  ENOTDIR: { reason: 'a part of the path is a file, not a folder', hint: 'Check the path.' },
-  // mkdir -p meets a file where a folder should be
-  EEXIST: { reason: 'a file is in the way of a folder on that path', hint: 'Check the path.' },
-  ENOENT: { reason: 'there is no such file or folder', hint: 'Check the path.' },
+/**
+ * Where dec's own folders are concerned, advice that beats the general one (src/system-errors.ts has
+ * what each code means): point DEC_HOME elsewhere, or free space with dec data clean.
+ */
+const FOLDER_HINTS: Record<string, string> = {
+  EACCES: 'Check the permissions (ls -l), or set DEC_HOME to a folder you can write.',
+  EPERM: 'Check the permissions (ls -l), or set DEC_HOME to a folder you can write.',
+  EROFS: 'Set DEC_HOME to a folder on a writable disk.',
+  ENOSPC:
+    "Free some space (dec data clean deletes earlier downloads), or keep dec's data elsewhere with DEC_HOME=<folder>.",
+  EDQUOT: 'Free some space, or set DEC_HOME to a folder on another disk.',
+  EISDIR: 'Give the path of a file.',
+  ENOTDIR: 'Check the path.',
+  ENOENT: 'Check the path.',
 };
+
+/** The codes a student can act on; others (EMFILE, EIO, ...) go on to main.ts's fallback as they are. */
+const FILE_SYSTEM_CODES = new Set([...Object.keys(FOLDER_HINTS), 'EEXIST']);
 
 /**
  * A file-system error (EACCES, ENOSPC, EISDIR, ENOTDIR, EROFS, ...) as a DecError saying what could not
@@ -73,7 +67,13 @@ const FILE_SYSTEM_ERRORS: Record<string, { reason: string; hint: string }> = {
  */
 export function fileSystemError(error: unknown, action: string, path: string, hint?: string): unknown {
   if (isDecError(error)) return error;
-  const known = FILE_SYSTEM_ERRORS[errorCode(error) ?? ''];
-  if (!known) return error;
-  return new DecError(`Cannot ${action} ${path}: ${known.reason}.`, { hint: hint ?? known.hint, cause: error });
+  const code = errorCode(error);
+  const known = systemErrorMeaning(code);
+  if (!known || !FILE_SYSTEM_CODES.has(code!)) return error;
+  // mkdir -p meets a file where a folder should be.
+  const reason = code === 'EEXIST' ? 'a file is in the way of a folder on that path' : known.meaning;
+  return new DecError(`Cannot ${action} ${path}: ${reason}.`, {
+    hint: hint ?? FOLDER_HINTS[code!] ?? 'Check the path.',
+    cause: error,
+  });
 }

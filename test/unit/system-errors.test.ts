@@ -16,7 +16,7 @@ describe('describeSystemError', () => {
       hint: 'Check who owns /home/s/.dec/cache/x.csv.gz and its permissions (ls -ld /home/s/.dec/cache/x.csv.gz); dec runs as you, not root.',
     });
     expect(describeSystemError(systemError('ENOSPC', 'write', '/data/f'))?.message).toBe(
-      'Cannot write /data/f: no space left on the disk (ENOSPC).',
+      'Cannot write /data/f: the disk is full (ENOSPC).',
     );
     expect(describeSystemError(systemError('EROFS', 'mkdir', '/ro/dir'))?.hint).toContain('writable folder');
   });
