@@ -18,7 +18,7 @@ import { openSession, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import type { Stack } from '../syllabus/schema.js';
-import { applyPlan, type ApplyEvent } from '../setup/apply.js';
+import { actualState, applyPlan, type ApplyEvent } from '../setup/apply.js';
 import { composeYaml } from '../setup/compose.js';
 import { applyFlags, checkOnly } from '../setup/options.js';
 import {
@@ -114,22 +114,6 @@ async function engine(app: AppContext): Promise<DockerClient> {
       cause: error,
     });
   }
-}
-
-async function actualState(client: DockerClient, desired: DesiredStack): Promise<ActualStack> {
-  const [containers, networkExists] = await Promise.all([
-    client.listContainers(),
-    client.networkExists(desired.network),
-  ]);
-  const volumes = Object.fromEntries(
-    await Promise.all(desired.volumes.map(async (v) => [v, await client.volumeExists(v)] as const)),
-  );
-  const images = Object.fromEntries(
-    await Promise.all(
-      [...new Set(desired.services.map((s) => s.image))].map(async (i) => [i, await client.imageExists(i)] as const),
-    ),
-  );
-  return { containers, networkExists, volumes, images };
 }
 
 /** Every port a service about to start will publish must be free, or already this stack's. */

@@ -3,8 +3,8 @@
 // are removed again (volumes always stay), so nothing is left half-made.
 import { DEC_LABELS, type DockerClient, type PullProgress } from '../docker/client.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
-import type { StackPlan, ServiceAction } from './plan.js';
-import { describeReady, readyCheck } from './ready.js';
+import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
+import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
 import type { DesiredService, DesiredStack } from './spec.js';
 
 export type ApplyEvent =
@@ -21,6 +21,8 @@ export interface ApplyOptions {
   onEvent(event: ApplyEvent): void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How a service's readiness is checked (tests inject one); default: ready.ts's check. */
+  readyCheck?: (service: DesiredService, containerId: string) => ReadyCheck | undefined;
 }
 
 export interface ServiceOutcome {
@@ -31,6 +33,23 @@ export interface ServiceOutcome {
 }
 
 const PULL_ATTEMPTS = 3;
+
+/** What the engine has of the stack now: the input of planStack. */
+export async function actualState(client: DockerClient, desired: DesiredStack): Promise<ActualStack> {
+  const [containers, networkExists] = await Promise.all([
+    client.listContainers(),
+    client.networkExists(desired.network),
+  ]);
+  const volumes = Object.fromEntries(
+    await Promise.all(desired.volumes.map(async (v) => [v, await client.volumeExists(v)] as const)),
+  );
+  const images = Object.fromEntries(
+    await Promise.all(
+      [...new Set(desired.services.map((s) => s.image))].map(async (i) => [i, await client.imageExists(i)] as const),
+    ),
+  );
+  return { containers, networkExists, volumes, images };
+}
 
 function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new DecError('Interrupted.', { exitCode: ExitCode.interrupted });
@@ -73,7 +92,7 @@ async function waitReady(
 ): Promise<number> {
   const now = options.now ?? Date.now;
   const started = now();
-  const check = readyCheck(service);
+  const check = options.readyCheck ? options.readyCheck(service, containerId) : readyCheck(service);
   for (;;) {
     checkAborted(options.signal);
     const state = (await client.listContainers()).find((c) => c.id === containerId)?.state;
