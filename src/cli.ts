@@ -190,7 +190,11 @@ function registerSetup(program: Command): void {
     .option('-y, --yes', 'confirm --destroy without asking')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--print-compose', 'print the equivalent docker-compose.yaml instead')
-    .option('--only <service>', 'only this service (and what it depends on)')
+    .option(
+      '--only <services>',
+      'only these services and what they depend on (repeatable, or comma-separated: pgdatabase,pgadmin)',
+      collect,
+    )
     .option('--image <service=ref>', 'use another image for a service (remembered)', collect)
     .option('--port <service=port>', 'publish a service on another host port (remembered)', collect)
     .option(

@@ -23,11 +23,13 @@ import { composeYaml } from '../setup/compose.js';
 import { applyFlags, checkOnly } from '../setup/options.js';
 import {
   changesNothing,
+  chosen,
   planLines,
   planStack,
   serviceContainer,
   type ActualStack,
   type StackPlan,
+  wholeStackUp,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
 import { desiredStack, renderNext, withSecretsFromEnv, type DesiredStack } from '../setup/spec.js';
@@ -41,7 +43,8 @@ export interface SetupOptions {
   yes?: boolean;
   dryRun?: boolean;
   printCompose?: boolean;
-  only?: string;
+  /** --only, repeatable and comma-separated: these services and what they depend on. */
+  only?: string[] | string;
   image?: string[];
   port?: string[];
   env?: string[];
@@ -203,7 +206,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   const target = await resolveTarget(app, ref);
   if (options.down || options.destroy) return teardown(app, target, options);
   const { session, stackId, stack } = target;
-  if (options.only !== undefined) checkOnly(options.only, stack);
+  const only = checkOnly(options.only, stack);
   const loads = options.load === undefined ? [] : parseLoadList(options.load);
   // The data goes into the stack's own Postgres: a stack without one has nowhere to put it.
   if (loads.length > 0 && !Object.values(stack.services).some((service) => postgresReadiness(service.ready))) {
@@ -243,7 +246,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
 
   const client = await engine(app);
   const actual = await actualState(client, desired);
-  const plan = planStack(desired, actual, { recreate: options.recreate === true, only: options.only });
+  const plan = planStack(desired, actual, { recreate: options.recreate === true, only });
   const lines = planLines(plan, desired);
   const { style } = app.terminal;
 
@@ -260,10 +263,16 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   }
 
   const differs = plan.services.filter((a) => a.kind === 'differs');
+  // --only: the headline names the services it chose, not the whole stack.
+  const chosenNames = chosen(desired, only).map((s) => s.service);
+  const partial = chosenNames.length < desired.services.length;
+  const what = partial
+    ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
+    : `${desired.title} (${stackId}) is`;
   if (changesNothing(plan)) {
     app.terminal.emit(statusJson(target, desired, plan, []), () =>
       [
-        `${style.green('✓')} ${desired.title} (${stackId}) is up; nothing to change.`,
+        `${style.green('✓')} ${what} up; nothing to change.`,
         ...differs.map(
           (a) =>
             `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; dec setup ${stackId} --recreate replaces it (its volume is kept).`,
@@ -273,7 +282,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       ].join('\n'),
     );
     await remember();
-    if (differs.length === 0) await markSetupDone(app, target);
+    if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(app, target);
     const loaded = await loadData(app, loads);
     return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   }
@@ -295,10 +304,11 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     reporter.stop();
   }
   await remember();
-  await markSetupDone(app, target);
+  // The week's setup is done once the whole stack runs, not after --only started a part of it.
+  if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(app, target);
   app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
     [
-      `${style.green('✓')} ${desired.title} (${stackId}) is ready.`,
+      `${style.green('✓')} ${what} ready.`,
       ...outcomes.map(
         (o) =>
           `  ${o.container}: ${o.action === 'keep' ? 'already running' : o.action === 'start' ? 'started' : 'created and started'}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,

@@ -25,7 +25,8 @@ export interface StackPlan {
 
 export interface PlanOptions {
   recreate: boolean;
-  only?: string;
+  /** --only: these services and what they depend on (checkOnly in options.ts parses the flag). */
+  only?: readonly string[];
 }
 
 export function serviceContainer(
@@ -36,8 +37,8 @@ export function serviceContainer(
   return actual.containers.find((c) => belongsToStack(c, desired.project, desired.stack, service));
 }
 
-/** The service and what it depends on, in order, when --only names one; else all of them. */
-function chosen(desired: DesiredStack, only?: string): DesiredService[] {
+/** The services --only names and what they depend on, in dependency order; all of them without --only. */
+export function chosen(desired: DesiredStack, only?: readonly string[]): DesiredService[] {
   if (only === undefined) return desired.services;
   const wanted = new Set<string>();
   const add = (name: string) => {
@@ -45,7 +46,7 @@ function chosen(desired: DesiredStack, only?: string): DesiredService[] {
     wanted.add(name);
     for (const dependency of desired.services.find((s) => s.service === name)?.dependsOn ?? []) add(dependency);
   };
-  add(only);
+  for (const name of only) add(name);
   return desired.services.filter((s) => wanted.has(s.service));
 }
 
@@ -87,6 +88,11 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
     lines.push(what);
   }
   return lines;
+}
+
+/** True when every service of the stack runs as desired (what marks the week's setup done). */
+export function wholeStackUp(desired: DesiredStack, actual: ActualStack): boolean {
+  return planStack(desired, actual, { recreate: false }).services.every((a) => a.kind === 'keep');
 }
 
 export function changesNothing(plan: StackPlan): boolean {

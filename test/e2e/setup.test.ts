@@ -428,3 +428,38 @@ describe('dec setup week1', () => {
     expect(run.stdout).not.toMatch(/POSTGRES_PASSWORD: root/);
   });
 });
+
+describe('dec setup week1 --only, in a project of its own', () => {
+  it('starts the services named (repeatable, comma-separated), says only those, marks setup done only when all run', async () => {
+    const own = makeSandbox();
+    mkdirSync(own.home, { recursive: true });
+    const run = (...args: string[]) =>
+      runDec(['setup', 'week1', ...args], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
+    const flags = [
+      '--image',
+      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+      '--image',
+      `pgadmin=${STANDIN}`,
+      '--port',
+      `pgdatabase=${await freePort()}`,
+      '--port',
+      `pgadmin=${await freePort()}`,
+    ];
+    const progress = () => readFileSync(join(own.decHome, 'progress.json'), 'utf8');
+    try {
+      const one = await run('--only', 'pgdatabase', ...flags);
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout).toContain('pgdatabase (week1, --only) is ready.');
+      expect(one.stdout).not.toContain(`${own.project}-week1-pgadmin`);
+      expect(() => progress()).toThrow();
+      const both = await run('--only', 'pgdatabase,pgadmin');
+      expect(both.code, both.stderr).toBe(0);
+      expect(both.stdout).toContain(`${own.project}-week1-pgadmin: created and started`);
+      expect(both.stdout).not.toContain(`${own.project}-week1-pgdatabase: created`);
+      expect(progress()).toContain('week-1/setup');
+    } finally {
+      await removeDecProject(own.project);
+      own.cleanup();
+    }
+  }, 120_000);
+});

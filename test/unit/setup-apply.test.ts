@@ -238,13 +238,13 @@ describe('recreate', () => {
 describe('--only', () => {
   it('pgadmin brings pgdatabase along (it depends on it), nothing else', async () => {
     const engine = new FakeEngine();
-    const outcomes = await apply(engine, week1(), { only: 'pgadmin' });
+    const outcomes = await apply(engine, week1(), { only: ['pgadmin'] });
     expect(outcomes.map((o) => o.service)).toEqual(['pgdatabase', 'pgadmin']);
   });
 
   it('pgdatabase alone: pgadmin is not created, its image not pulled', async () => {
     const engine = new FakeEngine();
-    await apply(engine, week1(), { only: 'pgdatabase' });
+    await apply(engine, week1(), { only: ['pgdatabase'] });
     expect(engine.calls).not.toContain('pull dpage/pgadmin4:8.14');
     expect(engine.byName(ADMIN)).toBeUndefined();
   });

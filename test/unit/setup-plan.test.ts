@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary } from '../../src/docker/client.js';
-import { changesNothing, planLines, planStack, type ActualStack } from '../../src/setup/plan.js';
+import { changesNothing, planLines, planStack, wholeStackUp, type ActualStack } from '../../src/setup/plan.js';
 import { CONFIG_LABEL, desiredStack, noOverrides } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 
@@ -59,11 +59,29 @@ describe('planStack', () => {
 
   it('--only takes the service and what it depends on', () => {
     expect(
-      planStack(desired, nothing, { recreate: false, only: 'pgdatabase' }).services.map((a) => a.service.service),
+      planStack(desired, nothing, { recreate: false, only: ['pgdatabase'] }).services.map((a) => a.service.service),
     ).toEqual(['pgdatabase']);
     expect(
-      planStack(desired, nothing, { recreate: false, only: 'pgadmin' }).services.map((a) => a.service.service),
+      planStack(desired, nothing, { recreate: false, only: ['pgadmin'] }).services.map((a) => a.service.service),
     ).toEqual(['pgdatabase', 'pgadmin']);
+  });
+
+  it('--only with several services takes each of them (a list, as checkOnly parses it)', () => {
+    expect(
+      planStack(desired, nothing, { recreate: false, only: ['pgdatabase', 'pgadmin'] }).services.map(
+        (a) => a.service.service,
+      ),
+    ).toEqual(['pgdatabase', 'pgadmin']);
+  });
+
+  it('the whole stack is up only when every service runs as desired', () => {
+    expect(wholeStackUp(desired, everything([container(pgdatabase, 'running'), container(pgadmin, 'running')]))).toBe(
+      true,
+    );
+    expect(wholeStackUp(desired, everything([container(pgdatabase, 'running')]))).toBe(false);
+    expect(wholeStackUp(desired, everything([container(pgdatabase, 'running'), container(pgadmin, 'exited')]))).toBe(
+      false,
+    );
   });
 
   it('pulls only images that are missing, for containers it creates', () => {
