@@ -20,8 +20,9 @@ import { findWeek } from '../syllabus/query.js';
 import type { Stack } from '../syllabus/schema.js';
 import { actualState, applyPlan, type ApplyEvent } from '../setup/apply.js';
 import { composeYaml } from '../setup/compose.js';
-import { applyFlags, checkOnly } from '../setup/options.js';
+import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
 import {
+  changedServices,
   changesNothing,
   chosen,
   planLines,
@@ -32,7 +33,14 @@ import {
   wholeStackUp,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
-import { desiredStack, renderNext, withSecretsFromEnv, type DesiredStack } from '../setup/spec.js';
+import {
+  desiredStack,
+  noOverrides,
+  renderNext,
+  withSecretsFromEnv,
+  type DesiredStack,
+  type Overrides,
+} from '../setup/spec.js';
 import { readOverrides, saveOverrides } from '../setup/state.js';
 import { homedir } from 'node:os';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -50,6 +58,8 @@ export interface SetupOptions {
   env?: string[];
   expose?: boolean;
   recreate?: boolean;
+  /** Forget the remembered --port, --image, --env and --expose: back to the syllabus's settings. */
+  reset?: boolean;
   timeout?: string;
   /** After a successful setup, load these datasets: "yellow:2021-01,zones". */
   load?: string;
@@ -215,23 +225,31 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     });
   }
   const saved = await readOverrides(app.env, session.course.id, stackId);
+  // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
   const overrides = applyFlags(
-    saved,
+    options.reset ? noOverrides() : saved,
     { port: options.port, image: options.image, env: options.env, expose: options.expose },
     stack,
   );
-  // Flags are remembered once a run with them worked, so a mistyped image is not kept.
+  const desiredWith = (settings: Overrides) =>
+    desiredStack(stackId, stack, session.course.id, withSecretsFromEnv(settings, stack, app.env), target.project);
+  const desired = desiredWith(overrides);
+  // --only: these services (and what they depend on) are planned, started and have their flags applied.
+  const chosenNames = chosen(desired, only).map((s) => s.service);
+  if (overrides.expose !== saved.expose && chosenNames.length < desired.services.length) {
+    throw new DecError(`--expose and --no-expose change every service of ${stackId}, and --only chose some.`, {
+      hint: `Run it without --only: dec setup ${stackId} ${overrides.expose ? '--expose' : '--no-expose'}`,
+    });
+  }
+  // The services whose containers this run's flags (or --reset) change: recreated to apply them.
+  const applying = changedServices(desiredWith(saved), desired);
+  // Flags are remembered once a run applied them: not by --dry-run or --print-compose, not by a failed
+  // run (a mistyped image is not kept), and with --only only for the services it chose.
   const remember = async () => {
-    if (JSON.stringify(overrides) !== JSON.stringify(saved))
-      await saveOverrides(app.env, session.course.id, stackId, overrides);
+    const applied = appliedOverrides(saved, overrides, chosenNames, stack);
+    if (JSON.stringify(applied) !== JSON.stringify(saved))
+      await saveOverrides(app.env, session.course.id, stackId, applied);
   };
-  const desired = desiredStack(
-    stackId,
-    stack,
-    session.course.id,
-    withSecretsFromEnv(overrides, stack, app.env),
-    target.project,
-  );
   if (overrides.expose)
     app.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
 
@@ -240,13 +258,12 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );
-    await remember();
     return ExitCode.ok;
   }
 
   const client = await engine(app);
   const actual = await actualState(client, desired);
-  const plan = planStack(desired, actual, { recreate: options.recreate === true, only });
+  const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
   const lines = planLines(plan, desired);
   const { style } = app.terminal;
 
@@ -255,16 +272,16 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       [
         style.bold(`dec setup ${stackId} --dry-run: what would happen`),
         ...lines.map((line) => `  ${line}`),
-        style.dim('Nothing was changed.'),
+        style.dim(
+          applying.size > 0 ? 'Nothing was changed, and the new flags are not remembered.' : 'Nothing was changed.',
+        ),
       ].join('\n'),
     );
-    await remember();
     return ExitCode.ok;
   }
 
   const differs = plan.services.filter((a) => a.kind === 'differs');
-  // --only: the headline names the services it chose, not the whole stack.
-  const chosenNames = chosen(desired, only).map((s) => s.service);
+  // The headline names the services --only chose, not the whole stack.
   const partial = chosenNames.length < desired.services.length;
   const what = partial
     ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
@@ -311,7 +328,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       `${style.green('✓')} ${what} ready.`,
       ...outcomes.map(
         (o) =>
-          `  ${o.container}: ${o.action === 'keep' ? 'already running' : o.action === 'start' ? 'started' : 'created and started'}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
+          `  ${o.container}: ${{ keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
       ),
       ...differs.map(
         (a) =>

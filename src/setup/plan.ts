@@ -14,7 +14,13 @@ export type ServiceAction =
   | { kind: 'start'; service: DesiredService; container: ContainerSummary }
   | { kind: 'keep'; service: DesiredService; container: ContainerSummary }
   | { kind: 'differs'; service: DesiredService; container: ContainerSummary }
-  | { kind: 'recreate'; service: DesiredService; container: ContainerSummary };
+  | {
+      kind: 'recreate';
+      service: DesiredService;
+      container: ContainerSummary;
+      /** 'settings': this run's flags (or --reset) changed it; 'asked': --recreate. */
+      reason: 'settings' | 'asked';
+    };
 
 export interface StackPlan {
   createNetwork: boolean;
@@ -27,14 +33,31 @@ export interface PlanOptions {
   recreate: boolean;
   /** --only: these services and what they depend on (checkOnly in options.ts parses the flag). */
   only?: readonly string[];
+  /**
+   * Services whose settings this run changes (--port, --env, --image, --expose, --reset): a running
+   * container of theirs that differs is recreated to apply them, without --recreate.
+   */
+  applying?: ReadonlySet<string>;
 }
 
 export function serviceContainer(
   actual: ActualStack,
-  desired: Pick<DesiredStack, 'project' | 'stack'>,
+  desired: Pick<DesiredStack, 'project' | 'stack' | 'services'>,
   service: string,
 ): ContainerSummary | undefined {
-  return actual.containers.find((c) => belongsToStack(c, desired.project, desired.stack, service));
+  const ours = actual.containers.filter((c) => belongsToStack(c, desired.project, desired.stack, service));
+  // A recreate cut off by a crash may leave the old container aside (<name>-old): the named one wins.
+  const name = desired.services.find((s) => s.service === service)?.containerName;
+  return ours.find((c) => c.name === name) ?? ours[0];
+}
+
+/** The services whose desired container changes between two settings (e.g. remembered vs this run's). */
+export function changedServices(before: DesiredStack, after: DesiredStack): Set<string> {
+  return new Set(
+    after.services
+      .filter((s) => before.services.find((b) => b.service === s.service)?.configHash !== s.configHash)
+      .map((s) => s.service),
+  );
 }
 
 /** The services --only names and what they depend on, in dependency order; all of them without --only. */
@@ -55,7 +78,9 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
     const container = serviceContainer(actual, desired, service.service);
     if (!container) return { kind: 'create', service };
     if (container.labels[CONFIG_LABEL] !== service.configHash) {
-      return options.recreate ? { kind: 'recreate', service, container } : { kind: 'differs', service, container };
+      if (options.recreate) return { kind: 'recreate', service, container, reason: 'asked' };
+      if (options.applying?.has(service.service)) return { kind: 'recreate', service, container, reason: 'settings' };
+      return { kind: 'differs', service, container };
     }
     return container.state === 'running' ? { kind: 'keep', service, container } : { kind: 'start', service, container };
   });
@@ -83,7 +108,10 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
       start: `start the stopped ${service.containerName}`,
       keep: `keep ${service.containerName} (running, as the syllabus says)`,
       differs: `${service.containerName} differs from the syllabus (image, env or ports); left as it is (--recreate replaces it, keeping its volume)`,
-      recreate: `recreate ${service.containerName} (its volume is kept)`,
+      recreate:
+        action.kind === 'recreate' && action.reason === 'settings'
+          ? `recreate ${service.containerName} with the changed settings${ports ? ` (${ports})` : ''}; its volume is kept, and the old container is put back if the new one fails`
+          : `recreate ${service.containerName} (its volume is kept)`,
     }[action.kind];
     lines.push(what);
   }

@@ -25,6 +25,8 @@ import {
   PGADMIN_TEST_IMAGE,
 } from '../helpers/images.js';
 import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { noOverrides } from '../../src/setup/spec.js';
+import { saveOverrides } from '../../src/setup/state.js';
 
 const STANDIN = 'dec-test/pgadmin-standin:2';
 const NEVER_READY = 'dec-test/never-ready:2';
@@ -34,6 +36,19 @@ let pgPort: number;
 let adminPort: number;
 
 const removeStack = () => removeDecProject(sandbox.project);
+/** The remembered flags of this suite's week-1 stack. */
+const stateFile = () => join(sandbox.decHome, 'stacks', `${sandbox.project}-dez-2022-week1.json`);
+/** The flags the suite's stack runs with (the images no registry has, the free ports). */
+const baseFlags = () => [
+  '--image',
+  `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+  '--image',
+  `pgadmin=${STANDIN}`,
+  '--port',
+  `pgdatabase=${pgPort}`,
+  '--port',
+  `pgadmin=${adminPort}`,
+];
 /** A name in this suite's own project: `<project>-week1-<name>`. */
 const named = (name: string) => `${sandbox.project}-week1-${name}`;
 const stackFilter = () => `label=dec.project=${sandbox.project}`;
@@ -81,21 +96,12 @@ beforeAll(async () => {
   mkdirSync(sandbox.home, { recursive: true });
   pgPort = await freePort();
   adminPort = await freePort();
-  // The first setup remembers these; every later run uses them without the flags.
-  const first = await dec([
-    'setup',
-    'week1',
-    '--dry-run',
-    '--image',
-    `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-    '--image',
-    `pgadmin=${STANDIN}`,
-    '--port',
-    `pgdatabase=${pgPort}`,
-    '--port',
-    `pgadmin=${adminPort}`,
-  ]);
-  expect(first.code, first.stderr).toBe(0);
+  // Remembered as if a first setup had applied them: every later run uses them without the flags.
+  await saveOverrides(sandbox.env, 'dez-2022', 'week1', {
+    ...noOverrides(),
+    images: { pgdatabase: POSTGRES_TEST_IMAGE, pgadmin: STANDIN },
+    ports: { pgdatabase: pgPort, pgadmin: adminPort },
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -200,13 +206,60 @@ describe('dec setup week1', () => {
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
-  it('a container that differs from the syllabus is reported, and replaced only with --recreate', async () => {
-    const changed = await setup('--env', 'pgadmin.EXTRA=1');
+  it('a changed flag on a running stack: said in the plan (--dry-run too), applied by a recreate keeping the volume, then remembered', async () => {
+    const before = readFileSync(stateFile(), 'utf8');
+    const preview = await setup('--env', 'pgadmin.EXTRA=1', '--dry-run');
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(`recreate ${named('pgadmin')} with the changed settings`);
+    const compose = await setup('--env', 'pgadmin.EXTRA=1', '--print-compose');
+    expect(compose.stdout).toContain('EXTRA');
+    // Neither --dry-run nor --print-compose remembers a flag.
+    expect(readFileSync(stateFile(), 'utf8')).toBe(before);
+    const oldId = await docker(['inspect', '--format', '{{.Id}}', named('pgadmin')]);
+    const run = await setup('--env', 'pgadmin.EXTRA=1');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${named('pgadmin')}: recreated with its volume`);
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=1');
+    expect(await docker(['inspect', '--format', '{{.Id}}', named('pgadmin')])).not.toBe(oldId);
+    expect(readFileSync(stateFile(), 'utf8')).toContain('EXTRA');
+    expect(await stackContainers()).toEqual([`${named('pgadmin')} running`, `${named('pgdatabase')} running`]);
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+    // Nothing left to apply: the next run changes nothing.
+    expect((await setup()).stdout).toContain('nothing to change');
+  });
+
+  it('a recreate whose new container never gets ready puts the old one back; the flag is not remembered', async () => {
+    const oldId = (await docker(['inspect', '--format', '{{.Id}}', named('pgadmin')])).trim();
+    const run = await setup('--image', `pgadmin=${NEVER_READY}`, '--timeout', '3');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`The previous ${named('pgadmin')} was put back`);
+    expect((await docker(['inspect', '--format', '{{.Id}} {{.State.Running}}', named('pgadmin')])).trim()).toBe(
+      `${oldId} true`,
+    );
+    expect(await stackContainers()).toEqual([`${named('pgadmin')} running`, `${named('pgdatabase')} running`]);
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
+  });
+
+  it('a container that differs for another reason than this run is reported, and replaced only with --recreate', async () => {
+    // As if the remembered settings had changed outside any run (by hand, or another version of dec).
+    const file = JSON.parse(readFileSync(stateFile(), 'utf8')) as { env: Record<string, Record<string, string>> };
+    file.env.pgadmin = { EXTRA: '2' };
+    writeFileSync(stateFile(), JSON.stringify(file));
+    const changed = await setup();
     expect(changed.code).toBe(1);
     expect(changed.stdout).toContain('differs from the syllabus');
     const recreated = await setup('--recreate');
     expect(recreated.code, recreated.stderr).toBe(0);
-    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=1');
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=2');
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('--reset forgets the remembered flags and applies the syllabus settings (plus the flags given with it)', async () => {
+    const run = await setup('--reset', ...baseFlags());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${named('pgadmin')}: recreated with its volume`);
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).not.toContain('EXTRA');
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain('EXTRA');
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
@@ -280,8 +333,8 @@ describe('dec setup week1', () => {
     expect(run.stderr).toContain('Last 30 log lines');
     expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
     expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
-    // Back to the stand-in for anything that runs after.
-    expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
+    // A failed run remembers none of its flags.
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
   });
 
   it('Ctrl-C while waiting: exit 130, the containers this run created are removed, volumes kept', async () => {
@@ -317,7 +370,7 @@ describe('dec setup week1', () => {
     expect(stderr).toContain('The containers this run created were removed');
     expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
     expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
-    expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
   }, 60_000);
 
   it('an image no registry has: retried, then a clear error; nothing left behind', async () => {
@@ -350,7 +403,7 @@ describe('dec setup week1', () => {
     expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgdatabase')])).toContain(
       'POSTGRES_PASSWORD=from-env-secret',
     );
-    const stored = readFileSync(join(sandbox.decHome, 'stacks', `${sandbox.project}-dez-2022-week1.json`), 'utf8');
+    const stored = readFileSync(stateFile(), 'utf8');
     expect(stored).not.toContain('from-env-secret');
     expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
   });
@@ -452,7 +505,11 @@ describe('dec setup week1 --only, in a project of its own', () => {
       expect(one.stdout).toContain('pgdatabase (week1, --only) is ready.');
       expect(one.stdout).not.toContain(`${own.project}-week1-pgadmin`);
       expect(() => progress()).toThrow();
-      const both = await run('--only', 'pgdatabase,pgadmin');
+      // --only pgdatabase remembered only pgdatabase's flags: pgadmin's come again.
+      const stored = readFileSync(join(own.decHome, 'stacks', `${own.project}-dez-2022-week1.json`), 'utf8');
+      expect(stored).toContain(POSTGRES_TEST_IMAGE);
+      expect(stored).not.toContain(STANDIN);
+      const both = await run('--only', 'pgdatabase,pgadmin', ...flags);
       expect(both.code, both.stderr).toBe(0);
       expect(both.stdout).toContain(`${own.project}-week1-pgadmin: created and started`);
       expect(both.stdout).not.toContain(`${own.project}-week1-pgdatabase: created`);

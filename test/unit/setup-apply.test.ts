@@ -221,17 +221,94 @@ describe('Ctrl-C', () => {
 });
 
 describe('recreate', () => {
+  const withExtra = () => week1({ ...noOverrides(), env: { pgadmin: { EXTRA: '1' } } });
+
   it('a container that differs is left alone without --recreate, and replaced with it, keeping its volume', async () => {
     const engine = await upAlready();
-    const changed = week1({ ...noOverrides(), env: { pgadmin: { EXTRA: '1' } } });
-    const kept = await apply(engine, changed);
+    const kept = await apply(engine, withExtra());
     expect(kept.map((o) => o.action)).toEqual(['keep', 'differs']);
     expect(engine.calls).toEqual([]);
-    const replaced = await apply(engine, changed, { recreate: true });
+    const replaced = await apply(engine, withExtra(), { recreate: true });
     expect(replaced.map((o) => o.action)).toEqual(['keep', 'recreate']);
     expect(engine.byName(ADMIN)?.spec.env.EXTRA).toBe('1');
     expect(engine.calls).not.toContain(`removeVolume ${ADMIN_VOLUME}`);
     expect(engine.volumes.has(ADMIN_VOLUME)).toBe(true);
+  });
+
+  it('a service whose settings this run changes is recreated without --recreate: old set aside, new ready, old removed', async () => {
+    const engine = await upAlready();
+    const old = engine.byName(ADMIN)!;
+    const outcomes = await apply(engine, withExtra(), { applying: new Set(['pgadmin']) });
+    expect(outcomes.map((o) => o.action)).toEqual(['keep', 'recreate']);
+    expect(engine.calls).toEqual([
+      `stop ${ADMIN}`,
+      `rename ${ADMIN} ${ADMIN}-old`,
+      `create ${ADMIN}`,
+      `files ${ADMIN}`,
+      `start ${ADMIN}`,
+      `check ${ADMIN}`,
+      `remove ${ADMIN}-old`,
+    ]);
+    expect(engine.containers.has(old.id)).toBe(false);
+    expect(engine.byName(ADMIN)?.spec.env.EXTRA).toBe('1');
+  });
+
+  it.each([
+    ['never gets ready', (engine: FakeEngine) => (engine.faults.readyAfter.pgadmin = Infinity)],
+    ['cannot be created', (engine: FakeEngine) => (engine.faults.createFails.pgadmin = 'no space left on device')],
+    [
+      'exits at once',
+      (engine: FakeEngine) => {
+        engine.faults.exitsOnStart.add('pgadmin');
+        // Only the replacement exits: the old container, once back, runs as before.
+        engine.faults.before = (call) => {
+          if (call === `rename ${ADMIN}-old ${ADMIN}`) engine.faults.exitsOnStart.clear();
+        };
+      },
+    ],
+  ])('a replacement that %s: the old container gets its name back and runs again', async (_, fault) => {
+    const engine = await upAlready();
+    const old = engine.byName(ADMIN)!;
+    fault(engine);
+    await expect(apply(engine, withExtra(), { applying: new Set(['pgadmin']) })).rejects.toThrow();
+    expect(engine.byName(ADMIN)).toBe(old);
+    expect(old.state).toBe('running');
+    expect(old.spec.env.EXTRA).toBeUndefined();
+    expect([...engine.containers.values()].map((c) => c.name)).toEqual([PG, ADMIN]);
+    expect(engine.volumes.has(ADMIN_VOLUME)).toBe(true);
+  });
+
+  it('the error says the old container was put back', async () => {
+    const engine = await upAlready();
+    engine.faults.readyAfter.pgadmin = Infinity;
+    const error = await failure(apply(engine, withExtra(), { applying: new Set(['pgadmin']) }));
+    expect(error.details.at(-1)).toContain(`The previous ${ADMIN} was put back.`);
+  });
+
+  it('Ctrl-C during a recreate puts the old container back', async () => {
+    const engine = await upAlready();
+    const old = engine.byName(ADMIN)!;
+    const controller = new AbortController();
+    engine.faults.before = (call) => {
+      if (call === `start ${ADMIN}` && engine.byName(`${ADMIN}-old`)) controller.abort();
+    };
+    const error = await failure(
+      apply(engine, withExtra(), { applying: new Set(['pgadmin']) }, { signal: controller.signal }),
+    );
+    expect(error.exitCode).toBe(130);
+    expect(engine.byName(ADMIN)).toBe(old);
+    expect(old.state).toBe('running');
+  });
+
+  it('a later service failing puts back a container already replaced in the same run', async () => {
+    const engine = await upAlready();
+    const oldPg = engine.byName(PG)!;
+    const both = week1({ ...noOverrides(), env: { pgdatabase: { EXTRA: '1' }, pgadmin: { EXTRA: '1' } } });
+    engine.faults.readyAfter.pgadmin = Infinity;
+    await failure(apply(engine, both, { applying: new Set(['pgdatabase', 'pgadmin']) }));
+    expect(engine.byName(PG)).toBe(oldPg);
+    expect(oldPg.state).toBe('running');
+    expect(engine.containers.size).toBe(2);
   });
 });
 
