@@ -405,6 +405,10 @@ describe('dec setup week1', () => {
     );
     const stored = readFileSync(stateFile(), 'utf8');
     expect(stored).not.toContain('from-env-secret');
+    // The next run without it does not take the container for one that differs.
+    const without = await dec(['setup', 'week1', '--only', 'pgdatabase']);
+    expect(without.code, without.stdout + without.stderr).toBe(0);
+    expect(without.stdout).not.toContain('differs');
     expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
   });
 
