@@ -33,15 +33,8 @@ import {
   wholeStackUp,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
-import {
-  desiredStack,
-  noOverrides,
-  renderNext,
-  withSecretsFromEnv,
-  type DesiredStack,
-  type Overrides,
-} from '../setup/spec.js';
-import { readOverrides, saveOverrides } from '../setup/state.js';
+import { desiredStack, noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
+import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { homedir } from 'node:os';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
@@ -231,8 +224,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     { port: options.port, image: options.image, env: options.env, expose: options.expose },
     stack,
   );
-  const desiredWith = (settings: Overrides) =>
-    desiredStack(stackId, stack, session.course.id, withSecretsFromEnv(settings, stack, app.env), target.project);
+  const desiredWith = (settings: Overrides) => stackWith(app.env, session.course, stackId, settings);
   const desired = desiredWith(overrides);
   // --only: these services (and what they depend on) are planned, started and have their flags applied.
   const chosenNames = chosen(desired, only).map((s) => s.service);
@@ -496,8 +488,7 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
   const sizes = await client.volumeSizes().catch(() => undefined);
   const stacks = await Promise.all(
     targets.map(async (target) => {
-      const overrides = await readOverrides(app.env, session.course.id, target.stackId);
-      const desired = desiredStack(target.stackId, target.stack, session.course.id, overrides, target.project);
+      const desired = await runningStack(app.env, session.course, target.stackId);
       const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
       const services = await Promise.all(
         desired.services.map(async (service) => {

@@ -4,8 +4,7 @@ import type { AppContext } from '../context.js';
 import { DecError } from '../errors.js';
 import type { Session } from '../session.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
-import { desiredStack, withSecretsFromEnv } from './spec.js';
-import { readOverrides } from './state.js';
+import { runningStack } from './state.js';
 
 export interface Database {
   connectionString: string;
@@ -23,10 +22,8 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
     throw new DecError('This syllabus runs no Postgres for homework checks.', {
       hint: 'Pass --db postgresql://user:password@host:port/database',
     });
-  const overrides = await readOverrides(app.env, session.course.id, entry.stack);
-  const stack = session.course.stacks[entry.stack]!;
-  // As `dec setup` runs it: remembered flags, and secrets given in the environment for this run.
-  const desired = desiredStack(entry.stack, stack, session.course.id, withSecretsFromEnv(overrides, stack, app.env));
+  // As `dec setup` runs it: remembered flags, secrets given in the environment, the project.
+  const desired = await runningStack(app.env, session.course, entry.stack);
   const service = desired.services.find((s) => s.service === entry.service)!;
   const ready = postgresReadiness(service.ready) ?? { user: 'postgres', password: '', database: 'postgres' };
   const { user, password, database: name } = postgresLogin(service.env, ready);
