@@ -493,7 +493,7 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
       const services = await Promise.all(
         desired.services.map(async (service) => {
           const container = serviceContainer(actual, desired, service.service);
-          const check = readyCheck(service, 3000);
+          const check = container ? readyCheck(service, 3000, { client, containerId: container.id }) : undefined;
           const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
           return {
             service: service.service,

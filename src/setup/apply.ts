@@ -98,7 +98,9 @@ async function waitReady(
 ): Promise<number> {
   const now = options.now ?? Date.now;
   const started = now();
-  const check = options.readyCheck ? options.readyCheck(service, containerId) : readyCheck(service);
+  const check = options.readyCheck
+    ? options.readyCheck(service, containerId)
+    : readyCheck(service, 2000, { client, containerId });
   for (;;) {
     checkAborted(options.signal);
     const state = (await client.listContainers()).find((c) => c.id === containerId)?.state;
