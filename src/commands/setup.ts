@@ -18,7 +18,8 @@ import { openSession, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import type { Stack } from '../syllabus/schema.js';
-import { actualState, applyPlan, type ApplyEvent } from '../setup/apply.js';
+import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
+import { lockStack } from '../setup/lock.js';
 import { composeYaml } from '../setup/compose.js';
 import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
 import {
@@ -77,6 +78,8 @@ export function parseLoadList(text: string): Array<{ dataset: string; months: st
 
 const DOCKER_QUERY_MS = 10_000;
 const DEFAULT_READY_S = 120;
+/** How long a setup waits for another setup of the same stack (a first Postgres start takes a while). */
+const SETUP_LOCK_WAIT_MS = 180_000;
 
 interface Target {
   /** DEC_PROJECT: the namespace of the stack's names and labels. */
@@ -253,89 +256,111 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     return ExitCode.ok;
   }
 
-  const client = await engine(app);
-  const actual = await actualState(client, desired);
-  const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
-  const lines = planLines(plan, desired);
-  const { style } = app.terminal;
+  // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
+  const release = options.dryRun
+    ? undefined
+    : await lockStack(app.env, target.project, stackId, {
+        waitMs: SETUP_LOCK_WAIT_MS,
+        onWait: (pid) =>
+          app.terminal.warn(
+            `Another dec setup ${stackId} is running${pid ? ` (pid ${pid})` : ''}; waiting up to ${SETUP_LOCK_WAIT_MS / 1000} s for it to finish.`,
+          ),
+      });
+  try {
+    const client = await engine(app);
+    if (!options.dryRun) {
+      const repaired = await repairNetwork(client, desired);
+      if (repaired) app.terminal.warn(repaired);
+    }
+    const actual = await actualState(client, desired);
+    const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
+    const lines = planLines(plan, desired);
+    const { style } = app.terminal;
 
-  if (options.dryRun) {
-    app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
+    if (options.dryRun) {
+      app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
+        [
+          style.bold(`dec setup ${stackId} --dry-run: what would happen`),
+          ...lines.map((line) => `  ${line}`),
+          style.dim(
+            applying.size > 0 ? 'Nothing was changed, and the new flags are not remembered.' : 'Nothing was changed.',
+          ),
+        ].join('\n'),
+      );
+      return ExitCode.ok;
+    }
+
+    const differs = plan.services.filter((a) => a.kind === 'differs');
+    // The headline names the services --only chose, not the whole stack.
+    const partial = chosenNames.length < desired.services.length;
+    const what = partial
+      ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
+      : `${desired.title} (${stackId}) is`;
+    if (changesNothing(plan)) {
+      app.terminal.emit(statusJson(target, desired, plan, []), () =>
+        [
+          `${style.green('✓')} ${what} up; nothing to change.`,
+          ...differs.map(
+            (a) =>
+              `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; dec setup ${stackId} --recreate replaces it (its volume is kept).`,
+          ),
+          '',
+          ...renderNext(desired),
+        ].join('\n'),
+      );
+      await remember();
+      if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(app, target);
+      // The stack is set up: loading data (maybe long) does not hold up another setup.
+      await release?.();
+      const loaded = await loadData(app, loads);
+      return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+    }
+
+    await checkPorts(plan, actual, target);
+    await checkResources(app, client, stack);
+    const readyTimeoutMs = parseTimeLimit(options.timeout, {
+      fallbackMs: DEFAULT_READY_S * 1000,
+      minMs: 1000,
+      maxMs: 3_600_000,
+    });
+    const reporter = applyProgress(app);
+    let outcomes;
+    try {
+      outcomes = await withInterruptSignal((signal) =>
+        applyPlan(client, desired, plan, { readyTimeoutMs, pullQuietMs: 120_000, signal, onEvent: reporter.onEvent }),
+      );
+    } finally {
+      reporter.stop();
+    }
+    await remember();
+    // The week's setup is done once the whole stack runs, not after --only started a part of it.
+    if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(app, target);
+    app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
       [
-        style.bold(`dec setup ${stackId} --dry-run: what would happen`),
-        ...lines.map((line) => `  ${line}`),
-        style.dim(
-          applying.size > 0 ? 'Nothing was changed, and the new flags are not remembered.' : 'Nothing was changed.',
+        `${style.green('✓')} ${what} ready.`,
+        ...outcomes.map(
+          (o) =>
+            `  ${o.container}: ${{ keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
         ),
-      ].join('\n'),
-    );
-    return ExitCode.ok;
-  }
-
-  const differs = plan.services.filter((a) => a.kind === 'differs');
-  // The headline names the services --only chose, not the whole stack.
-  const partial = chosenNames.length < desired.services.length;
-  const what = partial
-    ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
-    : `${desired.title} (${stackId}) is`;
-  if (changesNothing(plan)) {
-    app.terminal.emit(statusJson(target, desired, plan, []), () =>
-      [
-        `${style.green('✓')} ${what} up; nothing to change.`,
         ...differs.map(
           (a) =>
-            `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; dec setup ${stackId} --recreate replaces it (its volume is kept).`,
+            `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; --recreate replaces it (its volume is kept).`,
         ),
         '',
-        ...renderNext(desired),
+        style.bold('Next'),
+        ...renderNext(desired).map((line) => `  ${line}`),
       ].join('\n'),
     );
-    await remember();
-    if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(app, target);
-    const loaded = await loadData(app, loads);
-    return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
-  }
-
-  await checkPorts(plan, actual, target);
-  await checkResources(app, client, stack);
-  const readyTimeoutMs = parseTimeLimit(options.timeout, {
-    fallbackMs: DEFAULT_READY_S * 1000,
-    minMs: 1000,
-    maxMs: 3_600_000,
-  });
-  const reporter = applyProgress(app);
-  let outcomes;
-  try {
-    outcomes = await withInterruptSignal((signal) =>
-      applyPlan(client, desired, plan, { readyTimeoutMs, pullQuietMs: 120_000, signal, onEvent: reporter.onEvent }),
+    // The stack is set up: loading data (maybe long) does not hold up another setup.
+    await release?.();
+    const loaded = await loadData(
+      app,
+      loads.length > 0 || options.load !== undefined ? loads : await offerLoad(app, target),
     );
+    return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   } finally {
-    reporter.stop();
+    await release?.();
   }
-  await remember();
-  // The week's setup is done once the whole stack runs, not after --only started a part of it.
-  if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(app, target);
-  app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
-    [
-      `${style.green('✓')} ${what} ready.`,
-      ...outcomes.map(
-        (o) =>
-          `  ${o.container}: ${{ keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
-      ),
-      ...differs.map(
-        (a) =>
-          `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; --recreate replaces it (its volume is kept).`,
-      ),
-      '',
-      style.bold('Next'),
-      ...renderNext(desired).map((line) => `  ${line}`),
-    ].join('\n'),
-  );
-  const loaded = await loadData(
-    app,
-    loads.length > 0 || options.load !== undefined ? loads : await offerLoad(app, target),
-  );
-  return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
 }
 
 /** The datasets the week uses, as --load would name them: the first month of each span. */

@@ -4,6 +4,7 @@
 import {
   belongsToStack,
   DEC_LABELS,
+  projectOf,
   type ContainerSummary,
   type DockerClient,
   type PullProgress,
@@ -39,6 +40,38 @@ export interface ServiceOutcome {
 }
 
 const PULL_ATTEMPTS = 3;
+
+/**
+ * Two setups at once (before the stack lock) could each create the network: two named pg-network, and
+ * every later create failed with "network is ambiguous". The one containers use is kept, the empty
+ * duplicates of this project removed; returns what was done, for a warning. A duplicate that is not
+ * this project's is not dec's to remove: that is an error that says what to do.
+ */
+export async function repairNetwork(client: DockerClient, desired: DesiredStack): Promise<string | undefined> {
+  const networks = await client.listNetworks(desired.network);
+  if (networks.length < 2) return undefined;
+  const foreign = networks.filter((n) => projectOf(n.labels) !== desired.project || !n.labels[DEC_LABELS.stack]);
+  const used = networks.filter((n) => n.containers > 0);
+  if (foreign.length > 0 || used.length > 1) {
+    throw new DecError(
+      `There are ${networks.length} Docker networks named ${desired.network}, and dec cannot tell which to use.`,
+      {
+        details: networks.map(
+          (n) => `  ${n.id.slice(0, 12)}: ${n.containers} container(s)${foreign.includes(n) ? ", not dec's" : ''}`,
+        ),
+        hint: `Remove the ones you do not need (docker network rm <id>), then run dec setup ${desired.stack} again.`,
+      },
+    );
+  }
+  const keep = used[0] ?? networks[0]!;
+  const removed: string[] = [];
+  for (const network of networks) {
+    if (network === keep) continue;
+    await client.removeNetwork(network.id);
+    removed.push(network.id.slice(0, 12));
+  }
+  return `There were ${networks.length} networks named ${desired.network} (two setups ran at once); removed the empty ${removed.join(', ')}.`;
+}
 
 /** What the engine has of the stack now: the input of planStack. */
 export async function actualState(client: DockerClient, desired: DesiredStack): Promise<ActualStack> {

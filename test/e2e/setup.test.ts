@@ -2,7 +2,7 @@
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -518,6 +518,64 @@ describe('dec setup week1 --only, in a project of its own', () => {
       expect(both.stdout).toContain(`${own.project}-week1-pgadmin: created and started`);
       expect(both.stdout).not.toContain(`${own.project}-week1-pgdatabase: created`);
       expect(progress()).toContain('week-1/setup');
+    } finally {
+      await removeDecProject(own.project);
+      own.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('dec setup week1 twice at once, in a project of its own', () => {
+  /** Creates a network through the API without the duplicate check, as a second racing setup did. */
+  const createDuplicateNetwork = (name: string, labels: Record<string, string>): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ Name: name, CheckDuplicate: false, Labels: labels });
+      const req = httpRequest(
+        {
+          socketPath: '/var/run/docker.sock',
+          path: '/networks/create',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('the engine did not answer')));
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('the second waits for the first (naming its pid), both succeed, one network; a duplicate network is repaired', async () => {
+    const own = makeSandbox();
+    mkdirSync(own.home, { recursive: true });
+    await saveOverrides(own.env, 'dez-2022', 'week1', {
+      ...noOverrides(),
+      images: { pgdatabase: POSTGRES_TEST_IMAGE, pgadmin: STANDIN },
+      ports: { pgdatabase: await freePort(), pgadmin: await freePort() },
+    });
+    const run = () =>
+      runDec(['setup', 'week1', '--only', 'pgdatabase'], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
+    const network = `${own.project}-pg-network`;
+    const networks = async () =>
+      (await docker(['network', 'ls', '--filter', `label=dec.project=${own.project}`, '--format', '{{.Name}}']))
+        .split('\n')
+        .filter(Boolean);
+    try {
+      const [first, second] = await Promise.all([run(), run()]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(second.code, second.stderr).toBe(0);
+      expect(first.stderr + second.stderr).toMatch(/Another dec setup week1 is running \(pid \d+\); waiting/);
+      expect(await networks()).toEqual([network]);
+      // What two racing setups left before the lock: a second, empty network with the same name and labels.
+      expect(await createDuplicateNetwork(network, { 'dec.project': own.project, 'dec.stack': 'week1' })).toBe(201);
+      expect(await networks()).toEqual([network, network]);
+      const repaired = await run();
+      expect(repaired.code, repaired.stderr).toBe(0);
+      expect(repaired.stderr).toContain(`There were 2 networks named ${network}`);
+      expect(await networks()).toEqual([network]);
     } finally {
       await removeDecProject(own.project);
       own.cleanup();

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { isDecError } from '../../src/errors.js';
-import { actualState, applyPlan, type ApplyEvent, type ApplyOptions } from '../../src/setup/apply.js';
+import { actualState, applyPlan, repairNetwork, type ApplyEvent, type ApplyOptions } from '../../src/setup/apply.js';
 import { planStack, type PlanOptions } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack, type Overrides } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
@@ -324,5 +324,36 @@ describe('--only', () => {
     await apply(engine, week1(), { only: ['pgdatabase'] });
     expect(engine.calls).not.toContain('pull dpage/pgadmin4:8.14');
     expect(engine.byName(ADMIN)).toBeUndefined();
+  });
+});
+
+describe('repairNetwork', () => {
+  const labels = { 'dec.project': 'dec', 'dec.stack': 'week1' };
+
+  it('two networks of this project with one name: the one containers use stays, the empty one goes', async () => {
+    const engine = new FakeEngine();
+    engine.networks.push(
+      { id: 'empty-one', name: 'pg-network', labels, containers: 0 },
+      { id: 'used-one', name: 'pg-network', labels, containers: 2 },
+    );
+    expect(await repairNetwork(engine.client, week1())).toContain('removed the empty empty-one');
+    expect(engine.networks.map((n) => n.id)).toEqual(['used-one']);
+  });
+
+  it("a duplicate that is not this project's is not removed: a clear error", async () => {
+    const engine = new FakeEngine();
+    engine.networks.push(
+      { id: 'ours', name: 'pg-network', labels, containers: 0 },
+      { id: 'theirs', name: 'pg-network', labels: {}, containers: 0 },
+    );
+    await expect(repairNetwork(engine.client, week1())).rejects.toThrow('2 Docker networks named pg-network');
+    expect(engine.networks).toHaveLength(2);
+  });
+
+  it('one network: nothing to do', async () => {
+    const engine = new FakeEngine();
+    engine.networks.push({ id: 'only', name: 'pg-network', labels, containers: 1 });
+    expect(await repairNetwork(engine.client, week1())).toBeUndefined();
+    expect(engine.calls).toEqual([]);
   });
 });
