@@ -19,6 +19,7 @@ import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import type { Stack } from '../syllabus/schema.js';
 import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
+import { defaultDatabase, tableRows } from '../setup/database.js';
 import { lockStack } from '../setup/lock.js';
 import { composeYaml } from '../setup/compose.js';
 import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
@@ -372,16 +373,28 @@ export function weekLoads(week: CourseWeek): Array<{ dataset: string; months: st
 }
 
 /**
- * After a fresh setup on a terminal, offer to load the week's data (a prompt, so never in scripts,
- * CI or --json; there, a hint names the command).
+ * After a setup on a terminal, offer to load the week's data that is not in Postgres yet (a prompt, so
+ * never in scripts, CI or --json; there, a hint names the command). Tables that already hold rows (a
+ * volume kept by --down) are named with their row counts and never offered: loading replaces a table.
  */
 async function offerLoad(app: AppContext, target: Target): Promise<Array<{ dataset: string; months: string[] }>> {
-  const loads = weekLoads(target.week);
+  const week = weekLoads(target.week);
+  if (week.length === 0) return [];
+  const present = await tablesPresent(app, target, week);
+  const loads = week.filter((l) => !present.some((p) => p.dataset === l.dataset));
+  const { style } = app.terminal;
+  if (present.length > 0) {
+    app.terminal.print(
+      style.dim(
+        `Already in Postgres: ${present.map((p) => `${p.table} (${p.rows.toLocaleString('en')} rows)`).join(', ')}; kept as they are (dec data load <dataset> would replace one).`,
+      ),
+    );
+  }
   if (loads.length === 0) return [];
   const names = loads.map((l) => [l.dataset, ...l.months].join(' ')).join(', ');
   if (!app.terminal.interactive || app.terminal.json) {
     app.terminal.print(
-      app.terminal.style.dim(
+      style.dim(
         `Load the week's data: ${loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ')}`,
       ),
     );
@@ -389,6 +402,24 @@ async function offerLoad(app: AppContext, target: Target): Promise<Array<{ datas
   }
   const { confirm } = await import('../output/prompt.js');
   return (await confirm(app.terminal, `Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
+}
+
+/** The week's datasets whose tables already hold rows in the stack's Postgres (none when it cannot say). */
+async function tablesPresent(
+  app: AppContext,
+  target: Target,
+  loads: Array<{ dataset: string }>,
+): Promise<Array<{ dataset: string; table: string; rows: number }>> {
+  const { defaultTable } = await import('../data/datasets.js');
+  const database = await defaultDatabase(app, target.session).catch(() => undefined);
+  if (!database) return [];
+  const tables = loads.map((l) => ({ dataset: l.dataset, table: defaultTable(l.dataset) }));
+  const rows = await tableRows(
+    database.connectionString,
+    tables.map((t) => t.table),
+    5000,
+  );
+  return tables.flatMap((t) => (rows?.[t.table] ? [{ ...t, rows: rows[t.table]! }] : []));
 }
 
 /** --load: the datasets to put into the stack's Postgres once it is up. */

@@ -33,3 +33,38 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
     shown: `postgresql://${user}@127.0.0.1:${port}/${name} (dec setup ${entry.stack})`,
   };
 }
+
+/**
+ * Rows in each of these tables of the database (undefined: no such table), or undefined when the
+ * database cannot be asked. For what a setup offers to load: tables kept in a volume are not replaced.
+ */
+export async function tableRows(
+  connectionString: string,
+  tables: readonly string[],
+  timeoutMs: number,
+): Promise<Record<string, number | undefined> | undefined> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const rows: Record<string, number | undefined> = {};
+    for (const table of tables) {
+      const found = await client.query<{ name: string | null }>('select to_regclass($1)::text as name', [table]);
+      if (found.rows[0]?.name === null || found.rows[0]?.name === undefined) {
+        rows[table] = undefined;
+        continue;
+      }
+      // Quoted as an identifier by the server, never pasted into SQL.
+      const counted = await client.query<{ n: string }>(
+        `select count(*)::text as n from ${client.escapeIdentifier(table)}`,
+      );
+      rows[table] = Number(counted.rows[0]?.n ?? 0);
+    }
+    return rows;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}

@@ -199,6 +199,18 @@ describe('dec setup week1', () => {
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
+  it('after --down and a new setup, tables the week loads that hold rows are named, and not offered again', async () => {
+    await query('create table zones (id int)');
+    await query('insert into zones values (1), (2), (3)');
+    expect((await dec(['teardown', 'week1'])).code).toBe(0);
+    const again = await setup();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Already in Postgres: zones (3 rows); kept as they are');
+    expect(again.stdout).toContain("Load the week's data: dec data load yellow 2021-01\n");
+    expect(again.stdout).not.toContain('dec data load zones');
+    await query('drop table zones');
+  });
+
   it('a stopped container is started again, with its data', async () => {
     await docker(['stop', named('pgdatabase')]);
     const run = await setup();
@@ -453,7 +465,7 @@ describe('dec setup week1', () => {
     }
   });
 
-  it("on a terminal, a fresh setup offers to load the week's data; no changes nothing", async () => {
+  it("on a terminal, a setup offers to load the week's data not there yet; no changes nothing", async () => {
     expect((await dec(['teardown', 'week1'])).code).toBe(0);
     const command = [process.execPath, DEC_BIN, 'setup', 'week1'].map((part) => `'${part}'`).join(' ');
     const child = spawn('script', ['-qefc', command, '/dev/null'], {
@@ -473,7 +485,9 @@ describe('dec setup week1', () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, screen).toBe(0);
-    expect(screen).toContain("Load the week's data into Postgres now (yellow 2021-01, zones)?");
+    // The --load test above filled zones: named with its rows, and only yellow is offered.
+    expect(screen).toContain('Already in Postgres: zones (3 rows)');
+    expect(screen).toContain("Load the week's data into Postgres now (yellow 2021-01)?");
     expect(await stackContainers()).toHaveLength(2);
   });
 
