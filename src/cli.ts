@@ -190,7 +190,11 @@ function registerSetup(program: Command): void {
     .option('-y, --yes', 'confirm --destroy without asking')
     .option('--dry-run', 'print the plan and change nothing')
     .option('--print-compose', 'print the equivalent docker-compose.yaml instead')
-    .option('--only <service>', 'only this service (and what it depends on)')
+    .option(
+      '--only <services>',
+      'only these services and what they depend on (repeatable, or comma-separated: pgdatabase,pgadmin)',
+      collect,
+    )
     .option('--image <service=ref>', 'use another image for a service (remembered)', collect)
     .option('--port <service=port>', 'publish a service on another host port (remembered)', collect)
     .option(
@@ -201,12 +205,16 @@ function registerSetup(program: Command): void {
     .option('--expose', 'publish on every interface instead of 127.0.0.1 (remembered)')
     .option('--no-expose', 'back to 127.0.0.1 only')
     .option('--recreate', 'replace containers that differ from the syllabus (volumes are kept)')
+    .option(
+      '--reset',
+      'forget the remembered --port, --image, --env and --expose, and apply the syllabus settings (volumes are kept)',
+    )
     .option('--timeout <time>', 'how long each service may take to become ready, e.g. 120 or 3m', '120')
     .option('--load <datasets>', 'then load data into its Postgres, e.g. yellow:2021-01,zones (see dec data)')
     .helpCommand(false)
     .addHelpText(
       'after',
-      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones')}
+      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones')}
 Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could not run (no engine, bad flags), 130 interrupted.`,
     )
     .action(async (week: string | undefined, options: import('./commands/setup.js').SetupOptions, command: Command) => {

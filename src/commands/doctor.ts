@@ -11,8 +11,10 @@ import { GROUPS, type Probe, type ProbeContext, type ProbeStatus } from '../doct
 import { DecError } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import type { Styles } from '../output/terminal.js';
-import { openSession, syllabusInfo } from '../session.js';
-import { weekLabel } from '../syllabus/course.js';
+import { openSession, syllabusInfo, type Session } from '../session.js';
+import type { DesiredStack } from '../setup/spec.js';
+import { runningStack } from '../setup/state.js';
+import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { nearest } from '../util/nearest.js';
 import { parseTimeLimit } from '../util/time.js';
@@ -187,11 +189,32 @@ async function dockerEndpointInfo(ctx: ProbeContext, outcomes: readonly ProbeOut
   };
 }
 
+/**
+ * The chosen weeks' stacks as dec runs them (remembered --port/--env, environment secrets): the doctor
+ * checks the ports the containers use, e.g. 5433 after its own `--port pgdatabase=5433` advice. A stack
+ * whose remembered settings cannot be read falls back to the syllabus (dec setup reports that file).
+ */
+async function runningStacks(
+  app: AppContext,
+  session: Session,
+  weeks: readonly CourseWeek[],
+): Promise<Record<string, DesiredStack>> {
+  const ids = [...new Set(weeks.flatMap((w) => (w.setup?.stack ? [w.setup.stack] : [])))].filter(
+    (id) => session.course.stacks[id] !== undefined,
+  );
+  const entries = await Promise.all(
+    ids.map(async (id) => [id, await runningStack(app.env, session.course, id).catch(() => undefined)] as const),
+  );
+  return Object.fromEntries(
+    entries.filter((entry): entry is readonly [string, DesiredStack] => entry[1] !== undefined),
+  );
+}
+
 export async function doctor(app: AppContext, options: DoctorOptions): Promise<number> {
   const timeoutMs = parseTimeout(options.timeout);
   const session = await openSession(app);
   const weeks = options.week === undefined ? session.course.weeks : [findWeek(session.course, options.week)];
-  const needs = needsOf(weeks, session.course.stacks);
+  const needs = needsOf(weeks, session.course.stacks, await runningStacks(app, session, weeks));
   const makeContext = () =>
     realProbeContext({ env: app.env, cwd: app.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
   const ctx = makeContext();

@@ -19,20 +19,25 @@ import { openSession, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import type { Stack } from '../syllabus/schema.js';
-import { applyPlan, type ApplyEvent } from '../setup/apply.js';
+import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
+import { defaultDatabase, tableRows } from '../setup/database.js';
+import { lockStack } from '../setup/lock.js';
 import { composeYaml } from '../setup/compose.js';
-import { applyFlags, checkOnly } from '../setup/options.js';
+import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
 import {
+  changedServices,
   changesNothing,
+  chosen,
   planLines,
   planStack,
   serviceContainer,
   type ActualStack,
   type StackPlan,
+  wholeStackUp,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
-import { desiredStack, renderNext, withSecretsFromEnv, type DesiredStack } from '../setup/spec.js';
-import { readOverrides, saveOverrides } from '../setup/state.js';
+import { desiredStack, noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
+import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { homedir } from 'node:os';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
@@ -42,12 +47,15 @@ export interface SetupOptions {
   yes?: boolean;
   dryRun?: boolean;
   printCompose?: boolean;
-  only?: string;
+  /** --only, repeatable and comma-separated: these services and what they depend on. */
+  only?: string[] | string;
   image?: string[];
   port?: string[];
   env?: string[];
   expose?: boolean;
   recreate?: boolean;
+  /** Forget the remembered --port, --image, --env and --expose: back to the syllabus's settings. */
+  reset?: boolean;
   timeout?: string;
   /** After a successful setup, load these datasets: "yellow:2021-01,zones". */
   load?: string;
@@ -72,6 +80,8 @@ export function parseLoadList(text: string): Array<{ dataset: string; months: st
 
 const DOCKER_QUERY_MS = 10_000;
 const DEFAULT_READY_S = 120;
+/** How long a setup waits for another setup of the same stack (a first Postgres start takes a while). */
+const SETUP_LOCK_WAIT_MS = 180_000;
 
 interface Target {
   /** DEC_PROJECT: the namespace of the stack's names and labels. */
@@ -115,22 +125,6 @@ async function engine(app: AppContext): Promise<DockerClient> {
       cause: error,
     });
   }
-}
-
-async function actualState(client: DockerClient, desired: DesiredStack): Promise<ActualStack> {
-  const [containers, networkExists] = await Promise.all([
-    client.listContainers(),
-    client.networkExists(desired.network),
-  ]);
-  const volumes = Object.fromEntries(
-    await Promise.all(desired.volumes.map(async (v) => [v, await client.volumeExists(v)] as const)),
-  );
-  const images = Object.fromEntries(
-    await Promise.all(
-      [...new Set(desired.services.map((s) => s.image))].map(async (i) => [i, await client.imageExists(i)] as const),
-    ),
-  );
-  return { containers, networkExists, volumes, images };
 }
 
 /** Every port a service about to start will publish must be free, or already this stack's. */
@@ -220,7 +214,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   const target = await resolveTarget(app, ref);
   if (options.down || options.destroy) return teardown(app, target, options);
   const { session, stackId, stack } = target;
-  if (options.only !== undefined) checkOnly(options.only, stack);
+  const only = checkOnly(options.only, stack);
   const loads = options.load === undefined ? [] : parseLoadList(options.load);
   // The data goes into the stack's own Postgres: a stack without one has nowhere to put it.
   if (loads.length > 0 && !Object.values(stack.services).some((service) => postgresReadiness(service.ready))) {
@@ -229,23 +223,30 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     });
   }
   const saved = await readOverrides(app.env, session.course.id, stackId);
+  // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
   const overrides = applyFlags(
-    saved,
+    options.reset ? noOverrides() : saved,
     { port: options.port, image: options.image, env: options.env, expose: options.expose },
     stack,
   );
-  // Flags are remembered once a run with them worked, so a mistyped image is not kept.
+  const desiredWith = (settings: Overrides) => stackWith(app.env, session.course, stackId, settings);
+  const desired = desiredWith(overrides);
+  // --only: these services (and what they depend on) are planned, started and have their flags applied.
+  const chosenNames = chosen(desired, only).map((s) => s.service);
+  if (overrides.expose !== saved.expose && chosenNames.length < desired.services.length) {
+    throw new DecError(`--expose and --no-expose change every service of ${stackId}, and --only chose some.`, {
+      hint: `Run it without --only: dec setup ${stackId} ${overrides.expose ? '--expose' : '--no-expose'}`,
+    });
+  }
+  // The services whose containers this run's flags (or --reset) change: recreated to apply them.
+  const applying = changedServices(desiredWith(saved), desired);
+  // Flags are remembered once a run applied them: not by --dry-run or --print-compose, not by a failed
+  // run (a mistyped image is not kept), and with --only only for the services it chose.
   const remember = async () => {
-    if (JSON.stringify(overrides) !== JSON.stringify(saved))
-      await saveOverrides(app.env, session.course.id, stackId, overrides);
+    const applied = appliedOverrides(saved, overrides, chosenNames, stack);
+    if (JSON.stringify(applied) !== JSON.stringify(saved))
+      await saveOverrides(app.env, session.course.id, stackId, applied);
   };
-  const desired = desiredStack(
-    stackId,
-    stack,
-    session.course.id,
-    withSecretsFromEnv(overrides, stack, app.env),
-    target.project,
-  );
   if (overrides.expose)
     app.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
 
@@ -254,86 +255,114 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );
-    await remember();
     return ExitCode.ok;
   }
 
-  const client = await engine(app);
-  const actual = await actualState(client, desired);
-  const plan = planStack(desired, actual, { recreate: options.recreate === true, only: options.only });
-  const lines = planLines(plan, desired);
-  const { style } = app.terminal;
+  // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
+  const release = options.dryRun
+    ? undefined
+    : await lockStack(app.env, target.project, stackId, {
+        waitMs: SETUP_LOCK_WAIT_MS,
+        onWait: (pid) =>
+          app.terminal.warn(
+            `Another dec setup ${stackId} is running${pid ? ` (pid ${pid})` : ''}; waiting up to ${SETUP_LOCK_WAIT_MS / 1000} s for it to finish.`,
+          ),
+      });
+  try {
+    const client = await engine(app);
+    if (!options.dryRun) {
+      const repaired = await repairNetwork(client, desired);
+      if (repaired) app.terminal.warn(repaired);
+    }
+    const actual = await actualState(client, desired);
+    const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
+    const lines = planLines(plan, desired);
+    const { style } = app.terminal;
 
-  if (options.dryRun) {
-    app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
-      [
-        style.bold(`dec setup ${stackId} --dry-run: what would happen`),
-        ...lines.map((line) => `  ${line}`),
-        style.dim('Nothing was changed.'),
-      ].join('\n'),
-    );
+    if (options.dryRun) {
+      app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
+        [
+          style.bold(`dec setup ${stackId} --dry-run: what would happen`),
+          ...lines.map((line) => `  ${line}`),
+          style.dim(
+            applying.size > 0 ? 'Nothing was changed, and the new flags are not remembered.' : 'Nothing was changed.',
+          ),
+        ].join('\n'),
+      );
+      return ExitCode.ok;
+    }
+
+    const differs = plan.services.filter((a) => a.kind === 'differs');
+    // The headline names the services --only chose, not the whole stack.
+    const partial = chosenNames.length < desired.services.length;
+    const what = partial
+      ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
+      : `${desired.title} (${stackId}) is`;
+    if (changesNothing(plan)) {
+      app.terminal.emit(statusJson(target, desired, plan, []), () =>
+        [
+          `${style.green('✓')} ${what} up; nothing to change.`,
+          ...differs.map(
+            (a) =>
+              `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; dec setup ${stackId} --recreate replaces it (its volume is kept).`,
+          ),
+          '',
+          ...renderNext(desired),
+        ].join('\n'),
+      );
+      await remember();
+      if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(app, target);
+      // The stack is set up: loading data (maybe long) does not hold up another setup.
+      await release?.();
+      const loaded = await loadData(app, loads);
+      return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
+    }
+
+    await checkPorts(plan, actual, target);
+    await checkResources(app, client, stack);
+    const readyTimeoutMs = parseTimeLimit(options.timeout, {
+      fallbackMs: DEFAULT_READY_S * 1000,
+      minMs: 1000,
+      maxMs: 3_600_000,
+    });
+    const reporter = applyProgress(app);
+    let outcomes;
+    try {
+      outcomes = await withInterruptSignal((signal) =>
+        applyPlan(client, desired, plan, { readyTimeoutMs, pullQuietMs: 120_000, signal, onEvent: reporter.onEvent }),
+      );
+    } finally {
+      reporter.stop();
+    }
     await remember();
-    return ExitCode.ok;
-  }
-
-  const differs = plan.services.filter((a) => a.kind === 'differs');
-  if (changesNothing(plan)) {
-    app.terminal.emit(statusJson(target, desired, plan, []), () =>
+    // The week's setup is done once the whole stack runs, not after --only started a part of it.
+    if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(app, target);
+    app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
       [
-        `${style.green('✓')} ${desired.title} (${stackId}) is up; nothing to change.`,
+        `${style.green('✓')} ${what} ready.`,
+        ...outcomes.map(
+          (o) =>
+            `  ${o.container}: ${{ keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
+        ),
         ...differs.map(
           (a) =>
-            `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; dec setup ${stackId} --recreate replaces it (its volume is kept).`,
+            `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; --recreate replaces it (its volume is kept).`,
         ),
         '',
-        ...renderNext(desired),
+        style.bold('Next'),
+        ...renderNext(desired).map((line) => `  ${line}`),
       ].join('\n'),
     );
-    await remember();
-    if (differs.length === 0) await markSetupDone(app, target);
-    const loaded = await loadData(app, loads);
-    return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
-  }
-
-  await checkPorts(plan, actual, target);
-  await checkResources(app, client, stack);
-  const readyTimeoutMs = parseTimeLimit(options.timeout, {
-    fallbackMs: DEFAULT_READY_S * 1000,
-    minMs: 1000,
-    maxMs: 3_600_000,
-  });
-  const reporter = applyProgress(app);
-  let outcomes;
-  try {
-    outcomes = await withInterruptSignal((signal) =>
-      applyPlan(client, desired, plan, { readyTimeoutMs, pullQuietMs: 120_000, signal, onEvent: reporter.onEvent }),
+    // The stack is set up: loading data (maybe long) does not hold up another setup.
+    await release?.();
+    const loaded = await loadData(
+      app,
+      loads.length > 0 || options.load !== undefined ? loads : await offerLoad(app, target),
     );
+    return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   } finally {
-    reporter.stop();
+    await release?.();
   }
-  await remember();
-  await markSetupDone(app, target);
-  app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
-    [
-      `${style.green('✓')} ${desired.title} (${stackId}) is ready.`,
-      ...outcomes.map(
-        (o) =>
-          `  ${o.container}: ${o.action === 'keep' ? 'already running' : o.action === 'start' ? 'started' : 'created and started'}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
-      ),
-      ...differs.map(
-        (a) =>
-          `${style.yellow('!')} ${a.service.containerName} differs from the syllabus; --recreate replaces it (its volume is kept).`,
-      ),
-      '',
-      style.bold('Next'),
-      ...renderNext(desired).map((line) => `  ${line}`),
-    ].join('\n'),
-  );
-  const loaded = await loadData(
-    app,
-    loads.length > 0 || options.load !== undefined ? loads : await offerLoad(app, target),
-  );
-  return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
 }
 
 /** The datasets the week uses, as --load would name them: the first month of each span. */
@@ -345,16 +374,28 @@ export function weekLoads(week: CourseWeek): Array<{ dataset: string; months: st
 }
 
 /**
- * After a fresh setup on a terminal, offer to load the week's data (a prompt, so never in scripts,
- * CI or --json; there, a hint names the command).
+ * After a setup on a terminal, offer to load the week's data that is not in Postgres yet (a prompt, so
+ * never in scripts, CI or --json; there, a hint names the command). Tables that already hold rows (a
+ * volume kept by --down) are named with their row counts and never offered: loading replaces a table.
  */
 async function offerLoad(app: AppContext, target: Target): Promise<Array<{ dataset: string; months: string[] }>> {
-  const loads = weekLoads(target.week);
+  const week = weekLoads(target.week);
+  if (week.length === 0) return [];
+  const present = await tablesPresent(app, target, week);
+  const loads = week.filter((l) => !present.some((p) => p.dataset === l.dataset));
+  const { style } = app.terminal;
+  if (present.length > 0) {
+    app.terminal.print(
+      style.dim(
+        `Already in Postgres: ${present.map((p) => `${p.table} (${p.rows.toLocaleString('en')} rows)`).join(', ')}; kept as they are (dec data load <dataset> would replace one).`,
+      ),
+    );
+  }
   if (loads.length === 0) return [];
   const names = loads.map((l) => [l.dataset, ...l.months].join(' ')).join(', ');
   if (!app.terminal.interactive || app.terminal.json) {
     app.terminal.print(
-      app.terminal.style.dim(
+      style.dim(
         `Load the week's data: ${loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ')}`,
       ),
     );
@@ -362,6 +403,24 @@ async function offerLoad(app: AppContext, target: Target): Promise<Array<{ datas
   }
   const { confirm } = await import('../output/prompt.js');
   return (await confirm(app.terminal, `Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
+}
+
+/** The week's datasets whose tables already hold rows in the stack's Postgres (none when it cannot say). */
+async function tablesPresent(
+  app: AppContext,
+  target: Target,
+  loads: Array<{ dataset: string }>,
+): Promise<Array<{ dataset: string; table: string; rows: number }>> {
+  const { defaultTable } = await import('../data/datasets.js');
+  const database = await defaultDatabase(app, target.session).catch(() => undefined);
+  if (!database) return [];
+  const tables = loads.map((l) => ({ dataset: l.dataset, table: defaultTable(l.dataset) }));
+  const rows = await tableRows(
+    database.connectionString,
+    tables.map((t) => t.table),
+    5000,
+  );
+  return tables.flatMap((t) => (rows?.[t.table] ? [{ ...t, rows: rows[t.table]! }] : []));
 }
 
 /** --load: the datasets to put into the stack's Postgres once it is up. */
@@ -515,13 +574,12 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
   const sizes = await client.volumeSizes().catch(() => undefined);
   const stacks = await Promise.all(
     targets.map(async (target) => {
-      const overrides = await readOverrides(app.env, session.course.id, target.stackId);
-      const desired = desiredStack(target.stackId, target.stack, session.course.id, overrides, target.project);
+      const desired = await runningStack(app.env, session.course, target.stackId);
       const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
       const services = await Promise.all(
         desired.services.map(async (service) => {
           const container = serviceContainer(actual, desired, service.service);
-          const check = readyCheck(service, 3000);
+          const check = container ? readyCheck(service, 3000, { client, containerId: container.id }) : undefined;
           const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
           return {
             service: service.service,

@@ -144,6 +144,26 @@ export interface DockerClient {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<void>;
+  /** Renames a container (setup moves the old one aside while its replacement is made). */
+  renameContainer(id: string, name: string): Promise<void>;
+  /** Runs a command inside a running container; its exit code and output (stdout and stderr). */
+  execInContainer(id: string, command: string[], timeoutMs: number): Promise<ExecResult>;
+  /** Networks with exactly this name (two can share one), with how many containers use each. */
+  listNetworks(name: string): Promise<NetworkSummary[]>;
+  removeNetwork(id: string): Promise<void>;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  output: string;
+}
+
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  /** Containers attached (running or not). */
+  containers: number;
 }
 
 type Env = NodeJS.ProcessEnv;
@@ -554,6 +574,45 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       checkReference(ref);
       return pull(actions, ref, onProgress, pullTimeoutMs, endpoint, signal);
     },
+    renameContainer: (id, name) =>
+      call(async () => void (await actions.getContainer(id).rename({ name })), actionTimeoutMs),
+    execInContainer: (id, command, execTimeoutMs) =>
+      call(async () => {
+        const exec = await actions.getContainer(id).exec({ Cmd: command, AttachStdout: true, AttachStderr: true });
+        const stream = await exec.start({ hijack: true, stdin: false });
+        const chunks: Buffer[] = [];
+        await new Promise<void>((resolve, reject) => {
+          stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+          stream.on('end', resolve);
+          stream.on('close', resolve);
+          stream.on('error', reject);
+        });
+        const inspected = (await exec.inspect()) as { ExitCode: number | null };
+        return { exitCode: inspected.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
+      }, execTimeoutMs),
+    listNetworks: (name) =>
+      call(async () => {
+        const found = (await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Id: string; Name: string }>;
+        // The list leaves Containers empty; inspect says who is attached.
+        return Promise.all(
+          found
+            .filter((n) => n.Name === name)
+            .map(async (n) => {
+              const full = (await docker.getNetwork(n.Id).inspect()) as {
+                Labels?: Record<string, string> | null;
+                Containers?: Record<string, unknown> | null;
+              };
+              return {
+                id: n.Id,
+                name: n.Name,
+                labels: full.Labels ?? {},
+                containers: Object.keys(full.Containers ?? {}).length,
+              };
+            }),
+        );
+      }),
+    removeNetwork: (id) =>
+      call(async () => void (await ignoreStatus(actions.getNetwork(id).remove(), 404)), actionTimeoutMs),
   };
 }
 

@@ -1,11 +1,20 @@
 // What the chosen weeks need, read off the syllabus: tools with version ranges, ports, memory.
 import type { CourseWeek } from '../syllabus/course.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
+import type { DesiredStack } from '../setup/spec.js';
 import type { Stack } from '../syllabus/schema.js';
 import type { Needs } from './types.js';
 
-/** `stacks`: the syllabus's stack definitions, whose services' published ports the doctor checks. */
-export function needsOf(weeks: readonly CourseWeek[], stacks: Record<string, Stack> = {}): Needs {
+/**
+ * `stacks`: the syllabus's stack definitions, whose services' published ports the doctor checks;
+ * `running`: those stacks as dec runs them (remembered --port and --env, src/setup/state.ts runningStack),
+ * whose host ports and logins win over the syllabus's.
+ */
+export function needsOf(
+  weeks: readonly CourseWeek[],
+  stacks: Record<string, Stack> = {},
+  running: Record<string, DesiredStack> = {},
+): Needs {
   const needs: Needs = { tools: new Map(), ports: [], stacks: [] };
   for (const week of weeks) {
     for (const tool of week.tools) {
@@ -26,9 +35,10 @@ export function needsOf(weeks: readonly CourseWeek[], stacks: Record<string, Sta
     const stack = setup?.stack === undefined ? undefined : stacks[setup.stack];
     if (setup?.stack) needs.stacks.push(setup.stack);
     for (const [service, spec] of Object.entries(stack?.services ?? {})) {
+      const asRun = running[setup!.stack!]?.services.find((s) => s.service === service);
       const ready = postgresReadiness(spec.ready);
-      const login = ready ? postgresLogin(spec.env ?? {}, ready) : undefined;
-      for (const { host } of spec.ports ?? []) {
+      const login = ready ? postgresLogin(asRun?.env ?? spec.env ?? {}, ready) : undefined;
+      for (const { host } of asRun?.ports ?? spec.ports ?? []) {
         needs.ports.push({
           port: host,
           service,

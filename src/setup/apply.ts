@@ -1,10 +1,17 @@
 // Carries out a plan on the engine: network, volumes, pulls (with retries), containers in dependency
 // order, each waited on until really ready. On a failure or Ctrl-C, the containers this run created
 // are removed again (volumes always stay), so nothing is left half-made.
-import { DEC_LABELS, type DockerClient, type PullProgress } from '../docker/client.js';
+import {
+  belongsToStack,
+  DEC_LABELS,
+  projectOf,
+  type ContainerSummary,
+  type DockerClient,
+  type PullProgress,
+} from '../docker/client.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
-import type { StackPlan, ServiceAction } from './plan.js';
-import { describeReady, readyCheck } from './ready.js';
+import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
+import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
 import type { DesiredService, DesiredStack } from './spec.js';
 
 export type ApplyEvent =
@@ -21,6 +28,8 @@ export interface ApplyOptions {
   onEvent(event: ApplyEvent): void;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How a service's readiness is checked (tests inject one); default: ready.ts's check. */
+  readyCheck?: (service: DesiredService, containerId: string) => ReadyCheck | undefined;
 }
 
 export interface ServiceOutcome {
@@ -31,6 +40,55 @@ export interface ServiceOutcome {
 }
 
 const PULL_ATTEMPTS = 3;
+
+/**
+ * Two setups at once (before the stack lock) could each create the network: two named pg-network, and
+ * every later create failed with "network is ambiguous". The one containers use is kept, the empty
+ * duplicates of this project removed; returns what was done, for a warning. A duplicate that is not
+ * this project's is not dec's to remove: that is an error that says what to do.
+ */
+export async function repairNetwork(client: DockerClient, desired: DesiredStack): Promise<string | undefined> {
+  const networks = await client.listNetworks(desired.network);
+  if (networks.length < 2) return undefined;
+  const foreign = networks.filter((n) => projectOf(n.labels) !== desired.project || !n.labels[DEC_LABELS.stack]);
+  const used = networks.filter((n) => n.containers > 0);
+  if (foreign.length > 0 || used.length > 1) {
+    throw new DecError(
+      `There are ${networks.length} Docker networks named ${desired.network}, and dec cannot tell which to use.`,
+      {
+        details: networks.map(
+          (n) => `  ${n.id.slice(0, 12)}: ${n.containers} container(s)${foreign.includes(n) ? ", not dec's" : ''}`,
+        ),
+        hint: `Remove the ones you do not need (docker network rm <id>), then run dec setup ${desired.stack} again.`,
+      },
+    );
+  }
+  const keep = used[0] ?? networks[0]!;
+  const removed: string[] = [];
+  for (const network of networks) {
+    if (network === keep) continue;
+    await client.removeNetwork(network.id);
+    removed.push(network.id.slice(0, 12));
+  }
+  return `There were ${networks.length} networks named ${desired.network} (two setups ran at once); removed the empty ${removed.join(', ')}.`;
+}
+
+/** What the engine has of the stack now: the input of planStack. */
+export async function actualState(client: DockerClient, desired: DesiredStack): Promise<ActualStack> {
+  const [containers, networkExists] = await Promise.all([
+    client.listContainers(),
+    client.networkExists(desired.network),
+  ]);
+  const volumes = Object.fromEntries(
+    await Promise.all(desired.volumes.map(async (v) => [v, await client.volumeExists(v)] as const)),
+  );
+  const images = Object.fromEntries(
+    await Promise.all(
+      [...new Set(desired.services.map((s) => s.image))].map(async (i) => [i, await client.imageExists(i)] as const),
+    ),
+  );
+  return { containers, networkExists, volumes, images };
+}
 
 function checkAborted(signal: AbortSignal): void {
   if (signal.aborted) throw new DecError('Interrupted.', { exitCode: ExitCode.interrupted });
@@ -76,7 +134,9 @@ async function waitReady(
 ): Promise<number> {
   const now = options.now ?? Date.now;
   const started = now();
-  const check = readyCheck(service);
+  const check = options.readyCheck
+    ? options.readyCheck(service, containerId)
+    : readyCheck(service, 2000, { client, containerId });
   for (;;) {
     checkAborted(options.signal);
     const state = (await client.listContainers()).find((c) => c.id === containerId)?.state;
@@ -135,21 +195,67 @@ async function createService(client: DockerClient, desired: DesiredStack, servic
   return id;
 }
 
+/** What a run made, for its rollback. */
+interface RunMade {
+  containers: string[];
+  volumes: string[];
+  ready: Set<string>;
+  /** Containers a recreate renamed to <name>-old (stopped) until their replacement is ready. */
+  asides: Array<{ id: string; name: string; wasRunning: boolean }>;
+}
+
+/**
+ * Moves a container that is to be replaced out of the way, stopped and renamed <name>-old, so that its
+ * replacement can take the name and the ports while the old one can still come back.
+ */
+async function moveAside(
+  client: DockerClient,
+  desired: DesiredStack,
+  service: DesiredService,
+  old: ContainerSummary,
+  made: RunMade,
+): Promise<void> {
+  const asideName = `${service.containerName}-old`;
+  // Left by a recreate cut off by a crash; the container with the real name is the one to keep.
+  const stale = (await client.listContainers()).find(
+    (c) =>
+      c.name === asideName && c.id !== old.id && belongsToStack(c, desired.project, desired.stack, service.service),
+  );
+  if (stale) await client.removeContainer(stale.id);
+  const wasRunning = old.state === 'running' || old.state === 'restarting';
+  await client.stopContainer(old.id);
+  await client.renameContainer(old.id, asideName);
+  made.asides.push({ id: old.id, name: service.containerName, wasRunning });
+}
+
 /**
  * Undoes what a failed or interrupted run made: its containers, and the volumes it created for services
  * that never became ready. Such a volume holds no data, but a Postgres interrupted in its first start
  * leaves a half-initialised cluster there that refuses the login forever after.
  */
-async function rollBack(
-  client: DockerClient,
-  desired: DesiredStack,
-  created: { containers: string[]; volumes: string[]; ready: Set<string> },
-): Promise<string> {
+async function rollBack(client: DockerClient, desired: DesiredStack, created: RunMade): Promise<string> {
   for (const id of [...created.containers].reverse()) {
     // A short grace: these never became ready, but a Postgres on an older volume still deserves a clean stop.
     await client.stopContainer(id, 3).catch(() => undefined);
     await client.removeContainer(id).catch(() => undefined);
   }
+  // The containers a recreate moved aside get their names back (and run again if they ran).
+  const restored: string[] = [];
+  const lost: string[] = [];
+  for (const aside of created.asides) {
+    try {
+      await client.renameContainer(aside.id, aside.name);
+      if (aside.wasRunning) await client.startContainer(aside.id);
+      restored.push(aside.name);
+    } catch {
+      lost.push(`${aside.name} (it is still there as ${aside.name}-old)`);
+    }
+  }
+  const back =
+    restored.length > 0
+      ? ` The previous ${restored.join(', ')} ${restored.length === 1 ? 'was' : 'were'} put back.`
+      : '';
+  const stuck = lost.length > 0 ? ` Could not put back ${lost.join(', ')}.` : '';
   const keptByReady = new Set(
     desired.services.filter((s) => created.ready.has(s.service)).flatMap((s) => s.mounts.map((m) => m.volume)),
   );
@@ -165,8 +271,8 @@ async function rollBack(
   }
   const containers =
     created.containers.length > 0 ? 'The containers this run created were removed' : 'No container was left';
-  if (removed.length === 0) return `${containers}; your volumes were kept.`;
-  return `${containers}, and so were the new volumes ${removed.join(', ')} (their first start never finished, so they held no data); other volumes were kept.`;
+  if (removed.length === 0) return `${containers}; your volumes were kept.${back}${stuck}`;
+  return `${containers}, and so were the new volumes ${removed.join(', ')} (their first start never finished, so they held no data); other volumes were kept.${back}${stuck}`;
 }
 
 /** The same error with what the rollback did as its last detail line. */
@@ -188,7 +294,7 @@ export async function applyPlan(
 ): Promise<ServiceOutcome[]> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const labels = { [DEC_LABELS.project]: desired.project, [DEC_LABELS.stack]: desired.stack };
-  const created = { containers: [] as string[], volumes: [] as string[], ready: new Set<string>() };
+  const created: RunMade = { containers: [], volumes: [], ready: new Set(), asides: [] };
   const step = (text: string) => options.onEvent({ kind: 'step', text });
   try {
     if (plan.createNetwork) {
@@ -215,12 +321,16 @@ export async function applyPlan(
         continue;
       }
       if (action.kind === 'recreate') {
-        step(`removing the old ${service.containerName} (its volume stays)`);
-        await client.stopContainer(action.container.id);
-        await client.removeContainer(action.container.id);
+        step(`stopping the old ${service.containerName} (kept aside until the new one is ready; its volume stays)`);
+        await moveAside(client, desired, service, action.container, created);
       }
       if (action.kind === 'start') {
         id = action.container.id;
+        // Only the old container of a recreate cut off by a crash is left, aside: it gets its name back.
+        if (action.container.name !== service.containerName) {
+          step(`renaming ${action.container.name} back to ${service.containerName}`);
+          await client.renameContainer(id, service.containerName);
+        }
         // A network removed behind dec's back (docker network rm, prune) was recreated above: a stopped
         // container still points at the old one and would never start again.
         if (await client.reattachNetwork(id, desired.network, service.aliases))
@@ -236,8 +346,11 @@ export async function applyPlan(
       const readyMs = await waitReady(client, service, id, options, sleep);
       created.ready.add(service.service);
       options.onEvent({ kind: 'ready', service: service.service, ms: readyMs });
+
       outcomes.push({ service: service.service, container: service.containerName, action: action.kind, readyMs });
     }
+    // Every service is ready: the replaced containers (stopped, aside) go; the volumes were never theirs.
+    for (const aside of created.asides) await client.removeContainer(aside.id).catch(() => undefined);
     return outcomes;
   } catch (error) {
     // Best effort: the engine may be the thing that failed (main.ts reports that, as for every command).

@@ -4,8 +4,7 @@ import type { AppContext } from '../context.js';
 import { DecError } from '../errors.js';
 import type { Session } from '../session.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
-import { desiredStack, withSecretsFromEnv } from './spec.js';
-import { readOverrides } from './state.js';
+import { runningStack } from './state.js';
 
 export interface Database {
   connectionString: string;
@@ -23,10 +22,8 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
     throw new DecError('This syllabus runs no Postgres for homework checks.', {
       hint: 'Pass --db postgresql://user:password@host:port/database',
     });
-  const overrides = await readOverrides(app.env, session.course.id, entry.stack);
-  const stack = session.course.stacks[entry.stack]!;
-  // As `dec setup` runs it: remembered flags, and secrets given in the environment for this run.
-  const desired = desiredStack(entry.stack, stack, session.course.id, withSecretsFromEnv(overrides, stack, app.env));
+  // As `dec setup` runs it: remembered flags, secrets given in the environment, the project.
+  const desired = await runningStack(app.env, session.course, entry.stack);
   const service = desired.services.find((s) => s.service === entry.service)!;
   const ready = postgresReadiness(service.ready) ?? { user: 'postgres', password: '', database: 'postgres' };
   const { user, password, database: name } = postgresLogin(service.env, ready);
@@ -35,4 +32,39 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
     connectionString: `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(name)}`,
     shown: `postgresql://${user}@127.0.0.1:${port}/${name} (dec setup ${entry.stack})`,
   };
+}
+
+/**
+ * Rows in each of these tables of the database (undefined: no such table), or undefined when the
+ * database cannot be asked. For what a setup offers to load: tables kept in a volume are not replaced.
+ */
+export async function tableRows(
+  connectionString: string,
+  tables: readonly string[],
+  timeoutMs: number,
+): Promise<Record<string, number | undefined> | undefined> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const rows: Record<string, number | undefined> = {};
+    for (const table of tables) {
+      const found = await client.query<{ name: string | null }>('select to_regclass($1)::text as name', [table]);
+      if (found.rows[0]?.name === null || found.rows[0]?.name === undefined) {
+        rows[table] = undefined;
+        continue;
+      }
+      // Quoted as an identifier by the server, never pasted into SQL.
+      const counted = await client.query<{ n: string }>(
+        `select count(*)::text as n from ${client.escapeIdentifier(table)}`,
+      );
+      rows[table] = Number(counted.rows[0]?.n ?? 0);
+    }
+    return rows;
+  } catch {
+    return undefined;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }

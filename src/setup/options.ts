@@ -128,3 +128,28 @@ export function checkOnly(only: string | readonly string[] | undefined, stack: S
   const wanted = new Set(names.map((name) => checkService('--only', name, stack)));
   return servicesOf(stack).filter((service) => wanted.has(service));
 }
+
+/**
+ * What to remember after a run that applied `next` to `services` (all of the stack's, or those --only
+ * chose): the other services keep what was remembered, as their containers still have it.
+ */
+export function appliedOverrides(
+  saved: Overrides,
+  next: Overrides,
+  services: readonly string[],
+  stack: Stack,
+): Overrides {
+  const pick = <T>(from: Record<string, T>, to: Record<string, T>) =>
+    Object.fromEntries(
+      servicesOf(stack)
+        .map((service) => [service, (services.includes(service) ? from : to)[service]] as const)
+        .filter((entry): entry is readonly [string, T] => entry[1] !== undefined),
+    );
+  const whole = servicesOf(stack).every((service) => services.includes(service));
+  return {
+    ports: pick(next.ports, saved.ports),
+    images: pick(next.images, saved.images),
+    env: pick(next.env, saved.env),
+    expose: whole ? next.expose : saved.expose,
+  };
+}

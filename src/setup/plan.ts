@@ -14,7 +14,13 @@ export type ServiceAction =
   | { kind: 'start'; service: DesiredService; container: ContainerSummary }
   | { kind: 'keep'; service: DesiredService; container: ContainerSummary }
   | { kind: 'differs'; service: DesiredService; container: ContainerSummary }
-  | { kind: 'recreate'; service: DesiredService; container: ContainerSummary };
+  | {
+      kind: 'recreate';
+      service: DesiredService;
+      container: ContainerSummary;
+      /** 'settings': this run's flags (or --reset) changed it; 'asked': --recreate. */
+      reason: 'settings' | 'asked';
+    };
 
 export interface StackPlan {
   createNetwork: boolean;
@@ -25,19 +31,37 @@ export interface StackPlan {
 
 export interface PlanOptions {
   recreate: boolean;
-  only?: string;
+  /** --only: these services and what they depend on (checkOnly in options.ts parses the flag). */
+  only?: readonly string[];
+  /**
+   * Services whose settings this run changes (--port, --env, --image, --expose, --reset): a running
+   * container of theirs that differs is recreated to apply them, without --recreate.
+   */
+  applying?: ReadonlySet<string>;
 }
 
 export function serviceContainer(
   actual: ActualStack,
-  desired: Pick<DesiredStack, 'project' | 'stack'>,
+  desired: Pick<DesiredStack, 'project' | 'stack' | 'services'>,
   service: string,
 ): ContainerSummary | undefined {
-  return actual.containers.find((c) => belongsToStack(c, desired.project, desired.stack, service));
+  const ours = actual.containers.filter((c) => belongsToStack(c, desired.project, desired.stack, service));
+  // A recreate cut off by a crash may leave the old container aside (<name>-old): the named one wins.
+  const name = desired.services.find((s) => s.service === service)?.containerName;
+  return ours.find((c) => c.name === name) ?? ours[0];
 }
 
-/** The service and what it depends on, in order, when --only names one; else all of them. */
-function chosen(desired: DesiredStack, only?: string): DesiredService[] {
+/** The services whose desired container changes between two settings (e.g. remembered vs this run's). */
+export function changedServices(before: DesiredStack, after: DesiredStack): Set<string> {
+  return new Set(
+    after.services
+      .filter((s) => before.services.find((b) => b.service === s.service)?.configHash !== s.configHash)
+      .map((s) => s.service),
+  );
+}
+
+/** The services --only names and what they depend on, in dependency order; all of them without --only. */
+export function chosen(desired: DesiredStack, only?: readonly string[]): DesiredService[] {
   if (only === undefined) return desired.services;
   const wanted = new Set<string>();
   const add = (name: string) => {
@@ -45,7 +69,7 @@ function chosen(desired: DesiredStack, only?: string): DesiredService[] {
     wanted.add(name);
     for (const dependency of desired.services.find((s) => s.service === name)?.dependsOn ?? []) add(dependency);
   };
-  add(only);
+  for (const name of only) add(name);
   return desired.services.filter((s) => wanted.has(s.service));
 }
 
@@ -54,7 +78,9 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
     const container = serviceContainer(actual, desired, service.service);
     if (!container) return { kind: 'create', service };
     if (container.labels[CONFIG_LABEL] !== service.configHash) {
-      return options.recreate ? { kind: 'recreate', service, container } : { kind: 'differs', service, container };
+      if (options.recreate) return { kind: 'recreate', service, container, reason: 'asked' };
+      if (options.applying?.has(service.service)) return { kind: 'recreate', service, container, reason: 'settings' };
+      return { kind: 'differs', service, container };
     }
     return container.state === 'running' ? { kind: 'keep', service, container } : { kind: 'start', service, container };
   });
@@ -82,11 +108,19 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
       start: `start the stopped ${service.containerName}`,
       keep: `keep ${service.containerName} (running, as the syllabus says)`,
       differs: `${service.containerName} differs from the syllabus (image, env or ports); left as it is (--recreate replaces it, keeping its volume)`,
-      recreate: `recreate ${service.containerName} (its volume is kept)`,
+      recreate:
+        action.kind === 'recreate' && action.reason === 'settings'
+          ? `recreate ${service.containerName} with the changed settings${ports ? ` (${ports})` : ''}; its volume is kept, and the old container is put back if the new one fails`
+          : `recreate ${service.containerName} (its volume is kept)`,
     }[action.kind];
     lines.push(what);
   }
   return lines;
+}
+
+/** True when every service of the stack runs as desired (what marks the week's setup done). */
+export function wholeStackUp(desired: DesiredStack, actual: ActualStack): boolean {
+  return planStack(desired, actual, { recreate: false }).services.every((a) => a.kind === 'keep');
 }
 
 export function changesNothing(plan: StackPlan): boolean {

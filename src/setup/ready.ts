@@ -1,8 +1,12 @@
-// "Really ready", checked from the host through the published port: Postgres answers an
-// authenticated query, an HTTP service answers, a TCP port accepts.
+// "Really ready": the service itself answers, not Docker's port proxy. Postgres answers an authenticated
+// query and an HTTP service answers, through the published port; for a TCP service something must
+// listen on the port inside the container (docker-proxy accepts a connection to a published port even
+// when nothing listens there, then closes it at once), and a connection from the host must stay open.
+// A service without a published port is checked inside its container.
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { postgresLogin, tryLogin, type Login } from '../postgres/login.js';
+import type { DockerClient } from '../docker/client.js';
 import type { DesiredService } from './spec.js';
 
 /** true: ready; false: not yet; a string: it will never be, and why. */
@@ -20,19 +24,73 @@ function httpAnswers(port: number, path: string, timeoutMs: number): Promise<boo
   });
 }
 
-function tcpAccepts(port: number, timeoutMs: number): Promise<boolean> {
+/** How long a connection must stay open to count: docker-proxy closes one within milliseconds. */
+const PROXY_CLOSE_MS = 300;
+
+/**
+ * A TCP connection from the host is accepted and stays open (or the service speaks first). docker-proxy
+ * accepts on a published port even when nothing listens in the container, then closes at once.
+ */
+export function tcpAnswers(port: number, timeoutMs: number, holdMs = PROXY_CLOSE_MS): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port, timeout: timeoutMs });
+    let timer: NodeJS.Timeout | undefined;
+    const done = (verdict: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(verdict);
+    };
     socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
+      socket.setTimeout(0);
+      timer = setTimeout(() => done(true), holdMs);
     });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
+    socket.once('data', () => done(true));
+    socket.once('end', () => done(false));
+    socket.once('close', () => done(false));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
   });
+}
+
+/**
+ * A shell script (sh builtins only, so busybox, dash and bash all run it) that exits 0 when a socket
+ * listens on `port` in the container's network namespace: a line of /proc/net/tcp or tcp6 whose local
+ * address ends in the port (hex) and whose state is 0A (LISTEN).
+ */
+export function listeningScript(port: number): string {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return [
+    'for f in /proc/net/tcp /proc/net/tcp6; do',
+    '  [ -r "$f" ] || continue',
+    '  while read -r sl local rest; do',
+    '    set -- $rest',
+    `    case "$local:$2" in *:${hex}:0A) exit 0 ;; esac`,
+    '  done < "$f"',
+    'done',
+    'exit 1',
+  ].join('\n');
+}
+
+/** Where a check can look inside the service's container. */
+export interface Inside {
+  client: Pick<DockerClient, 'execInContainer'>;
+  containerId: string;
+}
+
+/** true/false: something listens on the port inside; undefined: cannot tell (no sh in the image). */
+export async function listensInside(inside: Inside, port: number, timeoutMs: number): Promise<boolean | undefined> {
+  try {
+    const result = await inside.client.execInContainer(
+      inside.containerId,
+      ['sh', '-c', listeningScript(port)],
+      timeoutMs,
+    );
+    if (result.exitCode === 0) return true;
+    if (result.exitCode === 1) return false;
+    return undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function postgresAnswers(port: number, login: Login, timeoutMs: number): Promise<boolean | string> {
@@ -45,24 +103,38 @@ async function postgresAnswers(port: number, login: Login, timeoutMs: number): P
   return result === 'accepted';
 }
 
-/** The check for a service, or undefined when the syllabus gives none (then "started" is enough). */
-export function readyCheck(service: DesiredService, timeoutMs = 2000): ReadyCheck | undefined {
+/**
+ * The check for a service, or undefined when the syllabus gives none (then "started" is enough).
+ * `inside`: the service's container, for checks from within (no published port, or TCP).
+ */
+export function readyCheck(service: DesiredService, timeoutMs = 2000, inside?: Inside): ReadyCheck | undefined {
   const ready = service.ready;
   if (!ready) return undefined;
   const hostPort = (containerPort?: number) =>
     (containerPort === undefined ? service.ports[0] : service.ports.find((p) => p.container === containerPort))?.host;
+  // No published port: something must listen on the service's port inside its container.
+  const insideOnly = (containerPort: number | undefined): ReadyCheck | undefined =>
+    inside && containerPort !== undefined
+      ? async () => (await listensInside(inside, containerPort, timeoutMs)) !== false
+      : undefined;
   if ('postgres' in ready) {
     const port = hostPort(5432) ?? hostPort();
     // The student's own credentials (--env) win over the syllabus's.
     const login = postgresLogin(service.env, ready.postgres);
-    return port === undefined ? undefined : () => postgresAnswers(port, login, timeoutMs);
+    return port === undefined ? insideOnly(5432) : () => postgresAnswers(port, login, timeoutMs);
   }
   if ('http' in ready) {
     const port = hostPort(ready.http.port);
-    return port === undefined ? undefined : () => httpAnswers(port, ready.http.path, timeoutMs);
+    const containerPort = ready.http.port ?? service.ports[0]?.container;
+    return port === undefined ? insideOnly(containerPort) : () => httpAnswers(port, ready.http.path, timeoutMs);
   }
   const port = hostPort(ready.tcp.port);
-  return port === undefined ? undefined : () => tcpAccepts(port, timeoutMs);
+  if (port === undefined) return insideOnly(ready.tcp.port);
+  return async () => {
+    // Through the proxy alone an empty container looks ready: ask inside first when possible.
+    if (inside && (await listensInside(inside, ready.tcp.port, timeoutMs)) === false) return false;
+    return tcpAnswers(port, timeoutMs);
+  };
 }
 
 /** What the check does, for messages. */
@@ -71,5 +143,5 @@ export function describeReady(service: DesiredService): string {
   if (!ready) return 'running';
   if ('postgres' in ready) return 'Postgres answers a query with the configured login';
   if ('http' in ready) return `HTTP answers on ${ready.http.path}`;
-  return 'the port accepts connections';
+  return `something listens on port ${ready.tcp.port} in the container and answers`;
 }

@@ -13,6 +13,11 @@ export interface Overrides {
   env: Record<string, Record<string, string>>;
   /** Publish on all interfaces instead of 127.0.0.1. */
   expose: boolean;
+  /**
+   * Secrets from the environment (DEC_<SERVICE>_<VAR>) for this run: given to the container, never
+   * stored, and not part of its config hash, so a run without them does not take it for a difference.
+   */
+  envSecrets?: Record<string, Record<string, string>>;
 }
 
 export function noOverrides(): Overrides {
@@ -126,12 +131,10 @@ export function desiredStack(
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
     const spec = stack.services[service]!;
     const image = overrides.images[service] ?? spec.image;
-    const env = Object.fromEntries(
-      Object.entries({ ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) }).map(([name, value]) => [
-        name,
-        fillHostPorts(value, published),
-      ]),
-    );
+    const envOf = (vars: Record<string, string>) =>
+      Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, fillHostPorts(value, published)]));
+    const configured = envOf({ ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) });
+    const env = { ...configured, ...envOf(overrides.envSecrets?.[service] ?? {}) };
     const ports = published[service]!;
     const mounts = (spec.volumes ?? []).map((volume) => ({
       volume: volumeName(project, stackId, volume.name),
@@ -139,7 +142,7 @@ export function desiredStack(
     }));
     const configHash = hashOf({
       image,
-      env,
+      env: configured,
       command: spec.command ?? null,
       ports,
       mounts,
@@ -203,12 +206,12 @@ export function renderNext(desired: DesiredStack): string[] {
  * POSTGRES_PASSWORD: used for this run only, never stored.
  */
 export function withSecretsFromEnv(overrides: Overrides, stack: Stack, env: NodeJS.ProcessEnv): Overrides {
-  const merged: Overrides = { ...overrides, env: { ...overrides.env } };
+  const secrets: Record<string, Record<string, string>> = {};
   for (const [service, spec] of Object.entries(stack.services)) {
     for (const name of spec.secretEnv ?? []) {
       const value = env[`DEC_${service.toUpperCase().replace(/-/g, '_')}_${name}`];
-      if (value !== undefined) merged.env[service] = { ...merged.env[service], [name]: value };
+      if (value !== undefined) secrets[service] = { ...secrets[service], [name]: value };
     }
   }
-  return merged;
+  return { ...overrides, envSecrets: secrets };
 }

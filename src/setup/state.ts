@@ -7,7 +7,8 @@ import { DEFAULT_PROJECT, projectFromEnv } from '../docker/client.js';
 import { DecError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
-import { noOverrides, type Overrides } from './spec.js';
+import type { Course } from '../syllabus/course.js';
+import { desiredStack, noOverrides, withSecretsFromEnv, type DesiredStack, type Overrides } from './spec.js';
 
 export const OVERRIDES_FORMAT = 1;
 
@@ -113,4 +114,32 @@ export async function saveOverrides(
     expose: overrides.expose,
   };
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+}
+
+/**
+ * The stack as dec runs it with these settings: the syllabus's stack, the overrides, the secrets given
+ * in the environment for this run (DEC_<SERVICE>_<VAR>) and the project (DEC_PROJECT).
+ */
+export function stackWith(
+  env: NodeJS.ProcessEnv,
+  course: Pick<Course, 'id' | 'stacks'>,
+  stackId: string,
+  overrides: Overrides,
+): DesiredStack {
+  const stack = course.stacks[stackId];
+  if (!stack) throw new Error(`the syllabus has no stack ${stackId}`);
+  return desiredStack(stackId, stack, course.id, withSecretsFromEnv(overrides, stack, env), projectFromEnv(env));
+}
+
+/**
+ * The one answer to "the stack as it actually runs": its remembered flags (the ones a run applied),
+ * environment secrets and project. setup, setup status, the doctor's port checks, data load and
+ * homework check all ask here, so none of them uses a port or password the containers do not have.
+ */
+export async function runningStack(
+  env: NodeJS.ProcessEnv,
+  course: Pick<Course, 'id' | 'stacks'>,
+  stackId: string,
+): Promise<DesiredStack> {
+  return stackWith(env, course, stackId, await readOverrides(env, course.id, stackId));
 }

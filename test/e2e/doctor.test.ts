@@ -21,6 +21,8 @@ import {
 } from '../helpers/docker.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, type RunResult } from '../helpers/run.js';
+import { noOverrides } from '../../src/setup/spec.js';
+import { saveOverrides } from '../../src/setup/state.js';
 
 const box = useSandbox();
 const scratch = mkdtempSync(join(tmpdir(), 'dec-doctor-'));
@@ -249,6 +251,26 @@ describe('dec doctor: who holds a port', () => {
     expect(run.code).toBe(0);
     expect(probe(doc, 'postgres-port').status).toBe('ok');
     expect(probe(doc, 'ports').status).toBe('ok');
+  });
+
+  it("checks the port dec setup remembered (its own --port advice followed), not the syllabus's", async () => {
+    const syllabusPort = await freePort();
+    const remembered = await freePort();
+    const syllabus = syllabusFile('remembered', {
+      ports: [
+        { port: syllabusPort, service: 'pgdatabase' },
+        { port: await freePort(), service: 'web' },
+      ],
+    });
+    // As a `dec setup week1 --port pgdatabase=<remembered>` that ran leaves it.
+    await saveOverrides(box.sandbox.env, 'doctor-remembered', 'doctortest', {
+      ...noOverrides(),
+      ports: { pgdatabase: remembered },
+    });
+    const { run, doc } = await doctorJson(['--syllabus', syllabus, '--only', 'postgres-port,ports']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(probe(doc, 'postgres-port').detail).toContain(`port ${remembered} `);
+    expect(JSON.stringify(doc.probes)).not.toContain(String(syllabusPort));
   });
 
   it('another process on a port: named with its pid, and the exact command', async () => {

@@ -19,6 +19,8 @@ import { imageWithCommand, PGADMIN_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const STANDIN = 'dec-test/kafka-standin:1';
+/** Runs and listens on nothing. */
+const SILENT = 'dec-test/silent:1';
 const SERVICES = ['zookeeper', 'broker', 'schema-registry', 'control-center'] as const;
 const VOLUMES = ['zookeeper_data', 'zookeeper_log', 'broker_data'];
 
@@ -97,6 +99,38 @@ describe('dec setup week6', { timeout: 180_000 }, () => {
       SERVICES.map((service) => [service, 'running', true]),
     );
   }, 180_000);
+
+  it('a stand-in that does not listen is not ready, though Docker publishes (and proxies) its port', async () => {
+    // Runs, stops at once on SIGTERM, and listens on nothing: docker-proxy still accepts on the host port.
+    await imageWithCommand(SILENT, PGADMIN_TEST_IMAGE, [
+      'sh',
+      '-c',
+      "trap 'exit 0' TERM INT; while true; do sleep 1; done",
+    ]);
+    const silentPort = await freePort();
+    const run = await dec([
+      'setup',
+      'week6',
+      '--only',
+      'zookeeper',
+      '--image',
+      `zookeeper=${SILENT}`,
+      '--port',
+      `zookeeper=${silentPort}`,
+      '--timeout',
+      '3',
+    ]);
+    expect(run.code, run.stdout).toBe(1);
+    expect(run.stderr).toContain('zookeeper did not become ready');
+    // The zookeeper that listens (the stand-in of the first test) is back, ready.
+    const status = JSON.parse((await dec(['setup', 'status', '6', '--json'])).stdout) as {
+      stacks: Array<{ services: Array<{ service: string; state: string; ready: boolean }> }>;
+    };
+    expect(status.stacks[0]!.services.find((s) => s.service === 'zookeeper')).toMatchObject({
+      state: 'running',
+      ready: true,
+    });
+  }, 60_000);
 
   it('--load is refused before anything starts: the stack has no Postgres', async () => {
     const run = await dec(['setup', 'week6', '--load', 'zones']);

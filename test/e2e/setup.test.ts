@@ -2,7 +2,7 @@
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -25,6 +25,8 @@ import {
   PGADMIN_TEST_IMAGE,
 } from '../helpers/images.js';
 import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { noOverrides } from '../../src/setup/spec.js';
+import { saveOverrides } from '../../src/setup/state.js';
 
 const STANDIN = 'dec-test/pgadmin-standin:2';
 const NEVER_READY = 'dec-test/never-ready:2';
@@ -34,6 +36,19 @@ let pgPort: number;
 let adminPort: number;
 
 const removeStack = () => removeDecProject(sandbox.project);
+/** The remembered flags of this suite's week-1 stack. */
+const stateFile = () => join(sandbox.decHome, 'stacks', `${sandbox.project}-dez-2022-week1.json`);
+/** The flags the suite's stack runs with (the images no registry has, the free ports). */
+const baseFlags = () => [
+  '--image',
+  `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+  '--image',
+  `pgadmin=${STANDIN}`,
+  '--port',
+  `pgdatabase=${pgPort}`,
+  '--port',
+  `pgadmin=${adminPort}`,
+];
 /** A name in this suite's own project: `<project>-week1-<name>`. */
 const named = (name: string) => `${sandbox.project}-week1-${name}`;
 const stackFilter = () => `label=dec.project=${sandbox.project}`;
@@ -81,21 +96,12 @@ beforeAll(async () => {
   mkdirSync(sandbox.home, { recursive: true });
   pgPort = await freePort();
   adminPort = await freePort();
-  // The first setup remembers these; every later run uses them without the flags.
-  const first = await dec([
-    'setup',
-    'week1',
-    '--dry-run',
-    '--image',
-    `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-    '--image',
-    `pgadmin=${STANDIN}`,
-    '--port',
-    `pgdatabase=${pgPort}`,
-    '--port',
-    `pgadmin=${adminPort}`,
-  ]);
-  expect(first.code, first.stderr).toBe(0);
+  // Remembered as if a first setup had applied them: every later run uses them without the flags.
+  await saveOverrides(sandbox.env, 'dez-2022', 'week1', {
+    ...noOverrides(),
+    images: { pgdatabase: POSTGRES_TEST_IMAGE, pgadmin: STANDIN },
+    ports: { pgdatabase: pgPort, pgadmin: adminPort },
+  });
 }, 240_000);
 
 afterAll(async () => {
@@ -194,6 +200,18 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
+  it('after --down and a new setup, tables the week loads that hold rows are named, and not offered again', async () => {
+    await query('create table zones (id int)');
+    await query('insert into zones values (1), (2), (3)');
+    expect((await dec(['teardown', 'week1'])).code).toBe(0);
+    const again = await setup();
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('Already in Postgres: zones (3 rows); kept as they are');
+    expect(again.stdout).toContain("Load the week's data: dec data load yellow 2021-01\n");
+    expect(again.stdout).not.toContain('dec data load zones');
+    await query('drop table zones');
+  });
+
   it('a stopped container is started again, with its data', async () => {
     await docker(['stop', named('pgdatabase')]);
     const run = await setup();
@@ -201,13 +219,60 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
-  it('a container that differs from the syllabus is reported, and replaced only with --recreate', async () => {
-    const changed = await setup('--env', 'pgadmin.EXTRA=1');
+  it('a changed flag on a running stack: said in the plan (--dry-run too), applied by a recreate keeping the volume, then remembered', async () => {
+    const before = readFileSync(stateFile(), 'utf8');
+    const preview = await setup('--env', 'pgadmin.EXTRA=1', '--dry-run');
+    expect(preview.code, preview.stderr).toBe(0);
+    expect(preview.stdout).toContain(`recreate ${named('pgadmin')} with the changed settings`);
+    const compose = await setup('--env', 'pgadmin.EXTRA=1', '--print-compose');
+    expect(compose.stdout).toContain('EXTRA');
+    // Neither --dry-run nor --print-compose remembers a flag.
+    expect(readFileSync(stateFile(), 'utf8')).toBe(before);
+    const oldId = await docker(['inspect', '--format', '{{.Id}}', named('pgadmin')]);
+    const run = await setup('--env', 'pgadmin.EXTRA=1');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${named('pgadmin')}: recreated with its volume`);
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=1');
+    expect(await docker(['inspect', '--format', '{{.Id}}', named('pgadmin')])).not.toBe(oldId);
+    expect(readFileSync(stateFile(), 'utf8')).toContain('EXTRA');
+    expect(await stackContainers()).toEqual([`${named('pgadmin')} running`, `${named('pgdatabase')} running`]);
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+    // Nothing left to apply: the next run changes nothing.
+    expect((await setup()).stdout).toContain('nothing to change');
+  });
+
+  it('a recreate whose new container never gets ready puts the old one back; the flag is not remembered', async () => {
+    const oldId = (await docker(['inspect', '--format', '{{.Id}}', named('pgadmin')])).trim();
+    const run = await setup('--image', `pgadmin=${NEVER_READY}`, '--timeout', '3');
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toContain(`The previous ${named('pgadmin')} was put back`);
+    expect((await docker(['inspect', '--format', '{{.Id}} {{.State.Running}}', named('pgadmin')])).trim()).toBe(
+      `${oldId} true`,
+    );
+    expect(await stackContainers()).toEqual([`${named('pgadmin')} running`, `${named('pgdatabase')} running`]);
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
+  });
+
+  it('a container that differs for another reason than this run is reported, and replaced only with --recreate', async () => {
+    // As if the remembered settings had changed outside any run (by hand, or another version of dec).
+    const file = JSON.parse(readFileSync(stateFile(), 'utf8')) as { env: Record<string, Record<string, string>> };
+    file.env.pgadmin = { EXTRA: '2' };
+    writeFileSync(stateFile(), JSON.stringify(file));
+    const changed = await setup();
     expect(changed.code).toBe(1);
     expect(changed.stdout).toContain('differs from the syllabus');
     const recreated = await setup('--recreate');
     expect(recreated.code, recreated.stderr).toBe(0);
-    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=1');
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).toContain('EXTRA=2');
+    expect(await query('select id from kept')).toEqual([{ id: 42 }]);
+  });
+
+  it('--reset forgets the remembered flags and applies the syllabus settings (plus the flags given with it)', async () => {
+    const run = await setup('--reset', ...baseFlags());
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`${named('pgadmin')}: recreated with its volume`);
+    expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgadmin')])).not.toContain('EXTRA');
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain('EXTRA');
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
@@ -281,8 +346,8 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(run.stderr).toContain('Last 30 log lines');
     expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
     expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
-    // Back to the stand-in for anything that runs after.
-    expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
+    // A failed run remembers none of its flags.
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
   });
 
   it('Ctrl-C while waiting: exit 130, the containers this run created are removed, volumes kept', async () => {
@@ -318,7 +383,7 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(stderr).toContain('The containers this run created were removed');
     expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
     expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
-    expect((await setup('--image', `pgadmin=${STANDIN}`, '--dry-run')).code).toBe(0);
+    expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
   });
 
   it('an image no registry has: retried, then a clear error; nothing left behind', async () => {
@@ -351,8 +416,12 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(await docker(['inspect', '--format', '{{json .Config.Env}}', named('pgdatabase')])).toContain(
       'POSTGRES_PASSWORD=from-env-secret',
     );
-    const stored = readFileSync(join(sandbox.decHome, 'stacks', `${sandbox.project}-dez-2022-week1.json`), 'utf8');
+    const stored = readFileSync(stateFile(), 'utf8');
     expect(stored).not.toContain('from-env-secret');
+    // The next run without it does not take the container for one that differs.
+    const without = await dec(['setup', 'week1', '--only', 'pgdatabase']);
+    expect(without.code, without.stdout + without.stderr).toBe(0);
+    expect(without.stdout).not.toContain('differs');
     expect((await dec(['setup', 'week1', '--destroy', '--yes'])).code).toBe(0);
   });
 
@@ -397,7 +466,7 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     }
   });
 
-  it("on a terminal, a fresh setup offers to load the week's data; no changes nothing", async () => {
+  it("on a terminal, a setup offers to load the week's data not there yet; no changes nothing", async () => {
     expect((await dec(['teardown', 'week1'])).code).toBe(0);
     const command = [process.execPath, DEC_BIN, 'setup', 'week1'].map((part) => `'${part}'`).join(' ');
     const child = spawn('script', ['-qefc', command, '/dev/null'], {
@@ -417,7 +486,9 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
     expect(code, screen).toBe(0);
-    expect(screen).toContain("Load the week's data into Postgres now (yellow 2021-01, zones)?");
+    // The --load test above filled zones: named with its rows, and only yellow is offered.
+    expect(screen).toContain('Already in Postgres: zones (3 rows)');
+    expect(screen).toContain("Load the week's data into Postgres now (yellow 2021-01)?");
     expect(await stackContainers()).toHaveLength(2);
   });
 
@@ -428,4 +499,101 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(run.stdout).toContain(`127.0.0.1:${pgPort}:5432`);
     expect(run.stdout).not.toMatch(/POSTGRES_PASSWORD: root/);
   });
+});
+
+describe('dec setup week1 --only, in a project of its own', () => {
+  it('starts the services named (repeatable, comma-separated), says only those, marks setup done only when all run', async () => {
+    const own = makeSandbox();
+    mkdirSync(own.home, { recursive: true });
+    const run = (...args: string[]) =>
+      runDec(['setup', 'week1', ...args], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
+    const flags = [
+      '--image',
+      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+      '--image',
+      `pgadmin=${STANDIN}`,
+      '--port',
+      `pgdatabase=${await freePort()}`,
+      '--port',
+      `pgadmin=${await freePort()}`,
+    ];
+    const progress = () => readFileSync(join(own.decHome, 'progress.json'), 'utf8');
+    try {
+      const one = await run('--only', 'pgdatabase', ...flags);
+      expect(one.code, one.stderr).toBe(0);
+      expect(one.stdout).toContain('pgdatabase (week1, --only) is ready.');
+      expect(one.stdout).not.toContain(`${own.project}-week1-pgadmin`);
+      expect(() => progress()).toThrow();
+      // --only pgdatabase remembered only pgdatabase's flags: pgadmin's come again.
+      const stored = readFileSync(join(own.decHome, 'stacks', `${own.project}-dez-2022-week1.json`), 'utf8');
+      expect(stored).toContain(POSTGRES_TEST_IMAGE);
+      expect(stored).not.toContain(STANDIN);
+      const both = await run('--only', 'pgdatabase,pgadmin', ...flags);
+      expect(both.code, both.stderr).toBe(0);
+      expect(both.stdout).toContain(`${own.project}-week1-pgadmin: created and started`);
+      expect(both.stdout).not.toContain(`${own.project}-week1-pgdatabase: created`);
+      expect(progress()).toContain('week-1/setup');
+    } finally {
+      await removeDecProject(own.project);
+      own.cleanup();
+    }
+  }, 120_000);
+});
+
+describe('dec setup week1 twice at once, in a project of its own', () => {
+  /** Creates a network through the API without the duplicate check, as a second racing setup did. */
+  const createDuplicateNetwork = (name: string, labels: Record<string, string>): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ Name: name, CheckDuplicate: false, Labels: labels });
+      const req = httpRequest(
+        {
+          socketPath: '/var/run/docker.sock',
+          path: '/networks/create',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          timeout: 10_000,
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('timeout', () => req.destroy(new Error('the engine did not answer')));
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it('the second waits for the first (naming its pid), both succeed, one network; a duplicate network is repaired', async () => {
+    const own = makeSandbox();
+    mkdirSync(own.home, { recursive: true });
+    await saveOverrides(own.env, 'dez-2022', 'week1', {
+      ...noOverrides(),
+      images: { pgdatabase: POSTGRES_TEST_IMAGE, pgadmin: STANDIN },
+      ports: { pgdatabase: await freePort(), pgadmin: await freePort() },
+    });
+    const run = () =>
+      runDec(['setup', 'week1', '--only', 'pgdatabase'], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
+    const network = `${own.project}-pg-network`;
+    const networks = async () =>
+      (await docker(['network', 'ls', '--filter', `label=dec.project=${own.project}`, '--format', '{{.Name}}']))
+        .split('\n')
+        .filter(Boolean);
+    try {
+      const [first, second] = await Promise.all([run(), run()]);
+      expect(first.code, first.stderr).toBe(0);
+      expect(second.code, second.stderr).toBe(0);
+      expect(first.stderr + second.stderr).toMatch(/Another dec setup week1 is running \(pid \d+\); waiting/);
+      expect(await networks()).toEqual([network]);
+      // What two racing setups left before the lock: a second, empty network with the same name and labels.
+      expect(await createDuplicateNetwork(network, { 'dec.project': own.project, 'dec.stack': 'week1' })).toBe(201);
+      expect(await networks()).toEqual([network, network]);
+      const repaired = await run();
+      expect(repaired.code, repaired.stderr).toBe(0);
+      expect(repaired.stderr).toContain(`There were 2 networks named ${network}`);
+      expect(await networks()).toEqual([network]);
+    } finally {
+      await removeDecProject(own.project);
+      own.cleanup();
+    }
+  }, 120_000);
 });

@@ -209,6 +209,10 @@ const notUsedByTheDoctor: Omit<
   volumeSizes: unexpected('volumeSizes'),
   imageExists: unexpected('imageExists'),
   pullImage: unexpected('pullImage'),
+  renameContainer: unexpected('renameContainer'),
+  execInContainer: unexpected('execInContainer'),
+  listNetworks: unexpected('listNetworks'),
+  removeNetwork: unexpected('removeNetwork'),
 };
 
 /** Engine facts for a reachable engine with a fake client. */

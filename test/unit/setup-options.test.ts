@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DecError } from '../../src/errors.js';
-import { applyFlags, checkOnly } from '../../src/setup/options.js';
+import { appliedOverrides, applyFlags, checkOnly } from '../../src/setup/options.js';
 import { noOverrides, type Overrides } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
@@ -173,5 +173,23 @@ describe('checkOnly', () => {
     expect(error.message).toContain('--only');
     expect(error.hint).toContain('pgdatabase, pgadmin');
     expect(failure(() => checkOnly(['pgadmim'], week1)).message).toContain('Did you mean pgadmin?');
+  });
+});
+
+describe('appliedOverrides', () => {
+  const saved: Overrides = { ...noOverrides(), ports: { pgadmin: 8086 }, env: { pgdatabase: { A: '1' } } };
+  const next: Overrides = { ports: { pgdatabase: 5433 }, images: { pgadmin: 'x:1' }, env: {}, expose: true };
+
+  it('the whole stack: what the run applied', () => {
+    expect(appliedOverrides(saved, next, ['pgdatabase', 'pgadmin'], week1)).toEqual(next);
+  });
+
+  it('--only: the services it chose take the new settings, the others keep what was remembered', () => {
+    expect(appliedOverrides(saved, next, ['pgdatabase'], week1)).toEqual({
+      ports: { pgdatabase: 5433, pgadmin: 8086 },
+      images: {},
+      env: {},
+      expose: false,
+    });
   });
 });

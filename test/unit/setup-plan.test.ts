@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ContainerSummary } from '../../src/docker/client.js';
-import { changesNothing, planLines, planStack, type ActualStack } from '../../src/setup/plan.js';
+import {
+  changedServices,
+  changesNothing,
+  planLines,
+  planStack,
+  wholeStackUp,
+  type ActualStack,
+} from '../../src/setup/plan.js';
 import { CONFIG_LABEL, desiredStack, noOverrides } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 
@@ -59,11 +66,44 @@ describe('planStack', () => {
 
   it('--only takes the service and what it depends on', () => {
     expect(
-      planStack(desired, nothing, { recreate: false, only: 'pgdatabase' }).services.map((a) => a.service.service),
+      planStack(desired, nothing, { recreate: false, only: ['pgdatabase'] }).services.map((a) => a.service.service),
     ).toEqual(['pgdatabase']);
     expect(
-      planStack(desired, nothing, { recreate: false, only: 'pgadmin' }).services.map((a) => a.service.service),
+      planStack(desired, nothing, { recreate: false, only: ['pgadmin'] }).services.map((a) => a.service.service),
     ).toEqual(['pgdatabase', 'pgadmin']);
+  });
+
+  it('--only with several services takes each of them (a list, as checkOnly parses it)', () => {
+    expect(
+      planStack(desired, nothing, { recreate: false, only: ['pgdatabase', 'pgadmin'] }).services.map(
+        (a) => a.service.service,
+      ),
+    ).toEqual(['pgdatabase', 'pgadmin']);
+  });
+
+  it("a running container this run's flags change is recreated, with a plan line that says so; others still only differ", () => {
+    const moved = desiredStack('week1', course.stacks.week1!, course.id, {
+      ...noOverrides(),
+      ports: { pgdatabase: 5433 },
+    });
+    const applying = changedServices(desired, moved);
+    expect([...applying]).toEqual(['pgdatabase']);
+    const actual = everything([container(pgdatabase, 'running'), container(pgadmin, 'running', 'changed-by-hand')]);
+    const plan = planStack(moved, actual, { recreate: false, applying });
+    expect(plan.services.map((a) => a.kind)).toEqual(['recreate', 'differs']);
+    expect(planLines(plan, moved)[0]).toBe(
+      'recreate dec-week1-pgdatabase with the changed settings (127.0.0.1:5433->5432); its volume is kept, and the old container is put back if the new one fails',
+    );
+  });
+
+  it('the whole stack is up only when every service runs as desired', () => {
+    expect(wholeStackUp(desired, everything([container(pgdatabase, 'running'), container(pgadmin, 'running')]))).toBe(
+      true,
+    );
+    expect(wholeStackUp(desired, everything([container(pgdatabase, 'running')]))).toBe(false);
+    expect(wholeStackUp(desired, everything([container(pgdatabase, 'running'), container(pgadmin, 'exited')]))).toBe(
+      false,
+    );
   });
 
   it('pulls only images that are missing, for containers it creates', () => {

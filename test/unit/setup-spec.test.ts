@@ -10,6 +10,7 @@ import {
   desiredStack,
   noOverrides,
   renderNext,
+  withSecretsFromEnv,
   type Overrides,
 } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
@@ -192,5 +193,20 @@ describe('the week 6 Kafka stack', () => {
     expect(
       fillHostPorts('x {nobody.9092} {broker.1}', { broker: [{ hostIp: '127.0.0.1', host: 5, container: 9092 }] }),
     ).toBe('x {nobody.9092} {broker.1}');
+  });
+});
+
+describe('secrets from the environment (DEC_<SERVICE>_<VAR>)', () => {
+  const fromEnv = withSecretsFromEnv(noOverrides(), week1, { DEC_PGDATABASE_POSTGRES_PASSWORD: 'from-env' });
+
+  it('reach the container, but not its config hash: a run without them sees no difference', () => {
+    const withSecret = desiredStack('week1', week1, course.id, fromEnv);
+    expect(service(withSecret, 'pgdatabase').env.POSTGRES_PASSWORD).toBe('from-env');
+    expect(service(withSecret, 'pgdatabase').configHash).toBe(service(desired(), 'pgdatabase').configHash);
+  });
+
+  it('a secret given with --env (remembered) does change the hash', () => {
+    const flagged = desired({ env: { pgdatabase: { POSTGRES_PASSWORD: 'from-flag' } } });
+    expect(service(flagged, 'pgdatabase').configHash).not.toBe(service(desired(), 'pgdatabase').configHash);
   });
 });

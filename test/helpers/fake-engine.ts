@@ -1,0 +1,210 @@
+// A Docker engine in memory for the setup apply loop's unit tests: a small state machine behind the
+// DockerClient interface, with faults a test programs (a pull that fails N times, a container that never
+// gets ready or exits, a create that fails, Ctrl-C at a given call). Every call is logged in order, so a
+// test reads what the apply loop did. No wall clock: `clock` moves only when the loop sleeps.
+import {
+  EngineError,
+  type ContainerSummary,
+  type CreateContainerSpec,
+  type DockerClient,
+  type ExecResult,
+  type NetworkSummary,
+} from '../../src/docker/client.js';
+
+export interface FakeContainer {
+  id: string;
+  name: string;
+  spec: CreateContainerSpec;
+  state: 'created' | 'running' | 'exited';
+  files: Array<{ path: string; content: string }>;
+  /** Readiness polls answered so far while running. */
+  polls: number;
+}
+
+export interface Faults {
+  /** image → how many pulls fail before one works (Infinity: never). */
+  pullFailures: Record<string, number>;
+  /** service → polls before it is ready (default 0: ready at once; Infinity: never). */
+  readyAfter: Record<string, number>;
+  /** service → the readiness check's "never" verdict (e.g. a refused password). */
+  readyVerdict: Record<string, string>;
+  /** service → its container exits as soon as it starts. */
+  exitsOnStart: Set<string>;
+  /** service → creating its container fails (the engine's message). */
+  createFails: Record<string, string>;
+  /** service → starting its container fails. */
+  startFails: Record<string, string>;
+  /** Called before each logged call (e.g. to abort at one); may throw to fail that call. */
+  before?: (call: string) => void;
+}
+
+export class FakeEngine {
+  readonly calls: string[] = [];
+  readonly containers = new Map<string, FakeContainer>();
+  readonly networks: NetworkSummary[] = [];
+  readonly volumes = new Map<string, Record<string, string>>();
+  readonly images = new Set<string>();
+  readonly sleeps: number[] = [];
+  readonly faults: Faults = {
+    pullFailures: {},
+    readyAfter: {},
+    readyVerdict: {},
+    exitsOnStart: new Set(),
+    createFails: {},
+    startFails: {},
+  };
+  clock = 0;
+  private nextId = 1;
+  private pulls = new Map<string, number>();
+
+  /** The injected clock and sleep for ApplyOptions: sleeping only moves the clock. */
+  readonly now = (): number => this.clock;
+  readonly sleep = async (ms: number): Promise<void> => {
+    this.sleeps.push(ms);
+    this.clock += ms;
+  };
+
+  private log(call: string): void {
+    this.faults.before?.(call);
+    this.calls.push(call);
+  }
+
+  private find(id: string): FakeContainer {
+    const container = this.containers.get(id);
+    if (!container) throw new EngineError(404, `No such container: ${id}`);
+    return container;
+  }
+
+  /** A container as if an earlier run had made it (labels, state, config hash as given). */
+  addContainer(spec: CreateContainerSpec, state: FakeContainer['state'] = 'running'): FakeContainer {
+    const id = `c${this.nextId++}`;
+    const container: FakeContainer = { id, name: spec.name, spec, state, files: [], polls: 0 };
+    this.containers.set(id, container);
+    return container;
+  }
+
+  byName(name: string): FakeContainer | undefined {
+    return [...this.containers.values()].find((c) => c.name === name);
+  }
+
+  /** The readiness check the apply loop gets in tests: answers from `faults`. */
+  readyCheck(service: string, id: string): () => Promise<boolean | string> {
+    return async () => {
+      const container = this.find(id);
+      this.calls.push(`check ${container.name}`);
+      const verdict = this.faults.readyVerdict[service];
+      if (verdict !== undefined) return verdict;
+      container.polls++;
+      return container.polls > (this.faults.readyAfter[service] ?? 0);
+    };
+  }
+
+  summary(container: FakeContainer): ContainerSummary {
+    return {
+      id: container.id,
+      name: container.name,
+      image: container.spec.image,
+      state: container.state,
+      labels: container.spec.labels,
+      ports: container.spec.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.host, containerPort: p.container })),
+    };
+  }
+
+  readonly client: DockerClient = {
+    endpoint: { url: 'unix:///fake/docker.sock', source: 'the fake engine' },
+    ping: async () => undefined,
+    version: async () => ({ version: '28.2.2', apiVersion: '1.50', os: 'linux', arch: 'amd64' }),
+    info: async () => ({
+      memTotal: 8 * 1024 ** 3,
+      cpus: 4,
+      rootDir: '/var/lib/docker',
+      name: 'fake',
+      operatingSystem: 'fake',
+    }),
+    listContainers: async () => [...this.containers.values()].map((c) => this.summary(c)),
+    startContainer: async (id) => {
+      const container = this.find(id);
+      this.log(`start ${container.name}`);
+      const service = container.spec.labels['dec.service'] ?? '';
+      const failure = this.faults.startFails[service];
+      if (failure !== undefined) throw new EngineError(500, failure);
+      container.state = this.faults.exitsOnStart.has(service) ? 'exited' : 'running';
+    },
+    stopContainer: async (id) => {
+      const container = this.find(id);
+      this.log(`stop ${container.name}`);
+      if (container.state === 'running') container.state = 'exited';
+    },
+    removeContainer: async (id) => {
+      const container = this.containers.get(id);
+      this.log(`remove ${container?.name ?? id}`);
+      this.containers.delete(id);
+    },
+    createContainer: async (spec) => {
+      this.log(`create ${spec.name}`);
+      const service = spec.labels['dec.service'] ?? '';
+      const failure = this.faults.createFails[service];
+      if (failure !== undefined) throw new EngineError(500, failure);
+      if (this.byName(spec.name))
+        throw new EngineError(409, `Conflict. The container name "/${spec.name}" is already in use`);
+      if (!this.images.has(spec.image)) throw new EngineError(404, `No such image: ${spec.image}`);
+      if (!this.networks.some((n) => n.name === spec.network))
+        throw new EngineError(404, `network ${spec.network} not found`);
+      for (const mount of spec.mounts) if (!this.volumes.has(mount.volume)) this.volumes.set(mount.volume, {});
+      return this.addContainer(spec, 'created').id;
+    },
+    containerLogs: async (id) => `logs of ${this.find(id).name}`,
+    putFiles: async (id, files) => {
+      const container = this.find(id);
+      this.log(`files ${container.name}`);
+      container.files.push(...files);
+    },
+    networkExists: async (name) => this.networks.some((n) => n.name === name),
+    createNetwork: async (name, labels) => {
+      this.log(`network ${name}`);
+      this.networks.push({ id: `n${this.nextId++}`, name, labels, containers: 0 });
+    },
+    volumeExists: async (name) => this.volumes.has(name),
+    createVolume: async (name, labels) => {
+      this.log(`volume ${name}`);
+      this.volumes.set(name, labels);
+    },
+    removeVolume: async (name) => {
+      this.log(`removeVolume ${name}`);
+      this.volumes.delete(name);
+    },
+    volumeSizes: async () => Object.fromEntries([...this.volumes.keys()].map((v) => [v, 0])),
+    imageExists: async (ref) => this.images.has(ref),
+    pullImage: async (ref) => {
+      this.log(`pull ${ref}`);
+      const failed = this.pulls.get(ref) ?? 0;
+      if (failed < (this.faults.pullFailures[ref] ?? 0)) {
+        this.pulls.set(ref, failed + 1);
+        throw new EngineError(404, `pull access denied for ${ref}`);
+      }
+      this.images.add(ref);
+    },
+    renameContainer: async (id, name) => {
+      const container = this.find(id);
+      this.log(`rename ${container.name} ${name}`);
+      if (this.byName(name)) throw new EngineError(409, `Conflict. The container name "/${name}" is already in use`);
+      container.name = name;
+    },
+    execInContainer: async (id, command): Promise<ExecResult> => {
+      const container = this.find(id);
+      this.log(`exec ${container.name} ${command[0] ?? ''}`);
+      return { exitCode: 0, output: '' };
+    },
+    listNetworks: async (name) => this.networks.filter((n) => n.name === name).map((n) => ({ ...n })),
+    removeNetwork: async (id) => {
+      this.log(`removeNetwork ${id}`);
+      const at = this.networks.findIndex((n) => n.id === id);
+      if (at >= 0) this.networks.splice(at, 1);
+    },
+    // Containers here are always on their stack's network; the real engine's case is tested end to end.
+    reattachNetwork: async (id) => {
+      this.find(id);
+      return false;
+    },
+  };
+}
