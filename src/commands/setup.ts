@@ -259,15 +259,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   }
 
   // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
-  const release = options.dryRun
-    ? undefined
-    : await lockStack(app.env, target.project, stackId, {
-        waitMs: SETUP_LOCK_WAIT_MS,
-        onWait: (pid) =>
-          app.terminal.warn(
-            `Another dec setup ${stackId} is running${pid ? ` (pid ${pid})` : ''}; waiting up to ${SETUP_LOCK_WAIT_MS / 1000} s for it to finish.`,
-          ),
-      });
+  const release = options.dryRun ? undefined : await takeStackLock(app, target);
   try {
     const client = await engine(app);
     if (!options.dryRun) {
@@ -504,12 +496,34 @@ function checkVolumesFree(
   );
 }
 
+/** The stack's lock, shared by setup and teardown: a --down during a setup waits for it, and the other way round. */
+function takeStackLock(app: AppContext, target: Target): Promise<() => Promise<void>> {
+  return lockStack(app.env, target.project, target.stackId, {
+    waitMs: SETUP_LOCK_WAIT_MS,
+    onWait: (pid) =>
+      app.terminal.warn(
+        `Another dec setup ${target.stackId} is running${pid ? ` (pid ${pid})` : ''}; waiting up to ${SETUP_LOCK_WAIT_MS / 1000} s for it to finish.`,
+      ),
+  });
+}
+
 async function teardown(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
-  const { stackId, session } = target;
-  const { style } = app.terminal;
+  const { stackId } = target;
   const dryRun = options.dryRun === true;
   // --dry-run changes nothing, so it needs no confirmation either.
   if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(app, stackId))) return ExitCode.ok;
+  const release = dryRun ? undefined : await takeStackLock(app, target);
+  try {
+    return await removeStack(app, target, options);
+  } finally {
+    await release?.();
+  }
+}
+
+async function removeStack(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
+  const { stackId, session } = target;
+  const { style } = app.terminal;
+  const dryRun = options.dryRun === true;
   const client = await engine(app);
   const everyContainer = await client.listContainers();
   const containers = everyContainer.filter((c) => belongsToStack(c, target.project, stackId));
@@ -522,13 +536,25 @@ async function teardown(app: AppContext, target: Target, options: SetupOptions):
   // stopping half the stack before finding out would leave it half-made.
   checkVolumesFree(doomedVolumes, everyContainer, containers, stackId);
   if (!dryRun) {
-    // Stopped first (the image's stop signal, then a grace period), so Postgres shuts down cleanly
-    // instead of recovering from a kill on its next start.
-    for (const container of containers) {
-      if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
-      await client.removeContainer(container.id);
-    }
-    for (const volume of doomedVolumes) await client.removeVolume(volume);
+    // Ctrl-C lets the container at hand finish stopping (a Postgres killed halfway recovers on its next
+    // start), then stops; running it again removes the rest.
+    await withInterruptSignal(async (signal) => {
+      const interrupted = () =>
+        new DecError('Interrupted; what was not removed yet is still there: run the same command again.', {
+          exitCode: ExitCode.interrupted,
+        });
+      // Stopped first (the image's stop signal, then a grace period), so Postgres shuts down cleanly
+      // instead of recovering from a kill on its next start.
+      for (const container of containers) {
+        if (signal.aborted) throw interrupted();
+        if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
+        await client.removeContainer(container.id);
+      }
+      for (const volume of doomedVolumes) {
+        if (signal.aborted) throw interrupted();
+        await client.removeVolume(volume);
+      }
+    });
   }
   const names = containers.map((c) => c.name);
   const count = `${containers.length} container${containers.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;

@@ -1,7 +1,7 @@
 // dec setup week1 against the real engine, with a Postgres image built from this machine's binaries
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -591,6 +591,18 @@ describe('dec setup week1 twice at once, in a project of its own', () => {
       expect(repaired.code, repaired.stderr).toBe(0);
       expect(repaired.stderr).toContain(`There were 2 networks named ${network}`);
       expect(await networks()).toEqual([network]);
+      // A teardown waits for a setup under way (and the other way round) instead of racing it.
+      await runDec(['teardown', 'week1'], { cwd: own.home, env: own.env });
+      const setUpRun = run();
+      // Once the setup holds the stack's lock (its pid file is written then), tear down.
+      const pidFile = join(own.decHome, 'locks', `${own.project}-week1.pid`);
+      await waitUntil(async () => (existsSync(pidFile) ? true : undefined), { what: 'the setup to take its lock' });
+      const tornDown = await runDec(['teardown', 'week1'], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
+      const setUp = await setUpRun;
+      expect(setUp.code, setUp.stderr).toBe(0);
+      expect(tornDown.code, tornDown.stderr).toBe(0);
+      expect(tornDown.stderr).toMatch(/Another dec setup week1 is running \(pid \d+\); waiting/);
+      expect(tornDown.stdout).toContain(`removed 1 container (${own.project}-week1-pgdatabase)`);
     } finally {
       await removeDecProject(own.project);
       own.cleanup();
