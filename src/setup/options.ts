@@ -1,5 +1,6 @@
 // The repeatable `dec setup` flags (--port, --image, --env, --expose, --only), checked against the stack
 // and turned into new overrides. Pure: the caller reads and saves the overrides (state.ts).
+import { imageReferenceProblem } from '../docker/engine-errors.js';
 import { DecError } from '../errors.js';
 import type { Stack } from '../syllabus/schema.js';
 import { nearest } from '../util/nearest.js';
@@ -95,6 +96,9 @@ export function applyFlags(current: Overrides, flags: SetupFlags, stack: Stack):
     if (image === '' || /\s/.test(image)) {
       throw new DecError(`--image: "${image}" is not an image reference; expected e.g. postgres:13, with no spaces.`);
     }
+    // Also where the engine is never asked (--print-compose): the same rule the engine applies.
+    const problem = imageReferenceProblem(image);
+    if (problem) throw problem;
     next.images[service] = image;
   }
 

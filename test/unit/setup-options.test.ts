@@ -193,3 +193,11 @@ describe('appliedOverrides', () => {
     });
   });
 });
+
+describe('--image with capitals', () => {
+  it('is refused with the lowercase rule before anything else (--print-compose never asks the engine)', () => {
+    const error = failure(() => applyFlags(noOverrides(), { image: ['pgdatabase=Postgres:13'] }, week1));
+    expect(error.message).toContain('must be lowercase');
+    expect(error.hint).toContain('postgres:13');
+  });
+});
