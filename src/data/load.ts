@@ -312,16 +312,59 @@ const LOCK_TIMEOUT_MS = 10_000;
 const LOCK_NOT_AVAILABLE = '55P03';
 const INVALID_TEXT = '22P02';
 
-async function connect(connectionString: string): Promise<Client> {
+/** How long a ROLLBACK, and the goodbye to the server, may take before the connection is just cut. */
+const CLOSE_WAIT_MS = 3_000;
+
+function interrupted(committing: boolean, table: string): DecError {
+  return new DecError(
+    committing
+      ? `Interrupted while Postgres was committing: ${table} holds either the new rows or the old ones; check it (SELECT count(*) FROM ${table}).`
+      : 'Interrupted; the table was left as it was.',
+    { exitCode: ExitCode.interrupted },
+  );
+}
+
+/**
+ * Cuts the connection: whatever Postgres is doing (a paused or hung server answers nothing, not even a
+ * ROLLBACK), the open transaction ends with it, and Postgres rolls it back once it sees it gone.
+ */
+function cutConnection(client: Client): void {
+  client.connection.stream.destroy();
+}
+
+/** Ends the connection politely when the server answers, and cuts it when it does not within `ms`. */
+async function closeWithin(client: Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+  cutConnection(client);
+}
+
+/** `work`, or undefined when it takes longer than `ms` (or fails): for the best-effort ROLLBACK. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+async function connect(connectionString: string, signal: AbortSignal | undefined): Promise<Client> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined);
+  const cut = () => cutConnection(client);
+  signal?.addEventListener('abort', cut, { once: true });
   try {
     await client.connect();
   } catch (error) {
+    if (signal?.aborted) throw interrupted(false, '');
     throw new DecError(`Cannot connect to Postgres: ${(error as Error).message}`, {
       hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
     });
+  } finally {
+    signal?.removeEventListener('abort', cut);
   }
   return client;
 }
@@ -379,10 +422,14 @@ async function freshStagingName(client: Client): Promise<string> {
 }
 
 async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResult> {
-  const client = await connect(options.connectionString);
+  const client = await connect(options.connectionString, options.signal);
   let current = inputs[0]?.path ?? '';
   let committing = false;
+  // Ctrl-C acts at once, whatever the server does: a query waiting on a paused Postgres would never return.
+  const cut = () => cutConnection(client);
+  options.signal?.addEventListener('abort', cut, { once: true });
   try {
+    if (options.signal?.aborted) throw interrupted(false, options.table);
     await client.query('BEGIN');
     // Replacing or appending needs the table's lock: a psql or pgAdmin session with an open
     // transaction on it would make the load wait forever without this.
@@ -405,7 +452,8 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
     await client.query('COMMIT');
     return { table: options.table, rows: files.reduce((sum, f) => sum + f.rows, 0), files };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (options.signal?.aborted) throw interrupted(committing, options.table);
+    await settleWithin(client.query('ROLLBACK'), CLOSE_WAIT_MS);
     if (isDecError(error) || error instanceof DecimalsInWholeNumbers) throw error;
     const trouble = serverTrouble(error, options.table, committing);
     if (trouble) throw trouble;
@@ -421,7 +469,8 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
       exitCode: pgError.code === '42804' || pgError.code === '42P01' ? ExitCode.problems : ExitCode.couldNotRun,
     });
   } finally {
-    await client.end().catch(() => undefined);
+    options.signal?.removeEventListener('abort', cut);
+    await closeWithin(client, CLOSE_WAIT_MS);
   }
 }
 
@@ -456,8 +505,7 @@ async function copyFile(
   try {
     await pipeline(source, counter, copy, { signal: options.signal });
   } catch (error) {
-    if (options.signal?.aborted)
-      throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
+    if (options.signal?.aborted) throw interrupted(false, options.table);
     if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path);
     // Postgres's other errors, and the connection's, are copyAll's to explain.
     if (fromServer(error) || serverTrouble(error, options.table, false)) throw error;

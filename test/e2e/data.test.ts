@@ -884,7 +884,7 @@ describe('dec data: what a student or the machine causes gets one or two clear l
   }
 
   /** Starts `dec args` and returns when it exits, with what it wrote to stderr. */
-  function start(args: string[]): { exited: Promise<RunResult>; kill(): void } {
+  function start(args: string[]): { exited: Promise<RunResult>; kill(): void; interrupt(): void } {
     const child = spawn(process.execPath, [DEC_BIN, ...args], {
       cwd: box.cwd,
       env: box.sandbox.env,
@@ -895,7 +895,7 @@ describe('dec data: what a student or the machine causes gets one or two clear l
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-    return { exited, kill: () => child.kill('SIGKILL') };
+    return { exited, kill: () => child.kill('SIGKILL'), interrupt: () => child.kill('SIGINT') };
   }
 
   /** The pid of the backend running a COPY on `on`, once there is one (bounded wait). */
@@ -996,6 +996,45 @@ describe('dec data: what a student or the machine causes gets one or two clear l
       expectClear(result);
     } finally {
       run.kill();
+      await watcher.end().catch(() => undefined);
+      await other.stop();
+    }
+  }, 120_000);
+
+  it('Ctrl-C while Postgres answers nothing (paused mid-load): exit 130 at once, and the table as it was', async () => {
+    const other = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    const otherDb = `postgresql://root:root@127.0.0.1:${other.port}/ny_taxi`;
+    const watcher = new pg.Client({ connectionString: otherDb });
+    watcher.on('error', () => undefined);
+    const good = await sample(1000, 'good.csv');
+    const big = await sample(1_000_000, 'big.csv');
+    let paused: number | undefined;
+    try {
+      expect((await dec(['data', 'load', '--file', good, '--table', 'trips_err', '--db', otherDb])).code).toBe(0);
+      const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', otherDb]);
+      try {
+        await watcher.connect();
+        paused = await copyingBackend(watcher);
+        // As `docker pause` does to dec's Postgres: the backend stops, its socket stays open.
+        process.kill(paused, 'SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        run.interrupt();
+        // Today's code waited for the paused server's answer to the COPY and then to its ROLLBACK: for ever.
+        const result = await Promise.race([
+          run.exited,
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000)),
+        ]);
+        expect(result, 'dec was still waiting 20 s after Ctrl-C').toBeDefined();
+        expect(result!.code, result!.stderr).toBe(130);
+        expect(result!.stderr).toContain('Interrupted; the table was left as it was.');
+        expectClear(result!);
+      } finally {
+        run.kill();
+        if (paused !== undefined) process.kill(paused, 'SIGCONT');
+      }
+      const [row] = (await watcher.query<{ n: string }>('SELECT count(*) AS n FROM trips_err')).rows;
+      expect(Number(row!.n)).toBe(1000);
+    } finally {
       await watcher.end().catch(() => undefined);
       await other.stop();
     }
