@@ -7,7 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
-import { fileSystemError } from '../util/fs.js';
+import { fileSystemError, notAFileKind } from '../util/fs.js';
 import { columnType, courseColumnType, type Column, type ColumnType } from './datasets.js';
 import { openParquet, type ParquetFile } from './parquet.js';
 
@@ -113,11 +113,7 @@ function notAFile(path: string): string | undefined {
   } catch (error) {
     throw fileSystemError(error, 'read', path, INPUT_HINT);
   }
-  if (stats.isFile()) return undefined;
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a named pipe (fifo)';
-  if (stats.isSocket()) return 'a socket';
-  return 'a device';
+  return notAFileKind(stats);
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
