@@ -197,6 +197,11 @@ async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallM
         backoffMs: 1000,
         signal,
         env: app.env,
+        // The TLC's advice (use the mirror) is wrong when the mirror is what answered 404.
+        notFoundHint:
+          file.source === 'mirror'
+            ? `Check that ${file.dataset} has that month on the course mirror, or try the TLC's own files: --source tlc.`
+            : undefined,
         onProgress: ({ received, total }) =>
           report(() => {
             const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';

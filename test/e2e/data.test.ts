@@ -529,6 +529,9 @@ describe('dec data get', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`http://127.0.0.1:${port}/yellow_tripdata_2021-02.csv.gz`);
     expect(missing.stderr).toContain('404');
+    // The mirror answered: "use --source mirror (the default)" would send the student in a circle.
+    expect(missing.stderr).not.toMatch(/use --source mirror/);
+    expect(missing.stderr).toContain('--source tlc');
     expect(requests).toHaveLength(2);
     expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets', 'yellow_tripdata_2021-02.csv.gz'))).toBe(false);
 
