@@ -8,6 +8,7 @@ import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { confirm } from '../output/prompt.js';
 import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
+import { checkDatabaseUrl } from '../util/db-url.js';
 import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
@@ -253,6 +254,8 @@ export async function dataLoad(
 ): Promise<number> {
   if (options.replace && options.append)
     throw new DecError('--replace and --append exclude each other.', { hint: 'Pick one; --replace is the default.' });
+  // Before any download: a month of data is a long wait to learn the URL was mistyped.
+  if (options.db !== undefined) checkDatabaseUrl(options.db);
   const session = await openSession(app);
   const paths: string[] = [];
   let table = options.table;

@@ -346,6 +346,25 @@ async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
   clearTimeout(timer);
 }
 
+/** Why the connection failed, with what to do: a refused login is not a stopped server. */
+function connectError(error: unknown): DecError {
+  const message = (error as Error).message;
+  const code = errorCode(error);
+  if (code === '28P01' || code === '28000') {
+    return new DecError(`Postgres refused the login: ${message}.`, {
+      hint: 'Check the user and password (in --db, or the ones dec setup week1 was given with --env).',
+    });
+  }
+  if (code === '3D000') {
+    return new DecError(`Cannot connect to Postgres: ${message}.`, {
+      hint: 'Check the database name at the end of --db (dec setup week1 creates ny_taxi).',
+    });
+  }
+  return new DecError(`Cannot connect to Postgres: ${message}`, {
+    hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
+  });
+}
+
 async function connect(connectionString: string, signal: AbortSignal | undefined): Promise<Client> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
@@ -356,9 +375,7 @@ async function connect(connectionString: string, signal: AbortSignal | undefined
     await client.connect();
   } catch (error) {
     if (signal?.aborted) throw interrupted(false, '');
-    throw new DecError(`Cannot connect to Postgres: ${(error as Error).message}`, {
-      hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
-    });
+    throw connectError(error);
   } finally {
     signal?.removeEventListener('abort', cut);
   }

@@ -864,6 +864,54 @@ describe('dec data: bad input', () => {
     }
   });
 
+  it('a --db that is not a Postgres URL: exit 2 before any download, one clear line, the password never shown', async () => {
+    for (const url of [
+      'postgres://root:s3cret@[::1:5432/ny_taxi', // "dec hit an unexpected error: Invalid URL"
+      'postgresql://root:s3cret@127.0.0.1:99999/ny_taxi',
+      'localhost:5432', // "getaddrinfo ENOTFOUND base"
+      'http://root:s3cret@127.0.0.1/ny_taxi',
+    ]) {
+      const result = await dec(['data', 'load', 'yellow', '2021-01', '--db', url]);
+      expect(result.code, `${url}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(/--db .* is not a (valid|Postgres) URL/);
+      expect(result.stderr).not.toMatch(/s3cret|unexpected error|ENOTFOUND/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(2);
+    }
+    expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets'))).toBe(false);
+  });
+
+  it('a refused login and a missing database say so (not "start it with dec setup week1")', async () => {
+    const file = join(box.cwd, 'login.csv');
+    writeFileSync(file, 'a\n1\n');
+    const wrong = await dec([
+      'data',
+      'load',
+      '--file',
+      file,
+      '--table',
+      't',
+      '--db',
+      db.replace('root:root@', 'root:nope@'),
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Postgres refused the login: password authentication failed for user "root".');
+    expect(wrong.stderr).toMatch(/Check the user and password/);
+    expect(wrong.stderr).not.toMatch(/nope|dec setup week1`/);
+    const missing = await dec([
+      'data',
+      'load',
+      '--file',
+      file,
+      '--table',
+      't',
+      '--db',
+      db.replace('/ny_taxi', '/nodb'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('database "nodb" does not exist');
+    expect(missing.stderr).toMatch(/Check the database name/);
+  });
+
   it('refuses a month that does not exist', async () => {
     for (const args of [
       ['data', 'get', 'yellow', '2021-13'],
