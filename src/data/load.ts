@@ -26,9 +26,15 @@ export function quoteIdent(name: string): string {
 }
 
 function checkTableName(table: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
     throw new DecError(`"${table}" is not a table name dec accepts.`, {
-      hint: 'Use letters, digits and _, e.g. --table yellow_taxi_trips.',
+      hint: 'Use letters, digits and _ (not starting with a digit), e.g. --table yellow_taxi_trips.',
+    });
+  }
+  // Postgres would cut a longer name to 63 bytes: the rows would land in a table of another name.
+  if (table.length > 63) {
+    throw new DecError(`The table name "${table}" has ${table.length} characters; Postgres allows at most 63.`, {
+      hint: 'Give a shorter --table.',
     });
   }
 }
