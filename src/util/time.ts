@@ -1,6 +1,6 @@
 // Time limits given on the command line, and Ctrl-C as an AbortSignal: shared by every command that
 // waits on something (doctor, setup, homework check, data).
-import { DecError } from '../errors.js';
+import { DecError, ExitCode } from '../errors.js';
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
@@ -25,12 +25,22 @@ export function parseTimeLimit(text: string | undefined, limit: TimeLimit): numb
   return ms;
 }
 
-/** Runs `work` with a signal that Ctrl-C (or SIGTERM) aborts, so it can stop cleanly. */
+/**
+ * Runs `work` with a signal that Ctrl-C (or SIGTERM) aborts, so it can stop cleanly; a second Ctrl-C
+ * ends dec at once (exit 130, exit handlers such as lock releases still run).
+ *
+ * The listener stays installed until `work` is done: once dec has no listener of its own for the
+ * signal, signal-exit (proper-lockfile's, while a download holds its lock) re-raises it, and dec died
+ * of the first Ctrl-C without saying what it kept.
+ */
 export async function withInterruptSignal<T>(work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(ExitCode.interrupted);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   try {
     return await work(controller.signal);
   } finally {

@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -601,6 +602,77 @@ describe('dec data get: two at once', () => {
       await new Promise<void>((resolve) => slow.close(() => resolve()));
     }
   }, 60_000);
+});
+
+describe('dec data get: Ctrl-C', () => {
+  it('Ctrl-C during a download: exit 130 with a line saying what is kept, and the next get resumes', async () => {
+    const body = readFileSync(await sample(200_000, 'interrupted.csv.gz'));
+    const ranges: Array<string | undefined> = [];
+    // About 10 s in 100 pieces: long enough to be interrupted.
+    const slow = createServer((req, res) => {
+      ranges.push(req.headers.range);
+      const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      res.writeHead(from ? 206 : 200, {
+        'content-type': 'application/gzip',
+        'content-length': body.length - from,
+        etag: '"v1"',
+        ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+      });
+      const piece = Math.ceil(body.length / 100);
+      let sent = from;
+      const next = () => {
+        if (res.destroyed) return;
+        res.write(body.subarray(sent, sent + piece));
+        sent += piece;
+        if (sent < body.length) setTimeout(next, from ? 0 : 100);
+        else res.end();
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+    const part = join(folder, 'yellow_tripdata_2021-07.csv.gz.part');
+    try {
+      const fixture = writeDatasetSyllabus(
+        join(box.sandbox.root, 'interrupt-syllabus.yaml'),
+        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      );
+      const args = ['data', 'get', 'yellow', '2021-07', '--syllabus', fixture];
+      const child = spawn(process.execPath, [DEC_BIN, ...args], {
+        cwd: box.cwd,
+        env: box.sandbox.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.resume();
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('close', (code, signal) => resolve({ code, signal })),
+      );
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!(existsSync(part) && statSync(part).size > 0) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        child.kill('SIGINT');
+        const outcome = await Promise.race([
+          exited,
+          new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+        ]);
+        // Today's code: killed by the signal (signal-exit re-raised it), without a word.
+        expect(outcome, stderr).toEqual({ code: 130, signal: null });
+        expect(stderr).toMatch(/Interrupted; \d+ bytes are kept in .*\.part and the next run resumes from there/);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      const resumed = await dec(args);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(readFileSync(join(folder, 'yellow_tripdata_2021-07.csv.gz')).equals(body)).toBe(true);
+      expect(ranges[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  }, 90_000);
 });
 
 describe('dec data sample', () => {
