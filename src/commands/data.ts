@@ -315,15 +315,16 @@ export async function dataLoad(
     () =>
       [
         ...result.files.map(
-          (f) =>
-            `${style.green('✓')} ${f.rows.toLocaleString('en')} rows from ${basename(f.path)} into ${result.table}`,
+          (f) => `${style.green('✓')} ${rowCount(f.rows)} from ${basename(f.path)} into ${result.table}`,
         ),
-        ...(result.files.length > 1
-          ? [`${style.green('✓')} ${result.rows.toLocaleString('en')} rows in all, in one transaction`]
-          : []),
+        ...(result.files.length > 1 ? [`${style.green('✓')} ${rowCount(result.rows)} in all, in one transaction`] : []),
       ].join('\n'),
   );
   return ExitCode.ok;
+}
+
+function rowCount(rows: number): string {
+  return `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
 }
 
 export async function dataSample(app: AppContext, rows: string | undefined, out: string | undefined): Promise<number> {

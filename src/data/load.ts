@@ -64,8 +64,14 @@ export async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise
     .replace(/^\uFEFF/, '')
     .split(',')
     .map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
-  if (columns.length === 0 || columns.some((c) => c === ''))
+  if (columns.every((c) => c === ''))
     throw new DecError(`${path} has no CSV header line.`, { hint: 'The first line must name the columns.' });
+  const unnamed = columns.indexOf('');
+  if (unnamed >= 0) {
+    throw new DecError(`${path}: column ${unnamed + 1} of the header line has no name.`, {
+      hint: 'Name every column in the first line (a trailing comma makes an empty one).',
+    });
+  }
   return columns;
 }
 

@@ -153,6 +153,19 @@ describe('dec data load', () => {
     expect(Number(stats!.vendors)).toBe(2);
   });
 
+  it('one row is "1 row"; a header with an unnamed column says which (not "no CSV header line")', async () => {
+    const one = join(box.cwd, 'one.csv');
+    writeFileSync(one, 'a,b\n1,2\n');
+    const loaded = await load(one, 'one_row');
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toContain('1 row from one.csv into one_row');
+    const trailing = join(box.cwd, 'trailing.csv');
+    writeFileSync(trailing, 'a,b,\n1,2,\n');
+    const refused = await load(trailing, 'one_row');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${trailing}: column 3 of the header line has no name.`);
+  });
+
   it('reports the load as JSON', async () => {
     const file = await sample(300, 'j.csv');
     const result = await load(file, 'json_trips', '--json');
