@@ -82,6 +82,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Something the student should know that is not an error (a column loaded with another type). */
   onNotice?(text: string): void;
+  /** How long a COPY may go without Postgres taking data before the load fails (default 60 s). */
+  stallMs?: number;
   /** How long to wait for the table when another session holds it (default 10 s). */
   lockTimeoutMs?: number;
   /** Rows of the current file sent so far, and how much of that file it is (0 to 1). */
@@ -320,6 +322,9 @@ const LOCK_TIMEOUT_MS = 10_000;
 const LOCK_NOT_AVAILABLE = '55P03';
 const INVALID_TEXT = '22P02';
 
+/** How long a COPY may go without Postgres taking any data before dec gives up on it. */
+const COPY_STALL_MS = 60_000;
+
 /** How long a ROLLBACK, and the goodbye to the server, may take before the connection is just cut. */
 const CLOSE_WAIT_MS = 3_000;
 
@@ -519,8 +524,21 @@ async function copyFile(
     const done = file ? file.bytesRead / size : (lines - 1) / parquet!.rows;
     return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
   };
+  // Postgres that takes no data for this long has stopped (a paused container keeps its socket open,
+  // so nothing else would ever end the wait): the connection is cut, and the load rolled back.
+  const stallMs = options.stallMs ?? COPY_STALL_MS;
+  let stalled = false;
+  let watchdog: NodeJS.Timeout | undefined;
+  const rearm = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      cutConnection(client);
+    }, stallMs);
+  };
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      rearm();
       for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
       options.onProgress?.({ path, rows: Math.max(0, lines - 1), fraction: fraction() });
       done(null, chunk);
@@ -528,14 +546,22 @@ async function copyFile(
   });
   const source = parquet ? Readable.from(parquet.csv()) : input.format === 'csv.gz' ? gunzipped(file!) : file!;
   try {
+    rearm();
     await pipeline(source, counter, copy, { signal: options.signal });
   } catch (error) {
     if (options.signal?.aborted) throw interrupted(false, options.table);
+    if (stalled) {
+      throw new DecError(`Postgres stopped answering during the load: it took no data for ${stallMs / 1000} s.`, {
+        hint: `${options.table} was left as it was. Is its container paused (docker ps; docker unpause <name>) or the machine out of memory? Then run the same command again.`,
+      });
+    }
     if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path);
     // Postgres's other errors, and the connection's, are copyAll's to explain.
     if (fromServer(error) || serverTrouble(error, options.table, false)) throw error;
     const mapped = gzipProblem(error, path) ?? fileSystemError(error, 'read', path, READ_HINT);
     throw mapped === error ? unreadable(path, error) : mapped;
+  } finally {
+    clearTimeout(watchdog);
   }
   return Number(copy.rowCount ?? 0);
 }

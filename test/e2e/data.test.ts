@@ -1176,6 +1176,42 @@ describe('dec data: what a student or the machine causes gets one or two clear l
     }
   }, 120_000);
 
+  it('Postgres that takes no data (paused mid-load) and no Ctrl-C: a clear error after the stall limit, not a wait for ever', async () => {
+    const other = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    const otherDb = `postgresql://root:root@127.0.0.1:${other.port}/ny_taxi`;
+    const watcher = new pg.Client({ connectionString: otherDb });
+    watcher.on('error', () => undefined);
+    const big = await sample(1_000_000, 'big.csv');
+    let paused: number | undefined;
+    try {
+      await watcher.connect();
+      // In-process, to give it a short stall limit (60 s in dec).
+      const loading = loadFiles([big], {
+        connectionString: otherDb,
+        table: 'stalled',
+        mode: 'replace',
+        stallMs: 2_000,
+      });
+      const outcome = loading.then(
+        () => undefined,
+        (error: unknown) => error as Error & { hint?: string },
+      );
+      paused = await copyingBackend(watcher);
+      process.kill(paused, 'SIGSTOP');
+      const error = await Promise.race([
+        outcome,
+        new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 30_000)),
+      ]);
+      expect(error, 'the load was still waiting 30 s after Postgres stopped').not.toBe('waiting');
+      expect((error as Error).message).toBe('Postgres stopped answering during the load: it took no data for 2 s.');
+      expect((error as { hint: string }).hint).toMatch(/stalled was left as it was\. Is its container paused/);
+    } finally {
+      if (paused !== undefined) process.kill(paused, 'SIGCONT');
+      await watcher.end().catch(() => undefined);
+      await other.stop();
+    }
+  }, 120_000);
+
   it.skipIf(process.getuid?.() !== 0)(
     'a cache folder dec cannot write (as user nobody): exit 2, naming the folder, for get and sample',
     async () => {
