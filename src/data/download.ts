@@ -441,6 +441,8 @@ async function downloadLocked(url: string, path: string, part: string, options: 
       }
       lastError = error;
     }
+    // Ctrl-C ends the transfer with an error too; it is not a flaky network to retry (or announce).
+    if (options.signal?.aborted) break;
     if (tries < options.attempts) {
       const wait = options.backoffMs * 2 ** (tries - 1);
       options.onNotice?.(
