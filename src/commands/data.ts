@@ -198,6 +198,11 @@ async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallM
         backoffMs: 1000,
         signal,
         env: app.env,
+        // The TLC's advice (use the mirror) is wrong when the mirror is what answered 404.
+        notFoundHint:
+          file.source === 'mirror'
+            ? `Check that ${file.dataset} has that month on the course mirror, or try the TLC's own files: --source tlc.`
+            : undefined,
         onProgress: ({ received, total }) =>
           report(() => {
             const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';
@@ -250,6 +255,8 @@ export async function dataLoad(
 ): Promise<number> {
   if (options.replace && options.append)
     throw new DecError('--replace and --append exclude each other.', { hint: 'Pick one; --replace is the default.' });
+  // Before any download: a month of data is a long wait to learn the URL was mistyped.
+  if (options.db !== undefined) parseDatabaseUrl(options.db);
   const session = await openSession(app);
   const paths: string[] = [];
   let table = options.table;
@@ -309,15 +316,16 @@ export async function dataLoad(
     () =>
       [
         ...result.files.map(
-          (f) =>
-            `${style.green('✓')} ${f.rows.toLocaleString('en')} rows from ${basename(f.path)} into ${result.table}`,
+          (f) => `${style.green('✓')} ${rowCount(f.rows)} from ${basename(f.path)} into ${result.table}`,
         ),
-        ...(result.files.length > 1
-          ? [`${style.green('✓')} ${result.rows.toLocaleString('en')} rows in all, in one transaction`]
-          : []),
+        ...(result.files.length > 1 ? [`${style.green('✓')} ${rowCount(result.rows)} in all, in one transaction`] : []),
       ].join('\n'),
   );
   return ExitCode.ok;
+}
+
+function rowCount(rows: number): string {
+  return `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
 }
 
 export async function dataSample(app: AppContext, rows: string | undefined, out: string | undefined): Promise<number> {

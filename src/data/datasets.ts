@@ -66,6 +66,8 @@ export type Source = 'mirror' | 'tlc';
 
 export interface DataFile {
   dataset: string;
+  /** Where the URL points: the course mirror or the TLC. */
+  source: Source;
   month?: string;
   url: string;
   fileName: string;
@@ -132,5 +134,5 @@ export function dataFile(
   }
   const url = month === undefined ? pattern : pattern.replace('{month}', month);
   const fileName = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? `${name}.csv`);
-  return { dataset: name, month, url, fileName, path: join(dataFolder(env), fileName) };
+  return { dataset: name, source, month, url, fileName, path: join(dataFolder(env), fileName) };
 }

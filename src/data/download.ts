@@ -39,6 +39,8 @@ export interface DownloadOptions {
   backoffMs: number;
   signal?: AbortSignal;
   onProgress?(progress: DownloadProgress): void;
+  /** What to do about a 403/404/410 (default: the TLC files moved to the course mirror). */
+  notFoundHint?: string;
   /** Said when a transfer is retried or resumed. */
   onNotice?(text: string): void;
   /** Where HTTP_PROXY, HTTPS_PROXY and NO_PROXY are read (default: this process's environment). */
@@ -431,12 +433,16 @@ async function downloadLocked(url: string, path: string, part: string, options: 
         throw new DecError(
           `${url} answered ${error.status} (${error.status === 404 || error.status === 410 ? 'not found' : 'forbidden'}).`,
           {
-            hint: 'The TLC files moved to the course mirror: use --source mirror (the default), or check the month exists.',
+            hint:
+              options.notFoundHint ??
+              'The TLC files moved to the course mirror: use --source mirror (the default), or check the month exists.',
           },
         );
       }
       lastError = error;
     }
+    // Ctrl-C ends the transfer with an error too; it is not a flaky network to retry (or announce).
+    if (options.signal?.aborted) break;
     if (tries < options.attempts) {
       const wait = options.backoffMs * 2 ** (tries - 1);
       options.onNotice?.(

@@ -7,7 +7,7 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
-import { fileSystemError } from '../util/fs.js';
+import { fileSystemError, notAFileKind } from '../util/fs.js';
 import { columnType, courseColumnType, type Column, type ColumnType } from './datasets.js';
 import { openParquet, type ParquetFile } from './parquet.js';
 
@@ -26,9 +26,15 @@ export function quoteIdent(name: string): string {
 }
 
 function checkTableName(table: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(table)) {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
     throw new DecError(`"${table}" is not a table name dec accepts.`, {
-      hint: 'Use letters, digits and _, e.g. --table yellow_taxi_trips.',
+      hint: 'Use letters, digits and _ (not starting with a digit), e.g. --table yellow_taxi_trips.',
+    });
+  }
+  // Postgres would cut a longer name to 63 bytes: the rows would land in a table of another name.
+  if (table.length > 63) {
+    throw new DecError(`The table name "${table}" has ${table.length} characters; Postgres allows at most 63.`, {
+      hint: 'Give a shorter --table.',
     });
   }
 }
@@ -58,8 +64,14 @@ export async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise
     .replace(/^\uFEFF/, '')
     .split(',')
     .map((name) => name.trim().replace(/^"(.*)"$/, '$1'));
-  if (columns.length === 0 || columns.some((c) => c === ''))
+  if (columns.every((c) => c === ''))
     throw new DecError(`${path} has no CSV header line.`, { hint: 'The first line must name the columns.' });
+  const unnamed = columns.indexOf('');
+  if (unnamed >= 0) {
+    throw new DecError(`${path}: column ${unnamed + 1} of the header line has no name.`, {
+      hint: 'Name every column in the first line (a trailing comma makes an empty one).',
+    });
+  }
   return columns;
 }
 
@@ -70,6 +82,8 @@ export interface LoadOptions {
   signal?: AbortSignal;
   /** Something the student should know that is not an error (a column loaded with another type). */
   onNotice?(text: string): void;
+  /** How long a COPY may go without Postgres taking data before the load fails (default 60 s). */
+  stallMs?: number;
   /** How long to wait for the table when another session holds it (default 10 s). */
   lockTimeoutMs?: number;
   /** Rows of the current file sent so far, and how much of that file it is (0 to 1). */
@@ -113,11 +127,7 @@ function notAFile(path: string): string | undefined {
   } catch (error) {
     throw fileSystemError(error, 'read', path, INPUT_HINT);
   }
-  if (stats.isFile()) return undefined;
-  if (stats.isDirectory()) return 'a folder';
-  if (stats.isFIFO()) return 'a named pipe (fifo)';
-  if (stats.isSocket()) return 'a socket';
-  return 'a device';
+  return notAFileKind(stats);
 }
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -312,16 +322,79 @@ const LOCK_TIMEOUT_MS = 10_000;
 const LOCK_NOT_AVAILABLE = '55P03';
 const INVALID_TEXT = '22P02';
 
-async function connect(connectionString: string): Promise<Client> {
+/** How long a COPY may go without Postgres taking any data before dec gives up on it. */
+const COPY_STALL_MS = 60_000;
+
+/** How long a ROLLBACK, and the goodbye to the server, may take before the connection is just cut. */
+const CLOSE_WAIT_MS = 3_000;
+
+function interrupted(committing: boolean, table: string): DecError {
+  return new DecError(
+    committing
+      ? `Interrupted while Postgres was committing: ${table} holds either the new rows or the old ones; check it (SELECT count(*) FROM ${table}).`
+      : 'Interrupted; the table was left as it was.',
+    { exitCode: ExitCode.interrupted },
+  );
+}
+
+/**
+ * Cuts the connection: whatever Postgres is doing (a paused or hung server answers nothing, not even a
+ * ROLLBACK), the open transaction ends with it, and Postgres rolls it back once it sees it gone.
+ */
+function cutConnection(client: Client): void {
+  client.connection.stream.destroy();
+}
+
+/** Ends the connection politely when the server answers, and cuts it when it does not within `ms`. */
+async function closeWithin(client: Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => (timer = setTimeout(resolve, ms))),
+  ]);
+  clearTimeout(timer);
+  cutConnection(client);
+}
+
+/** `work`, or undefined when it takes longer than `ms` (or fails): for the best-effort ROLLBACK. */
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+/** Why the connection failed, with what to do: a refused login is not a stopped server. */
+function connectError(error: unknown): DecError {
+  const message = (error as Error).message;
+  const code = errorCode(error);
+  if (code === '28P01' || code === '28000') {
+    return new DecError(`Postgres refused the login: ${message}.`, {
+      hint: 'Check the user and password (in --db, or the ones dec setup week1 was given with --env).',
+    });
+  }
+  if (code === '3D000') {
+    return new DecError(`Cannot connect to Postgres: ${message}.`, {
+      hint: 'Check the database name at the end of --db (dec setup week1 creates ny_taxi).',
+    });
+  }
+  return new DecError(`Cannot connect to Postgres: ${message}`, {
+    hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
+  });
+}
+
+async function connect(connectionString: string, signal: AbortSignal | undefined): Promise<Client> {
   const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   client.on('error', () => undefined);
+  const cut = () => cutConnection(client);
+  signal?.addEventListener('abort', cut, { once: true });
   try {
     await client.connect();
   } catch (error) {
-    throw new DecError(`Cannot connect to Postgres: ${(error as Error).message}`, {
-      hint: 'Start it with `dec setup week1`, or pass --db postgresql://user:password@host:port/database.',
-    });
+    if (signal?.aborted) throw interrupted(false, '');
+    throw connectError(error);
+  } finally {
+    signal?.removeEventListener('abort', cut);
   }
   return client;
 }
@@ -379,10 +452,14 @@ async function freshStagingName(client: Client): Promise<string> {
 }
 
 async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResult> {
-  const client = await connect(options.connectionString);
+  const client = await connect(options.connectionString, options.signal);
   let current = inputs[0]?.path ?? '';
   let committing = false;
+  // Ctrl-C acts at once, whatever the server does: a query waiting on a paused Postgres would never return.
+  const cut = () => cutConnection(client);
+  options.signal?.addEventListener('abort', cut, { once: true });
   try {
+    if (options.signal?.aborted) throw interrupted(false, options.table);
     await client.query('BEGIN');
     // Replacing or appending needs the table's lock: a psql or pgAdmin session with an open
     // transaction on it would make the load wait forever without this.
@@ -405,7 +482,8 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
     await client.query('COMMIT');
     return { table: options.table, rows: files.reduce((sum, f) => sum + f.rows, 0), files };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (options.signal?.aborted) throw interrupted(committing, options.table);
+    await settleWithin(client.query('ROLLBACK'), CLOSE_WAIT_MS);
     if (isDecError(error) || error instanceof DecimalsInWholeNumbers) throw error;
     const trouble = serverTrouble(error, options.table, committing);
     if (trouble) throw trouble;
@@ -421,7 +499,8 @@ async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResul
       exitCode: pgError.code === '42804' || pgError.code === '42P01' ? ExitCode.problems : ExitCode.couldNotRun,
     });
   } finally {
-    await client.end().catch(() => undefined);
+    options.signal?.removeEventListener('abort', cut);
+    await closeWithin(client, CLOSE_WAIT_MS);
   }
 }
 
@@ -445,8 +524,21 @@ async function copyFile(
     const done = file ? file.bytesRead / size : (lines - 1) / parquet!.rows;
     return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
   };
+  // Postgres that takes no data for this long has stopped (a paused container keeps its socket open,
+  // so nothing else would ever end the wait): the connection is cut, and the load rolled back.
+  const stallMs = options.stallMs ?? COPY_STALL_MS;
+  let stalled = false;
+  let watchdog: NodeJS.Timeout | undefined;
+  const rearm = () => {
+    clearTimeout(watchdog);
+    watchdog = setTimeout(() => {
+      stalled = true;
+      cutConnection(client);
+    }, stallMs);
+  };
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
+      rearm();
       for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
       options.onProgress?.({ path, rows: Math.max(0, lines - 1), fraction: fraction() });
       done(null, chunk);
@@ -454,15 +546,22 @@ async function copyFile(
   });
   const source = parquet ? Readable.from(parquet.csv()) : input.format === 'csv.gz' ? gunzipped(file!) : file!;
   try {
+    rearm();
     await pipeline(source, counter, copy, { signal: options.signal });
   } catch (error) {
-    if (options.signal?.aborted)
-      throw new DecError('Interrupted; the table was left as it was.', { exitCode: ExitCode.interrupted });
+    if (options.signal?.aborted) throw interrupted(false, options.table);
+    if (stalled) {
+      throw new DecError(`Postgres stopped answering during the load: it took no data for ${stallMs / 1000} s.`, {
+        hint: `${options.table} was left as it was. Is its container paused (docker ps; docker unpause <name>) or the machine out of memory? Then run the same command again.`,
+      });
+    }
     if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path);
     // Postgres's other errors, and the connection's, are copyAll's to explain.
     if (fromServer(error) || serverTrouble(error, options.table, false)) throw error;
     const mapped = gzipProblem(error, path) ?? fileSystemError(error, 'read', path, READ_HINT);
     throw mapped === error ? unreadable(path, error) : mapped;
+  } finally {
+    clearTimeout(watchdog);
   }
   return Number(copy.rowCount ?? 0);
 }

@@ -1,13 +1,13 @@
 // A synthetic sample in the yellow-taxi CSV layout, for trying the week-1 flow without a network and
 // for benchmarks. Deterministic (seeded), clearly named as synthetic, written as a stream.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createWriteStream, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { DecError, ExitCode } from '../errors.js';
-import { fileSystemError } from '../util/fs.js';
+import { DecError, ExitCode, errorCode } from '../errors.js';
+import { fileSystemError, notAFileKind } from '../util/fs.js';
 
 export const YELLOW_COLUMNS = [
   'VendorID',
@@ -72,6 +72,29 @@ export function* syntheticYellowLines(rows: number, month = '2021-01', seed = 20
   if (batch) yield batch;
 }
 
+/**
+ * The file the finished sample is renamed onto: the file a symbolic link points to (renaming onto the
+ * link would replace the student's link), and never something that is not a file: rename would put a
+ * plain file in place of a fifo or a device (as root, --out /dev/null replaced /dev/null).
+ */
+function renameTarget(path: string, links = 0): string {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT' || errorCode(error) === 'ENOTDIR') return path; // a new file; the write says why not
+    throw fileSystemError(error, 'write', path);
+  }
+  if (stats.isSymbolicLink() && links < 20) return renameTarget(resolve(dirname(path), readlinkSync(path)), links + 1);
+  const kind = notAFileKind(stats);
+  if (kind && !stats.isDirectory()) {
+    throw new DecError(`Cannot write ${path}: it is ${kind}, not a file.`, {
+      hint: 'dec data sample writes a whole new file; give the path of a file, e.g. --out trips.csv.gz.',
+    });
+  }
+  return path;
+}
+
 export interface SampleWriteOptions {
   month?: string;
   signal?: AbortSignal;
@@ -85,10 +108,11 @@ export interface SampleWriteOptions {
  * final name (which `dec data list` would call downloaded).
  */
 export async function writeSyntheticYellow(
-  path: string,
+  asked: string,
   rows: number,
   options: SampleWriteOptions = {},
 ): Promise<void> {
+  const path = renameTarget(asked);
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.part`;
   const open = options.open ?? ((file: string) => createWriteStream(file, { flags: 'wx', flush: true }));
   try {

@@ -1,6 +1,6 @@
 // Small file helpers shared by the stores. Writes are atomic: temp file, fsync, rename.
 // Reads use node:fs (sync): node:fs/promises costs ~2 ms to load, and a CLI has nothing to overlap.
-import { readFileSync } from 'node:fs';
+import { readFileSync, type Stats } from 'node:fs';
 import { DecError, errorCode, isDecError } from '../errors.js';
 import { systemErrorMeaning } from '../system-errors.js';
 
@@ -76,4 +76,13 @@ export function fileSystemError(error: unknown, action: string, path: string, hi
     hint: hint ?? FOLDER_HINTS[code!] ?? 'Check the path.',
     cause: error,
   });
+}
+
+/** What a path that is not a regular file is, in words ("a folder", "a named pipe (fifo)", ...); undefined for a file. */
+export function notAFileKind(stats: Stats): string | undefined {
+  if (stats.isFile()) return undefined;
+  if (stats.isDirectory()) return 'a folder';
+  if (stats.isFIFO()) return 'a named pipe (fifo)';
+  if (stats.isSocket()) return 'a socket';
+  return 'a device';
 }

@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -191,6 +192,19 @@ describe('dec data load', () => {
     // The sample leaves ~2 % of passenger counts empty, as the real files do: they load as NULL.
     expect(Number(stats!.nulls)).toBeGreaterThan(0);
     expect(Number(stats!.vendors)).toBe(2);
+  });
+
+  it('one row is "1 row"; a header with an unnamed column says which (not "no CSV header line")', async () => {
+    const one = join(box.cwd, 'one.csv');
+    writeFileSync(one, 'a,b\n1,2\n');
+    const loaded = await load(one, 'one_row');
+    expect(loaded.code, loaded.stderr).toBe(0);
+    expect(loaded.stdout).toContain('1 row from one.csv into one_row');
+    const trailing = join(box.cwd, 'trailing.csv');
+    writeFileSync(trailing, 'a,b,\n1,2,\n');
+    const refused = await load(trailing, 'one_row');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${trailing}: column 3 of the header line has no name.`);
   });
 
   it('reports the load as JSON', async () => {
@@ -544,6 +558,9 @@ describe('dec data get', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain(`http://127.0.0.1:${port}/yellow_tripdata_2021-02.csv.gz`);
     expect(missing.stderr).toContain('404');
+    // The mirror answered: "use --source mirror (the default)" would send the student in a circle.
+    expect(missing.stderr).not.toMatch(/use --source mirror/);
+    expect(missing.stderr).toContain('--source tlc');
     expect(requests).toHaveLength(2);
     expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets', 'yellow_tripdata_2021-02.csv.gz'))).toBe(false);
 
@@ -613,6 +630,77 @@ describe('dec data get: two at once', () => {
       await new Promise<void>((resolve) => slow.close(() => resolve()));
     }
   }, 60_000);
+});
+
+describe('dec data get: Ctrl-C', () => {
+  it('Ctrl-C during a download: exit 130 with a line saying what is kept, and the next get resumes', async () => {
+    const body = readFileSync(await sample(200_000, 'interrupted.csv.gz'));
+    const ranges: Array<string | undefined> = [];
+    // About 10 s in 100 pieces: long enough to be interrupted.
+    const slow = createServer((req, res) => {
+      ranges.push(req.headers.range);
+      const from = Number(/^bytes=(\d+)-$/.exec(req.headers.range ?? '')?.[1] ?? 0);
+      res.writeHead(from ? 206 : 200, {
+        'content-type': 'application/gzip',
+        'content-length': body.length - from,
+        etag: '"v1"',
+        ...(from ? { 'content-range': `bytes ${from}-${body.length - 1}/${body.length}` } : {}),
+      });
+      const piece = Math.ceil(body.length / 100);
+      let sent = from;
+      const next = () => {
+        if (res.destroyed) return;
+        res.write(body.subarray(sent, sent + piece));
+        sent += piece;
+        if (sent < body.length) setTimeout(next, from ? 0 : 100);
+        else res.end();
+      };
+      next();
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
+    const folder = join(box.sandbox.decHome, 'cache', 'datasets');
+    const part = join(folder, 'yellow_tripdata_2021-07.csv.gz.part');
+    try {
+      const fixture = writeDatasetSyllabus(
+        join(box.sandbox.root, 'interrupt-syllabus.yaml'),
+        `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      );
+      const args = ['data', 'get', 'yellow', '2021-07', '--syllabus', fixture];
+      const child = spawn(process.execPath, [DEC_BIN, ...args], {
+        cwd: box.cwd,
+        env: box.sandbox.env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.stdout.resume();
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.on('close', (code, signal) => resolve({ code, signal })),
+      );
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!(existsSync(part) && statSync(part).size > 0) && Date.now() < deadline)
+          await new Promise((resolve) => setTimeout(resolve, 25));
+        child.kill('SIGINT');
+        const outcome = await Promise.race([
+          exited,
+          new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000)),
+        ]);
+        // Today's code: killed by the signal (signal-exit re-raised it), without a word.
+        expect(outcome, stderr).toEqual({ code: 130, signal: null });
+        expect(stderr).toMatch(/Interrupted; \d+ bytes are kept in .*\.part and the next run resumes from there/);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      const resumed = await dec(args);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect(readFileSync(join(folder, 'yellow_tripdata_2021-07.csv.gz')).equals(body)).toBe(true);
+      expect(ranges[1]).toMatch(/^bytes=[1-9]\d*-$/);
+    } finally {
+      slow.closeAllConnections();
+      await new Promise<void>((resolve) => slow.close(() => resolve()));
+    }
+  }, 90_000);
 });
 
 describe('dec data sample', () => {
@@ -861,6 +949,54 @@ describe('dec data: bad input', () => {
     }
   });
 
+  it('a --db that is not a Postgres URL: exit 2 before any download, one clear line, the password never shown', async () => {
+    for (const url of [
+      'postgres://root:s3cret@[::1:5432/ny_taxi', // "dec hit an unexpected error: Invalid URL"
+      'postgresql://root:s3cret@127.0.0.1:99999/ny_taxi',
+      'localhost:5432', // "getaddrinfo ENOTFOUND base"
+      'http://root:s3cret@127.0.0.1/ny_taxi',
+    ]) {
+      const result = await dec(['data', 'load', 'yellow', '2021-01', '--db', url]);
+      expect(result.code, `${url}: ${result.stderr}`).toBe(2);
+      expect(result.stderr).toMatch(/--db .* (is not a (valid|postgresql:\/\/) URL|has a port)/);
+      expect(result.stderr).not.toMatch(/s3cret|unexpected error|ENOTFOUND/);
+      expect(result.stderr.trim().split('\n')).toHaveLength(2);
+    }
+    expect(existsSync(join(box.sandbox.decHome, 'cache', 'datasets'))).toBe(false);
+  });
+
+  it('a refused login and a missing database say so (not "start it with dec setup week1")', async () => {
+    const file = join(box.cwd, 'login.csv');
+    writeFileSync(file, 'a\n1\n');
+    const wrong = await dec([
+      'data',
+      'load',
+      '--file',
+      file,
+      '--table',
+      't',
+      '--db',
+      db.replace('root:root@', 'root:nope@'),
+    ]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Postgres refused the login: password authentication failed for user "root".');
+    expect(wrong.stderr).toMatch(/Check the user and password/);
+    expect(wrong.stderr).not.toMatch(/nope|dec setup week1`/);
+    const missing = await dec([
+      'data',
+      'load',
+      '--file',
+      file,
+      '--table',
+      't',
+      '--db',
+      db.replace('/ny_taxi', '/nodb'),
+    ]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('database "nodb" does not exist');
+    expect(missing.stderr).toMatch(/Check the database name/);
+  });
+
   it('refuses a month that does not exist', async () => {
     for (const args of [
       ['data', 'get', 'yellow', '2021-13'],
@@ -884,7 +1020,7 @@ describe('dec data: what a student or the machine causes gets one or two clear l
   }
 
   /** Starts `dec args` and returns when it exits, with what it wrote to stderr. */
-  function start(args: string[]): { exited: Promise<RunResult>; kill(): void } {
+  function start(args: string[]): { exited: Promise<RunResult>; kill(): void; interrupt(): void } {
     const child = spawn(process.execPath, [DEC_BIN, ...args], {
       cwd: box.cwd,
       env: box.sandbox.env,
@@ -895,7 +1031,7 @@ describe('dec data: what a student or the machine causes gets one or two clear l
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<RunResult>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-    return { exited, kill: () => child.kill('SIGKILL') };
+    return { exited, kill: () => child.kill('SIGKILL'), interrupt: () => child.kill('SIGINT') };
   }
 
   /** The pid of the backend running a COPY on `on`, once there is one (bounded wait). */
@@ -996,6 +1132,81 @@ describe('dec data: what a student or the machine causes gets one or two clear l
       expectClear(result);
     } finally {
       run.kill();
+      await watcher.end().catch(() => undefined);
+      await other.stop();
+    }
+  }, 120_000);
+
+  it('Ctrl-C while Postgres answers nothing (paused mid-load): exit 130 at once, and the table as it was', async () => {
+    const other = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    const otherDb = `postgresql://root:root@127.0.0.1:${other.port}/ny_taxi`;
+    const watcher = new pg.Client({ connectionString: otherDb });
+    watcher.on('error', () => undefined);
+    const good = await sample(1000, 'good.csv');
+    const big = await sample(1_000_000, 'big.csv');
+    let paused: number | undefined;
+    try {
+      expect((await dec(['data', 'load', '--file', good, '--table', 'trips_err', '--db', otherDb])).code).toBe(0);
+      const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', otherDb]);
+      try {
+        await watcher.connect();
+        paused = await copyingBackend(watcher);
+        // As `docker pause` does to dec's Postgres: the backend stops, its socket stays open.
+        process.kill(paused, 'SIGSTOP');
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        run.interrupt();
+        // Today's code waited for the paused server's answer to the COPY and then to its ROLLBACK: for ever.
+        const result = await Promise.race([
+          run.exited,
+          new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000)),
+        ]);
+        expect(result, 'dec was still waiting 20 s after Ctrl-C').toBeDefined();
+        expect(result!.code, result!.stderr).toBe(130);
+        expect(result!.stderr).toContain('Interrupted; the table was left as it was.');
+        expectClear(result!);
+      } finally {
+        run.kill();
+        if (paused !== undefined) process.kill(paused, 'SIGCONT');
+      }
+      const [row] = (await watcher.query<{ n: string }>('SELECT count(*) AS n FROM trips_err')).rows;
+      expect(Number(row!.n)).toBe(1000);
+    } finally {
+      await watcher.end().catch(() => undefined);
+      await other.stop();
+    }
+  }, 120_000);
+
+  it('Postgres that takes no data (paused mid-load) and no Ctrl-C: a clear error after the stall limit, not a wait for ever', async () => {
+    const other = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
+    const otherDb = `postgresql://root:root@127.0.0.1:${other.port}/ny_taxi`;
+    const watcher = new pg.Client({ connectionString: otherDb });
+    watcher.on('error', () => undefined);
+    const big = await sample(1_000_000, 'big.csv');
+    let paused: number | undefined;
+    try {
+      await watcher.connect();
+      // In-process, to give it a short stall limit (60 s in dec).
+      const loading = loadFiles([big], {
+        connectionString: otherDb,
+        table: 'stalled',
+        mode: 'replace',
+        stallMs: 2_000,
+      });
+      const outcome = loading.then(
+        () => undefined,
+        (error: unknown) => error as Error & { hint?: string },
+      );
+      paused = await copyingBackend(watcher);
+      process.kill(paused, 'SIGSTOP');
+      const error = await Promise.race([
+        outcome,
+        new Promise<'waiting'>((resolve) => setTimeout(() => resolve('waiting'), 30_000)),
+      ]);
+      expect(error, 'the load was still waiting 30 s after Postgres stopped').not.toBe('waiting');
+      expect((error as Error).message).toBe('Postgres stopped answering during the load: it took no data for 2 s.');
+      expect((error as { hint: string }).hint).toMatch(/stalled was left as it was\. Is its container paused/);
+    } finally {
+      if (paused !== undefined) process.kill(paused, 'SIGCONT');
       await watcher.end().catch(() => undefined);
       await other.stop();
     }

@@ -102,6 +102,7 @@ describe('dataFile', () => {
   it('builds the mirror URL of a month, and its place in the cache', () => {
     expect(dataFile(course, env, 'yellow', '2021-01', 'mirror')).toEqual({
       dataset: 'yellow',
+      source: 'mirror',
       month: '2021-01',
       url: 'https://github.com/DataTalksClub/nyc-tlc-data/releases/download/yellow/yellow_tripdata_2021-01.csv.gz',
       fileName: 'yellow_tripdata_2021-01.csv.gz',

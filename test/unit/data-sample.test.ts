@@ -1,5 +1,15 @@
 // writeSyntheticYellow: complete files only ever appear under their final name.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -84,5 +94,39 @@ describe('writeSyntheticYellow', () => {
     const path = join(base, 'afile', 'sample.csv');
     const error = await failure(writeSyntheticYellow(path, 10));
     expect(error.message).toMatch(/^Cannot write .*afile\/sample\.csv: /);
+  });
+});
+
+describe('writeSyntheticYellow: --out that is not a plain file', () => {
+  it('a fifo (or a device, as /dev/null): a clear error, and it is left as it was, not replaced by a file', async () => {
+    const fifo = join(folder(), 'pipe.csv');
+    execFileSync('mkfifo', [fifo]);
+    const error = await failure(writeSyntheticYellow(fifo, 10));
+    expect(error.message).toBe(`Cannot write ${fifo}: it is a named pipe (fifo), not a file.`);
+    expect(error.exitCode).toBe(ExitCode.couldNotRun);
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(dir)).toEqual(['pipe.csv']);
+  });
+
+  it('a symbolic link: the file it points to gets the sample, and the link stays a link', async () => {
+    const base = folder();
+    mkdirSync(join(base, 'data'));
+    const target = join(base, 'data', 'trips.csv');
+    writeFileSync(target, 'an earlier sample\n');
+    const link = join(base, 'trips.csv');
+    symlinkSync(join('data', 'trips.csv'), link);
+    await writeSyntheticYellow(link, 5);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8').trim().split('\n')).toHaveLength(6);
+    // A link to a file not made yet: the sample is made there.
+    const dangling = join(base, 'new.csv');
+    symlinkSync(join('data', 'new.csv'), dangling);
+    await writeSyntheticYellow(dangling, 5);
+    expect(lstatSync(dangling).isSymbolicLink()).toBe(true);
+    expect(
+      readFileSync(join(base, 'data', 'new.csv'), 'utf8')
+        .trim()
+        .split('\n'),
+    ).toHaveLength(6);
   });
 });

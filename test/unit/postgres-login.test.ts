@@ -52,3 +52,24 @@ describe('parseDatabaseUrl: libpq key=value text', () => {
     }
   });
 });
+
+describe('parseDatabaseUrl: URLs that do not parse', () => {
+  it('never repeats the password, also with an unencoded @ in it or a broken host', () => {
+    for (const text of [
+      'postgres://root:s3cret@[::1:5432/x',
+      'postgresql://root:s3cret@h:99999/x',
+      'postgresql://root:p@s3cret@ho st/db',
+      'http://root:s3cret@h/x',
+      'h:5432',
+    ]) {
+      let caught: unknown;
+      try {
+        parseDatabaseUrl(text);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, text).toBeInstanceOf(DecError);
+      expect(`${(caught as DecError).message} ${(caught as DecError).hint}`).not.toContain('s3cret');
+    }
+  });
+});
