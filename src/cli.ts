@@ -244,14 +244,25 @@ function registerTeardown(program: Command): void {
     .option('--destroy', 'delete its volumes too: your data (asks you to type the stack name; --yes skips)')
     .option('-y, --yes', 'confirm --destroy without asking')
     .option('--dry-run', 'print what would be removed and change nothing')
+    .option(
+      '--only <service>',
+      'only these services (repeatable or comma-separated), not what they depend on',
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .addHelpText(
       'after',
       examples('dec teardown week1', 'dec teardown week1 --destroy --yes', 'dec teardown week1 --destroy --dry-run'),
     )
-    .action(async (week: string, options: { destroy?: boolean; yes?: boolean; dryRun?: boolean }, command: Command) => {
-      const { setup: run } = await import('./commands/setup.js');
-      process.exitCode = await run(contextOf(command), week, { ...options, down: !options.destroy });
-    });
+    .action(
+      async (
+        week: string,
+        options: { destroy?: boolean; yes?: boolean; dryRun?: boolean; only?: string[] },
+        command: Command,
+      ) => {
+        const { setup: run } = await import('./commands/setup.js');
+        process.exitCode = await run(contextOf(command), week, { ...options, down: !options.destroy });
+      },
+    );
 }
 
 function registerHomework(program: Command): void {

@@ -4,6 +4,7 @@ import {
   connectDocker,
   resolveDockerEndpoint,
   belongsToStack,
+  DEC_LABELS,
   DockerUnavailable,
   projectFromEnv,
   type ContainerSummary,
@@ -212,7 +213,17 @@ async function checkResources(app: AppContext, client: DockerClient, stack: Stac
 
 export async function setup(app: AppContext, ref: string, options: SetupOptions): Promise<number> {
   const target = await resolveTarget(app, ref);
-  if (options.down || options.destroy) return teardown(app, target, options);
+  if (options.down || options.destroy) {
+    // These describe a stack to start; with --down they would be ignored while containers go.
+    const starting = (['printCompose', 'load', 'recreate', 'reset'] as const).find((flag) => options[flag]);
+    if (starting) {
+      const flag = `--${starting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new DecError(`${flag} does not go with ${options.destroy ? '--destroy' : '--down'}.`, {
+        hint: `Run them one after the other: dec setup ${target.stackId} ${options.destroy ? '--destroy' : '--down'}, then dec setup ${target.stackId} ${flag}`,
+      });
+    }
+    return teardown(app, target, options);
+  }
   const { session, stackId, stack } = target;
   const only = checkOnly(options.only, stack);
   const loads = options.load === undefined ? [] : parseLoadList(options.load);
@@ -524,11 +535,24 @@ async function removeStack(app: AppContext, target: Target, options: SetupOption
   const { stackId, session } = target;
   const { style } = app.terminal;
   const dryRun = options.dryRun === true;
+  // --only: those services' containers (and, with --destroy, their volumes); not what they depend on.
+  const only = checkOnly(options.only, target.stack);
   const client = await engine(app);
   const everyContainer = await client.listContainers();
-  const containers = everyContainer.filter((c) => belongsToStack(c, target.project, stackId));
+  const containers = everyContainer.filter(
+    (c) =>
+      belongsToStack(c, target.project, stackId) &&
+      (only === undefined || only.includes(c.labels[DEC_LABELS.service] ?? '')),
+  );
   const saved = await readOverrides(app.env, session.course.id, stackId);
-  const volumes = desiredStack(stackId, target.stack, session.course.id, saved, target.project).volumes;
+  const desired = desiredStack(stackId, target.stack, session.course.id, saved, target.project);
+  const volumes = [
+    ...new Set(
+      desired.services
+        .filter((s) => only === undefined || only.includes(s.service))
+        .flatMap((s) => s.mounts.map((m) => m.volume)),
+    ),
+  ];
   const existing: string[] = [];
   for (const volume of volumes) if (await client.volumeExists(volume)) existing.push(volume);
   const doomedVolumes = options.destroy ? existing : [];

@@ -197,6 +197,8 @@ async function createService(client: DockerClient, desired: DesiredStack, servic
 
 /** What a run made, for its rollback. */
 interface RunMade {
+  /** Whether this run created the stack's network (removed again on a rollback when nothing uses it). */
+  network: boolean;
   containers: string[];
   volumes: string[];
   ready: Set<string>;
@@ -269,10 +271,21 @@ async function rollBack(client: DockerClient, desired: DesiredStack, created: Ru
     )
       removed.push(volume);
   }
-  const containers =
-    created.containers.length > 0 ? 'The containers this run created were removed' : 'No container was left';
-  if (removed.length === 0) return `${containers}; your volumes were kept.${back}${stuck}`;
-  return `${containers}, and so were the new volumes ${removed.join(', ')} (their first start never finished, so they held no data); other volumes were kept.${back}${stuck}`;
+  // A network this run made and nothing uses: a first setup that failed leaves nothing behind.
+  if (created.network) {
+    const ours = await client.listNetworks(desired.network).catch(() => []);
+    for (const network of ours.filter((n) => n.containers === 0 && n.labels[DEC_LABELS.project] === desired.project))
+      await client.removeNetwork(network.id).catch(() => undefined);
+  }
+  const parts: string[] = [];
+  if (created.containers.length > 0) parts.push('the containers this run created');
+  if (removed.length > 0)
+    parts.push(
+      `the new volume${removed.length === 1 ? '' : 's'} ${removed.join(', ')} (${removed.length === 1 ? 'its' : 'their'} first start never finished, so ${removed.length === 1 ? 'it' : 'they'} held no data)`,
+    );
+  const undone = parts.length > 0 ? `Removed ${parts.join(', and ')}.` : 'Nothing this run started was left.';
+  const kept = created.volumes.length > removed.length || desired.volumes.length > created.volumes.length;
+  return `${undone}${kept ? ' Your volumes were kept.' : ''}${back}${stuck}`;
 }
 
 /** The same error with what the rollback did as its last detail line. */
@@ -294,12 +307,13 @@ export async function applyPlan(
 ): Promise<ServiceOutcome[]> {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const labels = { [DEC_LABELS.project]: desired.project, [DEC_LABELS.stack]: desired.stack };
-  const created: RunMade = { containers: [], volumes: [], ready: new Set(), asides: [] };
+  const created: RunMade = { network: false, containers: [], volumes: [], ready: new Set(), asides: [] };
   const step = (text: string) => options.onEvent({ kind: 'step', text });
   try {
     if (plan.createNetwork) {
       step(`network ${desired.network}`);
       await client.createNetwork(desired.network, labels);
+      created.network = true;
     }
     for (const volume of plan.createVolumes) {
       step(`volume ${volume}`);

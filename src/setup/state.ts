@@ -19,8 +19,9 @@ interface OverridesFile extends Overrides {
 /** One file per syllabus and stack; a project other than dec's default keeps its own (DEC_PROJECT). */
 export function overridesPath(env: NodeJS.ProcessEnv, syllabusId: string, stack: string): string {
   const project = projectFromEnv(env);
-  const prefix = project === DEFAULT_PROJECT ? '' : `${project}-`;
-  return join(stateDir(env), 'stacks', `${prefix}${syllabusId}-${stack}.json`);
+  // A folder of its own: "p" + "dez-2022" must not meet the default project's syllabus "p-dez-2022".
+  const folder = project === DEFAULT_PROJECT ? 'stacks' : join('stacks', project);
+  return join(stateDir(env), folder, `${syllabusId}-${stack}.json`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

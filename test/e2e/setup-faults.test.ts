@@ -470,7 +470,7 @@ describe('dec setup: Ctrl-C and SIGHUP', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       run.child.kill(signals[1]);
       expect(await run.exited, run.stderr()).toBe(130);
-      expect(run.stderr()).toContain('removed');
+      expect(run.stderr()).toContain('Removed the containers this run created');
       expect(await projectResources(box)).toEqual([]);
     }, 60_000);
   }

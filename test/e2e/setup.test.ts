@@ -37,7 +37,7 @@ let adminPort: number;
 
 const removeStack = () => removeDecProject(sandbox.project);
 /** The remembered flags of this suite's week-1 stack. */
-const stateFile = () => join(sandbox.decHome, 'stacks', `${sandbox.project}-dez-2022-week1.json`);
+const stateFile = () => join(sandbox.decHome, 'stacks', sandbox.project, 'dez-2022-week1.json');
 /** The flags the suite's stack runs with (the images no registry has, the free ports). */
 const baseFlags = () => [
   '--image',
@@ -299,6 +299,20 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     expect(await query('select id from kept')).toEqual([{ id: 42 }]);
   });
 
+  it('--down --only removes only those services; --print-compose with --down is refused, not done', async () => {
+    const refused = await setup('--down', '--print-compose');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--print-compose does not go with --down');
+    expect(await stackContainers()).toHaveLength(2);
+    const down = await dec(['teardown', 'week1', '--only', 'pgadmin']);
+    expect(down.code, down.stderr).toBe(0);
+    expect(down.stdout).toContain(`removed 1 container (${named('pgadmin')})`);
+    expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
+    const back = await setup();
+    expect(back.code, back.stderr).toBe(0);
+    expect(await stackContainers()).toHaveLength(2);
+  });
+
   it('--destroy needs --yes without a terminal, then removes the data', async () => {
     const refused = await setup('--destroy');
     expect(refused.code).toBe(2);
@@ -330,7 +344,7 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     const cut = await setup('--only', 'pgdatabase', '--timeout', '1');
     if (cut.code !== 0) {
       expect(cut.code, cut.stderr).toBe(1);
-      expect(cut.stderr).toContain(`so were the new volumes ${named('ny_taxi_postgres_data')}`);
+      expect(cut.stderr).toContain(`the new volume ${named('ny_taxi_postgres_data')}`);
       expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(false);
     }
     const again = await setup('--only', 'pgdatabase');
@@ -380,7 +394,7 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
       child.kill('SIGKILL');
     }
     expect(stderr).toContain('Interrupted');
-    expect(stderr).toContain('The containers this run created were removed');
+    expect(stderr).toContain('Removed the containers this run created');
     expect(await stackContainers()).toEqual([`${named('pgdatabase')} running`]);
     expect(await volumeExists(named('ny_taxi_postgres_data'))).toBe(true);
     expect(readFileSync(stateFile(), 'utf8')).not.toContain(NEVER_READY);
@@ -525,7 +539,7 @@ describe('dec setup week1 --only, in a project of its own', () => {
       expect(one.stdout).not.toContain(`${own.project}-week1-pgadmin`);
       expect(() => progress()).toThrow();
       // --only pgdatabase remembered only pgdatabase's flags: pgadmin's come again.
-      const stored = readFileSync(join(own.decHome, 'stacks', `${own.project}-dez-2022-week1.json`), 'utf8');
+      const stored = readFileSync(join(own.decHome, 'stacks', own.project, 'dez-2022-week1.json'), 'utf8');
       expect(stored).toContain(POSTGRES_TEST_IMAGE);
       expect(stored).not.toContain(STANDIN);
       const both = await run('--only', 'pgdatabase,pgadmin', ...flags);

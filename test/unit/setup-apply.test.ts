@@ -139,14 +139,25 @@ describe('rollback', () => {
     expect(engine.containers.size).toBe(0);
     // pgdatabase got ready, so its new volume may hold data: kept. pgadmin's never did: removed.
     expect([...engine.volumes.keys()]).toEqual([PG_VOLUME]);
-    expect(error.details.at(-1)).toContain(`so were the new volumes ${ADMIN_VOLUME}`);
-    expect(engine.calls.slice(-5)).toEqual([
+    expect(error.details.at(-1)).toContain(`the new volume ${ADMIN_VOLUME}`);
+    // The network this run made goes too: a failed first setup leaves nothing behind.
+    expect(engine.calls.slice(-6)).toEqual([
       `stop ${ADMIN}`,
       `remove ${ADMIN}`,
       `stop ${PG}`,
       `remove ${PG}`,
       `removeVolume ${ADMIN_VOLUME}`,
+      `removeNetwork n1`,
     ]);
+    expect(engine.networks).toEqual([]);
+  });
+
+  it('a network that was there before the run stays', async () => {
+    const engine = new FakeEngine();
+    await engine.client.createNetwork('pg-network', { 'dec.project': 'dec', 'dec.stack': 'week1' });
+    engine.faults.readyAfter.pgadmin = Infinity;
+    await failure(apply(engine));
+    expect(engine.networks.map((n) => n.name)).toEqual(['pg-network']);
   });
 
   it('volumes that existed before the run are kept, even for a service that never got ready', async () => {

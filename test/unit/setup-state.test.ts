@@ -39,7 +39,7 @@ describe('overrides state', () => {
 
   it('another project keeps its own file', () => {
     expect(overridesPath({ ...env, DEC_PROJECT: 'other' }, 'dez-2022', 'week1')).toBe(
-      join(home, 'stacks', 'other-dez-2022-week1.json'),
+      join(home, 'stacks', 'other', 'dez-2022-week1.json'),
     );
   });
 
