@@ -32,6 +32,7 @@ import {
   planLines,
   planStack,
   serviceContainer,
+  withPublishedPorts,
   type ActualStack,
   type StackPlan,
   wholeStackUp,
@@ -627,8 +628,9 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
       const desired = await runningStack(app.env, session.course, target.stackId);
       const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
       const services = await Promise.all(
-        desired.services.map(async (service) => {
-          const container = serviceContainer(actual, desired, service.service);
+        desired.services.map(async (wanted) => {
+          const container = serviceContainer(actual, desired, wanted.service);
+          const service = withPublishedPorts(wanted, container);
           const check = container ? readyCheck(service, 3000, { client, containerId: container.id }) : undefined;
           const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
           return {

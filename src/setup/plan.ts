@@ -131,3 +131,16 @@ export function changesNothing(plan: StackPlan): boolean {
     plan.services.every((a) => a.kind === 'keep' || a.kind === 'differs')
   );
 }
+
+/**
+ * The service with the host ports its container really publishes: what status reports and probes, also
+ * when the remembered flags are gone (another DEC_HOME) or were changed behind dec's back.
+ */
+export function withPublishedPorts(service: DesiredService, container: ContainerSummary | undefined): DesiredService {
+  if (!container) return service;
+  const ports = service.ports.map((port) => {
+    const published = container.ports.find((p) => p.containerPort === port.container && p.hostPort !== undefined);
+    return published ? { ...port, host: published.hostPort!, hostIp: published.hostIp ?? port.hostIp } : port;
+  });
+  return { ...service, ports };
+}

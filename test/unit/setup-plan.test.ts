@@ -8,6 +8,7 @@ import {
   planLines,
   planStack,
   wholeStackUp,
+  withPublishedPorts,
   type ActualStack,
 } from '../../src/setup/plan.js';
 import { CONFIG_LABEL, desiredStack, noOverrides } from '../../src/setup/spec.js';
@@ -138,5 +139,20 @@ describe('projects', () => {
     expect(projectFromEnv({ DEC_PROJECT: 'my-course_2' })).toBe('my-course_2');
     for (const bad of ['My', '-x', 'a b', 'x'.repeat(41), '../x'])
       expect(() => projectFromEnv({ DEC_PROJECT: bad })).toThrow(/is not a project name/);
+  });
+});
+
+describe('withPublishedPorts', () => {
+  it('reports and probes the host port the container really publishes, not the remembered one', () => {
+    const running = {
+      ...container(pgdatabase, 'running'),
+      ports: [{ hostIp: '127.0.0.1', hostPort: 5433, containerPort: 5432 }],
+    };
+    expect(withPublishedPorts(pgdatabase!, running).ports).toEqual([
+      { hostIp: '127.0.0.1', host: 5433, container: 5432 },
+    ]);
+    // No container, or one that publishes nothing: the desired ports.
+    expect(withPublishedPorts(pgdatabase!, undefined).ports).toEqual(pgdatabase!.ports);
+    expect(withPublishedPorts(pgdatabase!, container(pgdatabase, 'exited')).ports).toEqual(pgdatabase!.ports);
   });
 });
