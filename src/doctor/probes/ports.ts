@@ -1,6 +1,7 @@
 // Every other host port the chosen weeks' stacks publish: free, or held by whom.
+import { projectFromEnv } from '../../docker/client.js';
 import type { Probe, ProbeResult } from '../types.js';
-import { describeHolder, freePortFix, portHolder } from './holders.js';
+import { describeHolder, freePortFix, heldByOwnStack, portHolder } from './holders.js';
 import { postgresNeed } from './postgres.js';
 
 export const ports: Probe = {
@@ -15,8 +16,9 @@ export const ports: Probe = {
     const wanted = ctx.needs.ports.filter((p) => p !== postgres);
     if (wanted.length === 0) return { status: 'skipped', detail: 'the chosen weeks publish no other ports' };
     const checks = await Promise.all(wanted.map(async (need) => ({ need, holder: await portHolder(ctx, need.port) })));
+    const project = projectFromEnv(ctx.env);
     const problems = checks.filter(
-      ({ need, holder }) => holder.kind !== 'free' && !(holder.kind === 'dec' && holder.stack === need.stack),
+      ({ need, holder }) => holder.kind !== 'free' && !heldByOwnStack(holder, project, need.stack),
     );
     const details = checks.map(
       ({ need, holder }) => `${need.port} (${need.stack} ${need.service}): ${describeHolder(holder)}`,
@@ -43,6 +45,7 @@ export const ports: Probe = {
         first.need.service,
         first.need.stack,
         first.need.managed,
+        project,
       ),
     };
     return result;
