@@ -4,6 +4,7 @@ import { projectFromEnv } from '../../docker/client.js';
 import { tryLogin, type Login, type LoginResult } from '../../postgres/login.js';
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
+import { loadDockerClient } from './engine.js';
 import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolder } from './holders.js';
 import { toolProbe } from './tool.js';
 
@@ -115,6 +116,10 @@ export const postgresPort: Probe = {
   whenPorts: true,
   checks:
     "who holds port 5432 (free, dec's week-1 container, another container, a host process) and whether the course credentials work there",
+  // The Docker client (who holds the port) and pg (the login) load before the clock starts.
+  prepare: async () => {
+    await Promise.all([loadDockerClient(), import('pg')]);
+  },
   async run(ctx) {
     const need = postgresNeed(ctx);
     if (!need) return { status: 'skipped', detail: 'the chosen weeks run no Postgres' };
