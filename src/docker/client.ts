@@ -243,6 +243,26 @@ export function notDocker(endpoint: DockerEndpoint, why: string): DockerUnavaila
   );
 }
 
+/** A short, one-line taste of what answered: an HTML page's title, else its first characters. */
+export function excerptOf(body: string): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  if (title) return `a page titled "${title.replace(/\s+/g, ' ').slice(0, 60)}"`;
+  const text = body.replace(/\s+/g, ' ').trim();
+  return `"${text.length > 60 ? `${text.slice(0, 60)}…` : text}"`;
+}
+
+/**
+ * The engine sends every error as JSON ({"message": ...}); an error status whose body is something else
+ * (a web server's HTML page) came from something that is not Docker. Its page is not shown whole.
+ */
+function answeredByOther(error: unknown, endpoint: DockerEndpoint): DockerUnavailable | undefined {
+  const { statusCode, json } = error as { statusCode?: number; json?: unknown };
+  // docker-modem keeps a body that is not JSON as it came (a Buffer).
+  const body = Buffer.isBuffer(json) ? json.toString('utf8') : typeof json === 'string' ? json : '';
+  if (statusCode === undefined || body.trim() === '') return undefined;
+  return notDocker(endpoint, `it answered HTTP ${statusCode}: ${excerptOf(body)}`);
+}
+
 /** GET /_ping answers "OK" on every engine; anything else at the endpoint is not Docker. */
 async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: DockerEndpoint): Promise<void> {
   let answer: unknown;
@@ -254,7 +274,7 @@ async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: Docker
     throw error;
   }
   const text = Buffer.isBuffer(answer) ? answer.toString('utf8') : String(answer);
-  if (text.trim() !== 'OK') throw notDocker(endpoint, `it answered "${text.trim().slice(0, 40)}" to /_ping`);
+  if (text.trim() !== 'OK') throw notDocker(endpoint, `it answered ${excerptOf(text)} to /_ping`);
 }
 
 /** Rejects with a "no-answer" DockerUnavailable when `work` takes longer than `ms`. */
@@ -348,6 +368,8 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       return await withTimeout(work(), ms, endpoint);
     } catch (error) {
       if (error instanceof DecError || (error instanceof Error && error.name === 'DecError')) throw error;
+      const other = answeredByOther(error, endpoint);
+      if (other) throw other;
       const status = (error as { statusCode?: number }).statusCode;
       if (status !== undefined) {
         const message = engineMessage(error);

@@ -31,11 +31,14 @@ function timedOut(probe: Probe, ms: number): ProbeResult {
 }
 
 async function runOne(probe: Probe, ctx: ProbeContext, now: () => number): Promise<ProbeOutcome> {
-  const started = now();
+  let started = now();
   const ms = probe.timeoutMs ?? ctx.timeoutMs;
   let timer: NodeJS.Timeout | undefined;
   let result: ProbeResult;
   try {
+    // The time limit is for what the probe checks, not for loading dec's own modules.
+    await probe.prepare?.();
+    started = now();
     result = await Promise.race([
       probe.run(ctx),
       new Promise<ProbeResult>((resolve) => {

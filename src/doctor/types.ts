@@ -100,5 +100,10 @@ export interface Probe {
   /** Runs when the selected weeks publish ports. */
   whenPorts?: boolean;
   timeoutMs?: number;
+  /**
+   * dec's own work before the check (loading a module such as the Docker client): done before the
+   * probe's clock starts, so a busy machine's slow start is never blamed on what the probe checks.
+   */
+  prepare?(): Promise<void>;
   run(ctx: ProbeContext): Promise<ProbeResult>;
 }

@@ -271,6 +271,34 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
     }
   });
 
+  it("a port held by another dec project's week-1 Postgres: names that container and project, --port hint, exit 1, nothing made", async () => {
+    const first = sandbox();
+    const second = sandbox();
+    const port = await freePort();
+    const args = [
+      'setup',
+      'week1',
+      '--only',
+      'pgdatabase',
+      '--image',
+      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+      '--port',
+      `pgdatabase=${port}`,
+    ];
+    const up = await dec(first, args);
+    expect(up.code, up.stderr).toBe(0);
+    const held = await dec(second, args);
+    expect(held.code, held.stderr).toBe(1);
+    expect(held.stderr).toContain(
+      `port ${port} (for pgdatabase) is held by dec's week1 container ${first.project}-week1-pgdatabase (project ${first.project})`,
+    );
+    expect(held.stderr).toContain(`--port pgdatabase=${port + 1}`);
+    expect(held.stderr).toContain(`DEC_PROJECT=${first.project} dec setup week1 --down`);
+    noUnexpectedError(held);
+    expect(await projectResources(second)).toEqual([]);
+    expect(await docker(['network', 'ls', '-q', '--filter', `label=dec.project=${second.project}`])).toBe('');
+  });
+
   it('a port held by a paused container or a docker-proxy no container owns: says unpause / restart, never kill', async () => {
     const box = sandbox();
     const port = await freePort();

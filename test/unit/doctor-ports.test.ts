@@ -79,6 +79,35 @@ describe('postgres-port', () => {
     });
   });
 
+  it('held by another dec project’s week-1 Postgres → not ours: warn, its project named, no auto fix', async () => {
+    const otherProject = container({
+      name: 'dectest-a-week1-pgdatabase',
+      hostPorts: [5432],
+      labels: { 'dec.project': 'dectest-a', 'dec.stack': 'week1', 'dec.service': 'pgdatabase' },
+    });
+    const result = await postgres([otherProject]);
+    expect(result.status).toBe('warn');
+    expect(result.detail).toBe(
+      "port 5432 is held by dec's week1 container dectest-a-week1-pgdatabase (project dectest-a)",
+    );
+    expect(result.fix?.command).toBe('DEC_PROJECT=dectest-a dec setup week1 --down');
+    expect(result.fix?.auto).toBeUndefined();
+  });
+
+  it('run for another project, the default project’s week-1 Postgres is not ours either', async () => {
+    const result = await postgresPort.run(
+      fakeProbeContext({
+        env: { PATH: '', HOME: '/home/student', DEC_PROJECT: 'dectest-b' },
+        needs: needs({ ports: [{ port: 5432, service: 'pgdatabase', stack: 'week1' }] }),
+        seed: { 'docker-containers': [week1Postgres] },
+      }),
+    );
+    expect(result.status).toBe('warn');
+    expect(result.detail).toBe("port 5432 is held by dec's week1 container dec-week1-pgdatabase");
+    expect(result.fix?.command).toBe('DEC_PROJECT=dec dec setup week1 --down');
+    expect(result.fix?.auto).toBeUndefined();
+  });
+
   it('held by a foreign container that refuses root/root → fail with `docker stop <name>`, never an auto fix', async () => {
     pgState.connectError = { code: '28P01' };
     const result = await postgres([foreignPostgres]);
@@ -165,6 +194,25 @@ describe('ports', () => {
       containerId: 'id-dec-week1-pgadmin',
       name: 'dec-week1-pgadmin',
     });
+  });
+
+  it('held by the same stack of another dec project → warn naming that project, no auto fix', async () => {
+    const airflow = container({
+      name: 'dectest-a-week2-webserver',
+      hostPorts: [8080],
+      labels: { 'dec.project': 'dectest-a', 'dec.stack': 'week2', 'dec.service': 'webserver' },
+    });
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
+      seed: { 'docker-containers': [airflow] },
+    });
+    const result = await ports.run(ctx);
+    expect(result.status).toBe('warn');
+    expect(result.detail).toBe(
+      "8080 (week2) held by dec's week2 container dectest-a-week2-webserver (project dectest-a)",
+    );
+    expect(result.fix?.command).toBe('DEC_PROJECT=dectest-a dec setup week2 --down');
+    expect(result.fix?.auto).toBeUndefined();
   });
 
   it('held by a foreign container → fail with `docker stop <name>` and no auto fix', async () => {

@@ -75,6 +75,23 @@ describe('runProbes', () => {
     expect(outcomes[1]?.result.status).toBe('ok');
   });
 
+  it('loading dec’s own modules (prepare) is not the probe’s time: a slow load on a busy machine is no timeout', async () => {
+    // The probe needs a module whose first load is slow (dockerode took 2.7 s of 3 on a loaded machine);
+    // prepare loads it before the clock starts, so run finds it loaded and answers at once.
+    let loading: Promise<void> | undefined;
+    const slowLoad = () => (loading ??= new Promise<void>((resolve) => setTimeout(resolve, 150)));
+    const engine = probe(
+      'engine',
+      async (): Promise<ProbeResult> => {
+        await slowLoad();
+        return { status: 'ok', detail: 'answered' };
+      },
+      { timeoutMs: 30, prepare: slowLoad },
+    );
+    const [outcome] = await runProbes([engine], fakeProbeContext());
+    expect(outcome?.result).toEqual({ status: 'ok', detail: 'answered' });
+  });
+
   it('a probe’s own timeoutMs wins over the context’s', async () => {
     const hangs = probe('hangs', () => new Promise<ProbeResult>(() => undefined), { timeoutMs: 50 });
     const [outcome] = await runProbes([hangs], fakeProbeContext({ timeoutMs: 5000 }));

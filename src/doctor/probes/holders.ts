@@ -1,12 +1,12 @@
 // Who holds a TCP port: nobody, one of dec's containers, another container, or a host process.
-import { isDecOwned, DEC_LABELS, type ContainerSummary } from '../../docker/client.js';
+import { isDecOwned, DEC_LABELS, DEFAULT_PROJECT, projectOf, type ContainerSummary } from '../../docker/client.js';
 import { findHostListener, isPortInUse, type HostListener } from '../port-holder.js';
 import type { Fix, ProbeContext } from '../types.js';
 import { containerList } from './engine.js';
 
 export type PortHolder =
   | { kind: 'free' }
-  | { kind: 'dec'; container: ContainerSummary; stack: string; service?: string }
+  | { kind: 'dec'; container: ContainerSummary; project: string; stack: string; service?: string }
   | { kind: 'container'; container: ContainerSummary }
   | { kind: 'process'; listener: HostListener };
 
@@ -39,6 +39,7 @@ export async function holderAmong(
       ? {
           kind: 'dec',
           container,
+          project: projectOf(container.labels),
           stack: container.labels[DEC_LABELS.stack]!,
           service: container.labels[DEC_LABELS.service],
         }
@@ -48,12 +49,30 @@ export async function holderAmong(
   return { kind: 'process', listener: (await findHostListener(port)) ?? {} };
 }
 
+/**
+ * True when `port` is held by this project's own container of `stack` (and `service`, when given): the
+ * stack already publishes it. Another project's container of the same stack and service is not ours.
+ */
+export function heldByOwnStack(holder: PortHolder, project: string, stack: string, service?: string): boolean {
+  return (
+    holder.kind === 'dec' &&
+    holder.project === project &&
+    holder.stack === stack &&
+    (service === undefined || holder.service === service)
+  );
+}
+
+/** " (project x)" for a project other than the default one, whose containers keep their old names. */
+function ofProject(project: string): string {
+  return project === DEFAULT_PROJECT ? '' : ` (project ${project})`;
+}
+
 export function describeHolder(holder: PortHolder): string {
   switch (holder.kind) {
     case 'free':
       return 'free';
     case 'dec':
-      return `dec's ${holder.stack} container ${holder.container.name}${paused(holder.container)}`;
+      return `dec's ${holder.stack} container ${holder.container.name}${ofProject(holder.project)}${paused(holder.container)}`;
     case 'container':
       return `the container ${holder.container.name} (${holder.container.image})${paused(holder.container)}`;
     case 'process': {
@@ -74,6 +93,8 @@ export function freePortFix(
   service: string,
   stack: string,
   managed = false,
+  /** The project this run works on (DEC_PROJECT); a holder of another project is that project's to stop. */
+  project?: string,
 ): Fix | undefined {
   const moveTo = managed
     ? `(or publish it elsewhere: dec setup ${stack} --port ${service}=${port + 1})`
@@ -81,18 +102,26 @@ export function freePortFix(
   switch (holder.kind) {
     case 'free':
       return undefined;
-    case 'dec':
+    case 'dec': {
+      const foreign = project !== undefined && holder.project !== project;
+      // `dec setup --down` acts on DEC_PROJECT's stack: name the holder's project when it is not the default.
+      const dec = holder.project !== DEFAULT_PROJECT || foreign ? `DEC_PROJECT=${holder.project} dec` : 'dec';
+      const stackOf = `dec's ${holder.stack} stack${ofProject(holder.project)}`;
       if (holder.container.state === 'paused') {
         return {
-          text: `dec's ${holder.stack} container ${holder.container.name} is paused and still holds the port: unpause it, or stop that stack (data kept: dec setup ${holder.stack} --down)`,
+          text: `dec's ${holder.stack} container ${holder.container.name}${ofProject(holder.project)} is paused and still holds the port: unpause it, or stop that stack (data kept: ${dec} setup ${holder.stack} --down)`,
           command: `docker unpause ${holder.container.name}`,
         };
       }
       return {
-        text: `Stop dec's ${holder.stack} stack while you work on ${stack}; its data is kept`,
-        command: `dec setup ${holder.stack} --down`,
-        auto: { kind: 'stop-container', containerId: holder.container.id, name: holder.container.name },
+        text: `Stop ${stackOf} while you work on ${stack}; its data is kept`,
+        command: `${dec} setup ${holder.stack} --down`,
+        // Another project's container is not this run's to stop (doctor --fix would refuse it anyway).
+        ...(foreign
+          ? {}
+          : { auto: { kind: 'stop-container', containerId: holder.container.id, name: holder.container.name } }),
       };
+    }
     case 'container':
       if (holder.container.state === 'paused') {
         return {

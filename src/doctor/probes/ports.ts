@@ -1,6 +1,8 @@
 // Every other host port the chosen weeks' stacks publish: free, or held by whom.
+import { projectFromEnv } from '../../docker/client.js';
 import type { Probe, ProbeResult } from '../types.js';
-import { describeHolder, freePortFix, portHolder } from './holders.js';
+import { loadDockerClient } from './engine.js';
+import { describeHolder, freePortFix, heldByOwnStack, portHolder } from './holders.js';
 import { postgresNeed } from './postgres.js';
 
 export const ports: Probe = {
@@ -9,14 +11,16 @@ export const ports: Probe = {
   group: 'Ports',
   whenPorts: true,
   checks: "the host ports each week's stack publishes (from the syllabus) are free, or held by that stack",
+  prepare: loadDockerClient,
   async run(ctx) {
     // The Postgres port has its own probe, which also tells which Postgres holds it.
     const postgres = postgresNeed(ctx);
     const wanted = ctx.needs.ports.filter((p) => p !== postgres);
     if (wanted.length === 0) return { status: 'skipped', detail: 'the chosen weeks publish no other ports' };
     const checks = await Promise.all(wanted.map(async (need) => ({ need, holder: await portHolder(ctx, need.port) })));
+    const project = projectFromEnv(ctx.env);
     const problems = checks.filter(
-      ({ need, holder }) => holder.kind !== 'free' && !(holder.kind === 'dec' && holder.stack === need.stack),
+      ({ need, holder }) => holder.kind !== 'free' && !heldByOwnStack(holder, project, need.stack),
     );
     const details = checks.map(
       ({ need, holder }) => `${need.port} (${need.stack} ${need.service}): ${describeHolder(holder)}`,
@@ -43,6 +47,7 @@ export const ports: Probe = {
         first.need.service,
         first.need.stack,
         first.need.managed,
+        project,
       ),
     };
     return result;

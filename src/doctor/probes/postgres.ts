@@ -1,9 +1,11 @@
 // Postgres: the clients, and the course's top problem: who holds port 5432, and whether the course's
 // credentials work there ("password authentication failed for user root" means another Postgres).
+import { projectFromEnv } from '../../docker/client.js';
 import { tryLogin, type Login, type LoginResult } from '../../postgres/login.js';
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
-import { describeHolder, freePortFix, portHolder, type PortHolder } from './holders.js';
+import { loadDockerClient } from './engine.js';
+import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolder } from './holders.js';
 import { toolProbe } from './tool.js';
 
 /** The week-1 credentials of the course (root/root, database ny_taxi), for a syllabus whose stack gives none. */
@@ -62,14 +64,15 @@ function stopHostPostgres(ctx: ProbeContext, need: Needs['ports'][number]): Fix 
 async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['ports'][number]): Promise<ProbeResult> {
   const { port, stack, service } = need;
   const who = describeHolder(holder);
+  const project = projectFromEnv(ctx.env);
   if (holder.kind === 'free') return { status: 'ok', detail: `port ${port} is free for dec setup ${stack}` };
   if (holder.kind === 'dec') {
-    return holder.stack === stack
+    return heldByOwnStack(holder, project, stack)
       ? { status: 'ok', detail: `port ${port} is held by ${who}, as it should be` }
       : {
           status: 'warn',
           detail: `port ${port} is held by ${who}`,
-          fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
+          fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
         };
   }
   // The login the syllabus's stack sets up (the course's root/root unless a syllabus says otherwise).
@@ -86,7 +89,7 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       fix:
         holder.kind === 'process' && holder.listener.name?.startsWith('postgres')
           ? stopHostPostgres(ctx, need)
-          : freePortFix(ctx.platform, holder, port, service, stack, need.managed),
+          : freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
     };
   }
   if (credentials === 'accepted' || credentials === 'no-database') {
@@ -94,14 +97,14 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       status: 'warn',
       detail: `a Postgres that dec did not start (${who}) holds ${port}${credentials === 'accepted' ? ' and accepts the course credentials' : ', and it has no ny_taxi database'}`,
       details,
-      fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
+      fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
     };
   }
   return {
     status: 'fail',
     detail: `port ${port} is held by ${who}, which is not the course's Postgres`,
     details,
-    fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed),
+    fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
   };
 }
 
@@ -113,6 +116,10 @@ export const postgresPort: Probe = {
   whenPorts: true,
   checks:
     "who holds port 5432 (free, dec's week-1 container, another container, a host process) and whether the course credentials work there",
+  // The Docker client (who holds the port) and pg (the login) load before the clock starts.
+  prepare: async () => {
+    await Promise.all([loadDockerClient(), import('pg')]);
+  },
   async run(ctx) {
     const need = postgresNeed(ctx);
     if (!need) return { status: 'skipped', detail: 'the chosen weeks run no Postgres' };

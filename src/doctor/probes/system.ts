@@ -2,7 +2,7 @@
 import { statfs } from 'node:fs/promises';
 import { availableParallelism, release, totalmem } from 'node:os';
 import type { Probe, ProbeResult } from '../types.js';
-import { engineFacts } from './engine.js';
+import { engineFacts, loadDockerClient } from './engine.js';
 
 const GIB = 1024 ** 3;
 
@@ -77,6 +77,7 @@ export const resources: Probe = {
   group: 'System',
   always: true,
   checks: "CPUs, memory, free disk for the workspace and for Docker's data root",
+  prepare: loadDockerClient,
   async run(ctx): Promise<ProbeResult> {
     const cpus = availableParallelism();
     const memory = totalmem() / GIB;
