@@ -10,7 +10,7 @@ import {
   type ContainerSummary,
   type DockerClient,
 } from '../docker/client.js';
-import { holderAmong, describeHolder, freePortFix } from '../doctor/probes/holders.js';
+import { holderAmong, describeHolder, freePortFix, heldByOwnStack } from '../doctor/probes/holders.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { postgresReadiness } from '../postgres/login.js';
@@ -137,14 +137,19 @@ async function checkPorts(plan: StackPlan, actual: ActualStack, target: Target):
   for (const action of starting) {
     for (const port of action.service.ports) {
       const holder = await holderAmong(actual.containers, port.host, 1000);
-      if (
-        holder.kind === 'free' ||
-        (holder.kind === 'dec' && holder.stack === target.stackId && holder.service === action.service.service)
-      )
+      if (holder.kind === 'free' || heldByOwnStack(holder, target.project, target.stackId, action.service.service))
         continue;
-      if (holder.kind === 'dec' && holder.stack === target.stackId && action.kind === 'recreate') continue;
+      if (action.kind === 'recreate' && heldByOwnStack(holder, target.project, target.stackId)) continue;
       problems.push(`port ${port.host} (for ${action.service.service}) is held by ${describeHolder(holder)}`);
-      const fix = freePortFix(process.platform, holder, port.host, action.service.service, target.stackId, true);
+      const fix = freePortFix(
+        process.platform,
+        holder,
+        port.host,
+        action.service.service,
+        target.stackId,
+        true,
+        target.project,
+      );
       hint ??= `Use another port: dec setup ${target.stackId} --port ${action.service.service}=${port.host + 1}${fix?.command ? `, or free it: ${fix.command}` : ''}`;
     }
   }
