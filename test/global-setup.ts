@@ -10,9 +10,9 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { docker, dockerAnswers, dockerCli, freePort } from './helpers/docker.js';
 import { ensurePostgresImage, POSTGRES_TEST_IMAGE } from './helpers/images.js';
+import { queryCourseDatabase } from './helpers/postgres.js';
 import { TEST_PROJECT_PREFIX } from './helpers/project.js';
 
 const DEC_BIN = new URL('../bin/dec.cjs', import.meta.url).pathname;
@@ -55,15 +55,7 @@ interface StudentStack {
 
 const STUDENT = { container: 'dec-week1-pgdatabase', volume: 'dec-week1-ny_taxi_postgres_data', network: 'pg-network' };
 
-async function studentQuery(port: number, sql: string): Promise<unknown[]> {
-  const client = new pg.Client({ host: '127.0.0.1', port, user: 'root', password: 'root', database: 'ny_taxi' });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows;
-  } finally {
-    await client.end();
-  }
-}
+const studentQuery = (port: number, sql: string) => queryCourseDatabase(port, sql);
 
 /** A real week-1 Postgres in dec's default project, as a student has it, with a table of their work. */
 async function startStudentStack(): Promise<StudentStack | undefined> {

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
-import pg from 'pg';
+import { queryCourseDatabase } from '../helpers/postgres.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   docker,
@@ -376,22 +376,7 @@ describe('dec setup: a stack whose surroundings changed behind its back', () => 
   let pgPort: number;
   const named = (name: string) => `${box.project}-week1-${name}`;
 
-  async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-    const client = new pg.Client({
-      host: '127.0.0.1',
-      port: pgPort,
-      user: 'root',
-      password: 'root',
-      database: 'ny_taxi',
-      connectionTimeoutMillis: 5000,
-    });
-    await client.connect();
-    try {
-      return (await client.query(sql)).rows as T[];
-    } finally {
-      await client.end();
-    }
-  }
+  const query = <T = Record<string, unknown>>(sql: string) => queryCourseDatabase<T>(pgPort, sql);
 
   beforeAll(async () => {
     box = sandbox();

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
-import pg from 'pg';
+import { queryCourseDatabase } from '../helpers/postgres.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   httpGetLocal,
@@ -58,22 +58,7 @@ const dec = (args: string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> =>
 
 const setup = (...extra: string[]) => dec(['setup', 'week1', ...extra]);
 
-async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port: pgPort,
-    user: 'root',
-    password: 'root',
-    database: 'ny_taxi',
-    connectionTimeoutMillis: 5000,
-  });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <T = Record<string, unknown>>(sql: string) => queryCourseDatabase<T>(pgPort, sql);
 
 async function stackContainers(): Promise<string[]> {
   return (await docker(['ps', '-a', '--filter', stackFilter(), '--format', '{{.Names}} {{.State}}']))

@@ -359,3 +359,25 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Runn
     throw error;
   }
 }
+
+/**
+ * Runs `sql` as the course's login (root/root on ny_taxi), on 127.0.0.1:`port`: a dec-made week-1
+ * Postgres. One connection per call, closed afterwards.
+ */
+export async function queryCourseDatabase<T = Record<string, unknown>>(port: number, sql: string): Promise<T[]> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: 'root',
+    password: 'root',
+    database: 'ny_taxi',
+    connectionTimeoutMillis: 5000,
+  });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
