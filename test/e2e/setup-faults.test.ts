@@ -40,19 +40,21 @@ function sandbox(): Sandbox {
 const dec = (box: Sandbox, args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 120_000): Promise<RunResult> =>
   runDec(args, { cwd: box.home, env: { ...box.env, ...env }, timeoutMs });
 
+/** The args of `dec setup week1 --only pgdatabase` with this machine's Postgres image on `port`. */
+const postgresArgs = (port: number): string[] => [
+  'setup',
+  'week1',
+  '--only',
+  'pgdatabase',
+  '--image',
+  `pgdatabase=${POSTGRES_TEST_IMAGE}`,
+  '--port',
+  `pgdatabase=${port}`,
+];
+
 /** `dec setup week1 --only pgdatabase` with this machine's Postgres image on a free port, plus `extra`. */
 async function setupPostgres(box: Sandbox, ...extra: string[]): Promise<RunResult> {
-  return dec(box, [
-    'setup',
-    'week1',
-    '--only',
-    'pgdatabase',
-    '--image',
-    `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-    '--port',
-    `pgdatabase=${await freePort()}`,
-    ...extra,
-  ]);
+  return dec(box, [...postgresArgs(await freePort()), ...extra]);
 }
 
 /** Every container, volume and network of the sandbox's project, as "kind name". */
@@ -275,16 +277,7 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
     const first = sandbox();
     const second = sandbox();
     const port = await freePort();
-    const args = [
-      'setup',
-      'week1',
-      '--only',
-      'pgdatabase',
-      '--image',
-      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-      '--port',
-      `pgdatabase=${port}`,
-    ];
+    const args = postgresArgs(port);
     const up = await dec(first, args);
     expect(up.code, up.stderr).toBe(0);
     const held = await dec(second, args);
@@ -306,16 +299,7 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
     await foreignContainer(name, ['-p', `127.0.0.1:${port}:80`], ['httpd', '-f', '-p', '80', '-h', '/www']);
     await docker(['start', name]);
     await docker(['pause', name]);
-    const held = await dec(box, [
-      'setup',
-      'week1',
-      '--only',
-      'pgdatabase',
-      '--image',
-      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-      '--port',
-      `pgdatabase=${port}`,
-    ]);
+    const held = await dec(box, postgresArgs(port));
     expect(held.code, held.stderr).toBe(1);
     expect(held.stderr).toContain(`is held by the container ${name}`);
     expect(held.stderr).toContain('(paused)');
@@ -353,16 +337,7 @@ describe('dec setup: what the engine refuses, told plainly (nothing half-made)',
         }),
       { timeoutMs: 5000, what: 'docker-proxy to listen' },
     );
-    const leaked = await dec(box, [
-      'setup',
-      'week1',
-      '--only',
-      'pgdatabase',
-      '--image',
-      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-      '--port',
-      `pgdatabase=${proxyPort}`,
-    ]);
+    const leaked = await dec(box, postgresArgs(proxyPort));
     expect(leaked.code, leaked.stderr).toBe(1);
     expect(leaked.stderr).toContain('a docker-proxy');
     expect(leaked.stderr).toContain('that no container owns');
@@ -381,16 +356,7 @@ describe('dec setup: a stack whose surroundings changed behind its back', () => 
   beforeAll(async () => {
     box = sandbox();
     pgPort = await freePort();
-    const run = await dec(box, [
-      'setup',
-      'week1',
-      '--only',
-      'pgdatabase',
-      '--image',
-      `pgdatabase=${POSTGRES_TEST_IMAGE}`,
-      '--port',
-      `pgdatabase=${pgPort}`,
-    ]);
+    const run = await dec(box, postgresArgs(pgPort));
     expect(run.code, run.stderr).toBe(0);
     await query('create table kept (id int); insert into kept values (42)');
   }, 180_000);
