@@ -28,6 +28,7 @@ import { loadFiles, type LoadProgress } from '../../src/data/load.js';
 import { runAsNobody } from '../helpers/docker.js';
 import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, writeDatasetSyllabus, type RunResult } from '../helpers/run.js';
+import { sendSlowly } from '../helpers/http.js';
 
 const box = useSandbox();
 
@@ -598,15 +599,7 @@ describe('dec data get: two at once', () => {
       requests++;
       // About a second in 10 pieces, so the two runs overlap.
       res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': body.length });
-      const piece = Math.ceil(body.length / 10);
-      let sent = 0;
-      const next = () => {
-        res.write(body.subarray(sent, sent + piece));
-        sent += piece;
-        if (sent < body.length) setTimeout(next, 100);
-        else res.end();
-      };
-      next();
+      sendSlowly(res, body, 10, 100);
     });
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', () => resolve()));
     try {
@@ -968,30 +961,13 @@ describe('dec data: bad input', () => {
   it('a refused login and a missing database say so (not "start it with dec setup week1")', async () => {
     const file = join(box.cwd, 'login.csv');
     writeFileSync(file, 'a\n1\n');
-    const wrong = await dec([
-      'data',
-      'load',
-      '--file',
-      file,
-      '--table',
-      't',
-      '--db',
-      db.replace('root:root@', 'root:nope@'),
-    ]);
+    const loadWith = (url: string) => dec(['data', 'load', '--file', file, '--table', 't', '--db', url]);
+    const wrong = await loadWith(db.replace('root:root@', 'root:nope@'));
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toContain('Postgres refused the login: password authentication failed for user "root".');
     expect(wrong.stderr).toMatch(/Check the user and password/);
     expect(wrong.stderr).not.toMatch(/nope|dec setup week1`/);
-    const missing = await dec([
-      'data',
-      'load',
-      '--file',
-      file,
-      '--table',
-      't',
-      '--db',
-      db.replace('/ny_taxi', '/nodb'),
-    ]);
+    const missing = await loadWith(db.replace('/ny_taxi', '/nodb'));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('database "nodb" does not exist');
     expect(missing.stderr).toMatch(/Check the database name/);

@@ -18,6 +18,7 @@ import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { download, type DownloadOptions } from '../../src/data/download.js';
 import { DecError, ExitCode } from '../../src/errors.js';
+import { sendSlowly } from '../helpers/http.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, index: number) => void;
 
@@ -428,15 +429,7 @@ describe('download: resuming only ever continues the same file', () => {
     handler = (_req, res) => {
       // Slowly, so that the two overlap: 8 pieces, 50 ms apart.
       res.writeHead(200, { 'content-length': BODY.length });
-      const piece = BODY.length / 8;
-      let sent = 0;
-      const next = () => {
-        res.write(BODY.subarray(sent, sent + piece));
-        sent += piece;
-        if (sent < BODY.length) setTimeout(next, 50);
-        else res.end();
-      };
-      next();
+      sendSlowly(res, BODY, 8, 50);
     };
     const { path } = target();
     const notices: string[][] = [[], []];
