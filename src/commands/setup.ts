@@ -38,7 +38,7 @@ import {
   wholeStackUp,
 } from '../setup/plan.js';
 import { readyCheck } from '../setup/ready.js';
-import { desiredStack, noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
+import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { homedir } from 'node:os';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -550,8 +550,8 @@ async function removeStack(app: AppContext, target: Target, options: SetupOption
       belongsToStack(c, target.project, stackId) &&
       (only === undefined || only.includes(c.labels[DEC_LABELS.service] ?? '')),
   );
-  const saved = await readOverrides(app.env, session.course.id, stackId);
-  const desired = desiredStack(stackId, target.stack, session.course.id, saved, target.project);
+  // The one resolver setup and status use: the volume names follow the project and remembered flags.
+  const desired = await runningStack(app.env, session.course, stackId);
   const volumes = [
     ...new Set(
       desired.services

@@ -1,5 +1,12 @@
 // Who holds a TCP port: nobody, one of dec's containers, another container, or a host process.
-import { isDecOwned, DEC_LABELS, DEFAULT_PROJECT, projectOf, type ContainerSummary } from '../../docker/client.js';
+import {
+  belongsToStack,
+  isDecOwned,
+  DEC_LABELS,
+  DEFAULT_PROJECT,
+  projectOf,
+  type ContainerSummary,
+} from '../../docker/client.js';
 import { findHostListener, isPortInUse, type HostListener } from '../port-holder.js';
 import type { Fix, ProbeContext } from '../types.js';
 import { containerList } from './engine.js';
@@ -54,12 +61,7 @@ export async function holderAmong(
  * stack already publishes it. Another project's container of the same stack and service is not ours.
  */
 export function heldByOwnStack(holder: PortHolder, project: string, stack: string, service?: string): boolean {
-  return (
-    holder.kind === 'dec' &&
-    holder.project === project &&
-    holder.stack === stack &&
-    (service === undefined || holder.service === service)
-  );
+  return holder.kind === 'dec' && belongsToStack(holder.container, project, stack, service);
 }
 
 /** " (project x)" for a project other than the default one, whose containers keep their old names. */
