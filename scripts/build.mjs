@@ -95,7 +95,7 @@ await Promise.all([
     entryPoints: ['src/main.ts'],
     outfile: 'dist/cli.cjs',
   }),
-  build({ ...common, entryPoints: ['src/commands/heavy.ts'], outfile: 'dist/commands.cjs' }),
+  build({ ...common, entryPoints: ['src/bundles/commands.ts'], outfile: 'dist/commands.cjs' }),
   build({ ...common, entryPoints: ['src/syllabus/precompile.ts'], outfile: 'dist/compile.cjs' }),
   ...VENDORED.map((name) =>
     build({

@@ -1,7 +1,7 @@
 // Every command, flag and example, in one place. Handlers are imported only when their command runs,
 // so `dec --help` never loads the YAML parser, the validator or the prompt library.
 import { Command, Option } from 'commander';
-import { createContext, type AppContext, type GlobalOptions } from './context.js';
+import { createCommandContext, type CommandContext, type GlobalOptions } from './command-context.js';
 import { stdio } from './output/stdio.js';
 import { DEC_VERSION } from './version.js';
 
@@ -10,8 +10,8 @@ function examples(...lines: string[]): string {
 }
 
 /** The context for a command, built from the global options commander collected. */
-function contextOf(command: Command): AppContext {
-  return createContext(command.optsWithGlobals<GlobalOptions>());
+function contextOf(command: Command): CommandContext {
+  return createCommandContext(command.optsWithGlobals<GlobalOptions>());
 }
 
 /**
@@ -283,7 +283,7 @@ function registerHomework(program: Command): void {
       'after',
       examples('dec homework init 1', 'dec homework init 3 --project my-gcp-project', 'dec homework init 1 --dry-run'),
     )
-    .action(async (week: string, options: import('./commands/homework.js').InitOptions, command: Command) => {
+    .action(async (week: string, options: import('./commands/homework.js').HomeworkInitOptions, command: Command) => {
       const { homeworkInit } = await import('./commands/homework.js');
       process.exitCode = await homeworkInit(contextOf(command), week, options);
     });
@@ -368,7 +368,7 @@ function registerData(program: Command): void {
       async (
         dataset: string | undefined,
         months: string[],
-        options: import('./commands/data.js').LoadOptions,
+        options: import('./commands/data.js').DataLoadOptions,
         command: Command,
       ) => {
         const { dataLoad } = await import('./commands/data.js');

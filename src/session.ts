@@ -1,5 +1,5 @@
 // What most commands start from: the workspace (if any), the syllabus and the progress file.
-import type { AppContext } from './context.js';
+import type { CommandContext } from './command-context.js';
 import { readProgress, progressLocation, type ProgressLocation } from './progress/store.js';
 import type { ProgressState } from './progress/model.js';
 import { loadSyllabus, resolveSyllabusSource, displayPath, type LoadedSyllabus } from './syllabus/load.js';
@@ -7,14 +7,14 @@ import type { Course } from './syllabus/course.js';
 import { findWorkspace, type Workspace } from './workspace/workspace.js';
 
 export interface Session {
-  ctx: AppContext;
+  ctx: CommandContext;
   workspace: Workspace | undefined;
   syllabus: LoadedSyllabus;
   course: Course;
   progress: ProgressLocation;
 }
 
-export async function openSession(ctx: AppContext): Promise<Session> {
+export async function openSession(ctx: CommandContext): Promise<Session> {
   const workspace = await findWorkspace(ctx.cwd);
   const source = resolveSyllabusSource(ctx.options.syllabus, ctx.env, ctx.cwd, workspace);
   const syllabus = await loadSyllabus(source, ctx.env, ctx.cwd);

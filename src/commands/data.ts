@@ -1,7 +1,7 @@
 // dec data list | get | load | sample
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
@@ -17,7 +17,7 @@ export interface GetOptions {
   timeout?: string;
 }
 
-export interface LoadOptions {
+export interface DataLoadOptions {
   table?: string;
   db?: string;
   replace?: boolean;
@@ -34,9 +34,9 @@ function sourceOf(text: string | undefined): Source {
   });
 }
 
-export async function dataList(app: AppContext): Promise<number> {
-  const session = await openSession(app);
-  const folder = dataFolder(app.env);
+export async function dataList(ctx: CommandContext): Promise<number> {
+  const session = await openSession(ctx);
+  const folder = dataFolder(ctx.env);
   const cached = cachedFiles(folder);
   const datasets = Object.entries(session.course.datasets).map(([name, dataset]) => {
     const files = cached.filter((f) => !isPartial(f.file) && belongsTo(f.file, name, []));
@@ -50,8 +50,8 @@ export async function dataList(app: AppContext): Promise<number> {
       bytes: totalBytes(files),
     };
   });
-  const { style } = app.terminal;
-  app.terminal.emit(
+  const { style } = ctx.terminal;
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       syllabus: syllabusInfo(session),
@@ -131,27 +131,27 @@ async function beingDownloaded(folder: string, file: string): Promise<boolean> {
 }
 
 export async function dataClean(
-  app: AppContext,
+  ctx: CommandContext,
   dataset: string | undefined,
   monthSpecs: string[],
   options: { yes?: boolean },
 ): Promise<number> {
-  const session = await openSession(app);
+  const session = await openSession(ctx);
   if (dataset !== undefined) datasetOf(session.course, dataset); // a clear error for an unknown name
   const months = monthSpecs.flatMap(monthsOf);
-  const folder = dataFolder(app.env);
+  const folder = dataFolder(ctx.env);
   const files: CachedFile[] = [];
   for (const cached of cachedFiles(folder).filter((f) => belongsTo(f.file, dataset, months))) {
     if (!(await beingDownloaded(folder, cached.file))) files.push(cached);
-    else app.terminal.warn(`${cached.file}: another dec is downloading it right now; left alone.`);
+    else ctx.terminal.warn(`${cached.file}: another dec is downloading it right now; left alone.`);
   }
   const bytes = totalBytes(files);
   const size = megabytes(bytes);
   if (files.length > 0 && !options.yes) {
-    app.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
+    ctx.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
     const which = files.length === 1 ? 'this download' : `these ${files.length} downloads`;
-    if (!(await confirm(app.terminal, `Delete ${which} (${size})?`, '--yes'))) {
-      app.terminal.print('Nothing was deleted.');
+    if (!(await confirm(ctx.terminal, `Delete ${which} (${size})?`, '--yes'))) {
+      ctx.terminal.print('Nothing was deleted.');
       return ExitCode.ok;
     }
   }
@@ -164,40 +164,40 @@ export async function dataClean(
       throw fileSystemError(error, 'delete', join(folder, file));
     }
   }
-  app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, folder, removed: files, bytes }, () =>
+  ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, folder, removed: files, bytes }, () =>
     files.length === 0
       ? `Nothing to delete in ${folder}.`
-      : `${app.terminal.style.green('✓')} Deleted ${files.length} download${files.length === 1 ? '' : 's'} (${size}) from ${folder}; dec data get fetches them again.`,
+      : `${ctx.terminal.style.green('✓')} Deleted ${files.length} download${files.length === 1 ? '' : 's'} (${size}) from ${folder}; dec data get fetches them again.`,
   );
   return ExitCode.ok;
 }
 
-function specs(session: Session, app: AppContext, name: string, monthSpecs: string[], source: Source) {
+function specs(session: Session, ctx: CommandContext, name: string, monthSpecs: string[], source: Source) {
   const dataset = datasetOf(session.course, name);
   const monthly = (source === 'tlc' ? dataset.tlc : dataset.mirror)?.includes('{month}') ?? false;
-  if (!monthly) return [dataFile(session.course, app.env, name, undefined, source)];
+  if (!monthly) return [dataFile(session.course, ctx.env, name, undefined, source)];
   if (monthSpecs.length === 0)
     throw new DecError(`Say which months of ${name}.`, {
       hint: `For example: dec data get ${name} 2021-01, or 2019-01..2019-12`,
     });
-  return monthSpecs.flatMap(monthsOf).map((month) => dataFile(session.course, app.env, name, month, source));
+  return monthSpecs.flatMap(monthsOf).map((month) => dataFile(session.course, ctx.env, name, month, source));
 }
 
-async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallMs: number): Promise<void> {
+async function fetchAll(ctx: CommandContext, files: ReturnType<typeof specs>, stallMs: number): Promise<void> {
   const { download } = await import('../data/download.js');
   await withInterruptSignal(async (signal) => {
     for (const file of files) {
       if (existsSync(file.path)) {
-        app.terminal.progress(`${file.fileName}: already downloaded`);
+        ctx.terminal.progress(`${file.fileName}: already downloaded`);
         continue;
       }
-      const report = app.terminal.progressReporter();
+      const report = ctx.terminal.progressReporter();
       await download(file.url, file.path, {
         stallMs,
         attempts: 5,
         backoffMs: 1000,
         signal,
-        env: app.env,
+        env: ctx.env,
         // The TLC's advice (use the mirror) is wrong when the mirror is what answered 404.
         notFoundHint:
           file.source === 'mirror'
@@ -207,61 +207,66 @@ async function fetchAll(app: AppContext, files: ReturnType<typeof specs>, stallM
           report(() => {
             const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';
             const text = `${file.fileName}: ${(received / 1e6).toFixed(1)}${size} MB`;
-            return withBar(app, total ? received / total : undefined, text);
+            return withBar(ctx, total ? received / total : undefined, text);
           }, received === total),
-        onNotice: (text) => app.terminal.warn(`${file.fileName}: ${text}`),
+        onNotice: (text) => ctx.terminal.warn(`${file.fileName}: ${text}`),
       });
     }
   });
-  app.terminal.progressDone();
+  ctx.terminal.progressDone();
 }
 
 /** A status text, with a bar in front on a terminal when the share done is known. */
-function withBar(app: AppContext, fraction: number | undefined, text: string): string {
-  return app.terminal.liveStatus && fraction !== undefined
-    ? `${bar(fraction * 100, 20, app.terminal.style)} ${text}`
+function withBar(ctx: CommandContext, fraction: number | undefined, text: string): string {
+  return ctx.terminal.liveStatus && fraction !== undefined
+    ? `${bar(fraction * 100, 20, ctx.terminal.style)} ${text}`
     : text;
 }
 
-export async function dataGet(app: AppContext, name: string, months: string[], options: GetOptions): Promise<number> {
-  const session = await openSession(app);
-  const files = specs(session, app, name, months, sourceOf(options.source));
+export async function dataGet(
+  ctx: CommandContext,
+  name: string,
+  months: string[],
+  options: GetOptions,
+): Promise<number> {
+  const session = await openSession(ctx);
+  const files = specs(session, ctx, name, months, sourceOf(options.source));
   const stallMs = parseTimeLimit(options.timeout, { fallbackMs: 30_000, minMs: 100, maxMs: 600_000 });
-  await fetchAll(app, files, stallMs);
+  await fetchAll(ctx, files, stallMs);
   const fetched = files.map((f) => ({ url: f.url, path: f.path, bytes: statSync(f.path).size }));
-  app.terminal.emit(
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       files: fetched,
     },
-    () => fetched.map((f) => `${app.terminal.style.green('✓')} ${f.path} (${megabytes(f.bytes)})`).join('\n'),
+    () => fetched.map((f) => `${ctx.terminal.style.green('✓')} ${f.path} (${megabytes(f.bytes)})`).join('\n'),
   );
   return ExitCode.ok;
 }
 
 /** --db, else the week-1 Postgres as `dec setup` runs it. */
-async function connectionString(app: AppContext, session: Session, db: string | undefined): Promise<string> {
+async function connectionString(ctx: CommandContext, session: Session, db: string | undefined): Promise<string> {
   // Checked before anything connects; a malformed URL is named without its password.
   if (db) return parseDatabaseUrl(db).connectionString;
   const { defaultDatabase } = await import('../setup/database.js');
-  return (await defaultDatabase(app, session)).connectionString;
+  return (await defaultDatabase(ctx, session)).connectionString;
 }
 
 export async function dataLoad(
-  app: AppContext,
+  ctx: CommandContext,
   name: string | undefined,
   months: string[],
-  options: LoadOptions,
+  options: DataLoadOptions,
 ): Promise<number> {
   if (options.replace && options.append)
     throw new DecError('--replace and --append exclude each other.', { hint: 'Pick one; --replace is the default.' });
   // Before any download: a month of data is a long wait to learn the URL was mistyped.
   if (options.db !== undefined) parseDatabaseUrl(options.db);
-  const session = await openSession(app);
+  const session = await openSession(ctx);
   const paths: string[] = [];
   let table = options.table;
   if (options.file) {
-    const path = resolve(app.cwd, options.file);
+    const path = resolve(ctx.cwd, options.file);
     if (!existsSync(path))
       throw new DecError(`There is no file ${options.file}.`, {
         hint: 'Give the path of a .csv, .csv.gz or .parquet file.',
@@ -277,14 +282,14 @@ export async function dataLoad(
       throw new DecError('Say which dataset to load, or --file.', {
         hint: 'For example: dec data load yellow 2021-01',
       });
-    const files = specs(session, app, name, months, sourceOf(options.source));
-    await fetchAll(app, files, 30_000);
+    const files = specs(session, ctx, name, months, sourceOf(options.source));
+    await fetchAll(ctx, files, 30_000);
     paths.push(...files.map((f) => f.path));
     table ??= defaultTable(name);
   }
   const { loadFiles } = await import('../data/load.js');
-  const target = await connectionString(app, session, options.db);
-  const report = app.terminal.progressReporter();
+  const target = await connectionString(ctx, session, options.db);
+  const report = ctx.terminal.progressReporter();
   // All files in one transaction: the table gets every month asked for, or stays as it was.
   const result = await withInterruptSignal((signal) =>
     loadFiles(paths, {
@@ -293,20 +298,20 @@ export async function dataLoad(
       mode: options.append ? 'append' : 'replace',
       signal,
       onNotice: (text) => {
-        app.terminal.progressDone();
-        app.terminal.warn(text);
+        ctx.terminal.progressDone();
+        ctx.terminal.warn(text);
       },
       onProgress: ({ path, rows, fraction }) =>
         report(() => {
           const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
           const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
-          return withBar(app, fraction, text);
+          return withBar(ctx, fraction, text);
         }),
     }),
   );
-  app.terminal.progressDone();
-  const { style } = app.terminal;
-  app.terminal.emit(
+  ctx.terminal.progressDone();
+  const { style } = ctx.terminal;
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       table,
@@ -328,17 +333,21 @@ function rowCount(rows: number): string {
   return `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
 }
 
-export async function dataSample(app: AppContext, rows: string | undefined, out: string | undefined): Promise<number> {
+export async function dataSample(
+  ctx: CommandContext,
+  rows: string | undefined,
+  out: string | undefined,
+): Promise<number> {
   const count = rows === undefined ? 10_000 : Number(rows);
   if (!Number.isInteger(count) || count < 1 || count > 50_000_000)
     throw new DecError(`--rows "${rows}" is not a row count.`, { hint: 'For example --rows 100000' });
-  const path = out ? resolve(app.cwd, out) : join(dataFolder(app.env), `yellow_tripdata_synthetic_${count}.csv.gz`);
+  const path = out ? resolve(ctx.cwd, out) : join(dataFolder(ctx.env), `yellow_tripdata_synthetic_${count}.csv.gz`);
   const { writeSyntheticYellow } = await import('../data/synthetic.js');
   await withInterruptSignal((signal) => writeSyntheticYellow(path, count, { signal }));
-  app.terminal.emit(
+  ctx.terminal.emit(
     { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true },
     () =>
-      `${app.terminal.style.green('✓')} ${count.toLocaleString('en')} SYNTHETIC yellow trips (made up, same layout) in ${path}\nLoad them: dec data load --file ${path} --table yellow_taxi_trips`,
+      `${ctx.terminal.style.green('✓')} ${count.toLocaleString('en')} SYNTHETIC yellow trips (made up, same layout) in ${path}\nLoad them: dec data load --file ${path} --table yellow_taxi_trips`,
   );
   return ExitCode.ok;
 }

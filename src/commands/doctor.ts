@@ -1,7 +1,7 @@
 // dec doctor: every prerequisite the chosen weeks need, checked concurrently, each with its fix.
 import { userInfo } from 'node:os';
-import type { AppContext } from '../context.js';
-import { realProbeContext } from '../doctor/context.js';
+import type { CommandContext } from '../command-context.js';
+import { realProbeContext } from '../doctor/probe-context.js';
 import { applyFixes } from '../doctor/fix.js';
 import { needsOf } from '../doctor/needs.js';
 import { PROBES } from '../doctor/probes/index.js';
@@ -178,9 +178,9 @@ function reportMarkdown(outcomes: readonly ProbeOutcome[], header: string[], dur
   return lines.join('\n');
 }
 
-async function dockerEndpointInfo(ctx: ProbeContext, outcomes: readonly ProbeOutcome[]) {
+async function dockerEndpointInfo(probeContext: ProbeContext, outcomes: readonly ProbeOutcome[]) {
   if (!outcomes.some((o) => o.probe.group === 'Docker')) return null;
-  const facts = await engineFacts(ctx);
+  const facts = await engineFacts(probeContext);
   return {
     endpoint: facts.endpoint.url,
     source: facts.endpoint.source,
@@ -195,7 +195,7 @@ async function dockerEndpointInfo(ctx: ProbeContext, outcomes: readonly ProbeOut
  * whose remembered settings cannot be read falls back to the syllabus (dec setup reports that file).
  */
 async function runningStacks(
-  app: AppContext,
+  ctx: CommandContext,
   session: Session,
   weeks: readonly CourseWeek[],
 ): Promise<Record<string, DesiredStack>> {
@@ -203,26 +203,26 @@ async function runningStacks(
     (id) => session.course.stacks[id] !== undefined,
   );
   const entries = await Promise.all(
-    ids.map(async (id) => [id, await runningStack(app.env, session.course, id).catch(() => undefined)] as const),
+    ids.map(async (id) => [id, await runningStack(ctx.env, session.course, id).catch(() => undefined)] as const),
   );
   return Object.fromEntries(
     entries.filter((entry): entry is readonly [string, DesiredStack] => entry[1] !== undefined),
   );
 }
 
-export async function doctor(app: AppContext, options: DoctorOptions): Promise<number> {
+export async function doctor(ctx: CommandContext, options: DoctorOptions): Promise<number> {
   const timeoutMs = parseTimeout(options.timeout);
-  const session = await openSession(app);
+  const session = await openSession(ctx);
   const weeks = options.week === undefined ? session.course.weeks : [findWeek(session.course, options.week)];
-  const needs = needsOf(weeks, session.course.stacks, await runningStacks(app, session, weeks));
+  const needs = needsOf(weeks, session.course.stacks, await runningStacks(ctx, session, weeks));
   const makeContext = () =>
-    realProbeContext({ env: app.env, cwd: app.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
-  const ctx = makeContext();
+    realProbeContext({ env: ctx.env, cwd: ctx.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
+  const probeContext = makeContext();
   const probes = selectProbes(
-    PROBES.filter((probe) => options.only !== undefined || appliesTo(probe, ctx)),
+    PROBES.filter((probe) => options.only !== undefined || appliesTo(probe, probeContext)),
     options.only,
   );
-  const { style } = app.terminal;
+  const { style } = ctx.terminal;
   const weekText =
     weeks.length === 1
       ? `week ${weekLabel(weeks[0]!)}`
@@ -231,7 +231,7 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
           .pop()}`;
 
   if (options.list) {
-    app.terminal.emit(
+    ctx.terminal.emit(
       {
         schemaVersion: JSON_SCHEMA_VERSION,
         probes: PROBES.map((p) => ({
@@ -252,9 +252,9 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
   }
 
   const started = performance.now();
-  const outcomes = await runProbes(probes, ctx);
+  const outcomes = await runProbes(probes, probeContext);
   const durationMs = Math.round(performance.now() - started);
-  const docker = await dockerEndpointInfo(ctx, outcomes);
+  const docker = await dockerEndpointInfo(probeContext, outcomes);
   const exitCode = doctorExitCode(outcomes);
 
   if (options.report) {
@@ -268,15 +268,15 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
       `Docker: ${docker ? `${docker.endpoint} (${docker.source})${docker.reachable ? '' : ', not reachable'}` : 'not checked'}`,
     ];
     const markdown = redact(reportMarkdown(outcomes, header, durationMs), {
-      home: ctx.home,
-      user: app.env.USER ?? safeUser(),
+      home: probeContext.home,
+      user: ctx.env.USER ?? safeUser(),
       projects,
     });
-    app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, format: 'markdown', markdown }, () => markdown);
+    ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, format: 'markdown', markdown }, () => markdown);
     return exitCode;
   }
 
-  app.terminal.emit(
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       dec: DEC_VERSION,
@@ -298,7 +298,7 @@ export async function doctor(app: AppContext, options: DoctorOptions): Promise<n
       ].join('\n'),
   );
   if (!options.fix) return exitCode;
-  return applyFixes(app, ctx, outcomes, options.yes === true, makeContext);
+  return applyFixes(ctx, probeContext, outcomes, options.yes === true, makeContext);
 }
 
 function safeUser(): string | undefined {

@@ -1,7 +1,7 @@
 // dec homework init <week> | list | status | check <week>
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
 import { ANSWERS_FILE, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
 import { openAnswerRunner, type Database } from '../homework/sandbox.js';
@@ -37,7 +37,7 @@ import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { parseTimeLimit } from '../util/time.js';
 
-export interface InitOptions {
+export interface HomeworkInitOptions {
   dir?: string;
   force?: boolean;
   dryRun?: boolean;
@@ -93,14 +93,14 @@ const ACTION_TEXT: Record<FileAction, string> = {
   overwrite: 'overwritten (your version backed up as .bak-<time>)',
 };
 
-export async function homeworkInit(app: AppContext, ref: string, options: InitOptions): Promise<number> {
-  const session = await openSession(app);
+export async function homeworkInit(ctx: CommandContext, ref: string, options: HomeworkInitOptions): Promise<number> {
+  const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
   const template = templateFiles(week);
   const questions = week.homework?.questions ?? [];
   const values: TemplateValues = {
-    student: options.student ?? app.env.GIT_AUTHOR_NAME ?? app.env.USER ?? 'student',
+    student: options.student ?? ctx.env.GIT_AUTHOR_NAME ?? ctx.env.USER ?? 'student',
     week: String(week.number),
     week_title: week.title,
     cohort: session.course.cohort ?? '',
@@ -118,12 +118,12 @@ export async function homeworkInit(app: AppContext, ref: string, options: InitOp
   for (const path of Object.keys(wanted)) checkNoEscape(folder, inside(folder, path, 'A template file'));
   const manifest = await readManifest(folder);
   const planned = planFiles(folder, wanted, manifest, options.force === true);
-  const shown = relativeShown(app.cwd, folder);
-  const { style } = app.terminal;
+  const shown = relativeShown(ctx.cwd, folder);
+  const { style } = ctx.terminal;
   const backups = options.dryRun
     ? []
-    : await applyFiles(folder, planned, manifest, template.name, templateHashOf(wanted), app.now());
-  app.terminal.emit(
+    : await applyFiles(folder, planned, manifest, template.name, templateHashOf(wanted), ctx.now());
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       syllabus: syllabusInfo(session),
@@ -151,11 +151,11 @@ export async function homeworkInit(app: AppContext, ref: string, options: InitOp
   return ExitCode.ok;
 }
 
-export async function homeworkStatus(app: AppContext): Promise<number> {
-  const session = await openSession(app);
+export async function homeworkStatus(ctx: CommandContext): Promise<number> {
+  const session = await openSession(ctx);
   const state = await readSessionProgress(session);
-  const rows = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, app.now());
-  const { style } = app.terminal;
+  const rows = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
+  const { style } = ctx.terminal;
   const dueText = (row: WeekHomework) =>
     row.due === undefined
       ? ''
@@ -164,7 +164,7 @@ export async function homeworkStatus(app: AppContext): Promise<number> {
         : row.daysLeft < 0
           ? style.red(`${row.due} (${-row.daysLeft} days late)`)
           : `${row.due} (${row.daysLeft} days left)`;
-  app.terminal.emit(
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       syllabus: syllabusInfo(session),
@@ -192,17 +192,17 @@ export async function homeworkStatus(app: AppContext): Promise<number> {
 }
 
 /** --db, else the Postgres of the week-1 stack as `dec setup` runs it (remembered port and login). */
-async function database(app: AppContext, session: Session, flag: string | undefined): Promise<Database> {
-  return flag ? parseDatabaseUrl(flag) : defaultDatabase(app, session);
+async function database(ctx: CommandContext, session: Session, flag: string | undefined): Promise<Database> {
+  return flag ? parseDatabaseUrl(flag) : defaultDatabase(ctx, session);
 }
 
-export async function homeworkCheck(app: AppContext, ref: string, options: CheckOptions): Promise<number> {
-  const session = await openSession(app);
+export async function homeworkCheck(ctx: CommandContext, ref: string, options: CheckOptions): Promise<number> {
+  const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
   const answers = await readAnswers(folder);
   if (!answers) {
-    throw new DecError(`There is no ${ANSWERS_FILE} in ${relativeShown(app.cwd, folder)}.`, {
+    throw new DecError(`There is no ${ANSWERS_FILE} in ${relativeShown(ctx.cwd, folder)}.`, {
       hint: `Scaffold the homework first: dec homework init ${week.number}`,
     });
   }
@@ -213,8 +213,8 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
   const sqlToRun = results.filter((r) => r.kind === 'sql' && r.status === 'pass' && runsHere(r.id));
   let db: Database | undefined;
   if (sqlToRun.length > 0) {
-    db = await database(app, session, options.db);
-    const runner = await openAnswerRunner(db, timeoutMs, (message) => app.terminal.warn(message));
+    db = await database(ctx, session, options.db);
+    const runner = await openAnswerRunner(db, timeoutMs, (message) => ctx.terminal.warn(message));
     try {
       for (const result of sqlToRun) {
         const problem = await runner.run(answers[result.id]!.sql);
@@ -227,13 +227,13 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
   }
   const failed = results.filter((r) => r.status === 'fail' || r.status === 'unanswered');
   const passed = failed.length === 0;
-  await updateProgress(session.progress.file, { now: app.now(), warn: (m) => app.terminal.warn(m) }, (state) => {
-    if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], app.now());
+  await updateProgress(session.progress.file, { now: ctx.now(), warn: (m) => ctx.terminal.warn(m) }, (state) => {
+    if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], ctx.now());
     else markUndone(state, session.course.id, [stepKey(week, 'homework')]);
   });
-  const { style } = app.terminal;
+  const { style } = ctx.terminal;
   const mark = { pass: style.green('✓'), fail: style.red('✗'), unanswered: style.red('✗'), skipped: style.dim('-') };
-  app.terminal.emit(
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       syllabus: syllabusInfo(session),
@@ -245,7 +245,7 @@ export async function homeworkCheck(app: AppContext, ref: string, options: Check
     },
     () =>
       [
-        style.bold(`Homework week ${weekLabel(week)}: ${relativeShown(app.cwd, folder)}/${ANSWERS_FILE}`),
+        style.bold(`Homework week ${weekLabel(week)}: ${relativeShown(ctx.cwd, folder)}/${ANSWERS_FILE}`),
         ...results.map((r) => `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}`),
         '',
         passed

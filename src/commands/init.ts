@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { DecError } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { DEFAULT_SYLLABUS_ID, TEMPLATES_DIR } from '../paths.js';
@@ -21,7 +21,7 @@ import {
   type WorkspaceMarker,
 } from '../workspace/workspace.js';
 
-export interface InitOptions {
+export interface WorkspaceInitOptions {
   start?: string;
   force?: boolean;
 }
@@ -64,7 +64,7 @@ async function addGitignore(root: string): Promise<'created' | 'extended' | 'kep
 }
 
 /** Progress made before the workspace existed is copied in, so nothing is lost by running init later. */
-async function carryOverProgress(ctx: AppContext, workspace: Workspace, syllabusId: string): Promise<number> {
+async function carryOverProgress(ctx: CommandContext, workspace: Workspace, syllabusId: string): Promise<number> {
   const from = progressLocation(undefined, ctx.env).file;
   const to = progressLocation(workspace, ctx.env).file;
   if (from === to || existsSync(to)) return 0;
@@ -77,7 +77,11 @@ async function carryOverProgress(ctx: AppContext, workspace: Workspace, syllabus
   return Object.keys(earlier.done).length;
 }
 
-export async function initWorkspace(ctx: AppContext, dir: string | undefined, options: InitOptions): Promise<void> {
+export async function initWorkspace(
+  ctx: CommandContext,
+  dir: string | undefined,
+  options: WorkspaceInitOptions,
+): Promise<void> {
   const root = resolve(ctx.cwd, dir ?? '.');
   const markerPath = markerPathFor(root);
   const existingText = await readTextIfExists(markerPath, 'workspace file');

@@ -1,5 +1,5 @@
 // dec progress [--where] | done | undo | reset | export
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { DecError } from '../errors.js';
 import { JSON_SCHEMA_VERSION, homeworkJson, nextStepJson, weekSummaryJson } from '../output/json.js';
 import { homeworkCell, homeworkOverview } from '../homework/overview.js';
@@ -10,14 +10,14 @@ import { updateProgress } from '../progress/store.js';
 import { weekLabel } from '../syllabus/course.js';
 import { findTopics, findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
-import { formatNextStep } from './describe.js';
+import { formatNextStep } from '../output/course-format.js';
 
 function writeOptions(session: Session) {
   const { ctx } = session;
   return { now: ctx.now(), warn: (message: string) => ctx.terminal.warn(message) };
 }
 
-export async function showWhere(ctx: AppContext): Promise<void> {
+export async function showWhere(ctx: CommandContext): Promise<void> {
   const session = await openSession(ctx);
   const { file, scope } = session.progress;
   ctx.terminal.emit(
@@ -32,7 +32,7 @@ export async function showWhere(ctx: AppContext): Promise<void> {
   );
 }
 
-export async function showProgress(ctx: AppContext): Promise<void> {
+export async function showProgress(ctx: CommandContext): Promise<void> {
   const session = await openSession(ctx);
   const state = await readSessionProgress(session);
   const progress = summarize(session.course, state);
@@ -99,7 +99,7 @@ export interface MarkOptions {
 }
 
 export async function markTopics(
-  ctx: AppContext,
+  ctx: CommandContext,
   weekRef: string,
   topicRefs: string[],
   options: MarkOptions,
@@ -141,7 +141,7 @@ export async function markTopics(
   );
 }
 
-export async function resetProgress(ctx: AppContext, weekRef: string | undefined, yes: boolean): Promise<void> {
+export async function resetProgress(ctx: CommandContext, weekRef: string | undefined, yes: boolean): Promise<void> {
   const session = await openSession(ctx);
   const week = weekRef === undefined ? undefined : findWeek(session.course, weekRef);
   const scope = week ? `week ${weekLabel(week)} (${week.title})` : `all of ${session.course.title}`;
@@ -165,7 +165,7 @@ export async function resetProgress(ctx: AppContext, weekRef: string | undefined
   );
 }
 
-export async function exportProgress(ctx: AppContext, format: string): Promise<void> {
+export async function exportProgress(ctx: CommandContext, format: string): Promise<void> {
   if (format !== 'markdown' && format !== 'md') {
     throw new DecError(`Unknown export format "${format}".`, { hint: 'Use --format markdown.' });
   }

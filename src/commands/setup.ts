@@ -1,5 +1,5 @@
 // dec setup <week> [--down|--destroy|--dry-run|--print-compose] and dec setup status [week].
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import {
   connectDocker,
   resolveDockerEndpoint,
@@ -10,7 +10,7 @@ import {
   type ContainerSummary,
   type DockerClient,
 } from '../docker/client.js';
-import { holderAmong, describeHolder, freePortFix, heldByOwnStack } from '../doctor/probes/holders.js';
+import { holderAmong, describeHolder, freePortFix, heldByOwnStack } from '../doctor/probes/port-holders.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { postgresReadiness } from '../postgres/login.js';
@@ -94,9 +94,9 @@ interface Target {
   stack: Stack;
 }
 
-async function resolveTarget(app: AppContext, ref: string): Promise<Target> {
-  const project = projectFromEnv(app.env);
-  const session = await openSession(app);
+async function resolveTarget(ctx: CommandContext, ref: string): Promise<Target> {
+  const project = projectFromEnv(ctx.env);
+  const session = await openSession(ctx);
   const week = findWeek(session.course, ref);
   const stackId = week.setup?.stack;
   const stack = stackId === undefined ? undefined : session.course.stacks[stackId];
@@ -114,8 +114,8 @@ async function resolveTarget(app: AppContext, ref: string): Promise<Target> {
   return { project, session, week, stackId, stack };
 }
 
-async function engine(app: AppContext): Promise<DockerClient> {
-  const endpoint = await resolveDockerEndpoint(app.env, process.platform, app.env.HOME || homedir());
+async function engine(ctx: CommandContext): Promise<DockerClient> {
+  const endpoint = await resolveDockerEndpoint(ctx.env, process.platform, ctx.env.HOME || homedir());
   const client = await connectDocker(endpoint, DOCKER_QUERY_MS);
   try {
     await client.ping();
@@ -162,8 +162,8 @@ async function checkPorts(plan: StackPlan, actual: ActualStack, target: Target):
   }
 }
 
-function applyProgress(app: AppContext): { onEvent(event: ApplyEvent): void; stop(): void } {
-  const { terminal } = app;
+function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void; stop(): void } {
+  const { terminal } = ctx;
   // Pulls report every few KB: throttled like downloads (a line every 5 s in a log, not one per %).
   const pulling = terminal.progressReporter();
   return {
@@ -184,23 +184,23 @@ function applyProgress(app: AppContext): { onEvent(event: ApplyEvent): void; sto
   };
 }
 
-async function markSetupDone(app: AppContext, target: Target): Promise<void> {
-  await updateProgress(target.session.progress.file, { now: app.now(), warn: (m) => app.terminal.warn(m) }, (state) =>
-    markDone(state, target.session.course.id, [stepKey(target.week, 'setup')], app.now()),
+async function markSetupDone(ctx: CommandContext, target: Target): Promise<void> {
+  await updateProgress(target.session.progress.file, { now: ctx.now(), warn: (m) => ctx.terminal.warn(m) }, (state) =>
+    markDone(state, target.session.course.id, [stepKey(target.week, 'setup')], ctx.now()),
   ).catch((error: unknown) =>
-    app.terminal.warn(
+    ctx.terminal.warn(
       `The stack is up, but its progress mark could not be saved: ${error instanceof Error ? error.message : String(error)}`,
     ),
   );
 }
 
 /** Memory and disk the stack needs: warnings, since the engine may still cope. */
-async function checkResources(app: AppContext, client: DockerClient, stack: Stack): Promise<void> {
+async function checkResources(ctx: CommandContext, client: DockerClient, stack: Stack): Promise<void> {
   const info = await client.info().catch(() => undefined);
   if (!info) return;
   const gib = info.memTotal / 1024 ** 3;
   if (stack.memoryGb !== undefined && gib + 0.05 < stack.memoryGb) {
-    app.terminal.warn(
+    ctx.terminal.warn(
       `The Docker engine has ${gib.toFixed(1)} GiB of memory; this stack wants ${stack.memoryGb} GiB (dec doctor --only docker-memory says how to raise it).`,
     );
   }
@@ -211,14 +211,14 @@ async function checkResources(app: AppContext, client: DockerClient, stack: Stac
       () => undefined,
     );
     if (free !== undefined && free < 2)
-      app.terminal.warn(
+      ctx.terminal.warn(
         `Only ${free.toFixed(1)} GiB free for Docker (${info.rootDir}); images and data may not fit (docker system df).`,
       );
   }
 }
 
-export async function setup(app: AppContext, ref: string, options: SetupOptions): Promise<number> {
-  const target = await resolveTarget(app, ref);
+export async function setup(ctx: CommandContext, ref: string, options: SetupOptions): Promise<number> {
+  const target = await resolveTarget(ctx, ref);
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
     const starting = (['printCompose', 'load', 'recreate', 'reset'] as const).find((flag) => options[flag]);
@@ -228,7 +228,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
         hint: `Run them one after the other: dec setup ${target.stackId} ${options.destroy ? '--destroy' : '--down'}, then dec setup ${target.stackId} ${flag}`,
       });
     }
-    return teardown(app, target, options);
+    return teardown(ctx, target, options);
   }
   const { session, stackId, stack } = target;
   const only = checkOnly(options.only, stack);
@@ -239,14 +239,14 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       hint: 'Load into the week-1 Postgres: dec setup week1 --load ' + options.load + ' (or dec data load with --db).',
     });
   }
-  const saved = await readOverrides(app.env, session.course.id, stackId);
+  const saved = await readOverrides(ctx.env, session.course.id, stackId);
   // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
   const overrides = applyFlags(
     options.reset ? noOverrides() : saved,
     { port: options.port, image: options.image, env: options.env, expose: options.expose },
     stack,
   );
-  const desiredWith = (settings: Overrides) => stackWith(app.env, session.course, stackId, settings);
+  const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings);
   const desired = desiredWith(overrides);
   // --only: these services (and what they depend on) are planned, started and have their flags applied.
   const chosenNames = chosen(desired, only).map((s) => s.service);
@@ -262,34 +262,34 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
   const remember = async () => {
     const applied = appliedOverrides(saved, overrides, chosenNames, stack);
     if (JSON.stringify(applied) !== JSON.stringify(saved))
-      await saveOverrides(app.env, session.course.id, stackId, applied);
+      await saveOverrides(ctx.env, session.course.id, stackId, applied);
   };
   if (overrides.expose)
-    app.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
+    ctx.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
 
   if (options.printCompose) {
     const yaml = composeYaml(desired);
-    app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
+    ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );
     return ExitCode.ok;
   }
 
   // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
-  const release = options.dryRun ? undefined : await takeStackLock(app, target);
+  const release = options.dryRun ? undefined : await takeStackLock(ctx, target);
   try {
-    const client = await engine(app);
+    const client = await engine(ctx);
     if (!options.dryRun) {
       const repaired = await repairNetwork(client, desired);
-      if (repaired) app.terminal.warn(repaired);
+      if (repaired) ctx.terminal.warn(repaired);
     }
     const actual = await actualState(client, desired);
     const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
     const lines = planLines(plan, desired);
-    const { style } = app.terminal;
+    const { style } = ctx.terminal;
 
     if (options.dryRun) {
-      app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
+      ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, dryRun: true, plan: lines }, () =>
         [
           style.bold(`dec setup ${stackId} --dry-run: what would happen`),
           ...lines.map((line) => `  ${line}`),
@@ -308,7 +308,7 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
       ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
       : `${desired.title} (${stackId}) is`;
     if (changesNothing(plan)) {
-      app.terminal.emit(statusJson(target, desired, plan, []), () =>
+      ctx.terminal.emit(statusJson(target, desired, plan, []), () =>
         [
           `${style.green('✓')} ${what} up; nothing to change.`,
           ...differs.map(
@@ -320,21 +320,21 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
         ].join('\n'),
       );
       await remember();
-      if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(app, target);
+      if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(ctx, target);
       // The stack is set up: loading data (maybe long) does not hold up another setup.
       await release?.();
-      const loaded = await loadData(app, loads);
+      const loaded = await loadData(ctx, loads);
       return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
     }
 
     await checkPorts(plan, actual, target);
-    await checkResources(app, client, stack);
+    await checkResources(ctx, client, stack);
     const readyTimeoutMs = parseTimeLimit(options.timeout, {
       fallbackMs: DEFAULT_READY_S * 1000,
       minMs: 1000,
       maxMs: 3_600_000,
     });
-    const reporter = applyProgress(app);
+    const reporter = applyProgress(ctx);
     let outcomes;
     try {
       outcomes = await withInterruptSignal((signal) =>
@@ -345,8 +345,8 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     }
     await remember();
     // The week's setup is done once the whole stack runs, not after --only started a part of it.
-    if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(app, target);
-    app.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
+    if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(ctx, target);
+    ctx.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
       [
         `${style.green('✓')} ${what} ready.`,
         ...outcomes.map(
@@ -365,8 +365,8 @@ export async function setup(app: AppContext, ref: string, options: SetupOptions)
     // The stack is set up: loading data (maybe long) does not hold up another setup.
     await release?.();
     const loaded = await loadData(
-      app,
-      loads.length > 0 || options.load !== undefined ? loads : await offerLoad(app, target),
+      ctx,
+      loads.length > 0 || options.load !== undefined ? loads : await offerLoad(ctx, target),
     );
     return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
   } finally {
@@ -387,14 +387,14 @@ export function weekLoads(week: CourseWeek): Array<{ dataset: string; months: st
  * never in scripts, CI or --json; there, a hint names the command). Tables that already hold rows (a
  * volume kept by --down) are named with their row counts and never offered: loading replaces a table.
  */
-async function offerLoad(app: AppContext, target: Target): Promise<Array<{ dataset: string; months: string[] }>> {
+async function offerLoad(ctx: CommandContext, target: Target): Promise<Array<{ dataset: string; months: string[] }>> {
   const week = weekLoads(target.week);
   if (week.length === 0) return [];
-  const present = await tablesPresent(app, target, week);
+  const present = await tablesPresent(ctx, target, week);
   const loads = week.filter((l) => !present.some((p) => p.dataset === l.dataset));
-  const { style } = app.terminal;
+  const { style } = ctx.terminal;
   if (present.length > 0) {
-    app.terminal.print(
+    ctx.terminal.print(
       style.dim(
         `Already in Postgres: ${present.map((p) => `${p.table} (${p.rows.toLocaleString('en')} rows)`).join(', ')}; kept as they are (dec data load <dataset> would replace one).`,
       ),
@@ -402,8 +402,8 @@ async function offerLoad(app: AppContext, target: Target): Promise<Array<{ datas
   }
   if (loads.length === 0) return [];
   const names = loads.map((l) => [l.dataset, ...l.months].join(' ')).join(', ');
-  if (!app.terminal.interactive || app.terminal.json) {
-    app.terminal.print(
+  if (!ctx.terminal.interactive || ctx.terminal.json) {
+    ctx.terminal.print(
       style.dim(
         `Load the week's data: ${loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ')}`,
       ),
@@ -411,17 +411,17 @@ async function offerLoad(app: AppContext, target: Target): Promise<Array<{ datas
     return [];
   }
   const { confirm } = await import('../output/prompt.js');
-  return (await confirm(app.terminal, `Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
+  return (await confirm(ctx.terminal, `Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
 }
 
 /** The week's datasets whose tables already hold rows in the stack's Postgres (none when it cannot say). */
 async function tablesPresent(
-  app: AppContext,
+  ctx: CommandContext,
   target: Target,
   loads: Array<{ dataset: string }>,
 ): Promise<Array<{ dataset: string; table: string; rows: number }>> {
   const { defaultTable } = await import('../data/datasets.js');
-  const database = await defaultDatabase(app, target.session).catch(() => undefined);
+  const database = await defaultDatabase(ctx, target.session).catch(() => undefined);
   if (!database) return [];
   const tables = loads.map((l) => ({ dataset: l.dataset, table: defaultTable(l.dataset) }));
   const rows = await tableRows(
@@ -433,11 +433,11 @@ async function tablesPresent(
 }
 
 /** --load: the datasets to put into the stack's Postgres once it is up. */
-async function loadData(app: AppContext, loads: Array<{ dataset: string; months: string[] }>): Promise<number> {
+async function loadData(ctx: CommandContext, loads: Array<{ dataset: string; months: string[] }>): Promise<number> {
   if (loads.length === 0) return ExitCode.ok;
   const { dataLoad } = await import('./data.js');
   for (const { dataset, months } of loads) {
-    const code = await dataLoad(app, dataset, months, {});
+    const code = await dataLoad(ctx, dataset, months, {});
     if (code !== ExitCode.ok) return code;
   }
   return ExitCode.ok;
@@ -467,8 +467,8 @@ function statusJson(
   };
 }
 
-async function confirmDestroy(app: AppContext, stackId: string): Promise<boolean> {
-  if (!app.terminal.interactive || app.terminal.json) {
+async function confirmDestroy(ctx: CommandContext, stackId: string): Promise<boolean> {
+  if (!ctx.terminal.interactive || ctx.terminal.json) {
     throw new DecError(
       `--destroy deletes the ${stackId} stack's volumes (the data in them), and dec cannot ask for confirmation here.`,
       { hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes` },
@@ -484,7 +484,7 @@ async function confirmDestroy(app: AppContext, stackId: string): Promise<boolean
     throw error;
   });
   if (typed.trim() === stackId) return true;
-  app.terminal.print('Not confirmed; nothing was changed.');
+  ctx.terminal.print('Not confirmed; nothing was changed.');
   return false;
 }
 
@@ -514,36 +514,36 @@ function checkVolumesFree(
 }
 
 /** The stack's lock, shared by setup and teardown: a --down during a setup waits for it, and the other way round. */
-function takeStackLock(app: AppContext, target: Target): Promise<() => Promise<void>> {
-  return lockStack(app.env, target.project, target.stackId, {
+function takeStackLock(ctx: CommandContext, target: Target): Promise<() => Promise<void>> {
+  return lockStack(ctx.env, target.project, target.stackId, {
     waitMs: SETUP_LOCK_WAIT_MS,
     onWait: (pid) =>
-      app.terminal.warn(
+      ctx.terminal.warn(
         `Another dec setup ${target.stackId} is running${pid ? ` (pid ${pid})` : ''}; waiting up to ${SETUP_LOCK_WAIT_MS / 1000} s for it to finish.`,
       ),
   });
 }
 
-async function teardown(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
+async function teardown(ctx: CommandContext, target: Target, options: SetupOptions): Promise<number> {
   const { stackId } = target;
   const dryRun = options.dryRun === true;
   // --dry-run changes nothing, so it needs no confirmation either.
-  if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(app, stackId))) return ExitCode.ok;
-  const release = dryRun ? undefined : await takeStackLock(app, target);
+  if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(ctx, stackId))) return ExitCode.ok;
+  const release = dryRun ? undefined : await takeStackLock(ctx, target);
   try {
-    return await removeStack(app, target, options);
+    return await removeStack(ctx, target, options);
   } finally {
     await release?.();
   }
 }
 
-async function removeStack(app: AppContext, target: Target, options: SetupOptions): Promise<number> {
+async function removeStack(ctx: CommandContext, target: Target, options: SetupOptions): Promise<number> {
   const { stackId, session } = target;
-  const { style } = app.terminal;
+  const { style } = ctx.terminal;
   const dryRun = options.dryRun === true;
   // --only: those services' containers (and, with --destroy, their volumes); not what they depend on.
   const only = checkOnly(options.only, target.stack);
-  const client = await engine(app);
+  const client = await engine(ctx);
   const everyContainer = await client.listContainers();
   const containers = everyContainer.filter(
     (c) =>
@@ -551,7 +551,7 @@ async function removeStack(app: AppContext, target: Target, options: SetupOption
       (only === undefined || only.includes(c.labels[DEC_LABELS.service] ?? '')),
   );
   // The one resolver setup and status use: the volume names follow the project and remembered flags.
-  const desired = await runningStack(app.env, session.course, stackId);
+  const desired = await runningStack(ctx.env, session.course, stackId);
   const volumes = [
     ...new Set(
       desired.services
@@ -588,7 +588,7 @@ async function removeStack(app: AppContext, target: Target, options: SetupOption
   }
   const names = containers.map((c) => c.name);
   const count = `${containers.length} container${containers.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
-  app.terminal.emit(
+  ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       stack: stackId,
@@ -617,20 +617,20 @@ async function removeStack(app: AppContext, target: Target, options: SetupOption
   return ExitCode.ok;
 }
 
-export async function setupStatus(app: AppContext, ref: string | undefined): Promise<number> {
-  const session = await openSession(app);
+export async function setupStatus(ctx: CommandContext, ref: string | undefined): Promise<number> {
+  const session = await openSession(ctx);
   const weeks =
     ref === undefined
       ? session.course.weeks.filter((w) => w.setup?.stack && session.course.stacks[w.setup.stack])
       : [findWeek(session.course, ref)];
-  const targets = await Promise.all(weeks.map((w) => resolveTarget(app, String(w.number))));
-  const client = await engine(app);
+  const targets = await Promise.all(weeks.map((w) => resolveTarget(ctx, String(w.number))));
+  const client = await engine(ctx);
   const containers = await client.listContainers();
   // undefined when the engine would not say (sizes are a nicety: status goes on without them).
   const sizes = await client.volumeSizes().catch(() => undefined);
   const stacks = await Promise.all(
     targets.map(async (target) => {
-      const desired = await runningStack(app.env, session.course, target.stackId);
+      const desired = await runningStack(ctx.env, session.course, target.stackId);
       const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
       const services = await Promise.all(
         desired.services.map(async (wanted) => {
@@ -656,14 +656,14 @@ export async function setupStatus(app: AppContext, ref: string | undefined): Pro
       return { stack: target.stackId, week: target.week.number, title: desired.title, services };
     }),
   );
-  const { style } = app.terminal;
+  const { style } = ctx.terminal;
   const size = (volume: { bytes: number | null; created: boolean | null }) =>
     volume.created === false
       ? 'not created yet'
       : volume.bytes === null || volume.bytes < 0
         ? 'size unknown'
         : `${(volume.bytes / 1e6).toFixed(1)} MB`;
-  app.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), stacks }, () =>
+  ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, syllabus: syllabusInfo(session), stacks }, () =>
     stacks
       .map((s) =>
         [

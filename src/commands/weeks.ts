@@ -1,18 +1,18 @@
 // dec weeks list / dec weeks show <week>
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { JSON_SCHEMA_VERSION, nextStepJson, weekSummaryJson } from '../output/json.js';
 import { bar, statusText, table } from '../output/render.js';
 import { summarize, type CourseProgress, type WeekProgress } from '../progress/model.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
-import { formatHomework, formatNextStep, formatSetup, formatTools } from './describe.js';
+import { formatHomework, formatNextStep, formatSetup, formatTools } from '../output/course-format.js';
 import { homeworkCell, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { dueDate } from '../homework/render.js';
 import { homeworkJson } from '../output/json.js';
 
 async function load(
-  ctx: AppContext,
+  ctx: CommandContext,
 ): Promise<{ session: Session; progress: CourseProgress; homework: WeekHomework[] }> {
   const session = await openSession(ctx);
   const state = await readSessionProgress(session);
@@ -20,7 +20,7 @@ async function load(
   return { session, progress: summarize(session.course, state), homework };
 }
 
-export async function listWeeks(ctx: AppContext): Promise<void> {
+export async function listWeeks(ctx: CommandContext): Promise<void> {
   const { session, progress, homework } = await load(ctx);
   const homeworkOf = (id: string) => homework.find((h) => h.week.id === id);
   const { course } = session;
@@ -100,7 +100,7 @@ function weekDetailJson(week: CourseWeek, progress: WeekProgress, nextId: string
   };
 }
 
-export async function showWeek(ctx: AppContext, ref: string): Promise<void> {
+export async function showWeek(ctx: CommandContext, ref: string): Promise<void> {
   const { session, progress } = await load(ctx);
   const week = findWeek(session.course, ref);
   const weekProgress = progress.weeks.find((w) => w.week.id === week.id)!;

@@ -75,7 +75,7 @@ export async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise
   return columns;
 }
 
-export interface LoadOptions {
+export interface LoadFilesOptions {
   connectionString: string;
   table: string;
   mode: 'replace' | 'append';
@@ -263,7 +263,7 @@ function gunzipped(file: ReadStream): Transform {
  * a table never holds some of the months asked for. Columns are matched by name, whatever their
  * case or order (the TLC's headers vary between years); a column one file lacks is NULL there.
  */
-export async function loadFiles(paths: string[], options: LoadOptions): Promise<LoadResult> {
+export async function loadFiles(paths: string[], options: LoadFilesOptions): Promise<LoadResult> {
   checkTableName(options.table);
   const inputs: Input[] = [];
   try {
@@ -451,7 +451,7 @@ async function freshStagingName(client: Client): Promise<string> {
   throw new Error('could not find a free name for the staging table');
 }
 
-async function copyAll(inputs: Input[], options: LoadOptions): Promise<LoadResult> {
+async function copyAll(inputs: Input[], options: LoadFilesOptions): Promise<LoadResult> {
   const client = await connect(options.connectionString, options.signal);
   let current = inputs[0]?.path ?? '';
   let committing = false;
@@ -510,7 +510,7 @@ async function copyFile(
   staging: string,
   targets: Column[],
   input: Input,
-  options: LoadOptions,
+  options: LoadFilesOptions,
 ): Promise<number> {
   const { from: copyFrom } = await import('pg-copy-streams');
   const { path, parquet } = input;
@@ -578,7 +578,7 @@ function unreadable(path: string, error: unknown): unknown {
 }
 
 /** The staging table replaces the table, or its rows are added to it (columns matched by name). */
-async function publish(client: Client, staging: string, columns: Column[], options: LoadOptions): Promise<void> {
+async function publish(client: Client, staging: string, columns: Column[], options: LoadFilesOptions): Promise<void> {
   const table = quoteIdent(options.table);
   if (options.mode === 'replace') {
     await client.query(`DROP TABLE IF EXISTS ${table}`);

@@ -1,7 +1,7 @@
 // dec doctor --fix: applies the fixes dec can make safely, each confirmed on a terminal (or all
 // with --yes). It only ever touches its own containers and the student's credential files.
 import { chmod, mkdir } from 'node:fs/promises';
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { isDecOwned, projectFromEnv, projectOf } from '../docker/client.js';
 import { DecError } from '../errors.js';
 import { confirm } from '../output/prompt.js';
@@ -22,7 +22,7 @@ export function describeFix(fix: AutoFix): string {
   }
 }
 
-async function apply(ctx: ProbeContext, fix: AutoFix): Promise<void> {
+async function apply(probeContext: ProbeContext, fix: AutoFix): Promise<void> {
   switch (fix.kind) {
     case 'chmod-600':
       return chmod(fix.path, 0o600);
@@ -30,33 +30,33 @@ async function apply(ctx: ProbeContext, fix: AutoFix): Promise<void> {
       return void (await mkdir(fix.path, { recursive: true, mode: 0o700 }));
     case 'start-containers':
       for (const container of fix.containers)
-        await (await decContainer(ctx, container.id, container.name)).startContainer(container.id);
+        await (await decContainer(probeContext, container.id, container.name)).startContainer(container.id);
       return;
     case 'stop-container':
-      return (await decContainer(ctx, fix.containerId, fix.name)).stopContainer(fix.containerId);
+      return (await decContainer(probeContext, fix.containerId, fix.name)).stopContainer(fix.containerId);
   }
 }
 
 /** The engine client, after checking again, right before acting, that dec created the container. */
-async function decContainer(ctx: ProbeContext, id: string, name: string) {
-  const facts = await engineFacts(ctx);
+async function decContainer(probeContext: ProbeContext, id: string, name: string) {
+  const facts = await engineFacts(probeContext);
   if (!facts.reachable) throw new Error(facts.error.message);
   const container = (await facts.client.listContainers()).find((c) => c.id === id);
   if (!container || !isDecOwned(container)) throw new Error(`${name} is not a dec container`);
   // Another project's containers (DEC_PROJECT) are not this run's to stop or start.
-  if (projectOf(container.labels) !== projectFromEnv(ctx.env))
+  if (projectOf(container.labels) !== projectFromEnv(probeContext.env))
     throw new Error(`${name} belongs to another dec project (${projectOf(container.labels)})`);
   return facts.client;
 }
 
 export async function applyFixes(
-  app: AppContext,
-  ctx: ProbeContext,
+  ctx: CommandContext,
+  probeContext: ProbeContext,
   outcomes: readonly ProbeOutcome[],
   yes: boolean,
   freshContext: () => ProbeContext,
 ): Promise<number> {
-  const { terminal } = app;
+  const { terminal } = ctx;
   const { style } = terminal;
   const fixable = outcomes.filter(
     (o) => o.result.fix?.auto && o.result.status !== 'ok' && o.result.status !== 'skipped',
@@ -84,7 +84,7 @@ export async function applyFixes(
       continue;
     }
     try {
-      await apply(ctx, fix);
+      await apply(probeContext, fix);
       terminal.print(`${style.green('✓')} done: ${what}`);
       fixed.push(outcome);
     } catch (error) {

@@ -1,6 +1,6 @@
 // The Postgres dec setup runs for the course (the first stack service with a Postgres readiness
 // check), with the student's remembered port and login: the default for homework checks and loads.
-import type { AppContext } from '../context.js';
+import type { CommandContext } from '../command-context.js';
 import { DecError } from '../errors.js';
 import type { Session } from '../session.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
@@ -12,7 +12,7 @@ export interface Database {
   shown: string;
 }
 
-export async function defaultDatabase(app: AppContext, session: Session): Promise<Database> {
+export async function defaultDatabase(ctx: CommandContext, session: Session): Promise<Database> {
   const entry = Object.entries(session.course.stacks).flatMap(([stack, spec]) =>
     Object.entries(spec.services)
       .filter(([, service]) => postgresReadiness(service.ready))
@@ -23,7 +23,7 @@ export async function defaultDatabase(app: AppContext, session: Session): Promis
       hint: 'Pass --db postgresql://user:password@host:port/database',
     });
   // As `dec setup` runs it: remembered flags, secrets given in the environment, the project.
-  const desired = await runningStack(app.env, session.course, entry.stack);
+  const desired = await runningStack(ctx.env, session.course, entry.stack);
   const service = desired.services.find((s) => s.service === entry.service)!;
   const ready = postgresReadiness(service.ready) ?? { user: 'postgres', password: '', database: 'postgres' };
   const { user, password, database: name } = postgresLogin(service.env, ready);

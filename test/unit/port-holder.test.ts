@@ -8,7 +8,7 @@ import {
   parseTasklistCsv,
   type ListenerDeps,
   type ListenerExecResult,
-} from '../../src/doctor/port-holder.js';
+} from '../../src/doctor/host-ports.js';
 
 // /proc/net/tcp of a machine with: sshd on 0.0.0.0:22, a Postgres on 127.0.0.1:5432 (0x1538) with one
 // client connected (ESTABLISHED rows both ways, the server side on local port 5432), Redis on

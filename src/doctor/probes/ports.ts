@@ -2,7 +2,7 @@
 import { projectFromEnv } from '../../docker/client.js';
 import type { Probe, ProbeResult } from '../types.js';
 import { loadDockerClient } from './engine.js';
-import { describeHolder, freePortFix, heldByOwnStack, portHolder } from './holders.js';
+import { describeHolder, freePortFix, heldByOwnStack, portHolder } from './port-holders.js';
 import { postgresNeed } from './postgres.js';
 
 export const ports: Probe = {

@@ -5,7 +5,7 @@ import { tryLogin, type Login, type LoginResult } from '../../postgres/login.js'
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
 import { loadDockerClient } from './engine.js';
-import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolder } from './holders.js';
+import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolder } from './port-holders.js';
 import { toolProbe } from './tool.js';
 
 /** The week-1 credentials of the course (root/root, database ny_taxi), for a syllabus whose stack gives none. */

@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { canBind, findHostListener, isPortInUse } from '../../src/doctor/port-holder.js';
+import { canBind, findHostListener, isPortInUse } from '../../src/doctor/host-ports.js';
 import { freePort, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 
 const children = new Set<ChildProcess>();

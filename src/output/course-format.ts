@@ -1,5 +1,5 @@
 // One-line descriptions shared by `weeks show`, `progress` and the Markdown export.
-import type { Styles } from '../output/terminal.js';
+import type { Styles } from './terminal.js';
 import type { NextStep } from '../progress/model.js';
 import type { CourseWeek } from '../syllabus/course.js';
 import type { ToolNeed } from '../syllabus/schema.js';

@@ -10,7 +10,7 @@ export interface GlobalOptions {
   debug?: boolean;
 }
 
-export interface AppContext {
+export interface CommandContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
   terminal: Terminal;
@@ -18,7 +18,7 @@ export interface AppContext {
   options: GlobalOptions;
 }
 
-export function createContext(options: GlobalOptions): AppContext {
+export function createCommandContext(options: GlobalOptions): CommandContext {
   return {
     cwd: process.cwd(),
     env: process.env,

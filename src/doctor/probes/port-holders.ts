@@ -7,7 +7,7 @@ import {
   projectOf,
   type ContainerSummary,
 } from '../../docker/client.js';
-import { findHostListener, isPortInUse, type HostListener } from '../port-holder.js';
+import { findHostListener, isPortInUse, type HostListener } from '../host-ports.js';
 import type { Fix, ProbeContext } from '../types.js';
 import { containerList } from './engine.js';
 

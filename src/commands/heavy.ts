@@ -1,6 +1,0 @@
-// The commands that need Docker, Postgres, templates or downloads, built into their own bundle
-// (dist/commands.cjs) so that `dec --help` and `dec weeks list` load and cache less code.
-export { doctor } from './doctor.js';
-export { setup, setupStatus } from './setup.js';
-export { homeworkCheck, homeworkInit, homeworkStatus } from './homework.js';
-export { dataClean, dataGet, dataList, dataLoad, dataSample } from './data.js';
