@@ -8,6 +8,7 @@ import { terraform } from '../../src/doctor/probes/cloud.js';
 import { psql } from '../../src/doctor/probes/postgres.js';
 import { wsl } from '../../src/doctor/probes/system.js';
 import { downloader, git } from '../../src/doctor/probes/tools.js';
+import type { EngineFacts } from '../../src/doctor/types.js';
 import {
   container,
   fakeProbeContext,
@@ -226,8 +227,8 @@ describe('compose', () => {
 
 describe('docker-engine', () => {
   const engineNeeds = needs({ tools: { docker: { range: '>=20.10' } } });
-  const engine = (seed: unknown, platform: NodeJS.Platform = 'linux', env: NodeJS.ProcessEnv = { PATH: '' }) =>
-    dockerEngine.run(fakeProbeContext({ needs: engineNeeds, platform, env, seed: { 'docker-engine': seed } }));
+  const engine = (facts: EngineFacts, platform: NodeJS.Platform = 'linux', env: NodeJS.ProcessEnv = { PATH: '' }) =>
+    dockerEngine.run(fakeProbeContext({ needs: engineNeeds, platform, env, engine: facts }));
 
   it('socket missing on Linux → start the engine with systemctl', async () => {
     const result = await engine(
@@ -287,10 +288,8 @@ describe('docker-engine', () => {
 });
 
 describe('docker-memory', () => {
-  const memory = (facts: unknown, dockerMemoryGb: number | undefined, platform: NodeJS.Platform = 'linux') =>
-    dockerMemory.run(
-      fakeProbeContext({ platform, needs: needs({ dockerMemoryGb }), seed: { 'docker-engine': facts } }),
-    );
+  const memory = (facts: EngineFacts, dockerMemoryGb: number | undefined, platform: NodeJS.Platform = 'linux') =>
+    dockerMemory.run(fakeProbeContext({ platform, needs: needs({ dockerMemoryGb }), engine: facts }));
 
   it('below what the weeks need → fail with a platform fix', async () => {
     const result = await memory(reachableEngine({ info: { memTotal: 2 * GIB, cpus: 2 } }), 4, 'darwin');
@@ -563,11 +562,9 @@ describe('dec-containers', () => {
     const foreign = container({ id: 'id-other', name: 'someone-else', state: 'exited', labels: {} });
     const ctx = fakeProbeContext({
       needs: needs({ stacks: ['week1'] }),
-      seed: {
-        'docker-engine': reachableEngine({
-          containers: [stopped('pg', 'pgdatabase'), stopped('admin', 'pgadmin'), foreign],
-        }),
-      },
+      engine: reachableEngine({
+        containers: [stopped('pg', 'pgdatabase'), stopped('admin', 'pgadmin'), foreign],
+      }),
     });
     const result = await decContainers.run(ctx);
     expect(result.status).toBe('warn');

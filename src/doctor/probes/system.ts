@@ -2,7 +2,6 @@
 import { statfs } from 'node:fs/promises';
 import { availableParallelism, release, totalmem } from 'node:os';
 import type { Probe, ProbeResult } from '../types.js';
-import { engineFacts, loadDockerClient } from './engine.js';
 
 const GIB = 1024 ** 3;
 
@@ -77,12 +76,12 @@ export const resources: Probe = {
   group: 'System',
   always: true,
   checks: "CPUs, memory, free disk for the workspace and for Docker's data root",
-  prepare: loadDockerClient,
+  prepare: (ctx) => ctx.docker.load(),
   async run(ctx): Promise<ProbeResult> {
     const cpus = availableParallelism();
     const memory = totalmem() / GIB;
     const workspace = ctx.workspaceRoot ?? ctx.cwd;
-    const facts = await engineFacts(ctx);
+    const facts = await ctx.docker.engine();
     // Docker's data root is only on this disk when the engine is local.
     const local = facts.endpoint.url.startsWith('unix://');
     const dockerRoot =
