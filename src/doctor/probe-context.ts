@@ -1,12 +1,13 @@
 // The real ProbeContext: processes through dec's one runner (util/exec.ts), files through node:fs,
-// shared facts computed once, host ports through host-ports.ts, Postgres logins through postgres/login.ts, the Docker engine
+// the machine's size through node:os, shared facts computed once, host ports through host-ports.ts, Postgres logins through postgres/login.ts, the Docker engine
 // through docker-facts.ts. Everything a probe touches is wired here and nowhere else.
-import { readFile } from 'node:fs/promises';
+import { readFile, statfs } from 'node:fs/promises';
+import { availableParallelism, release, totalmem } from 'node:os';
 import { tryLogin } from '../postgres/login.js';
 import { runCommand } from '../util/exec.js';
 import { realDockerFacts } from './docker-facts.js';
 import { realHostPorts } from './host-ports.js';
-import type { Needs, PostgresLogins, ProbeContext } from './types.js';
+import type { Machine, Needs, PostgresLogins, ProbeContext } from './types.js';
 
 export interface RealContextOptions {
   env: NodeJS.ProcessEnv;
@@ -17,6 +18,17 @@ export interface RealContextOptions {
   needs: Needs;
   timeoutMs: number;
 }
+
+const machine: Machine = {
+  release,
+  cpus: availableParallelism,
+  memoryBytes: totalmem,
+  freeBytes: (path) =>
+    statfs(path).then(
+      (stats) => stats.bavail * stats.bsize,
+      () => undefined,
+    ),
+};
 
 const postgresLogins: PostgresLogins = {
   load: async () => {
@@ -49,6 +61,7 @@ export function realProbeContext(options: RealContextOptions): ProbeContext {
       }
       return value;
     },
+    machine,
     ports: realHostPorts(env, platform),
     postgres: postgresLogins,
     docker: realDockerFacts({ env, platform, home, readFile: readText, timeoutMs }),

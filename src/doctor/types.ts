@@ -77,6 +77,16 @@ export interface HostPorts {
   listener(port: number): Promise<HostListener | undefined>;
 }
 
+/** This machine's size. Real: node:os and statfs. */
+export interface Machine {
+  /** The OS kernel's release ("6.1.0-18-amd64"). */
+  release(): string;
+  cpus(): number;
+  memoryBytes(): number;
+  /** Free bytes for this user on the disk holding `path`; undefined when it cannot be read. */
+  freeBytes(path: string): Promise<number | undefined>;
+}
+
 /** Postgres logins. Real: postgres/login.ts (pg), which no probe imports. */
 export interface PostgresLogins {
   /** Loads the client library; probes call it in prepare, before their clock starts. */
@@ -114,6 +124,7 @@ export interface ProbeContext {
   readFile(path: string): Promise<string | undefined>;
   /** Computes a shared fact once for all probes (e.g. gcloud's active configuration). */
   once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  machine: Machine;
   ports: HostPorts;
   postgres: PostgresLogins;
   docker: DockerFacts;

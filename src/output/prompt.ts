@@ -27,7 +27,7 @@ function cancelled(error: unknown): never {
 }
 
 /** A person at the terminal, through @inquirer/prompts on stderr (stdout may be piped). */
-export const inquirerAsker: Asker = {
+const inquirerAsker: Asker = {
   async confirm(message) {
     const { confirm } = await import('@inquirer/prompts');
     return confirm({ message, default: false }, { output: process.stderr }).catch(cancelled);

@@ -15,7 +15,7 @@ import {
   type EngineVersion,
 } from '../../src/docker/client.js';
 import type { HostListener } from '../../src/doctor/host-ports.js';
-import type { EngineFacts, ExecOptions, ExecResult, Needs, ProbeContext } from '../../src/doctor/types.js';
+import type { EngineFacts, ExecOptions, ExecResult, Machine, Needs, ProbeContext } from '../../src/doctor/types.js';
 import type { Login, LoginResult } from '../../src/postgres/login.js';
 import type { ToolId } from '../../src/syllabus/schema.js';
 
@@ -48,6 +48,8 @@ export interface FakeProbeContextOptions {
   listeners?: Record<number, HostListener>;
   /** How a Postgres login on a port goes; 'unreachable' for any other port. */
   logins?: Record<number, LoginResult>;
+  /** The machine's size; by default 4 CPUs, 16 GiB of memory and 100 GiB free on every disk. */
+  machine?: Partial<Machine>;
 }
 
 export interface FakeProbeContext extends ProbeContext {
@@ -117,6 +119,13 @@ export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeP
         shared.set(key, value);
       }
       return value;
+    },
+    machine: {
+      release: () => '6.1.0-fake-amd64',
+      cpus: () => 4,
+      memoryBytes: () => 16 * 1024 ** 3,
+      freeBytes: async () => 100 * 1024 ** 3,
+      ...overrides.machine,
     },
     ports: {
       inUse: async (port) => Object.hasOwn(listeners, port),

@@ -6,7 +6,7 @@ import { compose, decContainers, dockerEngine, dockerMemory } from '../../src/do
 import { dbt, java, spark } from '../../src/doctor/probes/languages.js';
 import { terraform } from '../../src/doctor/probes/cloud.js';
 import { psql } from '../../src/doctor/probes/postgres.js';
-import { wsl } from '../../src/doctor/probes/system.js';
+import { osProbe, resources, wsl } from '../../src/doctor/probes/system.js';
 import { downloader, git } from '../../src/doctor/probes/tools.js';
 import type { EngineFacts } from '../../src/doctor/types.js';
 import {
@@ -581,5 +581,38 @@ describe('dec-containers', () => {
   it('is skipped without stacks or without an engine', async () => {
     expect((await decContainers.run(fakeProbeContext({ needs: needs({}) }))).status).toBe('skipped');
     expect((await decContainers.run(fakeProbeContext({ needs: needs({ stacks: ['week1'] }) }))).status).toBe('skipped');
+  });
+});
+
+describe('os and resources (the machine through ctx.machine)', () => {
+  it('names the OS, its kernel release and distro', async () => {
+    const result = await osProbe.run(
+      fakeProbeContext({
+        files: { '/etc/os-release': 'NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+      }),
+    );
+    expect(result).toEqual({ status: 'ok', detail: 'Linux 6.1.0-fake-amd64 x64 (Debian GNU/Linux 12 (bookworm))' });
+  });
+
+  it('a roomy machine → ok, with the free space of the workspace and of Docker’s data root', async () => {
+    const result = await resources.run(fakeProbeContext({ engine: reachableEngine() }));
+    expect(result).toEqual({
+      status: 'ok',
+      detail: '4 CPUs, 16.0 GiB memory, 100.0 GiB free for the workspace, 100.0 GiB free for Docker (/var/lib/docker)',
+    });
+  });
+
+  it('less than 2 GiB free where Docker keeps its data → fail, docker system df', async () => {
+    const machine = { freeBytes: async (path: string) => (path === '/var/lib/docker' ? 1.5 : 50) * GIB };
+    const result = await resources.run(fakeProbeContext({ engine: reachableEngine(), machine }));
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain('1.5 GiB free for Docker (/var/lib/docker)');
+    expect(result.fix?.command).toBe('docker system df');
+  });
+
+  it('a small machine → warn; an unreadable disk and no engine leave those parts out', async () => {
+    const machine = { cpus: () => 1, memoryBytes: () => 3 * GIB, freeBytes: async () => undefined };
+    const result = await resources.run(fakeProbeContext({ machine }));
+    expect(result).toMatchObject({ status: 'warn', detail: '1 CPUs, 3.0 GiB memory' });
   });
 });
