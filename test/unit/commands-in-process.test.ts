@@ -207,3 +207,29 @@ describe('setup --destroy', () => {
     expect(engine.calls).toEqual([]);
   });
 });
+
+describe('setup', () => {
+  it('a host process on a port the stack publishes: refused before anything is made, with the fix for ctx.platform', async () => {
+    for (const [platform, free] of [
+      ['linux', 'sudo kill 812'],
+      ['win32', 'taskkill /PID 812'],
+    ] as const) {
+      const engine = new FakeEngine();
+      const deps: SetupDeps = {
+        connect: async () => engine.client,
+        hostPorts: {
+          inUse: async (port) => port === 5432,
+          listener: async (port) => (port === 5432 ? { pid: 812, name: 'postgres' } : undefined),
+        },
+      };
+      const ctx = contexts.make({ platform });
+      const refused = await setup(ctx, '1', {}, deps).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(DecError);
+      expect((refused as DecError).details).toEqual(['  port 5432 (for pgdatabase) is held by postgres (pid 812)']);
+      expect((refused as DecError).hint).toBe(
+        `Use another port: dec setup week1 --port pgdatabase=5433, or free it: ${free}`,
+      );
+      expect(engine.calls).toEqual([]);
+    }
+  });
+});
