@@ -811,7 +811,7 @@ describe('dec homework check: the form of non-SQL answers', () => {
     const q = byId(doc);
     expect(q.q1).toMatchObject({ status: 'fail' });
     expect(q.q1!.detail).toContain('not one of the options');
-    expect(q.q1!.detail).toContain('2019-01-01 | 2020-01-01 | 2021-01-01 | The day you first deploy the DAG');
+    expect(q.q1!.detail).toContain('2019-01-01 | 2020-01-01 | 2021-01-01 | days_ago(1)');
     expect(q.q2).toMatchObject({ status: 'unanswered' });
     expect(q.q3).toMatchObject({ status: 'fail' });
     expect(q.q3!.detail).toContain('"abc" is not a number');
