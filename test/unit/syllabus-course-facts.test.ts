@@ -33,6 +33,12 @@ const titles = (week: CourseWeek, keep: (topic: CourseWeek['topics'][number]) =>
 describe('week 1 (DEZ@f5dc0ec8 week_1_basics_n_setup/)', () => {
   const week1 = findWeek(course, '1');
 
+  it('#25 adds the taught lessons the outline lacks: pgAdmin, the SQL refresher, Docker networking (README.md)', () => {
+    const all = titles(week1, () => true);
+    expect(all).toEqual(expect.arrayContaining(['Connecting pgAdmin and Postgres', 'SQL refresher']));
+    expect(week1.topics.find((t) => t.title === 'Port mapping and networks in Docker')?.extra).toBe(true);
+  });
+
   it('#14 q2 asks for the whole output, from terraform init to the end (homework.md)', () => {
     expect(question(week1, 'q2').question).toMatch(/entire output, from the moment you typed terraform init/);
   });
