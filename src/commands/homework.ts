@@ -227,7 +227,9 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
   }
   const failed = blockingChecks(results);
   const passed = failed.length === 0;
-  const practiceFailed = results.filter((r) => r.practice && r.status === 'fail').length;
+  const practice = results.filter((r) => r.practice);
+  const practiceFailed = practice.filter((r) => r.status === 'fail').length;
+  const nothingGraded = results.every((r) => r.optional);
   await updateProgress(session.progress.file, { now: ctx.now(), warn: (m) => ctx.terminal.warn(m) }, (state) => {
     if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], ctx.now());
     else markUndone(state, session.course.id, [stepKey(week, 'homework')]);
@@ -252,9 +254,13 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
             `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
         ),
         '',
-        passed
-          ? style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`)
-          : style.red(`${failed.length} to fix.`),
+        !passed
+          ? style.red(`${failed.length} to fix.`)
+          : nothingGraded
+            ? style.green(
+                `No question here is graded, so nothing blocks submitting${practice.length ? `; practice questions answered: ${practice.filter((r) => r.status !== 'skipped').length} of ${practice.length}` : ''}.`,
+              )
+            : style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`),
         ...(practiceFailed > 0
           ? [style.dim(`Practice questions to look at: ${practiceFailed} (dec's own; not submitted, not counted).`)]
           : []),
