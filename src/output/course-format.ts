@@ -20,7 +20,7 @@ export function formatSetup(week: CourseWeek): string {
 const ZONE_NAMES: Record<string, string> = { '+01:00': 'CET', '+02:00': 'CEST', Z: 'UTC' };
 
 /** "2022-04-04 22:00 CET": a cohort's deadline in the time zone the syllabus wrote it in. */
-export function formatDue(iso: string): string {
+function formatDue(iso: string): string {
   const match = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.exec(iso);
   if (!match) return iso;
   const [, date, time, offset = ''] = match;

@@ -195,7 +195,7 @@ export const questionSchema = z
   })
   .describe('One homework question.');
 
-export const deadlineSchema = z.strictObject({
+const deadlineSchema = z.strictObject({
   title: text.describe('What is due, e.g. "Peer review" or "Second attempt".'),
   due: isoDateTime.describe("The cohort's deadline, with the course's own time zone offset."),
   submit: url.optional().describe('Where the cohort submitted it.'),
@@ -271,7 +271,6 @@ export type ToolNeed = z.infer<typeof toolNeedSchema>;
 export type DatasetUse = z.infer<typeof datasetUseSchema>;
 export type Homework = z.infer<typeof homeworkSchema>;
 export type Question = z.infer<typeof questionSchema>;
-export type Deadline = z.infer<typeof deadlineSchema>;
 export type Setup = z.infer<typeof setupSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;
