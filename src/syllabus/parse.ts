@@ -246,8 +246,12 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         add([...at, 'options'], 'a choice question needs its options');
       if (question.kind !== 'choice' && question.options)
         add([...at, 'options'], `options only make sense for kind choice, not ${question.kind}`);
-      if (question.expected !== undefined && !question.optional)
-        add([...at, 'expected'], 'only optional practice questions may carry their answer');
+      if (question.expected !== undefined && !question.optional && !question.practice)
+        add([...at, 'expected'], 'only optional or practice questions may carry their answer');
+      if (question.practice && (question.points ?? 0) > 0)
+        add([...at, 'points'], "a practice question is dec's own and worth no points; leave points out");
+      if (question.ownOptions && !question.options)
+        add([...at, 'ownOptions'], 'ownOptions labels the options, so the question needs options');
     });
     const stack = week.setup?.stack;
     if (stack !== undefined && !Object.hasOwn(syllabus.stacks ?? {}, stack)) {

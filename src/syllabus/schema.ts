@@ -58,6 +58,12 @@ export const topicSchema = z
     duration: duration.optional(),
     section: text.optional().describe("Title of one of the week's sections this topic belongs to."),
     extra: z.boolean().optional().describe('Extra knowledge: shown, but not needed to finish the week.'),
+    taught: z
+      .boolean()
+      .optional()
+      .describe(
+        "false: planned in the course's outline but never taught to this cohort; shown, not needed to finish the week. Default true.",
+      ),
     note: text.optional(),
   })
   .describe('One topic (usually one video or lesson) of a week.');
@@ -172,12 +178,28 @@ export const questionSchema = z
       .optional()
       .describe('Where an sql answer runs; only postgres queries are run by `dec homework check`. Default postgres.'),
     optional: z.boolean().optional().describe('Bonus or ungraded.'),
+    practice: z
+      .boolean()
+      .optional()
+      .describe(
+        "dec's own question, not the course's: for practice, worth no points, never counted as the homework's.",
+      ),
+    ownOptions: z
+      .boolean()
+      .optional()
+      .describe("The options are dec's: the course's homework file lists none (they were only in its form)."),
     expected: z
       .string()
       .optional()
       .describe('The answer, only for a practice question; graded answers are never in the syllabus.'),
   })
   .describe('One homework question.');
+
+const deadlineSchema = z.strictObject({
+  title: text.describe('What is due, e.g. "Peer review" or "Second attempt".'),
+  due: isoDateTime.describe("The cohort's deadline, with the course's own time zone offset."),
+  submit: url.optional().describe('Where the cohort submitted it.'),
+});
 
 export const homeworkSchema = z.strictObject({
   title: text.optional(),
@@ -187,6 +209,10 @@ export const homeworkSchema = z.strictObject({
     .describe("The cohort's deadline; a self-paced student gets the same distance from their start date."),
   questions: z.array(questionSchema).optional(),
   submit: url.optional().describe('Where the cohort submitted.'),
+  deadlines: z
+    .array(deadlineSchema)
+    .optional()
+    .describe('Further deadlines of the same homework (peer review, a second attempt), each with its form.'),
   template: slug
     .optional()
     .describe('The folder under templates/homework/ that `dec homework init` copies; default the week id.'),
