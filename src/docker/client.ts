@@ -1,17 +1,28 @@
 // A narrow Docker Engine client over dockerode: which engine to talk to (DOCKER_HOST, the active
-// context, the default socket), every call bounded by a timeout, and errors sorted into what a
-// student can act on (not running, socket missing, permission denied, answers nothing).
+// context, the default socket), every call bounded by a timeout, and every failure handed to
+// engine-errors.ts, which sorts it into what a student can act on (not running, socket missing,
+// permission denied, answers nothing, a refusal told in their terms).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DecError } from '../errors.js';
+import { DecError, DockerUnavailable, EngineError } from '../errors.js';
 import {
+  engineFailure,
+  engineMessage,
+  excerptOf,
   explainEngineError,
   hasDecLabels,
   imageReferenceProblem,
   interrupted,
+  notDocker,
+  statusOf,
   type EngineOperation,
 } from './engine-errors.js';
+
+// The error classes live in errors.ts (one copy shared by both bundles); the doctor and setup know them
+// from here, with the rest of the Docker client.
+export { DockerUnavailable, EngineError, type DockerFailure } from '../errors.js';
+export { classifyDockerError } from './engine-errors.js';
 
 export interface DockerEndpoint {
   /** unix:///var/run/docker.sock, tcp://host:2376, npipe:////./pipe/docker_engine */
@@ -20,43 +31,6 @@ export interface DockerEndpoint {
   source: string;
   /** The docker context's name, when one chose the endpoint. */
   context?: string;
-}
-
-export type DockerFailure =
-  | 'socket-missing'
-  | 'permission-denied'
-  | 'not-running'
-  | 'no-answer'
-  /** Something answers at the endpoint, but not the Docker API (a web server, an echo, another service). */
-  | 'not-docker'
-  | 'unknown';
-
-export class DockerUnavailable extends Error {
-  constructor(
-    readonly failure: DockerFailure,
-    readonly endpoint: DockerEndpoint,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DockerUnavailable';
-  }
-}
-
-/** The engine answered, with an HTTP error status and a message. */
-export class EngineError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-
-function engineMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  if (json?.message) return json.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 export interface ContainerPort {
@@ -209,67 +183,13 @@ export async function resolveDockerEndpoint(
   return defaultSocket(platform, home);
 }
 
-export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): DockerUnavailable {
-  if (error instanceof DockerUnavailable) return error;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const where = endpoint.url;
-  if (code === 'ENOENT')
-    return new DockerUnavailable('socket-missing', endpoint, `there is no Docker socket at ${where}`);
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new DockerUnavailable('permission-denied', endpoint, `permission denied on ${where}`);
-  }
-  if (code === 'ECONNREFUSED')
-    return new DockerUnavailable('not-running', endpoint, `nothing answers at ${where}: the engine is not running`);
-  if (code?.startsWith('HPE_') || /parse error/i.test(message)) return notDocker(endpoint, 'it does not speak HTTP');
-  if (/timed? ?out/i.test(message) || code === 'ETIMEDOUT') {
-    return new DockerUnavailable('no-answer', endpoint, `the engine at ${where} answers nothing`);
-  }
-  return new DockerUnavailable('unknown', endpoint, `the engine at ${where} failed: ${message}`);
-}
-
-/** Something answered at the endpoint, but it is not the Docker API; the message names what to fix. */
-export function notDocker(endpoint: DockerEndpoint, why: string): DockerUnavailable {
-  const fix =
-    endpoint.source === 'DOCKER_HOST'
-      ? 'set DOCKER_HOST to your engine (unix:///var/run/docker.sock, tcp://host:2375) or unset it'
-      : endpoint.context
-        ? `fix the docker context "${endpoint.context}" or switch back: docker context use default`
-        : 'something else listens on the Docker socket';
-  return new DockerUnavailable(
-    'not-docker',
-    endpoint,
-    `${endpoint.url} (from ${endpoint.source}) is not a Docker engine (${why}); ${fix}`,
-  );
-}
-
-/** A short, one-line taste of what answered: an HTML page's title, else its first characters. */
-export function excerptOf(body: string): string {
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-  if (title) return `a page titled "${title.replace(/\s+/g, ' ').slice(0, 60)}"`;
-  const text = body.replace(/\s+/g, ' ').trim();
-  return `"${text.length > 60 ? `${text.slice(0, 60)}…` : text}"`;
-}
-
-/**
- * The engine sends every error as JSON ({"message": ...}); an error status whose body is something else
- * (a web server's HTML page) came from something that is not Docker. Its page is not shown whole.
- */
-function answeredByOther(error: unknown, endpoint: DockerEndpoint): DockerUnavailable | undefined {
-  const { statusCode, json } = error as { statusCode?: number; json?: unknown };
-  // docker-modem keeps a body that is not JSON as it came (a Buffer).
-  const body = Buffer.isBuffer(json) ? json.toString('utf8') : typeof json === 'string' ? json : '';
-  if (statusCode === undefined || body.trim() === '') return undefined;
-  return notDocker(endpoint, `it answered HTTP ${statusCode}: ${excerptOf(body)}`);
-}
-
 /** GET /_ping answers "OK" on every engine; anything else at the endpoint is not Docker. */
 async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: DockerEndpoint): Promise<void> {
   let answer: unknown;
   try {
     answer = await docker.ping();
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
+    const status = statusOf(error);
     if (status !== undefined && status !== 500) throw notDocker(endpoint, `it answered HTTP ${status} to /_ping`);
     throw error;
   }
@@ -367,16 +287,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     try {
       return await withTimeout(work(), ms, endpoint);
     } catch (error) {
-      if (error instanceof DecError || (error instanceof Error && error.name === 'DecError')) throw error;
-      const other = answeredByOther(error, endpoint);
-      if (other) throw other;
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status !== undefined) {
-        const message = engineMessage(error);
-        const told = explain ? await explain(status, message).catch(() => undefined) : undefined;
-        throw told ?? new EngineError(status, message);
-      }
-      throw classifyDockerError(error, endpoint);
+      throw await engineFailure(error, endpoint, explain);
     }
   };
   const told =
@@ -411,7 +322,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     version: () =>
       call(async () => {
         const v = (await docker.version().catch((error: unknown) => {
-          const status = (error as { statusCode?: number }).statusCode;
+          const status = statusOf(error);
           if (status === 404) throw notDocker(endpoint, 'it answered HTTP 404 to /version');
           throw error;
         })) as unknown as Record<string, unknown>;
@@ -643,7 +554,7 @@ async function ignoreStatus<T, F = undefined>(work: Promise<T>, status: number, 
   try {
     return await work;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === status) return fallback as F;
+    if (statusOf(error) === status) return fallback as F;
     throw error;
   }
 }
@@ -780,7 +691,7 @@ function pull(
         );
       },
       (error: unknown) => {
-        const status = (error as { statusCode?: number }).statusCode;
+        const status = statusOf(error);
         if (signal?.aborted) finish(interrupted());
         else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
       },
