@@ -26,7 +26,7 @@ import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
 import { fileSystemError } from '../util/fs.js';
 import { proxyFor, proxyHeaders, shownProxy, tunnel } from './proxy.js';
 
-export interface DownloadProgress {
+interface DownloadProgress {
   received: number;
   total?: number;
 }

@@ -33,7 +33,7 @@ export interface DockerEndpoint {
   context?: string;
 }
 
-export interface ContainerPort {
+interface ContainerPort {
   hostIp?: string;
   hostPort?: number;
   containerPort: number;
@@ -198,7 +198,7 @@ async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: Docker
 }
 
 /** Rejects with a "no-answer" DockerUnavailable when `work` takes longer than `ms`. */
-export function withTimeout<T>(work: Promise<T>, ms: number, endpoint: DockerEndpoint): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, endpoint: DockerEndpoint): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -224,7 +224,7 @@ interface DockerodeOptions {
   timeout?: number;
 }
 
-export function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
+function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
   const url = endpoint.url;
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), timeout: timeoutMs };
   if (url.startsWith('npipe://'))
@@ -560,7 +560,7 @@ async function ignoreStatus<T, F = undefined>(work: Promise<T>, status: number, 
 }
 
 /** Docker multiplexes stdout and stderr with 8-byte frame headers when there is no TTY. */
-export function demuxLogs(raw: Buffer): string {
+function demuxLogs(raw: Buffer): string {
   const chunks: Buffer[] = [];
   let offset = 0;
   while (offset + 8 <= raw.length && raw[offset]! <= 2 && raw[offset + 1] === 0) {
@@ -572,7 +572,7 @@ export function demuxLogs(raw: Buffer): string {
 }
 
 /** A minimal ustar archive: enough for a few small text files (paths under 100 characters). */
-export function tarOf(files: Array<{ path: string; content: string }>): Buffer {
+function tarOf(files: Array<{ path: string; content: string }>): Buffer {
   const blocks: Buffer[] = [];
   for (const file of files) {
     const body = Buffer.from(file.content, 'utf8');

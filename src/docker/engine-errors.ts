@@ -241,7 +241,7 @@ export function excerptOf(body: string): string {
  * The engine sends every error as JSON ({"message": ...}); an error status whose body is something else
  * (a web server's HTML page) came from something that is not Docker. Its page is not shown whole.
  */
-export function answeredByOther(error: unknown, endpoint: DockerEndpoint): DockerUnavailable | undefined {
+function answeredByOther(error: unknown, endpoint: DockerEndpoint): DockerUnavailable | undefined {
   const { statusCode, json } = error as { statusCode?: number; json?: unknown };
   // docker-modem keeps a body that is not JSON as it came (a Buffer).
   const body = Buffer.isBuffer(json) ? json.toString('utf8') : typeof json === 'string' ? json : '';

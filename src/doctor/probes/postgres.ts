@@ -9,7 +9,7 @@ import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolde
 import { toolProbe } from './tool.js';
 
 /** The week-1 credentials of the course (root/root, database ny_taxi), for a syllabus whose stack gives none. */
-export const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
+const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
 
 export const psql = toolProbe({
   id: 'psql',
@@ -30,10 +30,10 @@ export const pgcli = toolProbe({
   parse: extractVersion,
 });
 
-export type CredentialCheck = LoginResult;
+type CredentialCheck = LoginResult;
 
 /** Tries the course's credentials on a port; never throws. */
-export function tryCourseCredentials(
+function tryCourseCredentials(
   port: number,
   timeoutMs: number,
   login: Login = COURSE_POSTGRES,
