@@ -1,12 +1,13 @@
 // The built bundles share one error module (dist/errors.cjs, scripts/build.mjs): a DecError made in
 // dist/commands.cjs is `instanceof` the DecError dist/cli.cjs catches, and nothing is matched by name.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type * as ErrorsModule from '../../src/errors.js';
-import { REPO_ROOT } from '../helpers/run.js';
+import { DEC_BIN, REPO_ROOT } from '../helpers/run.js';
 
 const load = createRequire(import.meta.url);
 const errors = load(join(REPO_ROOT, 'dist', 'errors.cjs')) as typeof ErrorsModule;
@@ -66,5 +67,27 @@ describe('one error module for both bundles', () => {
     expect(stderr).toContain('dec hit an unexpected error: made elsewhere');
     const engineLookalike = Object.assign(new Error('made elsewhere'), { name: 'EngineError', statusCode: 500 });
     expect(report(engineLookalike).stderr).toContain('dec hit an unexpected error');
+  });
+});
+
+describe('bin/dec.cjs', () => {
+  it('says in two lines that its own files are missing, exit 2, when dist/ is gone', () => {
+    const install = mkdtempSync(join(tmpdir(), 'dec-no-dist-'));
+    try {
+      mkdirSync(join(install, 'bin'));
+      copyFileSync(DEC_BIN, join(install, 'bin', 'dec.cjs'));
+      const run = spawnSync(process.execPath, [join(install, 'bin', 'dec.cjs'), '--help'], {
+        env: { PATH: process.env.PATH, HOME: install },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(run.status).toBe(2);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        expect.stringContaining('✗ dec could not start: ENOENT'),
+        '  → Its files (dist/) are missing or broken: reinstall dec, or run `npm run build` in a checkout.',
+      ]);
+    } finally {
+      rmSync(install, { recursive: true, force: true });
+    }
   });
 });
