@@ -18,6 +18,7 @@ import {
   statusOf,
   type EngineOperation,
 } from './engine-errors.js';
+import type { EngineApi, EngineContainer } from './engine-api.js';
 
 // The error classes live in errors.ts (one copy shared by both bundles); the doctor and setup know them
 // from here, with the rest of the Docker client.
@@ -240,17 +241,7 @@ function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): Dockerod
   return { host, port: port ? Number(port) : protocol === 'https' ? 2376 : 2375, protocol, timeout: timeoutMs };
 }
 
-interface RawContainer {
-  Id: string;
-  Names?: string[];
-  Image: string;
-  State: string;
-  Labels?: Record<string, string>;
-  Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
-  Mounts?: Array<{ Type?: string; Name?: string }>;
-}
-
-function toSummary(raw: RawContainer): ContainerSummary {
+function toSummary(raw: EngineContainer): ContainerSummary {
   return {
     id: raw.Id,
     name: (raw.Names?.[0] ?? raw.Id.slice(0, 12)).replace(/^\//, ''),
@@ -269,11 +260,12 @@ function toSummary(raw: RawContainer): ContainerSummary {
 /** A client for `endpoint`; every call fails within `timeoutMs` with a DockerUnavailable. */
 export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number): Promise<DockerClient> {
   const { default: Docker } = await import('dockerode');
-  const docker = new Docker(dockerodeOptions(endpoint, timeoutMs));
+  // Typed as the calls dec makes (engine-api.ts); assigning checks that against @types/dockerode.
+  const docker: EngineApi = new Docker(dockerodeOptions(endpoint, timeoutMs));
   // The modem's own timeout closes a hung request's socket, so a silent engine cannot keep dec alive;
   // actions get a second client with room for a container's stop grace period.
   const actionTimeoutMs = Math.max(timeoutMs, 30_000);
-  const actions = new Docker(dockerodeOptions(endpoint, actionTimeoutMs));
+  const actions: EngineApi = new Docker(dockerodeOptions(endpoint, actionTimeoutMs));
   /**
    * Every call: bounded by a timeout; an engine that cannot be reached is a DockerUnavailable; a refusal
    * (a conflict, a missing image) is told in the student's terms when `explain` knows it (a DecError,
@@ -295,12 +287,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       explainEngineError(operation, status, message, facts);
   /** A container's name, state and labels, for a message about it (undefined when the engine will not say). */
   const describe = async (id: string) => {
-    const raw = (await docker.getContainer(id).inspect()) as {
-      Name?: string;
-      State?: { Status?: string };
-      Config?: { Labels?: Record<string, string> };
-      HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
-    };
+    const raw = await docker.getContainer(id).inspect();
     const labels = raw.Config?.Labels ?? {};
     const firstPort = Object.values(raw.HostConfig?.PortBindings ?? {})[0]?.[0]?.HostPort;
     return {
@@ -321,11 +308,11 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     ping: () => call(() => pingEngine(docker, endpoint)),
     version: () =>
       call(async () => {
-        const v = (await docker.version().catch((error: unknown) => {
+        const v = await docker.version().catch((error: unknown) => {
           const status = statusOf(error);
           if (status === 404) throw notDocker(endpoint, 'it answered HTTP 404 to /version');
           throw error;
-        })) as unknown as Record<string, unknown>;
+        });
         // A web server may answer 200 with a page: no engine version in it.
         if (typeof v?.Version !== 'string') throw notDocker(endpoint, 'its /version is not an engine version');
         return {
@@ -337,13 +324,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       }),
     info: () =>
       call(async () => {
-        const info = (await docker.info()) as {
-          MemTotal: number;
-          NCPU: number;
-          DockerRootDir: string;
-          Name: string;
-          OperatingSystem: string;
-        };
+        const info = await docker.info();
         return {
           memTotal: info.MemTotal,
           cpus: info.NCPU,
@@ -352,8 +333,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
           operatingSystem: info.OperatingSystem,
         };
       }),
-    listContainers: () =>
-      call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
+    listContainers: () => call(async () => (await docker.listContainers({ all: true })).map(toSummary)),
     startContainer: (id) =>
       call(
         async () => void (await ignoreStatus(actions.getContainer(id).start(), 304)),
@@ -407,7 +387,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
               ? await docker
                   .getContainer(spec.name)
                   .inspect()
-                  .then((raw: { Config?: { Labels?: Record<string, string> } }) => hasDecLabels(raw.Config?.Labels))
+                  .then((raw) => hasDecLabels(raw.Config?.Labels))
                   .catch(() => false)
               : false;
           return explainEngineError(
@@ -426,19 +406,13 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       ),
     containerLogs: (id, tail) =>
       call(async () => {
-        const raw = (await docker
-          .getContainer(id)
-          .logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+        const raw = await docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false });
         return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
       }),
     putFiles: (id, files) =>
       call(async () => void (await actions.getContainer(id).putArchive(tarOf(files), { path: '/' })), actionTimeoutMs),
     networkExists: (name) =>
-      call(async () =>
-        ((await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Name: string }>).some(
-          (n) => n.Name === name,
-        ),
-      ),
+      call(async () => (await docker.listNetworks({ filters: { name: [name] } })).some((n) => n.Name === name)),
     createNetwork: (name, labels) =>
       call(
         async () =>
@@ -458,11 +432,9 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       ),
     reattachNetwork: (id, network, aliases) =>
       call(async () => {
-        const raw = (await actions.getContainer(id).inspect()) as {
-          NetworkSettings?: { Networks?: Record<string, { NetworkID?: string }> };
-        };
+        const raw = await actions.getContainer(id).inspect();
         const attached = raw.NetworkSettings?.Networks ?? {};
-        const current = (await actions.getNetwork(network).inspect()) as { Id: string };
+        const current = await actions.getNetwork(network).inspect();
         if (attached[network]?.NetworkID === current.Id) return false;
         // A stopped container may be detached from a network that no longer exists, by name.
         if (attached[network]) await actions.getNetwork(network).disconnect({ Container: id, Force: true });
@@ -476,15 +448,15 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         async () => void (await ignoreStatus(actions.getVolume(name).remove(), 404)),
         actionTimeoutMs,
         async (status, message) => {
-          const users = (
-            (await docker.listContainers({ all: true, filters: { volume: [name] } })) as RawContainer[]
-          ).map((c) => toSummary(c).name);
+          const users = (await docker.listContainers({ all: true, filters: { volume: [name] } })).map(
+            (c) => toSummary(c).name,
+          );
           return explainEngineError({ kind: 'remove-volume', name, users }, status, message);
         },
       ),
     volumeSizes: () =>
       call(async () => {
-        const df = (await actions.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
+        const df = await actions.df();
         return Object.fromEntries((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
       }, actionTimeoutMs),
     imageExists: (ref) =>
@@ -520,21 +492,18 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
           stream.on('close', resolve);
           stream.on('error', reject);
         });
-        const inspected = (await exec.inspect()) as { ExitCode: number | null };
+        const inspected = await exec.inspect();
         return { exitCode: inspected.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
       }, execTimeoutMs),
     listNetworks: (name) =>
       call(async () => {
-        const found = (await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Id: string; Name: string }>;
+        const found = await docker.listNetworks({ filters: { name: [name] } });
         // The list leaves Containers empty; inspect says who is attached.
         return Promise.all(
           found
             .filter((n) => n.Name === name)
             .map(async (n) => {
-              const full = (await docker.getNetwork(n.Id).inspect()) as {
-                Labels?: Record<string, string> | null;
-                Containers?: Record<string, unknown> | null;
-              };
+              const full = await docker.getNetwork(n.Id).inspect();
               return {
                 id: n.Id,
                 name: n.Name,
@@ -604,29 +573,13 @@ function tarOf(files: Array<{ path: string; content: string }>): Buffer {
   return Buffer.concat(blocks);
 }
 
-interface PullEvent {
-  id?: string;
-  status?: string;
-  error?: string;
-  progressDetail?: { current?: number; total?: number };
-}
-
 /**
  * Pulls with aggregated progress. Fails when the engine refuses, when the stream carries an error (the
  * engine answers 200, then reports e.g. "manifest unknown" or a failed layer inside the stream), when it
  * goes quiet for too long, or at once when `signal` aborts (the request is closed, so the engine stops).
  */
 function pull(
-  docker: {
-    pull(ref: string, options: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream>;
-    modem: {
-      followProgress(
-        stream: NodeJS.ReadableStream,
-        done: (error: Error | null) => void,
-        progress: (event: PullEvent) => void,
-      ): void;
-    };
-  },
+  docker: Pick<EngineApi, 'pull' | 'modem'>,
   ref: string,
   onProgress: (progress: PullProgress) => void,
   quietTimeoutMs: number,
