@@ -15,7 +15,7 @@ export interface Answer {
   command: string;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'unanswered' | 'skipped';
+type CheckStatus = 'pass' | 'fail' | 'unanswered' | 'skipped';
 
 export interface QuestionCheck {
   id: string;
@@ -37,7 +37,7 @@ function meaningful(text: string, comment: RegExp): string {
 }
 
 /** answers.yaml holds short answers and queries: anything bigger is a mistake, or a link to /dev/zero. */
-export const MAX_ANSWERS_BYTES = 1024 * 1024;
+const MAX_ANSWERS_BYTES = 1024 * 1024;
 /** Aliases (*name) a real answers file needs: a few at most. More expand into an alias bomb. */
 const MAX_ALIASES = 50;
 

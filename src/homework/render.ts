@@ -15,7 +15,7 @@ export const PLACEHOLDERS = [
   'dataset_urls',
   'questions',
 ] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Record<Placeholder, string>;
 
 /** `{{name}}` → value; `{{{{` and `}}}}` stand for literal `{{` and `}}` (dbt and Airflow Jinja). */

@@ -10,7 +10,7 @@ export interface ProgressState {
   syllabi: Record<string, SyllabusProgress>;
 }
 
-export interface SyllabusProgress {
+interface SyllabusProgress {
   /** "weekId/topicId" → when it was marked done (ISO time). */
   done: Record<string, string>;
 }
@@ -61,7 +61,7 @@ export function reset(state: ProgressState, syllabusId: string, weekId?: string)
   return keys.length;
 }
 
-export interface TopicProgress {
+interface TopicProgress {
   topic: CourseTopic;
   doneAt?: string;
 }

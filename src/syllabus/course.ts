@@ -61,7 +61,7 @@ export interface Course {
   upcoming?: { title: string; items: string[] };
 }
 
-export function slugify(text: string): string {
+function slugify(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')

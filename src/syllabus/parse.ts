@@ -11,7 +11,7 @@ import { syllabusSchema, type SyllabusInput } from './schema.js';
 
 type PathSegment = string | number;
 
-export interface SyllabusProblem {
+interface SyllabusProblem {
   line: number;
   column: number;
   path: string;
@@ -20,7 +20,7 @@ export interface SyllabusProblem {
   standsFor?: string;
 }
 
-export function formatPath(path: readonly PathSegment[]): string {
+function formatPath(path: readonly PathSegment[]): string {
   return path.reduce<string>((text, segment) => {
     if (typeof segment === 'number') return `${text}[${segment}]`;
     return text === '' ? segment : `${text}.${segment}`;
@@ -76,7 +76,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return low;
 }
 
-export function decodeSyllabus(bytes: Uint8Array, file: string): string {
+function decodeSyllabus(bytes: Uint8Array, file: string): string {
   if (bytes.length > MAX_SYLLABUS_BYTES) {
     throw new DecError(
       `The syllabus ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; a syllabus is at most 1 MiB.`,

@@ -4,10 +4,10 @@ import { z } from 'zod';
 import semver from 'semver';
 import { parseDuration } from './duration.js';
 
-export const SYLLABUS_SCHEMA_VERSION = 1;
+const SYLLABUS_SCHEMA_VERSION = 1;
 
 /** Tool ids the doctor knows how to probe. A typo here gets "did you mean" from the validator. */
-export const TOOL_IDS = [
+const TOOL_IDS = [
   'docker',
   'docker-compose',
   'psql',
@@ -51,7 +51,7 @@ const isoDateTime = z.iso.datetime({
 });
 const url = z.url({ message: 'expected a URL such as https://example.com/…' });
 
-export const topicSchema = z
+const topicSchema = z
   .strictObject({
     id: slug.optional().describe('Stable id for progress; derived from the title when left out.'),
     title: text,
@@ -68,19 +68,19 @@ export const topicSchema = z
   })
   .describe('One topic (usually one video or lesson) of a week.');
 
-export const sectionSchema = z.strictObject({
+const sectionSchema = z.strictObject({
   title: text,
   duration: duration.optional(),
 });
 
-export const toolNeedSchema = z.strictObject({
+const toolNeedSchema = z.strictObject({
   id: z.enum(TOOL_IDS).describe('Tool id, as probed by `dec doctor`.'),
   version: versionRange.optional().describe('Semver range the week needs.'),
   required: z.boolean().optional().describe('false: nice to have (a warning, not a failure). Default true.'),
   why: text.optional(),
 });
 
-export const datasetUseSchema = z.strictObject({
+const datasetUseSchema = z.strictObject({
   dataset: slug.describe('Key in the top-level `datasets`.'),
   months: z.array(monthSpan).optional(),
   why: text.optional(),
@@ -89,7 +89,7 @@ export const datasetUseSchema = z.strictObject({
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 const containerPath = z.string().regex(/^\/[^\0]*$/, 'expected an absolute path inside the container');
 
-export const readinessSchema = z
+const readinessSchema = z
   .union([
     z.strictObject({
       postgres: z
@@ -101,7 +101,7 @@ export const readinessSchema = z
   ])
   .describe('How dec knows the service is really ready, checked from the host through its published port.');
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   image: text.describe('Image reference; pin a tag.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
   env: z.record(envName, z.string()).optional(),
@@ -131,7 +131,7 @@ export const serviceSchema = z.strictObject({
   dependsOn: z.array(slug).optional(),
 });
 
-export const stackSchema = z.strictObject({
+const stackSchema = z.strictObject({
   title: text,
   network: z
     .strictObject({ name: slug })
@@ -146,12 +146,12 @@ export const stackSchema = z.strictObject({
     ),
 });
 
-export const portSchema = z.strictObject({
+const portSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
   service: slug.describe('The service of the stack that publishes it.'),
 });
 
-export const setupSchema = z.strictObject({
+const setupSchema = z.strictObject({
   summary: text.describe('One line: what the week runs locally.'),
   stack: slug.optional().describe('Name of the local stack `dec setup` starts, if any.'),
   ports: z.array(portSchema).optional().describe('Host ports the stack publishes; `dec doctor` checks they are free.'),
@@ -162,9 +162,9 @@ export const setupSchema = z.strictObject({
     .describe("Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine's."),
 });
 
-export const QUESTION_KINDS = ['text', 'number', 'choice', 'sql', 'command', 'url'] as const;
+const QUESTION_KINDS = ['text', 'number', 'choice', 'sql', 'command', 'url'] as const;
 
-export const questionSchema = z
+const questionSchema = z
   .strictObject({
     id: slug.describe('Stable id, e.g. q1; the key in the answers file.'),
     kind: z
@@ -201,7 +201,7 @@ const deadlineSchema = z.strictObject({
   submit: url.optional().describe('Where the cohort submitted it.'),
 });
 
-export const homeworkSchema = z.strictObject({
+const homeworkSchema = z.strictObject({
   title: text.optional(),
   summary: text,
   due: isoDateTime
@@ -218,7 +218,7 @@ export const homeworkSchema = z.strictObject({
     .describe('The folder under templates/homework/ that `dec homework init` copies; default the week id.'),
 });
 
-export const weekSchema = z
+const weekSchema = z
   .strictObject({
     number: z.number().int().min(1).max(99),
     through: z.number().int().min(1).max(99).optional().describe('Last week number, for an entry that spans weeks.'),
@@ -237,7 +237,7 @@ export const weekSchema = z
   })
   .describe('One week (or a span of weeks) of the course.');
 
-export const datasetSchema = z.strictObject({
+const datasetSchema = z.strictObject({
   title: text,
   mirror: text.optional().describe('URL pattern of the course mirror; {month} is YYYY-MM.'),
   tlc: text.optional().describe('URL pattern of the TLC source; {month} is YYYY-MM.'),
@@ -275,7 +275,6 @@ export type Setup = z.infer<typeof setupSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;
 export type Stack = z.infer<typeof stackSchema>;
-export type Service = z.infer<typeof serviceSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type ToolId = (typeof TOOL_IDS)[number];
 
