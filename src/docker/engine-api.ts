@@ -55,7 +55,7 @@ interface EngineContainerHandle {
   rename(options: { name: string }): Promise<unknown>;
   /** Without `follow` dockerode resolves to the whole (multiplexed) log as one Buffer. */
   logs(options: { stdout: true; stderr: true; tail: number; follow: false }): Promise<Buffer>;
-  putArchive(archive: Buffer, options: { path: string }): Promise<unknown>;
+  putArchive(archive: Buffer | NodeJS.ReadableStream, options: { path: string }): Promise<unknown>;
   exec(options: { Cmd: string[]; AttachStdout: true; AttachStderr: true }): Promise<{
     /** With `hijack` dockerode resolves to the raw duplex stream of the exec. */
     start(options: { hijack: true; stdin: false }): Promise<Duplex>;
