@@ -139,8 +139,13 @@ export function readyCheck(service: DesiredService, timeoutMs = 2000, inside?: I
 
 /** What the check does, for messages. */
 export function describeReady(service: DesiredService): string {
+  if (service.job) return 'it runs to completion (exit code 0)';
   const ready = service.ready;
-  if (!ready) return 'running';
+  if (service.healthcheck) return ready ? `its health check passes and ${readyText(ready)}` : 'its health check passes';
+  return ready ? readyText(ready) : 'running';
+}
+
+function readyText(ready: NonNullable<DesiredService['ready']>): string {
   if ('postgres' in ready) return 'Postgres answers a query with the configured login';
   if ('http' in ready) return `HTTP answers on ${ready.http.path}`;
   return `something listens on port ${ready.tcp.port} in the container and answers`;

@@ -2,7 +2,14 @@
 // overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
 import { createHash } from 'node:crypto';
 import { DEC_LABELS, DEFAULT_PROJECT } from '../docker/client.js';
-import type { Readiness, Stack } from '../syllabus/schema.js';
+import {
+  dependencyConditions,
+  type DependencyWait,
+  type Healthcheck,
+  type Readiness,
+  type RestartPolicy,
+  type Stack,
+} from '../syllabus/schema.js';
 
 export interface Overrides {
   /** service → host port for its first published port */
@@ -36,7 +43,18 @@ export interface DesiredService {
   aliases: string[];
   files: Array<{ path: string; content: string }>;
   ready?: Readiness;
+  /** Docker's health check, as the syllabus writes it (the test always in its list form). */
+  healthcheck?: DesiredHealthcheck;
+  /** A one-shot job: done once it exited with code 0; never restarted. */
+  job: boolean;
+  /** The user to run as, with {host.uid}/{host.gid} filled in. */
+  user?: string;
+  entrypoint?: string[];
+  restart: RestartPolicy;
+  hostname?: string;
   dependsOn: string[];
+  /** Each dependency and what this service waits for before it starts ("ready" for the short form). */
+  waitsFor: Record<string, DependencyWait>;
   labels: Record<string, string>;
   /** Hash of everything that, when it changes, needs a new container. */
   configHash: string;
@@ -54,7 +72,38 @@ export interface DesiredStack {
   next: string[];
 }
 
+export interface DesiredHealthcheck extends Omit<Healthcheck, 'test'> {
+  test: string[];
+}
+
 export const CONFIG_LABEL = 'dec.config';
+/** On a job's container: "1". With the config hash and the exit code, it says whether the job already succeeded. */
+export const JOB_LABEL = 'dec.job';
+
+/** The ids of the student running dec ({host.uid}, {host.gid}); none on Windows. */
+export interface HostIds {
+  uid?: number;
+  gid?: number;
+}
+
+export function currentHostIds(): HostIds {
+  return { uid: process.getuid?.(), gid: process.getgid?.() };
+}
+
+/** Without host ids (Windows), {host.uid} and {host.gid} take their :-default, else this. */
+const NO_HOST_ID = 1000;
+
+/** `user` with {host.uid}/{host.gid} filled in from the host, or their default where the host has none. */
+export function resolveUser(user: string, host: HostIds): string {
+  return user.replace(/\{host\.(uid|gid)(?::-(\d+))?\}/g, (_, which: 'uid' | 'gid', fallback?: string) =>
+    String(host[which] ?? (fallback !== undefined ? Number(fallback) : NO_HOST_ID)),
+  );
+}
+
+function healthcheckOf(check: Healthcheck | undefined): DesiredHealthcheck | undefined {
+  if (!check) return undefined;
+  return { ...check, test: typeof check.test === 'string' ? ['CMD-SHELL', check.test] : check.test };
+}
 
 export function containerName(project: string, stack: string, service: string): string {
   return `${project}-${stack}-${service}`;
@@ -73,7 +122,9 @@ export function networkName(project: string, network: string): string {
 }
 
 /** Services ordered so that each comes after its dependencies (the syllabus forbids unknown ones). */
-export function dependencyOrder(services: Record<string, { dependsOn?: string[] }>): string[] {
+export function dependencyOrder(
+  services: Record<string, { dependsOn?: Stack['services'][string]['dependsOn'] }>,
+): string[] {
   const ordered: string[] = [];
   const visiting = new Set<string>();
   const visit = (name: string, path: string[]) => {
@@ -81,7 +132,8 @@ export function dependencyOrder(services: Record<string, { dependsOn?: string[] 
     if (visiting.has(name))
       throw new Error(`services depend on each other in a circle: ${[...path, name].join(' → ')}`);
     visiting.add(name);
-    for (const dependency of services[name]?.dependsOn ?? []) visit(dependency, [...path, name]);
+    for (const dependency of Object.keys(dependencyConditions(services[name]?.dependsOn)))
+      visit(dependency, [...path, name]);
     visiting.delete(name);
     ordered.push(name);
   };
@@ -126,6 +178,7 @@ export function desiredStack(
   syllabusId: string,
   overrides: Overrides,
   project: string = DEFAULT_PROJECT,
+  host: HostIds = currentHostIds(),
 ): DesiredStack {
   const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
@@ -140,6 +193,10 @@ export function desiredStack(
       volume: volumeName(project, stackId, volume.name),
       path: volume.path,
     }));
+    const job = spec.job === true;
+    const healthcheck = healthcheckOf(spec.healthcheck);
+    const user = spec.user === undefined ? undefined : resolveUser(spec.user, host);
+    const restart = spec.restart ?? (job ? 'no' : 'unless-stopped');
     const configHash = hashOf({
       image,
       env: configured,
@@ -148,7 +205,15 @@ export function desiredStack(
       mounts,
       aliases: spec.aliases ?? [],
       files: spec.files ?? [],
+      // Added later: left out while unset, so the containers of today's stacks keep their hash.
+      ...(job ? { job } : {}),
+      ...(healthcheck ? { healthcheck } : {}),
+      ...(user !== undefined ? { user } : {}),
+      ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
+      ...(spec.restart !== undefined ? { restart } : {}),
+      ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
     });
+    const waitsFor = dependencyConditions(spec.dependsOn);
     return {
       service,
       containerName: containerName(project, stackId, service),
@@ -161,13 +226,21 @@ export function desiredStack(
       aliases: [service, ...(spec.aliases ?? [])],
       files: spec.files ?? [],
       ready: spec.ready,
-      dependsOn: spec.dependsOn ?? [],
+      healthcheck,
+      job,
+      user,
+      entrypoint: spec.entrypoint,
+      restart,
+      hostname: spec.hostname,
+      dependsOn: Object.keys(waitsFor),
+      waitsFor,
       labels: {
         [DEC_LABELS.project]: project,
         [DEC_LABELS.stack]: stackId,
         [DEC_LABELS.service]: service,
         [DEC_LABELS.syllabus]: syllabusId,
         [CONFIG_LABEL]: configHash,
+        ...(job ? { [JOB_LABEL]: '1' } : {}),
       },
       configHash,
     };
