@@ -351,7 +351,7 @@ export async function setup(ctx: CommandContext, ref: string, options: SetupOpti
         `${style.green('✓')} ${what} ready.`,
         ...outcomes.map(
           (o) =>
-            `  ${o.container}: ${{ keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
+            `  ${o.container}: ${o.job ? (o.action === 'keep' ? 'completed earlier (skipped)' : 'ran to completion') : { keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (${o.job ? 'done' : 'ready'} in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
         ),
         ...differs.map(
           (a) =>

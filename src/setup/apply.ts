@@ -41,6 +41,8 @@ export interface ServiceOutcome {
   container: string;
   action: ServiceAction['kind'];
   readyMs?: number;
+  /** A one-shot job: readyMs is when it completed. */
+  job?: boolean;
 }
 
 const PULL_ATTEMPTS = 3;
@@ -237,10 +239,11 @@ async function unhealthy(
   health: NonNullable<ContainerState['health']>,
 ): Promise<DecError> {
   const output = health.lastOutput ? health.lastOutput.split('\n').map((line) => `  | ${line}`) : ['  | (no output)'];
+  const test = service.healthcheck ? [`Health check: ${service.healthcheck.test.join(' ')}`] : [];
   return new DecError(
-    `${service.service} did not become ready: its health check failed ${health.failingStreak} times in a row (${service.healthcheck?.test.join(' ') ?? 'health check'}).`,
+    `${service.service} did not become ready: its health check failed ${health.failingStreak} times in a row.`,
     {
-      details: ['Last health check output:', ...output, ...(await logTail(client, containerId, 30))],
+      details: [...test, 'Last health check output:', ...output, ...(await logTail(client, containerId, 30))],
       hint: 'Fix the cause above, then run again.',
       exitCode: ExitCode.problems,
     },
@@ -440,14 +443,21 @@ export async function applyPlan(
       const readyMs = await waitReady(client, run.service, run.id, run.since, options, sleep);
       created.ready.add(name);
       run.outcome.readyMs = readyMs;
-      options.onEvent({ kind: 'ready', service: name, ms: readyMs });
+      // A job is not "ready": it is done.
+      if (run.service.job) step(`${name} completed (${(readyMs / 1000).toFixed(1)} s)`);
+      else options.onEvent({ kind: 'ready', service: name, ms: readyMs });
     };
     for (const action of plan.services) {
       checkAborted(options.signal);
       const { service } = action;
       let id: string;
       if (action.kind === 'keep' || action.kind === 'differs') {
-        outcomes.push({ service: service.service, container: service.containerName, action: action.kind });
+        outcomes.push({
+          service: service.service,
+          container: service.containerName,
+          action: action.kind,
+          job: service.job,
+        });
         created.ready.add(service.service);
         continue;
       }
@@ -482,6 +492,7 @@ export async function applyPlan(
         service: service.service,
         container: service.containerName,
         action: action.kind,
+        job: service.job,
       };
       outcomes.push(outcome);
       started.set(service.service, { service, id, since: now(), outcome });

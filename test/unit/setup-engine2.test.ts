@@ -288,8 +288,9 @@ describe('apply: order, jobs and health', () => {
     const engine = new FakeEngine();
     engine.faults.unhealthy.web = 'web: not serving yet';
     const error = await failure(apply(engine));
-    expect(error.message).toMatch(/^web did not become ready: its health check failed 2 times in a row \(CMD-SHELL /);
-    expect(error.details.slice(0, 2)).toEqual(['Last health check output:', '  | web: not serving yet']);
+    expect(error.message).toBe('web did not become ready: its health check failed 2 times in a row.');
+    expect(error.details[0]).toMatch(/^Health check: CMD-SHELL test -f \/shared\/web-up/);
+    expect(error.details.slice(1, 3)).toEqual(['Last health check output:', '  | web: not serving yet']);
     expect(error.details).toContain(`  | logs of ${WEB}`);
     expect(error.exitCode).toBe(1);
     expect(engine.clock).toBe(0);
