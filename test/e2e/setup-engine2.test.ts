@@ -2,14 +2,16 @@
 // check, dependsOn conditions (completed, healthy), user, entrypoint, restart and hostname, with the
 // stack of test/fixtures/syllabi/engine2-stack.yaml on the busybox test image. Each case has its own
 // sandbox (its own dectest-* project), and only that project's resources are removed afterwards.
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, ensureBusyboxImage, removeDecProject, requireDocker } from '../helpers/docker.js';
-import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { docker, ensureBusyboxImage, removeDecProject, requireDocker, waitUntil } from '../helpers/docker.js';
+import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const SYLLABUS = fileURLToPath(new URL('../fixtures/syllabi/engine2-stack.yaml', import.meta.url));
 const sandboxes: Sandbox[] = [];
+const children: ChildProcess[] = [];
 
 function sandbox(): Sandbox {
   const made = makeSandbox();
@@ -18,12 +20,25 @@ function sandbox(): Sandbox {
   return made;
 }
 
+const envOf = (box: Sandbox): NodeJS.ProcessEnv => ({ ...box.env, DEC_SYLLABUS: SYLLABUS, NO_COLOR: '1' });
+
 const setup = (box: Sandbox, ...args: string[]): Promise<RunResult> =>
-  runDec(['setup', '1', ...args], {
+  runDec(['setup', '1', ...args], { cwd: box.home, env: envOf(box), timeoutMs: 120_000 });
+
+/** `dec setup 1` as a student's shell runs it, so that Ctrl-C (SIGINT) can be sent to it. */
+function spawnSetup(box: Sandbox, ...args: string[]) {
+  const child = spawn(process.execPath, [DEC_BIN, 'setup', '1', ...args], {
     cwd: box.home,
-    env: { ...box.env, DEC_SYLLABUS: SYLLABUS, NO_COLOR: '1' },
-    timeoutMs: 120_000,
+    env: envOf(box),
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  children.push(child);
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, stderr: () => stderr, exited };
+}
 
 const named = (box: Sandbox, service: string) => `${box.project}-engine2-${service}`;
 
@@ -53,6 +68,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
   for (const box of sandboxes) {
     await removeDecProject(box.project);
     box.cleanup();
@@ -130,5 +146,21 @@ describe('dec setup with jobs, health checks and conditions (real engine)', { ti
     noUnexpectedError(run);
     // The containers this run made are removed; the volume the completed job wrote to is kept.
     expect(await projectResources(b)).toEqual([`volume ${named(b, 'shared')}`]);
+  });
+
+  it('Ctrl-C while waiting for a job: exit 130 within seconds, and nothing left behind', async () => {
+    const b = sandbox();
+    const run = spawnSetup(b, '--env', 'init.INIT_HANG=1', '--timeout', '90');
+    await waitUntil(async () => (run.stderr().includes('waiting for init') ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'dec to wait for the job',
+    });
+    expect(await inspect(b, 'init', '.State.Status')).toBe('running');
+    const sent = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exited, run.stderr()).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(20_000);
+    expect(run.stderr()).toContain('Interrupted');
+    expect(await projectResources(b)).toEqual([]);
   });
 });
