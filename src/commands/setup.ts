@@ -29,6 +29,7 @@ import {
   changedServices,
   changesNothing,
   chosen,
+  jobSucceeded,
   planLines,
   planStack,
   serviceContainer,
@@ -37,7 +38,7 @@ import {
   type StackPlan,
   wholeStackUp,
 } from '../setup/plan.js';
-import { readyCheck } from '../setup/ready.js';
+import { serviceReady } from '../setup/ready.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { homedir } from 'node:os';
@@ -636,12 +637,12 @@ export async function setupStatus(ctx: CommandContext, ref: string | undefined):
         desired.services.map(async (wanted) => {
           const container = serviceContainer(actual, desired, wanted.service);
           const service = withPublishedPorts(wanted, container);
-          const check = container ? readyCheck(service, 3000, { client, containerId: container.id }) : undefined;
-          const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
+          const ready = container ? await serviceReady(client, service, container) : false;
           return {
             service: service.service,
             container: service.containerName,
-            state: container?.state ?? 'missing',
+            // A job that ran to exit 0 is done, not stopped.
+            state: container && service.job && jobSucceeded(container) ? 'completed' : (container?.state ?? 'missing'),
             ready,
             ports: service.ports.map((p) => ({ host: p.host, container: p.container, hostIp: p.hostIp })),
             volumes: service.mounts.map((m) => ({

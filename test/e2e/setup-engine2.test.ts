@@ -123,6 +123,20 @@ describe('dec setup with jobs, health checks and conditions (real engine)', { ti
     expect(await inspect(b, 'init', '.State')).toMatchObject({ Status: 'exited', ExitCode: 0 });
   });
 
+  it('dec setup status: the job completed, web ready by its health check, exit 0', async () => {
+    const b = box.current!;
+    const run = await runDec(['setup', 'status', '1', '--json'], { cwd: b.home, env: envOf(b), timeoutMs: 60_000 });
+    expect(run.code, run.stderr).toBe(0);
+    const status = JSON.parse(run.stdout) as {
+      stacks: Array<{ services: Array<{ service: string; state: string; ready: boolean }> }>;
+    };
+    expect(status.stacks[0]!.services.map((s) => [s.service, s.state, s.ready])).toEqual([
+      ['init', 'completed', false],
+      ['web', 'running', true],
+      ['client', 'running', true],
+    ]);
+  });
+
   it('a job that exits 1: its log shown, exit 1, nothing after it started, nothing left behind', async () => {
     const b = sandbox();
     const run = await setup(b, '--env', 'init.INIT_FAIL=1');

@@ -9,6 +9,7 @@ import { isDecError } from '../../src/errors.js';
 import { actualState, applyPlan, healthcheckSpec, type ApplyOptions } from '../../src/setup/apply.js';
 import { composeYaml } from '../../src/setup/compose.js';
 import { planLines, planStack, type PlanOptions } from '../../src/setup/plan.js';
+import { serviceReady } from '../../src/setup/ready.js';
 import { desiredStack, noOverrides, resolveUser, type DesiredStack, type Overrides } from '../../src/setup/spec.js';
 import { parseComposeDuration } from '../../src/syllabus/duration.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
@@ -417,6 +418,21 @@ describe('re-runs', () => {
     expect(planLines(await plan(engine), engine2())).toContain(
       `run the job ${INIT} once, to completion (dec-test/busybox:1)`,
     );
+  });
+});
+
+describe('dec setup status: ready by the health check', () => {
+  it('a running service is ready only while Docker says healthy; a job is never "ready"', async () => {
+    const engine = new FakeEngine();
+    const desired = engine2();
+    await apply(engine, desired);
+    const [init, web, client] = desired.services;
+    const summary = (name: string) => engine.summary(engine.byName(name)!);
+    expect(await serviceReady(engine.client, web!, summary(WEB))).toBe(true);
+    expect(await serviceReady(engine.client, client!, summary(CLIENT))).toBe(true);
+    expect(await serviceReady(engine.client, init!, summary(INIT))).toBe(false);
+    engine.faults.unhealthy.web = 'web: not serving yet';
+    expect(await serviceReady(engine.client, web!, summary(WEB))).toBe(false);
   });
 });
 
