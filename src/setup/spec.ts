@@ -93,9 +93,12 @@ export function currentHostIds(): HostIds {
 /** Without host ids (Windows), {host.uid} and {host.gid} take their :-default, else this. */
 const NO_HOST_ID = 1000;
 
-/** `user` with {host.uid}/{host.gid} filled in from the host, or their default where the host has none. */
-export function resolveUser(user: string, host: HostIds): string {
-  return user.replace(/\{host\.(uid|gid)(?::-(\d+))?\}/g, (_, which: 'uid' | 'gid', fallback?: string) =>
+/**
+ * {host.uid}/{host.gid} (in `user` and the syllabus's env values, e.g. the course's AIRFLOW_UID) filled in
+ * from the host, or their default where the host has none.
+ */
+export function fillHostIds(text: string, host: HostIds): string {
+  return text.replace(/\{host\.(uid|gid)(?::-(\d+))?\}/g, (_, which: 'uid' | 'gid', fallback?: string) =>
     String(host[which] ?? (fallback !== undefined ? Number(fallback) : NO_HOST_ID)),
   );
 }
@@ -186,7 +189,10 @@ export function desiredStack(
     const image = overrides.images[service] ?? spec.image;
     const envOf = (vars: Record<string, string>) =>
       Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, fillHostPorts(value, published)]));
-    const configured = envOf({ ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) });
+    const syllabusEnv = Object.fromEntries(
+      Object.entries(spec.env ?? {}).map(([name, value]) => [name, fillHostIds(value, host)]),
+    );
+    const configured = envOf({ ...syllabusEnv, ...(overrides.env[service] ?? {}) });
     const env = { ...configured, ...envOf(overrides.envSecrets?.[service] ?? {}) };
     const ports = published[service]!;
     const mounts = (spec.volumes ?? []).map((volume) => ({
@@ -195,7 +201,7 @@ export function desiredStack(
     }));
     const job = spec.job === true;
     const healthcheck = healthcheckOf(spec.healthcheck);
-    const user = spec.user === undefined ? undefined : resolveUser(spec.user, host);
+    const user = spec.user === undefined ? undefined : fillHostIds(spec.user, host);
     const restart = spec.restart ?? (job ? 'no' : 'unless-stopped');
     const configHash = hashOf({
       image,

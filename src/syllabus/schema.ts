@@ -130,7 +130,12 @@ export const healthcheckSchema = z
 export const serviceSchema = z.strictObject({
   image: text.describe('Image reference; pin a tag.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
-  env: z.record(envName, z.string()).optional(),
+  env: z
+    .record(envName, z.string())
+    .optional()
+    .describe(
+      "{service.<container port>} is that port's host port; {host.uid} and {host.gid} are the student's ids (as `user` has them).",
+    ),
   secretEnv: z
     .array(envName)
     .optional()

@@ -10,7 +10,7 @@ import { actualState, applyPlan, healthcheckSpec, type ApplyOptions } from '../.
 import { composeYaml } from '../../src/setup/compose.js';
 import { planLines, planStack, type PlanOptions } from '../../src/setup/plan.js';
 import { serviceReady } from '../../src/setup/ready.js';
-import { desiredStack, noOverrides, resolveUser, type DesiredStack, type Overrides } from '../../src/setup/spec.js';
+import { desiredStack, noOverrides, fillHostIds, type DesiredStack, type Overrides } from '../../src/setup/spec.js';
 import { parseComposeDuration } from '../../src/syllabus/duration.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
@@ -122,7 +122,15 @@ describe('the desired spec', () => {
   });
 });
 
-describe('user: {host.uid} and {host.gid}', () => {
+describe('{host.uid} and {host.gid}', () => {
+  it("are filled in the syllabus's env values too (the course's AIRFLOW_UID), not in the student's --env", () => {
+    const stack = variant((s) => (s.services.init!.env = { AIRFLOW_UID: '{host.uid}', GID: '{host.gid}' }));
+    const overrides = { ...noOverrides(), env: { web: { MINE: '{host.uid}' } } };
+    const [init, web] = engine2(overrides, stack).services;
+    expect(init!.env).toEqual({ AIRFLOW_UID: '1234', GID: '5678' });
+    expect(web!.env).toEqual({ MINE: '{host.uid}' });
+  });
+
   it.each([
     ['{host.uid}:0', { uid: 1000, gid: 1000 }, '1000:0'],
     ['{host.uid}:{host.gid}', { uid: 501, gid: 20 }, '501:20'],
@@ -132,7 +140,7 @@ describe('user: {host.uid} and {host.gid}', () => {
     ['{host.uid:-50000}:0', { uid: 1001 }, '1001:0'],
     ['airflow', { uid: 1000 }, 'airflow'],
   ])('%s with host ids %j is %s', (user, host, expected) => {
-    expect(resolveUser(user, host)).toBe(expected);
+    expect(fillHostIds(user, host)).toBe(expected);
   });
 });
 
