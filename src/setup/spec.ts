@@ -86,7 +86,7 @@ export interface HostIds {
   gid?: number;
 }
 
-export function currentHostIds(): HostIds {
+function currentHostIds(): HostIds {
   return { uid: process.getuid?.(), gid: process.getgid?.() };
 }
 
