@@ -191,14 +191,20 @@ export const serviceSchema = z.strictObject({
     .optional()
     .describe("The container's own host name (e.g. what Spark advertises); the network names stay the service's."),
   dependsOn: z
-    .union([
-      z.array(slug).describe('Started after these, each once ready (as its ready check, health check or job says).'),
-      z
-        .record(slug, z.enum(DEPENDENCY_CONDITIONS))
-        .describe(
-          'Started once each condition holds: started (its container runs), healthy (its Docker health check passes), completed (the job exited with code 0).',
-        ),
-    ])
+    .union(
+      [
+        z.array(slug).describe('Started after these, each once ready (as its ready check, health check or job says).'),
+        z
+          .record(slug, z.enum(DEPENDENCY_CONDITIONS))
+          .describe(
+            'Started once each condition holds: started (its container runs), healthy (its Docker health check passes), completed (the job exited with code 0).',
+          ),
+      ],
+      {
+        error:
+          'expected a list of services, e.g. [postgres], or each with a condition: { postgres: healthy, airflow-init: completed } (started, healthy or completed)',
+      },
+    )
     .optional(),
 });
 

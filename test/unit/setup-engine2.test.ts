@@ -173,8 +173,17 @@ describe('the syllabus checks them', () => {
       '"completed" is for a job (job: true), and web is a service',
     ],
     ['a job that restarts', (s: Stack) => (s.services.init!.restart = 'always'), 'a job runs once'],
-    ['an unknown condition', (s: Stack) => ((s.services.client!.dependsOn as object) = { web: 'ready' }), 'client'],
+    [
+      'an unknown condition',
+      (s: Stack) => ((s.services.client!.dependsOn as object) = { web: 'ready' }),
+      'dependsOn: expected a list of services, e.g. [postgres], or each with a condition',
+    ],
     ['a duration without a unit', (s: Stack) => (s.services.web!.healthcheck!.interval = '10'), 'e.g. "10s"'],
+    [
+      'a duration as a number',
+      (s: Stack) => ((s.services.web!.healthcheck!.interval as unknown) = 10),
+      'healthcheck.interval: expected string, got number 10',
+    ],
     [
       'a test that is neither CMD nor CMD-SHELL',
       (s: Stack) => (s.services.web!.healthcheck!.test = ['NONE', 'x']),
