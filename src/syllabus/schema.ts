@@ -174,7 +174,7 @@ export const serviceSchema = z.strictObject({
     )
     .optional()
     .describe(
-      "The user the container runs as, as `docker run --user` takes it. {host.uid} and {host.gid} are the ids of the student running dec (as the course's AIRFLOW_UID=$(id -u)), so files written to bind mounts stay theirs; on Windows, which has no such ids, {host.uid:-50000} gives the value to use (default 1000).",
+      "The user the container runs as, as `docker run --user` takes it. {host.uid} and {host.gid} are the ids of the student running dec (as the course's AIRFLOW_UID=$(id -u)), so files written to bind mounts stay theirs. On macOS they are the Mac user's ids (e.g. 501:20; Docker Desktop's file sharing shows bind-mounted files as the student's whichever uid writes them); Windows has no such ids, so there {host.uid:-50000} gives the value to use (default 1000).",
     ),
   entrypoint: z
     .array(z.string())
