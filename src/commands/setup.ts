@@ -32,6 +32,7 @@ import {
   changedServices,
   changesNothing,
   chosen,
+  jobSucceeded,
   planLines,
   planStack,
   serviceContainer,
@@ -40,7 +41,7 @@ import {
   type StackPlan,
   wholeStackUp,
 } from '../setup/plan.js';
-import { readyCheck } from '../setup/ready.js';
+import { serviceReady } from '../setup/ready.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -374,7 +375,7 @@ export async function setup(
         `${style.green('✓')} ${what} ready.`,
         ...outcomes.map(
           (o) =>
-            `  ${o.container}: ${{ keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (ready in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
+            `  ${o.container}: ${o.job ? (o.action === 'keep' ? 'completed earlier (skipped)' : 'ran to completion') : { keep: 'already running', start: 'started', create: 'created and started', recreate: 'recreated with its volume', differs: 'differs' }[o.action]}${o.readyMs !== undefined ? style.dim(` (${o.job ? 'done' : 'ready'} in ${(o.readyMs / 1000).toFixed(1)} s)`) : ''}`,
         ),
         ...differs.map(
           (a) =>
@@ -662,12 +663,12 @@ export async function setupStatus(
         desired.services.map(async (wanted) => {
           const container = serviceContainer(actual, desired, wanted.service);
           const service = withPublishedPorts(wanted, container);
-          const check = container ? readyCheck(service, 3000, { client, containerId: container.id }) : undefined;
-          const ready = container?.state === 'running' ? (check ? (await check()) === true : true) : false;
+          const ready = container ? await serviceReady(client, service, container) : false;
           return {
             service: service.service,
             container: service.containerName,
-            state: container?.state ?? 'missing',
+            // A job that ran to exit 0 is done, not stopped.
+            state: container && service.job && jobSucceeded(container) ? 'completed' : (container?.state ?? 'missing'),
             ready,
             ports: service.ports.map((p) => ({ host: p.host, container: p.container, hostIp: p.hostIp })),
             volumes: service.mounts.map((m) => ({

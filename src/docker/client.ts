@@ -18,7 +18,7 @@ import {
   statusOf,
   type EngineOperation,
 } from './engine-errors.js';
-import type { EngineApi, EngineContainer } from './engine-api.js';
+import type { EngineApi, EngineContainer, EngineContainerDetails, EngineHealthcheck } from './engine-api.js';
 
 // The error classes live in errors.ts (one copy shared by both bundles); the doctor and setup know them
 // from here, with the rest of the Docker client.
@@ -49,6 +49,32 @@ export interface ContainerSummary {
   ports: ContainerPort[];
   /** Names of the volumes it mounts. */
   volumes?: string[];
+  /** The exit code of an exited container (from the engine's "Exited (N) …" status). */
+  exitCode?: number;
+}
+
+/** What inspecting one container says of its state: whether it runs, how it ended, its health. */
+export interface ContainerState {
+  /** created, running, restarting, exited, … */
+  status: string;
+  exitCode?: number;
+  /** Only for a container with a health check. */
+  health?: {
+    status: 'starting' | 'healthy' | 'unhealthy';
+    /** Failed checks in a row. */
+    failingStreak: number;
+    /** The output of the latest check, trimmed (what a student needs to see on "unhealthy"). */
+    lastOutput?: string;
+  };
+}
+
+/** A health check for the engine (durations in milliseconds; the engine wants nanoseconds). */
+export interface HealthcheckSpec {
+  test: string[];
+  intervalMs?: number;
+  timeoutMs?: number;
+  retries?: number;
+  startPeriodMs?: number;
 }
 
 export interface EngineVersion {
@@ -76,6 +102,13 @@ export interface CreateContainerSpec {
   mounts: Array<{ volume: string; path: string }>;
   network: string;
   aliases: string[];
+  healthcheck?: HealthcheckSpec;
+  /** "uid", "uid:gid" or a user name. */
+  user?: string;
+  entrypoint?: string[];
+  /** Default unless-stopped. */
+  restart?: 'no' | 'always' | 'on-failure' | 'unless-stopped';
+  hostname?: string;
 }
 
 export interface PullProgress {
@@ -96,6 +129,8 @@ export interface DockerClient {
   removeContainer(id: string): Promise<void>;
   createContainer(spec: CreateContainerSpec): Promise<string>;
   containerLogs(id: string, tail: number): Promise<string>;
+  /** The state, exit code and health of one container. */
+  inspectState(id: string): Promise<ContainerState>;
   /** Puts files into a created container before it starts (a tar archive extracted at /). */
   putFiles(id: string, files: Array<{ path: string; content: string }>): Promise<void>;
   networkExists(name: string): Promise<boolean>;
@@ -254,6 +289,47 @@ function toSummary(raw: EngineContainer): ContainerSummary {
       containerPort: port.PrivatePort,
     })),
     volumes: (raw.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+    ...exitCodeOf(raw),
+  };
+}
+
+/** The list answers an exit code only inside its status text ("Exited (0) 5 minutes ago"). */
+function exitCodeOf(raw: EngineContainer): { exitCode?: number } {
+  const code = raw.State === 'exited' ? /^Exited \((-?\d+)\)/.exec(raw.Status ?? '')?.[1] : undefined;
+  return code === undefined ? {} : { exitCode: Number(code) };
+}
+
+function toState(raw: EngineContainerDetails): ContainerState {
+  const state = raw.State ?? {};
+  const status = state.Status ?? 'unknown';
+  const health = state.Health;
+  return {
+    status,
+    ...(status === 'exited' && state.ExitCode !== undefined ? { exitCode: state.ExitCode } : {}),
+    ...(health?.Status === 'starting' || health?.Status === 'healthy' || health?.Status === 'unhealthy'
+      ? {
+          health: {
+            status: health.Status,
+            failingStreak: health.FailingStreak ?? 0,
+            lastOutput: health.Log?.at(-1)?.Output?.trim(),
+          },
+        }
+      : {}),
+  };
+}
+
+const NS_PER_MS = 1_000_000;
+
+/** The engine's Healthcheck (nanoseconds; a field left out takes Docker's default). */
+function engineHealthcheck(check: HealthcheckSpec): EngineHealthcheck {
+  const ns = (ms: number) => Math.round(ms * NS_PER_MS);
+  // Only what is set: the engine's defaults (or the image's) apply to the rest.
+  return {
+    Test: check.test,
+    ...(check.intervalMs !== undefined ? { Interval: ns(check.intervalMs) } : {}),
+    ...(check.timeoutMs !== undefined ? { Timeout: ns(check.timeoutMs) } : {}),
+    ...(check.retries !== undefined ? { Retries: check.retries } : {}),
+    ...(check.startPeriodMs !== undefined ? { StartPeriod: ns(check.startPeriodMs) } : {}),
   };
 }
 
@@ -366,6 +442,10 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
             Image: spec.image,
             Env: Object.entries(spec.env).map(([key, value]) => `${key}=${value}`),
             ...(spec.command ? { Cmd: spec.command } : {}),
+            ...(spec.entrypoint ? { Entrypoint: spec.entrypoint } : {}),
+            ...(spec.user !== undefined ? { User: spec.user } : {}),
+            ...(spec.hostname !== undefined ? { Hostname: spec.hostname } : {}),
+            ...(spec.healthcheck ? { Healthcheck: engineHealthcheck(spec.healthcheck) } : {}),
             Labels: spec.labels,
             ExposedPorts: Object.fromEntries(spec.ports.map((p) => [`${p.container}/tcp`, {}])),
             HostConfig: {
@@ -373,7 +453,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
                 spec.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.host) }]]),
               ),
               Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.path })),
-              RestartPolicy: { Name: 'unless-stopped' },
+              RestartPolicy: { Name: spec.restart ?? 'unless-stopped' },
             },
             NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
           });
@@ -409,6 +489,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         const raw = await docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false });
         return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
       }),
+    inspectState: (id) => call(async () => toState(await docker.getContainer(id).inspect())),
     putFiles: (id, files) =>
       call(async () => {
         // Loaded here: only setup puts files into containers, and the doctor should not pay for tar-stream.

@@ -18,15 +18,30 @@ export interface EngineContainer {
   Labels?: Record<string, string>;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
   Mounts?: Array<{ Type?: string; Name?: string }>;
+  /** "Up 3 minutes", "Exited (1) 2 seconds ago". */
+  Status?: string;
 }
 
 /** GET /containers/{id}/json, the fields dec reads. */
-interface EngineContainerDetails {
+export interface EngineContainerDetails {
   Name?: string;
-  State?: { Status?: string };
+  State?: {
+    Status?: string;
+    ExitCode?: number;
+    Health?: { Status?: string; FailingStreak?: number; Log?: Array<{ Output?: string }> | null };
+  };
   Config?: { Labels?: Record<string, string> };
   HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
   NetworkSettings?: { Networks?: Record<string, { NetworkID?: string }> };
+}
+
+/** Durations in nanoseconds, as the Engine API takes them. */
+export interface EngineHealthcheck {
+  Test: string[];
+  Interval?: number;
+  Timeout?: number;
+  Retries?: number;
+  StartPeriod?: number;
 }
 
 /** POST /containers/create, what dec sends. */
@@ -35,12 +50,16 @@ interface EngineContainerSpec {
   Image: string;
   Env: string[];
   Cmd?: string[];
+  Entrypoint?: string[];
+  User?: string;
+  Hostname?: string;
+  Healthcheck?: EngineHealthcheck;
   Labels: Record<string, string>;
   ExposedPorts: Record<string, Record<string, never>>;
   HostConfig: {
     PortBindings: Record<string, Array<{ HostIp?: string; HostPort: string }>>;
     Mounts: Array<{ Type: 'volume'; Source: string; Target: string }>;
-    RestartPolicy: { Name: 'unless-stopped' };
+    RestartPolicy: { Name: 'no' | 'always' | 'on-failure' | 'unless-stopped' };
   };
   NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
 }

@@ -4,15 +4,19 @@
 import {
   belongsToStack,
   DEC_LABELS,
+  EngineError,
   projectOf,
+  type ContainerState,
   type ContainerSummary,
   type DockerClient,
+  type HealthcheckSpec,
   type PullProgress,
 } from '../docker/client.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
 import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
-import type { DesiredService, DesiredStack } from './spec.js';
+import type { DesiredHealthcheck, DesiredService, DesiredStack } from './spec.js';
+import { parseComposeDuration } from '../syllabus/duration.js';
 
 export type ApplyEvent =
   | { kind: 'step'; text: string }
@@ -37,6 +41,8 @@ export interface ServiceOutcome {
   container: string;
   action: ServiceAction['kind'];
   readyMs?: number;
+  /** A one-shot job: readyMs is when it completed. */
+  job?: boolean;
 }
 
 const PULL_ATTEMPTS = 3;
@@ -124,39 +130,92 @@ async function pullWithRetries(
   });
 }
 
-/** Waits until the service is ready; fails early when its container stops. */
+/** The state of a container being waited on; a container removed meanwhile is a failure of its own. */
+async function stateOf(client: DockerClient, service: DesiredService, containerId: string): Promise<ContainerState> {
+  try {
+    return await client.inspectState(containerId);
+  } catch (error) {
+    if (error instanceof EngineError && error.statusCode === 404)
+      throw new DecError(`${service.service} did not become ready: its container was removed meanwhile.`, {
+        hint: 'Something else removed it (docker rm, a prune); run dec setup again.',
+        exitCode: ExitCode.problems,
+      });
+    throw error;
+  }
+}
+
+/**
+ * What one look at the container says: true (ready), false (not yet), or a DecError (it never will be).
+ * A job is ready once it exited with code 0; a service once it runs, its Docker health check passes and
+ * its ready check (from the host) answers.
+ */
+async function lookAt(
+  client: DockerClient,
+  service: DesiredService,
+  containerId: string,
+  check: ReadyCheck | undefined,
+): Promise<boolean | DecError> {
+  const state = await stateOf(client, service, containerId);
+  if (service.job) {
+    if (state.status === 'running' || state.status === 'created') return false;
+    if (state.status === 'exited' && state.exitCode === 0) return true;
+    return jobFailed(client, service, containerId, state);
+  }
+  if (state.status !== 'running' && state.status !== 'created' && state.status !== 'restarting') {
+    return notReady(client, service, containerId, `its container stopped (${state.status})`);
+  }
+  if (state.health?.status === 'unhealthy') return unhealthy(client, service, containerId, state.health);
+  if (state.status !== 'running' || (service.healthcheck && state.health?.status !== 'healthy')) return false;
+  const verdict = check ? await check() : true;
+  return typeof verdict === 'string' ? notReady(client, service, containerId, verdict) : verdict;
+}
+
+/** Waits until the service is ready (a job: until it completed); fails early when it never will be. */
 async function waitReady(
   client: DockerClient,
   service: DesiredService,
   containerId: string,
+  since: number,
   options: ApplyOptions,
   sleep: (ms: number) => Promise<void>,
 ): Promise<number> {
   const now = options.now ?? Date.now;
-  const started = now();
-  const check = options.readyCheck
-    ? options.readyCheck(service, containerId)
-    : readyCheck(service, 2000, { client, containerId });
+  const check = service.job
+    ? undefined
+    : options.readyCheck
+      ? options.readyCheck(service, containerId)
+      : readyCheck(service, 2000, { client, containerId });
   for (;;) {
     checkAborted(options.signal);
-    const state = (await client.listContainers()).find((c) => c.id === containerId)?.state;
-    if (state !== undefined && state !== 'running' && state !== 'created' && state !== 'restarting') {
-      throw await notReady(client, service, containerId, `its container stopped (${state})`);
-    }
-    const verdict = state === 'running' ? (check ? await check() : true) : false;
-    if (verdict === true) return now() - started;
-    if (typeof verdict === 'string') throw await notReady(client, service, containerId, verdict);
-    if (now() - started > options.readyTimeoutMs) {
+    const verdict = await lookAt(client, service, containerId, check);
+    if (verdict === true) return now() - since;
+    if (verdict instanceof DecError) throw verdict;
+    if (now() - since > options.readyTimeoutMs) {
+      const limit = `${Math.round(options.readyTimeoutMs / 1000)} s`;
       throw await notReady(
         client,
         service,
         containerId,
-        `it was not ready within ${Math.round(options.readyTimeoutMs / 1000)} s (waiting until ${describeReady(service)})`,
+        service.job
+          ? `it did not finish within ${limit}`
+          : `it was not ready within ${limit} (waiting until ${describeReady(service)})`,
       );
     }
     // Poll often at first (Postgres is usually up in 1 to 3 s), then back off.
-    await sleep(now() - started < 10_000 ? 100 : 500);
+    await sleep(now() - since < 10_000 ? 100 : 500);
   }
+}
+
+/** The last `count` lines of a container's log, indented, for an error's details. */
+async function logTail(client: DockerClient, containerId: string, count: number): Promise<string[]> {
+  const logs = await client.containerLogs(containerId, count).catch(() => '(no logs)');
+  return [
+    `Last ${count} log lines:`,
+    ...logs
+      .trimEnd()
+      .split('\n')
+      .map((line) => `  | ${line}`),
+  ];
 }
 
 async function notReady(
@@ -165,16 +224,48 @@ async function notReady(
   containerId: string,
   why: string,
 ): Promise<DecError> {
-  const logs = await client.containerLogs(containerId, 30).catch(() => '(no logs)');
   return new DecError(`${service.service} did not become ready: ${why}.`, {
-    details: [
-      'Last 30 log lines:',
-      ...logs
-        .trimEnd()
-        .split('\n')
-        .map((line) => `  | ${line}`),
-    ],
+    details: await logTail(client, containerId, 30),
     hint: 'Fix the cause above, or raise --timeout, then run again.',
+    exitCode: ExitCode.problems,
+  });
+}
+
+/** Docker gave up on the service's health check: its last output says why, the log what led to it. */
+async function unhealthy(
+  client: DockerClient,
+  service: DesiredService,
+  containerId: string,
+  health: NonNullable<ContainerState['health']>,
+): Promise<DecError> {
+  const output = health.lastOutput ? health.lastOutput.split('\n').map((line) => `  | ${line}`) : ['  | (no output)'];
+  const test = service.healthcheck ? [`Health check: ${service.healthcheck.test.join(' ')}`] : [];
+  return new DecError(
+    `${service.service} did not become ready: its health check failed ${health.failingStreak} times in a row.`,
+    {
+      details: [...test, 'Last health check output:', ...output, ...(await logTail(client, containerId, 30))],
+      hint: 'Fix the cause above, then run again.',
+      exitCode: ExitCode.problems,
+    },
+  );
+}
+
+const JOB_LOG_LINES = 20;
+
+/** A job that ended with another exit code than 0: nothing that waits for it starts. */
+async function jobFailed(
+  client: DockerClient,
+  service: DesiredService,
+  containerId: string,
+  state: ContainerState,
+): Promise<DecError> {
+  const how =
+    state.status === 'exited'
+      ? `it exited with code ${state.exitCode ?? 'unknown'}`
+      : `its container is ${state.status}`;
+  return new DecError(`The job ${service.service} failed: ${how}.`, {
+    details: await logTail(client, containerId, JOB_LOG_LINES),
+    hint: 'Nothing that needs it was started. Fix the cause above, then run again.',
     exitCode: ExitCode.problems,
   });
 }
@@ -190,9 +281,26 @@ async function createService(client: DockerClient, desired: DesiredStack, servic
     mounts: service.mounts,
     network: desired.network,
     aliases: service.aliases,
+    ...(service.healthcheck ? { healthcheck: healthcheckSpec(service.healthcheck) } : {}),
+    ...(service.user !== undefined ? { user: service.user } : {}),
+    ...(service.entrypoint ? { entrypoint: service.entrypoint } : {}),
+    restart: service.restart,
+    ...(service.hostname !== undefined ? { hostname: service.hostname } : {}),
   });
   if (service.files.length > 0) await client.putFiles(id, service.files);
   return id;
+}
+
+/** The syllabus's health check ("10s") in the client's terms (milliseconds). */
+export function healthcheckSpec(check: DesiredHealthcheck): HealthcheckSpec {
+  const ms = (text: string | undefined) => (text === undefined ? undefined : parseComposeDuration(text));
+  return {
+    test: check.test,
+    intervalMs: ms(check.interval),
+    timeoutMs: ms(check.timeout),
+    retries: check.retries,
+    startPeriodMs: ms(check.startPeriod),
+  };
 }
 
 /** What a run made, for its rollback. */
@@ -325,15 +433,39 @@ export async function applyPlan(
       await pullWithRetries(client, image, options, sleep);
     }
     const outcomes: ServiceOutcome[] = [];
+    const now = options.now ?? Date.now;
+    // The services this run starts, waited on when a dependent needs them ready, else at the end.
+    const started = new Map<string, { service: DesiredService; id: string; since: number; outcome: ServiceOutcome }>();
+    const untilReady = async (name: string) => {
+      const run = started.get(name);
+      if (!run || created.ready.has(name)) return;
+      step(`waiting for ${name}: ${describeReady(run.service)}`);
+      const readyMs = await waitReady(client, run.service, run.id, run.since, options, sleep);
+      created.ready.add(name);
+      run.outcome.readyMs = readyMs;
+      // A job is not "ready": it is done.
+      if (run.service.job) step(`${name} completed (${(readyMs / 1000).toFixed(1)} s)`);
+      else options.onEvent({ kind: 'ready', service: name, ms: readyMs });
+    };
     for (const action of plan.services) {
       checkAborted(options.signal);
       const { service } = action;
       let id: string;
       if (action.kind === 'keep' || action.kind === 'differs') {
-        outcomes.push({ service: service.service, container: service.containerName, action: action.kind });
+        outcomes.push({
+          service: service.service,
+          container: service.containerName,
+          action: action.kind,
+          job: service.job,
+        });
         created.ready.add(service.service);
         continue;
       }
+      // What it depends on first: ready, healthy or completed, as it says (a job that fails stops here).
+      for (const [dependency, wait] of Object.entries(service.waitsFor)) {
+        if (wait !== 'started') await untilReady(dependency);
+      }
+      checkAborted(options.signal);
       if (action.kind === 'recreate') {
         step(`stopping the old ${service.containerName} (kept aside until the new one is ready; its volume stays)`);
         await moveAside(client, desired, service, action.container, created);
@@ -354,15 +486,18 @@ export async function applyPlan(
         id = await createService(client, desired, service);
         created.containers.push(id);
       }
-      step(`starting ${service.containerName}`);
+      step(service.job ? `running the job ${service.containerName}` : `starting ${service.containerName}`);
       await client.startContainer(id);
-      step(`waiting for ${service.service}: ${describeReady(service)}`);
-      const readyMs = await waitReady(client, service, id, options, sleep);
-      created.ready.add(service.service);
-      options.onEvent({ kind: 'ready', service: service.service, ms: readyMs });
-
-      outcomes.push({ service: service.service, container: service.containerName, action: action.kind, readyMs });
+      const outcome: ServiceOutcome = {
+        service: service.service,
+        container: service.containerName,
+        action: action.kind,
+        job: service.job,
+      };
+      outcomes.push(outcome);
+      started.set(service.service, { service, id, since: now(), outcome });
     }
+    for (const name of started.keys()) await untilReady(name);
     // Every service is ready: the replaced containers (stopped, aside) go; the volumes were never theirs.
     for (const aside of created.asides) await client.removeContainer(aside.id).catch(() => undefined);
     return outcomes;

@@ -27,6 +27,16 @@ function portMapping(port: DesiredService['ports'][number]): string {
 }
 
 function healthcheck(service: DesiredService): Record<string, unknown> | undefined {
+  const declared = service.healthcheck;
+  if (declared) {
+    const entry: Record<string, unknown> = { test: declared.test.map(literal) };
+    if (declared.interval !== undefined) entry.interval = declared.interval;
+    if (declared.timeout !== undefined) entry.timeout = declared.timeout;
+    if (declared.retries !== undefined) entry.retries = declared.retries;
+    if (declared.startPeriod !== undefined) entry.start_period = declared.startPeriod;
+    return entry;
+  }
+  // No health check of its own: a Postgres gets one from its login, so dependents can wait for it.
   const login = postgresReadiness(service.ready);
   if (!login) return undefined;
   return {
@@ -39,9 +49,10 @@ function healthcheck(service: DesiredService): Record<string, unknown> | undefin
 
 function composeService(
   service: DesiredService,
-  network: string,
+  stack: DesiredStack,
   healthy: ReadonlySet<string>,
 ): Record<string, unknown> {
+  const network = stack.network;
   const entry: Record<string, unknown> = { image: service.image, container_name: service.containerName };
   const env = Object.entries(service.env);
   if (env.length > 0) {
@@ -57,19 +68,41 @@ function composeService(
   if (service.mounts.length > 0) entry.volumes = service.mounts.map((mount) => `${mount.volume}:${mount.path}`);
   entry.networks = { [network]: { aliases: service.aliases } };
   if (service.dependsOn.length > 0) {
-    // Wait for a dependency's health check where Compose has one (Postgres); otherwise only for its start.
-    entry.depends_on = service.dependsOn.some((dependency) => healthy.has(dependency))
-      ? Object.fromEntries(
-          service.dependsOn.map((dependency) => [
-            dependency,
-            { condition: healthy.has(dependency) ? 'service_healthy' : 'service_started' },
-          ]),
-        )
-      : [...service.dependsOn];
+    const conditions = service.dependsOn.map((dependency) => [
+      dependency,
+      composeCondition(service, dependency, stack, healthy),
+    ]);
+    // The short form (a list) where every condition is Compose's default, service_started.
+    entry.depends_on = conditions.every(([, condition]) => condition === 'service_started')
+      ? [...service.dependsOn]
+      : Object.fromEntries(conditions.map(([dependency, condition]) => [dependency, { condition }]));
   }
   const check = healthcheck(service);
   if (check !== undefined) entry.healthcheck = check;
+  if (service.user !== undefined) entry.user = quoted(service.user);
+  if (service.entrypoint !== undefined) entry.entrypoint = service.entrypoint.map(literal);
+  if (service.hostname !== undefined) entry.hostname = service.hostname;
+  // dec's own policy (unless-stopped by default, no for a job), so Compose restarts them the same way.
+  entry.restart = quoted(service.restart);
   return entry;
+}
+
+/**
+ * What Compose waits for before starting `service`: the condition as the syllabus says, and for the
+ * short form the dependency's readiness as Compose can see it (a job's success, a health check).
+ */
+function composeCondition(
+  service: DesiredService,
+  dependency: string,
+  stack: DesiredStack,
+  healthy: ReadonlySet<string>,
+): string {
+  const wait = service.waitsFor[dependency] ?? 'ready';
+  if (wait === 'started') return 'service_started';
+  if (wait === 'healthy') return 'service_healthy';
+  if (wait === 'completed') return 'service_completed_successfully';
+  if (stack.services.find((s) => s.service === dependency)?.job) return 'service_completed_successfully';
+  return healthy.has(dependency) ? 'service_healthy' : 'service_started';
 }
 
 function headerLines(desired: DesiredStack): string[] {
@@ -104,7 +137,7 @@ export function composeYaml(desired: DesiredStack): string {
   const compose: Record<string, unknown> = {
     name: `${desired.project}-${desired.stack}`,
     services: Object.fromEntries(
-      desired.services.map((service) => [service.service, composeService(service, desired.network, healthy)]),
+      desired.services.map((service) => [service.service, composeService(service, desired, healthy)]),
     ),
   };
   if (desired.volumes.length > 0) {

@@ -82,6 +82,10 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
       if (options.applying?.has(service.service)) return { kind: 'recreate', service, container, reason: 'settings' };
       return { kind: 'differs', service, container };
     }
+    // A job is done once it exited with code 0 for these settings: a re-run skips it (its container stays,
+    // with its logs). Otherwise it runs (again).
+    if (service.job)
+      return jobSucceeded(container) ? { kind: 'keep', service, container } : { kind: 'start', service, container };
     return container.state === 'running' ? { kind: 'keep', service, container } : { kind: 'start', service, container };
   });
   const building = services.filter((a) => a.kind === 'create' || a.kind === 'recreate').map((a) => a.service);
@@ -95,6 +99,26 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
   };
 }
 
+/** A job's container that ran to the end with exit code 0. */
+export function jobSucceeded(container: ContainerSummary): boolean {
+  return container.state === 'exited' && container.exitCode === 0;
+}
+
+/** What happens to a job, for --dry-run; undefined for the kinds said as for services. */
+function jobLine(action: ServiceAction): string | undefined {
+  const { service } = action;
+  switch (action.kind) {
+    case 'create':
+      return `run the job ${service.containerName} once, to completion (${service.image})`;
+    case 'keep':
+      return `skip the job ${service.containerName} (it completed with these settings)`;
+    case 'start':
+      return `run the job ${service.containerName} again (it did not complete last time)`;
+    default:
+      return undefined;
+  }
+}
+
 export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
   const lines: string[] = [];
   if (plan.createNetwork) lines.push(`create network ${desired.network}`);
@@ -102,6 +126,11 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
   for (const image of plan.pullImages) lines.push(`pull image ${image}`);
   for (const action of plan.services) {
     const { service } = action;
+    const job = service.job ? jobLine(action) : undefined;
+    if (job !== undefined) {
+      lines.push(job);
+      continue;
+    }
     const ports = service.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
     const what = {
       create: `create and start ${service.containerName} (${service.image}${ports ? `, ${ports}` : ''})`,

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { postgresLogin, tryLogin, type Login } from '../postgres/login.js';
-import type { DockerClient } from '../docker/client.js';
+import type { ContainerSummary, DockerClient } from '../docker/client.js';
 import type { DesiredService } from './spec.js';
 
 /** true: ready; false: not yet; a string: it will never be, and why. */
@@ -139,9 +139,32 @@ export function readyCheck(service: DesiredService, timeoutMs = 2000, inside?: I
 
 /** What the check does, for messages. */
 export function describeReady(service: DesiredService): string {
+  if (service.job) return 'it runs to completion (exit code 0)';
   const ready = service.ready;
-  if (!ready) return 'running';
+  if (service.healthcheck) return ready ? `its health check passes and ${readyText(ready)}` : 'its health check passes';
+  return ready ? readyText(ready) : 'running';
+}
+
+function readyText(ready: NonNullable<DesiredService['ready']>): string {
   if ('postgres' in ready) return 'Postgres answers a query with the configured login';
   if ('http' in ready) return `HTTP answers on ${ready.http.path}`;
   return `something listens on port ${ready.tcp.port} in the container and answers`;
+}
+
+/**
+ * Whether a running service is ready now, for `dec setup status`: its Docker health check passes (when
+ * it has one) and its ready check answers. A job is never "ready": status says whether it completed.
+ */
+export async function serviceReady(
+  client: DockerClient,
+  service: DesiredService,
+  container: ContainerSummary,
+): Promise<boolean> {
+  if (service.job || container.state !== 'running') return false;
+  if (service.healthcheck) {
+    const state = await client.inspectState(container.id).catch(() => undefined);
+    if (state?.health?.status !== 'healthy') return false;
+  }
+  const check = readyCheck(service, 3000, { client, containerId: container.id });
+  return check ? (await check()) === true : true;
 }

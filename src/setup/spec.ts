@@ -2,7 +2,14 @@
 // overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
 import { createHash } from 'node:crypto';
 import { DEC_LABELS, DEFAULT_PROJECT } from '../docker/client.js';
-import type { Readiness, Stack } from '../syllabus/schema.js';
+import {
+  dependencyConditions,
+  type DependencyWait,
+  type Healthcheck,
+  type Readiness,
+  type RestartPolicy,
+  type Stack,
+} from '../syllabus/schema.js';
 
 export interface Overrides {
   /** service → host port for its first published port */
@@ -36,7 +43,18 @@ export interface DesiredService {
   aliases: string[];
   files: Array<{ path: string; content: string }>;
   ready?: Readiness;
+  /** Docker's health check, as the syllabus writes it (the test always in its list form). */
+  healthcheck?: DesiredHealthcheck;
+  /** A one-shot job: done once it exited with code 0; never restarted. */
+  job: boolean;
+  /** The user to run as, with {host.uid}/{host.gid} filled in. */
+  user?: string;
+  entrypoint?: string[];
+  restart: RestartPolicy;
+  hostname?: string;
   dependsOn: string[];
+  /** Each dependency and what this service waits for before it starts ("ready" for the short form). */
+  waitsFor: Record<string, DependencyWait>;
   labels: Record<string, string>;
   /** Hash of everything that, when it changes, needs a new container. */
   configHash: string;
@@ -54,7 +72,41 @@ export interface DesiredStack {
   next: string[];
 }
 
+export interface DesiredHealthcheck extends Omit<Healthcheck, 'test'> {
+  test: string[];
+}
+
 export const CONFIG_LABEL = 'dec.config';
+/** On a job's container: "1". With the config hash and the exit code, it says whether the job already succeeded. */
+const JOB_LABEL = 'dec.job';
+
+/** The ids of the student running dec ({host.uid}, {host.gid}); none on Windows. */
+export interface HostIds {
+  uid?: number;
+  gid?: number;
+}
+
+function currentHostIds(): HostIds {
+  return { uid: process.getuid?.(), gid: process.getgid?.() };
+}
+
+/** Without host ids (Windows), {host.uid} and {host.gid} take their :-default, else this. */
+const NO_HOST_ID = 1000;
+
+/**
+ * {host.uid}/{host.gid} (in `user` and the syllabus's env values, e.g. the course's AIRFLOW_UID) filled in
+ * from the host, or their default where the host has none.
+ */
+export function fillHostIds(text: string, host: HostIds): string {
+  return text.replace(/\{host\.(uid|gid)(?::-(\d+))?\}/g, (_, which: 'uid' | 'gid', fallback?: string) =>
+    String(host[which] ?? (fallback !== undefined ? Number(fallback) : NO_HOST_ID)),
+  );
+}
+
+function healthcheckOf(check: Healthcheck | undefined): DesiredHealthcheck | undefined {
+  if (!check) return undefined;
+  return { ...check, test: typeof check.test === 'string' ? ['CMD-SHELL', check.test] : check.test };
+}
 
 function containerName(project: string, stack: string, service: string): string {
   return `${project}-${stack}-${service}`;
@@ -73,7 +125,9 @@ function networkName(project: string, network: string): string {
 }
 
 /** Services ordered so that each comes after its dependencies (the syllabus forbids unknown ones). */
-export function dependencyOrder(services: Record<string, { dependsOn?: string[] }>): string[] {
+export function dependencyOrder(
+  services: Record<string, { dependsOn?: Stack['services'][string]['dependsOn'] }>,
+): string[] {
   const ordered: string[] = [];
   const visiting = new Set<string>();
   const visit = (name: string, path: string[]) => {
@@ -81,7 +135,8 @@ export function dependencyOrder(services: Record<string, { dependsOn?: string[] 
     if (visiting.has(name))
       throw new Error(`services depend on each other in a circle: ${[...path, name].join(' → ')}`);
     visiting.add(name);
-    for (const dependency of services[name]?.dependsOn ?? []) visit(dependency, [...path, name]);
+    for (const dependency of Object.keys(dependencyConditions(services[name]?.dependsOn)))
+      visit(dependency, [...path, name]);
     visiting.delete(name);
     ordered.push(name);
   };
@@ -126,6 +181,7 @@ export function desiredStack(
   syllabusId: string,
   overrides: Overrides,
   project: string = DEFAULT_PROJECT,
+  host: HostIds = currentHostIds(),
 ): DesiredStack {
   const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
@@ -133,13 +189,20 @@ export function desiredStack(
     const image = overrides.images[service] ?? spec.image;
     const envOf = (vars: Record<string, string>) =>
       Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, fillHostPorts(value, published)]));
-    const configured = envOf({ ...(spec.env ?? {}), ...(overrides.env[service] ?? {}) });
+    const syllabusEnv = Object.fromEntries(
+      Object.entries(spec.env ?? {}).map(([name, value]) => [name, fillHostIds(value, host)]),
+    );
+    const configured = envOf({ ...syllabusEnv, ...(overrides.env[service] ?? {}) });
     const env = { ...configured, ...envOf(overrides.envSecrets?.[service] ?? {}) };
     const ports = published[service]!;
     const mounts = (spec.volumes ?? []).map((volume) => ({
       volume: volumeName(project, stackId, volume.name),
       path: volume.path,
     }));
+    const job = spec.job === true;
+    const healthcheck = healthcheckOf(spec.healthcheck);
+    const user = spec.user === undefined ? undefined : fillHostIds(spec.user, host);
+    const restart = spec.restart ?? (job ? 'no' : 'unless-stopped');
     const configHash = hashOf({
       image,
       env: configured,
@@ -148,7 +211,15 @@ export function desiredStack(
       mounts,
       aliases: spec.aliases ?? [],
       files: spec.files ?? [],
+      // Added later: left out while unset, so the containers of today's stacks keep their hash.
+      ...(job ? { job } : {}),
+      ...(healthcheck ? { healthcheck } : {}),
+      ...(user !== undefined ? { user } : {}),
+      ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
+      ...(spec.restart !== undefined ? { restart } : {}),
+      ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
     });
+    const waitsFor = dependencyConditions(spec.dependsOn);
     return {
       service,
       containerName: containerName(project, stackId, service),
@@ -161,13 +232,21 @@ export function desiredStack(
       aliases: [service, ...(spec.aliases ?? [])],
       files: spec.files ?? [],
       ready: spec.ready,
-      dependsOn: spec.dependsOn ?? [],
+      healthcheck,
+      job,
+      user,
+      entrypoint: spec.entrypoint,
+      restart,
+      hostname: spec.hostname,
+      dependsOn: Object.keys(waitsFor),
+      waitsFor,
       labels: {
         [DEC_LABELS.project]: project,
         [DEC_LABELS.stack]: stackId,
         [DEC_LABELS.service]: service,
         [DEC_LABELS.syllabus]: syllabusId,
         [CONFIG_LABEL]: configHash,
+        ...(job ? { [JOB_LABEL]: '1' } : {}),
       },
       configHash,
     };

@@ -89,3 +89,19 @@ export function formatDuration(duration: Duration): string {
   }
   return formatTotal({ min: duration.min, max: duration.max, open: duration.open });
 }
+
+const COMPOSE_UNITS_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001 };
+
+/**
+ * A duration as Compose files write them (Go's format, e.g. "10s", "1m30s", "500ms"), in milliseconds;
+ * undefined when it is not one. Healthcheck timings are written this way in the course's compose files.
+ */
+export function parseComposeDuration(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^(?:\d+(?:\.\d+)?(?:h|ms|m|s|us))+$/.test(trimmed)) return undefined;
+  let total = 0;
+  for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us)/g)) {
+    total += Number(amount) * COMPOSE_UNITS_MS[unit!]!;
+  }
+  return total;
+}

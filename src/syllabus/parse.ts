@@ -7,7 +7,7 @@ import { DecError } from '../errors.js';
 import { nearest } from '../util/nearest.js';
 import { toCourse, topicId, type Course } from './course.js';
 import { MAX_ALIAS_COUNT, MAX_SYLLABUS_BYTES } from './limits.js';
-import { syllabusSchema, type SyllabusInput } from './schema.js';
+import { dependencyConditions, syllabusSchema, type SyllabusInput } from './schema.js';
 
 type PathSegment = string | number;
 
@@ -274,13 +274,19 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
   for (const [name, stack] of Object.entries(syllabus.stacks ?? {})) {
     const services = Object.keys(stack.services);
     for (const [service, spec] of Object.entries(stack.services)) {
-      for (const dependency of spec.dependsOn ?? []) {
-        if (!services.includes(dependency)) {
-          add(
-            ['stacks', name, 'services', service, 'dependsOn'],
-            `no service "${dependency}" in stack ${name} (services: ${services.join(', ')})`,
-          );
+      for (const [dependency, condition] of Object.entries(dependencyConditions(spec.dependsOn))) {
+        const where = ['stacks', name, 'services', service, 'dependsOn'];
+        const other = stack.services[dependency];
+        if (!other || !services.includes(dependency)) {
+          add(where, `no service "${dependency}" in stack ${name} (services: ${services.join(', ')})`);
+        } else if (condition === 'healthy' && !other.healthcheck) {
+          add([...where, dependency], `"healthy" needs a healthcheck on ${dependency}, and it has none`);
+        } else if (condition === 'completed' && !other.job) {
+          add([...where, dependency], `"completed" is for a job (job: true), and ${dependency} is a service`);
         }
+      }
+      if (spec.job && spec.restart !== undefined && spec.restart !== 'no') {
+        add(['stacks', name, 'services', service, 'restart'], 'a job runs once: its restart policy can only be "no"');
       }
       const httpPort = spec.ready && 'http' in spec.ready ? spec.ready.http.port : undefined;
       if (httpPort !== undefined && !(spec.ports ?? []).some((p) => p.container === httpPort)) {

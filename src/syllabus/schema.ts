@@ -2,7 +2,7 @@
 // syllabus/schema.json (for editors) are all derived from the zod schemas below.
 import { z } from 'zod';
 import semver from 'semver';
-import { parseDuration } from './duration.js';
+import { parseComposeDuration, parseDuration } from './duration.js';
 
 const SYLLABUS_SCHEMA_VERSION = 1;
 
@@ -101,10 +101,47 @@ const readinessSchema = z
   ])
   .describe('How dec knows the service is really ready, checked from the host through its published port.');
 
+const composeDuration = z.string().refine((value) => parseComposeDuration(value) !== undefined, {
+  message: 'expected a duration as Compose files write it, e.g. "10s", "1m30s" or "500ms"',
+});
+
+const DEPENDENCY_CONDITIONS = ['started', 'healthy', 'completed'] as const;
+const RESTART_POLICIES = ['no', 'always', 'on-failure', 'unless-stopped'] as const;
+
+/** One side of `user`: a name, a number, or {host.uid}/{host.gid} with an optional default for Windows. */
+const USER_PART = String.raw`(?:[a-z_][a-z0-9_-]*|\d+|\{host\.(?:uid|gid)(?::-\d+)?\})`;
+
+const healthcheckSchema = z
+  .strictObject({
+    test: z
+      .union([
+        text.describe('A shell command line (run as CMD-SHELL).'),
+        z
+          .array(z.string())
+          .min(2)
+          .refine((test) => test[0] === 'CMD' || test[0] === 'CMD-SHELL', {
+            message: 'expected ["CMD", program, args...] or ["CMD-SHELL", "command line"]',
+          }),
+      ])
+      .describe('As in Compose: ["CMD", "pg_isready", "-U", "airflow"], ["CMD-SHELL", "..."] or a command line.'),
+    interval: composeDuration.optional().describe('Between checks; default 30s.'),
+    timeout: composeDuration.optional().describe('Longest a check may take; default 30s.'),
+    retries: z.number().int().min(1).optional().describe('Failures in a row before it is unhealthy; default 3.'),
+    startPeriod: composeDuration.optional().describe('Failures in this first time do not count; default 0s.'),
+  })
+  .describe(
+    "Docker's own health check, run inside the container; dec waits until it passes (and fails at once, showing its last output, when it says unhealthy).",
+  );
+
 const serviceSchema = z.strictObject({
   image: text.describe('Image reference; pin a tag.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
-  env: z.record(envName, z.string()).optional(),
+  env: z
+    .record(envName, z.string())
+    .optional()
+    .describe(
+      "{service.<container port>} is that port's host port; {host.uid} and {host.gid} are the student's ids (as `user` has them).",
+    ),
   secretEnv: z
     .array(envName)
     .optional()
@@ -128,8 +165,64 @@ const serviceSchema = z.strictObject({
     .optional()
     .describe("Files put into the container before it starts, e.g. pgAdmin's servers.json."),
   ready: readinessSchema.optional(),
-  dependsOn: z.array(slug).optional(),
+  healthcheck: healthcheckSchema.optional(),
+  job: z
+    .boolean()
+    .optional()
+    .describe(
+      'A one-shot job (e.g. airflow-init): runs to completion (exit code 0) before what depends on it starts; never restarted; skipped on a re-run once it succeeded with the same settings.',
+    ),
+  user: z
+    .string()
+    .regex(
+      new RegExp(`^${USER_PART}(?::${USER_PART})?$`),
+      'expected "uid", "uid:gid" or a user name, e.g. "50000:0" or "{host.uid}:0"',
+    )
+    .optional()
+    .describe(
+      "The user the container runs as, as `docker run --user` takes it. {host.uid} and {host.gid} are the ids of the student running dec (as the course's AIRFLOW_UID=$(id -u)), so files written to bind mounts stay theirs. On macOS they are the Mac user's ids (e.g. 501:20; Docker Desktop's file sharing shows bind-mounted files as the student's whichever uid writes them); Windows has no such ids, so there {host.uid:-50000} gives the value to use (default 1000).",
+    ),
+  entrypoint: z
+    .array(z.string())
+    .min(1)
+    .optional()
+    .describe("Replaces the image's entrypoint (exec form: the program, then its arguments)."),
+  restart: z
+    .enum(RESTART_POLICIES)
+    .optional()
+    .describe('Restart policy: default unless-stopped for a service and no for a job (a job is never restarted).'),
+  hostname: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a host name of lowercase letters, digits and dashes')
+    .optional()
+    .describe("The container's own host name (e.g. what Spark advertises); the network names stay the service's."),
+  dependsOn: z
+    .union(
+      [
+        z.array(slug).describe('Started after these, each once ready (as its ready check, health check or job says).'),
+        z
+          .record(slug, z.enum(DEPENDENCY_CONDITIONS))
+          .describe(
+            'Started once each condition holds: started (its container runs), healthy (its Docker health check passes), completed (the job exited with code 0).',
+          ),
+      ],
+      {
+        error:
+          'expected a list of services, e.g. [postgres], or each with a condition: { postgres: healthy, airflow-init: completed } (started, healthy or completed)',
+      },
+    )
+    .optional(),
 });
+
+/**
+ * The services a service depends on, each with what it waits for: "ready" for the short form (a list
+ * of names: the dependency's whole readiness, as before conditions existed), else the named condition.
+ */
+export function dependencyConditions(dependsOn: Service['dependsOn']): Record<string, DependencyWait> {
+  if (dependsOn === undefined) return {};
+  if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((name) => [name, 'ready' as const]));
+  return { ...dependsOn };
+}
 
 const stackSchema = z.strictObject({
   title: text,
@@ -274,8 +367,14 @@ export type Question = z.infer<typeof questionSchema>;
 export type Setup = z.infer<typeof setupSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;
+export type Service = z.infer<typeof serviceSchema>;
 export type Stack = z.infer<typeof stackSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
+export type Healthcheck = z.infer<typeof healthcheckSchema>;
+type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
+/** What a dependent waits for: a condition, or "ready" (the short form). */
+export type DependencyWait = DependencyCondition | 'ready';
+export type RestartPolicy = (typeof RESTART_POLICIES)[number];
 export type ToolId = (typeof TOOL_IDS)[number];
 
 /** The JSON Schema for editors (yaml-language-server), generated from the zod schema. */

@@ -1,9 +1,11 @@
 // A Docker engine in memory for the setup apply loop's unit tests: a small state machine behind the
 // DockerClient interface, with faults a test programs (a pull that fails N times, a container that never
-// gets ready or exits, a create that fails, Ctrl-C at a given call). Every call is logged in order, so a
-// test reads what the apply loop did. No wall clock: `clock` moves only when the loop sleeps.
+// gets ready or exits, a create that fails, a health check that passes late, fails or hangs, a job that
+// exits 0, fails or hangs, Ctrl-C at a given call). Every call is logged in order, so a test reads what
+// the apply loop did. No wall clock: `clock` moves only when the loop sleeps.
 import {
   EngineError,
+  type ContainerState,
   type ContainerSummary,
   type CreateContainerSpec,
   type DockerClient,
@@ -19,6 +21,9 @@ export interface FakeContainer {
   files: Array<{ path: string; content: string }>;
   /** Readiness polls answered so far while running. */
   polls: number;
+  /** State inspections while running (a job exits, a health check passes, after some). */
+  inspections: number;
+  exitCode?: number;
 }
 
 export interface Faults {
@@ -34,7 +39,20 @@ export interface Faults {
   createFails: Record<string, string>;
   /** service → starting its container fails. */
   startFails: Record<string, string>;
-  /** Called before each logged call (e.g. to abort at one); may throw to fail that call. */
+  /** service → inspections before its health check passes (default 0; Infinity: it hangs in "starting"). */
+  healthyAfter: Record<string, number>;
+  /** service → its health check says unhealthy, with this as the last check's output. */
+  unhealthy: Record<string, string>;
+  /** service (a job) → its exit code (default 0). */
+  jobExit: Record<string, number>;
+  /** service (a job) → inspections before it exits (default 0; Infinity: it never ends). */
+  jobRunsFor: Record<string, number>;
+  /** service → its log (default "logs of <container>"); containerLogs answers its last lines. */
+  logs: Record<string, string>;
+  /**
+   * Called before each logged call (e.g. to abort at one), and before each state inspection as
+   * "inspect <container>" (not logged: polls); may throw to fail that call.
+   */
   before?: (call: string) => void;
 }
 
@@ -52,6 +70,11 @@ export class FakeEngine {
     exitsOnStart: new Set(),
     createFails: {},
     startFails: {},
+    healthyAfter: {},
+    unhealthy: {},
+    jobExit: {},
+    jobRunsFor: {},
+    logs: {},
   };
   clock = 0;
   private nextId = 1;
@@ -78,7 +101,7 @@ export class FakeEngine {
   /** A container as if an earlier run had made it (labels, state, config hash as given). */
   addContainer(spec: CreateContainerSpec, state: FakeContainer['state'] = 'running'): FakeContainer {
     const id = `c${this.nextId++}`;
-    const container: FakeContainer = { id, name: spec.name, spec, state, files: [], polls: 0 };
+    const container: FakeContainer = { id, name: spec.name, spec, state, files: [], polls: 0, inspections: 0 };
     this.containers.set(id, container);
     return container;
   }
@@ -107,7 +130,36 @@ export class FakeEngine {
       state: container.state,
       labels: container.spec.labels,
       ports: container.spec.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.host, containerPort: p.container })),
+      ...(container.state === 'exited' && container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
     };
+  }
+
+  private serviceOf(container: FakeContainer): string {
+    return container.spec.labels['dec.service'] ?? '';
+  }
+
+  /** One state inspection: a running job may end, a health check may pass or fail. */
+  private inspect(container: FakeContainer): ContainerState {
+    this.faults.before?.(`inspect ${container.name}`);
+    const service = this.serviceOf(container);
+    if (container.state === 'running') container.inspections++;
+    const isJob = container.spec.labels['dec.job'] === '1';
+    if (isJob && container.state === 'running' && container.inspections > (this.faults.jobRunsFor[service] ?? 0)) {
+      container.state = 'exited';
+      container.exitCode = this.faults.jobExit[service] ?? 0;
+    }
+    const state: ContainerState = {
+      status: container.state,
+      ...(container.state === 'exited' && container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
+    };
+    if (!container.spec.healthcheck || container.state !== 'running') return state;
+    const unhealthy = this.faults.unhealthy[service];
+    if (unhealthy !== undefined) {
+      const failingStreak = container.spec.healthcheck.retries ?? 3;
+      return { ...state, health: { status: 'unhealthy', failingStreak, lastOutput: unhealthy } };
+    }
+    const healthy = container.inspections > (this.faults.healthyAfter[service] ?? 0);
+    return { ...state, health: { status: healthy ? 'healthy' : 'starting', failingStreak: 0 } };
   }
 
   readonly client: DockerClient = {
@@ -128,12 +180,20 @@ export class FakeEngine {
       const service = container.spec.labels['dec.service'] ?? '';
       const failure = this.faults.startFails[service];
       if (failure !== undefined) throw new EngineError(500, failure);
-      container.state = this.faults.exitsOnStart.has(service) ? 'exited' : 'running';
+      container.inspections = 0;
+      container.exitCode = undefined;
+      if (this.faults.exitsOnStart.has(service)) {
+        container.state = 'exited';
+        container.exitCode = 1;
+      } else container.state = 'running';
     },
     stopContainer: async (id) => {
       const container = this.find(id);
       this.log(`stop ${container.name}`);
-      if (container.state === 'running') container.state = 'exited';
+      if (container.state === 'running') {
+        container.state = 'exited';
+        container.exitCode = 0;
+      }
     },
     removeContainer: async (id) => {
       const container = this.containers.get(id);
@@ -153,7 +213,12 @@ export class FakeEngine {
       for (const mount of spec.mounts) if (!this.volumes.has(mount.volume)) this.volumes.set(mount.volume, {});
       return this.addContainer(spec, 'created').id;
     },
-    containerLogs: async (id) => `logs of ${this.find(id).name}`,
+    containerLogs: async (id, tail) => {
+      const container = this.find(id);
+      const log = this.faults.logs[this.serviceOf(container)] ?? `logs of ${container.name}`;
+      return log.split('\n').slice(-tail).join('\n');
+    },
+    inspectState: async (id) => this.inspect(this.find(id)),
     putFiles: async (id, files) => {
       const container = this.find(id);
       this.log(`files ${container.name}`);

@@ -241,6 +241,7 @@ const notUsedByTheDoctor: Omit<
   removeContainer: unexpected('removeContainer'),
   createContainer: unexpected('createContainer'),
   containerLogs: unexpected('containerLogs'),
+  inspectState: unexpected('inspectState'),
   putFiles: unexpected('putFiles'),
   networkExists: unexpected('networkExists'),
   reattachNetwork: unexpected('reattachNetwork'),

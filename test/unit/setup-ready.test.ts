@@ -79,7 +79,10 @@ describe('readyCheck', () => {
     aliases: [],
     files: [],
     ready,
+    job: false,
+    restart: 'unless-stopped',
     dependsOn: [],
+    waitsFor: {},
     labels: {},
     configHash: 'h',
   });

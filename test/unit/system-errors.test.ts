@@ -1,5 +1,6 @@
 // Node system errors reaching main.ts: what is wrong, where, what to do; exit 2, not "unexpected".
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EngineError } from '../../src/errors.js';
 import { reportError } from '../../src/main.js';
 import { describeSystemError } from '../../src/system-errors.js';
 
@@ -56,11 +57,16 @@ describe('reportError', () => {
   });
 
   it('an engine refusal dec did not foresee: exit 2, the engine\'s words, not "unexpected"', () => {
-    const engine = Object.assign(new Error('something new'), { name: 'EngineError', statusCode: 500 });
+    const engine = new EngineError(500, 'something new');
     const { code, text } = report(engine);
     expect(code).toBe(2);
     expect(text).toContain('The Docker engine refused: something new (HTTP 500).');
     expect(text).not.toContain('unexpected');
+  });
+
+  it('an error that only looks like an engine refusal (by name) is not one', () => {
+    const impostor = Object.assign(new Error('something new'), { name: 'EngineError', statusCode: 500 });
+    expect(report(impostor).text).toContain('dec hit an unexpected error');
   });
 
   it('a real bug still asks to be reported', () => {
