@@ -31,7 +31,8 @@ const lazyChildProcess = {
 // dockerode and execa load slowly from node_modules (~100 ms and ~70 ms: ssh2 and gRPC for features
 // dec does not use, and dozens of small ES modules). Each is bundled once into dist/vendor/ with those
 // parts loaded only if used, and the CLI requires the bundle: dec doctor starts ~130 ms sooner.
-const VENDORED = ['dockerode', 'execa'];
+// undici (downloads only) too: one file loads faster than its ~110 modules (bench/download.mjs).
+const VENDORED = ['dockerode', 'execa', 'undici'];
 const LAZY_DEPENDENCIES = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|cpu-features)$/;
 const lazyDependencies = {
   name: 'lazy-dependencies',

@@ -5,7 +5,6 @@ import type { CommandContext } from '../command-context.js';
 import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
-import { confirm } from '../output/prompt.js';
 import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { fileSystemError } from '../util/fs.js';
@@ -150,7 +149,7 @@ export async function dataClean(
   if (files.length > 0 && !options.yes) {
     ctx.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
     const which = files.length === 1 ? 'this download' : `these ${files.length} downloads`;
-    if (!(await confirm(ctx.terminal, `Delete ${which} (${size})?`, '--yes'))) {
+    if (!(await ctx.prompt.confirm(`Delete ${which} (${size})?`, '--yes'))) {
       ctx.terminal.print('Nothing was deleted.');
       return ExitCode.ok;
     }

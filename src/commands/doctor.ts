@@ -1,11 +1,10 @@
 // dec doctor: every prerequisite the chosen weeks need, checked concurrently, each with its fix.
 import { userInfo } from 'node:os';
 import type { CommandContext } from '../command-context.js';
-import { realProbeContext } from '../doctor/probe-context.js';
+import { realProbeContext, type RealContextOptions } from '../doctor/probe-context.js';
 import { applyFixes } from '../doctor/fix.js';
 import { needsOf } from '../doctor/needs.js';
 import { PROBES } from '../doctor/probes/index.js';
-import { engineFacts } from '../doctor/probes/engine.js';
 import { appliesTo, doctorExitCode, runProbes, summarizeOutcomes, type ProbeOutcome } from '../doctor/run.js';
 import { GROUPS, type Probe, type ProbeContext, type ProbeStatus } from '../doctor/types.js';
 import { DecError } from '../errors.js';
@@ -180,7 +179,7 @@ function reportMarkdown(outcomes: readonly ProbeOutcome[], header: string[], dur
 
 async function dockerEndpointInfo(probeContext: ProbeContext, outcomes: readonly ProbeOutcome[]) {
   if (!outcomes.some((o) => o.probe.group === 'Docker')) return null;
-  const facts = await engineFacts(probeContext);
+  const facts = await probeContext.docker.engine();
   return {
     endpoint: facts.endpoint.url,
     source: facts.endpoint.source,
@@ -210,13 +209,29 @@ async function runningStacks(
   );
 }
 
-export async function doctor(ctx: CommandContext, options: DoctorOptions): Promise<number> {
+/**
+ * `probeContextOf` builds what the probes touch: the real machine by default; a test passes a fake
+ * (test/helpers/probe-context.ts), so the whole command runs without starting a process.
+ */
+export async function doctor(
+  ctx: CommandContext,
+  options: DoctorOptions,
+  probeContextOf: (options: RealContextOptions) => ProbeContext = realProbeContext,
+): Promise<number> {
   const timeoutMs = parseTimeout(options.timeout);
   const session = await openSession(ctx);
   const weeks = options.week === undefined ? session.course.weeks : [findWeek(session.course, options.week)];
   const needs = needsOf(weeks, session.course.stacks, await runningStacks(ctx, session, weeks));
   const makeContext = () =>
-    realProbeContext({ env: ctx.env, cwd: ctx.cwd, workspaceRoot: session.workspace?.root, needs, timeoutMs });
+    probeContextOf({
+      env: ctx.env,
+      platform: ctx.platform,
+      home: ctx.home,
+      cwd: ctx.cwd,
+      workspaceRoot: session.workspace?.root,
+      needs,
+      timeoutMs,
+    });
   const probeContext = makeContext();
   const probes = selectProbes(
     PROBES.filter((probe) => options.only !== undefined || appliesTo(probe, probeContext)),
@@ -263,7 +278,7 @@ export async function doctor(ctx: CommandContext, options: DoctorOptions): Promi
       (line) => /^(?:project_id|project): (?!\(none\)$)(\S+)/.exec(line)?.[1] ?? [],
     );
     const header = [
-      `dec ${DEC_VERSION}, Node ${process.version}, ${process.platform} ${process.arch}`,
+      `dec ${DEC_VERSION}, Node ${process.version}, ${ctx.platform} ${probeContext.arch}`,
       `syllabus: ${session.course.id} (${weekText})`,
       `Docker: ${docker ? `${docker.endpoint} (${docker.source})${docker.reachable ? '' : ', not reachable'}` : 'not checked'}`,
     ];
@@ -280,7 +295,7 @@ export async function doctor(ctx: CommandContext, options: DoctorOptions): Promi
     {
       schemaVersion: JSON_SCHEMA_VERSION,
       dec: DEC_VERSION,
-      platform: { os: process.platform, arch: process.arch, node: process.version },
+      platform: { os: ctx.platform, arch: probeContext.arch, node: process.version },
       syllabus: syllabusInfo(session),
       weeks: weeks.map((w) => w.number),
       docker,

@@ -3,7 +3,6 @@ import type { CommandContext } from '../command-context.js';
 import { DecError } from '../errors.js';
 import { JSON_SCHEMA_VERSION, homeworkJson, nextStepJson, weekSummaryJson } from '../output/json.js';
 import { homeworkCell, homeworkOverview } from '../homework/overview.js';
-import { confirm } from '../output/prompt.js';
 import { bar, statusText, table } from '../output/render.js';
 import { markDone, markUndone, reset, summarize, topicKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
@@ -145,7 +144,7 @@ export async function resetProgress(ctx: CommandContext, weekRef: string | undef
   const session = await openSession(ctx);
   const week = weekRef === undefined ? undefined : findWeek(session.course, weekRef);
   const scope = week ? `week ${weekLabel(week)} (${week.title})` : `all of ${session.course.title}`;
-  if (!yes && !(await confirm(ctx.terminal, `Reset the progress of ${scope}?`, '--yes'))) {
+  if (!yes && !(await ctx.prompt.confirm(`Reset the progress of ${scope}?`, '--yes'))) {
     ctx.terminal.print('Nothing was changed.');
     return;
   }

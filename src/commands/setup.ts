@@ -9,7 +9,10 @@ import {
   projectFromEnv,
   type ContainerSummary,
   type DockerClient,
+  type DockerEndpoint,
 } from '../docker/client.js';
+import { realHostPorts } from '../doctor/host-ports.js';
+import type { HostPorts } from '../doctor/types.js';
 import { holderAmong, describeHolder, freePortFix, heldByOwnStack } from '../doctor/probes/port-holders.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
@@ -40,7 +43,6 @@ import {
 import { readyCheck } from '../setup/ready.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
-import { homedir } from 'node:os';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
 export interface SetupOptions {
@@ -114,9 +116,19 @@ async function resolveTarget(ctx: CommandContext, ref: string): Promise<Target> 
   return { project, session, week, stackId, stack };
 }
 
-async function engine(ctx: CommandContext): Promise<DockerClient> {
-  const endpoint = await resolveDockerEndpoint(ctx.env, process.platform, ctx.env.HOME || homedir());
-  const client = await connectDocker(endpoint, DOCKER_QUERY_MS);
+/** What setup touches besides files: the Docker engine and the host's ports. Tests pass an in-memory engine. */
+export interface SetupDeps {
+  connect(endpoint: DockerEndpoint, timeoutMs: number): Promise<DockerClient>;
+  hostPorts: Pick<HostPorts, 'inUse' | 'listener'>;
+}
+
+function realSetupDeps(ctx: CommandContext): SetupDeps {
+  return { connect: connectDocker, hostPorts: realHostPorts(ctx.env, ctx.platform) };
+}
+
+async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClient> {
+  const endpoint = await resolveDockerEndpoint(ctx.env, ctx.platform, ctx.home);
+  const client = await deps.connect(endpoint, DOCKER_QUERY_MS);
   try {
     await client.ping();
     return client;
@@ -130,19 +142,25 @@ async function engine(ctx: CommandContext): Promise<DockerClient> {
 }
 
 /** Every port a service about to start will publish must be free, or already this stack's. */
-async function checkPorts(plan: StackPlan, actual: ActualStack, target: Target): Promise<void> {
+async function checkPorts(
+  ctx: CommandContext,
+  deps: SetupDeps,
+  plan: StackPlan,
+  actual: ActualStack,
+  target: Target,
+): Promise<void> {
   const starting = plan.services.filter((a) => a.kind === 'create' || a.kind === 'start' || a.kind === 'recreate');
   const problems: string[] = [];
   let hint: string | undefined;
   for (const action of starting) {
     for (const port of action.service.ports) {
-      const holder = await holderAmong(actual.containers, port.host, 1000);
+      const holder = await holderAmong(actual.containers, port.host, 1000, deps.hostPorts);
       if (holder.kind === 'free' || heldByOwnStack(holder, target.project, target.stackId, action.service.service))
         continue;
       if (action.kind === 'recreate' && heldByOwnStack(holder, target.project, target.stackId)) continue;
       problems.push(`port ${port.host} (for ${action.service.service}) is held by ${describeHolder(holder)}`);
       const fix = freePortFix(
-        process.platform,
+        ctx.platform,
         holder,
         port.host,
         action.service.service,
@@ -217,7 +235,12 @@ async function checkResources(ctx: CommandContext, client: DockerClient, stack: 
   }
 }
 
-export async function setup(ctx: CommandContext, ref: string, options: SetupOptions): Promise<number> {
+export async function setup(
+  ctx: CommandContext,
+  ref: string,
+  options: SetupOptions,
+  deps: SetupDeps = realSetupDeps(ctx),
+): Promise<number> {
   const target = await resolveTarget(ctx, ref);
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
@@ -228,7 +251,7 @@ export async function setup(ctx: CommandContext, ref: string, options: SetupOpti
         hint: `Run them one after the other: dec setup ${target.stackId} ${options.destroy ? '--destroy' : '--down'}, then dec setup ${target.stackId} ${flag}`,
       });
     }
-    return teardown(ctx, target, options);
+    return teardown(ctx, deps, target, options);
   }
   const { session, stackId, stack } = target;
   const only = checkOnly(options.only, stack);
@@ -278,7 +301,7 @@ export async function setup(ctx: CommandContext, ref: string, options: SetupOpti
   // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
   const release = options.dryRun ? undefined : await takeStackLock(ctx, target);
   try {
-    const client = await engine(ctx);
+    const client = await engine(ctx, deps);
     if (!options.dryRun) {
       const repaired = await repairNetwork(client, desired);
       if (repaired) ctx.terminal.warn(repaired);
@@ -327,7 +350,7 @@ export async function setup(ctx: CommandContext, ref: string, options: SetupOpti
       return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
     }
 
-    await checkPorts(plan, actual, target);
+    await checkPorts(ctx, deps, plan, actual, target);
     await checkResources(ctx, client, stack);
     const readyTimeoutMs = parseTimeLimit(options.timeout, {
       fallbackMs: DEFAULT_READY_S * 1000,
@@ -410,8 +433,7 @@ async function offerLoad(ctx: CommandContext, target: Target): Promise<Array<{ d
     );
     return [];
   }
-  const { confirm } = await import('../output/prompt.js');
-  return (await confirm(ctx.terminal, `Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
+  return (await ctx.prompt.confirm(`Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
 }
 
 /** The week's datasets whose tables already hold rows in the stack's Postgres (none when it cannot say). */
@@ -474,15 +496,10 @@ async function confirmDestroy(ctx: CommandContext, stackId: string): Promise<boo
       { hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes` },
     );
   }
-  const { input } = await import('@inquirer/prompts');
-  const typed = await input(
-    { message: `This deletes the data of ${stackId} for good. Type ${stackId} to confirm:` },
-    { output: process.stderr },
-  ).catch((error: unknown) => {
-    if (error instanceof Error && error.name === 'ExitPromptError')
-      throw new DecError('Cancelled; nothing was changed.', { exitCode: ExitCode.interrupted });
-    throw error;
-  });
+  const typed = await ctx.prompt.input(
+    `This deletes the data of ${stackId} for good. Type ${stackId} to confirm:`,
+    '--yes',
+  );
   if (typed.trim() === stackId) return true;
   ctx.terminal.print('Not confirmed; nothing was changed.');
   return false;
@@ -524,26 +541,31 @@ function takeStackLock(ctx: CommandContext, target: Target): Promise<() => Promi
   });
 }
 
-async function teardown(ctx: CommandContext, target: Target, options: SetupOptions): Promise<number> {
+async function teardown(ctx: CommandContext, deps: SetupDeps, target: Target, options: SetupOptions): Promise<number> {
   const { stackId } = target;
   const dryRun = options.dryRun === true;
   // --dry-run changes nothing, so it needs no confirmation either.
   if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(ctx, stackId))) return ExitCode.ok;
   const release = dryRun ? undefined : await takeStackLock(ctx, target);
   try {
-    return await removeStack(ctx, target, options);
+    return await removeStack(ctx, deps, target, options);
   } finally {
     await release?.();
   }
 }
 
-async function removeStack(ctx: CommandContext, target: Target, options: SetupOptions): Promise<number> {
+async function removeStack(
+  ctx: CommandContext,
+  deps: SetupDeps,
+  target: Target,
+  options: SetupOptions,
+): Promise<number> {
   const { stackId, session } = target;
   const { style } = ctx.terminal;
   const dryRun = options.dryRun === true;
   // --only: those services' containers (and, with --destroy, their volumes); not what they depend on.
   const only = checkOnly(options.only, target.stack);
-  const client = await engine(ctx);
+  const client = await engine(ctx, deps);
   const everyContainer = await client.listContainers();
   const containers = everyContainer.filter(
     (c) =>
@@ -617,14 +639,18 @@ async function removeStack(ctx: CommandContext, target: Target, options: SetupOp
   return ExitCode.ok;
 }
 
-export async function setupStatus(ctx: CommandContext, ref: string | undefined): Promise<number> {
+export async function setupStatus(
+  ctx: CommandContext,
+  ref: string | undefined,
+  deps: SetupDeps = realSetupDeps(ctx),
+): Promise<number> {
   const session = await openSession(ctx);
   const weeks =
     ref === undefined
       ? session.course.weeks.filter((w) => w.setup?.stack && session.course.stacks[w.setup.stack])
       : [findWeek(session.course, ref)];
   const targets = await Promise.all(weeks.map((w) => resolveTarget(ctx, String(w.number))));
-  const client = await engine(ctx);
+  const client = await engine(ctx, deps);
   const containers = await client.listContainers();
   // undefined when the engine would not say (sizes are a nicety: status goes on without them).
   const sizes = await client.volumeSizes().catch(() => undefined);

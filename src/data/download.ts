@@ -1,9 +1,12 @@
 // Downloads a file into `<path>.part` and renames it when complete: resumes an interrupted transfer
-// with an HTTP Range request, follows redirects, retries with backoff, checks the size, and never
-// waits forever (a stalled connection is dropped after `stallMs` without data). A resume only ever
-// continues the same file: the ETag / Last-Modified and size seen first are kept beside the .part file
-// (`<path>.part.json`) and sent as If-Range, every range the server returns is checked, and anything
-// else starts over. One dec at a time writes a given .part file (a lock, `<path>.part.lock`).
+// with an HTTP Range request, retries with backoff, checks the size, and never waits forever (a
+// connection silent for `stallMs` is dropped). A resume only ever continues the same file: the ETag /
+// Last-Modified and size seen first are kept beside the .part file (`<path>.part.json`) and sent as
+// If-Range, every range the server returns is checked, and anything else starts over. One dec at a
+// time writes a given .part file (a lock, `<path>.part.lock`).
+// The HTTP itself is undici's: proxies from HTTP_PROXY / HTTPS_PROXY / NO_PROXY, redirects, header and
+// body timeouts, abort signals. What it does not know (resuming across runs from a file on disk,
+// disk space, which failures are worth a retry and how to say them in one line) is dec's, here.
 import {
   createWriteStream,
   existsSync,
@@ -16,15 +19,12 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
-import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
 import { dirname } from 'node:path';
-import type { Socket } from 'node:net';
-import type { Writable } from 'node:stream';
-import { connect as tlsConnect } from 'node:tls';
+import type { Readable, Writable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
 import { fileSystemError } from '../util/fs.js';
-import { proxyFor, proxyHeaders, shownProxy, tunnel } from './proxy.js';
+import { proxyOf, proxySettings, shownProxy, type ProxySettings } from './proxy.js';
 
 export interface DownloadProgress {
   received: number;
@@ -69,75 +69,149 @@ function sizeOf(path: string): number {
 }
 
 const USER_AGENT = 'dec (Data Engineering Zoomcamp companion)';
+const MAX_REDIRECTS = 5;
 
-type GetOptions = { headers: Record<string, string>; timeout: number; signal?: AbortSignal };
+/** The HTTP client of one download: undici, with the proxies from dec's environment and redirects followed. */
+interface Client {
+  request: typeof import('undici').request;
+  dispatcher: Dispatcher;
+  proxies: ProxySettings;
+  close(): Promise<void>;
+}
 
 /**
- * Sends the GET: directly; through a proxy as an absolute URL (http targets); or over a CONNECT
- * tunnel (https targets), which is this request's alone and closed with its response.
+ * undici is loaded here, on the first download, so that no other command pays for it. Two proxy agents,
+ * one per scheme, because EnvHttpProxyAgent sends https through HTTP_PROXY when HTTPS_PROXY is unset,
+ * and curl (whose reading the README promises) does not. http targets go to the proxy as absolute URLs
+ * (proxyTunnel: false), as curl sends them; https ones through CONNECT.
  */
-function send(
-  url: string,
-  options: GetOptions,
-  proxy: URL | undefined,
-  tunnelled: Socket | undefined,
-  onResponse: (response: IncomingMessage) => void,
-): ClientRequest {
-  const target = new URL(url);
-  if (!proxy) return (target.protocol === 'https:' ? httpsGet : httpGet)(url, options, onResponse);
-  if (!tunnelled) {
-    const headers = { ...options.headers, host: target.host, ...proxyHeaders(proxy) };
-    return httpGet({ ...options, host: proxy.hostname, port: proxy.port || 80, path: url, headers }, onResponse);
-  }
-  const createConnection = () => tlsConnect({ socket: tunnelled, servername: target.hostname });
-  const headers = { ...options.headers, connection: 'close' };
-  return httpsGet(url, { ...options, headers, agent: false, createConnection }, (response) => {
-    response.once('close', () => tunnelled.destroy()); // or it would keep dec from exiting
-    onResponse(response);
-  });
+async function openClient(env: NodeJS.ProcessEnv): Promise<Client> {
+  const proxies = proxySettings(env); // a setting dec cannot use fails here, before any connection
+  const { EnvHttpProxyAgent, interceptors, request } = await import('undici');
+  const { httpProxy, httpsProxy, noProxy } = proxies;
+  const forHttp = new EnvHttpProxyAgent({ httpProxy, httpsProxy: httpProxy, noProxy, proxyTunnel: false });
+  const forHttps = new EnvHttpProxyAgent({ httpProxy: httpsProxy, httpsProxy, noProxy });
+  const byScheme: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+    new URL(String(opts.origin)).protocol === 'https:' ? dispatch(opts, handler) : forHttp.dispatch(opts, handler);
+  // The redirect interceptor goes last (outermost), so each hop is routed by its own scheme and NO_PROXY.
+  const dispatcher = forHttps.compose(byScheme, interceptors.redirect({ maxRedirections: MAX_REDIRECTS }));
+  return {
+    request,
+    dispatcher,
+    proxies,
+    close: async () => void (await Promise.all([forHttp.destroy(), forHttps.destroy()])),
+  };
 }
 
-async function request(
+interface Response {
+  status: number;
+  header(name: string): string | undefined;
+  body: Readable;
+  /** Drops the body unread (undici then reports its destruction as an error nobody needs). */
+  discard(): void;
+}
+
+/**
+ * Sends the GET, following redirects. Until the headers are in, `stallMs` bounds everything before
+ * them (DNS, connecting, the proxy's CONNECT, TLS); after that undici's bodyTimeout does.
+ */
+async function open(
   url: string,
   headers: Record<string, string>,
-  stallMs: number,
-  env: NodeJS.ProcessEnv,
-  signal?: AbortSignal,
-): Promise<IncomingMessage> {
-  const target = new URL(url);
-  const proxy = proxyFor(target, env);
-  const tunnelled = proxy && target.protocol === 'https:' ? await tunnel(proxy, target, stallMs, signal) : undefined;
-  return new Promise((resolve, reject) => {
-    let answered = false;
-    const options = { headers: { 'user-agent': USER_AGENT, ...headers }, timeout: stallMs, signal };
-    const req = send(url, options, proxy, tunnelled, (response) => {
-      answered = true;
-      resolve(response);
+  options: DownloadOptions,
+  client: Client,
+): Promise<Response> {
+  const silence = new AbortController();
+  const timer = setTimeout(() => silence.abort(), options.stallMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, silence.signal]) : silence.signal;
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await client.request(url, {
+      dispatcher: client.dispatcher,
+      headers: { 'user-agent': USER_AGENT, ...headers },
+      signal,
+      headersTimeout: options.stallMs,
+      bodyTimeout: options.stallMs,
     });
-    // Until the headers are in; after that the response's own stall timer says what happened.
-    req.on('timeout', () => {
-      if (answered) return;
-      const who = proxy ? `the proxy ${shownProxy(proxy)}` : target.host;
-      req.destroy(new Error(`no answer from ${who} within ${stallMs / 1000} s`));
-    });
-    req.on('error', reject);
-  });
+  } catch (error) {
+    if (silence.signal.aborted && !options.signal?.aborted) throw noAnswer(url, options.stallMs);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  const header = (name: string) => {
+    const value = response.headers[name];
+    return (Array.isArray(value) ? value[0] : value) || undefined;
+  };
+  if (response.statusCode >= 300 && response.statusCode < 400 && header('location')) {
+    response.body.on('error', () => undefined).destroy();
+    throw new Error(`more than ${MAX_REDIRECTS} redirects from ${url}`);
+  }
+  const { body } = response;
+  return { status: response.statusCode, header, body, discard: () => void body.on('error', () => undefined).destroy() };
 }
 
-/** Follows up to 5 redirects; returns the final response. */
-async function open(url: string, headers: Record<string, string>, options: DownloadOptions): Promise<IncomingMessage> {
-  let current = url;
-  for (let hop = 0; hop < 6; hop++) {
-    const response = await request(current, headers, options.stallMs, options.env ?? process.env, options.signal);
-    const status = response.statusCode ?? 0;
-    if (status >= 300 && status < 400 && response.headers.location) {
-      response.resume();
-      current = new URL(response.headers.location, current).toString();
-      continue;
-    }
-    return response;
+const noAnswer = (url: string, stallMs: number) =>
+  new Error(`no answer from ${new URL(url).host} within ${stallMs / 1000} s`);
+
+/** Certificate and TLS handshake failures: retrying does not change them. */
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'UND_ERR_PRX_TLS',
+]);
+
+/**
+ * What a failed attempt means, in words: an Error to retry with its message, or a DecError when
+ * retrying cannot help (the proxy wants a login, the certificate is not trusted).
+ */
+function explain(error: unknown, url: string, options: DownloadOptions, proxies: ProxySettings): Error {
+  if (isDecError(error) || error instanceof StartOver) return error as Error;
+  const host = new URL(url).host;
+  const code = errorCode(error) ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  const viaProxy = proxyOf(url, proxies);
+  // A CONNECT the proxy did not answer with 200 (https), or its 407 to an absolute-URL GET (http).
+  const proxyStatus = Number(/Proxy response \((\d+)\)/.exec(message)?.[1] ?? NaN);
+  const wantsLogin =
+    proxyStatus === 407 ||
+    /Proxy Authentication Required/.test(message) ||
+    (error instanceof HttpStatusError && error.status === 407);
+  if (wantsLogin && viaProxy) {
+    return new DecError(`The proxy ${shownProxy(viaProxy.proxy)} wants a login (HTTP 407) to reach ${host}.`, {
+      hint: `Put the login in ${viaProxy.variable} as http://user:password@host:port (dec never prints the password).`,
+    });
   }
-  throw new Error(`too many redirects from ${url}`);
+  if (Number.isFinite(proxyStatus) && viaProxy) {
+    return new Error(`the proxy ${shownProxy(viaProxy.proxy)} refused to connect to ${host} (HTTP ${proxyStatus})`);
+  }
+  if (TLS_CODES.has(code) || code.startsWith('ERR_SSL_')) {
+    return new DecError(`Cannot set up a secure connection to ${host}: ${message}.`, {
+      hint: 'On a network that inspects HTTPS (a company proxy with its own certificate), point NODE_EXTRA_CA_CERTS at that certificate (a .pem file) and run the same command again.',
+    });
+  }
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return noAnswer(url, options.stallMs);
+    case 'UND_ERR_BODY_TIMEOUT':
+      return new Error(`the download stalled: nothing for ${options.stallMs / 1000} s`);
+    case 'UND_ERR_SOCKET':
+      return new Error('the connection was cut');
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN': {
+      const name = (error as { hostname?: string }).hostname ?? host;
+      return new Error(`cannot look up ${name} (DNS: ${code})`);
+    }
+  }
+  return error instanceof Error ? error : new Error(message);
 }
 
 /** What the first response said about the file a .part file holds, kept beside it to resume only that file. */
@@ -173,12 +247,8 @@ function discard(part: string): void {
   rmSync(recordOf(part), { force: true });
 }
 
-function recordFrom(url: string, response: IncomingMessage, total: number | undefined): PartRecord {
-  const header = (name: string) => {
-    const value = response.headers[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  return { url, etag: header('etag'), lastModified: header('last-modified'), total };
+function recordFrom(url: string, response: Response, total: number | undefined): PartRecord {
+  return { url, etag: response.header('etag'), lastModified: response.header('last-modified'), total };
 }
 
 /** The validator to send as If-Range: a strong ETag, else Last-Modified (weak ETags may not be used). */
@@ -209,6 +279,7 @@ async function attempt(
   url: string,
   part: string,
   options: DownloadOptions,
+  client: Client,
 ): Promise<{ complete: boolean; total?: number }> {
   let have = sizeOf(part);
   const record = have > 0 ? readRecord(part) : undefined;
@@ -221,13 +292,13 @@ async function attempt(
   const validator = record && have > 0 ? ifRange(record) : undefined;
   const headers: Record<string, string> =
     have > 0 ? { range: `bytes=${have}-`, ...(validator ? { 'if-range': validator } : {}) } : {};
-  const response = await open(url, headers, options);
-  const status = response.statusCode ?? 0;
+  const response = await open(url, headers, options, client);
+  const { status } = response;
   if (status === 416) {
     // Asked for bytes past the end: complete only if the server says how long the file is, and that is
     // what the .part file holds, and it is the same file.
-    response.resume();
-    const total = Number(/^bytes \*\/(\d+)$/.exec(response.headers['content-range']?.trim() ?? '')?.[1] ?? NaN);
+    response.discard();
+    const total = Number(/^bytes \*\/(\d+)$/.exec(response.header('content-range')?.trim() ?? '')?.[1] ?? NaN);
     const seen = recordFrom(url, response, Number.isFinite(total) ? total : undefined);
     if (have > 0 && total === have && record && !changedSince(record, seen)) return { complete: true, total };
     discard(part);
@@ -238,7 +309,7 @@ async function attempt(
     );
   }
   if (status !== 200 && status !== 206) {
-    response.resume();
+    response.discard();
     throw new HttpStatusError(status, url);
   }
   let offset = have;
@@ -246,7 +317,7 @@ async function attempt(
   /** A whole file coming: what to record for it once there is room. */
   let fresh: PartRecord | undefined;
   if (status === 206) {
-    const range = parseContentRange(response.headers['content-range']);
+    const range = parseContentRange(response.header('content-range'));
     const seen = recordFrom(url, response, range?.total);
     const problem = !range
       ? `the server ${have > 0 ? 'resumed' : 'answered'} without a valid Content-Range`
@@ -256,7 +327,7 @@ async function attempt(
           ? `the file changed on the server since the download began`
           : undefined;
     if (problem) {
-      response.destroy();
+      response.discard();
       discard(part);
       throw new StartOver(`${problem}: starting over`);
     }
@@ -265,7 +336,8 @@ async function attempt(
     if (have === 0) fresh = seen;
   } else {
     offset = 0;
-    total = response.headers['content-length'] ? Number(response.headers['content-length']) : undefined;
+    const length = response.header('content-length');
+    total = length ? Number(length) : undefined;
     if (total !== undefined && !Number.isFinite(total)) total = undefined;
     fresh = recordFrom(url, response, total);
     if (have > 0) {
@@ -285,13 +357,14 @@ async function attempt(
       writeRecord(part, fresh);
     }
   } catch (error) {
-    response.destroy();
+    response.discard();
     throw error;
   }
   await new Promise<void>((resolve, reject) => {
+    const { body } = response;
     const out = (options.openPart ?? openPart)(part, offset > 0);
     let received = offset;
-    response.on('data', (chunk: Buffer) => {
+    body.on('data', (chunk: Buffer) => {
       received += chunk.length;
       options.onProgress?.({ received, total });
     });
@@ -301,18 +374,15 @@ async function attempt(
     const fail = (error: Error) => {
       if (failure) return;
       failure = error;
-      response.unpipe(out);
-      response.destroy();
+      body.unpipe(out);
+      body.destroy();
       if (!out.destroyed) out.end();
     };
-    response.on('aborted', () => fail(new Error('the connection was cut')));
-    response.on('error', fail);
+    // A cut connection, a body shorter than its Content-Length, undici's bodyTimeout, Ctrl-C.
+    body.on('error', fail);
     out.on('error', (error) => fail(fileSystemError(error, 'write', part) as Error));
     out.on('close', () => (failure ? reject(failure) : resolve()));
-    response.pipe(out);
-    response.setTimeout(options.stallMs, () =>
-      fail(new Error(`the download stalled: nothing for ${options.stallMs / 1000} s`)),
-    );
+    body.pipe(out);
   });
   const size = sizeOf(part);
   return { complete: total === undefined ? true : size === total, total };
@@ -409,18 +479,29 @@ export async function download(url: string, path: string, options: DownloadOptio
   try {
     // Another dec may have finished it while this one waited.
     if (existsSync(path)) return sizeOf(path);
-    return await downloadLocked(url, path, part, options);
+    const client = await openClient(options.env ?? process.env);
+    try {
+      return await downloadLocked(url, path, part, options, client);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
   } finally {
     await release().catch(() => undefined);
   }
 }
 
-async function downloadLocked(url: string, path: string, part: string, options: DownloadOptions): Promise<number> {
+async function downloadLocked(
+  url: string,
+  path: string,
+  part: string,
+  options: DownloadOptions,
+  client: Client,
+): Promise<number> {
   let lastError: unknown;
   for (let tries = 1; tries <= options.attempts; tries++) {
     if (options.signal?.aborted) break;
     try {
-      const result = await attempt(url, part, options);
+      const result = await attempt(url, part, options, client);
       if (result.complete) {
         renameSync(part, path);
         rmSync(recordOf(part), { force: true });
@@ -439,7 +520,9 @@ async function downloadLocked(url: string, path: string, part: string, options: 
           },
         );
       }
-      lastError = error;
+      if (options.signal?.aborted) break;
+      lastError = explain(error, url, options, client.proxies);
+      if (isDecError(lastError)) throw lastError; // the proxy wants a login, the certificate is not trusted
     }
     // Ctrl-C ends the transfer with an error too; it is not a flaky network to retry (or announce).
     if (options.signal?.aborted) break;
@@ -457,13 +540,17 @@ async function downloadLocked(url: string, path: string, part: string, options: 
     });
   }
   const kept = sizeOf(part);
+  const proxy = proxyOf(url, client.proxies);
+  const network = proxy
+    ? `the network connection and the proxy in ${proxy.variable} (${shownProxy(proxy.proxy)})`
+    : 'the network connection';
   throw new DecError(
     `Could not download ${url}: ${lastError instanceof Error ? lastError.message : String(lastError)}.`,
     {
       hint:
         kept > 0
           ? `What arrived (${kept} bytes) is kept in ${part}; run the same command again to resume.`
-          : 'Nothing arrived: check the network connection and run the same command again. Offline, `dec data sample` makes a synthetic sample to try the week-1 flow with.',
+          : `Nothing arrived: check ${network} and run the same command again. Offline, \`dec data sample\` makes a synthetic sample to try the week-1 flow with.`,
     },
   );
 }

@@ -521,7 +521,11 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
       }),
     putFiles: (id, files) =>
-      call(async () => void (await actions.getContainer(id).putArchive(tarOf(files), { path: '/' })), actionTimeoutMs),
+      call(async () => {
+        // Loaded here: only setup puts files into containers, and the doctor should not pay for tar-stream.
+        const { packFiles } = await import('./archive.js');
+        await actions.getContainer(id).putArchive(packFiles(files), { path: '/' });
+      }, actionTimeoutMs),
     networkExists: (name) =>
       call(async () =>
         ((await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Name: string }>).some(
@@ -658,39 +662,6 @@ export function demuxLogs(raw: Buffer): string {
     offset += 8 + size;
   }
   return offset === 0 ? raw.toString('utf8') : Buffer.concat(chunks).toString('utf8');
-}
-
-/** A minimal ustar archive: enough for a few small text files (paths under 100 characters). */
-export function tarOf(files: Array<{ path: string; content: string }>): Buffer {
-  const blocks: Buffer[] = [];
-  for (const file of files) {
-    const body = Buffer.from(file.content, 'utf8');
-    const header = Buffer.alloc(512);
-    const name = file.path.replace(/^\/+/, '');
-    if (Buffer.byteLength(name) > 99) throw new Error(`path too long for the archive: ${file.path}`);
-    header.write(name, 0, 'utf8');
-    header.write('0000644\0', 100, 'ascii');
-    header.write('0000000\0', 108, 'ascii');
-    header.write('0000000\0', 116, 'ascii');
-    header.write(`${body.length.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-    header.write(
-      `${Math.floor(Date.now() / 1000)
-        .toString(8)
-        .padStart(11, '0')}\0`,
-      136,
-      'ascii',
-    );
-    header.write('        ', 148, 'ascii');
-    header.write('0', 156, 'ascii');
-    header.write('ustar\0', 257, 'ascii');
-    header.write('00', 263, 'ascii');
-    let sum = 0;
-    for (const byte of header) sum += byte;
-    header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    blocks.push(header, body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  blocks.push(Buffer.alloc(1024));
-  return Buffer.concat(blocks);
 }
 
 interface PullEvent {

@@ -4,8 +4,6 @@ import { chmod, mkdir } from 'node:fs/promises';
 import type { CommandContext } from '../command-context.js';
 import { isDecOwned, projectFromEnv, projectOf } from '../docker/client.js';
 import { DecError } from '../errors.js';
-import { confirm } from '../output/prompt.js';
-import { engineFacts } from './probes/engine.js';
 import { doctorExitCode, runProbes, type ProbeOutcome } from './run.js';
 import type { AutoFix, ProbeContext } from './types.js';
 
@@ -39,7 +37,7 @@ async function apply(probeContext: ProbeContext, fix: AutoFix): Promise<void> {
 
 /** The engine client, after checking again, right before acting, that dec created the container. */
 async function decContainer(probeContext: ProbeContext, id: string, name: string) {
-  const facts = await engineFacts(probeContext);
+  const facts = await probeContext.docker.engine();
   if (!facts.reachable) throw new Error(facts.error.message);
   const container = (await facts.client.listContainers()).find((c) => c.id === id);
   if (!container || !isDecOwned(container)) throw new Error(`${name} is not a dec container`);
@@ -79,7 +77,7 @@ export async function applyFixes(
   for (const outcome of fixable) {
     const fix = outcome.result.fix!.auto!;
     const what = describeFix(fix);
-    if (!yes && !(await confirm(terminal, `${outcome.probe.title}: ${what}?`, '--yes'))) {
+    if (!yes && !(await ctx.prompt.confirm(`${outcome.probe.title}: ${what}?`, '--yes'))) {
       terminal.print(`${style.dim('-')} skipped: ${what}`);
       continue;
     }

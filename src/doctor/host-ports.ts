@@ -1,9 +1,11 @@
 // Who holds a TCP port on this machine: is it in use, can we bind it, and which process listens.
 // The doctor's top question (port 5432 held by a local Postgres). Nothing here throws or hangs:
-// every socket and every external command is bounded by a timeout.
-import { execFile } from 'node:child_process';
+// every socket and every external command is bounded by a timeout. External commands go through
+// dec's one process runner (util/exec.ts).
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
+import { runCommand, type ExecResult } from '../util/exec.js';
+import type { HostPorts } from './types.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 500;
 const DEFAULT_EXEC_TIMEOUT_MS = 2000;
@@ -95,14 +97,8 @@ export interface HostListener {
   command?: string;
 }
 
-export interface ListenerExecResult {
-  /** undefined when the command could not start or was killed. */
-  exitCode?: number;
-  stdout: string;
-  /** The command is not installed (not on PATH). */
-  notFound: boolean;
-  timedOut: boolean;
-}
+/** What findHostListener reads of a command's run (its stderr is never looked at). */
+export type ListenerExecResult = Omit<ExecResult, 'stderr'>;
 
 /** What findHostListener touches. A ProbeContext fits: exec = (f, a, t) => ctx.exec(f, a, { timeoutMs: t }). */
 export interface ListenerDeps {
@@ -119,44 +115,10 @@ export interface ListenerDeps {
   timeoutMs: number;
 }
 
-function realExec(file: string, args: string[], timeoutMs: number): Promise<ListenerExecResult> {
-  return new Promise((resolve) => {
-    let settled = false;
-    const done = (result: ListenerExecResult): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(guard);
-      resolve(result);
-    };
-    // execFile's own timeout kills the child; this guard also covers a grandchild keeping the pipes open.
-    const guard = setTimeout(() => done({ stdout: '', notFound: false, timedOut: true }), timeoutMs + 500);
-    try {
-      const child = execFile(
-        file,
-        args,
-        {
-          timeout: timeoutMs,
-          killSignal: 'SIGKILL',
-          windowsHide: true,
-          encoding: 'utf8',
-          maxBuffer: 8 * 1024 * 1024,
-          env: { ...process.env, LC_ALL: 'C' },
-        },
-        (error, stdout) => {
-          if (!error) return done({ exitCode: 0, stdout, notFound: false, timedOut: false });
-          const err = error as NodeJS.ErrnoException & { killed?: boolean; code?: string | number | null };
-          if (err.code === 'ENOENT') return done({ stdout: '', notFound: true, timedOut: false });
-          if (typeof err.code === 'number') {
-            return done({ exitCode: err.code, stdout, notFound: false, timedOut: false });
-          }
-          done({ stdout, notFound: false, timedOut: err.killed === true });
-        },
-      );
-      child.stdin?.end();
-    } catch {
-      done({ stdout: '', notFound: false, timedOut: false });
-    }
-  });
+/** ss, lsof and netstat in the C locale, so their output parses the same everywhere. */
+function listenerExec(env: NodeJS.ProcessEnv) {
+  return (file: string, args: string[], timeoutMs: number): Promise<ListenerExecResult> =>
+    runCommand(file, args, { env: { ...env, LC_ALL: 'C' }, timeoutMs });
 }
 
 const defaultDeps: ListenerDeps = {
@@ -164,7 +126,7 @@ const defaultDeps: ListenerDeps = {
   readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
   readdir: (path) => readdir(path).catch(() => []),
   readlink: (path) => readlink(path).catch(() => undefined),
-  exec: realExec,
+  exec: listenerExec(process.env),
   timeoutMs: DEFAULT_EXEC_TIMEOUT_MS,
 };
 
@@ -375,4 +337,13 @@ export async function findHostListener(
   } catch {
     return undefined;
   }
+}
+
+/** The real HostPorts of a ProbeContext: this machine's sockets, with commands run in `env`. */
+export function realHostPorts(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): HostPorts {
+  return {
+    inUse: (port, timeoutMs) => isPortInUse(port, { timeoutMs }),
+    canBind: (port) => canBind(port),
+    listener: (port) => findHostListener(port, { platform, exec: listenerExec(env) }),
+  };
 }

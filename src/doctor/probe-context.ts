@@ -1,58 +1,58 @@
-// The real ProbeContext: processes through execa (argument arrays, a timeout, killed when late),
-// files through node:fs, shared facts computed once.
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import type { ExecOptions, ExecResult, Needs, ProbeContext } from './types.js';
+// The real ProbeContext: processes through dec's one runner (util/exec.ts), files through node:fs,
+// the machine's size through node:os, shared facts computed once, host ports through host-ports.ts, Postgres logins through postgres/login.ts, the Docker engine
+// through docker-facts.ts. Everything a probe touches is wired here and nowhere else.
+import { readFile, statfs } from 'node:fs/promises';
+import { availableParallelism, release, totalmem } from 'node:os';
+import { tryLogin } from '../postgres/login.js';
+import { runCommand } from '../util/exec.js';
+import { realDockerFacts } from './docker-facts.js';
+import { realHostPorts } from './host-ports.js';
+import type { Machine, Needs, PostgresLogins, ProbeContext } from './types.js';
 
 export interface RealContextOptions {
   env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  home: string;
   cwd: string;
   workspaceRoot?: string;
   needs: Needs;
   timeoutMs: number;
 }
 
-async function exec(
-  file: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  options: ExecOptions,
-  fallbackMs: number,
-): Promise<ExecResult> {
-  const { execa } = await import('execa');
-  const result = await execa(file, args, {
-    env: options.env ?? env,
-    extendEnv: false,
-    reject: false,
-    stdin: 'ignore',
-    timeout: options.timeoutMs ?? fallbackMs,
-    killSignal: 'SIGKILL',
-    windowsHide: true,
-    stripFinalNewline: true,
-  });
-  const code = (result as { code?: string }).code;
-  return {
-    exitCode: result.exitCode,
-    stdout: typeof result.stdout === 'string' ? result.stdout : '',
-    stderr: typeof result.stderr === 'string' ? result.stderr : '',
-    notFound: code === 'ENOENT',
-    timedOut: result.timedOut === true,
-  };
-}
+const machine: Machine = {
+  release,
+  cpus: availableParallelism,
+  memoryBytes: totalmem,
+  freeBytes: (path) =>
+    statfs(path).then(
+      (stats) => stats.bavail * stats.bsize,
+      () => undefined,
+    ),
+};
+
+const postgresLogins: PostgresLogins = {
+  load: async () => {
+    await import('pg');
+  },
+  tryLogin,
+};
 
 export function realProbeContext(options: RealContextOptions): ProbeContext {
+  const { env, platform, home, timeoutMs } = options;
   const shared = new Map<string, Promise<unknown>>();
+  const readText = (path: string) => readFile(path, 'utf8').catch(() => undefined);
   return {
-    env: options.env,
-    platform: process.platform,
+    env,
+    platform,
     arch: process.arch,
-    home: options.env.HOME || options.env.USERPROFILE || homedir(),
+    home,
     cwd: options.cwd,
     workspaceRoot: options.workspaceRoot,
     needs: options.needs,
-    timeoutMs: options.timeoutMs,
-    exec: (file, args, execOptions = {}) => exec(file, args, options.env, execOptions, options.timeoutMs),
-    readFile: (path) => readFile(path, 'utf8').catch(() => undefined),
+    timeoutMs,
+    exec: (file, args, execOptions = {}) =>
+      runCommand(file, args, { env: execOptions.env ?? env, timeoutMs: execOptions.timeoutMs ?? timeoutMs }),
+    readFile: readText,
     once<T>(key: string, compute: () => Promise<T>): Promise<T> {
       let value = shared.get(key) as Promise<T> | undefined;
       if (!value) {
@@ -61,5 +61,9 @@ export function realProbeContext(options: RealContextOptions): ProbeContext {
       }
       return value;
     },
+    machine,
+    ports: realHostPorts(env, platform),
+    postgres: postgresLogins,
+    docker: realDockerFacts({ env, platform, home, readFile: readText, timeoutMs }),
   };
 }

@@ -37,7 +37,7 @@ async function runOne(probe: Probe, ctx: ProbeContext, now: () => number): Promi
   let result: ProbeResult;
   try {
     // The time limit is for what the probe checks, not for loading dec's own modules.
-    await probe.prepare?.();
+    await probe.prepare?.(ctx);
     started = now();
     result = await Promise.race([
       probe.run(ctx),

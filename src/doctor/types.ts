@@ -1,5 +1,17 @@
 // The doctor's vocabulary: a probe checks one thing and returns a verdict with a fix.
+import type {
+  ContainerSummary,
+  DockerClient,
+  DockerEndpoint,
+  DockerUnavailable,
+  EngineVersion,
+} from '../docker/client.js';
+import type { Login, LoginResult } from '../postgres/login.js';
 import type { ToolId } from '../syllabus/schema.js';
+import type { ExecOptions, ExecResult } from '../util/exec.js';
+import type { HostListener } from './host-ports.js';
+
+export type { ExecOptions, ExecResult } from '../util/exec.js';
 
 export type ProbeStatus = 'ok' | 'warn' | 'fail' | 'skipped' | 'crashed';
 
@@ -55,22 +67,49 @@ export interface Needs {
   dockerMemoryGb?: number;
 }
 
-export interface ExecResult {
-  /** undefined when the command could not start. */
-  exitCode?: number;
-  stdout: string;
-  stderr: string;
-  /** The command is not installed (not on PATH). */
-  notFound: boolean;
-  timedOut: boolean;
+/** Host TCP ports. Real: host-ports.ts (sockets, /proc, ss/lsof/netstat through the one process runner). */
+export interface HostPorts {
+  /** Something accepts connections on 127.0.0.1:port (a stuck listener counts). Never throws. */
+  inUse(port: number, timeoutMs: number): Promise<boolean>;
+  /** dec could listen on 127.0.0.1:port right now. */
+  canBind(port: number): Promise<boolean>;
+  /** Who listens: undefined when nobody, {} when the OS will not say. Never throws. */
+  listener(port: number): Promise<HostListener | undefined>;
 }
 
-export interface ExecOptions {
-  timeoutMs?: number;
-  env?: NodeJS.ProcessEnv;
+/** This machine's size. Real: node:os and statfs. */
+export interface Machine {
+  /** The OS kernel's release ("6.1.0-18-amd64"). */
+  release(): string;
+  cpus(): number;
+  memoryBytes(): number;
+  /** Free bytes for this user on the disk holding `path`; undefined when it cannot be read. */
+  freeBytes(path: string): Promise<number | undefined>;
 }
 
-/** Everything a probe may touch. Real implementations in context.ts; fakes in unit tests. */
+/** Postgres logins. Real: postgres/login.ts (pg), which no probe imports. */
+export interface PostgresLogins {
+  /** Loads the client library; probes call it in prepare, before their clock starts. */
+  load(): Promise<void>;
+  /** How a login on 127.0.0.1:port goes; never throws. */
+  tryLogin(port: number, login: Login, timeoutMs: number): Promise<LoginResult>;
+}
+
+export type EngineFacts =
+  | { reachable: true; endpoint: DockerEndpoint; client: DockerClient; version: EngineVersion }
+  | { reachable: false; endpoint: DockerEndpoint; error: DockerUnavailable };
+
+/** What the probes ask of the Docker engine, fetched once per context. Real: docker-facts.ts. */
+export interface DockerFacts {
+  /** Loads the Docker client; probes call it in prepare, before their clock starts. */
+  load(): Promise<void>;
+  /** The endpoint, and the engine's client and version or why it cannot be reached. */
+  engine(): Promise<EngineFacts>;
+  /** Every container, or undefined when the engine cannot be reached. */
+  containers(): Promise<ContainerSummary[] | undefined>;
+}
+
+/** Everything a probe may touch. Real implementations in probe-context.ts; fakes in test/helpers/probe-context.ts. */
 export interface ProbeContext {
   env: NodeJS.ProcessEnv;
   platform: NodeJS.Platform;
@@ -83,8 +122,12 @@ export interface ProbeContext {
   timeoutMs: number;
   exec(file: string, args: string[], options?: ExecOptions): Promise<ExecResult>;
   readFile(path: string): Promise<string | undefined>;
-  /** Computes a shared fact once for all probes (e.g. the Docker engine's info). */
+  /** Computes a shared fact once for all probes (e.g. gcloud's active configuration). */
   once<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  machine: Machine;
+  ports: HostPorts;
+  postgres: PostgresLogins;
+  docker: DockerFacts;
 }
 
 export interface Probe {
@@ -104,6 +147,6 @@ export interface Probe {
    * dec's own work before the check (loading a module such as the Docker client): done before the
    * probe's clock starts, so a busy machine's slow start is never blamed on what the probe checks.
    */
-  prepare?(): Promise<void>;
+  prepare?(ctx: ProbeContext): Promise<void>;
   run(ctx: ProbeContext): Promise<ProbeResult>;
 }

@@ -1,9 +1,10 @@
 // dec data get behind a proxy, as on a university or company network: an https mirror (a loopback
 // server with a certificate made by openssl here, trusted through NODE_EXTRA_CA_CERTS) reached through
-// a loopback proxy's CONNECT with a login, an http mirror through the proxy, and NO_PROXY going direct.
+// a loopback proxy's CONNECT with a login, an http mirror through the proxy, NO_PROXY going direct, a
+// proxy that wants a login dec was not given, and a certificate dec cannot trust.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, request, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
@@ -21,6 +22,8 @@ const sockets = new Set<Socket>();
 let httpsPort = 0;
 let httpPort = 0;
 let proxyPort = 0;
+/** A proxy that answers every CONNECT with 407, as one that wants a login does. */
+let loginProxyPort = 0;
 
 async function listen(server: Server): Promise<number> {
   servers.push(server);
@@ -81,6 +84,12 @@ beforeAll(async () => {
     client.on('error', () => upstream.destroy());
   });
   proxyPort = await listen(proxy);
+  const loginProxy = createHttpServer((_req, res) => res.writeHead(407).end());
+  loginProxy.on('connect', (req, client: Socket) => {
+    seen.push({ method: 'CONNECT', url: req.url ?? '', auth: req.headers['proxy-authorization'] });
+    client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="campus"\r\n\r\n');
+  });
+  loginProxyPort = await listen(loginProxy);
 }, 60_000);
 
 afterAll(async () => {
@@ -92,13 +101,13 @@ afterAll(async () => {
 const syllabus = (mirror: string) =>
   writeDatasetSyllabus(join(box.sandbox.root, `proxy-syllabus-${seen.length}.yaml`), mirror);
 
-async function get(mirror: string, env: NodeJS.ProcessEnv, month: string) {
+async function get(mirror: string, env: NodeJS.ProcessEnv, month: string, trusted = true) {
   const cached = join(box.sandbox.decHome, 'cache', 'datasets', `yellow_tripdata_${month}.csv.gz`);
   const result = await runDec(['data', 'get', 'yellow', month, '--syllabus', syllabus(mirror), '--timeout', '5'], {
     cwd: box.cwd,
     env: {
       ...box.sandbox.env,
-      NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem'),
+      ...(trusted ? { NODE_EXTRA_CA_CERTS: join(certs, 'cert.pem') } : {}),
       NO_PROXY: '',
       no_proxy: '',
       HTTP_PROXY: '',
@@ -154,6 +163,32 @@ describe('dec data get through a proxy', () => {
     );
     expect(result.code, result.stderr).toBe(0);
     expect(seen).toEqual([]);
+  });
+
+  it('a proxy that wants a login: exit 2 at once with one line naming it, not five retries', async () => {
+    seen.length = 0;
+    const { result, cached } = await get(
+      `https://127.0.0.1:${httpsPort}`,
+      { HTTPS_PROXY: `http://student:wrong@127.0.0.1:${loginProxyPort}` },
+      '2021-05',
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `The proxy http://127.0.0.1:${loginProxyPort} wants a login (HTTP 407) to reach 127.0.0.1:${httpsPort}.`,
+    );
+    expect(result.stderr).toMatch(/HTTPS_PROXY as http:\/\/user:password@host:port/);
+    expect(result.stderr).not.toMatch(/trying again|wrong/);
+    expect(seen.map((s) => s.method)).toEqual(['CONNECT']);
+    expect(existsSync(cached)).toBe(false);
+  });
+
+  it('a certificate dec cannot trust (no NODE_EXTRA_CA_CERTS): exit 2 at once, saying how to trust it', async () => {
+    const { result } = await get(`https://127.0.0.1:${httpsPort}`, {}, '2021-06', false);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/Cannot set up a secure connection to 127\.0\.0\.1:\d+: .*certificate/);
+    expect(result.stderr).toContain('NODE_EXTRA_CA_CERTS');
+    expect(result.stderr).not.toContain('trying again');
+    expect(result.stderr.trim().split('\n').length).toBeLessThanOrEqual(2);
   });
 
   it('a proxy setting dec cannot use: one clear error at once, not five retries', async () => {

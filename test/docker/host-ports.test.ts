@@ -1,7 +1,12 @@
-// Port holders on the real machine: real listening processes, a real PostgreSQL, real /proc.
+// Port holders on the real machine: real listening processes, a real PostgreSQL, real /proc; and the one
+// process runner the lookups (ss, lsof, netstat) and the doctor's probes share.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { canBind, findHostListener, isPortInUse } from '../../src/doctor/host-ports.js';
+import { canBind, findHostListener, isPortInUse, realHostPorts } from '../../src/doctor/host-ports.js';
+import { runCommand } from '../../src/util/exec.js';
 import { freePort, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 
 const children = new Set<ChildProcess>();
@@ -138,5 +143,74 @@ describe.skipIf(process.platform !== 'linux')('a real PostgreSQL holding a port'
     const found = await findHostListener(pgServer.port);
     expect(found).toMatchObject({ pid: pgServer.pid, name: 'postgres' });
     expect(found?.command).toContain(`${pgServer.binDir}/postgres`);
+  });
+});
+
+describe.skipIf(process.platform !== 'linux')('the process runner', () => {
+  const env = { PATH: process.env.PATH };
+
+  it('passes arguments without a shell and exactly the env it is given', async () => {
+    const result = await runCommand(
+      'sh',
+      ['-c', 'printf "%s|%s|%s" "$1" "$DEC_RUNNER_TEST" "$HOME"', 'sh', '$(id); *'],
+      {
+        env: { ...env, DEC_RUNNER_TEST: 'given' },
+        timeoutMs: 5_000,
+      },
+    );
+    expect(result).toEqual({ exitCode: 0, stdout: '$(id); *|given|', stderr: '', notFound: false, timedOut: false });
+  });
+
+  it('says when a command is not installed, and gives the exit code and stderr of one that fails', async () => {
+    expect(await runCommand('dec-no-such-command', [], { env, timeoutMs: 5_000 })).toMatchObject({
+      notFound: true,
+      exitCode: undefined,
+    });
+    expect(await runCommand('sh', ['-c', 'echo oops >&2; exit 3'], { env, timeoutMs: 5_000 })).toMatchObject({
+      exitCode: 3,
+      stderr: 'oops',
+      notFound: false,
+      timedOut: false,
+    });
+  });
+
+  it('a command that outlives its timeout is killed and reported as timed out', async () => {
+    const result = await runCommand('sleep', ['30'], { env, timeoutMs: 200 });
+    expect(result).toMatchObject({ exitCode: undefined, timedOut: true });
+  });
+
+  it('returns even when a grandchild keeps the output pipes open (execa alone waits for it)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dec-runner-'));
+    const pidFile = join(dir, 'pid');
+    try {
+      // The shell exits at once; its background sleep holds stdout for 30 s (beyond this test's timeout).
+      const result = await runCommand('sh', ['-c', `sleep 30 & echo $! > ${pidFile}; exit 0`], {
+        env,
+        timeoutMs: 300,
+      });
+      expect(result).toMatchObject({ timedOut: true, stdout: '' });
+    } finally {
+      const pid = Number(readFileSync(pidFile, 'utf8'));
+      if (pid > 0) process.kill(pid, 'SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 5_000);
+
+  it('ss runs through the runner: with /proc unreadable, the listener is still found', async () => {
+    const { pid, port } = await startNodeListener('127.0.0.1');
+    const noProc = {
+      readFile: async () => undefined,
+      readdir: async () => [],
+      readlink: async () => undefined,
+    };
+    expect(await findHostListener(port, noProc)).toEqual({ pid, name: 'node' });
+  });
+
+  it("realHostPorts, the ProbeContext's ports, answers for a real listener", async () => {
+    const { pid, port } = await startNodeListener('127.0.0.1');
+    const ports = realHostPorts(env, 'linux');
+    expect(await ports.inUse(port, 500)).toBe(true);
+    expect(await ports.canBind(port)).toBe(false);
+    expect((await ports.listener(port))?.pid).toBe(pid);
   });
 });

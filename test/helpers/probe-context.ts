@@ -1,6 +1,7 @@
 // A fake ProbeContext for the doctor's unit tests: commands answer from a table, files from a map,
-// shared facts (the Docker engine, its containers) from a seed. Nothing here starts a process or
-// talks to a Docker engine.
+// the Docker engine and its containers from given facts, host ports from a table of listeners,
+// Postgres logins from a table of outcomes. Nothing here starts a process, opens a socket or talks to
+// a Docker engine.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,8 +14,9 @@ import {
   type EngineInfo,
   type EngineVersion,
 } from '../../src/docker/client.js';
-import type { EngineFacts } from '../../src/doctor/probes/engine.js';
-import type { ExecOptions, ExecResult, Needs, ProbeContext } from '../../src/doctor/types.js';
+import type { HostListener } from '../../src/doctor/host-ports.js';
+import type { EngineFacts, ExecOptions, ExecResult, Machine, Needs, ProbeContext } from '../../src/doctor/types.js';
+import type { Login, LoginResult } from '../../src/postgres/login.js';
 import type { ToolId } from '../../src/syllabus/schema.js';
 
 export type ExecAnswer =
@@ -36,11 +38,18 @@ export interface FakeProbeContextOptions {
   files?: Record<string, string>;
   /** Paths not in `files` are read from disk (for temp files the test made); otherwise they read as missing. */
   readDisk?: boolean;
-  /**
-   * Answers for `once` by key, e.g. 'docker-engine' (EngineFacts) and 'docker-containers' (ContainerSummary[]).
-   * 'docker-engine' defaults to an unreachable engine, so no test ever talks to a real one by accident.
-   */
+  /** Answers for `once` by key (e.g. 'gcloud-config'). */
   seed?: Record<string, unknown>;
+  /** The Docker engine's facts; by default an engine that cannot be reached. */
+  engine?: EngineFacts;
+  /** The engine's containers; by default those of a reachable `engine`'s client, else undefined. */
+  containers?: ContainerSummary[];
+  /** Host ports in use, with who listens ({}: the OS will not say); every other port is free. */
+  listeners?: Record<number, HostListener>;
+  /** How a Postgres login on a port goes; 'unreachable' for any other port. */
+  logins?: Record<number, LoginResult>;
+  /** The machine's size; by default 4 CPUs, 16 GiB of memory and 100 GiB free on every disk. */
+  machine?: Partial<Machine>;
 }
 
 export interface FakeProbeContext extends ProbeContext {
@@ -48,6 +57,8 @@ export interface FakeProbeContext extends ProbeContext {
   calls: string[];
   /** Every path read, in order. */
   reads: string[];
+  /** Every Postgres login tried, in order. */
+  loginsTried: Array<{ port: number; login: Login }>;
 }
 
 /** What an unknown command answers: not installed. */
@@ -62,10 +73,13 @@ export function emptyNeeds(): Needs {
 export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeProbeContext {
   const table = overrides.exec ?? {};
   const files = overrides.files ?? {};
-  const seed: Record<string, unknown> = { 'docker-engine': unreachableEngine('socket-missing'), ...overrides.seed };
+  const seed: Record<string, unknown> = { ...overrides.seed };
   const shared = new Map<string, Promise<unknown>>();
   const calls: string[] = [];
   const reads: string[] = [];
+  const loginsTried: FakeProbeContext['loginsTried'] = [];
+  const engine = overrides.engine ?? unreachableEngine('socket-missing');
+  const listeners = overrides.listeners ?? {};
   const env = overrides.env ?? { PATH: '', HOME: '/home/student' };
   return {
     env,
@@ -78,6 +92,7 @@ export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeP
     timeoutMs: overrides.timeoutMs ?? 3000,
     calls,
     reads,
+    loginsTried,
     async exec(file, args, options) {
       const key = [file, ...args].join(' ');
       calls.push(key);
@@ -104,6 +119,33 @@ export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeP
         shared.set(key, value);
       }
       return value;
+    },
+    machine: {
+      release: () => '6.1.0-fake-amd64',
+      cpus: () => 4,
+      memoryBytes: () => 16 * 1024 ** 3,
+      freeBytes: async () => 100 * 1024 ** 3,
+      ...overrides.machine,
+    },
+    ports: {
+      inUse: async (port) => Object.hasOwn(listeners, port),
+      canBind: async (port) => !Object.hasOwn(listeners, port),
+      listener: async (port) => listeners[port],
+    },
+    postgres: {
+      load: async () => undefined,
+      async tryLogin(port, login) {
+        loginsTried.push({ port, login });
+        return overrides.logins?.[port] ?? 'unreachable';
+      },
+    },
+    docker: {
+      load: async () => undefined,
+      engine: async () => engine,
+      async containers() {
+        if (overrides.containers) return overrides.containers;
+        return engine.reachable ? engine.client.listContainers() : undefined;
+      },
     },
   };
 }

@@ -1,44 +1,12 @@
-// Port 5432 and the stacks' other ports: who holds them (from seeded container lists), and fixes that
-// never stop a container dec did not create. pg is replaced, so no real Postgres is ever asked.
-import { createServer } from 'node:net';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+// Port 5432 and the stacks' other ports: who holds them (from given container lists and host listeners),
+// and fixes that never stop a container dec did not create. The ProbeContext's ports and postgres are
+// fakes, so no socket is opened and no real Postgres is ever asked.
+import { describe, expect, it } from 'vitest';
 import { ports } from '../../src/doctor/probes/ports.js';
 import { postgresPort } from '../../src/doctor/probes/postgres.js';
+import type { LoginResult } from '../../src/postgres/login.js';
 import { container, fakeProbeContext, needs } from '../helpers/probe-context.js';
 import type { ContainerSummary } from '../../src/docker/client.js';
-
-const pgState = vi.hoisted(() => ({
-  connectError: { code: 'ECONNREFUSED' } as { code: string } | undefined,
-  connects: 0,
-}));
-
-vi.mock('pg', () => {
-  class Client {
-    on(): void {}
-    async connect(): Promise<void> {
-      pgState.connects++;
-      if (pgState.connectError) throw Object.assign(new Error('fake pg'), pgState.connectError);
-    }
-    async query(): Promise<void> {}
-    async end(): Promise<void> {}
-  }
-  return { default: { Client } };
-});
-
-afterEach(() => {
-  pgState.connectError = { code: 'ECONNREFUSED' };
-  pgState.connects = 0;
-});
-
-/** A port nothing listens on: bound, then closed (the kernel does not hand it out again at once). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen({ port: 0, host: '127.0.0.1' }, resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
 
 const week1Postgres = container({
   name: 'dec-week1-pgdatabase',
@@ -52,13 +20,15 @@ const week2Postgres = container({
 });
 const foreignPostgres = container({ name: 'my-postgres', image: 'postgres:16', hostPorts: [5432] });
 
-function postgres(containers: ContainerSummary[], stack = 'week1') {
-  return postgresPort.run(
-    fakeProbeContext({
-      needs: needs({ ports: [{ port: 5432, service: 'pgdatabase', stack }] }),
-      seed: { 'docker-containers': containers },
-    }),
-  );
+/** The probe's verdict, and the logins it tried (the login on 5432 goes as `login` says). */
+async function postgres(containers: ContainerSummary[], stack = 'week1', login: LoginResult = 'unreachable') {
+  const ctx = fakeProbeContext({
+    needs: needs({ ports: [{ port: 5432, service: 'pgdatabase', stack }] }),
+    containers,
+    logins: { 5432: login },
+  });
+  const result = await postgresPort.run(ctx);
+  return Object.assign(result, { loginsTried: ctx.loginsTried });
 }
 
 describe('postgres-port', () => {
@@ -99,7 +69,7 @@ describe('postgres-port', () => {
       fakeProbeContext({
         env: { PATH: '', HOME: '/home/student', DEC_PROJECT: 'dectest-b' },
         needs: needs({ ports: [{ port: 5432, service: 'pgdatabase', stack: 'week1' }] }),
-        seed: { 'docker-containers': [week1Postgres] },
+        containers: [week1Postgres],
       }),
     );
     expect(result.status).toBe('warn');
@@ -109,26 +79,39 @@ describe('postgres-port', () => {
   });
 
   it('held by a foreign container that refuses root/root → fail with `docker stop <name>`, never an auto fix', async () => {
-    pgState.connectError = { code: '28P01' };
-    const result = await postgres([foreignPostgres]);
+    const result = await postgres([foreignPostgres], 'week1', 'rejected');
     expect(result.status).toBe('fail');
     expect(result.detail).toContain('password authentication failed');
     expect(result.fix?.command).toBe('docker stop my-postgres');
     expect(result.fix?.auto).toBeUndefined();
-    expect(pgState.connects).toBe(1);
+    expect(result.loginsTried).toEqual([
+      { port: 5432, login: { user: 'root', password: 'root', database: 'ny_taxi' } },
+    ]);
+  });
+
+  it('held by a host Postgres that refuses root/root → fail, stop the local Postgres service', async () => {
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 5432, service: 'pgdatabase', stack: 'week1' }] }),
+      containers: [],
+      listeners: { 5432: { pid: 812, name: 'postgres', command: '/usr/lib/postgresql/15/bin/postgres' } },
+      logins: { 5432: 'rejected' },
+    });
+    const result = await postgresPort.run(ctx);
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain('postgres (pid 812)');
+    expect(result.fix?.command).toBe('sudo service postgresql stop');
+    expect(result.fix?.auto).toBeUndefined();
   });
 
   it('held by a foreign container that is not Postgres → fail, docker stop', async () => {
-    pgState.connectError = { code: 'ECONNREFUSED' };
-    const result = await postgres([foreignPostgres]);
+    const result = await postgres([foreignPostgres], 'week1', 'unreachable');
     expect(result.status).toBe('fail');
     expect(result.fix?.command).toBe('docker stop my-postgres');
     expect(result.fix?.auto).toBeUndefined();
   });
 
   it('held by a foreign Postgres that accepts the course credentials → warn, still no auto fix', async () => {
-    pgState.connectError = undefined;
-    const result = await postgres([foreignPostgres]);
+    const result = await postgres([foreignPostgres], 'week1', 'accepted');
     expect(result.status).toBe('warn');
     expect(result.fix?.command).toBe('docker stop my-postgres');
     expect(result.fix?.auto).toBeUndefined();
@@ -138,7 +121,7 @@ describe('postgres-port', () => {
     const moved = container({ name: 'dec-week1-pgdatabase', hostPorts: [5433], labels: { 'dec.stack': 'week1' } });
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port: 5433, service: 'pgdatabase', stack: 'week1' }] }),
-      seed: { 'docker-containers': [moved] },
+      containers: [moved],
     });
     expect(await postgresPort.run(ctx)).toMatchObject({ status: 'ok', detail: expect.stringContaining('port 5433') });
     expect((await ports.run(ctx)).status).toBe('skipped');
@@ -152,10 +135,10 @@ describe('postgres-port', () => {
 
 describe('ports', () => {
   it('a free port → ok', async () => {
-    const port = await freePort();
+    const port = 8080;
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port, service: 'webserver', stack: 'week2' }] }),
-      seed: { 'docker-containers': [] },
+      containers: [],
     });
     const result = await ports.run(ctx);
     expect(result.status).toBe('ok');
@@ -163,11 +146,11 @@ describe('ports', () => {
   });
 
   it('a stopped container publishing the port does not hold it', async () => {
-    const port = await freePort();
+    const port = 8080;
     const stopped = container({ name: 'old-airflow', hostPorts: [port], state: 'exited' });
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port, service: 'webserver', stack: 'week2' }] }),
-      seed: { 'docker-containers': [stopped] },
+      containers: [stopped],
     });
     expect(await ports.run(ctx)).toMatchObject({ status: 'ok', details: [`${port} (week2 webserver): free`] });
   });
@@ -176,7 +159,7 @@ describe('ports', () => {
     const airflow = container({ name: 'dec-week2-webserver', hostPorts: [8080], labels: { 'dec.stack': 'week2' } });
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
-      seed: { 'docker-containers': [airflow] },
+      containers: [airflow],
     });
     expect((await ports.run(ctx)).status).toBe('ok');
   });
@@ -185,7 +168,7 @@ describe('ports', () => {
     const pgadmin = container({ name: 'dec-week1-pgadmin', hostPorts: [8080], labels: { 'dec.stack': 'week1' } });
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
-      seed: { 'docker-containers': [pgadmin] },
+      containers: [pgadmin],
     });
     const result = await ports.run(ctx);
     expect(result.status).toBe('warn');
@@ -204,7 +187,7 @@ describe('ports', () => {
     });
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
-      seed: { 'docker-containers': [airflow] },
+      containers: [airflow],
     });
     const result = await ports.run(ctx);
     expect(result.status).toBe('warn');
@@ -219,7 +202,7 @@ describe('ports', () => {
     const jenkins = container({ name: 'jenkins', image: 'jenkins/jenkins:lts', hostPorts: [8080] });
     const ctx = fakeProbeContext({
       needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
-      seed: { 'docker-containers': [jenkins] },
+      containers: [jenkins],
     });
     const result = await ports.run(ctx);
     expect(result.status).toBe('fail');
@@ -239,12 +222,24 @@ describe('ports', () => {
           { port: 8081, service: 'flower', stack: 'week2' },
         ],
       }),
-      seed: { 'docker-containers': [jenkins, pgadmin] },
+      containers: [jenkins, pgadmin],
     });
     const result = await ports.run(ctx);
     expect(result.status).toBe('fail');
     expect(result.fix?.command).toBe('docker stop jenkins');
     expect(result.fix?.auto).toBeUndefined();
+  });
+
+  it('held by a docker-proxy that no container owns → fail, restart the engine', async () => {
+    const ctx = fakeProbeContext({
+      needs: needs({ ports: [{ port: 8080, service: 'webserver', stack: 'week2' }] }),
+      containers: [],
+      listeners: { 8080: { pid: 23015, name: 'docker-proxy' } },
+    });
+    const result = await ports.run(ctx);
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain('a docker-proxy (pid 23015) that no container owns');
+    expect(result.fix?.command).toBe('sudo systemctl restart docker');
   });
 
   it('only 5432 → skipped (it has its own probe)', async () => {

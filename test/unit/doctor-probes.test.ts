@@ -6,8 +6,9 @@ import { compose, decContainers, dockerEngine, dockerMemory } from '../../src/do
 import { dbt, java, spark } from '../../src/doctor/probes/languages.js';
 import { terraform } from '../../src/doctor/probes/cloud.js';
 import { psql } from '../../src/doctor/probes/postgres.js';
-import { wsl } from '../../src/doctor/probes/system.js';
+import { osProbe, resources, wsl } from '../../src/doctor/probes/system.js';
 import { downloader, git } from '../../src/doctor/probes/tools.js';
+import type { EngineFacts } from '../../src/doctor/types.js';
 import {
   container,
   fakeProbeContext,
@@ -226,8 +227,8 @@ describe('compose', () => {
 
 describe('docker-engine', () => {
   const engineNeeds = needs({ tools: { docker: { range: '>=20.10' } } });
-  const engine = (seed: unknown, platform: NodeJS.Platform = 'linux', env: NodeJS.ProcessEnv = { PATH: '' }) =>
-    dockerEngine.run(fakeProbeContext({ needs: engineNeeds, platform, env, seed: { 'docker-engine': seed } }));
+  const engine = (facts: EngineFacts, platform: NodeJS.Platform = 'linux', env: NodeJS.ProcessEnv = { PATH: '' }) =>
+    dockerEngine.run(fakeProbeContext({ needs: engineNeeds, platform, env, engine: facts }));
 
   it('socket missing on Linux → start the engine with systemctl', async () => {
     const result = await engine(
@@ -287,10 +288,8 @@ describe('docker-engine', () => {
 });
 
 describe('docker-memory', () => {
-  const memory = (facts: unknown, dockerMemoryGb: number | undefined, platform: NodeJS.Platform = 'linux') =>
-    dockerMemory.run(
-      fakeProbeContext({ platform, needs: needs({ dockerMemoryGb }), seed: { 'docker-engine': facts } }),
-    );
+  const memory = (facts: EngineFacts, dockerMemoryGb: number | undefined, platform: NodeJS.Platform = 'linux') =>
+    dockerMemory.run(fakeProbeContext({ platform, needs: needs({ dockerMemoryGb }), engine: facts }));
 
   it('below what the weeks need → fail with a platform fix', async () => {
     const result = await memory(reachableEngine({ info: { memTotal: 2 * GIB, cpus: 2 } }), 4, 'darwin');
@@ -563,11 +562,9 @@ describe('dec-containers', () => {
     const foreign = container({ id: 'id-other', name: 'someone-else', state: 'exited', labels: {} });
     const ctx = fakeProbeContext({
       needs: needs({ stacks: ['week1'] }),
-      seed: {
-        'docker-engine': reachableEngine({
-          containers: [stopped('pg', 'pgdatabase'), stopped('admin', 'pgadmin'), foreign],
-        }),
-      },
+      engine: reachableEngine({
+        containers: [stopped('pg', 'pgdatabase'), stopped('admin', 'pgadmin'), foreign],
+      }),
     });
     const result = await decContainers.run(ctx);
     expect(result.status).toBe('warn');
@@ -584,5 +581,38 @@ describe('dec-containers', () => {
   it('is skipped without stacks or without an engine', async () => {
     expect((await decContainers.run(fakeProbeContext({ needs: needs({}) }))).status).toBe('skipped');
     expect((await decContainers.run(fakeProbeContext({ needs: needs({ stacks: ['week1'] }) }))).status).toBe('skipped');
+  });
+});
+
+describe('os and resources (the machine through ctx.machine)', () => {
+  it('names the OS, its kernel release and distro', async () => {
+    const result = await osProbe.run(
+      fakeProbeContext({
+        files: { '/etc/os-release': 'NAME="Debian"\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n' },
+      }),
+    );
+    expect(result).toEqual({ status: 'ok', detail: 'Linux 6.1.0-fake-amd64 x64 (Debian GNU/Linux 12 (bookworm))' });
+  });
+
+  it('a roomy machine → ok, with the free space of the workspace and of Docker’s data root', async () => {
+    const result = await resources.run(fakeProbeContext({ engine: reachableEngine() }));
+    expect(result).toEqual({
+      status: 'ok',
+      detail: '4 CPUs, 16.0 GiB memory, 100.0 GiB free for the workspace, 100.0 GiB free for Docker (/var/lib/docker)',
+    });
+  });
+
+  it('less than 2 GiB free where Docker keeps its data → fail, docker system df', async () => {
+    const machine = { freeBytes: async (path: string) => (path === '/var/lib/docker' ? 1.5 : 50) * GIB };
+    const result = await resources.run(fakeProbeContext({ engine: reachableEngine(), machine }));
+    expect(result.status).toBe('fail');
+    expect(result.detail).toContain('1.5 GiB free for Docker (/var/lib/docker)');
+    expect(result.fix?.command).toBe('docker system df');
+  });
+
+  it('a small machine → warn; an unreadable disk and no engine leave those parts out', async () => {
+    const machine = { cpus: () => 1, memoryBytes: () => 3 * GIB, freeBytes: async () => undefined };
+    const result = await resources.run(fakeProbeContext({ machine }));
+    expect(result).toMatchObject({ status: 'warn', detail: '1 CPUs, 3.0 GiB memory' });
   });
 });

@@ -3,7 +3,6 @@ import { DEC_LABELS, projectFromEnv, projectOf, type DockerFailure } from '../..
 import { installFix } from '../install.js';
 import type { Fix, Probe, ProbeContext } from '../types.js';
 import { parseComposeVersion } from '../versions.js';
-import { containerList, engineFacts, loadDockerClient } from './engine.js';
 import { toolProbe, versionVerdict } from './tool.js';
 
 export const dockerCli = toolProbe({
@@ -61,9 +60,9 @@ export const dockerEngine: Probe = {
   tools: ['docker', 'docker-compose'],
   checks:
     'the engine answers through the Docker API (DOCKER_HOST, the active context or the default socket), and its version',
-  prepare: loadDockerClient,
+  prepare: (ctx) => ctx.docker.load(),
   async run(ctx) {
-    const facts = await engineFacts(ctx);
+    const facts = await ctx.docker.engine();
     const via = `via ${facts.endpoint.url} (${facts.endpoint.source})`;
     if (!facts.reachable) {
       return {
@@ -122,9 +121,9 @@ export const dockerMemory: Probe = {
   group: 'Docker',
   tools: ['docker', 'docker-compose'],
   checks: "the memory the engine may use, against what the weeks' stacks need (Airflow: at least 4 GB)",
-  prepare: loadDockerClient,
+  prepare: (ctx) => ctx.docker.load(),
   async run(ctx) {
-    const facts = await engineFacts(ctx);
+    const facts = await ctx.docker.engine();
     if (!facts.reachable) return { status: 'skipped', detail: 'the engine cannot be reached (see Docker engine)' };
     const info = await facts.client.info();
     const have = info.memTotal / GIB;
@@ -162,10 +161,10 @@ export const decContainers: Probe = {
   tools: ['docker'],
   checks:
     "the containers `dec setup` made for the chosen weeks' stacks are running (stopped ones can be started by --fix)",
-  prepare: loadDockerClient,
+  prepare: (ctx) => ctx.docker.load(),
   async run(ctx) {
     if (ctx.needs.stacks.length === 0) return { status: 'skipped', detail: 'the chosen weeks have no local stack' };
-    const containers = await containerList(ctx);
+    const containers = await ctx.docker.containers();
     if (!containers) return { status: 'skipped', detail: 'the engine cannot be reached (see Docker engine)' };
     const project = projectFromEnv(ctx.env);
     const ours = containers.filter(

@@ -7,9 +7,8 @@ import {
   projectOf,
   type ContainerSummary,
 } from '../../docker/client.js';
-import { findHostListener, isPortInUse, type HostListener } from '../host-ports.js';
-import type { Fix, ProbeContext } from '../types.js';
-import { containerList } from './engine.js';
+import type { HostListener } from '../host-ports.js';
+import type { Fix, HostPorts, ProbeContext } from '../types.js';
 
 export type PortHolder =
   | { kind: 'free' }
@@ -29,7 +28,7 @@ function leakedProxy(holder: PortHolder): boolean {
 }
 
 export async function portHolder(ctx: ProbeContext, port: number): Promise<PortHolder> {
-  return holderAmong(await containerList(ctx), port, Math.min(1000, ctx.timeoutMs / 2));
+  return holderAmong(await ctx.docker.containers(), port, Math.min(1000, ctx.timeoutMs / 2), ctx.ports);
 }
 
 /** The holder of `port`, given the engine's containers (undefined when the engine cannot be asked). */
@@ -37,6 +36,7 @@ export async function holderAmong(
   containers: ContainerSummary[] | undefined,
   port: number,
   timeoutMs: number,
+  hostPorts: Pick<HostPorts, 'inUse' | 'listener'>,
 ): Promise<PortHolder> {
   // A paused (or restarting) container keeps its published ports: its docker-proxy still accepts
   // connections, and without this the holder would look like a docker-proxy to kill.
@@ -52,8 +52,8 @@ export async function holderAmong(
         }
       : { kind: 'container', container };
   }
-  if (!(await isPortInUse(port, { timeoutMs }))) return { kind: 'free' };
-  return { kind: 'process', listener: (await findHostListener(port)) ?? {} };
+  if (!(await hostPorts.inUse(port, timeoutMs))) return { kind: 'free' };
+  return { kind: 'process', listener: (await hostPorts.listener(port)) ?? {} };
 }
 
 /**

@@ -1,7 +1,6 @@
 // Every other host port the chosen weeks' stacks publish: free, or held by whom.
 import { projectFromEnv } from '../../docker/client.js';
 import type { Probe, ProbeResult } from '../types.js';
-import { loadDockerClient } from './engine.js';
 import { describeHolder, freePortFix, heldByOwnStack, portHolder } from './port-holders.js';
 import { postgresNeed } from './postgres.js';
 
@@ -11,7 +10,7 @@ export const ports: Probe = {
   group: 'Ports',
   whenPorts: true,
   checks: "the host ports each week's stack publishes (from the syllabus) are free, or held by that stack",
-  prepare: loadDockerClient,
+  prepare: (ctx) => ctx.docker.load(),
   async run(ctx) {
     // The Postgres port has its own probe, which also tells which Postgres holds it.
     const postgres = postgresNeed(ctx);

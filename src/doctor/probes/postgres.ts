@@ -1,10 +1,8 @@
 // Postgres: the clients, and the course's top problem: who holds port 5432, and whether the course's
 // credentials work there ("password authentication failed for user root" means another Postgres).
 import { projectFromEnv } from '../../docker/client.js';
-import { tryLogin, type Login, type LoginResult } from '../../postgres/login.js';
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
-import { loadDockerClient } from './engine.js';
 import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolder } from './port-holders.js';
 import { toolProbe } from './tool.js';
 
@@ -29,17 +27,6 @@ export const pgcli = toolProbe({
   args: ['--version'],
   parse: extractVersion,
 });
-
-export type CredentialCheck = LoginResult;
-
-/** Tries the course's credentials on a port; never throws. */
-export function tryCourseCredentials(
-  port: number,
-  timeoutMs: number,
-  login: Login = COURSE_POSTGRES,
-): Promise<CredentialCheck> {
-  return tryLogin(port, login, timeoutMs);
-}
 
 /** The week-1 Postgres service's port in the chosen weeks (5432 in the course). */
 export function postgresNeed(ctx: ProbeContext): Needs['ports'][number] | undefined {
@@ -77,7 +64,7 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
   }
   // The login the syllabus's stack sets up (the course's root/root unless a syllabus says otherwise).
   const login = need.login ?? COURSE_POSTGRES;
-  const credentials = await tryCourseCredentials(port, Math.min(2000, ctx.timeoutMs / 2), login);
+  const credentials = await ctx.postgres.tryLogin(port, login, Math.min(2000, ctx.timeoutMs / 2));
   const details = [
     `course credentials (${login.user}/${login.password}, ${login.database}) on ${port}: ${credentials}`,
   ];
@@ -117,8 +104,8 @@ export const postgresPort: Probe = {
   checks:
     "who holds port 5432 (free, dec's week-1 container, another container, a host process) and whether the course credentials work there",
   // The Docker client (who holds the port) and pg (the login) load before the clock starts.
-  prepare: async () => {
-    await Promise.all([loadDockerClient(), import('pg')]);
+  prepare: async (ctx) => {
+    await Promise.all([ctx.docker.load(), ctx.postgres.load()]);
   },
   async run(ctx) {
     const need = postgresNeed(ctx);

@@ -1,8 +1,5 @@
 // The machine: OS and architecture, WSL, CPUs, memory and free disk.
-import { statfs } from 'node:fs/promises';
-import { availableParallelism, release, totalmem } from 'node:os';
-import type { Probe, ProbeResult } from '../types.js';
-import { engineFacts, loadDockerClient } from './engine.js';
+import type { Machine, Probe, ProbeResult } from '../types.js';
 
 const GIB = 1024 ** 3;
 
@@ -18,7 +15,7 @@ export const osProbe: Probe = {
       ctx.platform === 'linux'
         ? /^PRETTY_NAME="?([^"\n]+)"?/m.exec((await ctx.readFile('/etc/os-release')) ?? '')?.[1]
         : undefined;
-    const detail = `${name} ${release()} ${ctx.arch}${distro ? ` (${distro})` : ''}`;
+    const detail = `${name} ${ctx.machine.release()} ${ctx.arch}${distro ? ` (${distro})` : ''}`;
     if (ctx.platform === 'win32') {
       return {
         status: 'warn',
@@ -62,13 +59,9 @@ export const wsl: Probe = {
   },
 };
 
-async function freeGiB(path: string): Promise<number | undefined> {
-  try {
-    const stats = await statfs(path);
-    return (stats.bavail * stats.bsize) / GIB;
-  } catch {
-    return undefined;
-  }
+async function freeGiB(machine: Machine, path: string): Promise<number | undefined> {
+  const bytes = await machine.freeBytes(path);
+  return bytes === undefined ? undefined : bytes / GIB;
 }
 
 export const resources: Probe = {
@@ -77,12 +70,12 @@ export const resources: Probe = {
   group: 'System',
   always: true,
   checks: "CPUs, memory, free disk for the workspace and for Docker's data root",
-  prepare: loadDockerClient,
+  prepare: (ctx) => ctx.docker.load(),
   async run(ctx): Promise<ProbeResult> {
-    const cpus = availableParallelism();
-    const memory = totalmem() / GIB;
+    const cpus = ctx.machine.cpus();
+    const memory = ctx.machine.memoryBytes() / GIB;
     const workspace = ctx.workspaceRoot ?? ctx.cwd;
-    const facts = await engineFacts(ctx);
+    const facts = await ctx.docker.engine();
     // Docker's data root is only on this disk when the engine is local.
     const local = facts.endpoint.url.startsWith('unix://');
     const dockerRoot =
@@ -92,8 +85,8 @@ export const resources: Probe = {
             () => undefined,
           )
         : undefined;
-    const workspaceFree = await freeGiB(workspace);
-    const dockerFree = dockerRoot ? await freeGiB(dockerRoot) : undefined;
+    const workspaceFree = await freeGiB(ctx.machine, workspace);
+    const dockerFree = dockerRoot ? await freeGiB(ctx.machine, dockerRoot) : undefined;
     const parts = [`${cpus} CPUs`, `${memory.toFixed(1)} GiB memory`];
     if (workspaceFree !== undefined) parts.push(`${workspaceFree.toFixed(1)} GiB free for the workspace`);
     if (dockerFree !== undefined) parts.push(`${dockerFree.toFixed(1)} GiB free for Docker (${dockerRoot})`);
