@@ -453,7 +453,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     if (interrupted) return;
     interrupted = true;
     console.error(`\n${signal}: stopping the bench Postgres and removing its folder ...`);
-    shutDown().finally(() => process.exit(130));
+    shutDown()
+      .catch((error) => console.error(`could not clean up: ${error.message}`))
+      .finally(() => process.exit(130));
   });
 }
 

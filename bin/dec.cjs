@@ -55,4 +55,11 @@ async function start() {
   process.exitCode = code;
 }
 
-start();
+// main() reports every error of a command; this is only reached when dec itself cannot load.
+start().catch((error) => {
+  process.stderr.write(
+    `✗ dec could not start: ${error instanceof Error ? error.message : String(error)}\n` +
+      '  → Its files (dist/) are missing or broken: reinstall dec, or run `npm run build` in a checkout.\n',
+  );
+  process.exitCode = 2;
+});

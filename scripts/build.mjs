@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { readFile, rm } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8'));
@@ -68,8 +68,23 @@ const useHeavyBundle = {
   },
 };
 
+// src/errors.ts is built once, as dist/errors.cjs, and every bundle requires that one copy: a DecError
+// (or DockerUnavailable, EngineError) made in dist/commands.cjs is then `instanceof` the class main.ts
+// (dist/cli.cjs) checks, instead of an equal class from a second copy that could only be matched by name.
+const ERRORS_MODULE = join(root, 'src', 'errors.ts');
+const useSharedErrors = {
+  name: 'use-shared-errors',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /(^|\/)errors\.js$/ }, (args) =>
+      resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts')) === ERRORS_MODULE
+        ? { path: './errors.cjs', external: true }
+        : undefined,
+    );
+  },
+};
+
 const common = {
-  plugins: [lazyChildProcess, useVendored],
+  plugins: [lazyChildProcess, useVendored, useSharedErrors],
   absWorkingDir: root,
   bundle: true,
   format: 'cjs',
@@ -98,6 +113,7 @@ await Promise.all([
   }),
   build({ ...common, entryPoints: ['src/bundles/commands.ts'], outfile: 'dist/commands.cjs' }),
   build({ ...common, entryPoints: ['src/syllabus/precompile.ts'], outfile: 'dist/compile.cjs' }),
+  build({ ...common, plugins: [], entryPoints: ['src/errors.ts'], outfile: 'dist/errors.cjs' }),
   ...VENDORED.map((name) =>
     build({
       absWorkingDir: root,

@@ -1,4 +1,9 @@
-// One error type for everything the user can fix. main.ts is the only place that catches it.
+// One error type for everything the user can fix (DecError), and the two things the Docker engine does
+// to a command (DockerUnavailable, EngineError). main.ts is the only place that catches them.
+// The build makes this module dist/errors.cjs, one copy that both bundles (dist/cli.cjs and
+// dist/commands.cjs) require (scripts/build.mjs), so `instanceof` holds across them: keep it small and
+// free of imports other than types.
+import type { DockerEndpoint } from './docker/client.js';
 
 export const ExitCode = {
   ok: 0,
@@ -33,17 +38,40 @@ export class DecError extends Error {
   }
 }
 
-/**
- * By shape, not instanceof: the big commands are bundled separately (dist/commands.cjs) and have their
- * own copy of this class.
- */
 export function isDecError(error: unknown): error is DecError {
-  return (
-    error instanceof Error &&
-    error.name === 'DecError' &&
-    typeof (error as Partial<DecError>).exitCode === 'number' &&
-    Array.isArray((error as Partial<DecError>).details)
-  );
+  return error instanceof DecError;
+}
+
+export type DockerFailure =
+  | 'socket-missing'
+  | 'permission-denied'
+  | 'not-running'
+  | 'no-answer'
+  /** Something answers at the endpoint, but not the Docker API (a web server, an echo, another service). */
+  | 'not-docker'
+  | 'unknown';
+
+/** The engine cannot be reached, or stopped answering (docker/engine-errors.ts sorts out which). */
+export class DockerUnavailable extends Error {
+  constructor(
+    readonly failure: DockerFailure,
+    readonly endpoint: DockerEndpoint,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'DockerUnavailable';
+  }
+}
+
+/** The engine answered, with an HTTP error status and a message. */
+export class EngineError extends Error {
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'EngineError';
+  }
 }
 
 /** The code of a Node system error (ENOENT, EACCES, ...), if it is one. */

@@ -1,7 +1,7 @@
 // The entry point: runs the program and is the one place that turns errors into messages and exit codes.
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
-import { ExitCode, isDecError } from './errors.js';
+import { DecError, DockerUnavailable, EngineError, ExitCode } from './errors.js';
 import { describeSystemError } from './system-errors.js';
 import { colorEnabled } from './output/terminal.js';
 
@@ -22,17 +22,15 @@ export function reportError(error: unknown, argv: readonly string[]): number {
     // Commander has already printed its message (unknown command, missing argument, --help, --version).
     return error.exitCode === 0 ? ExitCode.ok : ExitCode.couldNotRun;
   }
-  if (isDecError(error)) {
+  if (error instanceof DecError) {
     write(red(`✗ ${error.message}`, argv));
     for (const line of error.details) write(line);
     if (error.hint) write(`  → ${error.hint}`);
     if (debug && error.stack) write(`\n${error.stack}`);
     return error.exitCode;
   }
-  if (error instanceof Error && error.name === 'ExitPromptError') return ExitCode.interrupted;
-  // The engine failing mid-command (after dec reached it) is the machine, not a bug in dec. By name:
-  // the class lives in the commands bundle.
-  if (error instanceof Error && error.name === 'DockerUnavailable') {
+  // The engine failing mid-command (after dec reached it) is the machine, not a bug in dec.
+  if (error instanceof DockerUnavailable) {
     write(red(`✗ The Docker engine stopped answering: ${error.message}.`, argv));
     write(
       '  → Start it again (`dec doctor --only docker` says how), then run the same command: dec picks up from what exists.',
@@ -41,8 +39,8 @@ export function reportError(error: unknown, argv: readonly string[]): number {
     return ExitCode.couldNotRun;
   }
   // The engine refused something dec did not foresee (the common refusals are told in engine-errors.ts).
-  if (error instanceof Error && error.name === 'EngineError') {
-    const status = (error as { statusCode?: number }).statusCode;
+  if (error instanceof EngineError) {
+    const status = error.statusCode;
     write(red(`✗ The Docker engine refused: ${error.message}${status ? ` (HTTP ${status})` : ''}.`, argv));
     write(
       '  → If you changed something by hand (docker rm, prune, pause), undo it or run `dec setup <week> --down`, then run again; if not, run with --debug and report it.',

@@ -30,7 +30,7 @@ export interface DoctorOptions {
   timeout?: string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 3000;
+const DEFAULT_TIMEOUT_MS = 3000;
 
 /** --timeout per check: "3", "3s" or "500ms", between 0.1 s and 120 s. */
 export function parseTimeout(text: string | undefined): number {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
-import { ANSWERS_FILE, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
+import { ANSWERS_FILE, blockingChecks, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
 import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
   answersYaml,
@@ -225,8 +225,11 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
       await runner.close();
     }
   }
-  const failed = results.filter((r) => r.status === 'fail' || r.status === 'unanswered');
+  const failed = blockingChecks(results);
   const passed = failed.length === 0;
+  const practice = results.filter((r) => r.practice);
+  const practiceFailed = practice.filter((r) => r.status === 'fail').length;
+  const nothingGraded = results.every((r) => r.optional);
   await updateProgress(session.progress.file, { now: ctx.now(), warn: (m) => ctx.terminal.warn(m) }, (state) => {
     if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], ctx.now());
     else markUndone(state, session.course.id, [stepKey(week, 'homework')]);
@@ -246,11 +249,21 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
     () =>
       [
         style.bold(`Homework week ${weekLabel(week)}: ${relativeShown(ctx.cwd, folder)}/${ANSWERS_FILE}`),
-        ...results.map((r) => `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}`),
+        ...results.map(
+          (r) =>
+            `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
+        ),
         '',
-        passed
-          ? style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`)
-          : style.red(`${failed.length} to fix.`),
+        !passed
+          ? style.red(`${failed.length} to fix.`)
+          : nothingGraded
+            ? style.green(
+                `No question here is graded, so nothing blocks submitting${practice.length ? `; practice questions answered: ${practice.filter((r) => r.status !== 'skipped').length} of ${practice.length}` : ''}.`,
+              )
+            : style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`),
+        ...(practiceFailed > 0
+          ? [style.dim(`Practice questions to look at: ${practiceFailed} (dec's own; not submitted, not counted).`)]
+          : []),
       ].join('\n'),
   );
   return passed ? ExitCode.ok : ExitCode.problems;

@@ -178,7 +178,8 @@ export async function exportProgress(ctx: CommandContext, format: string): Promi
   for (const w of progress.weeks) {
     lines.push('', `### Week ${weekLabel(w.week)}: ${w.week.title} (${w.percent}%)`, '');
     for (const { topic, doneAt } of w.topics) {
-      lines.push(`- [${doneAt ? 'x' : ' '}] ${topic.title}${topic.extra ? ' _(extra)_' : ''}`);
+      const untaught = topic.taught === false ? ' _(planned, not taught)_' : '';
+      lines.push(`- [${doneAt ? 'x' : ' '}] ${topic.title}${topic.extra ? ' _(extra)_' : ''}${untaught}`);
     }
   }
   const markdown = lines.join('\n');

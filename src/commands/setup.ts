@@ -398,7 +398,7 @@ export async function setup(
 }
 
 /** The datasets the week uses, as --load would name them: the first month of each span. */
-export function weekLoads(week: CourseWeek): Array<{ dataset: string; months: string[] }> {
+function weekLoads(week: CourseWeek): Array<{ dataset: string; months: string[] }> {
   return week.datasets.map((use) => ({
     dataset: use.dataset,
     months: (use.months ?? []).slice(0, 1).map((span) => span.split('..')[0]!),

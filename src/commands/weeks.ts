@@ -6,7 +6,13 @@ import { summarize, type CourseProgress, type WeekProgress } from '../progress/m
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
-import { formatHomework, formatNextStep, formatSetup, formatTools } from '../output/course-format.js';
+import {
+  formatHomework,
+  formatNextStep,
+  formatSetup,
+  formatSubmissions,
+  formatTools,
+} from '../output/course-format.js';
 import { homeworkCell, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { dueDate } from '../homework/render.js';
 import { homeworkJson } from '../output/json.js';
@@ -88,6 +94,7 @@ function weekDetailJson(week: CourseWeek, progress: WeekProgress, nextId: string
       duration: topic.duration ?? null,
       section: topic.section ?? null,
       extra: topic.extra === true,
+      taught: topic.taught !== false,
       note: topic.note ?? null,
       done: doneAt !== undefined,
       doneAt: doneAt ?? null,
@@ -135,8 +142,20 @@ export async function showWeek(ctx: CommandContext, ref: string): Promise<void> 
         const mark = doneAt ? style.green('✓') : style.dim('○');
         const indent = section !== undefined ? '    ' : '  ';
         const extra = topic.extra ? style.dim(' [extra]') : '';
+        const untaught = topic.taught === false ? style.dim(' [planned, not taught]') : '';
         const duration = topic.duration ? style.dim(` (${topic.duration})`) : '';
-        lines.push(`${indent}${mark} ${String(topic.number).padStart(2)}. ${topic.title}${duration}${extra}`);
+        lines.push(
+          `${indent}${mark} ${String(topic.number).padStart(2)}. ${topic.title}${duration}${extra}${untaught}`,
+        );
+        if (topic.note) lines.push(style.dim(`${indent}      ${topic.note}`));
+      }
+      if (week.topics.some((topic) => topic.taught === false)) {
+        const cohort = session.course.cohort ? `${session.course.cohort} ` : '';
+        lines.push(
+          style.dim(
+            `  Planned, not taught: in the course's planning outline, but no ${cohort}lesson covered it; not needed to finish the week.`,
+          ),
+        );
       }
       lines.push('', `${style.bold('Needs:')}     ${formatTools(week.tools)}`);
       const setupDone = weekProgress.setupDoneAt
@@ -147,6 +166,7 @@ export async function showWeek(ctx: CommandContext, ref: string): Promise<void> 
         ? dueDate(session.course, week, session.workspace.marker.startDate)
         : undefined;
       lines.push(`${style.bold('Homework:')}  ${formatHomework(week, selfPaced)}`);
+      for (const line of formatSubmissions(week)) lines.push(`           ${line}`);
       if (weekProgress.status !== 'done') {
         lines.push(
           '',

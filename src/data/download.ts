@@ -26,7 +26,7 @@ import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
 import { fileSystemError } from '../util/fs.js';
 import { proxyOf, proxySettings, shownProxy, type ProxySettings } from './proxy.js';
 
-export interface DownloadProgress {
+interface DownloadProgress {
   received: number;
   total?: number;
 }

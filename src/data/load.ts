@@ -11,9 +11,9 @@ import { fileSystemError, notAFileKind } from '../util/fs.js';
 import { columnType, courseColumnType, type Column, type ColumnType } from './datasets.js';
 import { openParquet, type ParquetFile } from './parquet.js';
 
-export type FileFormat = 'csv' | 'csv.gz' | 'parquet';
+type FileFormat = 'csv' | 'csv.gz' | 'parquet';
 
-export function formatOf(path: string): FileFormat {
+function formatOf(path: string): FileFormat {
   const lower = path.toLowerCase();
   if (lower.endsWith('.csv.gz') || lower.endsWith('.gz')) return 'csv.gz';
   if (lower.endsWith('.parquet')) return 'parquet';
@@ -21,7 +21,7 @@ export function formatOf(path: string): FileFormat {
   throw new DecError(`Cannot tell the format of ${path}.`, { hint: 'dec loads .csv, .csv.gz and .parquet files.' });
 }
 
-export function quoteIdent(name: string): string {
+function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
@@ -40,7 +40,7 @@ function checkTableName(table: string): void {
 }
 
 /** The header line of a CSV or CSV.gz file, without reading the rest. */
-export async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise<string[]> {
+async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise<string[]> {
   let text = '';
   if (format === 'csv') {
     const fd = openSync(path, 'r');
@@ -96,7 +96,7 @@ export interface LoadProgress {
   fraction: number;
 }
 
-export interface LoadedFile {
+interface LoadedFile {
   path: string;
   rows: number;
   /** The file's columns and the types they were given. */

@@ -49,7 +49,7 @@ function stamp(ms: number): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
-export function* syntheticYellowLines(rows: number, month = '2021-01', seed = 2021): Generator<string> {
+function* syntheticYellowLines(rows: number, month = '2021-01', seed = 2021): Generator<string> {
   const next = random(seed);
   const start = Date.parse(`${month}-01T00:00:00Z`);
   const span = 28 * 86_400_000;

@@ -1,17 +1,29 @@
 // A narrow Docker Engine client over dockerode: which engine to talk to (DOCKER_HOST, the active
-// context, the default socket), every call bounded by a timeout, and errors sorted into what a
-// student can act on (not running, socket missing, permission denied, answers nothing).
+// context, the default socket), every call bounded by a timeout, and every failure handed to
+// engine-errors.ts, which sorts it into what a student can act on (not running, socket missing,
+// permission denied, answers nothing, a refusal told in their terms).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DecError } from '../errors.js';
+import { DecError, DockerUnavailable, EngineError } from '../errors.js';
 import {
+  engineFailure,
+  engineMessage,
+  excerptOf,
   explainEngineError,
   hasDecLabels,
   imageReferenceProblem,
   interrupted,
+  notDocker,
+  statusOf,
   type EngineOperation,
 } from './engine-errors.js';
+import type { EngineApi, EngineContainer } from './engine-api.js';
+
+// The error classes live in errors.ts (one copy shared by both bundles); the doctor and setup know them
+// from here, with the rest of the Docker client.
+export { DockerUnavailable, EngineError, type DockerFailure } from '../errors.js';
+export { classifyDockerError } from './engine-errors.js';
 
 export interface DockerEndpoint {
   /** unix:///var/run/docker.sock, tcp://host:2376, npipe:////./pipe/docker_engine */
@@ -22,44 +34,7 @@ export interface DockerEndpoint {
   context?: string;
 }
 
-export type DockerFailure =
-  | 'socket-missing'
-  | 'permission-denied'
-  | 'not-running'
-  | 'no-answer'
-  /** Something answers at the endpoint, but not the Docker API (a web server, an echo, another service). */
-  | 'not-docker'
-  | 'unknown';
-
-export class DockerUnavailable extends Error {
-  constructor(
-    readonly failure: DockerFailure,
-    readonly endpoint: DockerEndpoint,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'DockerUnavailable';
-  }
-}
-
-/** The engine answered, with an HTTP error status and a message. */
-export class EngineError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'EngineError';
-  }
-}
-
-function engineMessage(error: unknown): string {
-  const json = (error as { json?: { message?: string } }).json;
-  if (json?.message) return json.message;
-  return error instanceof Error ? error.message : String(error);
-}
-
-export interface ContainerPort {
+interface ContainerPort {
   hostIp?: string;
   hostPort?: number;
   containerPort: number;
@@ -209,67 +184,13 @@ export async function resolveDockerEndpoint(
   return defaultSocket(platform, home);
 }
 
-export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): DockerUnavailable {
-  if (error instanceof DockerUnavailable) return error;
-  const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
-  const where = endpoint.url;
-  if (code === 'ENOENT')
-    return new DockerUnavailable('socket-missing', endpoint, `there is no Docker socket at ${where}`);
-  if (code === 'EACCES' || code === 'EPERM') {
-    return new DockerUnavailable('permission-denied', endpoint, `permission denied on ${where}`);
-  }
-  if (code === 'ECONNREFUSED')
-    return new DockerUnavailable('not-running', endpoint, `nothing answers at ${where}: the engine is not running`);
-  if (code?.startsWith('HPE_') || /parse error/i.test(message)) return notDocker(endpoint, 'it does not speak HTTP');
-  if (/timed? ?out/i.test(message) || code === 'ETIMEDOUT') {
-    return new DockerUnavailable('no-answer', endpoint, `the engine at ${where} answers nothing`);
-  }
-  return new DockerUnavailable('unknown', endpoint, `the engine at ${where} failed: ${message}`);
-}
-
-/** Something answered at the endpoint, but it is not the Docker API; the message names what to fix. */
-export function notDocker(endpoint: DockerEndpoint, why: string): DockerUnavailable {
-  const fix =
-    endpoint.source === 'DOCKER_HOST'
-      ? 'set DOCKER_HOST to your engine (unix:///var/run/docker.sock, tcp://host:2375) or unset it'
-      : endpoint.context
-        ? `fix the docker context "${endpoint.context}" or switch back: docker context use default`
-        : 'something else listens on the Docker socket';
-  return new DockerUnavailable(
-    'not-docker',
-    endpoint,
-    `${endpoint.url} (from ${endpoint.source}) is not a Docker engine (${why}); ${fix}`,
-  );
-}
-
-/** A short, one-line taste of what answered: an HTML page's title, else its first characters. */
-export function excerptOf(body: string): string {
-  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
-  if (title) return `a page titled "${title.replace(/\s+/g, ' ').slice(0, 60)}"`;
-  const text = body.replace(/\s+/g, ' ').trim();
-  return `"${text.length > 60 ? `${text.slice(0, 60)}…` : text}"`;
-}
-
-/**
- * The engine sends every error as JSON ({"message": ...}); an error status whose body is something else
- * (a web server's HTML page) came from something that is not Docker. Its page is not shown whole.
- */
-function answeredByOther(error: unknown, endpoint: DockerEndpoint): DockerUnavailable | undefined {
-  const { statusCode, json } = error as { statusCode?: number; json?: unknown };
-  // docker-modem keeps a body that is not JSON as it came (a Buffer).
-  const body = Buffer.isBuffer(json) ? json.toString('utf8') : typeof json === 'string' ? json : '';
-  if (statusCode === undefined || body.trim() === '') return undefined;
-  return notDocker(endpoint, `it answered HTTP ${statusCode}: ${excerptOf(body)}`);
-}
-
 /** GET /_ping answers "OK" on every engine; anything else at the endpoint is not Docker. */
 async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: DockerEndpoint): Promise<void> {
   let answer: unknown;
   try {
     answer = await docker.ping();
   } catch (error) {
-    const status = (error as { statusCode?: number }).statusCode;
+    const status = statusOf(error);
     if (status !== undefined && status !== 500) throw notDocker(endpoint, `it answered HTTP ${status} to /_ping`);
     throw error;
   }
@@ -278,7 +199,7 @@ async function pingEngine(docker: { ping(): Promise<unknown> }, endpoint: Docker
 }
 
 /** Rejects with a "no-answer" DockerUnavailable when `work` takes longer than `ms`. */
-export function withTimeout<T>(work: Promise<T>, ms: number, endpoint: DockerEndpoint): Promise<T> {
+function withTimeout<T>(work: Promise<T>, ms: number, endpoint: DockerEndpoint): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -304,7 +225,7 @@ interface DockerodeOptions {
   timeout?: number;
 }
 
-export function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
+function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
   const url = endpoint.url;
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), timeout: timeoutMs };
   if (url.startsWith('npipe://'))
@@ -320,17 +241,7 @@ export function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): D
   return { host, port: port ? Number(port) : protocol === 'https' ? 2376 : 2375, protocol, timeout: timeoutMs };
 }
 
-interface RawContainer {
-  Id: string;
-  Names?: string[];
-  Image: string;
-  State: string;
-  Labels?: Record<string, string>;
-  Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
-  Mounts?: Array<{ Type?: string; Name?: string }>;
-}
-
-function toSummary(raw: RawContainer): ContainerSummary {
+function toSummary(raw: EngineContainer): ContainerSummary {
   return {
     id: raw.Id,
     name: (raw.Names?.[0] ?? raw.Id.slice(0, 12)).replace(/^\//, ''),
@@ -349,11 +260,12 @@ function toSummary(raw: RawContainer): ContainerSummary {
 /** A client for `endpoint`; every call fails within `timeoutMs` with a DockerUnavailable. */
 export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number): Promise<DockerClient> {
   const { default: Docker } = await import('dockerode');
-  const docker = new Docker(dockerodeOptions(endpoint, timeoutMs));
+  // Typed as the calls dec makes (engine-api.ts); assigning checks that against @types/dockerode.
+  const docker: EngineApi = new Docker(dockerodeOptions(endpoint, timeoutMs));
   // The modem's own timeout closes a hung request's socket, so a silent engine cannot keep dec alive;
   // actions get a second client with room for a container's stop grace period.
   const actionTimeoutMs = Math.max(timeoutMs, 30_000);
-  const actions = new Docker(dockerodeOptions(endpoint, actionTimeoutMs));
+  const actions: EngineApi = new Docker(dockerodeOptions(endpoint, actionTimeoutMs));
   /**
    * Every call: bounded by a timeout; an engine that cannot be reached is a DockerUnavailable; a refusal
    * (a conflict, a missing image) is told in the student's terms when `explain` knows it (a DecError,
@@ -367,16 +279,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     try {
       return await withTimeout(work(), ms, endpoint);
     } catch (error) {
-      if (error instanceof DecError || (error instanceof Error && error.name === 'DecError')) throw error;
-      const other = answeredByOther(error, endpoint);
-      if (other) throw other;
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status !== undefined) {
-        const message = engineMessage(error);
-        const told = explain ? await explain(status, message).catch(() => undefined) : undefined;
-        throw told ?? new EngineError(status, message);
-      }
-      throw classifyDockerError(error, endpoint);
+      throw await engineFailure(error, endpoint, explain);
     }
   };
   const told =
@@ -384,12 +287,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       explainEngineError(operation, status, message, facts);
   /** A container's name, state and labels, for a message about it (undefined when the engine will not say). */
   const describe = async (id: string) => {
-    const raw = (await docker.getContainer(id).inspect()) as {
-      Name?: string;
-      State?: { Status?: string };
-      Config?: { Labels?: Record<string, string> };
-      HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
-    };
+    const raw = await docker.getContainer(id).inspect();
     const labels = raw.Config?.Labels ?? {};
     const firstPort = Object.values(raw.HostConfig?.PortBindings ?? {})[0]?.[0]?.HostPort;
     return {
@@ -410,11 +308,11 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
     ping: () => call(() => pingEngine(docker, endpoint)),
     version: () =>
       call(async () => {
-        const v = (await docker.version().catch((error: unknown) => {
-          const status = (error as { statusCode?: number }).statusCode;
+        const v = await docker.version().catch((error: unknown) => {
+          const status = statusOf(error);
           if (status === 404) throw notDocker(endpoint, 'it answered HTTP 404 to /version');
           throw error;
-        })) as unknown as Record<string, unknown>;
+        });
         // A web server may answer 200 with a page: no engine version in it.
         if (typeof v?.Version !== 'string') throw notDocker(endpoint, 'its /version is not an engine version');
         return {
@@ -426,13 +324,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       }),
     info: () =>
       call(async () => {
-        const info = (await docker.info()) as {
-          MemTotal: number;
-          NCPU: number;
-          DockerRootDir: string;
-          Name: string;
-          OperatingSystem: string;
-        };
+        const info = await docker.info();
         return {
           memTotal: info.MemTotal,
           cpus: info.NCPU,
@@ -441,8 +333,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
           operatingSystem: info.OperatingSystem,
         };
       }),
-    listContainers: () =>
-      call(async () => ((await docker.listContainers({ all: true })) as RawContainer[]).map(toSummary)),
+    listContainers: () => call(async () => (await docker.listContainers({ all: true })).map(toSummary)),
     startContainer: (id) =>
       call(
         async () => void (await ignoreStatus(actions.getContainer(id).start(), 304)),
@@ -496,7 +387,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
               ? await docker
                   .getContainer(spec.name)
                   .inspect()
-                  .then((raw: { Config?: { Labels?: Record<string, string> } }) => hasDecLabels(raw.Config?.Labels))
+                  .then((raw) => hasDecLabels(raw.Config?.Labels))
                   .catch(() => false)
               : false;
           return explainEngineError(
@@ -515,9 +406,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       ),
     containerLogs: (id, tail) =>
       call(async () => {
-        const raw = (await docker
-          .getContainer(id)
-          .logs({ stdout: true, stderr: true, tail, follow: false })) as unknown as Buffer;
+        const raw = await docker.getContainer(id).logs({ stdout: true, stderr: true, tail, follow: false });
         return demuxLogs(Buffer.isBuffer(raw) ? raw : Buffer.from(String(raw)));
       }),
     putFiles: (id, files) =>
@@ -527,11 +416,7 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         await actions.getContainer(id).putArchive(packFiles(files), { path: '/' });
       }, actionTimeoutMs),
     networkExists: (name) =>
-      call(async () =>
-        ((await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Name: string }>).some(
-          (n) => n.Name === name,
-        ),
-      ),
+      call(async () => (await docker.listNetworks({ filters: { name: [name] } })).some((n) => n.Name === name)),
     createNetwork: (name, labels) =>
       call(
         async () =>
@@ -551,11 +436,9 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       ),
     reattachNetwork: (id, network, aliases) =>
       call(async () => {
-        const raw = (await actions.getContainer(id).inspect()) as {
-          NetworkSettings?: { Networks?: Record<string, { NetworkID?: string }> };
-        };
+        const raw = await actions.getContainer(id).inspect();
         const attached = raw.NetworkSettings?.Networks ?? {};
-        const current = (await actions.getNetwork(network).inspect()) as { Id: string };
+        const current = await actions.getNetwork(network).inspect();
         if (attached[network]?.NetworkID === current.Id) return false;
         // A stopped container may be detached from a network that no longer exists, by name.
         if (attached[network]) await actions.getNetwork(network).disconnect({ Container: id, Force: true });
@@ -569,15 +452,15 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         async () => void (await ignoreStatus(actions.getVolume(name).remove(), 404)),
         actionTimeoutMs,
         async (status, message) => {
-          const users = (
-            (await docker.listContainers({ all: true, filters: { volume: [name] } })) as RawContainer[]
-          ).map((c) => toSummary(c).name);
+          const users = (await docker.listContainers({ all: true, filters: { volume: [name] } })).map(
+            (c) => toSummary(c).name,
+          );
           return explainEngineError({ kind: 'remove-volume', name, users }, status, message);
         },
       ),
     volumeSizes: () =>
       call(async () => {
-        const df = (await actions.df()) as { Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> };
+        const df = await actions.df();
         return Object.fromEntries((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
       }, actionTimeoutMs),
     imageExists: (ref) =>
@@ -613,21 +496,18 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
           stream.on('close', resolve);
           stream.on('error', reject);
         });
-        const inspected = (await exec.inspect()) as { ExitCode: number | null };
+        const inspected = await exec.inspect();
         return { exitCode: inspected.ExitCode ?? -1, output: demuxLogs(Buffer.concat(chunks)) };
       }, execTimeoutMs),
     listNetworks: (name) =>
       call(async () => {
-        const found = (await docker.listNetworks({ filters: { name: [name] } })) as Array<{ Id: string; Name: string }>;
+        const found = await docker.listNetworks({ filters: { name: [name] } });
         // The list leaves Containers empty; inspect says who is attached.
         return Promise.all(
           found
             .filter((n) => n.Name === name)
             .map(async (n) => {
-              const full = (await docker.getNetwork(n.Id).inspect()) as {
-                Labels?: Record<string, string> | null;
-                Containers?: Record<string, unknown> | null;
-              };
+              const full = await docker.getNetwork(n.Id).inspect();
               return {
                 id: n.Id,
                 name: n.Name,
@@ -647,13 +527,13 @@ async function ignoreStatus<T, F = undefined>(work: Promise<T>, status: number, 
   try {
     return await work;
   } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === status) return fallback as F;
+    if (statusOf(error) === status) return fallback as F;
     throw error;
   }
 }
 
 /** Docker multiplexes stdout and stderr with 8-byte frame headers when there is no TTY. */
-export function demuxLogs(raw: Buffer): string {
+function demuxLogs(raw: Buffer): string {
   const chunks: Buffer[] = [];
   let offset = 0;
   while (offset + 8 <= raw.length && raw[offset]! <= 2 && raw[offset + 1] === 0) {
@@ -664,29 +544,13 @@ export function demuxLogs(raw: Buffer): string {
   return offset === 0 ? raw.toString('utf8') : Buffer.concat(chunks).toString('utf8');
 }
 
-interface PullEvent {
-  id?: string;
-  status?: string;
-  error?: string;
-  progressDetail?: { current?: number; total?: number };
-}
-
 /**
  * Pulls with aggregated progress. Fails when the engine refuses, when the stream carries an error (the
  * engine answers 200, then reports e.g. "manifest unknown" or a failed layer inside the stream), when it
  * goes quiet for too long, or at once when `signal` aborts (the request is closed, so the engine stops).
  */
 function pull(
-  docker: {
-    pull(ref: string, options: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream>;
-    modem: {
-      followProgress(
-        stream: NodeJS.ReadableStream,
-        done: (error: Error | null) => void,
-        progress: (event: PullEvent) => void,
-      ): void;
-    };
-  },
+  docker: Pick<EngineApi, 'pull' | 'modem'>,
   ref: string,
   onProgress: (progress: PullProgress) => void,
   quietTimeoutMs: number,
@@ -751,7 +615,7 @@ function pull(
         );
       },
       (error: unknown) => {
-        const status = (error as { statusCode?: number }).statusCode;
+        const status = statusOf(error);
         if (signal?.aborted) finish(interrupted());
         else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
       },

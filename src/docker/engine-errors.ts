@@ -1,7 +1,11 @@
-// The one place where what the Docker engine refuses is told in a student's terms: a name taken by a
-// container dec did not make, a port some other thing holds, an image with capitals or no command, a
-// volume another container uses. Pure: the client (client.ts) gathers the facts and throws the result.
-import { DecError, ExitCode } from '../errors.js';
+// The one place where what happens to a call to the Docker engine becomes dec's errors: no engine
+// (DockerUnavailable: socket missing, not running, not Docker at all), and what the engine refuses,
+// told in a student's terms when dec knows better (a name taken by a container dec did not make, a port
+// some other thing holds, an image with capitals or no command, a volume another container uses), else
+// an EngineError with the engine's own message. Pure: the client (client.ts) makes the calls, gathers
+// the facts and throws the result.
+import { DecError, DockerUnavailable, EngineError, ExitCode } from '../errors.js';
+import type { DockerEndpoint } from './client.js';
 
 /** What dec asked the engine to do, with what the message needs to name. */
 export type EngineOperation =
@@ -176,4 +180,93 @@ export function explainEngineError(
 /** An interruption (Ctrl-C) of a call to the engine. */
 export function interrupted(): DecError {
   return new DecError('Interrupted.', { exitCode: ExitCode.interrupted });
+}
+
+/** The HTTP status of an engine's answer to a failed dockerode call (undefined when none came). */
+export function statusOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number } | undefined)?.statusCode;
+}
+
+/** The engine's own message: dockerode keeps the JSON body's message apart. */
+export function engineMessage(error: unknown): string {
+  const json = (error as { json?: { message?: string } }).json;
+  if (json?.message) return json.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A call that got no answer from an engine (or a broken one), told as what is wrong with the endpoint. */
+export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): DockerUnavailable {
+  if (error instanceof DockerUnavailable) return error;
+  const code = typeof error === 'object' && error !== null ? (error as { code?: string }).code : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const where = endpoint.url;
+  if (code === 'ENOENT')
+    return new DockerUnavailable('socket-missing', endpoint, `there is no Docker socket at ${where}`);
+  if (code === 'EACCES' || code === 'EPERM') {
+    return new DockerUnavailable('permission-denied', endpoint, `permission denied on ${where}`);
+  }
+  if (code === 'ECONNREFUSED')
+    return new DockerUnavailable('not-running', endpoint, `nothing answers at ${where}: the engine is not running`);
+  if (code?.startsWith('HPE_') || /parse error/i.test(message)) return notDocker(endpoint, 'it does not speak HTTP');
+  if (/timed? ?out/i.test(message) || code === 'ETIMEDOUT') {
+    return new DockerUnavailable('no-answer', endpoint, `the engine at ${where} answers nothing`);
+  }
+  return new DockerUnavailable('unknown', endpoint, `the engine at ${where} failed: ${message}`);
+}
+
+/** Something answered at the endpoint, but it is not the Docker API; the message names what to fix. */
+export function notDocker(endpoint: DockerEndpoint, why: string): DockerUnavailable {
+  const fix =
+    endpoint.source === 'DOCKER_HOST'
+      ? 'set DOCKER_HOST to your engine (unix:///var/run/docker.sock, tcp://host:2375) or unset it'
+      : endpoint.context
+        ? `fix the docker context "${endpoint.context}" or switch back: docker context use default`
+        : 'something else listens on the Docker socket';
+  return new DockerUnavailable(
+    'not-docker',
+    endpoint,
+    `${endpoint.url} (from ${endpoint.source}) is not a Docker engine (${why}); ${fix}`,
+  );
+}
+
+/** A short, one-line taste of what answered: an HTML page's title, else its first characters. */
+export function excerptOf(body: string): string {
+  const title = /<title[^>]*>([^<]*)<\/title>/i.exec(body)?.[1]?.trim();
+  if (title) return `a page titled "${title.replace(/\s+/g, ' ').slice(0, 60)}"`;
+  const text = body.replace(/\s+/g, ' ').trim();
+  return `"${text.length > 60 ? `${text.slice(0, 60)}…` : text}"`;
+}
+
+/**
+ * The engine sends every error as JSON ({"message": ...}); an error status whose body is something else
+ * (a web server's HTML page) came from something that is not Docker. Its page is not shown whole.
+ */
+function answeredByOther(error: unknown, endpoint: DockerEndpoint): DockerUnavailable | undefined {
+  const { statusCode, json } = error as { statusCode?: number; json?: unknown };
+  // docker-modem keeps a body that is not JSON as it came (a Buffer).
+  const body = Buffer.isBuffer(json) ? json.toString('utf8') : typeof json === 'string' ? json : '';
+  if (statusCode === undefined || body.trim() === '') return undefined;
+  return notDocker(endpoint, `it answered HTTP ${statusCode}: ${excerptOf(body)}`);
+}
+
+/**
+ * What a failed call becomes: dec's own errors pass through; something that is not the engine, or no
+ * answer, is a DockerUnavailable; a refusal is told by `explain` (a DecError) when it knows it, else it
+ * is an EngineError with the engine's message.
+ */
+export async function engineFailure(
+  error: unknown,
+  endpoint: DockerEndpoint,
+  explain?: (status: number, message: string) => Promise<DecError | undefined>,
+): Promise<Error> {
+  if (error instanceof DecError) return error;
+  const other = answeredByOther(error, endpoint);
+  if (other) return other;
+  const status = statusOf(error);
+  if (status !== undefined) {
+    const message = engineMessage(error);
+    const told = explain ? await explain(status, message).catch(() => undefined) : undefined;
+    return told ?? new EngineError(status, message);
+  }
+  return classifyDockerError(error, endpoint);
 }

@@ -4,6 +4,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { DecError, errorCode } from '../errors.js';
+import { questionRole } from '../syllabus/course.js';
 import type { Question } from '../syllabus/schema.js';
 
 export const ANSWERS_FILE = 'answers.yaml';
@@ -14,12 +15,14 @@ export interface Answer {
   command: string;
 }
 
-export type CheckStatus = 'pass' | 'fail' | 'unanswered' | 'skipped';
+type CheckStatus = 'pass' | 'fail' | 'unanswered' | 'skipped';
 
 export interface QuestionCheck {
   id: string;
   kind: Question['kind'];
   optional: boolean;
+  /** dec's own practice question: shown, never counted for the homework. */
+  practice: boolean;
   status: CheckStatus;
   detail: string;
 }
@@ -34,7 +37,7 @@ function meaningful(text: string, comment: RegExp): string {
 }
 
 /** answers.yaml holds short answers and queries: anything bigger is a mistake, or a link to /dev/zero. */
-export const MAX_ANSWERS_BYTES = 1024 * 1024;
+const MAX_ANSWERS_BYTES = 1024 * 1024;
 /** Aliases (*name) a real answers file needs: a few at most. More expand into an alias bomb. */
 const MAX_ALIASES = 50;
 
@@ -117,6 +120,14 @@ export async function readAnswers(folder: string): Promise<Record<string, Answer
   return answers;
 }
 
+/**
+ * What stands between the answers and submitting: graded and optional questions that are unanswered
+ * or fail. dec's own practice questions are never submitted, so they never count.
+ */
+export function blockingChecks(results: readonly QuestionCheck[]): QuestionCheck[] {
+  return results.filter((r) => !r.practice && (r.status === 'fail' || r.status === 'unanswered'));
+}
+
 /** Answered questions, counted without the YAML parser (for `weeks list`, which must start fast). */
 export function countAnswered(text: string): number {
   return text
@@ -125,13 +136,14 @@ export function countAnswered(text: string): number {
 }
 
 export function checkForm(question: Question, answer: Answer | undefined): QuestionCheck {
-  const base = { id: question.id, kind: question.kind, optional: question.optional === true };
+  const role = questionRole(question);
+  const base = { id: question.id, kind: question.kind, optional: role !== 'graded', practice: role === 'practice' };
   const given = answer?.answer ?? '';
   if (given === '') {
     return {
       ...base,
-      status: question.optional ? 'skipped' : 'unanswered',
-      detail: question.optional ? 'optional, not answered' : 'no answer yet',
+      status: role === 'graded' ? 'unanswered' : 'skipped',
+      detail: role === 'graded' ? 'no answer yet' : `${role === 'practice' ? 'practice' : 'optional'}, not answered`,
     };
   }
   const fail = (detail: string): QuestionCheck => ({ ...base, status: 'fail', detail });

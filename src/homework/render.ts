@@ -1,7 +1,7 @@
 // Turns a week's homework into text: template placeholders, the questions block of the README and
 // the answers file dec reads back. Pure functions.
 import { monthsOf } from '../data/datasets.js';
-import type { Course, CourseWeek } from '../syllabus/course.js';
+import { questionRole, type Course, type CourseWeek } from '../syllabus/course.js';
 import type { Question } from '../syllabus/schema.js';
 
 export const PLACEHOLDERS = [
@@ -15,7 +15,7 @@ export const PLACEHOLDERS = [
   'dataset_urls',
   'questions',
 ] as const;
-export type Placeholder = (typeof PLACEHOLDERS)[number];
+type Placeholder = (typeof PLACEHOLDERS)[number];
 export type TemplateValues = Record<Placeholder, string>;
 
 /** `{{name}}` → value; `{{{{` and `}}}}` stand for literal `{{` and `}}` (dbt and Airflow Jinja). */
@@ -45,13 +45,22 @@ export function targetName(templatePath: string): string {
 
 const SLOT: Partial<Record<Question['kind'], string>> = { sql: 'sql', command: 'shell' };
 
+function worth(q: Question): string {
+  const role = questionRole(q);
+  if (role === 'practice') return "practice: dec's own question, not scored";
+  if (role === 'optional') return 'optional';
+  return `${q.points ?? 1} point${(q.points ?? 1) === 1 ? '' : 's'}`;
+}
+
+const OWN_OPTIONS = "dec's options: the course's homework lists none (they were only in its form)";
+
 export function questionsMarkdown(questions: readonly Question[]): string {
   if (questions.length === 0) return '_No questions for this homework._';
   return questions
     .map((q, index) => {
-      const points = q.optional ? 'optional' : `${q.points ?? 1} point${(q.points ?? 1) === 1 ? '' : 's'}`;
-      const lines = [`### Question ${index + 1} (\`${q.id}\`, ${points})`, '', q.question];
+      const lines = [`### Question ${index + 1} (\`${q.id}\`, ${worth(q)})`, '', q.question];
       if (q.options) lines.push('', ...q.options.map((option) => `- [ ] ${option}`));
+      if (q.ownOptions) lines.push('', `_(${OWN_OPTIONS})_`);
       lines.push('', '**Answer:** ');
       const fence = SLOT[q.kind];
       if (fence) lines.push('', q.kind === 'sql' ? 'Query used:' : 'Command used:', '', `\`\`\`${fence}`, '', '```');
@@ -69,8 +78,9 @@ export function answersYaml(week: CourseWeek, questions: readonly Question[]): s
     '',
   ];
   for (const q of questions) {
+    if (questionRole(q) === 'practice') lines.push("# Practice: dec's own question, not the course's; not scored.");
     lines.push(`# ${q.question.replace(/\s+/g, ' ')}`);
-    if (q.options) lines.push(`# One of: ${q.options.join(' | ')}`);
+    if (q.options) lines.push(`# One of: ${q.options.join(' | ')}${q.ownOptions ? ` (${OWN_OPTIONS})` : ''}`);
     lines.push(`${q.id}:`, '  answer:');
     if (q.kind === 'sql') lines.push('  sql: |', '    -- the query you used');
     if (q.kind === 'command') lines.push('  command: |', '    # the command you ran');

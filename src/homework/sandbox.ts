@@ -15,7 +15,7 @@ export interface Database {
   shown: string;
 }
 
-export const READER_ROLE = 'dec_homework_reader';
+const READER_ROLE = 'dec_homework_reader';
 const RUN_FUNCTION = 'pg_temp.dec_homework_run';
 /** How long past --timeout dec waits for the server's own timeout error before it stops waiting. */
 const GRACE_MS = 1_000;

@@ -10,7 +10,6 @@ import { fileTimestamp, readTextIfExists, writeFileAtomic } from '../util/fs.js'
 
 import { MANIFEST } from './overview.js';
 
-export { MANIFEST };
 const MANIFEST_FORMAT = 1;
 
 export interface Manifest {
@@ -29,7 +28,7 @@ export interface PlannedFile {
   content: string;
 }
 
-export function sha256(text: string): string {
+function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

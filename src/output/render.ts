@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Styles } from './terminal.js';
 import type { WeekStatus } from '../progress/model.js';
 
-export function visibleLength(text: string): number {
+function visibleLength(text: string): number {
   return stripVTControlCharacters(text).length;
 }
 

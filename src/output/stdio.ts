@@ -8,7 +8,7 @@ import type { OutputStream } from './terminal.js';
  * Whether a file descriptor is a terminal. Pipes and files are told apart by one fstat; only a
  * character device needs node:tty, which loads Node's net and stream modules (~2 ms of start-up).
  */
-export function isTerminal(fd: number): boolean {
+function isTerminal(fd: number): boolean {
   try {
     if (!fstatSync(fd).isCharacterDevice()) return false;
   } catch {

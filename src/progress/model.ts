@@ -1,6 +1,6 @@
 // Progress as data, with no I/O: which topics of which syllabus are done, and what that adds up to.
 import type { DurationTotal } from '../syllabus/duration.js';
-import type { Course, CourseTopic, CourseWeek } from '../syllabus/course.js';
+import { isRequired, type Course, type CourseTopic, type CourseWeek } from '../syllabus/course.js';
 
 export const PROGRESS_FORMAT = 1;
 
@@ -10,7 +10,7 @@ export interface ProgressState {
   syllabi: Record<string, SyllabusProgress>;
 }
 
-export interface SyllabusProgress {
+interface SyllabusProgress {
   /** "weekId/topicId" → when it was marked done (ISO time). */
   done: Record<string, string>;
 }
@@ -61,7 +61,7 @@ export function reset(state: ProgressState, syllabusId: string, weekId?: string)
   return keys.length;
 }
 
-export interface TopicProgress {
+interface TopicProgress {
   topic: CourseTopic;
   doneAt?: string;
 }
@@ -69,7 +69,7 @@ export interface TopicProgress {
 export interface WeekProgress {
   week: CourseWeek;
   topics: TopicProgress[];
-  /** Counted over topics that are not "extra knowledge". */
+  /** Counted over the required topics (see isRequired): not extra knowledge, and taught. */
   done: number;
   total: number;
   percent: number;
@@ -102,8 +102,8 @@ function percent(done: number, total: number): number {
 
 function weekProgress(week: CourseWeek, done: Record<string, string>): WeekProgress {
   const topics = week.topics.map((topic) => ({ topic, doneAt: done[topicKey(week, topic)] }));
-  // Extra topics don't count, unless a week has nothing else.
-  const required = topics.filter((t) => !t.topic.extra);
+  // Extra and never-taught topics don't count, unless a week has nothing else.
+  const required = topics.filter((t) => isRequired(t.topic));
   const counted = required.length > 0 ? required : topics;
   const doneCount = counted.filter((t) => t.doneAt !== undefined).length;
   const anyDone = topics.some((t) => t.doneAt !== undefined);
@@ -134,7 +134,7 @@ export function summarize(course: Course, state: ProgressState): CourseProgress 
   );
   const firstOpen = weeks.find((w) => w.status !== 'done');
   const open = firstOpen?.topics.filter((t) => t.doneAt === undefined) ?? [];
-  const nextTopic = open.find((t) => !t.topic.extra) ?? open[0];
+  const nextTopic = open.find((t) => isRequired(t.topic)) ?? open[0];
   const doneTotal = weeks.reduce((sum, w) => sum + w.done, 0);
   const total = weeks.reduce((sum, w) => sum + w.total, 0);
   return {

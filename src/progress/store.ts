@@ -9,7 +9,7 @@ import { fileTimestamp, readTextIfExists, writeFileAtomic } from '../util/fs.js'
 import { WORKSPACE_DIR, type Workspace } from '../workspace/workspace.js';
 import { PROGRESS_FORMAT, emptyProgress, type ProgressState } from './model.js';
 
-export const PROGRESS_FILE = 'progress.json';
+const PROGRESS_FILE = 'progress.json';
 
 export interface ProgressLocation {
   file: string;

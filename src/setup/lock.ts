@@ -14,7 +14,7 @@ export interface StackLockOptions {
   onWait(pid: number | undefined): void;
 }
 
-export function stackLockPath(env: NodeJS.ProcessEnv, project: string, stack: string): string {
+function stackLockPath(env: NodeJS.ProcessEnv, project: string, stack: string): string {
   return join(stateDir(env), 'locks', `${project}-${stack}`);
 }
 

@@ -57,7 +57,7 @@ export function tcpAnswers(port: number, timeoutMs: number, holdMs = PROXY_CLOSE
  * listens on `port` in the container's network namespace: a line of /proc/net/tcp or tcp6 whose local
  * address ends in the port (hex) and whose state is 0A (LISTEN).
  */
-export function listeningScript(port: number): string {
+function listeningScript(port: number): string {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   return [
     'for f in /proc/net/tcp /proc/net/tcp6; do',

@@ -56,11 +56,11 @@ export interface DesiredStack {
 
 export const CONFIG_LABEL = 'dec.config';
 
-export function containerName(project: string, stack: string, service: string): string {
+function containerName(project: string, stack: string, service: string): string {
   return `${project}-${stack}-${service}`;
 }
 
-export function volumeName(project: string, stack: string, volume: string): string {
+function volumeName(project: string, stack: string, volume: string): string {
   return `${project}-${stack}-${volume}`;
 }
 
@@ -68,7 +68,7 @@ export function volumeName(project: string, stack: string, volume: string): stri
  * The course's network name (pg-network) in the default project, so the course's own commands work;
  * another project's is prefixed, so two projects never share (or fight over) one network.
  */
-export function networkName(project: string, network: string): string {
+function networkName(project: string, network: string): string {
   return project === DEFAULT_PROJECT ? network : `${project}-${network}`;
 }
 

@@ -10,7 +10,7 @@ import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import type { Course } from '../syllabus/course.js';
 import { desiredStack, noOverrides, withSecretsFromEnv, type DesiredStack, type Overrides } from './spec.js';
 
-export const OVERRIDES_FORMAT = 1;
+const OVERRIDES_FORMAT = 1;
 
 interface OverridesFile extends Overrides {
   version: number;

@@ -12,6 +12,7 @@ import type {
   Dataset,
   DatasetUse,
   Homework,
+  Question,
   Section,
   Setup,
   Stack,
@@ -60,7 +61,7 @@ export interface Course {
   upcoming?: { title: string; items: string[] };
 }
 
-export function slugify(text: string): string {
+function slugify(text: string): string {
   return text
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -75,20 +76,38 @@ export function topicId(topic: TopicInput): string {
   return topic.id ?? (slugify(topic.title) || 'topic');
 }
 
+/** A topic the week needs done: taught to the cohort, and not extra knowledge. */
+export function isRequired(topic: Pick<TopicInput, 'extra' | 'taught'>): boolean {
+  return topic.extra !== true && topic.taught !== false;
+}
+
+/** graded: counts for the homework; optional: the course's bonus or ungraded one; practice: dec's own. */
+export function questionRole(question: Pick<Question, 'optional' | 'practice'>): 'graded' | 'optional' | 'practice' {
+  if (question.practice) return 'practice';
+  return question.optional ? 'optional' : 'graded';
+}
+
 /**
  * Lesson time of a week: each section counts its stated time (or the sum of its topics when that is
- * larger, since the outline's figures are rough), plus topics outside sections. Extra topics don't count.
+ * larger, since the outline's figures are rough), plus topics outside sections. Extra topics don't
+ * count, nor do topics that were never taught, nor a section none of whose topics was.
  */
 export function weekDuration(week: Pick<CourseWeek, 'topics' | 'sections'>): DurationTotal | undefined {
   const durationOf = (topic: CourseTopic) => (topic.duration ? parseDuration(topic.duration) : undefined);
-  const counted = week.topics.filter((topic) => !topic.extra);
+  const counted = week.topics.filter(isRequired);
   const loose = counted.filter((topic) => topic.section === undefined).map(durationOf);
-  const sections = week.sections.map((section): Duration | undefined => {
-    const parts = addDurations(counted.filter((topic) => topic.section === section.title).map(durationOf));
-    const stated = section.duration ? parseDuration(section.duration) : undefined;
-    if (!stated || stated.unit !== 'minutes') return parts && { ...parts, unit: 'minutes' };
-    return { ...stated, min: Math.max(stated.min, parts?.min ?? 0), max: Math.max(stated.max, parts?.max ?? 0) };
-  });
+  const neverTaught = (section: Section) => {
+    const topics = week.topics.filter((topic) => topic.section === section.title);
+    return topics.length > 0 && topics.every((topic) => topic.taught === false);
+  };
+  const sections = week.sections
+    .filter((section) => !neverTaught(section))
+    .map((section): Duration | undefined => {
+      const parts = addDurations(counted.filter((topic) => topic.section === section.title).map(durationOf));
+      const stated = section.duration ? parseDuration(section.duration) : undefined;
+      if (!stated || stated.unit !== 'minutes') return parts && { ...parts, unit: 'minutes' };
+      return { ...stated, min: Math.max(stated.min, parts?.min ?? 0), max: Math.max(stated.max, parts?.max ?? 0) };
+    });
   return addDurations([...sections, ...loose]);
 }
 

@@ -10,7 +10,7 @@ import type { Workspace } from '../workspace/workspace.js';
 import type { Course } from './course.js';
 import { MAX_SYLLABUS_BYTES } from './limits.js';
 
-export type SyllabusOrigin = 'flag' | 'env' | 'workspace' | 'default';
+type SyllabusOrigin = 'flag' | 'env' | 'workspace' | 'default';
 
 export interface SyllabusSource {
   path: string;

@@ -11,7 +11,7 @@ import { syllabusSchema, type SyllabusInput } from './schema.js';
 
 type PathSegment = string | number;
 
-export interface SyllabusProblem {
+interface SyllabusProblem {
   line: number;
   column: number;
   path: string;
@@ -20,7 +20,7 @@ export interface SyllabusProblem {
   standsFor?: string;
 }
 
-export function formatPath(path: readonly PathSegment[]): string {
+function formatPath(path: readonly PathSegment[]): string {
   return path.reduce<string>((text, segment) => {
     if (typeof segment === 'number') return `${text}[${segment}]`;
     return text === '' ? segment : `${text}.${segment}`;
@@ -76,7 +76,7 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   return low;
 }
 
-export function decodeSyllabus(bytes: Uint8Array, file: string): string {
+function decodeSyllabus(bytes: Uint8Array, file: string): string {
   if (bytes.length > MAX_SYLLABUS_BYTES) {
     throw new DecError(
       `The syllabus ${file} is ${(bytes.length / 1024 / 1024).toFixed(1)} MiB; a syllabus is at most 1 MiB.`,
@@ -246,8 +246,12 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         add([...at, 'options'], 'a choice question needs its options');
       if (question.kind !== 'choice' && question.options)
         add([...at, 'options'], `options only make sense for kind choice, not ${question.kind}`);
-      if (question.expected !== undefined && !question.optional)
-        add([...at, 'expected'], 'only optional practice questions may carry their answer');
+      if (question.expected !== undefined && !question.optional && !question.practice)
+        add([...at, 'expected'], 'only optional or practice questions may carry their answer');
+      if (question.practice && (question.points ?? 0) > 0)
+        add([...at, 'points'], "a practice question is dec's own and worth no points; leave points out");
+      if (question.ownOptions && !question.options)
+        add([...at, 'ownOptions'], 'ownOptions labels the options, so the question needs options');
     });
     const stack = week.setup?.stack;
     if (stack !== undefined && !Object.hasOwn(syllabus.stacks ?? {}, stack)) {

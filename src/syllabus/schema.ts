@@ -4,10 +4,10 @@ import { z } from 'zod';
 import semver from 'semver';
 import { parseDuration } from './duration.js';
 
-export const SYLLABUS_SCHEMA_VERSION = 1;
+const SYLLABUS_SCHEMA_VERSION = 1;
 
 /** Tool ids the doctor knows how to probe. A typo here gets "did you mean" from the validator. */
-export const TOOL_IDS = [
+const TOOL_IDS = [
   'docker',
   'docker-compose',
   'psql',
@@ -51,30 +51,36 @@ const isoDateTime = z.iso.datetime({
 });
 const url = z.url({ message: 'expected a URL such as https://example.com/…' });
 
-export const topicSchema = z
+const topicSchema = z
   .strictObject({
     id: slug.optional().describe('Stable id for progress; derived from the title when left out.'),
     title: text,
     duration: duration.optional(),
     section: text.optional().describe("Title of one of the week's sections this topic belongs to."),
     extra: z.boolean().optional().describe('Extra knowledge: shown, but not needed to finish the week.'),
+    taught: z
+      .boolean()
+      .optional()
+      .describe(
+        "false: planned in the course's outline but never taught to this cohort; shown, not needed to finish the week. Default true.",
+      ),
     note: text.optional(),
   })
   .describe('One topic (usually one video or lesson) of a week.');
 
-export const sectionSchema = z.strictObject({
+const sectionSchema = z.strictObject({
   title: text,
   duration: duration.optional(),
 });
 
-export const toolNeedSchema = z.strictObject({
+const toolNeedSchema = z.strictObject({
   id: z.enum(TOOL_IDS).describe('Tool id, as probed by `dec doctor`.'),
   version: versionRange.optional().describe('Semver range the week needs.'),
   required: z.boolean().optional().describe('false: nice to have (a warning, not a failure). Default true.'),
   why: text.optional(),
 });
 
-export const datasetUseSchema = z.strictObject({
+const datasetUseSchema = z.strictObject({
   dataset: slug.describe('Key in the top-level `datasets`.'),
   months: z.array(monthSpan).optional(),
   why: text.optional(),
@@ -83,7 +89,7 @@ export const datasetUseSchema = z.strictObject({
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name');
 const containerPath = z.string().regex(/^\/[^\0]*$/, 'expected an absolute path inside the container');
 
-export const readinessSchema = z
+const readinessSchema = z
   .union([
     z.strictObject({
       postgres: z
@@ -95,7 +101,7 @@ export const readinessSchema = z
   ])
   .describe('How dec knows the service is really ready, checked from the host through its published port.');
 
-export const serviceSchema = z.strictObject({
+const serviceSchema = z.strictObject({
   image: text.describe('Image reference; pin a tag.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
   env: z.record(envName, z.string()).optional(),
@@ -125,7 +131,7 @@ export const serviceSchema = z.strictObject({
   dependsOn: z.array(slug).optional(),
 });
 
-export const stackSchema = z.strictObject({
+const stackSchema = z.strictObject({
   title: text,
   network: z
     .strictObject({ name: slug })
@@ -140,12 +146,12 @@ export const stackSchema = z.strictObject({
     ),
 });
 
-export const portSchema = z.strictObject({
+const portSchema = z.strictObject({
   port: z.number().int().min(1).max(65535),
   service: slug.describe('The service of the stack that publishes it.'),
 });
 
-export const setupSchema = z.strictObject({
+const setupSchema = z.strictObject({
   summary: text.describe('One line: what the week runs locally.'),
   stack: slug.optional().describe('Name of the local stack `dec setup` starts, if any.'),
   ports: z.array(portSchema).optional().describe('Host ports the stack publishes; `dec doctor` checks they are free.'),
@@ -156,9 +162,9 @@ export const setupSchema = z.strictObject({
     .describe("Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine's."),
 });
 
-export const QUESTION_KINDS = ['text', 'number', 'choice', 'sql', 'command', 'url'] as const;
+const QUESTION_KINDS = ['text', 'number', 'choice', 'sql', 'command', 'url'] as const;
 
-export const questionSchema = z
+const questionSchema = z
   .strictObject({
     id: slug.describe('Stable id, e.g. q1; the key in the answers file.'),
     kind: z
@@ -172,6 +178,16 @@ export const questionSchema = z
       .optional()
       .describe('Where an sql answer runs; only postgres queries are run by `dec homework check`. Default postgres.'),
     optional: z.boolean().optional().describe('Bonus or ungraded.'),
+    practice: z
+      .boolean()
+      .optional()
+      .describe(
+        "dec's own question, not the course's: for practice, worth no points, never counted as the homework's.",
+      ),
+    ownOptions: z
+      .boolean()
+      .optional()
+      .describe("The options are dec's: the course's homework file lists none (they were only in its form)."),
     expected: z
       .string()
       .optional()
@@ -179,7 +195,13 @@ export const questionSchema = z
   })
   .describe('One homework question.');
 
-export const homeworkSchema = z.strictObject({
+const deadlineSchema = z.strictObject({
+  title: text.describe('What is due, e.g. "Peer review" or "Second attempt".'),
+  due: isoDateTime.describe("The cohort's deadline, with the course's own time zone offset."),
+  submit: url.optional().describe('Where the cohort submitted it.'),
+});
+
+const homeworkSchema = z.strictObject({
   title: text.optional(),
   summary: text,
   due: isoDateTime
@@ -187,12 +209,16 @@ export const homeworkSchema = z.strictObject({
     .describe("The cohort's deadline; a self-paced student gets the same distance from their start date."),
   questions: z.array(questionSchema).optional(),
   submit: url.optional().describe('Where the cohort submitted.'),
+  deadlines: z
+    .array(deadlineSchema)
+    .optional()
+    .describe('Further deadlines of the same homework (peer review, a second attempt), each with its form.'),
   template: slug
     .optional()
     .describe('The folder under templates/homework/ that `dec homework init` copies; default the week id.'),
 });
 
-export const weekSchema = z
+const weekSchema = z
   .strictObject({
     number: z.number().int().min(1).max(99),
     through: z.number().int().min(1).max(99).optional().describe('Last week number, for an entry that spans weeks.'),
@@ -211,7 +237,7 @@ export const weekSchema = z
   })
   .describe('One week (or a span of weeks) of the course.');
 
-export const datasetSchema = z.strictObject({
+const datasetSchema = z.strictObject({
   title: text,
   mirror: text.optional().describe('URL pattern of the course mirror; {month} is YYYY-MM.'),
   tlc: text.optional().describe('URL pattern of the TLC source; {month} is YYYY-MM.'),
@@ -249,7 +275,6 @@ export type Setup = z.infer<typeof setupSchema>;
 export type Section = z.infer<typeof sectionSchema>;
 export type Dataset = z.infer<typeof datasetSchema>;
 export type Stack = z.infer<typeof stackSchema>;
-export type Service = z.infer<typeof serviceSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type ToolId = (typeof TOOL_IDS)[number];
 

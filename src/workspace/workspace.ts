@@ -6,7 +6,7 @@ import { DecError } from '../errors.js';
 import { readTextIfExists } from '../util/fs.js';
 
 export const WORKSPACE_DIR = '.dec';
-export const MARKER_FILE = 'workspace.json';
+const MARKER_FILE = 'workspace.json';
 export const WORKSPACE_FORMAT = 1;
 
 export interface WorkspaceMarker {
@@ -29,7 +29,7 @@ export function markerPathFor(root: string): string {
 }
 
 /** The nearest folder at or above `cwd` that holds a marker, without reading it. */
-export function findWorkspaceRoot(cwd: string): string | undefined {
+function findWorkspaceRoot(cwd: string): string | undefined {
   let dir = resolve(cwd);
   for (;;) {
     if (existsSync(markerPathFor(dir))) return dir;

@@ -811,7 +811,7 @@ describe('dec homework check: the form of non-SQL answers', () => {
     const q = byId(doc);
     expect(q.q1).toMatchObject({ status: 'fail' });
     expect(q.q1!.detail).toContain('not one of the options');
-    expect(q.q1!.detail).toContain('2019-01-01 | 2020-01-01 | 2021-01-01 | The day you first deploy the DAG');
+    expect(q.q1!.detail).toContain('2019-01-01 | 2020-01-01 | 2021-01-01 | days_ago(1)');
     expect(q.q2).toMatchObject({ status: 'unanswered' });
     expect(q.q3).toMatchObject({ status: 'fail' });
     expect(q.q3!.detail).toContain('"abc" is not a number');
@@ -855,6 +855,25 @@ describe('dec homework check: the form of non-SQL answers', () => {
     const text = await dec(['homework', 'check', 'project'], ws);
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('is not a URL');
+  });
+
+  it("week 6: dec's practice questions never block, even answered wrong; the output says nothing is graded", async () => {
+    const ws = await workspace();
+    expect((await dec(['homework', 'init', '6'], ws)).code).toBe(0);
+    writeFileSync(join(ws, 'homework', 'week6', 'answers.yaml'), 'q1: Partitions\nq2: Bananas\n');
+    const { code, doc } = await check(ws, '6');
+    expect(code).toBe(0);
+    expect(doc.passed).toBe(true);
+    expect(byId(doc)).toMatchObject({
+      q1: { status: 'pass', practice: true },
+      q2: { status: 'fail', practice: true },
+      q3: { status: 'skipped', practice: true },
+      q6: { status: 'skipped', practice: false },
+    });
+    const text = await dec(['homework', 'check', '6'], ws);
+    expect(text.stdout).toContain('No question here is graded, so nothing blocks submitting');
+    expect(text.stdout).toContain('practice questions answered: 2 of 5');
+    expect(text.stdout).toContain("Practice questions to look at: 1 (dec's own; not submitted, not counted)");
   });
 
   it('an answers file that is not valid YAML: exit 2 with the line', async () => {

@@ -8,7 +8,7 @@ import type { CommandContext, GlobalOptions } from '../../src/command-context.js
 import { terminalPrompt, type Asker } from '../../src/output/prompt.js';
 import { Terminal, type OutputStream } from '../../src/output/terminal.js';
 
-export type Answer = boolean | string;
+type Answer = boolean | string;
 
 export interface TestContextOptions {
   /** Whether a person is at the terminal (stdin a TTY, CI unset); default false, as in a script. */

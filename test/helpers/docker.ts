@@ -33,9 +33,9 @@ import type { RunResult } from './run.js';
 export const DOCKER_SOCKET = '/var/run/docker.sock';
 export const BUSYBOX_TAG = 'dec-test/busybox:1';
 export const TEST_LABEL = 'dec.test';
-export const TEST_PREFIX = 'dec-test-';
+const TEST_PREFIX = 'dec-test-';
 /** Applets linked into the busybox test image (all in /bin). */
-export const BUSYBOX_APPLETS = ['sh', 'nc', 'httpd', 'sleep', 'cat', 'echo'] as const;
+const BUSYBOX_APPLETS = ['sh', 'nc', 'httpd', 'sleep', 'cat', 'echo'] as const;
 /** What `httpd -f -p 80 -h /www` serves at `/` in the busybox test image. */
 export const BUSYBOX_INDEX = 'dec-test busybox httpd\n';
 
@@ -370,7 +370,7 @@ export async function removeDecProject(project: string): Promise<void> {
   if (networks.length > 0) await docker(['network', 'rm', ...networks]);
 }
 
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);

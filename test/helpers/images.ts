@@ -49,10 +49,10 @@ import {
 export const POSTGRES_TEST_IMAGE = 'dec-test/postgres:15';
 /** The busybox test image (ensureBusyboxImage()) run with pgadminStandInCommand(). */
 export const PGADMIN_TEST_IMAGE = BUSYBOX_TAG;
-export const POSTGRES_MAJOR = 15;
+const POSTGRES_MAJOR = 15;
 /** uid and gid of the `postgres` user inside the image (as in the official image). */
 export const POSTGRES_UID = 999;
-export const POSTGRES_DATA = '/var/lib/postgresql/data';
+const POSTGRES_DATA = '/var/lib/postgresql/data';
 
 const PG_LIB = `/usr/lib/postgresql/${POSTGRES_MAJOR}`;
 const PG_SHARE = `/usr/share/postgresql/${POSTGRES_MAJOR}`;
@@ -186,7 +186,7 @@ export function ensurePostgresImage(tag = POSTGRES_TEST_IMAGE): Promise<string> 
 }
 
 /** Always builds and imports the PostgreSQL test image under `tag` (ensurePostgresImage is the usual entry). */
-export async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000): Promise<string> {
+async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000): Promise<string> {
   for (const [path, what] of [
     [`${PG_BIN}/postgres`, `PostgreSQL ${POSTGRES_MAJOR}'s server (apt-get install -y postgresql-${POSTGRES_MAJOR})`],
     [PG_SHARE, `PostgreSQL ${POSTGRES_MAJOR}'s share folder (apt-get install -y postgresql-${POSTGRES_MAJOR})`],
@@ -403,14 +403,6 @@ export async function createTestVolume(name: string): Promise<string> {
   const full = testContainerName(name); // same naming rules as containers
   await docker(['volume', 'create', '--label', `${TEST_LABEL}=1`, '--label', `${PID_LABEL}=${process.pid}`, full]);
   return full;
-}
-
-/** `docker volume rm -f`; a volume that does not exist is fine (one still in use is an error). */
-export async function removeTestVolume(name: string): Promise<void> {
-  const full = testContainerName(name);
-  const result = await dockerCli(['volume', 'rm', '-f', full], 20_000);
-  if (result.code === 0 || /no such volume/i.test(result.stderr)) return;
-  throw new Error(`docker volume rm -f ${full}: ${result.error ?? result.stderr.trim()}`);
 }
 
 /**

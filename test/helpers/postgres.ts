@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 
 /** Folders of test servers start with this, so a leftover can be found: ls -d /tmp/dec-test-pg-*. */
-export const POSTGRES_DIR_PREFIX = 'dec-test-pg-';
+const POSTGRES_DIR_PREFIX = 'dec-test-pg-';
 
 export interface PostgresOptions {
   /** Superuser name; default "postgres". */
@@ -78,7 +78,7 @@ function versionOf(dir: string): number {
  * (Debian's /usr/local/bin links point into /usr/lib/postgresql/N/bin), else the newest
  * /usr/lib/postgresql/N/bin (or /usr/pgsql-N/bin). Throws a clear error when there is none.
  */
-export function findPostgresBinDir(): string {
+function findPostgresBinDir(): string {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue;
     const initdb = join(dir, 'initdb');

@@ -62,7 +62,7 @@ export interface FakeProbeContext extends ProbeContext {
 }
 
 /** What an unknown command answers: not installed. */
-export const NOT_FOUND: ExecResult = { notFound: true, exitCode: undefined, stdout: '', stderr: '', timedOut: false };
+const NOT_FOUND: ExecResult = { notFound: true, exitCode: undefined, stdout: '', stderr: '', timedOut: false };
 
 const DEFAULT_ENDPOINT: DockerEndpoint = { url: 'unix:///var/run/docker.sock', source: 'the default socket' };
 
@@ -207,7 +207,7 @@ function engineVersion(options: FakeClientOptions): EngineVersion {
   return { version: '28.2.2', apiVersion: '1.50', os: 'linux', arch: 'amd64', ...options.version };
 }
 
-export function fakeDockerClient(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): DockerClient {
+function fakeDockerClient(options: FakeClientOptions = {}, endpoint = DEFAULT_ENDPOINT): DockerClient {
   const version = engineVersion(options);
   const info: EngineInfo = {
     memTotal: 8 * 1024 ** 3,

@@ -3,7 +3,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { connectDocker, DockerUnavailable, excerptOf } from '../../src/docker/client.js';
+import { connectDocker, DockerUnavailable } from '../../src/docker/client.js';
+import { excerptOf } from '../../src/docker/engine-errors.js';
 
 const PAGE = `<!DOCTYPE html><html><head><title>Internal Server Error</title></head><body>${'<p>a line of the page</p>\n'.repeat(50)}</body></html>`;
 

@@ -177,19 +177,40 @@ describe('summarize', () => {
     const text = Object.fromEntries(summary.weeks.map((week) => [week.week.id, week.durationText]));
     expect(text).toMatchObject({
       'week-1': '',
-      'week-3': '30 min',
+      'week-3': '25 min',
       'week-4': '1 h 45 min–2 h',
-      'week-5': '≥ 1 h 10 min',
+      'week-5': '≥ 40 min',
       project: '2–3 weeks',
     });
   });
 });
 
 describe('weekDuration on the default syllabus', () => {
-  it('week 3: the section says 25 minutes, its topics add up to 30', () => {
+  it('week 3: the section says 25 minutes; its taught topics add up to 20 (the 10 min never taught left out)', () => {
     const total = weekDuration(findWeek(defaultCourse, '3'));
-    expect(total).toEqual({ min: 30, max: 30, open: false });
-    expect(formatTotal(total)).toBe('30 min');
+    expect(total).toEqual({ min: 25, max: 25, open: false });
+    expect(formatTotal(total)).toBe('25 min');
+  });
+
+  it('a section counts the sum of its topics when that is more than its stated time', () => {
+    const course = parseSyllabus(
+      Buffer.from(
+        [
+          'schemaVersion: 1',
+          'id: sums',
+          'title: Sums',
+          'weeks:',
+          '  - number: 1',
+          '    id: week-1',
+          '    title: One',
+          "    sections: [{ title: S, duration: '10 min' }]",
+          "    topics: [{ title: A, section: S, duration: '5 min' }, { title: B, section: S, duration: '10 min' }]",
+          '',
+        ].join('\n'),
+      ),
+      'sums.yaml',
+    );
+    expect(weekDuration(findWeek(course, '1'))).toEqual({ min: 15, max: 15, open: false });
   });
 
   it('week 4: 15 mins plus 1:30-1:45, the extra topic left out', () => {
@@ -198,10 +219,10 @@ describe('weekDuration on the default syllabus', () => {
     expect(formatTotal(total)).toBe('1 h 45 min–2 h');
   });
 
-  it('week 5: "40 + ? minutes" plus 30 minutes is at least 70 minutes', () => {
+  it('week 5: "40 + ? minutes"; the Airflow section (30 minutes) was never taught, so it does not count', () => {
     const total = weekDuration(findWeek(defaultCourse, '5'));
-    expect(total).toEqual({ min: 70, max: 70, open: true });
-    expect(formatTotal(total)).toBe('≥ 1 h 10 min');
+    expect(total).toEqual({ min: 40, max: 40, open: true });
+    expect(formatTotal(total)).toBe('≥ 40 min');
   });
 
   it('a week without any durations has none', () => {

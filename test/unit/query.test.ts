@@ -132,7 +132,7 @@ describe('findTopic', () => {
     const week5 = week('5');
     const error = decError(() => findTopic(week5, 'on airflow'));
     expect(error.message).toBe('"on airflow" matches 2 topics of week 5:');
-    expect(error.details).toEqual(['  7. BigQuery on Airflow', '  8. Spark on Airflow']);
+    expect(error.details).toEqual(['  13. BigQuery on Airflow', '  14. Spark on Airflow']);
     expect(error.hint).toMatch(/number or a longer piece/);
   });
 
@@ -142,23 +142,23 @@ describe('findTopic', () => {
     expect(error.details).toEqual([
       '  4. dbt fit of the tool in the tech stack',
       '  14. dbt Cloud: scheduler, sources and data catalog (Airflow)',
-      '  16. dbt CLI (local)',
+      '  20. dbt CLI (local)',
     ]);
   });
 
   it('rejects a number out of range, listing the topics', () => {
-    const error = decError(() => findTopic(week3, '9'));
-    expect(error.message).toBe('Week 3 has topics 1–8, not 9.');
-    expect(error.details).toHaveLength(8);
+    const error = decError(() => findTopic(week3, '12'));
+    expect(error.message).toBe('Week 3 has topics 1–11, not 12.');
+    expect(error.details).toHaveLength(11);
     expect(error.details[0]).toBe('  1. What is a data warehouse solution');
     expect(error.hint).toContain('dec progress done 3 1');
-    expect(decError(() => findTopic(week3, '0')).message).toBe('Week 3 has topics 1–8, not 0.');
+    expect(decError(() => findTopic(week3, '0')).message).toBe('Week 3 has topics 1–11, not 0.');
   });
 
   it('rejects a piece no topic has, listing the topics', () => {
     const error = decError(() => findTopic(week3, 'kubernetes'));
     expect(error.message).toBe('No topic of week 3 matches "kubernetes". Its topics:');
-    expect(error.details).toHaveLength(8);
+    expect(error.details).toHaveLength(11);
   });
 
   it('names a spanning week by its span', () => {
@@ -171,7 +171,7 @@ describe('findTopics', () => {
 
   it('gives the whole week for no references', () => {
     expect(findTopics(week3, [])).toEqual(week3.topics);
-    expect(findTopics(week3, [])).toHaveLength(8);
+    expect(findTopics(week3, [])).toHaveLength(11);
   });
 
   it('finds each reference once, in the order first named', () => {

@@ -31,14 +31,14 @@ async function gcloudVersion(ctx: ProbeContext, binary: string): Promise<string 
   return /Google Cloud SDK ([\d.]+)/.exec(run.stdout)?.[1];
 }
 
-export interface GcloudConfig {
+interface GcloudConfig {
   account?: string;
   project?: string;
   configuration: string;
 }
 
 /** The active configuration, read from gcloud's config folder like gcloud itself does. */
-export async function gcloudConfig(ctx: ProbeContext): Promise<GcloudConfig> {
+async function gcloudConfig(ctx: ProbeContext): Promise<GcloudConfig> {
   return ctx.once('gcloud-config', async () => {
     const dir =
       ctx.env.CLOUDSDK_CONFIG ||

@@ -7,7 +7,7 @@ import { describeHolder, freePortFix, heldByOwnStack, portHolder, type PortHolde
 import { toolProbe } from './tool.js';
 
 /** The week-1 credentials of the course (root/root, database ny_taxi), for a syllabus whose stack gives none. */
-export const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
+const COURSE_POSTGRES = { user: 'root', password: 'root', database: 'ny_taxi' } as const;
 
 export const psql = toolProbe({
   id: 'psql',

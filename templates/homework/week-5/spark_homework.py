@@ -55,7 +55,8 @@ def main() -> None:
     zones.printSchema()
     # TODO: join the trips with the zones twice (pickup and drop-off), build the pair, count, order.
 
-    # Bonus (ungraded): which join type did Spark pick for the zones? Look at the query plan in the UI.
+    # Bonus (ungraded): which join type did Spark pick for the zones, and how many stages did that job have?
+    # Look at the query plan and the stages in the UI.
 
     # Spark stops when the script ends; wait so you can read the jobs and stages in the UI first.
     try:

@@ -29,7 +29,8 @@ select
     fhv_trips.sr_flag
 
 from fhv_trips
--- inner joins drop the trips whose zone is missing or unknown; TODO: check that this is what the question counts
+-- inner joins drop the trips whose zone is missing or unknown: question 4 keeps only trips whose pickup and
+-- drop-off zones are both known, picked up in 2019 (TODO: filter here if stg_fhv_tripdata does not)
 inner join dim_zones as pickup_zone
     on fhv_trips.pickup_locationid = pickup_zone.locationid
 inner join dim_zones as dropoff_zone

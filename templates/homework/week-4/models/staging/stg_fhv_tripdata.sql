@@ -7,7 +7,8 @@ with tripdata as (
 
     select *
     from {{{{ source('staging', 'fhv_tripdata') }}}}
-    -- TODO: keep only 2019 here if your raw table holds other years too
+    -- TODO: keep only the trips picked up in 2019 (the homework counts those), and add no
+    -- deduplication step: the counts of questions 3 and 4 include every such row.
 
 )
 

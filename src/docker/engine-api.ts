@@ -1,0 +1,115 @@
+// The part of dockerode that dec calls, typed as dockerode 5 behaves. @types/dockerode's newest is
+// 4.0.2 (for dockerode 4); dockerode 5.0.x changed no API (4.0.10 -> 5.0.1 only swapped the uuid
+// package for crypto.randomUUID in lib/session.js and raised engines to Node 14.17), so its types
+// still describe 5. But they leave much open (`options: {}`, `Promise<any>` for ping, info, df, most
+// inspect calls), so client.ts talks to dockerode through this narrower interface: connectDocker
+// assigns a real Dockerode to it, which makes the compiler check this file against @types/dockerode
+// where @types is precise, and check every call client.ts makes against this file where @types is not.
+// Option and result shapes follow dockerode 5's lib/ (which passes options through as the Engine API's
+// query or body) and the Engine API's answers for the fields dec reads.
+import type { Duplex } from 'node:stream';
+
+/** GET /containers/json, the fields dec reads. */
+export interface EngineContainer {
+  Id: string;
+  Names?: string[];
+  Image: string;
+  State: string;
+  Labels?: Record<string, string>;
+  Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
+  Mounts?: Array<{ Type?: string; Name?: string }>;
+}
+
+/** GET /containers/{id}/json, the fields dec reads. */
+interface EngineContainerDetails {
+  Name?: string;
+  State?: { Status?: string };
+  Config?: { Labels?: Record<string, string> };
+  HostConfig?: { PortBindings?: Record<string, Array<{ HostPort?: string }> | null> };
+  NetworkSettings?: { Networks?: Record<string, { NetworkID?: string }> };
+}
+
+/** POST /containers/create, what dec sends. */
+interface EngineContainerSpec {
+  name: string;
+  Image: string;
+  Env: string[];
+  Cmd?: string[];
+  Labels: Record<string, string>;
+  ExposedPorts: Record<string, Record<string, never>>;
+  HostConfig: {
+    PortBindings: Record<string, Array<{ HostIp?: string; HostPort: string }>>;
+    Mounts: Array<{ Type: 'volume'; Source: string; Target: string }>;
+    RestartPolicy: { Name: 'unless-stopped' };
+  };
+  NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+}
+
+interface EngineContainerHandle {
+  inspect(): Promise<EngineContainerDetails>;
+  /** Rejects with statusCode 304 when it already runs. */
+  start(): Promise<unknown>;
+  /** `t`: seconds of grace before SIGKILL. Rejects with statusCode 304 when it is already stopped. */
+  stop(options: { t: number }): Promise<unknown>;
+  remove(options: { force: boolean; v: boolean }): Promise<unknown>;
+  rename(options: { name: string }): Promise<unknown>;
+  /** Without `follow` dockerode resolves to the whole (multiplexed) log as one Buffer. */
+  logs(options: { stdout: true; stderr: true; tail: number; follow: false }): Promise<Buffer>;
+  putArchive(archive: Buffer | NodeJS.ReadableStream, options: { path: string }): Promise<unknown>;
+  exec(options: { Cmd: string[]; AttachStdout: true; AttachStderr: true }): Promise<{
+    /** With `hijack` dockerode resolves to the raw duplex stream of the exec. */
+    start(options: { hijack: true; stdin: false }): Promise<Duplex>;
+    inspect(): Promise<{ ExitCode: number | null }>;
+  }>;
+}
+
+interface EngineNetworkHandle {
+  inspect(): Promise<{
+    Id: string;
+    Labels?: Record<string, string> | null;
+    Containers?: Record<string, unknown> | null;
+  }>;
+  connect(options: { Container: string; EndpointConfig: { Aliases: string[] } }): Promise<unknown>;
+  disconnect(options: { Container: string; Force: boolean }): Promise<unknown>;
+  remove(): Promise<unknown>;
+}
+
+interface PullEvent {
+  id?: string;
+  status?: string;
+  error?: string;
+  progressDetail?: { current?: number; total?: number };
+}
+
+export interface EngineApi {
+  /** GET /_ping: docker-modem hands back the body as it came, "OK" (a Buffer) on every engine. */
+  ping(): Promise<unknown>;
+  version(): Promise<{ Version?: unknown; ApiVersion?: unknown; Os?: unknown; Arch?: unknown }>;
+  info(): Promise<{ MemTotal: number; NCPU: number; DockerRootDir: string; Name: string; OperatingSystem: string }>;
+  /** GET /system/df */
+  df(): Promise<{ Volumes?: Array<{ Name: string; UsageData?: { Size?: number } }> }>;
+  listContainers(options: { all: true; filters?: { volume: string[] } }): Promise<EngineContainer[]>;
+  getContainer(id: string): EngineContainerHandle;
+  /** Resolves to a handle whose `id` is the new container's. */
+  createContainer(spec: EngineContainerSpec): Promise<{ id: string }>;
+  listNetworks(options: { filters: { name: string[] } }): Promise<Array<{ Id: string; Name: string }>>;
+  getNetwork(id: string): EngineNetworkHandle;
+  createNetwork(options: {
+    Name: string;
+    Driver: 'bridge';
+    Labels: Record<string, string>;
+    CheckDuplicate: boolean;
+  }): Promise<unknown>;
+  getVolume(name: string): { inspect(): Promise<unknown>; remove(): Promise<unknown> };
+  createVolume(options: { Name: string; Labels: Record<string, string> }): Promise<unknown>;
+  getImage(ref: string): { inspect(): Promise<unknown> };
+  /** POST /images/create; `abortSignal` closes the request (dockerode passes it to docker-modem). */
+  pull(ref: string, options: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream>;
+  modem: {
+    followProgress(
+      stream: NodeJS.ReadableStream,
+      done: (error: Error | null) => void,
+      progress: (event: PullEvent) => void,
+    ): void;
+  };
+}
