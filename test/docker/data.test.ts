@@ -1064,7 +1064,8 @@ describe('dec data: what a student or the machine causes gets one or two clear l
 
     expect(await count('trips_err')).toBe(1000);
     expect(await stagingTables()).toEqual([]);
-  });
+    // Three loads and a 200,000-row sample: about 10 s on an idle machine, over 30 s at a load of 12.
+  }, 90_000);
 
   it('Postgres ending the connection of a load (as a shutdown does): exit 2, "Postgres stopped", the table as it was', async () => {
     const good = await sample(1000, 'good.csv');
