@@ -6,10 +6,14 @@
 // their course stacks. In CI (DEC_TEST_STUDENT_STACK=1, set by .ci/run), a real week-1 Postgres under
 // dec's default project, with a table in it, stands in for the student's: it must come through the whole
 // suite with its container running and its table intact; this file removes it afterwards.
+//
+// vitest.config.ts names this file on the root project, so it runs once for the whole run whichever
+// projects are in it; a run without the docker and harness projects (no Docker there) skips it.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
 import { docker, dockerAnswers, dockerCli, freePort } from './helpers/docker.js';
 import { ensurePostgresImage, POSTGRES_TEST_IMAGE } from './helpers/images.js';
 import { queryCourseDatabase } from './helpers/postgres.js';
@@ -101,7 +105,11 @@ async function checkAndRemoveStudentStack(stack: StudentStack): Promise<string[]
   return problems;
 }
 
-export default async function globalSetup(): Promise<(() => Promise<void>) | undefined> {
+/** The projects whose tests make Docker containers, volumes and networks. */
+const DOCKER_PROJECTS = new Set(['docker', 'harness']);
+
+export default async function globalSetup(root: TestProject): Promise<(() => Promise<void>) | undefined> {
+  if (!root.vitest.projects.some((project) => DOCKER_PROJECTS.has(project.name))) return undefined;
   if (!(await dockerAnswers())) return undefined; // the Docker suites say so themselves, loudly
   const student = process.env.DEC_TEST_STUDENT_STACK === '1' ? await startStudentStack() : undefined;
   const before = await snapshot();

@@ -1,26 +1,15 @@
 // Port holders on the real machine: real listening processes, a real PostgreSQL, real /proc; and the one
 // process runner the lookups (ss, lsof, netstat) and the doctor's probes share.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { canBind, findHostListener, isPortInUse, realHostPorts } from '../../src/doctor/host-ports.js';
 import { runCommand } from '../../src/util/exec.js';
 import { freePort, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 
 const children = new Set<ChildProcess>();
-
-/** "gone", or the state letter from /proc/<pid>/stat ("Z": a zombie, which PID 1 here reaps late). */
-function processState(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? '?';
-  } catch {
-    return 'gone';
-  }
-}
 
 function waitExit(child: ChildProcess, timeoutMs = 5_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -39,7 +28,10 @@ async function kill(child: ChildProcess): Promise<void> {
   children.delete(child);
 }
 
-/** Starts a process that prints the port it listens on; resolves once it does (5 s at most). */
+/**
+ * Starts a process that prints the port it listens on; resolves once it does (20 s at most: far above
+ * the usual tens of ms, for a loaded machine).
+ */
 function startListener(file: string, args: string[]): Promise<{ child: ChildProcess; pid: number; port: number }> {
   const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
@@ -51,7 +43,7 @@ function startListener(file: string, args: string[]): Promise<{ child: ChildProc
       child.kill('SIGKILL');
       reject(new Error(`${why}\nstdout: ${out}\nstderr: ${err}`));
     };
-    const timer = setTimeout(() => fail('listener did not print its port within 5 s'), 5_000);
+    const timer = setTimeout(() => fail('listener did not print its port within 20 s'), 20_000);
     child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
     child.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString();
@@ -106,13 +98,12 @@ describe.skipIf(process.platform !== 'linux')('port holders (Linux, real process
     expect((await findHostListener(port))?.pid).toBe(pid);
   });
 
-  it('a free port: not in use, bindable, nobody listens, answered fast', async () => {
+  it('a free port: not in use (refused, not timed out), bindable, nobody listens', async () => {
     const port = await freePort();
-    const started = Date.now();
+    // A connect that times out counts as in use (the stuck listener below): false means it was refused.
     expect(await isPortInUse(port)).toBe(false);
     expect(await canBind(port)).toBe(true);
     expect(await findHostListener(port)).toBeUndefined();
-    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('a stuck listener (full accept queue, connects time out) still counts as in use, within the timeout', async () => {
@@ -153,41 +144,6 @@ describe.skipIf(process.platform !== 'linux')('a real PostgreSQL holding a port'
     expect(found).toMatchObject({ pid: pgServer.pid, name: 'postgres' });
     expect(found?.command).toContain(`${pgServer.binDir}/postgres`);
   });
-});
-
-describe.skipIf(process.platform !== 'linux')('test helper startPostgres', () => {
-  it('serves a database with password logins, and stop() frees the port and removes its folder', async () => {
-    const server = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
-    try {
-      expect(server.connectionString).toBe(`postgres://root:root@127.0.0.1:${server.port}/ny_taxi`);
-      const client = new pg.Client({ connectionString: server.connectionString, connectionTimeoutMillis: 5_000 });
-      await client.connect();
-      try {
-        const result = await client.query<{ db: string; user: string }>(
-          'select current_database() as db, current_user as user',
-        );
-        expect(result.rows[0]).toEqual({ db: 'ny_taxi', user: 'root' });
-      } finally {
-        await client.end();
-      }
-      const wrong = new pg.Client({
-        host: '127.0.0.1',
-        port: server.port,
-        user: 'root',
-        password: 'not-root',
-        database: 'ny_taxi',
-        connectionTimeoutMillis: 5_000,
-      });
-      await expect(wrong.connect()).rejects.toMatchObject({ code: '28P01' });
-      await wrong.end().catch(() => undefined);
-    } finally {
-      await server.stop();
-    }
-    expect(await isPortInUse(server.port)).toBe(false);
-    expect(existsSync(server.dir)).toBe(false);
-    expect(processState(server.pid)).toMatch(/^(gone|Z)$/);
-    await server.stop(); // idempotent
-  }, 90_000);
 });
 
 describe.skipIf(process.platform !== 'linux')('the process runner', () => {

@@ -17,6 +17,8 @@ import {
 } from '../helpers/docker.js';
 import { imageWithCommand, PGADMIN_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { noOverrides } from '../../src/setup/spec.js';
+import { saveOverrides } from '../../src/setup/state.js';
 
 const STANDIN = 'dec-test/kafka-standin:1';
 /** Runs and listens on nothing. */
@@ -44,6 +46,29 @@ const removeStack = () => removeDecProject(sandbox.project);
 const named = (name: string) => `${sandbox.project}-week6-${name}`;
 const stackFilter = () => `label=dec.project=${sandbox.project}`;
 
+/** The stand-in for every service, on the free ports. */
+const flags = () =>
+  SERVICES.flatMap((service) => ['--image', `${service}=${STANDIN}`, '--port', `${service}=${ports[service]}`]);
+
+// Each test states the stack it starts from, so that it passes alone (`vitest run -t '<name>'`) as well as
+// after the test before it (which left the stack that way, so these cost little in file order).
+
+/** The four services up and ready, their flags remembered. */
+async function stackUp(): Promise<void> {
+  const run = await dec(['setup', 'week6', ...flags()]);
+  expect(run.code, `the stack this test starts from: ${run.stderr}`).toBe(0);
+}
+
+/** Nothing of the suite's project; the flags remembered, as a first setup with them leaves them. */
+async function fromNothing(): Promise<void> {
+  await removeStack();
+  await saveOverrides(sandbox.env, 'dez-2022', 'week6', {
+    ...noOverrides(),
+    images: Object.fromEntries(SERVICES.map((service) => [service, STANDIN])),
+    ports: { ...ports },
+  });
+}
+
 beforeAll(async () => {
   await requireDocker();
   await ensureBusyboxImage();
@@ -61,13 +86,8 @@ afterAll(async () => {
 // Each test may start Postgres from an empty volume: seconds when idle, far more on a loaded runner.
 describe('dec setup week6', { timeout: 180_000 }, () => {
   it('starts the four services, ready, with the broker advertising the host port', async () => {
-    const flags = SERVICES.flatMap((service) => [
-      '--image',
-      `${service}=${STANDIN}`,
-      '--port',
-      `${service}=${ports[service]}`,
-    ]);
-    const run = await dec(['setup', 'week6', ...flags]);
+    await removeStack();
+    const run = await dec(['setup', 'week6', ...flags()]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`localhost:${ports.broker} from your machine; broker:29092 from containers`);
     expect(run.stdout).toContain(`http://localhost:${ports['control-center']}`);
@@ -101,6 +121,7 @@ describe('dec setup week6', { timeout: 180_000 }, () => {
   }, 180_000);
 
   it('a stand-in that does not listen is not ready, though Docker publishes (and proxies) its port', async () => {
+    await stackUp();
     // Runs, stops at once on SIGTERM, and listens on nothing: docker-proxy still accepts on the host port.
     await imageWithCommand(SILENT, PGADMIN_TEST_IMAGE, [
       'sh',
@@ -122,7 +143,7 @@ describe('dec setup week6', { timeout: 180_000 }, () => {
     ]);
     expect(run.code, run.stdout).toBe(1);
     expect(run.stderr).toContain('zookeeper did not become ready');
-    // The zookeeper that listens (the stand-in of the first test) is back, ready.
+    // The zookeeper that listens (the stand-in the stack ran with) is back, ready.
     const status = JSON.parse((await dec(['setup', 'status', '6', '--json'])).stdout) as {
       stacks: Array<{ services: Array<{ service: string; state: string; ready: boolean }> }>;
     };
@@ -140,6 +161,7 @@ describe('dec setup week6', { timeout: 180_000 }, () => {
   });
 
   it('teardown removes the containers and keeps the topics (volumes); --destroy --yes deletes them', async () => {
+    await stackUp();
     const down = await dec(['teardown', 'week6']);
     expect(down.code, down.stderr).toBe(0);
     expect((await docker(['ps', '-aq', '--filter', stackFilter()])).trim()).toBe('');
@@ -155,6 +177,7 @@ describe('dec setup week6', { timeout: 180_000 }, () => {
   }, 120_000);
 
   it('the engine going away at any step: a clear error (exit 2), and the next run picks up from there', async () => {
+    await fromNothing();
     const socket = join(sandbox.root, 'engine.sock');
     const outcomes: string[] = [];
     // Cut after 3 requests (before anything is made) up to 24 (containers half made): every step.

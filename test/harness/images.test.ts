@@ -140,13 +140,12 @@ describe('PostgreSQL test image', { timeout: 120_000 }, () => {
   });
 
   it('is not built again when present (idempotent, concurrent calls share one build)', async () => {
+    // docker import makes a new image id each time: the same id after is proof nothing was built.
     const before = (await docker(['image', 'inspect', '--format', '{{.Id}}', POSTGRES_TEST_IMAGE])).trim();
-    const started = Date.now();
     await expect(Promise.all([ensurePostgresImage(), ensurePostgresImage()])).resolves.toEqual([
       POSTGRES_TEST_IMAGE,
       POSTGRES_TEST_IMAGE,
     ]);
-    expect(Date.now() - started).toBeLessThan(2_000);
     expect((await docker(['image', 'inspect', '--format', '{{.Id}}', POSTGRES_TEST_IMAGE])).trim()).toBe(before);
   });
 
@@ -160,26 +159,32 @@ describe('PostgreSQL test image', { timeout: 120_000 }, () => {
     expect((await docker(['exec', name, 'id', '-u', 'postgres'])).trim()).toBe(String(POSTGRES_UID));
   });
 
+  /** A container on a new named volume, started with the course credentials, accepting logins. */
+  async function courseContainer(name: string): Promise<{ volume: string; port: number; name: string }> {
+    const volume = await createTestVolume(`pgdata-${name}-${tag}`);
+    const port = await freePort();
+    const container = await startPostgresContainer({
+      name: `pg-${name}-${tag}`,
+      env: { POSTGRES_USER: 'root', POSTGRES_PASSWORD: 'root', POSTGRES_DB: 'ny_taxi' },
+      volume,
+      port,
+    });
+    const tookMs = await waitForLogin(port);
+    console.log(`${container.name}: first start (initdb) to first login: ${tookMs} ms`);
+    return { volume, port, name: container.name };
+  }
+
+  // One running server shared by the read-only tests below (an explicit fixture: each initdb costs
+  // seconds); the test that stops and replaces a container makes its own.
   describe('with POSTGRES_USER=root POSTGRES_PASSWORD=root POSTGRES_DB=ny_taxi on a named volume', () => {
-    let volume = '';
     let port = 0;
     let first = '';
 
     beforeAll(async () => {
-      volume = await createTestVolume(`pgdata-${tag}`);
-      port = await freePort();
-      const container = await startPostgresContainer({
-        name: `pg-first-${tag}`,
-        env: { POSTGRES_USER: 'root', POSTGRES_PASSWORD: 'root', POSTGRES_DB: 'ny_taxi' },
-        volume,
-        port,
-      });
-      first = container.name;
-    });
+      ({ port, name: first } = await courseContainer('first'));
+    }, 120_000);
 
     it('accepts root/root on 127.0.0.1 to ny_taxi (pg)', async () => {
-      const tookMs = await waitForLogin(port);
-      console.log(`first start (initdb) to first login: ${tookMs} ms`);
       const [row] = await query<{ db: string; user: string; version: string; encoding: string; tz: string }>(
         { port },
         "SELECT current_database() AS db, current_user AS user, current_setting('server_version') AS version, " +
@@ -226,15 +231,15 @@ describe('PostgreSQL test image', { timeout: 120_000 }, () => {
     });
 
     it('keeps the data on the volume when the container is replaced, without a second initdb', async () => {
+      const { volume, port, name: replaced } = await courseContainer('replaced');
       await query({ port }, 'CREATE TABLE trips (id int PRIMARY KEY, fare numeric)');
       await query({ port }, 'INSERT INTO trips VALUES ($1, $2), ($3, $4)', [1, '12.5', 2, '7.25']);
 
-      // A clean stop (STOPSIGNAL SIGINT: fast shutdown) is quick.
-      const stopping = Date.now();
-      await docker(['stop', '--time', '20', first], 40_000);
-      expect(Date.now() - stopping).toBeLessThan(8_000);
-      expect(await containerState(first)).toEqual({ running: false, exitCode: 0 });
-      await docker(['rm', '-v', first]);
+      // A clean stop (STOPSIGNAL SIGINT: fast shutdown): postgres exits 0 by itself, not 137 from the
+      // SIGKILL at the end of the grace period.
+      await docker(['stop', '--time', '20', replaced], 40_000);
+      expect(await containerState(replaced)).toEqual({ running: false, exitCode: 0 });
+      await docker(['rm', '-v', replaced]);
 
       // Other credentials now: they must be ignored, the cluster on the volume is kept as it is.
       const second = await startPostgresContainer({
@@ -254,7 +259,7 @@ describe('PostgreSQL test image', { timeout: 120_000 }, () => {
       const logs = await dockerCli(['logs', second.name]);
       expect(logs.stdout + logs.stderr).toMatch(/appears to contain a database; Skipping initialization/);
       expect(logs.stdout + logs.stderr).not.toMatch(/init process complete/);
-    }, 60_000);
+    }, 120_000);
   });
 
   it('refuses to initialise without POSTGRES_PASSWORD (exit 1, the official message)', async () => {
@@ -289,6 +294,10 @@ describe('PostgreSQL test image', { timeout: 120_000 }, () => {
   });
 });
 
+// "Stops at once": the stand-in's trap ends it with 0 on SIGTERM; ignored, docker would SIGKILL it after
+// the grace period (exit 137), and every teardown would wait those 10 s.
+const STOPPED_BY_ITS_TRAP = { running: false, exitCode: 0 };
+
 describe('pgAdmin stand-in (busybox test image)', () => {
   it('answers 200 on /misc/ping and / on port 80, and stops at once', async () => {
     const port = await freePort();
@@ -304,9 +313,8 @@ describe('pgAdmin stand-in (busybox test image)', () => {
     });
     expect(ping).toEqual({ status: 200, body: 'PING' });
     expect((await httpGetLocal(port, '/')).status).toBe(200);
-    const stopping = Date.now();
     await docker(['stop', '--time', '10', name], 30_000);
-    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(await containerState(name)).toEqual(STOPPED_BY_ITS_TRAP);
   });
 
   it('with a start delay answers only after it', async () => {
@@ -334,8 +342,7 @@ describe('pgAdmin stand-in (busybox test image)', () => {
     await new Promise((wake) => setTimeout(wake, 1_500));
     expect((await containerState(name)).running).toBe(true);
     await expect(httpGetLocal(port, '/misc/ping')).rejects.toThrow();
-    const stopping = Date.now();
     await docker(['stop', '--time', '10', name], 30_000);
-    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(await containerState(name)).toEqual(STOPPED_BY_ITS_TRAP);
   });
 });

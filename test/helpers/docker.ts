@@ -561,9 +561,23 @@ export interface NobodyResult extends RunResult {
  * Runs `file args` as user nobody (group nogroup, no supplementary groups) via
  * `setpriv --reuid --regid --clear-groups`, with HOME and DEC_HOME in a folder nobody owns. Needs root.
  */
-export async function runAsNobody(file: string, args: string[], options: NobodyOptions = {}): Promise<NobodyResult> {
+export function runAsNobody(file: string, args: string[], options: NobodyOptions = {}): Promise<NobodyResult> {
   requireRoot('runAsNobody');
-  const { uid, gid } = nobodyIds();
+  return runUnprivileged(file, args, options);
+}
+
+/**
+ * Runs `file args` as a user whom a folder's mode binds: as nobody under root (root reads and writes
+ * whatever the mode says, so a read-only folder would prove nothing), otherwise as the current user.
+ * HOME and DEC_HOME are as in runAsNobody, owned by whoever runs. So a permission test runs everywhere,
+ * CI (root) and a developer's own account alike.
+ */
+export async function runUnprivileged(
+  file: string,
+  args: string[],
+  options: NobodyOptions = {},
+): Promise<NobodyResult> {
+  const nobody = process.getuid?.() === 0 ? nobodyIds() : undefined;
   const owned = options.root === undefined;
   const root = options.root ?? mkdtempSync(join(tmpdir(), 'dec-nobody-'));
   const home = join(root, 'home');
@@ -571,8 +585,10 @@ export async function runAsNobody(file: string, args: string[], options: NobodyO
   try {
     mkdirSync(home, { recursive: true });
     mkdirSync(decHome, { recursive: true });
-    chownTree(root, uid, gid);
-    makeTraversable(root);
+    if (nobody) {
+      chownTree(root, nobody.uid, nobody.gid);
+      makeTraversable(root);
+    }
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       LANG: 'C.UTF-8',
@@ -580,8 +596,11 @@ export async function runAsNobody(file: string, args: string[], options: NobodyO
       HOME: home,
       DEC_HOME: decHome,
     };
+    const [command, commandArgs] = nobody
+      ? ['setpriv', [`--reuid=${nobody.uid}`, `--regid=${nobody.gid}`, '--clear-groups', '--', file, ...args]]
+      : [file, args];
     const result = await new Promise<RunResult>((done, fail) => {
-      const child = spawn('setpriv', [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', file, ...args], {
+      const child = spawn(command, commandArgs, {
         cwd: options.cwd ?? home,
         env,
         stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
