@@ -33,7 +33,10 @@ export async function loadDockerClient(): Promise<void> {
  * loaded: a slow load on a busy machine is dec's time, not the engine's.
  */
 function dockerTimeout(timeoutMs: number, started: number): number {
-  return Math.max(200, timeoutMs - (Date.now() - started) - 300);
+  // The margin grows with the limit: on a loaded machine the event loop can lag by a few hundred ms,
+  // and the probe's own deadline must not win the race against the engine's clearer message.
+  const margin = Math.max(300, timeoutMs / 4);
+  return Math.max(200, timeoutMs - (Date.now() - started) - margin);
 }
 
 export function realDockerFacts(options: DockerFactsOptions): DockerFacts {
