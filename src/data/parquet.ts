@@ -12,6 +12,7 @@ import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetPars
 import { DecError } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
 import type { Column, ColumnType } from './datasets.js';
+import { loadHyparquet, type ColumnDecoder, type DataReader as Reader, type Hyparquet } from './parquet-pages.js';
 
 /** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
 const HEADER_WINDOW = 64 * 1024;
@@ -31,22 +32,6 @@ export interface ParquetFile {
   close(): Promise<void>;
 }
 
-async function modules() {
-  const [hyparquet, column, convert, datapage, encoding, plain, delta, schema] = await Promise.all([
-    import('hyparquet'),
-    import('hyparquet/src/column.js'),
-    import('hyparquet/src/convert.js'),
-    import('hyparquet/src/datapage.js'),
-    import('hyparquet/src/encoding.js'),
-    import('hyparquet/src/plain.js'),
-    import('hyparquet/src/delta.js'),
-    import('hyparquet/src/schema.js'),
-  ]);
-  return { hyparquet, column, convert, datapage, encoding, plain, delta, schema };
-}
-type Modules = Awaited<ReturnType<typeof modules>>;
-type ColumnDecoder = Parameters<Modules['column']['readPage']>[2];
-type Reader = Parameters<Modules['column']['parquetHeader']>[0];
 type Values = ArrayLike<unknown>;
 
 // ---------------------------------------------------------------------------------------------
@@ -96,7 +81,7 @@ function textOf(value: unknown): string {
 type CellWriter = (out: CsvOut, value: unknown) => void;
 
 /** How a column's plain (not dictionary) values are written: fast paths for the types the TLC files use. */
-function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Modules): CellWriter {
+function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Hyparquet): CellWriter {
   const { type, converted_type: converted, logical_type: logical } = element;
   const timestampUnit =
     logical?.type === 'TIMESTAMP'
@@ -127,7 +112,7 @@ function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Modules
   const text = converted === 'UTF8' || converted === 'ENUM' || converted === 'JSON' || logical?.type === 'STRING';
   if (type === 'BYTE_ARRAY' && (text || (!converted && !logical))) return (out, v) => out.utf8(v as Uint8Array);
   // Everything else (dates, decimals, INT96, unsigned, UUID, ...) through hyparquet's own conversion.
-  return (out, v) => out.cell(textOf(lib.convert.convert([v] as never, decoder)[0]));
+  return (out, v) => out.cell(textOf(lib.convert([v] as never, decoder)[0]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,7 +196,7 @@ function indexArray(scratch: Scratch, bitWidth: number, n: number): Uint8Array |
 
 /** The values of a data page (after its levels), kept compact: typed arrays, dictionary indices. */
 function decodeValues(
-  lib: Modules,
+  lib: Hyparquet,
   scratch: Scratch,
   reader: Reader,
   encoding: string,
@@ -223,31 +208,31 @@ function decodeValues(
   if (n === 0) return { values: [] as Values, indexed: false };
   switch (encoding) {
     case 'PLAIN':
-      return { values: lib.plain.readPlain(reader, type, n, element.type_length) as Values, indexed: false };
+      return { values: lib.readPlain(reader, type, n, element.type_length) as Values, indexed: false };
     case 'PLAIN_DICTIONARY':
     case 'RLE_DICTIONARY': {
       const bitWidth = reader.view.getUint8(reader.offset++);
       const indices = indexArray(scratch, bitWidth, n);
-      if (bitWidth) lib.encoding.readRleBitPackedHybrid(reader, bitWidth, indices, end - reader.offset);
+      if (bitWidth) lib.readRleBitPackedHybrid(reader, bitWidth, indices, end - reader.offset);
       return { values: indices, indexed: true };
     }
     case 'RLE': {
       const bits = scratch.bytes('indices', n); // booleans
-      lib.encoding.readRleBitPackedHybrid(reader, 1, bits);
+      lib.readRleBitPackedHybrid(reader, 1, bits);
       return { values: bits, indexed: false };
     }
     case 'BYTE_STREAM_SPLIT':
-      return { values: lib.encoding.byteStreamSplit(reader, n, type, element.type_length) as Values, indexed: false };
+      return { values: lib.byteStreamSplit(reader, n, type, element.type_length) as Values, indexed: false };
     case 'DELTA_BINARY_PACKED': {
       const values = type === 'INT32' ? new Int32Array(n) : new BigInt64Array(n);
-      lib.delta.deltaBinaryUnpack(reader, n, values);
+      lib.deltaBinaryUnpack(reader, n, values);
       return { values, indexed: false };
     }
     case 'DELTA_LENGTH_BYTE_ARRAY':
     case 'DELTA_BYTE_ARRAY': {
       const values = new Array<Uint8Array>(n);
-      if (encoding === 'DELTA_BYTE_ARRAY') lib.delta.deltaByteArray(reader, n, values);
-      else lib.delta.deltaLengthByteArray(reader, n, values);
+      if (encoding === 'DELTA_BYTE_ARRAY') lib.deltaByteArray(reader, n, values);
+      else lib.deltaLengthByteArray(reader, n, values);
       return { values, indexed: false };
     }
     default:
@@ -263,22 +248,22 @@ function countPresent(present: Uint8Array | undefined, rows: number): number {
 }
 
 /** Decompressed into the column's scratch (SNAPPY, as the TLC files use), else by hyparquet. */
-function decompress(lib: Modules, column: ColumnPlan, bytes: Uint8Array, size: number): Uint8Array {
+function decompress(lib: Hyparquet, column: ColumnPlan, bytes: Uint8Array, size: number): Uint8Array {
   const { codec, compressors } = column.decoder;
-  if (codec !== 'SNAPPY') return lib.datapage.decompressPage(bytes, size, codec, compressors);
+  if (codec !== 'SNAPPY') return lib.decompressPage(bytes, size, codec, compressors);
   const page = column.scratch.bytes('page', size);
-  lib.hyparquet.snappyUncompress(bytes, page);
+  lib.snappyUncompress(bytes, page);
   return page;
 }
 
-function definitionLevels(lib: Modules, column: ColumnPlan, reader: Reader, n: number, length?: number) {
+function definitionLevels(lib: Hyparquet, column: ColumnPlan, reader: Reader, n: number, length?: number) {
   const levels = column.scratch.bytes('levels', n);
-  lib.encoding.readRleBitPackedHybrid(reader, 1, levels, length);
+  lib.readRleBitPackedHybrid(reader, 1, levels, length);
   return levels.includes(0) ? levels : undefined; // no nulls: no levels to look at
 }
 
 /** A data page of a flat column (no repetition levels; definition level 0 or 1). */
-function decodeDataPage(lib: Modules, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
+function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
   const { decoder, optional, scratch } = column;
   const rows = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
   if (rows < 0 || rows > MAX_PAGE_ROWS)
@@ -321,7 +306,7 @@ class ColumnCursor {
     private readonly file: FileHandle,
     private readonly column: ColumnPlan,
     meta: ColumnMetaData,
-    private readonly lib: Modules,
+    private readonly lib: Hyparquet,
   ) {
     const data = Number(meta.data_page_offset);
     const dictionary = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
@@ -352,8 +337,8 @@ class ColumnCursor {
       const { header, body } = await this.readPage();
       if (header.type === 'DICTIONARY_PAGE') {
         // Formatted once: the data pages then point at ready cells.
-        const { data } = this.lib.column.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
-        const converted = data ? this.lib.convert.convert(data, decoder) : [];
+        const { data } = this.lib.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
+        const converted = data ? this.lib.convert(data, decoder) : [];
         this.dictionary = Array.from(converted as ArrayLike<unknown>, (value) => Buffer.from(textOf(value), 'utf8'));
         continue;
       }
@@ -375,7 +360,7 @@ class ColumnCursor {
       const reader = readerOf(bytes);
       let header: PageHeader;
       try {
-        header = this.lib.column.parquetHeader(reader);
+        header = this.lib.parquetHeader(reader);
       } catch (error) {
         // The header ran past what was read: read more, up to the end of the chunk.
         const room = this.end - this.position;
@@ -436,10 +421,10 @@ interface ColumnPlan {
   scratch: Scratch;
 }
 
-function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
-  const tree = lib.hyparquet.parquetSchema(metadata);
+function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
+  const tree = lib.parquetSchema(metadata);
   const first = metadata.row_groups[0]?.columns ?? [];
-  const parsers = textParsers(lib.convert.DEFAULT_PARSERS);
+  const parsers = textParsers(lib.DEFAULT_PARSERS);
   return tree.children.map((child, i) => {
     const { element } = child;
     if (child.children.length > 0 || element.repetition_type === 'REPEATED') {
@@ -447,7 +432,7 @@ function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs:
         hint: 'dec loads flat tables such as the TLC trip files; flatten the file first, or load its CSV.',
       });
     }
-    const schemaPath = lib.schema.getTreePath(tree, [element.name]);
+    const schemaPath = lib.getTreePath(tree, [element.name]);
     const decoder: ColumnDecoder = {
       pathInSchema: [element.name],
       element,
@@ -461,7 +446,7 @@ function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs:
     return {
       name: element.name,
       decoder,
-      optional: lib.schema.getMaxDefinitionLevel(schemaPath) > 0,
+      optional: lib.getMaxDefinitionLevel(schemaPath) > 0,
       write: cellWriter(element, decoder, lib),
       scratch: new Scratch(),
     };
@@ -469,10 +454,10 @@ function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs:
 }
 
 export async function openParquet(path: string): Promise<ParquetFile> {
-  const lib = await modules();
+  const lib = await loadHyparquet();
   let metadata: FileMetaData;
   try {
-    metadata = await lib.hyparquet.parquetMetadataAsync(await lib.hyparquet.asyncBufferFromFile(path));
+    metadata = await lib.parquetMetadataAsync(await lib.asyncBufferFromFile(path));
   } catch (error) {
     throw new DecError(`${path} is not a readable Parquet file: ${(error as Error).message}.`, {
       hint: 'Is the download complete? Get it again with dec data get, or load the CSV.gz from the course mirror.',

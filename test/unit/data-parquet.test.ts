@@ -270,6 +270,16 @@ describe('broken files', () => {
   });
 });
 
+describe('hyparquet behind one adapter', () => {
+  it('only src/data/parquet-pages.ts imports hyparquet/src/*, so an upgrade is checked in one place', () => {
+    const src = fileURLToPath(new URL('../../src/', import.meta.url));
+    const deep = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .filter((name) => /['"]hyparquet\/src\//.test(readFileSync(join(src, name), 'utf8')));
+    expect(deep).toEqual([join('data', 'parquet-pages.ts')]);
+  });
+});
+
 describe('CsvOut', () => {
   const textOf = (write: (out: CsvOut) => void): string => {
     const out = new CsvOut();
