@@ -11,7 +11,9 @@ import * as zlib from 'node:zlib';
 import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetParsers, SchemaElement } from 'hyparquet';
 import { DecError } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
+import { BinaryOut, encodeField } from './copy-binary.js';
 import type { Column, ColumnType } from './datasets.js';
+import { fieldWriter, FieldValueError, type FieldWriter, type PlainValues } from './parquet-fields.js';
 import { loadHyparquet, type ColumnDecoder, type DataReader as Reader, type Hyparquet } from './parquet-pages.js';
 
 /** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
@@ -22,17 +24,44 @@ const ROWS_PER_BATCH = 4096;
 const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 const MAX_PAGE_ROWS = 64 * 1024 * 1024;
 
+/** Rows handed on so far, counted where they are made. */
+export interface RowCount {
+  rows: number;
+}
+
+/** A value its column cannot hold, with its row (1 = the first) and column. */
+export class ParquetValueError extends Error {
+  readonly value: string;
+  /** A number with a fraction going into a bigint column: load it as double precision instead. */
+  readonly decimals: boolean;
+
+  constructor(
+    cause: FieldValueError,
+    readonly row: number,
+    readonly column: string,
+  ) {
+    super(cause.message);
+    this.value = cause.value;
+    this.decimals = cause.decimals;
+  }
+}
+
 export interface ParquetFile {
   path: string;
   /** Names, and the Postgres type each Parquet type stands for. */
   columns: Column[];
   rows: number;
   /** The header line, then the rows, as CSV bytes in pieces of about 256 KB. */
-  csv(): AsyncGenerator<Buffer>;
+  csv(progress?: RowCount): AsyncGenerator<Buffer>;
+  /**
+   * The rows as binary COPY for a table whose columns have these types (in the file's column order),
+   * in pieces of about 256 KB; undefined when a column's values cannot be written as its type (then
+   * the file goes as CSV, which Postgres parses). Throws ParquetValueError for a value its column
+   * cannot hold.
+   */
+  binary(types: ColumnType[], progress?: RowCount): AsyncGenerator<Buffer> | undefined;
   close(): Promise<void>;
 }
-
-type Values = ArrayLike<unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Cells
@@ -177,13 +206,31 @@ class Scratch {
   }
 }
 
-interface Page {
+interface Values {
+  values: ArrayLike<unknown>;
+  /** Values are indices into the column's dictionary. */
+  indexed: boolean;
+  /** PLAIN values left in the page's bytes, for binary COPY (then `values` is empty). */
+  plain?: PlainValues;
+}
+
+interface Page extends Values {
   rows: number;
   /** 1 where a row has a value, 0 where it is null; undefined when the page has no nulls. */
   present: Uint8Array | undefined;
-  values: Values;
-  /** Values are indices into the column's dictionary. */
-  indexed: boolean;
+}
+
+const PLAIN_WIDTH: Partial<Record<string, number>> = { INT32: 4, INT64: 8, FLOAT: 4, DOUBLE: 8, BYTE_ARRAY: 0 };
+
+/** PLAIN values read where they are (no typed array, no BigInt): binary COPY copies their bytes. */
+function plainInPlace(reader: Reader, type: string, n: number): Values | undefined {
+  const width = PLAIN_WIDTH[type];
+  if (width === undefined) return undefined;
+  const { view, offset } = reader;
+  if (offset + n * width > view.byteLength)
+    throw new Error(`parquet page holds fewer values than its header says (is the file damaged?)`);
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  return { values: [], indexed: false, plain: { bytes, view, offset } };
 }
 
 function readerOf(bytes: Uint8Array): Reader {
@@ -197,18 +244,23 @@ function indexArray(scratch: Scratch, bitWidth: number, n: number): Uint8Array |
 /** The values of a data page (after its levels), kept compact: typed arrays, dictionary indices. */
 function decodeValues(
   lib: Hyparquet,
-  scratch: Scratch,
+  column: ColumnPlan,
   reader: Reader,
   encoding: string,
   n: number,
-  decoder: ColumnDecoder,
   end: number,
-) {
+): Values {
+  const { scratch, decoder } = column;
   const { type, element } = decoder;
-  if (n === 0) return { values: [] as Values, indexed: false };
+  if (n === 0) return { values: [], indexed: false };
   switch (encoding) {
     case 'PLAIN':
-      return { values: lib.readPlain(reader, type, n, element.type_length) as Values, indexed: false };
+      return (
+        (column.binary ? plainInPlace(reader, type, n) : undefined) ?? {
+          values: lib.readPlain(reader, type, n, element.type_length),
+          indexed: false,
+        }
+      );
     case 'PLAIN_DICTIONARY':
     case 'RLE_DICTIONARY': {
       const bitWidth = reader.view.getUint8(reader.offset++);
@@ -222,7 +274,7 @@ function decodeValues(
       return { values: bits, indexed: false };
     }
     case 'BYTE_STREAM_SPLIT':
-      return { values: lib.byteStreamSplit(reader, n, type, element.type_length) as Values, indexed: false };
+      return { values: lib.byteStreamSplit(reader, n, type, element.type_length), indexed: false };
     case 'DELTA_BINARY_PACKED': {
       const values = type === 'INT32' ? new Int32Array(n) : new BigInt64Array(n);
       lib.deltaBinaryUnpack(reader, n, values);
@@ -264,7 +316,7 @@ function definitionLevels(lib: Hyparquet, column: ColumnPlan, reader: Reader, n:
 
 /** A data page of a flat column (no repetition levels; definition level 0 or 1). */
 function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
-  const { decoder, optional, scratch } = column;
+  const { optional } = column;
   const rows = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
   if (rows < 0 || rows > MAX_PAGE_ROWS)
     throw new Error(`parquet page header claims ${rows} rows (is the file damaged?)`);
@@ -274,8 +326,7 @@ function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, 
     const reader = readerOf(page);
     const present = optional ? definitionLevels(lib, column, reader, info.num_values) : undefined;
     const n = countPresent(present, info.num_values);
-    const { values, indexed } = decodeValues(lib, scratch, reader, info.encoding, n, decoder, page.length);
-    return { rows: info.num_values, present, values, indexed };
+    return { rows: info.num_values, present, ...decodeValues(lib, column, reader, info.encoding, n, page.length) };
   }
   const info = header.data_page_header_v2!;
   // A flat column has no repetition levels; some writers still store an empty run of them.
@@ -289,8 +340,11 @@ function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, 
   const size = header.uncompressed_page_size - levelsStart - levelsLength;
   if (info.is_compressed !== false) data = decompress(lib, column, data, size);
   const n = info.num_values - info.num_nulls;
-  const { values, indexed } = decodeValues(lib, scratch, readerOf(data), info.encoding, n, decoder, data.length);
-  return { rows: info.num_values, present, values, indexed };
+  return {
+    rows: info.num_values,
+    present,
+    ...decodeValues(lib, column, readerOf(data), info.encoding, n, data.length),
+  };
 }
 
 /** One column chunk of one row group, read page by page from the file and written cell by cell. */
@@ -300,7 +354,11 @@ class ColumnCursor {
   private valueIndex = 0;
   private position: number;
   private readonly end: number;
+  /** CSV: the dictionary's entries as ready cells. */
   private dictionary: Uint8Array[] = [];
+  /** Binary: the dictionary's values, and each one's field once a row has used it. */
+  private dictionaryValues: ArrayLike<unknown> = [];
+  private dictionaryFields: Buffer[] = [];
 
   constructor(
     private readonly file: FileHandle,
@@ -330,6 +388,25 @@ class ColumnCursor {
     out.bytes(cell);
   }
 
+  writeField(out: BinaryOut): void {
+    const page = this.page;
+    const row = this.row++;
+    if (page.present && page.present[row] === 0) return out.null();
+    const writer = this.column.binary!;
+    if (page.plain) return writer.plain!(out, page.plain);
+    const value = page.values[this.valueIndex++];
+    if (!page.indexed) return writer.value(out, value);
+    const index = value as number;
+    let field = this.dictionaryFields[index];
+    if (field === undefined) {
+      if (index >= this.dictionaryValues.length)
+        throw new Error('parquet dictionary index out of range (is the file damaged?)');
+      field = encodeField((one) => writer.value(one, this.dictionaryValues[index]));
+      this.dictionaryFields[index] = field;
+    }
+    out.field(field);
+  }
+
   /** Reads pages until one has rows; false at the end of the chunk. */
   async next(): Promise<boolean> {
     const { decoder } = this.column;
@@ -338,6 +415,12 @@ class ColumnCursor {
       if (header.type === 'DICTIONARY_PAGE') {
         // Formatted once: the data pages then point at ready cells.
         const { data } = this.lib.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
+        if (this.column.binary) {
+          // Encoded when a row first uses an entry: a value the column cannot hold is then reported at that row.
+          this.dictionaryValues = data ?? [];
+          this.dictionaryFields = [];
+          continue;
+        }
         const converted = data ? this.lib.convert(data, decoder) : [];
         this.dictionary = Array.from(converted as ArrayLike<unknown>, (value) => Buffer.from(textOf(value), 'utf8'));
         continue;
@@ -419,6 +502,8 @@ interface ColumnPlan {
   optional: boolean;
   write: CellWriter;
   scratch: Scratch;
+  /** How values go into binary COPY; undefined when the file goes as CSV. */
+  binary?: FieldWriter;
 }
 
 function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
@@ -467,27 +552,21 @@ export async function openParquet(path: string): Promise<ParquetFile> {
   const columns = planColumns(lib, metadata, path, await compressorsFor(codecs));
   const file = await open(path, 'r');
 
-  function cursorsOf(groupIndex: number): ColumnCursor[] {
+  function cursorsOf(groupIndex: number, writers: FieldWriter[] | undefined): ColumnCursor[] {
     const group = metadata.row_groups[groupIndex]!;
     return columns.map((column, i) => {
       const meta = group.columns[i]?.meta_data;
       if (!meta) throw new Error(`parquet row group ${groupIndex} has no data for column ${column.name}`);
       // The codec can differ between row groups.
-      const plan =
-        meta.codec === column.decoder.codec ? column : { ...column, decoder: { ...column.decoder, codec: meta.codec } };
-      return new ColumnCursor(file, plan, meta, lib);
+      const decoder = meta.codec === column.decoder.codec ? column.decoder : { ...column.decoder, codec: meta.codec };
+      return new ColumnCursor(file, { ...column, decoder, binary: writers?.[i] }, meta, lib);
     });
   }
 
-  async function* csv(): AsyncGenerator<Buffer> {
-    const out = new CsvOut();
-    columns.forEach((column, i) => {
-      out.utf8(Buffer.from(column.name, 'utf8'));
-      out.separator(i === columns.length - 1);
-    });
+  /** The rows in batches of at most ROWS_PER_BATCH, within one page of every column. */
+  async function* batches(writers: FieldWriter[] | undefined): AsyncGenerator<{ cursors: ColumnCursor[]; n: number }> {
     for (let g = 0; g < metadata.row_groups.length; g++) {
-      const cursors = cursorsOf(g);
-      const last = cursors.length - 1;
+      const cursors = cursorsOf(g, writers);
       let remaining = Number(metadata.row_groups[g]!.num_rows);
       while (remaining > 0) {
         let n = Math.min(remaining, ROWS_PER_BATCH);
@@ -496,18 +575,61 @@ export async function openParquet(path: string): Promise<ParquetFile> {
             throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
           n = Math.min(n, cursor.available);
         }
-        for (let r = 0; r < n; r++) {
-          for (let c = 0; c <= last; c++) {
-            cursors[c]!.writeCell(out);
-            out.separator(c === last);
-          }
-        }
+        yield { cursors, n };
         remaining -= n;
-        yield* out.take();
       }
+    }
+  }
+
+  async function* csv(progress: RowCount = { rows: 0 }): AsyncGenerator<Buffer> {
+    const out = new CsvOut();
+    columns.forEach((column, i) => {
+      out.utf8(Buffer.from(column.name, 'utf8'));
+      out.separator(i === columns.length - 1);
+    });
+    const last = columns.length - 1;
+    for await (const { cursors, n } of batches(undefined)) {
+      for (let r = 0; r < n; r++) {
+        for (let c = 0; c <= last; c++) {
+          cursors[c]!.writeCell(out);
+          out.separator(c === last);
+        }
+      }
+      progress.rows += n;
+      yield* out.take();
     }
     out.finish();
     yield* out.take();
+  }
+
+  async function* binaryRows(writers: FieldWriter[], progress: RowCount): AsyncGenerator<Buffer> {
+    const out = new BinaryOut();
+    out.header();
+    const fields = columns.length;
+    for await (const { cursors, n } of batches(writers)) {
+      let r = 0;
+      let c = 0;
+      try {
+        for (; r < n; r++) {
+          out.row(fields);
+          for (c = 0; c < fields; c++) cursors[c]!.writeField(out);
+        }
+      } catch (error) {
+        if (!(error instanceof FieldValueError)) throw error;
+        throw new ParquetValueError(error, progress.rows + r + 1, columns[c]!.name);
+      }
+      progress.rows += n;
+      yield* out.take();
+    }
+    out.trailer();
+    out.finish();
+    yield* out.take();
+  }
+
+  function binary(types: ColumnType[], progress: RowCount = { rows: 0 }): AsyncGenerator<Buffer> | undefined {
+    const writers = columns.map((column, i) => fieldWriter(column.decoder.element, types[i]!));
+    if (!writers.every((writer) => writer !== undefined)) return undefined;
+    return binaryRows(writers, progress);
   }
 
   return {
@@ -515,6 +637,7 @@ export async function openParquet(path: string): Promise<ParquetFile> {
     columns: columns.map((c) => ({ name: c.name, type: postgresType(c.decoder.element) })),
     rows: Number(metadata.num_rows),
     csv,
+    binary,
     close: () => file.close(),
   };
 }
