@@ -9,7 +9,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetParsers, SchemaElement } from 'hyparquet';
-import { DecError } from '../errors.js';
+import { DecError, errorCode } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
 import { BinaryOut, encodeField } from './copy-binary.js';
 import type { Column, ColumnType } from './datasets.js';
@@ -563,6 +563,17 @@ export async function openParquet(path: string): Promise<ParquetFile> {
     });
   }
 
+  /** The column's next page; an error reading it says which column (hyparquet's alone may not). */
+  async function nextPage(cursor: ColumnCursor, column: string): Promise<boolean> {
+    try {
+      return await cursor.next();
+    } catch (error) {
+      if (errorCode(error)) throw error; // the file system's: load.ts explains those
+      const reason = (error as Error).message.replace(/ \(is the file (damaged|complete)\?\)$/, '');
+      throw new Error(`a page of column ${column} cannot be read (${reason}); is the file damaged or cut off?`);
+    }
+  }
+
   /** The rows in batches of at most ROWS_PER_BATCH, within one page of every column. */
   async function* batches(writers: FieldWriter[] | undefined): AsyncGenerator<{ cursors: ColumnCursor[]; n: number }> {
     for (let g = 0; g < metadata.row_groups.length; g++) {
@@ -570,8 +581,8 @@ export async function openParquet(path: string): Promise<ParquetFile> {
       let remaining = Number(metadata.row_groups[g]!.num_rows);
       while (remaining > 0) {
         let n = Math.min(remaining, ROWS_PER_BATCH);
-        for (const cursor of cursors) {
-          if (cursor.available === 0 && !(await cursor.next()))
+        for (const [c, cursor] of cursors.entries()) {
+          if (cursor.available === 0 && !(await nextPage(cursor, columns[c]!.name)))
             throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
           n = Math.min(n, cursor.available);
         }
