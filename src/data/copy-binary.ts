@@ -23,14 +23,9 @@ const EPOCH_HIGH = Math.floor(EPOCH_MICROS / TWO_32);
 const EPOCH_LOW = EPOCH_MICROS - EPOCH_HIGH * TWO_32;
 
 export class BinaryOut {
-  private buffer: Buffer;
+  private buffer = Buffer.allocUnsafe(CHUNK);
   private position = 0;
   private readonly filled: Buffer[] = [];
-
-  /** `chunk`: the size of the buffers handed on (small for one field, see encodeField). */
-  constructor(private readonly chunk = CHUNK) {
-    this.buffer = Buffer.allocUnsafe(chunk);
-  }
 
   /** The buffers filled so far (the COPY stream keeps them, so each is handed on once). */
   take(): Buffer[] {
@@ -40,7 +35,7 @@ export class BinaryOut {
   /** Ends the current buffer: what is left to hand on, with take(). */
   finish(): void {
     if (this.position > 0) this.filled.push(this.buffer.subarray(0, this.position));
-    this.buffer = Buffer.allocUnsafe(this.chunk);
+    this.buffer = Buffer.allocUnsafe(CHUNK);
     this.position = 0;
   }
 
@@ -202,26 +197,4 @@ export class BinaryOut {
       this.position += n;
     }
   }
-
-  /** A whole field encoded before (length and bytes), e.g. a dictionary entry. */
-  field(encoded: Uint8Array): void {
-    const n = encoded.length;
-    this.room(n);
-    const b = this.buffer;
-    let p = this.position;
-    if (n < 32) for (let i = 0; i < n; i++) b[p++] = encoded[i]!;
-    else {
-      b.set(encoded, p);
-      p += n;
-    }
-    this.position = p;
-  }
-}
-
-/** One field's bytes (length and value), written by `write`: for dictionary entries, encoded once. */
-export function encodeField(write: (out: BinaryOut) => void): Buffer {
-  const out = new BinaryOut(64);
-  write(out);
-  out.finish();
-  return Buffer.concat(out.take());
 }

@@ -15,7 +15,10 @@ export interface PlainValues {
 }
 
 export interface FieldWriter {
-  /** Writes the next PLAIN value of the page and moves past it (absent: booleans, decoded as an array). */
+  /**
+   * Writes the next PLAIN value of the page and moves past it (absent: booleans, decoded as an array).
+   * Also writes dictionary entries of fixed width, from the dictionary's bytes: no BigInt, no boxed double.
+   */
   plain?(out: BinaryOut, values: PlainValues): void;
   /** Writes a decoded value: a dictionary entry, or a value of a DELTA or BYTE_STREAM_SPLIT page. */
   value(out: BinaryOut, value: unknown): void;

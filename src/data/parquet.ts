@@ -1,19 +1,29 @@
-// Parquet → CSV bytes for COPY, one page per column at a time.
+// Parquet → binary COPY (or CSV) bytes, one page per column at a time.
 //
 // hyparquet's row readers decode whole column chunks into JS values, so memory grew with the
 // row-group size (1.9 GB for the 1 M-row groups of the TLC files). Here each column holds one page:
-// its header and body are read from the file when the previous page is used up and decoded into
-// typed arrays (dictionary pages stay indices), and rows are cut across the columns' current pages.
-// Memory is bounded by the page size writers use (about 1 MB per column), whatever the file size.
-// hyparquet still does the format work: metadata, page headers, decompression and value decoding.
+// its header and body are read from the file when the previous page is used up, and rows are cut
+// across the columns' current pages in batches of at most 4,096 rows.
+// What a column holds, and so the memory bound:
+// - always: its page's compressed bytes and, when compressed, its decompressed bytes (the page size
+//   the writer chose: about 1 MB for pyarrow and the TLC; one page per column chunk for some writers,
+//   e.g. 11 MB per column for a million doubles in one PLAIN page);
+// - definition levels and dictionary indices: 4,096 at a time (rle-hybrid.ts); PLAIN numbers,
+//   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary;
+// - only for the whole-page path: DELTA_*, BYTE_STREAM_SPLIT and RLE booleans, and PLAIN values on
+//   the CSV path (files with a column binary COPY cannot take, see parquet-fields.ts), are decoded
+//   into an array of the page's values (typed arrays; one object per value for byte arrays).
+// hyparquet still does the format work it does well (behind parquet-pages.ts): metadata, page
+// headers, decompression, dictionary pages and the rarer encodings and types.
 import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetParsers, SchemaElement } from 'hyparquet';
 import { DecError, errorCode } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
-import { BinaryOut, encodeField } from './copy-binary.js';
+import { BinaryOut } from './copy-binary.js';
 import type { Column, ColumnType } from './datasets.js';
 import { fieldWriter, FieldValueError, type FieldWriter, type PlainValues } from './parquet-fields.js';
+import { HybridDecoder } from './rle-hybrid.js';
 import { loadHyparquet, type ColumnDecoder, type DataReader as Reader, type Hyparquet } from './parquet-pages.js';
 
 /** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
@@ -192,10 +202,6 @@ class Scratch {
     return new Uint8Array(this.take(key, size), 0, size);
   }
 
-  int32(key: string, n: number): Int32Array {
-    return new Int32Array(this.take(key, n * 4), 0, n);
-  }
-
   private take(key: string, size: number): ArrayBuffer {
     let buffer = this.buffers.get(key);
     if (!buffer || buffer.byteLength < size) {
@@ -207,20 +213,28 @@ class Scratch {
 }
 
 interface Values {
+  /** Values decoded for the whole page (encodings without a batch decoder here: DELTA, BYTE_STREAM_SPLIT, ...). */
   values: ArrayLike<unknown>;
-  /** Values are indices into the column's dictionary. */
-  indexed: boolean;
+  /** Dictionary indices, decoded a batch at a time. */
+  indices?: HybridDecoder;
   /** PLAIN values left in the page's bytes, for binary COPY (then `values` is empty). */
   plain?: PlainValues;
 }
 
 interface Page extends Values {
   rows: number;
-  /** 1 where a row has a value, 0 where it is null; undefined when the page has no nulls. */
-  present: Uint8Array | undefined;
+  /** Values in the page: rows less nulls. */
+  count: number;
+  /** Definition levels, 1 for a value and 0 for null; undefined when the page has no nulls. */
+  levels: HybridDecoder | undefined;
 }
 
 const PLAIN_WIDTH: Partial<Record<string, number>> = { INT32: 4, INT64: 8, FLOAT: 4, DOUBLE: 8, BYTE_ARRAY: 0 };
+
+function bytesOf(reader: Reader): Uint8Array {
+  const { view } = reader;
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
 
 /** PLAIN values read where they are (no typed array, no BigInt): binary COPY copies their bytes. */
 function plainInPlace(reader: Reader, type: string, n: number): Values | undefined {
@@ -229,74 +243,66 @@ function plainInPlace(reader: Reader, type: string, n: number): Values | undefin
   const { view, offset } = reader;
   if (offset + n * width > view.byteLength)
     throw new Error(`parquet page holds fewer values than its header says (is the file damaged?)`);
-  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-  return { values: [], indexed: false, plain: { bytes, view, offset } };
+  return { values: [], plain: { bytes: bytesOf(reader), view, offset } };
+}
+
+/** A typed array of numbers (a dictionary's), as PLAIN values to read from. */
+function bytesOfTyped(values: ArrayBufferView & { BYTES_PER_ELEMENT: number }) {
+  const { buffer, byteOffset, byteLength } = values;
+  const plain = {
+    bytes: new Uint8Array(buffer, byteOffset, byteLength),
+    view: new DataView(buffer, byteOffset, byteLength),
+    offset: 0,
+  };
+  return { plain, width: values.BYTES_PER_ELEMENT };
 }
 
 function readerOf(bytes: Uint8Array): Reader {
   return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
 }
 
-function indexArray(scratch: Scratch, bitWidth: number, n: number): Uint8Array | Int32Array {
-  return bitWidth <= 8 ? scratch.bytes('indices', n) : scratch.int32('indices', n);
-}
-
-/** The values of a data page (after its levels), kept compact: typed arrays, dictionary indices. */
-function decodeValues(
-  lib: Hyparquet,
-  column: ColumnPlan,
-  reader: Reader,
-  encoding: string,
-  n: number,
-  end: number,
-): Values {
+/** The values of a data page (after its levels): in place, as batch decoders, or else decoded whole. */
+function decodeValues(lib: Hyparquet, column: ColumnPlan, reader: Reader, encoding: string, n: number): Values {
   const { scratch, decoder } = column;
   const { type, element } = decoder;
-  if (n === 0) return { values: [], indexed: false };
+  if (n === 0) return { values: [] };
   switch (encoding) {
     case 'PLAIN':
       return (
         (column.binary ? plainInPlace(reader, type, n) : undefined) ?? {
           values: lib.readPlain(reader, type, n, element.type_length),
-          indexed: false,
         }
       );
     case 'PLAIN_DICTIONARY':
     case 'RLE_DICTIONARY': {
-      const bitWidth = reader.view.getUint8(reader.offset++);
-      const indices = indexArray(scratch, bitWidth, n);
-      if (bitWidth) lib.readRleBitPackedHybrid(reader, bitWidth, indices, end - reader.offset);
-      return { values: indices, indexed: true };
+      const bitWidth = reader.view.getUint8(reader.offset);
+      return {
+        values: [],
+        indices: new HybridDecoder(bytesOf(reader), reader.offset + 1, reader.view.byteLength, bitWidth),
+      };
     }
     case 'RLE': {
-      const bits = scratch.bytes('indices', n); // booleans
+      const bits = scratch.bytes('booleans', n);
       lib.readRleBitPackedHybrid(reader, 1, bits);
-      return { values: bits, indexed: false };
+      return { values: bits };
     }
     case 'BYTE_STREAM_SPLIT':
-      return { values: lib.byteStreamSplit(reader, n, type, element.type_length), indexed: false };
+      return { values: lib.byteStreamSplit(reader, n, type, element.type_length) };
     case 'DELTA_BINARY_PACKED': {
       const values = type === 'INT32' ? new Int32Array(n) : new BigInt64Array(n);
       lib.deltaBinaryUnpack(reader, n, values);
-      return { values, indexed: false };
+      return { values };
     }
     case 'DELTA_LENGTH_BYTE_ARRAY':
     case 'DELTA_BYTE_ARRAY': {
       const values = new Array<Uint8Array>(n);
       if (encoding === 'DELTA_BYTE_ARRAY') lib.deltaByteArray(reader, n, values);
       else lib.deltaLengthByteArray(reader, n, values);
-      return { values, indexed: false };
+      return { values };
     }
     default:
       throw new Error(`parquet encoding ${encoding} is not supported`);
   }
-}
-
-function countPresent(present: Uint8Array | undefined, rows: number): number {
-  if (!present) return rows;
-  let n = 0;
-  for (let i = 0; i < rows; i++) n += present[i]!;
-  return n;
 }
 
 /** Decompressed into the column's scratch (SNAPPY, as the TLC files use), else by hyparquet. */
@@ -308,10 +314,24 @@ function decompress(lib: Hyparquet, column: ColumnPlan, bytes: Uint8Array, size:
   return page;
 }
 
-function definitionLevels(lib: Hyparquet, column: ColumnPlan, reader: Reader, n: number, length?: number) {
-  const levels = column.scratch.bytes('levels', n);
-  lib.readRleBitPackedHybrid(reader, 1, levels, length);
-  return levels.includes(0) ? levels : undefined; // no nulls: no levels to look at
+/** How many of `rows` definition levels are 1 (a value), counted a batch at a time. */
+function countValues(bytes: Uint8Array, start: number, end: number, rows: number, buffer: Uint8Array): number {
+  const levels = new HybridDecoder(bytes, start, end, 1);
+  let count = 0;
+  for (let done = 0; done < rows;) {
+    const n = Math.min(buffer.length, rows - done);
+    levels.read(buffer, n);
+    for (let i = 0; i < n; i++) count += buffer[i]!;
+    done += n;
+  }
+  return count;
+}
+
+/** The definition levels of an optional column at bytes[start..end), and how many values they say there are. */
+function levelsOf(bytes: Uint8Array, start: number, end: number, rows: number, column: ColumnPlan) {
+  const count = countValues(bytes, start, end, rows, column.scratch.bytes('count', ROWS_PER_BATCH));
+  // No nulls: no levels to look at.
+  return { count, levels: count === rows ? undefined : new HybridDecoder(bytes, start, end, 1) };
 }
 
 /** A data page of a flat column (no repetition levels; definition level 0 or 1). */
@@ -324,41 +344,54 @@ function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, 
     const info = header.data_page_header!;
     const page = decompress(lib, column, body, header.uncompressed_page_size);
     const reader = readerOf(page);
-    const present = optional ? definitionLevels(lib, column, reader, info.num_values) : undefined;
-    const n = countPresent(present, info.num_values);
-    return { rows: info.num_values, present, ...decodeValues(lib, column, reader, info.encoding, n, page.length) };
+    let counted = { count: rows, levels: undefined as HybridDecoder | undefined };
+    if (optional) {
+      // The levels' byte length, then the levels; the values follow.
+      const length = reader.view.getUint32(0, true);
+      if (4 + length > page.length) throw new Error('parquet page levels run past the page (is the file damaged?)');
+      counted = levelsOf(page, 4, 4 + length, rows, column);
+      reader.offset = 4 + length;
+    }
+    return { rows, ...counted, ...decodeValues(lib, column, reader, info.encoding, counted.count) };
   }
   const info = header.data_page_header_v2!;
   // A flat column has no repetition levels; some writers still store an empty run of them.
   const levelsStart = info.repetition_levels_byte_length;
   const levelsLength = info.definition_levels_byte_length;
-  const present =
-    optional && levelsLength
-      ? definitionLevels(lib, column, readerOf(body.subarray(levelsStart)), info.num_values, levelsLength)
+  if (levelsStart + levelsLength > body.length)
+    throw new Error('parquet page levels run past the page (is the file damaged?)');
+  const count = rows - info.num_nulls;
+  const levels =
+    optional && levelsLength && info.num_nulls > 0
+      ? new HybridDecoder(body, levelsStart, levelsStart + levelsLength, 1)
       : undefined;
   let data = body.subarray(levelsStart + levelsLength);
   const size = header.uncompressed_page_size - levelsStart - levelsLength;
   if (info.is_compressed !== false) data = decompress(lib, column, data, size);
-  const n = info.num_values - info.num_nulls;
-  return {
-    rows: info.num_values,
-    present,
-    ...decodeValues(lib, column, readerOf(data), info.encoding, n, data.length),
-  };
+  return { rows, count, levels, ...decodeValues(lib, column, readerOf(data), info.encoding, count) };
 }
 
 /** One column chunk of one row group, read page by page from the file and written cell by cell. */
 class ColumnCursor {
-  private page: Page = { rows: 0, present: undefined, values: [], indexed: false };
+  private page: Page = { rows: 0, count: 0, levels: undefined, values: [] };
   private row = 0;
   private valueIndex = 0;
+  /** A batch of the page's definition levels and dictionary indices, and how far they are used. */
+  private readonly levelBatch = new Uint8Array(ROWS_PER_BATCH);
+  private levelAt = 0;
+  private levelEnd = 0;
+  private levelsLeft = 0;
+  private readonly indexBatch = new Int32Array(ROWS_PER_BATCH);
+  private indexAt = 0;
+  private indexEnd = 0;
+  private indicesLeft = 0;
   private position: number;
   private readonly end: number;
   /** CSV: the dictionary's entries as ready cells. */
   private dictionary: Uint8Array[] = [];
-  /** Binary: the dictionary's values, and each one's field once a row has used it. */
+  /** Binary: the dictionary's values; for numbers, also their bytes, read as PLAIN values are. */
   private dictionaryValues: ArrayLike<unknown> = [];
-  private dictionaryFields: Buffer[] = [];
+  private dictionaryBytes: { plain: PlainValues; width: number } | undefined;
 
   constructor(
     private readonly file: FileHandle,
@@ -377,34 +410,55 @@ class ColumnCursor {
     return this.page.rows - this.row;
   }
 
+  /** Whether the next row is null (and moves to it). */
+  private nextIsNull(): boolean {
+    this.row++;
+    const levels = this.page.levels;
+    if (!levels) return false;
+    if (this.levelAt === this.levelEnd) {
+      const n = Math.min(ROWS_PER_BATCH, this.levelsLeft);
+      levels.read(this.levelBatch, n);
+      this.levelsLeft -= n;
+      this.levelAt = 0;
+      this.levelEnd = n;
+    }
+    return this.levelBatch[this.levelAt++] === 0;
+  }
+
+  private nextIndex(indices: HybridDecoder): number {
+    if (this.indexAt === this.indexEnd) {
+      const n = Math.min(ROWS_PER_BATCH, this.indicesLeft);
+      if (n === 0) throw new Error('parquet page has fewer values than rows (is the file damaged?)');
+      indices.read(this.indexBatch, n);
+      this.indicesLeft -= n;
+      this.indexAt = 0;
+      this.indexEnd = n;
+    }
+    return this.indexBatch[this.indexAt++]!;
+  }
+
   writeCell(out: CsvOut): void {
-    const page = this.page;
-    const row = this.row++;
-    if (page.present && page.present[row] === 0) return; // null: an empty cell
-    const value = page.values[this.valueIndex++];
-    if (!page.indexed) return this.column.write(out, value);
-    const cell = this.dictionary[value as number];
+    if (this.nextIsNull()) return; // null: an empty cell
+    const { indices } = this.page;
+    if (!indices) return this.column.write(out, this.page.values[this.valueIndex++]);
+    const cell = this.dictionary[this.nextIndex(indices)];
     if (cell === undefined) throw new Error('parquet dictionary index out of range (is the file damaged?)');
     out.bytes(cell);
   }
 
   writeField(out: BinaryOut): void {
+    if (this.nextIsNull()) return out.null();
     const page = this.page;
-    const row = this.row++;
-    if (page.present && page.present[row] === 0) return out.null();
     const writer = this.column.binary!;
     if (page.plain) return writer.plain!(out, page.plain);
-    const value = page.values[this.valueIndex++];
-    if (!page.indexed) return writer.value(out, value);
-    const index = value as number;
-    let field = this.dictionaryFields[index];
-    if (field === undefined) {
-      if (index >= this.dictionaryValues.length)
-        throw new Error('parquet dictionary index out of range (is the file damaged?)');
-      field = encodeField((one) => writer.value(one, this.dictionaryValues[index]));
-      this.dictionaryFields[index] = field;
-    }
-    out.field(field);
+    if (!page.indices) return writer.value(out, page.values[this.valueIndex++]);
+    const index = this.nextIndex(page.indices);
+    if (index >= this.dictionaryValues.length)
+      throw new Error('parquet dictionary index out of range (is the file damaged?)');
+    const entries = this.dictionaryBytes;
+    if (!entries || !writer.plain) return writer.value(out, this.dictionaryValues[index]);
+    entries.plain.offset = index * entries.width;
+    writer.plain(out, entries.plain);
   }
 
   /** Reads pages until one has rows; false at the end of the chunk. */
@@ -416,9 +470,9 @@ class ColumnCursor {
         // Formatted once: the data pages then point at ready cells.
         const { data } = this.lib.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
         if (this.column.binary) {
-          // Encoded when a row first uses an entry: a value the column cannot hold is then reported at that row.
           this.dictionaryValues = data ?? [];
-          this.dictionaryFields = [];
+          this.dictionaryBytes =
+            ArrayBuffer.isView(data) && !(data instanceof Uint8Array) ? bytesOfTyped(data) : undefined;
           continue;
         }
         const converted = data ? this.lib.convert(data, decoder) : [];
@@ -431,6 +485,10 @@ class ColumnCursor {
       this.page = page;
       this.row = 0;
       this.valueIndex = 0;
+      this.levelAt = this.levelEnd = 0;
+      this.levelsLeft = page.rows;
+      this.indexAt = this.indexEnd = 0;
+      this.indicesLeft = page.count;
       return true;
     }
     return false;
