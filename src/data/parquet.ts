@@ -314,6 +314,11 @@ function decompress(lib: Hyparquet, column: ColumnPlan, bytes: Uint8Array, size:
   return page;
 }
 
+function copyInto(target: Uint8Array, bytes: Uint8Array): Uint8Array {
+  target.set(bytes);
+  return target;
+}
+
 /** How many of `rows` definition levels are 1 (a value), counted a batch at a time. */
 function countValues(bytes: Uint8Array, start: number, end: number, rows: number, buffer: Uint8Array): number {
   const levels = new HybridDecoder(bytes, start, end, 1);
@@ -361,13 +366,18 @@ function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, 
   if (levelsStart + levelsLength > body.length)
     throw new Error('parquet page levels run past the page (is the file damaged?)');
   const count = rows - info.num_nulls;
+  // The body is in the file's shared buffer when the column is compressed (see ColumnCursor.read):
+  // what is read after this call returns is copied into the column's own scratch first.
+  const shared = column.decoder.codec !== 'UNCOMPRESSED';
+  const own = (key: string, bytes: Uint8Array) =>
+    shared ? copyInto(column.scratch.bytes(key, bytes.length), bytes) : bytes;
   const levels =
     optional && levelsLength && info.num_nulls > 0
-      ? new HybridDecoder(body, levelsStart, levelsStart + levelsLength, 1)
+      ? new HybridDecoder(own('levels', body.subarray(levelsStart, levelsStart + levelsLength)), 0, levelsLength, 1)
       : undefined;
   let data = body.subarray(levelsStart + levelsLength);
   const size = header.uncompressed_page_size - levelsStart - levelsLength;
-  if (info.is_compressed !== false) data = decompress(lib, column, data, size);
+  data = info.is_compressed !== false ? decompress(lib, column, data, size) : own('page', data);
   return { rows, count, levels, ...decodeValues(lib, column, readerOf(data), info.encoding, count) };
 }
 
@@ -527,9 +537,11 @@ class ColumnCursor {
   }
 
   private async read(key: 'window' | 'body', position: number, length: number): Promise<Uint8Array> {
-    // An uncompressed page's values are views of these bytes, so they get their own buffer.
+    // An uncompressed page's values are views of these bytes, so they get their own buffer. Compressed
+    // bytes are decompressed at once (or copied, see decodeDataPage), so all columns share one buffer:
+    // with one page per column chunk, a buffer per column held every column's compressed page at once.
     const buffer =
-      this.column.decoder.codec === 'UNCOMPRESSED' ? new Uint8Array(length) : this.column.scratch.bytes(key, length);
+      this.column.decoder.codec === 'UNCOMPRESSED' ? new Uint8Array(length) : this.column.shared.bytes(key, length);
     const { bytesRead } = await this.file.read(buffer, 0, length, position);
     if (bytesRead < length) throw new Error('parquet file ends inside a page (is the file complete?)');
     return buffer;
@@ -560,6 +572,8 @@ interface ColumnPlan {
   optional: boolean;
   write: CellWriter;
   scratch: Scratch;
+  /** The file's buffers for compressed bytes, shared by its columns. */
+  shared: Scratch;
   /** How values go into binary COPY; undefined when the file goes as CSV. */
   binary?: FieldWriter;
 }
@@ -568,6 +582,7 @@ function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codec
   const tree = lib.parquetSchema(metadata);
   const first = metadata.row_groups[0]?.columns ?? [];
   const parsers = textParsers(lib.DEFAULT_PARSERS);
+  const shared = new Scratch();
   return tree.children.map((child, i) => {
     const { element } = child;
     if (child.children.length > 0 || element.repetition_type === 'REPEATED') {
@@ -592,6 +607,7 @@ function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codec
       optional: lib.getMaxDefinitionLevel(schemaPath) > 0,
       write: cellWriter(element, decoder, lib),
       scratch: new Scratch(),
+      shared,
     };
   });
 }
