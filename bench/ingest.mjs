@@ -1,12 +1,18 @@
-// Ingest benchmark (issue 6, "Speed and memory"): `dec data load` against psql's \copy (the limit)
-// and the course's pandas script, on a synthetic yellow-taxi CSV of the real layout, in one run
-// against a throw-away local Postgres (the machine's own server binaries, no Docker).
-//   node bench/ingest.mjs [rows] [--runs 3] [--pandas-rows N] [--parquet-row-group N]
-// rows: default 1,370,000 (yellow 2021-01). psql, dec on .csv, .csv.gz (and .parquet when a writer
-// is installed) run --runs times each, interleaved, fresh tables, median; pandas runs once, on the
-// first --pandas-rows rows if given (its time is then scaled up linearly, and the output says so).
+// Ingest benchmark (issues 6 and 14): `dec data load` against psql's \copy and the course's pandas
+// script, on a synthetic yellow-taxi CSV of the real layout and the same rows as Parquet in four
+// layouts, in one run against a throw-away local Postgres (the machine's own server binaries, no Docker).
+//   node bench/ingest.mjs [rows] [--runs 3] [--pandas-rows N] [--no-pandas]
+// rows: default 1,370,000 (yellow 2021-01). The Parquet files have the TLC's types (int64 ids,
+// timestamps in microseconds, doubles, passenger_count and RatecodeID as doubles, a string flag) in
+// four layouts: row groups of 128K rows; one row group with dictionary pages (timestamps plain, as
+// in the TLC files); one row group with ~1 MB pages (the pyarrow/TLC layout); one row group with one
+// PLAIN page per column (the worst case for memory). psql \copy CSV, psql \copy binary (the server's
+// floor: a binary dump of the same rows), and dec on .csv, .csv.gz and each .parquet run --runs
+// times each, interleaved, fresh tables; median, min, max. pandas runs once, on the first
+// --pandas-rows rows if given (its time is then scaled up linearly, and the output says so).
 // Peak memory is the max RSS of the loading process (GNU time -f %M, else VmHWM polled from /proc).
-// Goals: dec ≤ 1.25× psql; dec ≥ 20× faster than pandas; dec's peak memory < 150 MB.
+// Goals (issue 14): dec on Parquet ≤ 0.8× psql \copy CSV and ≤ 150 MB; on CSV ≤ 1.0× and ≤ 120 MB;
+// dec ≥ 25× faster than pandas.
 // Exits 0 whether or not the goals are met (it is a benchmark); 1 only when it could not measure.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
@@ -39,9 +45,11 @@ const DEC = join(ROOT, 'bin', 'dec.cjs');
 const PANDAS_SCRIPT = join(ROOT, 'bench', 'ingest_pandas.py');
 const SYSTEM_PYTHON = '/usr/bin/python3';
 const GNU_TIME = '/usr/bin/time';
-const GOAL_VS_PSQL = 1.25;
-const GOAL_VS_PANDAS = 20;
-const GOAL_RSS_MB = 150;
+const GOAL_CSV_VS_PSQL = 1.0;
+const GOAL_PARQUET_VS_PSQL = 0.8;
+const GOAL_VS_PANDAS = 25;
+const GOAL_CSV_RSS_MB = 120;
+const GOAL_PARQUET_RSS_MB = 150;
 const IS_ROOT = process.getuid?.() === 0;
 
 // ---------------------------------------------------------------------------------------------
@@ -49,12 +57,12 @@ const IS_ROOT = process.getuid?.() === 0;
 
 function usage(problem) {
   if (problem) console.error(problem);
-  console.error('usage: node bench/ingest.mjs [rows] [--runs N] [--pandas-rows N] [--parquet-row-group N]');
+  console.error('usage: node bench/ingest.mjs [rows] [--runs N] [--pandas-rows N] [--no-pandas]');
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const options = { rows: 1_370_000, runs: 3, pandasRows: undefined, rowGroup: 1_048_576 };
+  const options = { rows: 1_370_000, runs: 3, pandasRows: undefined, pandas: true };
   const count = (name, text) => {
     const n = Number(String(text ?? '').replace(/_/g, ''));
     if (!Number.isInteger(n) || n < 1) usage(`${name} needs a positive whole number, not "${text}"`);
@@ -67,7 +75,7 @@ function parseArgs(argv) {
     if (flag === '--help' || flag === '-h') usage();
     else if (flag === '--runs') options.runs = count('--runs', value());
     else if (flag === '--pandas-rows') options.pandasRows = count('--pandas-rows', value());
-    else if (flag === '--parquet-row-group') options.rowGroup = count('--parquet-row-group', value());
+    else if (flag === '--no-pandas') options.pandas = false;
     else if (!flag.startsWith('-')) options.rows = count('rows', flag);
     else usage(`unknown option ${flag}`);
   }
@@ -395,38 +403,73 @@ async function parquetWriter() {
 }
 
 /** Parquet types as the TLC writes the yellow files (passenger_count and RatecodeID are doubles there). */
-function parquetType(name) {
-  if (['VendorID', 'PULocationID', 'DOLocationID', 'payment_type'].includes(name)) return 'INT64';
-  if (/datetime$/i.test(name)) return 'TIMESTAMP';
-  if (name === 'store_and_fwd_flag') return 'STRING';
-  return 'DOUBLE';
+function parquetColumn(name) {
+  if (['VendorID', 'PULocationID', 'DOLocationID', 'payment_type'].includes(name))
+    return { name, type: 'INT64', repetition_type: 'OPTIONAL' };
+  if (/datetime$/i.test(name)) {
+    const logical_type = { type: 'TIMESTAMP', isAdjustedToUTC: false, unit: 'MICROS' };
+    return { name, type: 'INT64', repetition_type: 'OPTIONAL', logical_type };
+  }
+  if (name === 'store_and_fwd_flag')
+    return { name, type: 'BYTE_ARRAY', converted_type: 'UTF8', repetition_type: 'OPTIONAL' };
+  return { name, type: 'DOUBLE', repetition_type: 'OPTIONAL' };
 }
 
-async function parquetOf(writer, csv, path, rowGroup) {
-  if (existsSync(path)) return;
+/** The layouts of issue 14; `plain`: every column PLAIN, else the writer's choice (dictionary where it pays). */
+const LAYOUTS = [
+  { key: 'rg128k', label: 'row groups of 128K rows', rowGroup: 131_072, pageSize: 1024 * 1024, plain: false },
+  { key: 'dict', label: 'one row group, dictionary pages', rowGroup: Infinity, pageSize: 2 ** 30, plain: false },
+  { key: 'pages1mb', label: 'one row group, ~1 MB pages', rowGroup: Infinity, pageSize: 1024 * 1024, plain: false },
+  {
+    key: 'plain',
+    label: 'one row group, one plain page per column',
+    rowGroup: Infinity,
+    pageSize: 2 ** 30,
+    plain: true,
+  },
+];
+
+const parquetPath = (rows, layout) => join(CACHE, `yellow_synthetic_${rows}.${layout.key}.parquet`);
+
+/** The CSV's rows as Parquet, in every layout (read once, written four times). */
+async function parquetFiles(writer, csv, rows) {
+  if (LAYOUTS.every((layout) => existsSync(parquetPath(rows, layout)))) return;
   const lines = createInterface({ input: createReadStream(csv), crlfDelay: Infinity });
-  let names;
   let columns;
   for await (const line of lines) {
-    if (!names) {
-      names = line.split(',');
-      columns = names.map((name) => ({ name, type: parquetType(name), data: [] }));
+    if (!columns) {
+      columns = line.split(',').map((name) => ({ element: parquetColumn(name), data: [] }));
       continue;
     }
     if (!line) continue;
     const cells = line.split(',');
     for (let i = 0; i < columns.length; i++) {
-      const column = columns[i];
+      const { element, data } = columns[i];
       const cell = cells[i] ?? '';
-      if (cell === '') column.data.push(null);
-      else if (column.type === 'INT64') column.data.push(BigInt(cell));
-      else if (column.type === 'DOUBLE') column.data.push(Number(cell));
-      else if (column.type === 'TIMESTAMP') column.data.push(new Date(`${cell.replace(' ', 'T')}Z`));
-      else column.data.push(cell);
+      if (cell === '') data.push(null);
+      else if (element.logical_type) data.push(BigInt(Date.parse(`${cell.replace(' ', 'T')}Z`)) * 1000n);
+      else if (element.type === 'INT64') data.push(BigInt(cell));
+      else if (element.type === 'DOUBLE') data.push(Number(cell));
+      else data.push(cell);
     }
   }
-  writer.parquetWriteFile({ filename: `${path}.part`, columnData: columns, rowGroupSize: rowGroup });
-  renameSync(`${path}.part`, path);
+  const schema = [{ name: 'schema', num_children: columns.length }, ...columns.map((c) => c.element)];
+  for (const layout of LAYOUTS) {
+    const path = parquetPath(rows, layout);
+    if (existsSync(path)) continue;
+    writer.parquetWriteFile({
+      filename: `${path}.part`,
+      schema,
+      columnData: columns.map(({ element, data }) => ({
+        name: element.name,
+        data,
+        ...(layout.plain ? { encoding: 'PLAIN' } : {}),
+      })),
+      rowGroupSize: Math.min(layout.rowGroup, rows),
+      pageSize: layout.pageSize,
+    });
+    renameSync(`${path}.part`, path);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -477,19 +520,17 @@ async function main() {
   await decSample(1000, tiny, env);
   await gzipOf(csv, gz);
   const writer = await parquetWriter();
-  const parquet = join(CACHE, `yellow_synthetic_${rows}.rg${options.rowGroup}.parquet`);
-  if (writer) await parquetOf(writer, csv, parquet, options.rowGroup);
-  console.log(
-    `  csv ${mb(statSync(csv).size)}, csv.gz ${mb(statSync(gz).size)}` +
-      (writer
-        ? `, parquet ${mb(statSync(parquet).size)} (row groups of ${options.rowGroup.toLocaleString('en')} rows)`
-        : ''),
-  );
+  if (writer) await parquetFiles(writer, csv, rows);
+  console.log(`  csv ${mb(statSync(csv).size)}, csv.gz ${mb(statSync(gz).size)}`);
+  if (writer)
+    for (const layout of LAYOUTS)
+      console.log(`  parquet, ${layout.label}: ${mb(statSync(parquetPath(rows, layout)).size)}`);
 
   // pandas: Debian's packages for the system python
   let pandas =
+    options.pandas &&
     spawnSync(SYSTEM_PYTHON, ['-c', 'import pandas, sqlalchemy, psycopg2'], { stdio: 'ignore' }).status === 0;
-  if (!pandas && IS_ROOT && existsSync(SYSTEM_PYTHON) && hasAptGet()) {
+  if (!pandas && options.pandas && IS_ROOT && existsSync(SYSTEM_PYTHON) && hasAptGet()) {
     console.log('installing python3-pandas python3-sqlalchemy python3-psycopg2 with apt-get ...');
     aptInstall(['python3-pandas', 'python3-sqlalchemy', 'python3-psycopg2']);
     pandas = spawnSync(SYSTEM_PYTHON, ['-c', 'import pandas, sqlalchemy, psycopg2'], { stdio: 'ignore' }).status === 0;
@@ -534,6 +575,19 @@ async function main() {
   );
   console.log(`dec's columns: ${types}`);
 
+  // The same rows as Postgres's binary COPY format, for psql \copy binary (the server's floor).
+  const binaryDump = join(runDir, `yellow_synthetic_${rows}.pgcopy`);
+  await sql('CREATE TABLE yellow_dump (LIKE yellow_schema)');
+  const dumped = await run(psqlBin, [
+    ...psqlArgs,
+    '-c',
+    `\\copy yellow_dump FROM '${csv.replace(/'/g, "''")}' CSV HEADER`,
+    '-c',
+    `\\copy yellow_dump TO '${binaryDump.replace(/'/g, "''")}' (FORMAT binary)`,
+  ]);
+  if (dumped.code !== 0) throw new Error(`psql binary dump failed:\n${tail(dumped.stderr)}`);
+  await sql('DROP TABLE yellow_dump');
+
   const decArgs = (file, table) => [DEC, 'data', 'load', '--file', file, '--table', table, '--db', server.url];
   const methods = [
     {
@@ -544,6 +598,20 @@ async function main() {
       command: [
         psqlBin,
         [...psqlArgs, '-c', `\\copy yellow_taxi_trips_psql FROM '${csv.replace(/'/g, "''")}' CSV HEADER`],
+      ],
+    },
+    {
+      key: 'psql-binary',
+      label: 'psql \\copy (binary)',
+      table: 'yellow_taxi_trips_psql_binary',
+      prepare: () => sql('CREATE TABLE yellow_taxi_trips_psql_binary (LIKE yellow_schema)'),
+      command: [
+        psqlBin,
+        [
+          ...psqlArgs,
+          '-c',
+          `\\copy yellow_taxi_trips_psql_binary FROM '${binaryDump.replace(/'/g, "''")}' (FORMAT binary)`,
+        ],
       ],
     },
     {
@@ -560,12 +628,16 @@ async function main() {
     },
   ];
   if (writer) {
-    methods.push({
-      key: 'parquet',
-      label: 'dec data load (parquet)',
-      table: 'yellow_taxi_trips_parquet',
-      command: [process.execPath, decArgs(parquet, 'yellow_taxi_trips_parquet')],
-    });
+    for (const layout of LAYOUTS) {
+      const table = `yellow_taxi_trips_${layout.key}`;
+      methods.push({
+        key: layout.key,
+        parquet: true,
+        label: `dec (parquet, ${layout.label})`,
+        table,
+        command: [process.execPath, decArgs(parquetPath(rows, layout), table)],
+      });
+    }
   }
   const benchTables = [...methods.map((m) => m.table), 'yellow_taxi_trips_pandas'];
   const fresh = () => sql(`DROP TABLE IF EXISTS ${benchTables.join(', ')}; CHECKPOINT`);
@@ -604,7 +676,8 @@ async function main() {
   // pandas, once
   let pandasResult;
   const pandasRows = options.pandasRows ?? rows;
-  if (!pandas) {
+  if (!options.pandas) console.log('  pandas: skipped (--no-pandas)');
+  else if (!pandas) {
     console.log(
       '  pandas: skipped (/usr/bin/python3 cannot import pandas, sqlalchemy, psycopg2; Debian: apt-get install python3-pandas python3-sqlalchemy python3-psycopg2)',
     );
@@ -636,10 +709,11 @@ async function main() {
 
   // Table
   const psqlMedian = results.get('psql').seconds.length ? median(results.get('psql').seconds) : undefined;
+  const versus = (seconds) => (psqlMedian ? `${(seconds / psqlMedian).toFixed(2)}×` : '?');
   const rowsOut = [];
   for (const slot of results.values()) {
     if (!slot.seconds.length) {
-      rowsOut.push([slot.label, 'failed', '', '', '']);
+      rowsOut.push([slot.label, 'failed', '', '', '', '', '']);
       continue;
     }
     const s = median(slot.seconds);
@@ -648,26 +722,30 @@ async function main() {
     rowsOut.push([
       slot.label + (slot.seconds.length < options.runs ? ` (${slot.seconds.length} ok)` : ''),
       s.toFixed(2),
+      Math.min(...slot.seconds).toFixed(2),
+      Math.max(...slot.seconds).toFixed(2),
       Math.round(rows / s).toLocaleString('en'),
       slot.peakMb?.toFixed(0) ?? '?',
-      psqlMedian ? `${(s / psqlMedian).toFixed(2)}×` : '?',
+      versus(s),
     ]);
   }
-  if (!writer) rowsOut.push(['parquet: skipped (no writer)', '', '', '', '']);
+  if (!writer) rowsOut.push(['parquet: skipped (no writer)', '', '', '', '', '', '']);
   if (pandasResult) {
     rowsOut.push([
       `pandas to_sql (csv)${pandasResult.scaled ? ' *' : ''}`,
       pandasResult.seconds.toFixed(2),
+      '',
+      '',
       Math.round(rows / pandasResult.seconds).toLocaleString('en'),
       pandasResult.rssKb ? (pandasResult.rssKb / 1024).toFixed(0) : '?',
-      psqlMedian ? `${(pandasResult.seconds / psqlMedian).toFixed(2)}×` : '?',
+      versus(pandasResult.seconds),
     ]);
   }
-  const header = ['method', 'median s', 'rows/s', 'peak RSS MB', 'vs psql'];
+  const header = ['method', 'median s', 'min s', 'max s', 'rows/s', 'peak RSS MB', 'vs psql csv'];
   const widths = header.map((h, i) => Math.max(h.length, ...rowsOut.map((r) => r[i].length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(
-    `\n${rows.toLocaleString('en')} rows; median of ${options.runs} interleaved runs each (pandas: 1 run); fresh tables, CHECKPOINT before each run`,
+    `\n${rows.toLocaleString('en')} rows; ${options.runs} interleaved runs each (pandas: 1 run); fresh tables, CHECKPOINT before each run`,
   );
   console.log(line(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
@@ -686,20 +764,21 @@ async function main() {
   }
 
   // Goals
-  const dec = results.get('csv');
   const verdict = (ok, text) =>
     console.log(`  ${ok === undefined ? '[n/a]    ' : ok ? '[MET]    ' : '[NOT MET]'} ${text}`);
-  console.log('\nGoals (issue 6, "Speed and memory"):');
-  if (dec.median && psqlMedian) {
-    const ratio = dec.median / psqlMedian;
-    const gzRatio = results.get('gz').median
-      ? ` (csv.gz: ${(results.get('gz').median / psqlMedian).toFixed(2)}×, informational)`
-      : '';
+  console.log('\nGoals (issue 14):');
+  const goal = (slot, limit, rssLimit) => {
+    if (!slot?.median || !psqlMedian) return verdict(undefined, `${slot?.label ?? '?'}: not measured`);
+    const ratio = slot.median / psqlMedian;
     verdict(
-      ratio <= GOAL_VS_PSQL,
-      `dec ≤ ${GOAL_VS_PSQL}× psql \\copy: ${ratio.toFixed(2)}× (${dec.median.toFixed(2)} s vs ${psqlMedian.toFixed(2)} s)${gzRatio}`,
+      ratio <= limit && (slot.peakMb ?? Infinity) <= rssLimit,
+      `${slot.label}: ${ratio.toFixed(2)}× psql \\copy csv (goal ≤ ${limit}×), ${slot.peakMb?.toFixed(0) ?? '?'} MB (goal ≤ ${rssLimit} MB)`,
     );
-  } else verdict(undefined, `dec ≤ ${GOAL_VS_PSQL}× psql: not measured`);
+  };
+  goal(results.get('csv'), GOAL_CSV_VS_PSQL, GOAL_CSV_RSS_MB);
+  goal(results.get('gz'), GOAL_CSV_VS_PSQL, GOAL_CSV_RSS_MB);
+  for (const slot of results.values()) if (slot.parquet) goal(slot, GOAL_PARQUET_VS_PSQL, GOAL_PARQUET_RSS_MB);
+  const dec = results.get('csv');
   if (dec.median && pandasResult) {
     const speedup = pandasResult.seconds / dec.median;
     verdict(
@@ -707,16 +786,6 @@ async function main() {
       `dec ≥ ${GOAL_VS_PANDAS}× faster than pandas: ${speedup.toFixed(1)}× (${dec.median.toFixed(2)} s vs ${pandasResult.seconds.toFixed(2)} s${pandasResult.scaled ? ', pandas scaled from a prefix' : ''})`,
     );
   } else verdict(undefined, `dec ≥ ${GOAL_VS_PANDAS}× faster than pandas: not measured`);
-  const decPeaks = ['csv', 'gz', 'parquet']
-    .map((key) => results.get(key))
-    .filter((slot) => slot?.peakMb !== undefined)
-    .map((slot) => [slot.label.replace(/^dec data load \((.*)\)$/, '$1'), slot.peakMb]);
-  if (decPeaks.length) {
-    verdict(
-      decPeaks.every(([, peak]) => peak < GOAL_RSS_MB),
-      `dec peak memory < ${GOAL_RSS_MB} MB: ${decPeaks.map(([label, peak]) => `${label} ${peak.toFixed(0)} MB${peak < GOAL_RSS_MB ? '' : ' (over)'}`).join(', ')}${writer ? '' : '; parquet not measured (no writer)'}`,
-    );
-  } else verdict(undefined, `dec peak memory < ${GOAL_RSS_MB} MB: not measured`);
   for (const note of notes) console.log(`note: ${note}`);
   console.log(`bench took ${((performance.now() - benchStarted) / 1000).toFixed(0)} s`);
 }

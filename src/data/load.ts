@@ -9,7 +9,7 @@ import { createGunzip } from 'node:zlib';
 import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
 import { fileSystemError, notAFileKind } from '../util/fs.js';
 import { columnType, courseColumnType, type Column, type ColumnType } from './datasets.js';
-import { openParquet, type ParquetFile } from './parquet.js';
+import { openParquet, ParquetValueError, type ParquetFile, type RowCount } from './parquet.js';
 
 type FileFormat = 'csv' | 'csv.gz' | 'parquet';
 
@@ -239,11 +239,15 @@ function serverTrouble(error: unknown, table: string, committing: boolean): DecE
   });
 }
 
-function badRow(error: { message: string; where?: string; code?: string }, path: string): DecError {
+/**
+ * A value Postgres (or dec, for binary COPY) refused, with where it is: the line of a CSV file, the
+ * row of a Parquet file sent as binary COPY (Postgres counts its rows as lines there).
+ */
+function badRow(error: { message: string; where?: string; code?: string }, path: string, unit = 'line'): DecError {
   const where = error.where ?? '';
   const line = /line (\d+)/.exec(where)?.[1];
   const column = /column (\w+)/.exec(where)?.[1];
-  const at = line ? ` at line ${line}${column ? ` (column ${column})` : ''}` : '';
+  const at = line ? ` at ${unit} ${line}${column ? ` (column ${column})` : ''}` : '';
   return new DecError(`${path}${at}: ${error.message}.`, {
     hint: 'The table was left as it was. Fix or drop that row, or load the file with --table into a table of text columns.',
     exitCode: ExitCode.problems,
@@ -514,14 +518,21 @@ async function copyFile(
 ): Promise<number> {
   const { from: copyFrom } = await import('pg-copy-streams');
   const { path, parquet } = input;
-  const copy = client.query(
-    copyFrom(`COPY ${quoteIdent(staging)} (${columnList(targets)}) FROM STDIN WITH (FORMAT csv, HEADER true)`),
+  // Parquet goes as binary COPY when every column's values have a binary writer for the staging
+  // table's type (the TLC files' do), else as CSV text; rows are counted where they are made.
+  const produced: RowCount = { rows: 0 };
+  const binary = parquet?.binary(
+    targets.map((column) => column.type),
+    produced,
   );
+  const format = binary ? '(FORMAT binary)' : 'WITH (FORMAT csv, HEADER true)';
+  const copy = client.query(copyFrom(`COPY ${quoteIdent(staging)} (${columnList(targets)}) FROM STDIN ${format}`));
   const file = parquet ? undefined : createReadStream(path, { highWaterMark: 1024 * 1024 });
   const size = file ? statSync(path).size : 0;
   let lines = 0;
+  const rowsSent = () => (parquet ? produced.rows : Math.max(0, lines - 1));
   const fraction = () => {
-    const done = file ? file.bytesRead / size : (lines - 1) / parquet!.rows;
+    const done = file ? file.bytesRead / size : produced.rows / parquet!.rows;
     return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
   };
   // Postgres that takes no data for this long has stopped (a paused container keeps its socket open,
@@ -539,12 +550,16 @@ async function copyFile(
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       rearm();
-      for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
-      options.onProgress?.({ path, rows: Math.max(0, lines - 1), fraction: fraction() });
+      if (!parquet) for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
+      options.onProgress?.({ path, rows: rowsSent(), fraction: fraction() });
       done(null, chunk);
     },
   });
-  const source = parquet ? Readable.from(parquet.csv()) : input.format === 'csv.gz' ? gunzipped(file!) : file!;
+  const source = parquet
+    ? Readable.from(binary ?? parquet.csv(produced))
+    : input.format === 'csv.gz'
+      ? gunzipped(file!)
+      : file!;
   try {
     rearm();
     await pipeline(source, counter, copy, { signal: options.signal });
@@ -555,7 +570,11 @@ async function copyFile(
         hint: `${options.table} was left as it was. Is its container paused (docker ps; docker unpause <name>) or the machine out of memory? Then run the same command again.`,
       });
     }
-    if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path);
+    if (error instanceof ParquetValueError) {
+      if (error.decimals) throw new DecimalsInWholeNumbers(error.column, error.value);
+      throw badRow({ message: error.message, where: `line ${error.row}, column ${error.column}` }, path, 'row');
+    }
+    if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path, binary ? 'row' : 'line');
     // Postgres's other errors, and the connection's, are copyAll's to explain.
     if (fromServer(error) || serverTrouble(error, options.table, false)) throw error;
     const mapped = gzipProblem(error, path) ?? fileSystemError(error, 'read', path, READ_HINT);

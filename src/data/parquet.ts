@@ -1,17 +1,30 @@
-// Parquet → CSV bytes for COPY, one page per column at a time.
+// Parquet → binary COPY (or CSV) bytes, one page per column at a time.
 //
 // hyparquet's row readers decode whole column chunks into JS values, so memory grew with the
 // row-group size (1.9 GB for the 1 M-row groups of the TLC files). Here each column holds one page:
-// its header and body are read from the file when the previous page is used up and decoded into
-// typed arrays (dictionary pages stay indices), and rows are cut across the columns' current pages.
-// Memory is bounded by the page size writers use (about 1 MB per column), whatever the file size.
-// hyparquet still does the format work: metadata, page headers, decompression and value decoding.
+// its header and body are read from the file when the previous page is used up, and rows are cut
+// across the columns' current pages in batches of at most 4,096 rows.
+// What a column holds, and so the memory bound:
+// - always: its page's compressed bytes and, when compressed, its decompressed bytes (the page size
+//   the writer chose: about 1 MB for pyarrow and the TLC; one page per column chunk for some writers,
+//   e.g. 11 MB per column for a million doubles in one PLAIN page);
+// - definition levels and dictionary indices: 4,096 at a time (rle-hybrid.ts); PLAIN numbers,
+//   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary;
+// - only for the whole-page path: DELTA_*, BYTE_STREAM_SPLIT and RLE booleans, and PLAIN values on
+//   the CSV path (files with a column binary COPY cannot take, see parquet-fields.ts), are decoded
+//   into an array of the page's values (typed arrays; one object per value for byte arrays).
+// hyparquet still does the format work it does well (behind parquet-pages.ts): metadata, page
+// headers, decompression, dictionary pages and the rarer encodings and types.
 import { open, type FileHandle } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetParsers, SchemaElement } from 'hyparquet';
-import { DecError } from '../errors.js';
+import { DecError, errorCode } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
+import { BinaryOut } from './copy-binary.js';
 import type { Column, ColumnType } from './datasets.js';
+import { fieldWriter, FieldValueError, type FieldWriter, type PlainValues } from './parquet-fields.js';
+import { HybridDecoder } from './rle-hybrid.js';
+import { loadHyparquet, type ColumnDecoder, type DataReader as Reader, type Hyparquet } from './parquet-pages.js';
 
 /** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
 const HEADER_WINDOW = 64 * 1024;
@@ -21,33 +34,44 @@ const ROWS_PER_BATCH = 4096;
 const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 const MAX_PAGE_ROWS = 64 * 1024 * 1024;
 
+/** Rows handed on so far, counted where they are made. */
+export interface RowCount {
+  rows: number;
+}
+
+/** A value its column cannot hold, with its row (1 = the first) and column. */
+export class ParquetValueError extends Error {
+  readonly value: string;
+  /** A number with a fraction going into a bigint column: load it as double precision instead. */
+  readonly decimals: boolean;
+
+  constructor(
+    cause: FieldValueError,
+    readonly row: number,
+    readonly column: string,
+  ) {
+    super(cause.message);
+    this.value = cause.value;
+    this.decimals = cause.decimals;
+  }
+}
+
 export interface ParquetFile {
   path: string;
   /** Names, and the Postgres type each Parquet type stands for. */
   columns: Column[];
   rows: number;
   /** The header line, then the rows, as CSV bytes in pieces of about 256 KB. */
-  csv(): AsyncGenerator<Buffer>;
+  csv(progress?: RowCount): AsyncGenerator<Buffer>;
+  /**
+   * The rows as binary COPY for a table whose columns have these types (in the file's column order),
+   * in pieces of about 256 KB; undefined when a column's values cannot be written as its type (then
+   * the file goes as CSV, which Postgres parses). Throws ParquetValueError for a value its column
+   * cannot hold.
+   */
+  binary(types: ColumnType[], progress?: RowCount): AsyncGenerator<Buffer> | undefined;
   close(): Promise<void>;
 }
-
-async function modules() {
-  const [hyparquet, column, convert, datapage, encoding, plain, delta, schema] = await Promise.all([
-    import('hyparquet'),
-    import('hyparquet/src/column.js'),
-    import('hyparquet/src/convert.js'),
-    import('hyparquet/src/datapage.js'),
-    import('hyparquet/src/encoding.js'),
-    import('hyparquet/src/plain.js'),
-    import('hyparquet/src/delta.js'),
-    import('hyparquet/src/schema.js'),
-  ]);
-  return { hyparquet, column, convert, datapage, encoding, plain, delta, schema };
-}
-type Modules = Awaited<ReturnType<typeof modules>>;
-type ColumnDecoder = Parameters<Modules['column']['readPage']>[2];
-type Reader = Parameters<Modules['column']['parquetHeader']>[0];
-type Values = ArrayLike<unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // Cells
@@ -96,7 +120,7 @@ function textOf(value: unknown): string {
 type CellWriter = (out: CsvOut, value: unknown) => void;
 
 /** How a column's plain (not dictionary) values are written: fast paths for the types the TLC files use. */
-function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Modules): CellWriter {
+function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Hyparquet): CellWriter {
   const { type, converted_type: converted, logical_type: logical } = element;
   const timestampUnit =
     logical?.type === 'TIMESTAMP'
@@ -127,7 +151,7 @@ function cellWriter(element: SchemaElement, decoder: ColumnDecoder, lib: Modules
   const text = converted === 'UTF8' || converted === 'ENUM' || converted === 'JSON' || logical?.type === 'STRING';
   if (type === 'BYTE_ARRAY' && (text || (!converted && !logical))) return (out, v) => out.utf8(v as Uint8Array);
   // Everything else (dates, decimals, INT96, unsigned, UUID, ...) through hyparquet's own conversion.
-  return (out, v) => out.cell(textOf(lib.convert.convert([v] as never, decoder)[0]));
+  return (out, v) => out.cell(textOf(lib.convert([v] as never, decoder)[0]));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -178,10 +202,6 @@ class Scratch {
     return new Uint8Array(this.take(key, size), 0, size);
   }
 
-  int32(key: string, n: number): Int32Array {
-    return new Int32Array(this.take(key, n * 4), 0, n);
-  }
-
   private take(key: string, size: number): ArrayBuffer {
     let buffer = this.buffers.get(key);
     if (!buffer || buffer.byteLength < size) {
@@ -192,94 +212,136 @@ class Scratch {
   }
 }
 
-interface Page {
+interface Values {
+  /** Values decoded for the whole page (encodings without a batch decoder here: DELTA, BYTE_STREAM_SPLIT, ...). */
+  values: ArrayLike<unknown>;
+  /** Dictionary indices, decoded a batch at a time. */
+  indices?: HybridDecoder;
+  /** PLAIN values left in the page's bytes, for binary COPY (then `values` is empty). */
+  plain?: PlainValues;
+}
+
+interface Page extends Values {
   rows: number;
-  /** 1 where a row has a value, 0 where it is null; undefined when the page has no nulls. */
-  present: Uint8Array | undefined;
-  values: Values;
-  /** Values are indices into the column's dictionary. */
-  indexed: boolean;
+  /** Values in the page: rows less nulls. */
+  count: number;
+  /** Definition levels, 1 for a value and 0 for null; undefined when the page has no nulls. */
+  levels: HybridDecoder | undefined;
+}
+
+const PLAIN_WIDTH: Partial<Record<string, number>> = { INT32: 4, INT64: 8, FLOAT: 4, DOUBLE: 8, BYTE_ARRAY: 0 };
+
+function bytesOf(reader: Reader): Uint8Array {
+  const { view } = reader;
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** PLAIN values read where they are (no typed array, no BigInt): binary COPY copies their bytes. */
+function plainInPlace(reader: Reader, type: string, n: number): Values | undefined {
+  const width = PLAIN_WIDTH[type];
+  if (width === undefined) return undefined;
+  const { view, offset } = reader;
+  if (offset + n * width > view.byteLength)
+    throw new Error(`parquet page holds fewer values than its header says (is the file damaged?)`);
+  return { values: [], plain: { bytes: bytesOf(reader), view, offset } };
+}
+
+/** A typed array of numbers (a dictionary's), as PLAIN values to read from. */
+function bytesOfTyped(values: ArrayBufferView & { BYTES_PER_ELEMENT: number }) {
+  const { buffer, byteOffset, byteLength } = values;
+  const plain = {
+    bytes: new Uint8Array(buffer, byteOffset, byteLength),
+    view: new DataView(buffer, byteOffset, byteLength),
+    offset: 0,
+  };
+  return { plain, width: values.BYTES_PER_ELEMENT };
 }
 
 function readerOf(bytes: Uint8Array): Reader {
   return { view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), offset: 0 };
 }
 
-function indexArray(scratch: Scratch, bitWidth: number, n: number): Uint8Array | Int32Array {
-  return bitWidth <= 8 ? scratch.bytes('indices', n) : scratch.int32('indices', n);
-}
-
-/** The values of a data page (after its levels), kept compact: typed arrays, dictionary indices. */
-function decodeValues(
-  lib: Modules,
-  scratch: Scratch,
-  reader: Reader,
-  encoding: string,
-  n: number,
-  decoder: ColumnDecoder,
-  end: number,
-) {
+/** The values of a data page (after its levels): in place, as batch decoders, or else decoded whole. */
+function decodeValues(lib: Hyparquet, column: ColumnPlan, reader: Reader, encoding: string, n: number): Values {
+  const { scratch, decoder } = column;
   const { type, element } = decoder;
-  if (n === 0) return { values: [] as Values, indexed: false };
+  if (n === 0) return { values: [] };
   switch (encoding) {
     case 'PLAIN':
-      return { values: lib.plain.readPlain(reader, type, n, element.type_length) as Values, indexed: false };
+      return (
+        (column.binary ? plainInPlace(reader, type, n) : undefined) ?? {
+          values: lib.readPlain(reader, type, n, element.type_length),
+        }
+      );
     case 'PLAIN_DICTIONARY':
     case 'RLE_DICTIONARY': {
-      const bitWidth = reader.view.getUint8(reader.offset++);
-      const indices = indexArray(scratch, bitWidth, n);
-      if (bitWidth) lib.encoding.readRleBitPackedHybrid(reader, bitWidth, indices, end - reader.offset);
-      return { values: indices, indexed: true };
+      const bitWidth = reader.view.getUint8(reader.offset);
+      return {
+        values: [],
+        indices: new HybridDecoder(bytesOf(reader), reader.offset + 1, reader.view.byteLength, bitWidth),
+      };
     }
     case 'RLE': {
-      const bits = scratch.bytes('indices', n); // booleans
-      lib.encoding.readRleBitPackedHybrid(reader, 1, bits);
-      return { values: bits, indexed: false };
+      const bits = scratch.bytes('booleans', n);
+      lib.readRleBitPackedHybrid(reader, 1, bits);
+      return { values: bits };
     }
     case 'BYTE_STREAM_SPLIT':
-      return { values: lib.encoding.byteStreamSplit(reader, n, type, element.type_length) as Values, indexed: false };
+      return { values: lib.byteStreamSplit(reader, n, type, element.type_length) };
     case 'DELTA_BINARY_PACKED': {
       const values = type === 'INT32' ? new Int32Array(n) : new BigInt64Array(n);
-      lib.delta.deltaBinaryUnpack(reader, n, values);
-      return { values, indexed: false };
+      lib.deltaBinaryUnpack(reader, n, values);
+      return { values };
     }
     case 'DELTA_LENGTH_BYTE_ARRAY':
     case 'DELTA_BYTE_ARRAY': {
       const values = new Array<Uint8Array>(n);
-      if (encoding === 'DELTA_BYTE_ARRAY') lib.delta.deltaByteArray(reader, n, values);
-      else lib.delta.deltaLengthByteArray(reader, n, values);
-      return { values, indexed: false };
+      if (encoding === 'DELTA_BYTE_ARRAY') lib.deltaByteArray(reader, n, values);
+      else lib.deltaLengthByteArray(reader, n, values);
+      return { values };
     }
     default:
       throw new Error(`parquet encoding ${encoding} is not supported`);
   }
 }
 
-function countPresent(present: Uint8Array | undefined, rows: number): number {
-  if (!present) return rows;
-  let n = 0;
-  for (let i = 0; i < rows; i++) n += present[i]!;
-  return n;
-}
-
 /** Decompressed into the column's scratch (SNAPPY, as the TLC files use), else by hyparquet. */
-function decompress(lib: Modules, column: ColumnPlan, bytes: Uint8Array, size: number): Uint8Array {
+function decompress(lib: Hyparquet, column: ColumnPlan, bytes: Uint8Array, size: number): Uint8Array {
   const { codec, compressors } = column.decoder;
-  if (codec !== 'SNAPPY') return lib.datapage.decompressPage(bytes, size, codec, compressors);
+  if (codec !== 'SNAPPY') return lib.decompressPage(bytes, size, codec, compressors);
   const page = column.scratch.bytes('page', size);
-  lib.hyparquet.snappyUncompress(bytes, page);
+  lib.snappyUncompress(bytes, page);
   return page;
 }
 
-function definitionLevels(lib: Modules, column: ColumnPlan, reader: Reader, n: number, length?: number) {
-  const levels = column.scratch.bytes('levels', n);
-  lib.encoding.readRleBitPackedHybrid(reader, 1, levels, length);
-  return levels.includes(0) ? levels : undefined; // no nulls: no levels to look at
+function copyInto(target: Uint8Array, bytes: Uint8Array): Uint8Array {
+  target.set(bytes);
+  return target;
+}
+
+/** How many of `rows` definition levels are 1 (a value), counted a batch at a time. */
+function countValues(bytes: Uint8Array, start: number, end: number, rows: number, buffer: Uint8Array): number {
+  const levels = new HybridDecoder(bytes, start, end, 1);
+  let count = 0;
+  for (let done = 0; done < rows;) {
+    const n = Math.min(buffer.length, rows - done);
+    levels.read(buffer, n);
+    for (let i = 0; i < n; i++) count += buffer[i]!;
+    done += n;
+  }
+  return count;
+}
+
+/** The definition levels of an optional column at bytes[start..end), and how many values they say there are. */
+function levelsOf(bytes: Uint8Array, start: number, end: number, rows: number, column: ColumnPlan) {
+  const count = countValues(bytes, start, end, rows, column.scratch.bytes('count', ROWS_PER_BATCH));
+  // No nulls: no levels to look at.
+  return { count, levels: count === rows ? undefined : new HybridDecoder(bytes, start, end, 1) };
 }
 
 /** A data page of a flat column (no repetition levels; definition level 0 or 1). */
-function decodeDataPage(lib: Modules, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
-  const { decoder, optional, scratch } = column;
+function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
+  const { optional } = column;
   const rows = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
   if (rows < 0 || rows > MAX_PAGE_ROWS)
     throw new Error(`parquet page header claims ${rows} rows (is the file damaged?)`);
@@ -287,41 +349,65 @@ function decodeDataPage(lib: Modules, column: ColumnPlan, header: PageHeader, bo
     const info = header.data_page_header!;
     const page = decompress(lib, column, body, header.uncompressed_page_size);
     const reader = readerOf(page);
-    const present = optional ? definitionLevels(lib, column, reader, info.num_values) : undefined;
-    const n = countPresent(present, info.num_values);
-    const { values, indexed } = decodeValues(lib, scratch, reader, info.encoding, n, decoder, page.length);
-    return { rows: info.num_values, present, values, indexed };
+    let counted = { count: rows, levels: undefined as HybridDecoder | undefined };
+    if (optional) {
+      // The levels' byte length, then the levels; the values follow.
+      const length = reader.view.getUint32(0, true);
+      if (4 + length > page.length) throw new Error('parquet page levels run past the page (is the file damaged?)');
+      counted = levelsOf(page, 4, 4 + length, rows, column);
+      reader.offset = 4 + length;
+    }
+    return { rows, ...counted, ...decodeValues(lib, column, reader, info.encoding, counted.count) };
   }
   const info = header.data_page_header_v2!;
   // A flat column has no repetition levels; some writers still store an empty run of them.
   const levelsStart = info.repetition_levels_byte_length;
   const levelsLength = info.definition_levels_byte_length;
-  const present =
-    optional && levelsLength
-      ? definitionLevels(lib, column, readerOf(body.subarray(levelsStart)), info.num_values, levelsLength)
+  if (levelsStart + levelsLength > body.length)
+    throw new Error('parquet page levels run past the page (is the file damaged?)');
+  const count = rows - info.num_nulls;
+  // The body is in the file's shared buffer when the column is compressed (see ColumnCursor.read):
+  // what is read after this call returns is copied into the column's own scratch first.
+  const shared = column.decoder.codec !== 'UNCOMPRESSED';
+  const own = (key: string, bytes: Uint8Array) =>
+    shared ? copyInto(column.scratch.bytes(key, bytes.length), bytes) : bytes;
+  const levels =
+    optional && levelsLength && info.num_nulls > 0
+      ? new HybridDecoder(own('levels', body.subarray(levelsStart, levelsStart + levelsLength)), 0, levelsLength, 1)
       : undefined;
   let data = body.subarray(levelsStart + levelsLength);
   const size = header.uncompressed_page_size - levelsStart - levelsLength;
-  if (info.is_compressed !== false) data = decompress(lib, column, data, size);
-  const n = info.num_values - info.num_nulls;
-  const { values, indexed } = decodeValues(lib, scratch, readerOf(data), info.encoding, n, decoder, data.length);
-  return { rows: info.num_values, present, values, indexed };
+  data = info.is_compressed !== false ? decompress(lib, column, data, size) : own('page', data);
+  return { rows, count, levels, ...decodeValues(lib, column, readerOf(data), info.encoding, count) };
 }
 
 /** One column chunk of one row group, read page by page from the file and written cell by cell. */
 class ColumnCursor {
-  private page: Page = { rows: 0, present: undefined, values: [], indexed: false };
+  private page: Page = { rows: 0, count: 0, levels: undefined, values: [] };
   private row = 0;
   private valueIndex = 0;
+  /** A batch of the page's definition levels and dictionary indices, and how far they are used. */
+  private readonly levelBatch = new Uint8Array(ROWS_PER_BATCH);
+  private levelAt = 0;
+  private levelEnd = 0;
+  private levelsLeft = 0;
+  private readonly indexBatch = new Int32Array(ROWS_PER_BATCH);
+  private indexAt = 0;
+  private indexEnd = 0;
+  private indicesLeft = 0;
   private position: number;
   private readonly end: number;
+  /** CSV: the dictionary's entries as ready cells. */
   private dictionary: Uint8Array[] = [];
+  /** Binary: the dictionary's values; for numbers, also their bytes, read as PLAIN values are. */
+  private dictionaryValues: ArrayLike<unknown> = [];
+  private dictionaryBytes: { plain: PlainValues; width: number } | undefined;
 
   constructor(
     private readonly file: FileHandle,
     private readonly column: ColumnPlan,
     meta: ColumnMetaData,
-    private readonly lib: Modules,
+    private readonly lib: Hyparquet,
   ) {
     const data = Number(meta.data_page_offset);
     const dictionary = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
@@ -334,15 +420,55 @@ class ColumnCursor {
     return this.page.rows - this.row;
   }
 
+  /** Whether the next row is null (and moves to it). */
+  private nextIsNull(): boolean {
+    this.row++;
+    const levels = this.page.levels;
+    if (!levels) return false;
+    if (this.levelAt === this.levelEnd) {
+      const n = Math.min(ROWS_PER_BATCH, this.levelsLeft);
+      levels.read(this.levelBatch, n);
+      this.levelsLeft -= n;
+      this.levelAt = 0;
+      this.levelEnd = n;
+    }
+    return this.levelBatch[this.levelAt++] === 0;
+  }
+
+  private nextIndex(indices: HybridDecoder): number {
+    if (this.indexAt === this.indexEnd) {
+      const n = Math.min(ROWS_PER_BATCH, this.indicesLeft);
+      if (n === 0) throw new Error('parquet page has fewer values than rows (is the file damaged?)');
+      indices.read(this.indexBatch, n);
+      this.indicesLeft -= n;
+      this.indexAt = 0;
+      this.indexEnd = n;
+    }
+    return this.indexBatch[this.indexAt++]!;
+  }
+
   writeCell(out: CsvOut): void {
-    const page = this.page;
-    const row = this.row++;
-    if (page.present && page.present[row] === 0) return; // null: an empty cell
-    const value = page.values[this.valueIndex++];
-    if (!page.indexed) return this.column.write(out, value);
-    const cell = this.dictionary[value as number];
+    if (this.nextIsNull()) return; // null: an empty cell
+    const { indices } = this.page;
+    if (!indices) return this.column.write(out, this.page.values[this.valueIndex++]);
+    const cell = this.dictionary[this.nextIndex(indices)];
     if (cell === undefined) throw new Error('parquet dictionary index out of range (is the file damaged?)');
     out.bytes(cell);
+  }
+
+  writeField(out: BinaryOut): void {
+    if (this.nextIsNull()) return out.null();
+    const page = this.page;
+    const writer = this.column.binary!;
+    if (page.plain) return writer.plain!(out, page.plain);
+    if (!page.indices) return writer.value(out, page.values[this.valueIndex++]);
+    const index = this.nextIndex(page.indices);
+    if (index >= this.dictionaryValues.length)
+      throw new Error('parquet dictionary index out of range (is the file damaged?)');
+    const entries = this.dictionaryBytes;
+    if (!entries || !writer.plain) return writer.value(out, this.dictionaryValues[index]);
+    entries.plain.offset = index * entries.width;
+    writer.plain(out, entries.plain);
   }
 
   /** Reads pages until one has rows; false at the end of the chunk. */
@@ -352,8 +478,14 @@ class ColumnCursor {
       const { header, body } = await this.readPage();
       if (header.type === 'DICTIONARY_PAGE') {
         // Formatted once: the data pages then point at ready cells.
-        const { data } = this.lib.column.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
-        const converted = data ? this.lib.convert.convert(data, decoder) : [];
+        const { data } = this.lib.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
+        if (this.column.binary) {
+          this.dictionaryValues = data ?? [];
+          this.dictionaryBytes =
+            ArrayBuffer.isView(data) && !(data instanceof Uint8Array) ? bytesOfTyped(data) : undefined;
+          continue;
+        }
+        const converted = data ? this.lib.convert(data, decoder) : [];
         this.dictionary = Array.from(converted as ArrayLike<unknown>, (value) => Buffer.from(textOf(value), 'utf8'));
         continue;
       }
@@ -363,6 +495,10 @@ class ColumnCursor {
       this.page = page;
       this.row = 0;
       this.valueIndex = 0;
+      this.levelAt = this.levelEnd = 0;
+      this.levelsLeft = page.rows;
+      this.indexAt = this.indexEnd = 0;
+      this.indicesLeft = page.count;
       return true;
     }
     return false;
@@ -375,7 +511,7 @@ class ColumnCursor {
       const reader = readerOf(bytes);
       let header: PageHeader;
       try {
-        header = this.lib.column.parquetHeader(reader);
+        header = this.lib.parquetHeader(reader);
       } catch (error) {
         // The header ran past what was read: read more, up to the end of the chunk.
         const room = this.end - this.position;
@@ -401,9 +537,11 @@ class ColumnCursor {
   }
 
   private async read(key: 'window' | 'body', position: number, length: number): Promise<Uint8Array> {
-    // An uncompressed page's values are views of these bytes, so they get their own buffer.
+    // An uncompressed page's values are views of these bytes, so they get their own buffer. Compressed
+    // bytes are decompressed at once (or copied, see decodeDataPage), so all columns share one buffer:
+    // with one page per column chunk, a buffer per column held every column's compressed page at once.
     const buffer =
-      this.column.decoder.codec === 'UNCOMPRESSED' ? new Uint8Array(length) : this.column.scratch.bytes(key, length);
+      this.column.decoder.codec === 'UNCOMPRESSED' ? new Uint8Array(length) : this.column.shared.bytes(key, length);
     const { bytesRead } = await this.file.read(buffer, 0, length, position);
     if (bytesRead < length) throw new Error('parquet file ends inside a page (is the file complete?)');
     return buffer;
@@ -434,12 +572,17 @@ interface ColumnPlan {
   optional: boolean;
   write: CellWriter;
   scratch: Scratch;
+  /** The file's buffers for compressed bytes, shared by its columns. */
+  shared: Scratch;
+  /** How values go into binary COPY; undefined when the file goes as CSV. */
+  binary?: FieldWriter;
 }
 
-function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
-  const tree = lib.hyparquet.parquetSchema(metadata);
+function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
+  const tree = lib.parquetSchema(metadata);
   const first = metadata.row_groups[0]?.columns ?? [];
-  const parsers = textParsers(lib.convert.DEFAULT_PARSERS);
+  const parsers = textParsers(lib.DEFAULT_PARSERS);
+  const shared = new Scratch();
   return tree.children.map((child, i) => {
     const { element } = child;
     if (child.children.length > 0 || element.repetition_type === 'REPEATED') {
@@ -447,7 +590,7 @@ function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs:
         hint: 'dec loads flat tables such as the TLC trip files; flatten the file first, or load its CSV.',
       });
     }
-    const schemaPath = lib.schema.getTreePath(tree, [element.name]);
+    const schemaPath = lib.getTreePath(tree, [element.name]);
     const decoder: ColumnDecoder = {
       pathInSchema: [element.name],
       element,
@@ -461,18 +604,19 @@ function planColumns(lib: Modules, metadata: FileMetaData, path: string, codecs:
     return {
       name: element.name,
       decoder,
-      optional: lib.schema.getMaxDefinitionLevel(schemaPath) > 0,
+      optional: lib.getMaxDefinitionLevel(schemaPath) > 0,
       write: cellWriter(element, decoder, lib),
       scratch: new Scratch(),
+      shared,
     };
   });
 }
 
 export async function openParquet(path: string): Promise<ParquetFile> {
-  const lib = await modules();
+  const lib = await loadHyparquet();
   let metadata: FileMetaData;
   try {
-    metadata = await lib.hyparquet.parquetMetadataAsync(await lib.hyparquet.asyncBufferFromFile(path));
+    metadata = await lib.parquetMetadataAsync(await lib.asyncBufferFromFile(path));
   } catch (error) {
     throw new DecError(`${path} is not a readable Parquet file: ${(error as Error).message}.`, {
       hint: 'Is the download complete? Get it again with dec data get, or load the CSV.gz from the course mirror.',
@@ -482,47 +626,95 @@ export async function openParquet(path: string): Promise<ParquetFile> {
   const columns = planColumns(lib, metadata, path, await compressorsFor(codecs));
   const file = await open(path, 'r');
 
-  function cursorsOf(groupIndex: number): ColumnCursor[] {
+  function cursorsOf(groupIndex: number, writers: FieldWriter[] | undefined): ColumnCursor[] {
     const group = metadata.row_groups[groupIndex]!;
     return columns.map((column, i) => {
       const meta = group.columns[i]?.meta_data;
       if (!meta) throw new Error(`parquet row group ${groupIndex} has no data for column ${column.name}`);
       // The codec can differ between row groups.
-      const plan =
-        meta.codec === column.decoder.codec ? column : { ...column, decoder: { ...column.decoder, codec: meta.codec } };
-      return new ColumnCursor(file, plan, meta, lib);
+      const decoder = meta.codec === column.decoder.codec ? column.decoder : { ...column.decoder, codec: meta.codec };
+      return new ColumnCursor(file, { ...column, decoder, binary: writers?.[i] }, meta, lib);
     });
   }
 
-  async function* csv(): AsyncGenerator<Buffer> {
+  /** The column's next page; an error reading it says which column (hyparquet's alone may not). */
+  async function nextPage(cursor: ColumnCursor, column: string): Promise<boolean> {
+    try {
+      return await cursor.next();
+    } catch (error) {
+      if (errorCode(error)) throw error; // the file system's: load.ts explains those
+      const reason = (error as Error).message.replace(/ \(is the file (damaged|complete)\?\)$/, '');
+      throw new Error(`a page of column ${column} cannot be read (${reason}); is the file damaged or cut off?`);
+    }
+  }
+
+  /** The rows in batches of at most ROWS_PER_BATCH, within one page of every column. */
+  async function* batches(writers: FieldWriter[] | undefined): AsyncGenerator<{ cursors: ColumnCursor[]; n: number }> {
+    for (let g = 0; g < metadata.row_groups.length; g++) {
+      const cursors = cursorsOf(g, writers);
+      let remaining = Number(metadata.row_groups[g]!.num_rows);
+      while (remaining > 0) {
+        let n = Math.min(remaining, ROWS_PER_BATCH);
+        for (const [c, cursor] of cursors.entries()) {
+          if (cursor.available === 0 && !(await nextPage(cursor, columns[c]!.name)))
+            throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
+          n = Math.min(n, cursor.available);
+        }
+        yield { cursors, n };
+        remaining -= n;
+      }
+    }
+  }
+
+  async function* csv(progress: RowCount = { rows: 0 }): AsyncGenerator<Buffer> {
     const out = new CsvOut();
     columns.forEach((column, i) => {
       out.utf8(Buffer.from(column.name, 'utf8'));
       out.separator(i === columns.length - 1);
     });
-    for (let g = 0; g < metadata.row_groups.length; g++) {
-      const cursors = cursorsOf(g);
-      const last = cursors.length - 1;
-      let remaining = Number(metadata.row_groups[g]!.num_rows);
-      while (remaining > 0) {
-        let n = Math.min(remaining, ROWS_PER_BATCH);
-        for (const cursor of cursors) {
-          if (cursor.available === 0 && !(await cursor.next()))
-            throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
-          n = Math.min(n, cursor.available);
+    const last = columns.length - 1;
+    for await (const { cursors, n } of batches(undefined)) {
+      for (let r = 0; r < n; r++) {
+        for (let c = 0; c <= last; c++) {
+          cursors[c]!.writeCell(out);
+          out.separator(c === last);
         }
-        for (let r = 0; r < n; r++) {
-          for (let c = 0; c <= last; c++) {
-            cursors[c]!.writeCell(out);
-            out.separator(c === last);
-          }
-        }
-        remaining -= n;
-        yield* out.take();
       }
+      progress.rows += n;
+      yield* out.take();
     }
     out.finish();
     yield* out.take();
+  }
+
+  async function* binaryRows(writers: FieldWriter[], progress: RowCount): AsyncGenerator<Buffer> {
+    const out = new BinaryOut();
+    out.header();
+    const fields = columns.length;
+    for await (const { cursors, n } of batches(writers)) {
+      let r = 0;
+      let c = 0;
+      try {
+        for (; r < n; r++) {
+          out.row(fields);
+          for (c = 0; c < fields; c++) cursors[c]!.writeField(out);
+        }
+      } catch (error) {
+        if (!(error instanceof FieldValueError)) throw error;
+        throw new ParquetValueError(error, progress.rows + r + 1, columns[c]!.name);
+      }
+      progress.rows += n;
+      yield* out.take();
+    }
+    out.trailer();
+    out.finish();
+    yield* out.take();
+  }
+
+  function binary(types: ColumnType[], progress: RowCount = { rows: 0 }): AsyncGenerator<Buffer> | undefined {
+    const writers = columns.map((column, i) => fieldWriter(column.decoder.element, types[i]!));
+    if (!writers.every((writer) => writer !== undefined)) return undefined;
+    return binaryRows(writers, progress);
   }
 
   return {
@@ -530,6 +722,7 @@ export async function openParquet(path: string): Promise<ParquetFile> {
     columns: columns.map((c) => ({ name: c.name, type: postgresType(c.decoder.element) })),
     rows: Number(metadata.num_rows),
     csv,
+    binary,
     close: () => file.close(),
   };
 }

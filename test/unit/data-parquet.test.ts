@@ -9,7 +9,9 @@ import { asyncBufferFromFile, parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { afterAll, describe, expect, it } from 'vitest';
+import { POSTGRES_EPOCH_DAYS } from '../../src/data/copy-binary.js';
 import { CsvOut, writeTimestamp } from '../../src/data/csv-out.js';
+import type { ColumnType } from '../../src/data/datasets.js';
 import { openParquet } from '../../src/data/parquet.js';
 import { isDecError } from '../../src/errors.js';
 
@@ -100,6 +102,50 @@ async function compareWithReference(path: string): Promise<{ rows: number; misma
   return { rows: rows.length, mismatch: undefined };
 }
 
+/** Binary COPY bytes back to values, as the tests compare them: the inverse of copy-binary.ts. */
+function parseBinaryCopy(bytes: Buffer, types: ColumnType[]): unknown[][] {
+  expect(bytes.subarray(0, 11).toString('latin1')).toBe('PGCOPY\n\xff\r\n\0');
+  const rows: unknown[][] = [];
+  let p = 19;
+  for (;;) {
+    const fields = bytes.readInt16BE(p);
+    p += 2;
+    if (fields === -1) break;
+    expect(fields).toBe(types.length);
+    const row: unknown[] = [];
+    for (const type of types) {
+      const length = bytes.readInt32BE(p);
+      p += 4;
+      if (length === -1) {
+        row.push(null);
+        continue;
+      }
+      const field = bytes.subarray(p, p + length);
+      p += length;
+      if (type === 'bigint') row.push(field.readBigInt64BE());
+      else if (type === 'double precision') row.push(field.readDoubleBE());
+      else if (type === 'real') row.push(field.readFloatBE());
+      else if (type === 'boolean') row.push(field[0] === 1);
+      else if (type === 'date') row.push(new Date((field.readInt32BE() + POSTGRES_EPOCH_DAYS) * 86_400_000));
+      else if (type === 'timestamp') row.push(field.readBigInt64BE() + BigInt(POSTGRES_EPOCH_DAYS) * 86_400_000_000n);
+      else row.push(field.toString('utf8'));
+    }
+    rows.push(row);
+  }
+  expect(p).toBe(bytes.length);
+  return rows;
+}
+
+/** Does a value read back from binary COPY hold the value hyparquet decoded? */
+function sameBinaryValue(got: unknown, value: unknown): boolean {
+  if (value === null || value === undefined) return got === null;
+  if (typeof got === 'bigint' && value instanceof Date) return got / 1000n === BigInt(value.getTime()) || got < 0n;
+  if (typeof got === 'bigint') return got === BigInt(value as number | bigint);
+  if (typeof got === 'number') return Object.is(got, Number(value)) || got === Number(value);
+  if (got instanceof Date) return got.getTime() === (value as Date).getTime();
+  return got === value;
+}
+
 describe('files other tools wrote', () => {
   const flat = readdirSync(FIXTURES).filter((name) => name.endsWith('.parquet') && name !== 'nullable.impala.parquet');
 
@@ -127,6 +173,43 @@ describe('files other tools wrote', () => {
     expect(Object.values(await types('fixed_length_decimal.parquet'))).toEqual(['numeric']);
     expect(Object.values(await types('alpha.parquet'))).toEqual(['text']);
     expect(Object.values(await types('byte_stream_split.zstd.parquet'))).toEqual(['real', 'double precision']);
+  });
+
+  it('goes as binary COPY where every column has a binary writer for its type, else as CSV', async () => {
+    const binaryFor = async (name: string) => {
+      const file = await openParquet(join(FIXTURES, name));
+      const stream = file.binary(file.columns.map((c) => c.type));
+      await file.close();
+      return stream !== undefined;
+    };
+    expect(await binaryFor('byte_stream_split.zstd.parquet')).toBe(true); // float32 -> real, double
+    expect(await binaryFor('issue90.parquet')).toBe(true);
+    expect(await binaryFor('fixed_length_decimal.parquet')).toBe(false); // numeric: CSV text
+    expect(await binaryFor('signs.parquet')).toBe(false); // unsigned integers: CSV text
+  });
+
+  it.each(flat)('%s: binary COPY, where it applies, holds the same values as hyparquet', async (name) => {
+    const path = join(FIXTURES, name);
+    const file = await openParquet(path);
+    try {
+      const types = file.columns.map((c) => c.type);
+      const stream = file.binary(types);
+      if (!stream) return; // goes as CSV: the test above
+      const pieces: Buffer[] = [];
+      for await (const piece of stream) pieces.push(piece);
+      const rows = parseBinaryCopy(Buffer.concat(pieces), types);
+      const expected = (await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors })) as Record<
+        string,
+        unknown
+      >[];
+      expect(rows).toHaveLength(expected.length);
+      for (const [r, row] of rows.entries())
+        for (const [c, column] of file.columns.entries())
+          if (!sameBinaryValue(row[c], expected[r]![column.name]))
+            expect.fail(`${column.name} row ${r}: ${String(row[c])} vs ${String(expected[r]![column.name])}`);
+    } finally {
+      await file.close();
+    }
   });
 
   it('refuses a nested file with the column and a way out', async () => {
@@ -267,6 +350,16 @@ describe('broken files', () => {
     bytes.fill(0xff, 4, 4000); // the first pages' headers and data, not the footer
     writeFileSync(path, bytes);
     await expect(csvOf(path)).rejects.toThrow();
+  });
+});
+
+describe('hyparquet behind one adapter', () => {
+  it('only src/data/parquet-pages.ts imports hyparquet/src/*, so an upgrade is checked in one place', () => {
+    const src = fileURLToPath(new URL('../../src/', import.meta.url));
+    const deep = readdirSync(src, { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .filter((name) => /['"]hyparquet\/src\//.test(readFileSync(join(src, name), 'utf8')));
+    expect(deep).toEqual([join('data', 'parquet-pages.ts')]);
   });
 });
 
