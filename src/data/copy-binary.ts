@@ -9,9 +9,9 @@
 //   bigint int64; double precision / real IEEE 754 float8 / float4; boolean one byte 0 or 1;
 //   date int32 days since 2000-01-01; timestamp int64 microseconds since 2000-01-01 00:00;
 //   text the UTF-8 bytes (Postgres checks they are valid UTF-8 and hold no NUL).
-// test/e2e/data-binary-copy.test.ts compares these bytes with Postgres's own binary COPY TO.
+// test/docker/data-binary-copy.test.ts compares these bytes with Postgres's own binary COPY TO.
+import { ChunkedOut } from './chunked-out.js';
 
-const CHUNK = 256 * 1024;
 const SIGNATURE = [0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]; // PGCOPY\n\377\r\n\0
 const TWO_32 = 4_294_967_296;
 
@@ -22,30 +22,7 @@ const EPOCH_MICROS = POSTGRES_EPOCH_DAYS * 86_400_000_000;
 const EPOCH_HIGH = Math.floor(EPOCH_MICROS / TWO_32);
 const EPOCH_LOW = EPOCH_MICROS - EPOCH_HIGH * TWO_32;
 
-export class BinaryOut {
-  private buffer = Buffer.allocUnsafe(CHUNK);
-  private position = 0;
-  private readonly filled: Buffer[] = [];
-
-  /** The buffers filled so far (the COPY stream keeps them, so each is handed on once). */
-  take(): Buffer[] {
-    return this.filled.splice(0);
-  }
-
-  /** Ends the current buffer: what is left to hand on, with take(). */
-  finish(): void {
-    if (this.position > 0) this.filled.push(this.buffer.subarray(0, this.position));
-    this.buffer = Buffer.allocUnsafe(CHUNK);
-    this.position = 0;
-  }
-
-  /** Makes room for n more bytes; a row may be split across buffers (COPY reads one stream). */
-  private room(n: number): void {
-    if (this.position + n <= this.buffer.length) return;
-    this.finish();
-    if (n > this.buffer.length) this.buffer = Buffer.allocUnsafe(n);
-  }
-
+export class BinaryOut extends ChunkedOut {
   private int16(value: number): void {
     const b = this.buffer;
     const p = this.position;

@@ -1,38 +1,15 @@
 // CSV text written as bytes into fixed buffers, for COPY. Building the text as JS strings made the
 // garbage collector the main cost of a Parquet load (6 of 10 s): here a cell is copied or its digits
 // written straight into a buffer, and only short-lived number strings are allocated.
+import { ChunkedOut } from './chunked-out.js';
 
-const CHUNK = 256 * 1024;
 const QUOTE = 34;
 const COMMA = 44;
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
 const ZERO = 48;
 
-export class CsvOut {
-  private buffer = Buffer.allocUnsafe(CHUNK);
-  private position = 0;
-  private readonly filled: Buffer[] = [];
-
-  /** The buffers filled so far (the COPY stream keeps them, so each is handed on once). */
-  take(): Buffer[] {
-    return this.filled.splice(0);
-  }
-
-  /** Ends the current buffer: what is left to hand on, with take(). */
-  finish(): void {
-    if (this.position > 0) this.filled.push(this.buffer.subarray(0, this.position));
-    this.buffer = Buffer.allocUnsafe(CHUNK);
-    this.position = 0;
-  }
-
-  /** Makes room for n more bytes; a row may be split across buffers (COPY reads one stream). */
-  room(n: number): void {
-    if (this.position + n <= this.buffer.length) return;
-    this.finish();
-    if (n > this.buffer.length) this.buffer = Buffer.allocUnsafe(n);
-  }
-
+export class CsvOut extends ChunkedOut {
   separator(last: boolean): void {
     this.room(1);
     this.buffer[this.position++] = last ? NEWLINE : COMMA;

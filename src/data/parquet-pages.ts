@@ -17,7 +17,7 @@
 // each function above still exists with the same arguments (`npx tsc --noEmit` catches most of it, as
 // the types below are taken from hyparquet's own declarations), then run test/unit/data-parquet.test.ts
 // (dec's reader against hyparquet's own row reader on the fixtures and on generated files) and the
-// Parquet cases of test/e2e/data.test.ts. If an internal is gone, its replacement goes here only.
+// Parquet cases of test/docker/data.test.ts. If an internal is gone, its replacement goes here only.
 export async function loadHyparquet() {
   const [hyparquet, column, convert, datapage, encoding, plain, delta, schema] = await Promise.all([
     import('hyparquet'),

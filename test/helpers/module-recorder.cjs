@@ -1,4 +1,4 @@
-// Preloaded with `node --require` (test/e2e/startup-modules.test.ts): records every module the process
+// Preloaded with `node --require` (test/cli/startup-modules.test.ts): records every module the process
 // loads through Node's module loader (builtins as node:<name>, files by path) and writes the list as
 // JSON to DEC_TEST_MODULE_LOG when the process exits.
 'use strict';
