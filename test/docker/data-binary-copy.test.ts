@@ -5,20 +5,18 @@
 // COPY ... FROM STDIN (FORMAT binary) must give the same rows back (EXCEPT ALL both ways is empty).
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import pg from 'pg';
+import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BinaryOut } from '../../src/data/copy-binary.js';
-import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 
 let postgres: RunningPostgres | undefined;
 let client: pg.Client | undefined;
 
 beforeAll(async () => {
   postgres = await startPostgres();
-  client = new pg.Client({ connectionString: postgres.connectionString, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectedClient(postgres.connectionString);
 }, 120_000);
 
 afterAll(async () => {

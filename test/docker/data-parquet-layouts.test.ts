@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../src/data/load.js';
 import { openParquet } from '../../src/data/parquet.js';
 import { isDecError } from '../../src/errors.js';
-import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 
 let postgres: RunningPostgres | undefined;
 let client: pg.Client | undefined;
@@ -21,9 +21,7 @@ const dir = mkdtempSync(join(tmpdir(), 'dec-parquet-layouts-'));
 
 beforeAll(async () => {
   postgres = await startPostgres();
-  client = new pg.Client({ connectionString: postgres.connectionString, connectionTimeoutMillis: 10_000 });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectedClient(postgres.connectionString);
 }, 120_000);
 
 afterAll(async () => {

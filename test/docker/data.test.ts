@@ -26,7 +26,7 @@ import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
 import { runUnprivileged } from '../helpers/docker.js';
-import { startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
 import { DEC_BIN, runDec, useSandbox, writeDatasetSyllabus, type RunResult } from '../helpers/run.js';
 import { sendSlowly } from '../helpers/http.js';
 
@@ -39,9 +39,7 @@ let db = '';
 beforeAll(async () => {
   postgres = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
   db = `postgresql://root:root@127.0.0.1:${postgres.port}/ny_taxi`;
-  client = new pg.Client({ connectionString: db, connectionTimeoutMillis: 10_000, statement_timeout: 20_000 });
-  client.on('error', () => undefined);
-  await client.connect();
+  client = await connectedClient(db, { statementTimeoutMs: 20_000 });
 }, 120_000);
 
 afterAll(async () => {

@@ -381,3 +381,23 @@ export async function queryCourseDatabase<T = Record<string, unknown>>(port: num
     await client.end();
   }
 }
+
+/**
+ * A connected client for a test's own server, kept for the whole file (close it with `end()` in
+ * afterAll). Errors after connecting (the server stopped by the test) are the test's to see in its
+ * queries, not an unhandled 'error' event.
+ */
+export async function connectedClient(
+  connectionString: string,
+  options: { statementTimeoutMs?: number } = {},
+): Promise<import('pg').Client> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({
+    connectionString,
+    connectionTimeoutMillis: 10_000,
+    ...(options.statementTimeoutMs !== undefined ? { statement_timeout: options.statementTimeoutMs } : {}),
+  });
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
