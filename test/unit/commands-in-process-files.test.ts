@@ -1,0 +1,74 @@
+// More command handlers in-process on a temp dir (see commands-in-process.test.ts): the ones that only
+// touch files. `dec init`, `dec homework init` / `status`, `dec data list` / `clean` need no process,
+// socket or engine, so they run here in milliseconds with their real file effects checked.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { dataClean, dataList } from '../../src/commands/data.js';
+import { homeworkInit, homeworkStatus } from '../../src/commands/homework.js';
+import { initWorkspace } from '../../src/commands/init.js';
+import { dataFolder } from '../../src/data/datasets.js';
+import { DecError } from '../../src/errors.js';
+import { commandContexts } from '../helpers/command-context.js';
+
+const contexts = commandContexts();
+afterEach(() => contexts.cleanup());
+
+describe('init and homework', () => {
+  it('init makes the workspace; homework init 2 scaffolds inside it; status lists it as started', async () => {
+    const ctx = contexts.make();
+    await initWorkspace(ctx, undefined, {});
+    expect(existsSync(join(ctx.cwd, '.dec', 'workspace.json'))).toBe(true);
+
+    expect(await homeworkInit(ctx, '2', { student: 'Ada' })).toBe(0);
+    const folder = join(ctx.cwd, 'homework', 'week2');
+    expect(readFileSync(join(folder, 'answers.yaml'), 'utf8')).toContain('q1');
+    expect(ctx.stdout()).toContain('homework/week2');
+
+    await homeworkStatus(ctx);
+    expect(ctx.stdout()).toMatch(/2 {2}Data ingestion +0\/\d+ answered/);
+    expect(ctx.stdout()).toMatch(/3 {2}Data Warehouse +not started/);
+  });
+
+  it('homework init --dir cannot leave the workspace', async () => {
+    const ctx = contexts.make();
+    await initWorkspace(ctx, undefined, {});
+    const refused = await homeworkInit(ctx, '2', { dir: '../elsewhere' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DecError);
+    expect(existsSync(join(ctx.dir, 'elsewhere'))).toBe(false);
+  });
+});
+
+describe('data list and clean', () => {
+  function downloaded(env: NodeJS.ProcessEnv, file: string): string {
+    const folder = dataFolder(env);
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, file), 'x'.repeat(1024));
+    return join(folder, file);
+  }
+
+  it('list shows a downloaded month; clean asks, and answered no deletes nothing', async () => {
+    const ctx = contexts.make({ interactive: true, answers: [false] });
+    const file = downloaded(ctx.env, 'yellow_tripdata_2021-01.csv.gz');
+    await dataList(ctx);
+    expect(ctx.stdout()).toContain('yellow');
+
+    await dataClean(ctx, 'yellow', [], {});
+    expect(ctx.asked).toEqual(['Delete this download (0.0 MB)?']);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('clean without a terminal refuses and names --yes; with --yes it deletes only that dataset', async () => {
+    const script = contexts.make();
+    const yellow = downloaded(script.env, 'yellow_tripdata_2021-01.csv.gz');
+    const green = downloaded(script.env, 'green_tripdata_2021-01.csv.gz');
+    const refused = await dataClean(script, 'yellow', [], {}).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DecError);
+    expect((refused as DecError).hint).toContain('--yes');
+    expect(existsSync(yellow)).toBe(true);
+
+    await dataClean(script, 'yellow', [], { yes: true });
+    expect(existsSync(yellow)).toBe(false);
+    expect(existsSync(green)).toBe(true);
+  });
+});
