@@ -17,6 +17,12 @@ const SNAPPY_HISTORY = 64 * 1024;
 /** A Snappy copy writes at most 64 bytes, so decoding may pass its target by that much. */
 const SLACK = 64;
 
+/** The `count` (1-4) bytes at bytes[at], little-endian: Snappy's lengths and offsets. */
+function littleEndian(bytes: Uint8Array, at: number, count: number): number {
+  const low = bytes[at]! | (count > 1 ? bytes[at + 1]! << 8 : 0) | (count > 2 ? bytes[at + 2]! << 16 : 0);
+  return count > 3 ? low + bytes[at + 3]! * 0x1000000 : low;
+}
+
 const NOT_SNAPPY = 'parquet page is not valid Snappy (is the file damaged?)';
 const CUT_OFF = 'parquet file ends inside a page (is the file complete?)';
 
@@ -81,11 +87,7 @@ export async function snappyFitsWindow(file: FileHandle, position: number, size:
     const extra = kind === 0 ? Math.max(0, (tag >>> 2) - 59) : kind === 3 ? 4 : kind;
     if (input.at + 1 + extra > input.end) return true; // cut short: the decoder says so
     if (kind === 0) {
-      let skip = (tag >>> 2) + 1;
-      if (extra > 0) {
-        skip = 1;
-        for (let k = 0; k < extra; k++) skip += bytes[input.at + 1 + k]! * 2 ** (8 * k);
-      }
+      let skip = extra > 0 ? littleEndian(bytes, input.at + 1, extra) + 1 : (tag >>> 2) + 1;
       input.at += 1 + extra;
       for (;;) {
         const n = Math.min(skip, input.end - input.at);
@@ -96,8 +98,7 @@ export async function snappyFitsWindow(file: FileHandle, position: number, size:
       }
       continue;
     }
-    let offset = kind === 1 ? ((tag >>> 5) << 8) | bytes[input.at + 1]! : 0;
-    for (let k = 0; kind > 1 && k < extra; k++) offset += bytes[input.at + 1 + k]! * 2 ** (8 * k);
+    const offset = kind === 1 ? ((tag >>> 5) << 8) | bytes[input.at + 1]! : littleEndian(bytes, input.at + 1, extra);
     if (offset > SNAPPY_HISTORY) return false;
     input.at += 1 + extra;
   }
@@ -197,7 +198,8 @@ export class PageStream {
       if (this.literalLeft > 0) {
         const n = Math.min(this.literalLeft, target - filled, inputEnd - at);
         if (n === 0) break;
-        out.set(src.subarray(at, at + n), filled);
+        if (n < 32) for (let k = 0; k < n; k++) out[filled + k] = src[at + k]!;
+        else out.set(src.subarray(at, at + n), filled); // a view per literal costs more than short copies
         at += n;
         filled += n;
         this.literalLeft -= n;
@@ -210,11 +212,7 @@ export class PageStream {
       if (at + 1 + extra > inputEnd) break; // the rest of the element is in the next chunk
       let length: number;
       if (kind === 0) {
-        length = (tag >>> 2) + 1;
-        if (extra > 0) {
-          length = 1;
-          for (let k = 0; k < extra; k++) length += src[at + 1 + k]! * 2 ** (8 * k);
-        }
+        length = extra > 0 ? littleEndian(src, at + 1, extra) + 1 : (tag >>> 2) + 1;
         at += 1 + extra;
         if (filled + length > pageEnd) throw new Error(NOT_SNAPPY);
         this.literalLeft = length;
@@ -226,8 +224,7 @@ export class PageStream {
         offset = ((tag >>> 5) << 8) | src[at + 1]!;
       } else {
         length = (tag >>> 2) + 1;
-        offset = 0;
-        for (let k = 0; k < extra; k++) offset += src[at + 1 + k]! * 2 ** (8 * k);
+        offset = littleEndian(src, at + 1, extra);
       }
       // Before the window's start is damage, or (not for pages snappyFitsWindow let through) history dropped.
       if (offset === 0 || offset > filled || filled + length > pageEnd) throw new Error(NOT_SNAPPY);
