@@ -5,9 +5,13 @@
 // its header and body are read from the file when the previous page is used up, and rows are cut
 // across the columns' current pages in batches of at most 4,096 rows.
 // What a column holds, and so the memory bound:
-// - always: its page's compressed bytes and, when compressed, its decompressed bytes (the page size
-//   the writer chose: about 1 MB for pyarrow and the TLC; one page per column chunk for some writers,
-//   e.g. 11 MB per column for a million doubles in one PLAIN page);
+// - a data page of 1 MB or more (decompressed), SNAPPY or uncompressed, whose values binary COPY
+//   reads in place or by dictionary index (PLAIN numbers, timestamps and strings; dictionary pages):
+//   a window of 256 KB over the page plus 64 KB of compressed input (page-stream.ts), whatever the
+//   page size (one page per column chunk, e.g. 11 MB per column for a million doubles, is common);
+// - any other page: its compressed bytes and, when compressed, its decompressed bytes (the page size
+//   the writer chose: about 1 MB for pyarrow and the TLC); GZIP, ZSTD, BROTLI and LZ4 pages are
+//   decompressed whole by zlib or hyparquet, so their memory grows with the page size;
 // - definition levels and dictionary indices: 4,096 at a time (rle-hybrid.ts); PLAIN numbers,
 //   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary;
 // - only for the whole-page path: DELTA_*, BYTE_STREAM_SPLIT and RLE booleans, and PLAIN values on
@@ -23,6 +27,7 @@ import { CsvOut, writeTimestamp } from './csv-out.js';
 import { BinaryOut } from './copy-binary.js';
 import type { Column, ColumnType } from './datasets.js';
 import { fieldWriter, FieldValueError, type FieldWriter, type PlainValues } from './parquet-fields.js';
+import { PageStream, snappyFitsWindow } from './page-stream.js';
 import { HybridDecoder } from './rle-hybrid.js';
 import { loadHyparquet, type ColumnDecoder, type DataReader as Reader, type Hyparquet } from './parquet-pages.js';
 
@@ -33,6 +38,8 @@ const ROWS_PER_BATCH = 4096;
 /** Far above the ~1 MB pages writers make; a header beyond it is damage, not data. */
 const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 const MAX_PAGE_ROWS = 64 * 1024 * 1024;
+/** Pages from this size (decompressed) are read through a window (page-stream.ts) where they can be. */
+const STREAM_PAGE_BYTES = 1024 * 1024;
 
 /** Rows handed on so far, counted where they are made. */
 export interface RowCount {
@@ -219,6 +226,8 @@ interface Values {
   indices?: HybridDecoder;
   /** PLAIN values left in the page's bytes, for binary COPY (then `values` is empty). */
   plain?: PlainValues;
+  /** The window `plain` or `indices` read from, when the page is streamed rather than read whole. */
+  stream?: PageStream;
 }
 
 interface Page extends Values {
@@ -339,12 +348,38 @@ function levelsOf(bytes: Uint8Array, start: number, end: number, rows: number, c
   return { count, levels: count === rows ? undefined : new HybridDecoder(bytes, start, end, 1) };
 }
 
-/** A data page of a flat column (no repetition levels; definition level 0 or 1). */
-function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
-  const { optional } = column;
+function pageRows(header: PageHeader): number {
   const rows = header.data_page_header?.num_values ?? header.data_page_header_v2?.num_values ?? 0;
   if (rows < 0 || rows > MAX_PAGE_ROWS)
     throw new Error(`parquet page header claims ${rows} rows (is the file damaged?)`);
+  return rows;
+}
+
+/**
+ * Whether a data page is read through a window (page-stream.ts) rather than whole: a big page,
+ * SNAPPY or uncompressed, of values binary COPY reads in place (PLAIN numbers and strings) or by
+ * dictionary index. The others (GZIP, ZSTD, ... pages; DELTA and BYTE_STREAM_SPLIT; booleans; the
+ * CSV path) are decompressed and decoded whole: their memory grows with the page size.
+ */
+function streamable(column: ColumnPlan, header: PageHeader): boolean {
+  const { codec, type } = column.decoder;
+  if (!column.binary || header.uncompressed_page_size < column.streamFrom) return false;
+  if (codec !== 'SNAPPY' && codec !== 'UNCOMPRESSED') return false;
+  const encoding = (header.data_page_header ?? header.data_page_header_v2)?.encoding;
+  if (encoding === 'PLAIN') return PLAIN_WIDTH[type] !== undefined && column.binary.plain !== undefined;
+  return encoding === 'PLAIN_DICTIONARY' || encoding === 'RLE_DICTIONARY';
+}
+
+async function readFully(file: FileHandle, buffer: Uint8Array, position: number): Promise<Uint8Array> {
+  const { bytesRead } = await file.read(buffer, 0, buffer.length, position);
+  if (bytesRead < buffer.length) throw new Error('parquet file ends inside a page (is the file complete?)');
+  return buffer;
+}
+
+/** A data page of a flat column (no repetition levels; definition level 0 or 1). */
+function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, body: Uint8Array): Page {
+  const { optional } = column;
+  const rows = pageRows(header);
   if (header.type === 'DATA_PAGE') {
     const info = header.data_page_header!;
     const page = decompress(lib, column, body, header.uncompressed_page_size);
@@ -379,6 +414,16 @@ function decodeDataPage(lib: Hyparquet, column: ColumnPlan, header: PageHeader, 
   const size = header.uncompressed_page_size - levelsStart - levelsLength;
   data = info.is_compressed !== false ? decompress(lib, column, data, size) : own('page', data);
   return { rows, count, levels, ...decodeValues(lib, column, readerOf(data), info.encoding, count) };
+}
+
+const STRING_PAST_PAGE = 'parquet string runs past its page (is the file damaged?)';
+
+/** Slides a streamed page's window so that PLAIN values reach `to`, and points `plain` at its bytes. */
+async function slide(stream: PageStream, plain: PlainValues, to: number): Promise<void> {
+  const shift = await stream.ensure(plain.offset, to);
+  plain.offset -= shift;
+  plain.bytes = stream.bytes;
+  plain.view = stream.view;
 }
 
 /** One column chunk of one row group, read page by page from the file and written cell by cell. */
@@ -447,6 +492,34 @@ class ColumnCursor {
     return this.indexBatch[this.indexAt++]!;
   }
 
+  /** Makes the next `n` rows' values readable: a streamed page's window slides on and fills. */
+  async prepare(n: number): Promise<void> {
+    const { stream, plain, indices } = this.page;
+    if (!stream) return;
+    if (indices) {
+      const { from, to } = indices.span(Math.min(ROWS_PER_BATCH, this.indicesLeft));
+      const shift = await stream.ensure(from, to);
+      indices.rebase(stream.bytes, shift);
+    } else if (plain) {
+      const width = PLAIN_WIDTH[this.column.decoder.type]!;
+      if (width > 0) await slide(stream, plain, plain.offset + n * width);
+      else await this.prepareStrings(stream, plain, n);
+    }
+  }
+
+  /** PLAIN byte arrays: each a length, then its bytes; walked to know how far `n` of them reach. */
+  private async prepareStrings(stream: PageStream, plain: PlainValues, n: number): Promise<void> {
+    let ahead = 0;
+    for (let k = 0; k < n && plain.offset + ahead < stream.end; k++) {
+      if (plain.offset + ahead + 4 > stream.end) throw new Error(STRING_PAST_PAGE);
+      if (plain.offset + ahead + 4 > stream.filled) await slide(stream, plain, plain.offset + ahead + 4);
+      const length = plain.view.getInt32(plain.offset + ahead, true);
+      ahead += 4 + length;
+      if (length < 0 || plain.offset + ahead > stream.end) throw new Error(STRING_PAST_PAGE);
+      if (plain.offset + ahead > stream.filled) await slide(stream, plain, plain.offset + ahead);
+    }
+  }
+
   writeCell(out: CsvOut): void {
     if (this.nextIsNull()) return; // null: an empty cell
     const { indices } = this.page;
@@ -475,7 +548,14 @@ class ColumnCursor {
   async next(): Promise<boolean> {
     const { decoder } = this.column;
     while (this.position < this.end) {
-      const { header, body } = await this.readPage();
+      const { header, start, read } = await this.readHeader();
+      const data = header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2';
+      const streamed = data && streamable(this.column, header) ? await this.streamPage(header, start) : undefined;
+      if (streamed) {
+        if (streamed.rows > 0) return this.start(streamed);
+        continue;
+      }
+      const body = await this.body(start, header.compressed_page_size, read);
       if (header.type === 'DICTIONARY_PAGE') {
         // Formatted once: the data pages then point at ready cells.
         const { data } = this.lib.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
@@ -491,20 +571,73 @@ class ColumnCursor {
       }
       if (header.type !== 'DATA_PAGE' && header.type !== 'DATA_PAGE_V2') continue; // index pages
       const page = decodeDataPage(this.lib, this.column, header, body);
-      if (page.rows === 0) continue;
-      this.page = page;
-      this.row = 0;
-      this.valueIndex = 0;
-      this.levelAt = this.levelEnd = 0;
-      this.levelsLeft = page.rows;
-      this.indexAt = this.indexEnd = 0;
-      this.indicesLeft = page.count;
-      return true;
+      if (page.rows > 0) return this.start(page);
     }
     return false;
   }
 
-  private async readPage(): Promise<{ header: PageHeader; body: Uint8Array }> {
+  private start(page: Page): true {
+    this.page = page;
+    this.row = 0;
+    this.valueIndex = 0;
+    this.levelAt = this.levelEnd = 0;
+    this.levelsLeft = page.rows;
+    this.indexAt = this.indexEnd = 0;
+    this.indicesLeft = page.count;
+    return true;
+  }
+
+  /**
+   * A big data page read through a window: its definition levels whole (a bit a row at most), its
+   * values as they are used. Undefined when a Snappy copy reaches past the window: read it whole.
+   */
+  private async streamPage(header: PageHeader, start: number): Promise<Page | undefined> {
+    const { column, file } = this;
+    const rows = pageRows(header);
+    const v2 = header.data_page_header_v2;
+    // DATA_PAGE_V2: the levels are stored uncompressed before the values.
+    const skip = v2 ? v2.repetition_levels_byte_length + v2.definition_levels_byte_length : 0;
+    const compressed = header.compressed_page_size - skip;
+    const size = header.uncompressed_page_size - skip;
+    if (compressed < 0 || size < 0) throw new Error('parquet page levels run past the page (is the file damaged?)');
+    const snappy = column.decoder.codec === 'SNAPPY' && v2?.is_compressed !== false;
+    if (snappy && !(await snappyFitsWindow(file, start + skip, compressed))) return undefined;
+    let count = rows;
+    let levels: HybridDecoder | undefined;
+    if (v2) {
+      count = rows - v2.num_nulls;
+      const length = v2.definition_levels_byte_length;
+      if (column.optional && length > 0 && v2.num_nulls > 0) {
+        const bytes = await readFully(file, column.scratch.bytes('levels', length), start + skip - length);
+        levels = new HybridDecoder(bytes, 0, length, 1);
+      }
+    }
+    const stream = await PageStream.open(file, start + skip, compressed, size, snappy);
+    let offset = 0;
+    if (!v2 && column.optional) {
+      // The levels' byte length, then the levels; the values follow.
+      await stream.ensure(0, 4);
+      const length = stream.view.getUint32(0, true);
+      if (4 + length > size) throw new Error('parquet page levels run past the page (is the file damaged?)');
+      await stream.ensure(0, 4 + length);
+      const own = copyInto(column.scratch.bytes('levels', length), stream.bytes.subarray(4, 4 + length));
+      ({ count, levels } = levelsOf(own, 0, length, rows, column));
+      offset = 4 + length;
+    }
+    if (count <= 0) return { rows, count: 0, levels, values: [] };
+    if ((v2 ?? header.data_page_header)?.encoding === 'PLAIN') {
+      if (offset + count * PLAIN_WIDTH[column.decoder.type]! > size)
+        throw new Error(`parquet page holds fewer values than its header says (is the file damaged?)`);
+      return { rows, count, levels, values: [], stream, plain: { bytes: stream.bytes, view: stream.view, offset } };
+    }
+    await stream.ensure(offset, offset + 1);
+    if (offset >= size) throw new Error('parquet page has no dictionary indices (is the file damaged?)');
+    const indices = new HybridDecoder(stream.bytes, offset + 1, stream.end, stream.bytes[offset]!);
+    return { rows, count, levels, values: [], stream, indices };
+  }
+
+  /** The next page's header, and its bytes read so far (the body follows at `start` in the file). */
+  private async readHeader(): Promise<{ header: PageHeader; start: number; read: Uint8Array }> {
     let window = Math.min(HEADER_WINDOW, this.end - this.position);
     for (;;) {
       const bytes = await this.read('window', this.position, window);
@@ -528,12 +661,13 @@ class ColumnCursor {
       const start = this.position + reader.offset;
       if (start + size > this.end) throw new Error('parquet page runs past its column chunk (is the file complete?)');
       this.position = start + size;
-      const body =
-        reader.offset + size <= bytes.length
-          ? bytes.subarray(reader.offset, reader.offset + size)
-          : await this.read('body', start, size);
-      return { header, body };
+      return { header, start, read: bytes.subarray(reader.offset) };
     }
+  }
+
+  /** A page's body: in the bytes read with its header, else read now. */
+  private async body(start: number, size: number, read: Uint8Array): Promise<Uint8Array> {
+    return size <= read.length ? read.subarray(0, size) : await this.read('body', start, size);
   }
 
   private async read(key: 'window' | 'body', position: number, length: number): Promise<Uint8Array> {
@@ -576,9 +710,17 @@ interface ColumnPlan {
   shared: Scratch;
   /** How values go into binary COPY; undefined when the file goes as CSV. */
   binary?: FieldWriter;
+  /** Data pages from this size (decompressed) are streamed where they can be (see streamable). */
+  streamFrom: number;
 }
 
-function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codecs: Compressors): ColumnPlan[] {
+function planColumns(
+  lib: Hyparquet,
+  metadata: FileMetaData,
+  path: string,
+  codecs: Compressors,
+  streamFrom: number,
+): ColumnPlan[] {
   const tree = lib.parquetSchema(metadata);
   const first = metadata.row_groups[0]?.columns ?? [];
   const parsers = textParsers(lib.DEFAULT_PARSERS);
@@ -608,11 +750,23 @@ function planColumns(lib: Hyparquet, metadata: FileMetaData, path: string, codec
       write: cellWriter(element, decoder, lib),
       scratch: new Scratch(),
       shared,
+      streamFrom,
     };
   });
 }
 
-export async function openParquet(path: string): Promise<ParquetFile> {
+/** An error reading a page, naming its column (hyparquet's alone may not). */
+function pageError(error: unknown, column: string): unknown {
+  if (errorCode(error)) return error; // the file system's: load.ts explains those
+  const reason = (error as Error).message.replace(/ \(is the file (damaged|complete)\?\)$/, '');
+  return new Error(`a page of column ${column} cannot be read (${reason}); is the file damaged or cut off?`);
+}
+
+/** streamPagesFrom: tests set 0 to stream every page that can be, small ones too. */
+export async function openParquet(
+  path: string,
+  { streamPagesFrom = STREAM_PAGE_BYTES }: { streamPagesFrom?: number } = {},
+): Promise<ParquetFile> {
   const lib = await loadHyparquet();
   let metadata: FileMetaData;
   try {
@@ -623,7 +777,7 @@ export async function openParquet(path: string): Promise<ParquetFile> {
     });
   }
   const codecs = new Set(metadata.row_groups.flatMap((group) => group.columns.map((c) => c.meta_data?.codec ?? '')));
-  const columns = planColumns(lib, metadata, path, await compressorsFor(codecs));
+  const columns = planColumns(lib, metadata, path, await compressorsFor(codecs), streamPagesFrom);
   const file = await open(path, 'r');
 
   function cursorsOf(groupIndex: number, writers: FieldWriter[] | undefined): ColumnCursor[] {
@@ -642,9 +796,15 @@ export async function openParquet(path: string): Promise<ParquetFile> {
     try {
       return await cursor.next();
     } catch (error) {
-      if (errorCode(error)) throw error; // the file system's: load.ts explains those
-      const reason = (error as Error).message.replace(/ \(is the file (damaged|complete)\?\)$/, '');
-      throw new Error(`a page of column ${column} cannot be read (${reason}); is the file damaged or cut off?`);
+      throw pageError(error, column);
+    }
+  }
+
+  async function prepare(cursor: ColumnCursor, n: number, column: string): Promise<void> {
+    try {
+      await cursor.prepare(n);
+    } catch (error) {
+      throw pageError(error, column);
     }
   }
 
@@ -660,6 +820,7 @@ export async function openParquet(path: string): Promise<ParquetFile> {
             throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
           n = Math.min(n, cursor.available);
         }
+        for (const [c, cursor] of cursors.entries()) await prepare(cursor, n, columns[c]!.name);
         yield { cursors, n };
         remaining -= n;
       }

@@ -21,9 +21,9 @@ export class HybridDecoder {
   private readonly mask: number;
 
   constructor(
-    private readonly bytes: Uint8Array,
+    private bytes: Uint8Array,
     start: number,
-    private readonly end: number,
+    private end: number,
     private readonly width: number,
   ) {
     if (width < 0 || width > 32) throw new Error(`parquet bit width ${width} is not valid (is the file damaged?)`);
@@ -49,6 +49,26 @@ export class HybridDecoder {
       i += take;
       this.left -= take;
     }
+  }
+
+  /**
+   * Where the next `n` values' bytes can be, at most: [from, to) (to may pass the end). A run header
+   * takes up to 5 bytes and an RLE value up to 4, so a value costs at most 9 bytes after this run.
+   */
+  span(n: number): { from: number; to: number } {
+    const packing = this.packed && this.left > 0;
+    const from = packing ? this.bit >>> 3 : this.offset;
+    // unpack() reads up to 5 bytes from a value's first byte.
+    if (packing && this.left >= n) return { from, to: ((this.bit + n * this.width) >>> 3) + 5 };
+    return { from, to: this.offset + 9 * n + 8 };
+  }
+
+  /** The bytes moved `shift` toward 0 (a window that slides, page-stream.ts), maybe into a new array. */
+  rebase(bytes: Uint8Array, shift: number): void {
+    this.bytes = bytes;
+    this.offset -= shift;
+    this.bit -= shift * 8;
+    this.end -= shift;
   }
 
   private nextRun(): void {

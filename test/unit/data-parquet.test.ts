@@ -2,6 +2,7 @@
 // reader (the reference) says, value for value, on files other tools wrote (test/fixtures/parquet)
 // and on files with many pages, row groups, nulls and awkward strings written here.
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { POSTGRES_EPOCH_DAYS } from '../../src/data/copy-binary.js';
 import { CsvOut, writeTimestamp } from '../../src/data/csv-out.js';
 import type { ColumnType } from '../../src/data/datasets.js';
+import { PageStream, snappyFitsWindow } from '../../src/data/page-stream.js';
 import { openParquet } from '../../src/data/parquet.js';
 import { isDecError } from '../../src/errors.js';
 
@@ -146,6 +148,31 @@ function sameBinaryValue(got: unknown, value: unknown): boolean {
   return got === value;
 }
 
+/** dec's binary COPY of a file against hyparquet's rows: the first mismatch, or undefined (also for a CSV file). */
+async function binaryMismatch(path: string, options?: { streamPagesFrom?: number }): Promise<string | undefined> {
+  const file = await openParquet(path, options);
+  try {
+    const types = file.columns.map((c) => c.type);
+    const stream = file.binary(types);
+    if (!stream) return undefined; // goes as CSV: compareWithReference
+    const pieces: Buffer[] = [];
+    for await (const piece of stream) pieces.push(piece);
+    const rows = parseBinaryCopy(Buffer.concat(pieces), types);
+    const expected = (await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors })) as Record<
+      string,
+      unknown
+    >[];
+    expect(rows).toHaveLength(expected.length);
+    for (const [r, row] of rows.entries())
+      for (const [c, column] of file.columns.entries())
+        if (!sameBinaryValue(row[c], expected[r]![column.name]))
+          return `${column.name} row ${r}: ${String(row[c])} vs ${String(expected[r]![column.name])}`;
+    return undefined;
+  } finally {
+    await file.close();
+  }
+}
+
 describe('files other tools wrote', () => {
   const flat = readdirSync(FIXTURES).filter((name) => name.endsWith('.parquet') && name !== 'nullable.impala.parquet');
 
@@ -189,27 +216,12 @@ describe('files other tools wrote', () => {
   });
 
   it.each(flat)('%s: binary COPY, where it applies, holds the same values as hyparquet', async (name) => {
-    const path = join(FIXTURES, name);
-    const file = await openParquet(path);
-    try {
-      const types = file.columns.map((c) => c.type);
-      const stream = file.binary(types);
-      if (!stream) return; // goes as CSV: the test above
-      const pieces: Buffer[] = [];
-      for await (const piece of stream) pieces.push(piece);
-      const rows = parseBinaryCopy(Buffer.concat(pieces), types);
-      const expected = (await parquetReadObjects({ file: await asyncBufferFromFile(path), compressors })) as Record<
-        string,
-        unknown
-      >[];
-      expect(rows).toHaveLength(expected.length);
-      for (const [r, row] of rows.entries())
-        for (const [c, column] of file.columns.entries())
-          if (!sameBinaryValue(row[c], expected[r]![column.name]))
-            expect.fail(`${column.name} row ${r}: ${String(row[c])} vs ${String(expected[r]![column.name])}`);
-    } finally {
-      await file.close();
-    }
+    expect(await binaryMismatch(join(FIXTURES, name))).toBeUndefined();
+  });
+
+  // pyarrow's and DuckDB's DATA_PAGE (v1) pages, levels and values in one Snappy stream, through the window.
+  it.each(flat)('%s: the same, with every page that can be streamed through the window', async (name) => {
+    expect(await binaryMismatch(join(FIXTURES, name), { streamPagesFrom: 0 })).toBeUndefined();
   });
 
   it('refuses a nested file with the column and a way out', async () => {
@@ -330,6 +342,132 @@ describe('files with many pages and row groups', () => {
       columnData: [{ name: 'note', type: 'STRING', data: ['', null, 'a,b', 'say "hi"', 'é'] }],
     });
     expect(await csvOf(path)).toBe('note\n""\n\n"a,b"\n"say ""hi"""\né\n');
+  });
+});
+
+describe('one big page per column, read through a window (page-stream.ts)', () => {
+  const n = 200_000; // 1.6 MB of int64s: past the 1 MB from which pages are streamed
+  const long = 'y'.repeat(300_000); // longer than the window: it grows for that value
+  const columnData = (nullable: boolean) => [
+    { name: 'id', type: 'INT64' as const, nullable, data: Array.from({ length: n }, (_, i) => BigInt(i) * 7919n) },
+    {
+      name: 'small',
+      type: 'INT32' as const,
+      nullable,
+      data: Array.from({ length: n }, (_, i) => (nullable && i % 7 === 0 ? null : (i % 1000) - 500)),
+    },
+    {
+      name: 'amount',
+      type: 'DOUBLE' as const,
+      nullable,
+      data: Array.from({ length: n }, (_, i) => (nullable && i % 13 === 0 ? null : Math.round(i / 3) / 100)),
+    },
+    {
+      name: 'at',
+      type: 'TIMESTAMP' as const,
+      nullable,
+      data: Array.from({ length: n }, (_, i) => (nullable && i % 11 === 0 ? null : new Date(1.6e12 + i * 61_001))),
+    },
+    {
+      name: 'note',
+      type: 'STRING' as const,
+      nullable,
+      encoding: 'PLAIN' as const,
+      data: Array.from({ length: n }, (_, i) =>
+        nullable && i % 17 === 0 ? null : i === 150_001 ? long : `trip ${i % 977} ${'x'.repeat(i % 40)}`,
+      ),
+    },
+    // Dictionary indices: 40 distinct values, so one big RLE_DICTIONARY page.
+    {
+      name: 'zone',
+      type: 'INT64' as const,
+      nullable,
+      data: Array.from({ length: n }, (_, i) => (nullable && i % 19 === 0 ? null : BigInt(i % 40))),
+    },
+  ];
+
+  for (const [label, nullable, codec] of [
+    ['nullable, SNAPPY', true, 'SNAPPY'],
+    ['required, SNAPPY', false, 'SNAPPY'],
+    ['nullable, UNCOMPRESSED', true, 'UNCOMPRESSED'],
+  ] as const) {
+    it(`${label}: the same values as hyparquet`, async () => {
+      const path = join(dir, `big-pages-${label.replace(/\W+/g, '-')}.parquet`);
+      parquetWriteFile({ filename: path, columnData: columnData(nullable), codec, pageSize: 2 ** 30 });
+      expect(await binaryMismatch(path)).toBeUndefined();
+    });
+  }
+});
+
+describe('Snappy through a window', () => {
+  /** A Snappy stream: a 70,000-byte literal, then one copy `offset` back. */
+  function snappyPage(offset: number, tag: number[]): { compressed: Buffer; expected: Buffer } {
+    const literal = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 31) % 251));
+    const length = 40;
+    const copied = Buffer.from(Array.from({ length }, (_, k) => literal[literal.length - offset + k]!));
+    const expected = Buffer.concat([literal, copied]);
+    const varint = (v: number) => {
+      const out: number[] = [];
+      for (; v >= 0x80; v = Math.floor(v / 128)) out.push((v & 0x7f) | 0x80);
+      return [...out, v];
+    };
+    const n = literal.length - 1;
+    const literalTag = [62 << 2, n & 0xff, (n >> 8) & 0xff, n >> 16]; // its length - 1 in 3 bytes
+    const compressed = Buffer.from([...varint(expected.length), ...literalTag, ...literal, ...tag]);
+    return { compressed, expected };
+  }
+
+  async function inflate(compressed: Buffer, size: number, step: number): Promise<Buffer> {
+    const path = join(dir, 'snappy.bin');
+    writeFileSync(path, compressed);
+    const file = await open(path, 'r');
+    try {
+      const fits = await snappyFitsWindow(file, 0, compressed.length);
+      const stream = await PageStream.open(file, 0, compressed.length, size, true);
+      const parts: Buffer[] = [];
+      for (let at = 0; at < stream.end;) {
+        const shift = await stream.ensure(at, at + step);
+        at -= shift;
+        const to = Math.min(at + step, stream.end);
+        parts.push(Buffer.from(stream.bytes.subarray(at, to)));
+        at = to;
+      }
+      return Object.assign(Buffer.concat(parts), { fits });
+    } finally {
+      await file.close();
+    }
+  }
+
+  it('a copy 65,535 bytes back (the most a 2-byte offset holds) is decoded across chunks and slides', async () => {
+    const { compressed, expected } = snappyPage(65_535, [((40 - 1) << 2) | 2, 0xff, 0xff]);
+    const got = await inflate(compressed, expected.length, 5000);
+    expect((got as Buffer & { fits: boolean }).fits).toBe(true);
+    expect(got.equals(expected)).toBe(true);
+  });
+
+  it('a copy further back (a 4-byte offset) is noticed first, so that page is read whole', async () => {
+    const { compressed } = snappyPage(69_000, [
+      ((40 - 1) << 2) | 3,
+      69_000 & 0xff,
+      (69_000 >> 8) & 0xff,
+      69_000 >> 16,
+      0,
+    ]);
+    const path = join(dir, 'far.bin');
+    writeFileSync(path, compressed);
+    const file = await open(path, 'r');
+    try {
+      expect(await snappyFitsWindow(file, 0, compressed.length)).toBe(false);
+    } finally {
+      await file.close();
+    }
+  });
+
+  it('damage is an error, not made-up bytes: a copy before the start, a page cut short', async () => {
+    const before = Buffer.from([10, (3 << 2) | 2, 5, 0]); // 10 bytes, then a copy 5 back from byte 0
+    await expect(inflate(before, 10, 10)).rejects.toThrow(/not valid Snappy/);
+    const { compressed, expected } = snappyPage(100, [((40 - 1) << 2) | 2, 100, 0]);
+    await expect(inflate(compressed.subarray(0, 5000), expected.length, 5000)).rejects.toThrow(/not valid Snappy/);
   });
 });
 
