@@ -168,7 +168,10 @@ async function buildServiceImage(
   );
   if (outcome.ok) return;
   const error = outcome.error.split('\n')[0] ?? outcome.error;
-  const details = [`Last ${outcome.log.length} lines of the build log:`, ...outcome.log.map((line) => `  | ${line}`)];
+  const details = [
+    `Last ${outcome.log.length === 1 ? 'line' : `${outcome.log.length} lines`} of the build log:`,
+    ...outcome.log.map((line) => `  | ${line}`),
+  ];
   if (NO_NETWORK.test(outcome.error) || outcome.log.slice(-5).some((line) => NO_NETWORK.test(line)))
     throw new DecError(`Building ${service.image} needs the network, and it does not answer: ${error}`, {
       details,
