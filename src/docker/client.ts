@@ -137,7 +137,7 @@ export interface BuildProgress {
 }
 
 /** A build that ran: done, or stopped by its Dockerfile (an error the stream reported) with its last log lines. */
-export type BuildOutcome = { ok: true } | { ok: false; error: string; log: string[] };
+type BuildOutcome = { ok: true } | { ok: false; error: string; log: string[] };
 
 export interface DockerClient {
   endpoint: DockerEndpoint;

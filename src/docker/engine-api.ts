@@ -101,7 +101,7 @@ interface PullEvent {
 }
 
 /** One event of POST /build's stream (the classic builder): a log chunk, or the error that ended it. */
-export interface BuildEvent {
+interface BuildEvent {
   stream?: string;
   error?: string;
   errorDetail?: { message?: string };

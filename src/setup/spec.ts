@@ -81,7 +81,7 @@ export interface DesiredHealthcheck extends Omit<Healthcheck, 'test'> {
 }
 
 /** A service's `build` with its context found on disk (see build.ts). */
-export interface DesiredBuild extends Build, ResolvedContext {}
+interface DesiredBuild extends Build, ResolvedContext {}
 
 export const CONFIG_LABEL = 'dec.config';
 /** On a container whose image dec built: the context's digest it was made from (a rebuild recreates it). */
