@@ -4,16 +4,18 @@
 // file rebuilds and recreates; a failing RUN and a FROM that no registry serves fail clearly and leave
 // nothing. Each case has its own sandbox (dectest-* project); its containers, volumes, networks and the
 // images built with its dec.project label are removed afterwards, nothing else.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, ensureBusyboxImage, removeDecProject, requireDocker } from '../helpers/docker.js';
-import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { docker, ensureBusyboxImage, removeDecProject, requireDocker, waitUntil } from '../helpers/docker.js';
+import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/syllabi/build-stack.yaml', import.meta.url));
 const IMAGE = 'dec-test/setup-build';
 const sandboxes: Sandbox[] = [];
+const children: ChildProcess[] = [];
 
 const GOOD_DOCKERFILE = [
   'FROM dec-test/busybox:1',
@@ -73,6 +75,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  for (const child of children) child.kill('SIGKILL');
   for (const box of sandboxes) {
     await removeDecProject(box.project);
     // The images this sandbox's builds made (tagged dec-test/setup-build:<digest>, labelled with its project).
@@ -166,4 +169,43 @@ describe('dec setup builds a service image (real engine)', { timeout: 180_000 },
     noUnexpectedError(run);
     expect(await projectResources(box)).toEqual([]);
   });
+
+  it('Ctrl-C during a build: exit 130 within seconds, the build stopped, nothing left', async () => {
+    const box = sandbox(
+      ['FROM dec-test/busybox:1', `RUN echo started; sleep 90; echo ${buildMarker()}`, ''].join('\n'),
+    );
+    const child = spawn(process.execPath, [DEC_BIN, 'setup', '1'], {
+      cwd: box.home,
+      env: { ...box.env, DEC_SYLLABUS: box.syllabus, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(child);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout!.resume();
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const running = async () =>
+      (await docker(['ps', '-a', '--no-trunc', '--format', '{{.Command}}'])).includes(buildMarker());
+    // The RUN step's container is up (it holds the marker in its command).
+    await waitUntil(async () => ((await running()) ? true : undefined), {
+      timeoutMs: 60_000,
+      what: 'the RUN step to start',
+    });
+    const sent = Date.now();
+    child.kill('SIGINT');
+    expect(await exited, stderr).toBe(130);
+    expect(Date.now() - sent).toBeLessThan(20_000);
+    expect(stderr).toContain('Interrupted');
+    // The engine stops the build when the request is closed: its step's container goes.
+    await waitUntil(async () => ((await running()) ? undefined : true), {
+      timeoutMs: 30_000,
+      what: 'the build step to stop',
+    });
+    expect(await projectResources(box)).toEqual([]);
+  });
 });
+
+/** A word only this test process's interrupted build has in its RUN command. */
+function buildMarker(): string {
+  return `dec-build-ctrl-c-${process.pid}`;
+}
