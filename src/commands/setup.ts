@@ -24,6 +24,7 @@ import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import type { Stack } from '../syllabus/schema.js';
 import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
+import { buildContextRoot, resolveBuilds } from '../setup/build.js';
 import { defaultDatabase, tableRows } from '../setup/database.js';
 import { lockStack } from '../setup/lock.js';
 import { composeYaml } from '../setup/compose.js';
@@ -185,6 +186,8 @@ function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void;
   const { terminal } = ctx;
   // Pulls report every few KB: throttled like downloads (a line every 5 s in a log, not one per %).
   const pulling = terminal.progressReporter();
+  const building = terminal.progressReporter();
+  let lastStep = -1;
   return {
     onEvent(event) {
       if (event.kind === 'step') terminal.progress(event.text);
@@ -196,6 +199,16 @@ function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void;
               ? `pulling ${event.image}: ${Math.floor((current / total) * 100)}% of ${(total / 1e6).toFixed(0)} MB`
               : `pulling ${event.image}`,
           total > 0 && current >= total,
+        );
+      } else if (event.kind === 'build') {
+        // A line per step, and between steps at most one every 5 s in a log (the reporter's pace).
+        const { step, steps, text } = event.progress;
+        const changed = step !== lastStep;
+        lastStep = step;
+        building(
+          () =>
+            `building ${event.image}: ${steps > 0 ? `step ${step}/${steps} ${text.slice(0, 60)}` : 'sending the context'}`,
+          changed,
         );
       } else terminal.progress(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
     },
@@ -270,7 +283,9 @@ export async function setup(
     { port: options.port, image: options.image, env: options.env, expose: options.expose },
     stack,
   );
-  const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings);
+  // The contexts of the images dec builds, with their digests (what tags the images).
+  const builds = await resolveBuilds(stack, buildContextRoot(session.syllabus.path), overrides.images);
+  const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings, builds);
   const desired = desiredWith(overrides);
   // --only: these services (and what they depend on) are planned, started and have their flags applied.
   const chosenNames = chosen(desired, only).map((s) => s.service);

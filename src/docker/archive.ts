@@ -16,12 +16,13 @@ export interface ArchiveFile {
  * A tar stream of `files`, owned by root, dated now. Entries are written as the stream is read, so a
  * large build context is never held in memory whole.
  */
-export function packFiles(files: Iterable<ArchiveFile>): Readable {
+export function packFiles(files: Iterable<ArchiveFile> | AsyncIterable<ArchiveFile>): Readable {
   const archive = pack();
   const mtime = new Date();
   void (async () => {
     try {
-      for (const file of files) {
+      // A build context's files are read as they are packed (an async iterable).
+      for await (const file of files) {
         const name = file.path.replace(/^\/+/, '');
         if (name === '' || name.split('/').includes('..'))
           throw new Error(`not a path inside the archive: ${file.path}`);

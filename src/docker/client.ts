@@ -18,6 +18,7 @@ import {
   statusOf,
   type EngineOperation,
 } from './engine-errors.js';
+import type { ArchiveFile } from './archive.js';
 import type { EngineApi, EngineContainer, EngineContainerDetails, EngineHealthcheck } from './engine-api.js';
 
 // The error classes live in errors.ts (one copy shared by both bundles); the doctor and setup know them
@@ -117,6 +118,27 @@ export interface PullProgress {
   total: number;
 }
 
+/** An image to build (POST /build) from these files. */
+export interface BuildSpec {
+  tag: string;
+  files: AsyncIterable<ArchiveFile> | Iterable<ArchiveFile>;
+  dockerfile: string;
+  args: Record<string, string>;
+  target?: string;
+  platform?: string;
+  labels: Record<string, string>;
+}
+
+/** Where a build is: "Step 3/7 : RUN pip install …" (steps 0 until the first step is announced). */
+export interface BuildProgress {
+  step: number;
+  steps: number;
+  text: string;
+}
+
+/** A build that ran: done, or stopped by its Dockerfile (an error the stream reported) with its last log lines. */
+type BuildOutcome = { ok: true } | { ok: false; error: string; log: string[] };
+
 export interface DockerClient {
   endpoint: DockerEndpoint;
   ping(): Promise<void>;
@@ -154,6 +176,16 @@ export interface DockerClient {
     timeoutMs: number,
     signal?: AbortSignal,
   ): Promise<void>;
+  /**
+   * Builds an image; aborting `signal` (Ctrl-C) closes the request, which stops the build, and rejects
+   * with "Interrupted." (exit 130); a stream quiet for `quietTimeoutMs` fails as "answers nothing".
+   */
+  buildImage(
+    spec: BuildSpec,
+    onProgress: (progress: BuildProgress) => void,
+    quietTimeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<BuildOutcome>;
   /** Renames a container (setup moves the old one aside while its replacement is made). */
   renameContainer(id: string, name: string): Promise<void>;
   /** Runs a command inside a running container; its exit code and output (stdout and stderr). */
@@ -564,6 +596,13 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       checkReference(ref);
       return pull(actions, ref, onProgress, pullTimeoutMs, endpoint, signal);
     },
+    buildImage: async (spec, onProgress, quietTimeoutMs, signal) => {
+      checkReference(spec.tag);
+      const { packFiles } = await import('./archive.js');
+      // A client of its own: the modem's socket timeout must outlast a quiet step (the quiet timer rules).
+      const builder: EngineApi = new Docker(dockerodeOptions(endpoint, quietTimeoutMs + 5000));
+      return build(builder, spec, packFiles(spec.files), onProgress, quietTimeoutMs, endpoint, signal);
+    },
     renameContainer: (id, name) =>
       call(async () => void (await actions.getContainer(id).rename({ name })), actionTimeoutMs),
     execInContainer: (id, command, execTimeoutMs) =>
@@ -701,6 +740,112 @@ function pull(
         else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
       },
     );
+  });
+}
+
+/** Lines of a build's log kept for its failure message. */
+const BUILD_LOG_LINES = 20;
+
+/**
+ * Builds through POST /build and follows its stream: steps as progress, the last lines of the log, and
+ * the error the stream reports (a failed RUN, a FROM that cannot be pulled) as a failed outcome. The
+ * engine refusing, a quiet stream and Ctrl-C reject, as for pulls.
+ */
+function build(
+  docker: Pick<EngineApi, 'buildImage' | 'modem'>,
+  spec: BuildSpec,
+  context: NodeJS.ReadableStream,
+  onProgress: (progress: BuildProgress) => void,
+  quietTimeoutMs: number,
+  endpoint: DockerEndpoint,
+  signal?: AbortSignal,
+): Promise<BuildOutcome> {
+  return new Promise((resolve, reject) => {
+    const log: string[] = [];
+    let current: BuildProgress = { step: 0, steps: 0, text: '' };
+    let partial = '';
+    let failure: string | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let stream: NodeJS.ReadableStream | undefined;
+    let settled = false;
+    const finish = (error?: unknown) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', abort);
+      (stream as { destroy?: () => void } | undefined)?.destroy?.();
+      (context as { destroy?: () => void }).destroy?.();
+      if (error !== undefined) return reject(error);
+      const tail = [...log, ...(partial.trim() ? [partial] : [])].slice(-BUILD_LOG_LINES);
+      resolve(failure === undefined ? { ok: true } : { ok: false, error: failure, log: tail });
+    };
+    const abort = () => finish(interrupted());
+    if (signal?.aborted) return abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    const quiet = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () =>
+          finish(
+            new DockerUnavailable(
+              'no-answer',
+              endpoint,
+              `building ${spec.tag} stalled: nothing new for ${quietTimeoutMs / 1000} s`,
+            ),
+          ),
+        quietTimeoutMs,
+      );
+    };
+    const take = (text: string) => {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        const step = /^Step (\d+)\/(\d+) : (.*)$/.exec(line);
+        if (step) current = { step: Number(step[1]), steps: Number(step[2]), text: step[3]! };
+        if (line.trim() === '') continue;
+        log.push(line.trimEnd());
+        // Every line (the renderer throttles): a long step still shows that the build is alive.
+        onProgress(current);
+      }
+      if (log.length > BUILD_LOG_LINES * 2) log.splice(0, log.length - BUILD_LOG_LINES);
+    };
+    // A file that cannot be read while the context is packed ends the build (its error says which).
+    context.once('error', (error: Error) => finish(error));
+    quiet();
+    docker
+      .buildImage(context, {
+        t: spec.tag,
+        dockerfile: spec.dockerfile,
+        buildargs: spec.args,
+        labels: spec.labels,
+        ...(spec.target !== undefined ? { target: spec.target } : {}),
+        ...(spec.platform !== undefined ? { platform: spec.platform } : {}),
+        rm: true,
+        forcerm: true,
+        abortSignal: signal,
+      })
+      .then(
+        (built) => {
+          stream = built;
+          if (settled) return finish();
+          docker.modem.followProgress(
+            built,
+            (error) => finish(error ?? undefined),
+            (event) => {
+              quiet();
+              if (event.stream) take(event.stream);
+              // The engine reports a failed step inside the stream (after 200 OK): the build is over.
+              if (event.error || event.errorDetail?.message)
+                failure ??= (event.errorDetail?.message ?? event.error ?? '').trim();
+            },
+          );
+        },
+        (error: unknown) => {
+          const status = statusOf(error);
+          if (signal?.aborted) finish(interrupted());
+          else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
+        },
+      );
   });
 }
 

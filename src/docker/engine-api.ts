@@ -100,6 +100,29 @@ interface PullEvent {
   progressDetail?: { current?: number; total?: number };
 }
 
+/** One event of POST /build's stream (the classic builder): a log chunk, or the error that ended it. */
+interface BuildEvent {
+  stream?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  /** The built image's id ({ ID: "sha256:…" }). */
+  aux?: { ID?: string };
+}
+
+/** POST /build's query, as dockerode passes it (objects as JSON). */
+interface EngineBuildOptions {
+  t: string;
+  dockerfile: string;
+  buildargs: Record<string, string>;
+  labels: Record<string, string>;
+  target?: string;
+  platform?: string;
+  /** Remove the intermediate containers, also after a failed step. */
+  rm: true;
+  forcerm: true;
+  abortSignal?: AbortSignal;
+}
+
 export interface EngineApi {
   /** GET /_ping: docker-modem hands back the body as it came, "OK" (a Buffer) on every engine. */
   ping(): Promise<unknown>;
@@ -124,11 +147,13 @@ export interface EngineApi {
   getImage(ref: string): { inspect(): Promise<unknown> };
   /** POST /images/create; `abortSignal` closes the request (dockerode passes it to docker-modem). */
   pull(ref: string, options: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream>;
+  /** POST /build with a tar context; `abortSignal` closes the request, which stops the build. */
+  buildImage(context: NodeJS.ReadableStream, options: EngineBuildOptions): Promise<NodeJS.ReadableStream>;
   modem: {
     followProgress(
       stream: NodeJS.ReadableStream,
       done: (error: Error | null) => void,
-      progress: (event: PullEvent) => void,
+      progress: (event: PullEvent & BuildEvent) => void,
     ): void;
   };
 }

@@ -9,9 +9,11 @@ import {
   type ContainerState,
   type ContainerSummary,
   type DockerClient,
+  type BuildProgress,
   type HealthcheckSpec,
   type PullProgress,
 } from '../docker/client.js';
+import { contextFiles } from './build.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
 import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
@@ -21,6 +23,7 @@ import { parseComposeDuration } from '../syllabus/duration.js';
 export type ApplyEvent =
   | { kind: 'step'; text: string }
   | { kind: 'pull'; image: string; progress: PullProgress }
+  | { kind: 'build'; image: string; progress: BuildProgress }
   | { kind: 'ready'; service: string; ms: number };
 
 export interface ApplyOptions {
@@ -28,6 +31,8 @@ export interface ApplyOptions {
   readyTimeoutMs: number;
   /** Longest silence while pulling an image. */
   pullQuietMs: number;
+  /** Longest silence while building an image (a quiet RUN step counts); default 10 minutes. */
+  buildQuietMs?: number;
   signal: AbortSignal;
   onEvent(event: ApplyEvent): void;
   now?: () => number;
@@ -127,6 +132,55 @@ async function pullWithRetries(
   const reason = lastError instanceof Error ? lastError.message.split('\n')[0] : String(lastError);
   throw new DecError(`Cannot pull ${image} (tried ${PULL_ATTEMPTS} times): ${reason}`, {
     hint: `No registry answers, or the name is wrong. Load the image another way (docker load) or use a local one: --image <service>=<image>.`,
+  });
+}
+
+const BUILD_QUIET_MS = 600_000;
+
+/** What a build log says when a step needed the network and none answered (a FROM's pull, pip, apt, curl). */
+const NO_NETWORK =
+  /dial tcp|no such host|lookup .* on |Temporary failure in name resolution|Could not resolve|Network is unreachable|i\/o timeout|TLS handshake timeout|Failed to establish a new connection|Failed to fetch|Could not connect|Connection (refused|timed out)/i;
+
+/**
+ * Builds a service's image from its context. A failed build starts nothing: its error and the last
+ * lines of its log are the message; a step that needed the network when none answers says so in one line.
+ */
+async function buildServiceImage(
+  client: DockerClient,
+  desired: DesiredStack,
+  service: DesiredService,
+  options: ApplyOptions,
+): Promise<void> {
+  const build = service.build!;
+  const outcome = await client.buildImage(
+    {
+      tag: service.image,
+      files: contextFiles(build.dir),
+      dockerfile: build.dockerfile ?? 'Dockerfile',
+      args: build.args ?? {},
+      ...(build.target !== undefined ? { target: build.target } : {}),
+      ...(build.platform !== undefined ? { platform: build.platform } : {}),
+      labels: { [DEC_LABELS.project]: desired.project, [DEC_LABELS.stack]: desired.stack, 'dec.build': build.digest },
+    },
+    (progress) => options.onEvent({ kind: 'build', image: service.image, progress }),
+    options.buildQuietMs ?? BUILD_QUIET_MS,
+    options.signal,
+  );
+  if (outcome.ok) return;
+  const error = outcome.error.split('\n')[0] ?? outcome.error;
+  const details = [
+    `Last ${outcome.log.length === 1 ? 'line' : `${outcome.log.length} lines`} of the build log:`,
+    ...outcome.log.map((line) => `  | ${line}`),
+  ];
+  if (NO_NETWORK.test(outcome.error) || outcome.log.slice(-5).some((line) => NO_NETWORK.test(line)))
+    throw new DecError(`Building ${service.image} needs the network, and it does not answer: ${error}`, {
+      details,
+      hint: 'Connect this machine to the internet (a base image that is missing can also be loaded with docker load), then run dec setup again.',
+    });
+  throw new DecError(`Building ${service.image} for ${service.service} failed: ${error}`, {
+    details,
+    hint: `Nothing was started. Fix the cause above (the Dockerfile is in ${build.dir}), then run again.`,
+    exitCode: ExitCode.problems,
   });
 }
 
@@ -431,6 +485,13 @@ export async function applyPlan(
     for (const image of plan.pullImages) {
       step(`pulling ${image}`);
       await pullWithRetries(client, image, options, sleep);
+    }
+    // Every image before any container: a failed build starts nothing.
+    for (const { service, upToDate } of plan.builds) {
+      if (upToDate) continue;
+      checkAborted(options.signal);
+      step(`building ${service.image}`);
+      await buildServiceImage(client, desired, service, options);
     }
     const outcomes: ServiceOutcome[] = [];
     const now = options.now ?? Date.now;

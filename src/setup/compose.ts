@@ -47,6 +47,15 @@ function healthcheck(service: DesiredService): Record<string, unknown> | undefin
   };
 }
 
+function composeBuild(build: NonNullable<DesiredService['build']>): Record<string, unknown> {
+  const entry: Record<string, unknown> = { context: build.dir };
+  if (build.dockerfile !== undefined) entry.dockerfile = build.dockerfile;
+  if (build.args !== undefined)
+    entry.args = Object.fromEntries(Object.entries(build.args).map(([k, v]) => [k, literal(v)]));
+  if (build.target !== undefined) entry.target = build.target;
+  return entry;
+}
+
 function composeService(
   service: DesiredService,
   stack: DesiredStack,
@@ -54,6 +63,9 @@ function composeService(
 ): Record<string, unknown> {
   const network = stack.network;
   const entry: Record<string, unknown> = { image: service.image, container_name: service.containerName };
+  // Compose builds it from the same context and tags it with the same name (digest included).
+  if (service.build) entry.build = composeBuild(service.build);
+  if (service.build?.platform !== undefined) entry.platform = service.build.platform;
   const env = Object.entries(service.env);
   if (env.length > 0) {
     entry.environment = Object.fromEntries(

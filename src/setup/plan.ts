@@ -1,5 +1,5 @@
 // The plan for bringing a stack up: pure, from what should be and what is. `--dry-run` prints it.
-import { CONFIG_LABEL, type DesiredService, type DesiredStack } from './spec.js';
+import { BUILD_LABEL, CONFIG_LABEL, type DesiredService, type DesiredStack } from './spec.js';
 import { belongsToStack, type ContainerSummary } from '../docker/client.js';
 
 export interface ActualStack {
@@ -18,14 +18,16 @@ export type ServiceAction =
       kind: 'recreate';
       service: DesiredService;
       container: ContainerSummary;
-      /** 'settings': this run's flags (or --reset) changed it; 'asked': --recreate. */
-      reason: 'settings' | 'asked';
+      /** 'settings': this run's flags (or --reset) changed it; 'asked': --recreate; 'rebuilt': its image's context changed. */
+      reason: 'settings' | 'asked' | 'rebuilt';
     };
 
 export interface StackPlan {
   createNetwork: boolean;
   createVolumes: string[];
   pullImages: string[];
+  /** The chosen services whose image dec builds; built before any container is made, unless up to date. */
+  builds: Array<{ service: DesiredService; upToDate: boolean }>;
   services: ServiceAction[];
 }
 
@@ -80,6 +82,9 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
     if (container.labels[CONFIG_LABEL] !== service.configHash) {
       if (options.recreate) return { kind: 'recreate', service, container, reason: 'asked' };
       if (options.applying?.has(service.service)) return { kind: 'recreate', service, container, reason: 'settings' };
+      // Its context changed: the new image replaces the container, through the same safe recreate.
+      if (service.build && container.labels[BUILD_LABEL] !== service.build.digest)
+        return { kind: 'recreate', service, container, reason: 'rebuilt' };
       return { kind: 'differs', service, container };
     }
     // A job is done once it exited with code 0 for these settings: a re-run skips it (its container stays,
@@ -94,7 +99,12 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
     createVolumes: [...new Set(building.flatMap((s) => s.mounts.map((m) => m.volume)))].filter(
       (v) => !actual.volumes[v],
     ),
-    pullImages: [...new Set(building.map((s) => s.image))].filter((image) => !actual.images[image]),
+    pullImages: [...new Set(building.filter((s) => !s.build).map((s) => s.image))].filter(
+      (image) => !actual.images[image],
+    ),
+    builds: chosen(desired, options.only)
+      .filter((s) => s.build)
+      .map((service) => ({ service, upToDate: actual.images[service.image] === true })),
     services,
   };
 }
@@ -102,6 +112,14 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
 /** A job's container that ran to the end with exit code 0. */
 export function jobSucceeded(container: ContainerSummary): boolean {
   return container.state === 'exited' && container.exitCode === 0;
+}
+
+/** What happens to a built image, for --dry-run. */
+function buildLine(service: DesiredService, upToDate: boolean): string {
+  if (upToDate) return `image ${service.image} built, up to date`;
+  const build = service.build!;
+  const settings = [build.dockerfile ?? 'Dockerfile', ...(build.target ? [`target ${build.target}`] : [])];
+  return `build image ${service.image} from ${build.dir} (${settings.join(', ')})`;
 }
 
 /** What happens to a job, for --dry-run; undefined for the kinds said as for services. */
@@ -124,6 +142,7 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
   if (plan.createNetwork) lines.push(`create network ${desired.network}`);
   for (const volume of plan.createVolumes) lines.push(`create volume ${volume}`);
   for (const image of plan.pullImages) lines.push(`pull image ${image}`);
+  for (const { service, upToDate } of plan.builds) lines.push(buildLine(service, upToDate));
   for (const action of plan.services) {
     const { service } = action;
     const job = service.job ? jobLine(action) : undefined;
@@ -138,8 +157,8 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
       keep: `keep ${service.containerName} (running, as the syllabus says)`,
       differs: `${service.containerName} differs from the syllabus (image, env or ports); left as it is (--recreate replaces it, keeping its volume)`,
       recreate:
-        action.kind === 'recreate' && action.reason === 'settings'
-          ? `recreate ${service.containerName} with the changed settings${ports ? ` (${ports})` : ''}; its volume is kept, and the old container is put back if the new one fails`
+        action.kind === 'recreate' && action.reason !== 'asked'
+          ? `recreate ${service.containerName} with ${action.reason === 'rebuilt' ? 'the rebuilt image' : 'the changed settings'}${ports ? ` (${ports})` : ''}; its volume is kept, and the old container is put back if the new one fails`
           : `recreate ${service.containerName} (its volume is kept)`,
     }[action.kind];
     lines.push(what);
@@ -157,6 +176,7 @@ export function changesNothing(plan: StackPlan): boolean {
     !plan.createNetwork &&
     plan.createVolumes.length === 0 &&
     plan.pullImages.length === 0 &&
+    plan.builds.every((b) => b.upToDate) &&
     plan.services.every((a) => a.kind === 'keep' || a.kind === 'differs')
   );
 }

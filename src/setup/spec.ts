@@ -2,8 +2,10 @@
 // overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
 import { createHash } from 'node:crypto';
 import { DEC_LABELS, DEFAULT_PROJECT } from '../docker/client.js';
+import type { ResolvedContext } from './build.js';
 import {
   dependencyConditions,
+  type Build,
   type DependencyWait,
   type Healthcheck,
   type Readiness,
@@ -56,6 +58,8 @@ export interface DesiredService {
   /** Each dependency and what this service waits for before it starts ("ready" for the short form). */
   waitsFor: Record<string, DependencyWait>;
   labels: Record<string, string>;
+  /** The image is built by dec from this context (`image` is its name tagged with the digest). */
+  build?: DesiredBuild;
   /** Hash of everything that, when it changes, needs a new container. */
   configHash: string;
 }
@@ -76,7 +80,12 @@ export interface DesiredHealthcheck extends Omit<Healthcheck, 'test'> {
   test: string[];
 }
 
+/** A service's `build` with its context found on disk (see build.ts). */
+interface DesiredBuild extends Build, ResolvedContext {}
+
 export const CONFIG_LABEL = 'dec.config';
+/** On a container whose image dec built: the context's digest it was made from (a rebuild recreates it). */
+export const BUILD_LABEL = 'dec.build';
 /** On a job's container: "1". With the config hash and the exit code, it says whether the job already succeeded. */
 const JOB_LABEL = 'dec.job';
 
@@ -182,11 +191,16 @@ export function desiredStack(
   overrides: Overrides,
   project: string = DEFAULT_PROJECT,
   host: HostIds = currentHostIds(),
+  /** The contexts of the services that build their image (build.ts resolveBuilds); without, the bare name. */
+  builds: Record<string, ResolvedContext> = {},
 ): DesiredStack {
   const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
     const spec = stack.services[service]!;
-    const image = overrides.images[service] ?? spec.image;
+    // A built image is tagged by its context's digest, so the tag (and the config hash) changes with it.
+    const resolved = spec.build && overrides.images[service] === undefined ? builds[service] : undefined;
+    const build: DesiredBuild | undefined = resolved && spec.build ? { ...spec.build, ...resolved } : undefined;
+    const image = overrides.images[service] ?? (build ? `${spec.image}:${build.digest}` : spec.image);
     const envOf = (vars: Record<string, string>) =>
       Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, fillHostPorts(value, published)]));
     const syllabusEnv = Object.fromEntries(
@@ -247,7 +261,9 @@ export function desiredStack(
         [DEC_LABELS.syllabus]: syllabusId,
         [CONFIG_LABEL]: configHash,
         ...(job ? { [JOB_LABEL]: '1' } : {}),
+        ...(build ? { [BUILD_LABEL]: build.digest } : {}),
       },
+      ...(build ? { build } : {}),
       configHash,
     };
   });

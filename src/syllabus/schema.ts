@@ -133,8 +133,34 @@ const healthcheckSchema = z
     "Docker's own health check, run inside the container; dec waits until it passes (and fails at once, showing its last output, when it says unhealthy).",
   );
 
+/** A path inside a folder, written relative to it: no absolute path, no `..` step, no backslash. */
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((path) => !path.startsWith('/') && !path.includes('\\') && !path.split('/').includes('..'), {
+    message: 'expected a path relative to its folder, without "..", e.g. "airflow" or "images/airflow"',
+  });
+
+const buildSchema = z
+  .strictObject({
+    context: relativePath.describe(
+      "The build context: a folder under dec's templates/ for a built-in syllabus; for a syllabus file of your own, a folder next to it (relative to the file's folder). It cannot point outside that folder.",
+    ),
+    dockerfile: relativePath.optional().describe('The Dockerfile, relative to the context; default Dockerfile.'),
+    args: z.record(envName, z.string()).optional().describe('Build arguments (ARG), e.g. CLOUD_SDK_VERSION: 322.0.0.'),
+    target: slug.optional().describe('The stage of a multi-stage Dockerfile to build.'),
+    platform: z
+      .string()
+      .regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, 'expected a platform such as "linux/amd64"')
+      .optional()
+      .describe('The platform to build for, e.g. linux/amd64 (the course image on an arm64 machine).'),
+  })
+  .describe(
+    "Build the image from a Dockerfile instead of pulling it. `image` is then the name without a tag: dec tags it with a digest of the context's files and these settings (e.g. dec/airflow:3f2a9c0b1d4e), so it is rebuilt only when one of them changes.",
+  );
+
 const serviceSchema = z.strictObject({
-  image: text.describe('Image reference; pin a tag.'),
+  image: text.describe('Image reference; pin a tag. With `build`: the name only, which dec tags by digest.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
   env: z
     .record(envName, z.string())
@@ -212,6 +238,7 @@ const serviceSchema = z.strictObject({
       },
     )
     .optional(),
+  build: buildSchema.optional(),
 });
 
 /**
@@ -224,12 +251,22 @@ export function dependencyConditions(dependsOn: Service['dependsOn']): Record<st
   return { ...dependsOn };
 }
 
+/** A built image is named without a tag: dec tags it by the digest of its context. */
+function builtImageName(service: z.infer<typeof serviceSchema>, context: z.RefinementCtx): void {
+  if (service.build && (service.image.includes('@') || /:[^/]*$/.test(service.image)))
+    context.addIssue({
+      code: 'custom',
+      path: ['image'],
+      message: `expected an image name without a tag for a built image (dec tags it by the digest of its context), e.g. "${service.image.replace(/[:@][^/]*$/, '')}"`,
+    });
+}
+
 const stackSchema = z.strictObject({
   title: text,
   network: z
     .strictObject({ name: slug })
     .describe('A bridge network every service joins, by service name and aliases.'),
-  services: z.record(slug, serviceSchema),
+  services: z.record(slug, serviceSchema.superRefine(builtImageName)),
   memoryGb: z.number().positive().optional().describe('Memory (GiB) the Docker engine needs for this stack.'),
   next: z
     .array(text)
@@ -371,6 +408,7 @@ export type Service = z.infer<typeof serviceSchema>;
 export type Stack = z.infer<typeof stackSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type Healthcheck = z.infer<typeof healthcheckSchema>;
+export type Build = z.infer<typeof buildSchema>;
 type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
 /** What a dependent waits for: a condition, or "ready" (the short form). */
 export type DependencyWait = DependencyCondition | 'ready';

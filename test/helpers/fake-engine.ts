@@ -3,8 +3,10 @@
 // gets ready or exits, a create that fails, a health check that passes late, fails or hangs, a job that
 // exits 0, fails or hangs, Ctrl-C at a given call). Every call is logged in order, so a test reads what
 // the apply loop did. No wall clock: `clock` moves only when the loop sleeps.
+import { DecError, ExitCode } from '../../src/errors.js';
 import {
   EngineError,
+  type BuildSpec,
   type ContainerState,
   type ContainerSummary,
   type CreateContainerSpec,
@@ -49,6 +51,10 @@ export interface Faults {
   jobRunsFor: Record<string, number>;
   /** service → its log (default "logs of <container>"); containerLogs answers its last lines. */
   logs: Record<string, string>;
+  /** image name (without its tag) → its build stops with this error and log (the Dockerfile failed). */
+  buildFails: Record<string, { error: string; log: string[] }>;
+  /** image names (without tag) whose build never ends (until Ctrl-C). */
+  buildHangs: Set<string>;
   /**
    * Called before each logged call (e.g. to abort at one), and before each state inspection as
    * "inspect <container>" (not logged: polls); may throw to fail that call.
@@ -75,7 +81,11 @@ export class FakeEngine {
     jobExit: {},
     jobRunsFor: {},
     logs: {},
+    buildFails: {},
+    buildHangs: new Set(),
   };
+  /** What each build was given: its tag, labels and the context's files (path → content). */
+  readonly builds: Array<{ spec: BuildSpec; files: Record<string, string> }> = [];
   clock = 0;
   private nextId = 1;
   private pulls = new Map<string, number>();
@@ -248,6 +258,26 @@ export class FakeEngine {
         throw new EngineError(404, `pull access denied for ${ref}`);
       }
       this.images.add(ref);
+    },
+    buildImage: async (spec, onProgress, _quietMs, signal) => {
+      this.log(`build ${spec.tag}`);
+      const files: Record<string, string> = {};
+      for await (const file of spec.files) files[file.path] = file.content.toString();
+      this.builds.push({ spec, files });
+      const name = spec.tag.replace(/:[^/:]*$/, '');
+      onProgress({ step: 1, steps: 2, text: 'FROM dec-test/busybox:1' });
+      if (this.faults.buildHangs.has(name)) {
+        await new Promise<void>((resolve) => {
+          if (signal?.aborted) resolve();
+          signal?.addEventListener('abort', () => resolve(), { once: true });
+        });
+        throw new DecError('Interrupted.', { exitCode: ExitCode.interrupted });
+      }
+      const failure = this.faults.buildFails[name];
+      if (failure) return { ok: false, ...failure };
+      onProgress({ step: 2, steps: 2, text: 'RUN true' });
+      this.images.add(spec.tag);
+      return { ok: true };
     },
     renameContainer: async (id, name) => {
       const container = this.find(id);

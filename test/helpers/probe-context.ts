@@ -252,6 +252,7 @@ const notUsedByTheDoctor: Omit<
   volumeSizes: unexpected('volumeSizes'),
   imageExists: unexpected('imageExists'),
   pullImage: unexpected('pullImage'),
+  buildImage: unexpected('buildImage'),
   renameContainer: unexpected('renameContainer'),
   execInContainer: unexpected('execInContainer'),
   listNetworks: unexpected('listNetworks'),
