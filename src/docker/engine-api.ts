@@ -58,7 +58,7 @@ interface EngineContainerSpec {
   ExposedPorts: Record<string, Record<string, never>>;
   HostConfig: {
     PortBindings: Record<string, Array<{ HostIp?: string; HostPort: string }>>;
-    Mounts: Array<{ Type: 'volume'; Source: string; Target: string }>;
+    Mounts: Array<{ Type: 'volume' | 'bind'; Source: string; Target: string; ReadOnly?: boolean }>;
     RestartPolicy: { Name: 'no' | 'always' | 'on-failure' | 'unless-stopped' };
   };
   NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };

@@ -1,9 +1,12 @@
 // What a stack should look like on the engine: the syllabus's stack plus the student's remembered
 // overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { DEC_LABELS, DEFAULT_PROJECT } from '../docker/client.js';
 import {
   dependencyConditions,
+  type Bind,
   type DependencyWait,
   type Healthcheck,
   type Readiness,
@@ -56,8 +59,62 @@ export interface DesiredService {
   /** Each dependency and what this service waits for before it starts ("ready" for the short form). */
   waitsFor: Record<string, DependencyWait>;
   labels: Record<string, string>;
+  /** Host folders mounted into it (absolute host paths), the Docker socket, other stacks' networks. */
+  binds: DesiredBind[];
+  dockerSocket: boolean;
+  networks: DesiredNetwork[];
   /** Hash of everything that, when it changes, needs a new container. */
   configHash: string;
+}
+
+export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
+  from: NonNullable<Bind['from']>;
+  /** The folder's absolute path on the host (base + path). */
+  source: string;
+  /** The base folder it must stay in (symlinks included). */
+  base: string;
+  readOnly: boolean;
+  ifMissing: NonNullable<Bind['ifMissing']>;
+}
+
+/** Another stack's network: joined with the service's names; dec never creates or removes it. */
+export interface DesiredNetwork {
+  stack: string;
+  network: string;
+  optional: boolean;
+}
+
+/** Where binds live: the workspace (or current folder) and the home folder; other stacks, for their networks. */
+export interface StackLinks {
+  roots?: { workspace: string; home: string };
+  stacks?: Record<string, Pick<Stack, 'network'>>;
+}
+
+function bindsOf(spec: Stack['services'][string], roots: NonNullable<StackLinks['roots']>): DesiredBind[] {
+  return (spec.binds ?? []).map((bind) => {
+    const from = bind.from ?? 'workspace';
+    const base = resolve(roots[from]);
+    return {
+      ...bind,
+      from,
+      base,
+      source: resolve(base, bind.path),
+      readOnly: bind.readOnly === true,
+      ifMissing: bind.ifMissing ?? 'create',
+    };
+  });
+}
+
+function networksOf(spec: Stack['services'][string], project: string, links: StackLinks): DesiredNetwork[] {
+  return (spec.networks ?? []).map((joined) => {
+    const other = links.stacks?.[joined.stack];
+    if (!other) throw new Error(`no stack ${joined.stack} to join the network of`);
+    return {
+      stack: joined.stack,
+      network: networkName(project, other.network.name),
+      optional: joined.optional === true,
+    };
+  });
 }
 
 export interface DesiredStack {
@@ -182,7 +239,9 @@ export function desiredStack(
   overrides: Overrides,
   project: string = DEFAULT_PROJECT,
   host: HostIds = currentHostIds(),
+  links: StackLinks = {},
 ): DesiredStack {
+  const roots = links.roots ?? { workspace: process.cwd(), home: homedir() };
   const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
     const spec = stack.services[service]!;
@@ -203,6 +262,8 @@ export function desiredStack(
     const healthcheck = healthcheckOf(spec.healthcheck);
     const user = spec.user === undefined ? undefined : fillHostIds(spec.user, host);
     const restart = spec.restart ?? (job ? 'no' : 'unless-stopped');
+    const binds = bindsOf(spec, roots);
+    const networks = networksOf(spec, project, links);
     const configHash = hashOf({
       image,
       env: configured,
@@ -218,6 +279,11 @@ export function desiredStack(
       ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
       ...(spec.restart !== undefined ? { restart } : {}),
       ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
+      ...(binds.length > 0
+        ? { binds: binds.map((b) => ({ source: b.source, target: b.target, readOnly: b.readOnly })) }
+        : {}),
+      ...(spec.dockerSocket ? { dockerSocket: true } : {}),
+      ...(networks.length > 0 ? { networks } : {}),
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
     return {
@@ -248,6 +314,9 @@ export function desiredStack(
         [CONFIG_LABEL]: configHash,
         ...(job ? { [JOB_LABEL]: '1' } : {}),
       },
+      binds,
+      dockerSocket: spec.dockerSocket === true,
+      networks,
       configHash,
     };
   });

@@ -8,7 +8,7 @@ import { DecError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import type { Course } from '../syllabus/course.js';
-import { desiredStack, noOverrides, withSecretsFromEnv, type DesiredStack, type Overrides } from './spec.js';
+import { desiredStack, noOverrides, withSecretsFromEnv, type DesiredStack, type Overrides, type StackLinks } from './spec.js';
 
 const OVERRIDES_FORMAT = 1;
 
@@ -126,10 +126,19 @@ export function stackWith(
   course: Pick<Course, 'id' | 'stacks'>,
   stackId: string,
   overrides: Overrides,
+  roots?: StackLinks['roots'],
 ): DesiredStack {
   const stack = course.stacks[stackId];
   if (!stack) throw new Error(`the syllabus has no stack ${stackId}`);
-  return desiredStack(stackId, stack, course.id, withSecretsFromEnv(overrides, stack, env), projectFromEnv(env));
+  return desiredStack(
+    stackId,
+    stack,
+    course.id,
+    withSecretsFromEnv(overrides, stack, env),
+    projectFromEnv(env),
+    undefined,
+    { roots, stacks: course.stacks },
+  );
 }
 
 /**
