@@ -537,7 +537,7 @@ async function confirmDestroy(ctx: CommandContext, target: Target): Promise<bool
     );
   }
   const typed = await ctx.prompt.input(
-    `This deletes the data of ${stackId} (its volumes) for good.${kept} Type ${stackId} to confirm:`,
+    `This deletes the data of ${stackId} for good.${kept} Type ${stackId} to confirm:`,
     '--yes',
   );
   if (typed.trim() === stackId) return true;
