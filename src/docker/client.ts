@@ -49,6 +49,8 @@ export interface ContainerSummary {
   ports: ContainerPort[];
   /** Names of the volumes it mounts. */
   volumes?: string[];
+  /** Names of the networks it is on. */
+  networks?: string[];
   /** The exit code of an exited container (from the engine's "Exited (N) …" status). */
   exitCode?: number;
 }
@@ -293,6 +295,7 @@ function toSummary(raw: EngineContainer): ContainerSummary {
       containerPort: port.PrivatePort,
     })),
     volumes: (raw.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+    networks: Object.keys(raw.NetworkSettings?.Networks ?? {}),
     ...exitCodeOf(raw),
   };
 }

@@ -18,6 +18,7 @@ export interface EngineContainer {
   Labels?: Record<string, string>;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
   Mounts?: Array<{ Type?: string; Name?: string }>;
+  NetworkSettings?: { Networks?: Record<string, unknown> };
   /** "Up 3 minutes", "Exited (1) 2 seconds ago". */
   Status?: string;
 }

@@ -5,6 +5,7 @@
 import { chown, lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { DockerClient, DockerEndpoint } from '../docker/client.js';
+import type { StackPlan } from './plan.js';
 import { DecError, ExitCode } from '../errors.js';
 import type { DesiredBind, DesiredService } from './spec.js';
 
@@ -153,4 +154,21 @@ export async function checkJoinedNetworks(
     });
   }
   return { present, warnings };
+}
+
+/**
+ * Kept containers that are not yet on another stack's network that is there now (that stack was set up
+ * after this one): a re-run joins them, so it is not "nothing to change". Lines for --dry-run.
+ */
+export async function pendingJoins(client: DockerClient, plan: StackPlan): Promise<string[]> {
+  const lines: string[] = [];
+  for (const action of plan.services) {
+    if (action.kind !== 'keep') continue;
+    for (const joined of action.service.networks) {
+      if (action.container.networks?.includes(joined.network) || !(await client.networkExists(joined.network)))
+        continue;
+      lines.push(`connect ${action.service.containerName} to the network ${joined.network} (${joined.stack})`);
+    }
+  }
+  return lines;
 }

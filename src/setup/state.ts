@@ -8,7 +8,14 @@ import { DecError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import type { Course } from '../syllabus/course.js';
-import { desiredStack, noOverrides, withSecretsFromEnv, type DesiredStack, type Overrides, type StackLinks } from './spec.js';
+import {
+  desiredStack,
+  noOverrides,
+  withSecretsFromEnv,
+  type DesiredStack,
+  type Overrides,
+  type StackLinks,
+} from './spec.js';
 
 const OVERRIDES_FORMAT = 1;
 

@@ -290,7 +290,7 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
           add(
             ['stacks', name, 'services', service, 'networks', n, 'stack'],
             joined.stack === name
-              ? 'a service is always on its own stack\'s network; name another stack'
+              ? "a service is always on its own stack's network; name another stack"
               : `no stack "${joined.stack}" under the top-level "stacks"`,
           );
       });

@@ -141,6 +141,7 @@ export class FakeEngine {
       state: container.state,
       labels: container.spec.labels,
       ports: container.spec.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.host, containerPort: p.container })),
+      networks: [...container.networks],
       ...(container.state === 'exited' && container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
     };
   }

@@ -338,6 +338,26 @@ describe('dec setup (in-process): teardown', () => {
     expect([...engine.containers.values()].filter((c) => c.name.startsWith('dec-week2'))).toEqual([]);
   });
 
+  it('a re-run after the other stack came up joins its network (not "nothing to change"); --dry-run says so', async () => {
+    const engine = engineWith();
+    const first = contexts.make({ env: { DEC_SYLLABUS: FIXTURE.pathname } });
+    expect(await setup(first, '2', {}, deps(engine))).toBe(0);
+    expect(first.stderr()).toContain('runner starts without it (dec setup week1, then run this again)');
+    engine.networks.push({ id: 'later', name: 'binds-other', labels: {}, containers: 1 });
+    const again = (options: { dryRun?: boolean }) => {
+      const ctx = contexts.make({ env: { DEC_SYLLABUS: FIXTURE.pathname } });
+      Object.assign(ctx, { cwd: first.cwd, home: first.home, env: { ...first.env } });
+      return { ctx, code: setup(ctx, '2', options, deps(engine)) };
+    };
+    const dry = again({ dryRun: true });
+    expect(await dry.code).toBe(0);
+    expect(dry.ctx.stdout()).toContain('connect dec-week2-runner to the network binds-other (week1)');
+    const run = again({});
+    expect(await run.code).toBe(0);
+    expect(run.ctx.stdout()).not.toContain('nothing to change');
+    expect(engine.byName('dec-week2-runner')!.networks).toEqual(['binds-net', 'binds-other']);
+  });
+
   it('the --destroy confirmation names the folders it keeps', async () => {
     const engine = engineWith();
     const ctx = contexts.make({ interactive: true, answers: ['no'], env: { DEC_SYLLABUS: FIXTURE.pathname } });
