@@ -358,6 +358,23 @@ describe('dec setup (in-process): teardown', () => {
     expect(engine.byName('dec-week2-runner')!.networks).toEqual(['binds-net', 'binds-other']);
   });
 
+  it('in a workspace, the folders are under its root from any folder inside it', async () => {
+    const engine = engineWith();
+    const ctx = contexts.make({ env: { DEC_SYLLABUS: FIXTURE.pathname } });
+    mkdirSync(join(ctx.cwd, '.dec'));
+    writeFileSync(
+      join(ctx.cwd, '.dec/workspace.json'),
+      JSON.stringify({ version: 1, syllabus: FIXTURE.pathname, startDate: '2022-01-17' }),
+    );
+    const inside = join(ctx.cwd, 'notes/deeper');
+    mkdirSync(inside, { recursive: true });
+    Object.assign(ctx, { cwd: inside });
+    expect(await setup(ctx, '2', {}, deps(engine))).toBe(0);
+    expect(ctx.stdout()).not.toContain('No dec workspace here');
+    expect(statSync(join(ctx.dir, 'work/homework/week-2/out')).isDirectory()).toBe(true);
+    expect(() => statSync(join(inside, 'homework'))).toThrow();
+  });
+
   it('the --destroy confirmation names the folders it keeps', async () => {
     const engine = engineWith();
     const ctx = contexts.make({ interactive: true, answers: ['no'], env: { DEC_SYLLABUS: FIXTURE.pathname } });
