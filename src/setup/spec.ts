@@ -78,7 +78,7 @@ export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing
 }
 
 /** Another stack's network: joined with the service's names; dec never creates or removes it. */
-export interface DesiredNetwork {
+interface DesiredNetwork {
   stack: string;
   network: string;
   optional: boolean;
