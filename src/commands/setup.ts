@@ -42,7 +42,7 @@ import {
   wholeStackUp,
 } from '../setup/plan.js';
 import { serviceReady } from '../setup/ready.js';
-import { folderOwner, pendingJoins } from '../setup/binds.js';
+import { folderOwner, hostChanges } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -322,8 +322,8 @@ export async function setup(
     }
     const actual = await actualState(client, desired);
     const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
-    const joins = await pendingJoins(client, plan);
-    const lines = [...planLines(plan, desired), ...joins];
+    const hostLines = await hostChanges(client, plan);
+    const lines = [...planLines(plan, desired), ...hostLines];
     const { style } = ctx.terminal;
 
     if (options.dryRun) {
@@ -345,7 +345,7 @@ export async function setup(
     const what = partial
       ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
       : `${desired.title} (${stackId}) is`;
-    if (changesNothing(plan) && joins.length === 0) {
+    if (changesNothing(plan) && hostLines.length === 0) {
       ctx.terminal.emit(statusJson(target, desired, plan, []), () =>
         [
           `${style.green('✓')} ${what} up; nothing to change.`,

@@ -157,11 +157,16 @@ export async function checkJoinedNetworks(
 }
 
 /**
- * Kept containers that are not yet on another stack's network that is there now (that stack was set up
- * after this one): a re-run joins them, so it is not "nothing to change". Lines for --dry-run.
+ * The folders a run would make, and kept containers that are not yet on another stack's network that is
+ * there now (that stack was set up after this one): a re-run joins them, so it is not "nothing to
+ * change". Lines for --dry-run.
  */
-export async function pendingJoins(client: DockerClient, plan: StackPlan): Promise<string[]> {
+export async function hostChanges(client: DockerClient, plan: StackPlan): Promise<string[]> {
   const lines: string[] = [];
+  // --dry-run: the folders a run would make (those of the services it starts).
+  for (const action of plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs'))
+    for (const bind of action.service.binds)
+      if (!(await stat(bind.source).catch(() => undefined))) lines.push(`make the folder ${bind.source}`);
   for (const action of plan.services) {
     if (action.kind !== 'keep') continue;
     for (const joined of action.service.networks) {

@@ -340,7 +340,12 @@ describe('dec setup (in-process): teardown', () => {
 
   it('a re-run after the other stack came up joins its network (not "nothing to change"); --dry-run says so', async () => {
     const engine = engineWith();
-    const first = contexts.make({ env: { DEC_SYLLABUS: FIXTURE.pathname } });
+    const first = contexts.make({ env: { DEC_SYLLABUS: FIXTURE.pathname, NO_COLOR: '1' } });
+    const planned = contexts.make({ env: { DEC_SYLLABUS: FIXTURE.pathname } });
+    Object.assign(planned, { cwd: first.cwd, home: first.home, env: { ...first.env } });
+    expect(await setup(planned, '2', { dryRun: true }, deps(engine))).toBe(0);
+    expect(planned.stdout()).toContain(`make the folder ${join(first.cwd, 'homework/week-2/out')}`);
+    expect(() => statSync(join(first.cwd, 'homework'))).toThrow();
     expect(await setup(first, '2', {}, deps(engine))).toBe(0);
     expect(first.stderr()).toContain('runner starts without it (dec setup week1, then run this again)');
     engine.networks.push({ id: 'later', name: 'binds-other', labels: {}, containers: 1 });
