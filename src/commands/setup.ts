@@ -43,6 +43,7 @@ import {
   wholeStackUp,
 } from '../setup/plan.js';
 import { serviceReady } from '../setup/ready.js';
+import { folderOwner, hostChanges } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -210,7 +211,8 @@ function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void;
             `building ${event.image}: ${steps > 0 ? `step ${step}/${steps} ${text.slice(0, 60)}` : 'sending the context'}`,
           changed,
         );
-      } else terminal.progress(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
+      } else if (event.kind === 'warn') terminal.warn(event.text);
+      else terminal.progress(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
     },
     stop: () => terminal.progressDone(),
   };
@@ -285,8 +287,15 @@ export async function setup(
   );
   // The contexts of the images dec builds, with their digests (what tags the images).
   const builds = await resolveBuilds(stack, buildContextRoot(session.syllabus.path), overrides.images);
-  const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings, builds);
+  const roots = bindRoots(ctx, session);
+  const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings, builds, roots);
   const desired = desiredWith(overrides);
+  if (!session.workspace && desired.services.some((s) => s.binds.some((b) => b.from === 'workspace')))
+    ctx.terminal.print(
+      ctx.terminal.style.dim(
+        `No dec workspace here: the stack's folders are under the current folder, ${ctx.cwd} (in a workspace, under its root from any folder in it).`,
+      ),
+    );
   // --only: these services (and what they depend on) are planned, started and have their flags applied.
   const chosenNames = chosen(desired, only).map((s) => s.service);
   if (overrides.expose !== saved.expose && chosenNames.length < desired.services.length) {
@@ -307,7 +316,11 @@ export async function setup(
     ctx.terminal.warn('--expose: the ports are published on every network interface, not only on this machine.');
 
   if (options.printCompose) {
-    const yaml = composeYaml(desired);
+    // The socket of the engine dec would use (a unix one), for a service that controls Docker.
+    const endpoint = desired.services.some((s) => s.dockerSocket)
+      ? await resolveDockerEndpoint(ctx.env, ctx.platform, ctx.home)
+      : undefined;
+    const yaml = composeYaml(desired, endpoint?.url.startsWith('unix://') ? endpoint.url.slice(7) : undefined);
     ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );
@@ -324,7 +337,8 @@ export async function setup(
     }
     const actual = await actualState(client, desired);
     const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
-    const lines = planLines(plan, desired);
+    const hostLines = await hostChanges(client, plan);
+    const lines = [...planLines(plan, desired), ...hostLines];
     const { style } = ctx.terminal;
 
     if (options.dryRun) {
@@ -346,7 +360,7 @@ export async function setup(
     const what = partial
       ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
       : `${desired.title} (${stackId}) is`;
-    if (changesNothing(plan)) {
+    if (changesNothing(plan) && hostLines.length === 0) {
       ctx.terminal.emit(statusJson(target, desired, plan, []), () =>
         [
           `${style.green('✓')} ${what} up; nothing to change.`,
@@ -377,7 +391,13 @@ export async function setup(
     let outcomes;
     try {
       outcomes = await withInterruptSignal((signal) =>
-        applyPlan(client, desired, plan, { readyTimeoutMs, pullQuietMs: 120_000, signal, onEvent: reporter.onEvent }),
+        applyPlan(client, desired, plan, {
+          readyTimeoutMs,
+          pullQuietMs: 120_000,
+          signal,
+          onEvent: reporter.onEvent,
+          folderOwner: folderOwner(ctx.env),
+        }),
       );
     } finally {
       reporter.stop();
@@ -505,15 +525,36 @@ function statusJson(
   };
 }
 
-async function confirmDestroy(ctx: CommandContext, stackId: string): Promise<boolean> {
+/** The folders of the workspace (or current folder) and home that binds live in: the workspace root wherever dec runs in it. */
+function bindRoots(ctx: CommandContext, session: Session): { workspace: string; home: string } {
+  return { workspace: session.workspace?.root ?? ctx.cwd, home: ctx.home };
+}
+
+/** The host folders a stack mounts: never deleted by dec, and --destroy says so. */
+function keptFolders(ctx: CommandContext, target: Target): string[] {
+  const desired = stackWith(
+    ctx.env,
+    target.session.course,
+    target.stackId,
+    noOverrides(),
+    undefined,
+    bindRoots(ctx, target.session),
+  );
+  return [...new Set(desired.services.flatMap((s) => s.binds.map((b) => b.source)))];
+}
+
+async function confirmDestroy(ctx: CommandContext, target: Target): Promise<boolean> {
+  const { stackId } = target;
+  const folders = keptFolders(ctx, target);
+  const kept = folders.length > 0 ? ` Your folders stay: ${folders.join(', ')}.` : '';
   if (!ctx.terminal.interactive || ctx.terminal.json) {
     throw new DecError(
-      `--destroy deletes the ${stackId} stack's volumes (the data in them), and dec cannot ask for confirmation here.`,
+      `--destroy deletes the ${stackId} stack's volumes (the data in them), and dec cannot ask for confirmation here.${kept}`,
       { hint: `Pass --yes to confirm: dec setup ${stackId} --destroy --yes` },
     );
   }
   const typed = await ctx.prompt.input(
-    `This deletes the data of ${stackId} for good. Type ${stackId} to confirm:`,
+    `This deletes the data of ${stackId} for good.${kept} Type ${stackId} to confirm:`,
     '--yes',
   );
   if (typed.trim() === stackId) return true;
@@ -558,10 +599,9 @@ function takeStackLock(ctx: CommandContext, target: Target): Promise<() => Promi
 }
 
 async function teardown(ctx: CommandContext, deps: SetupDeps, target: Target, options: SetupOptions): Promise<number> {
-  const { stackId } = target;
   const dryRun = options.dryRun === true;
   // --dry-run changes nothing, so it needs no confirmation either.
-  if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(ctx, stackId))) return ExitCode.ok;
+  if (options.destroy && !options.yes && !dryRun && !(await confirmDestroy(ctx, target))) return ExitCode.ok;
   const release = dryRun ? undefined : await takeStackLock(ctx, target);
   try {
     return await removeStack(ctx, deps, target, options);
@@ -625,6 +665,9 @@ async function removeStack(
     });
   }
   const names = containers.map((c) => c.name);
+  // dec never deletes the student's folders: they hold their dags, logs and keys.
+  const folders = keptFolders(ctx, target);
+  const foldersLine = folders.length > 0 ? [`  kept your folders: ${folders.join(', ')}`] : [];
   const count = `${containers.length} container${containers.length === 1 ? '' : 's'}${names.length ? ` (${names.join(', ')})` : ''}`;
   ctx.terminal.emit(
     {
@@ -634,6 +677,7 @@ async function removeStack(
       removedContainers: names,
       removedVolumes: doomedVolumes,
       keptVolumes: options.destroy ? [] : volumes,
+      keptFolders: folders,
     },
     () =>
       dryRun
@@ -643,6 +687,7 @@ async function removeStack(
             options.destroy
               ? `  delete volumes: ${doomedVolumes.join(', ') || 'none'}`
               : `  keep your data: ${volumes.join(', ')}`,
+            ...foldersLine,
             style.dim('Nothing was changed.'),
           ].join('\n')
         : [
@@ -650,6 +695,7 @@ async function removeStack(
             options.destroy
               ? `  deleted volumes: ${doomedVolumes.join(', ') || 'none'}`
               : `  kept your data: ${volumes.join(', ')} (dec setup ${stackId} brings it back; --destroy deletes it)`,
+            ...foldersLine,
           ].join('\n'),
   );
   return ExitCode.ok;

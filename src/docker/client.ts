@@ -50,6 +50,8 @@ export interface ContainerSummary {
   ports: ContainerPort[];
   /** Names of the volumes it mounts. */
   volumes?: string[];
+  /** Names of the networks it is on. */
+  networks?: string[];
   /** The exit code of an exited container (from the engine's "Exited (N) …" status). */
   exitCode?: number;
 }
@@ -110,6 +112,8 @@ export interface CreateContainerSpec {
   /** Default unless-stopped. */
   restart?: 'no' | 'always' | 'on-failure' | 'unless-stopped';
   hostname?: string;
+  /** Host folders (absolute paths; they must exist) and the engine's socket, mounted as binds. */
+  binds?: Array<{ source: string; target: string; readOnly: boolean }>;
 }
 
 export interface PullProgress {
@@ -163,6 +167,8 @@ export interface DockerClient {
    */
   reattachNetwork(id: string, network: string, aliases: string[]): Promise<boolean>;
   createNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  /** Connects a container to one more network (with these aliases); false when it already was on it. */
+  connectNetwork(id: string, network: string, aliases: string[]): Promise<boolean>;
   volumeExists(name: string): Promise<boolean>;
   createVolume(name: string, labels: Record<string, string>): Promise<void>;
   removeVolume(name: string): Promise<void>;
@@ -321,6 +327,7 @@ function toSummary(raw: EngineContainer): ContainerSummary {
       containerPort: port.PrivatePort,
     })),
     volumes: (raw.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+    networks: Object.keys(raw.NetworkSettings?.Networks ?? {}),
     ...exitCodeOf(raw),
   };
 }
@@ -484,7 +491,15 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
               PortBindings: Object.fromEntries(
                 spec.ports.map((p) => [`${p.container}/tcp`, [{ HostIp: p.hostIp, HostPort: String(p.host) }]]),
               ),
-              Mounts: spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.path })),
+              Mounts: [
+                ...spec.mounts.map((m) => ({ Type: 'volume' as const, Source: m.volume, Target: m.path })),
+                ...(spec.binds ?? []).map((b) => ({
+                  Type: 'bind' as const,
+                  Source: b.source,
+                  Target: b.target,
+                  ReadOnly: b.readOnly,
+                })),
+              ],
               RestartPolicy: { Name: spec.restart ?? 'unless-stopped' },
             },
             NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } },
@@ -555,6 +570,13 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
         if (attached[network]?.NetworkID === current.Id) return false;
         // A stopped container may be detached from a network that no longer exists, by name.
         if (attached[network]) await actions.getNetwork(network).disconnect({ Container: id, Force: true });
+        await actions.getNetwork(network).connect({ Container: id, EndpointConfig: { Aliases: aliases } });
+        return true;
+      }, actionTimeoutMs),
+    connectNetwork: (id, network, aliases) =>
+      call(async () => {
+        const attached = (await actions.getContainer(id).inspect()).NetworkSettings?.Networks ?? {};
+        if (attached[network]) return false;
         await actions.getNetwork(network).connect({ Container: id, EndpointConfig: { Aliases: aliases } });
         return true;
       }, actionTimeoutMs),

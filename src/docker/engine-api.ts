@@ -18,6 +18,7 @@ export interface EngineContainer {
   Labels?: Record<string, string>;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
   Mounts?: Array<{ Type?: string; Name?: string }>;
+  NetworkSettings?: { Networks?: Record<string, unknown> };
   /** "Up 3 minutes", "Exited (1) 2 seconds ago". */
   Status?: string;
 }
@@ -58,7 +59,7 @@ interface EngineContainerSpec {
   ExposedPorts: Record<string, Record<string, never>>;
   HostConfig: {
     PortBindings: Record<string, Array<{ HostIp?: string; HostPort: string }>>;
-    Mounts: Array<{ Type: 'volume'; Source: string; Target: string }>;
+    Mounts: Array<{ Type: 'volume' | 'bind'; Source: string; Target: string; ReadOnly?: boolean }>;
     RestartPolicy: { Name: 'no' | 'always' | 'on-failure' | 'unless-stopped' };
   };
   NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };

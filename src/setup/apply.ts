@@ -19,12 +19,20 @@ import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
 import type { DesiredHealthcheck, DesiredService, DesiredStack } from './spec.js';
 import { parseComposeDuration } from '../syllabus/duration.js';
+import {
+  checkJoinedNetworks,
+  dockerSocketPath,
+  DOCKER_SOCKET_TARGET,
+  prepareFolders,
+  type FolderOwner,
+} from './binds.js';
 
 export type ApplyEvent =
   | { kind: 'step'; text: string }
   | { kind: 'pull'; image: string; progress: PullProgress }
   | { kind: 'build'; image: string; progress: BuildProgress }
-  | { kind: 'ready'; service: string; ms: number };
+  | { kind: 'ready'; service: string; ms: number }
+  | { kind: 'warn'; text: string };
 
 export interface ApplyOptions {
   /** How long each service may take to become ready. */
@@ -39,6 +47,8 @@ export interface ApplyOptions {
   sleep?: (ms: number) => Promise<void>;
   /** How a service's readiness is checked (tests inject one); default: ready.ts's check. */
   readyCheck?: (service: DesiredService, containerId: string) => ReadyCheck | undefined;
+  /** Who owns the folders made for binds (the student behind sudo); default whoever runs dec. */
+  folderOwner?: FolderOwner;
 }
 
 export interface ServiceOutcome {
@@ -324,8 +334,64 @@ async function jobFailed(
   });
 }
 
-async function createService(client: DockerClient, desired: DesiredStack, service: DesiredService): Promise<string> {
+/** What the host gives the services this run starts: folders, the engine's socket, other stacks' networks. */
+interface HostParts {
+  socket?: string;
+  networks: Set<string>;
+}
+
+/**
+ * Checked and made before the engine is asked for anything: a required network that is missing, a
+ * folder that leads out of its base or a socket that cannot be mounted stops the run with nothing made.
+ */
+async function prepareHost(client: DockerClient, plan: StackPlan, options: ApplyOptions): Promise<HostParts> {
+  const starting = plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs').map((a) => a.service);
+  const warn = (text: string) => options.onEvent({ kind: 'warn', text });
+  const networks = await checkJoinedNetworks(
+    client,
+    plan.services.map((a) => a.service),
+  );
+  networks.warnings.forEach(warn);
+  const users = starting.filter((s) => s.dockerSocket);
+  const socket = users.length > 0 ? dockerSocketPath(client.endpoint, users[0]!.service) : undefined;
+  if (socket)
+    warn(
+      `${users.map((s) => s.service).join(', ')} get${users.length === 1 ? 's' : ''} the Docker socket (${socket} at ${DOCKER_SOCKET_TARGET}): ${users.length === 1 ? 'it controls' : 'they control'} this Docker engine.`,
+    );
+  const folders = await prepareFolders(starting, options.folderOwner);
+  for (const folder of folders.created) options.onEvent({ kind: 'step', text: `made the folder ${folder}` });
+  folders.warnings.forEach(warn);
+  return { socket, networks: networks.present };
+}
+
+/** Joins the other stacks' networks that are there, with the service's names (a no-op when it is on them). */
+async function joinNetworks(
+  client: DockerClient,
+  service: DesiredService,
+  id: string,
+  host: HostParts,
+  step: (text: string) => void,
+): Promise<void> {
+  for (const joined of service.networks.filter((n) => host.networks.has(n.network))) {
+    if (await client.connectNetwork(id, joined.network, service.aliases))
+      step(`${service.containerName} joins the network ${joined.network} (${joined.stack})`);
+  }
+}
+
+async function createService(
+  client: DockerClient,
+  desired: DesiredStack,
+  service: DesiredService,
+  host: HostParts,
+): Promise<string> {
+  const binds = [
+    ...service.binds.map((b) => ({ source: b.source, target: b.target, readOnly: b.readOnly })),
+    ...(service.dockerSocket && host.socket
+      ? [{ source: host.socket, target: DOCKER_SOCKET_TARGET, readOnly: false }]
+      : []),
+  ];
   const id = await client.createContainer({
+    ...(binds.length > 0 ? { binds } : {}),
     name: service.containerName,
     image: service.image,
     env: service.env,
@@ -471,6 +537,7 @@ export async function applyPlan(
   const labels = { [DEC_LABELS.project]: desired.project, [DEC_LABELS.stack]: desired.stack };
   const created: RunMade = { network: false, containers: [], volumes: [], ready: new Set(), asides: [] };
   const step = (text: string) => options.onEvent({ kind: 'step', text });
+  const host = await prepareHost(client, plan, options);
   try {
     if (plan.createNetwork) {
       step(`network ${desired.network}`);
@@ -520,6 +587,7 @@ export async function applyPlan(
           job: service.job,
         });
         created.ready.add(service.service);
+        if (action.kind === 'keep') await joinNetworks(client, service, action.container.id, host, step);
         continue;
       }
       // What it depends on first: ready, healthy or completed, as it says (a job that fails stops here).
@@ -544,9 +612,10 @@ export async function applyPlan(
           step(`reconnecting ${service.containerName} to the network ${desired.network}`);
       } else {
         step(`creating ${service.containerName}`);
-        id = await createService(client, desired, service);
+        id = await createService(client, desired, service, host);
         created.containers.push(id);
       }
+      await joinNetworks(client, service, id, host, step);
       step(service.job ? `running the job ${service.containerName}` : `starting ${service.containerName}`);
       await client.startContainer(id);
       const outcome: ServiceOutcome = {

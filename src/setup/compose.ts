@@ -3,6 +3,7 @@
 // ${VAR} references the student exports, so the file never holds one.
 import { Document, Scalar } from 'yaml';
 import { postgresReadiness } from '../postgres/login.js';
+import { DOCKER_SOCKET_TARGET } from './binds.js';
 import type { DesiredService, DesiredStack } from './spec.js';
 
 /** The variable a secret env value is read from, e.g. pgdatabase + POSTGRES_PASSWORD → PGDATABASE_POSTGRES_PASSWORD. */
@@ -56,10 +57,20 @@ function composeBuild(build: NonNullable<DesiredService['build']>): Record<strin
   return entry;
 }
 
+/** Named volumes, then the host folders (absolute paths) and the engine's socket, as Compose's short syntax. */
+function volumeEntries(service: DesiredService, socket: string): string[] {
+  return [
+    ...service.mounts.map((mount) => `${mount.volume}:${mount.path}`),
+    ...service.binds.map((bind) => `${bind.source}:${bind.target}${bind.readOnly ? ':ro' : ''}`),
+    ...(service.dockerSocket ? [`${socket}:${DOCKER_SOCKET_TARGET}`] : []),
+  ];
+}
+
 function composeService(
   service: DesiredService,
   stack: DesiredStack,
   healthy: ReadonlySet<string>,
+  socket: string,
 ): Record<string, unknown> {
   const network = stack.network;
   const entry: Record<string, unknown> = { image: service.image, container_name: service.containerName };
@@ -77,8 +88,12 @@ function composeService(
   }
   if (service.command !== undefined) entry.command = service.command.map(literal);
   if (service.ports.length > 0) entry.ports = service.ports.map((port) => quoted(portMapping(port)));
-  if (service.mounts.length > 0) entry.volumes = service.mounts.map((mount) => `${mount.volume}:${mount.path}`);
-  entry.networks = { [network]: { aliases: service.aliases } };
+  const volumes = volumeEntries(service, socket);
+  if (volumes.length > 0) entry.volumes = volumes;
+  entry.networks = {
+    [network]: { aliases: service.aliases },
+    ...Object.fromEntries(service.networks.map((joined) => [joined.network, { aliases: service.aliases }])),
+  };
   if (service.dependsOn.length > 0) {
     const conditions = service.dependsOn.map((dependency) => [
       dependency,
@@ -141,21 +156,43 @@ function headerLines(desired: DesiredStack): string[] {
     for (const file of files) lines.push(`  ${file.path} in ${file.service.service} (${file.service.containerName})`);
     lines.push('Without them the services still run; `dec setup` adds them.');
   }
+  const joined = joinedNetworks(desired);
+  if (joined.length > 0) {
+    lines.push('', 'Networks of other stacks, which must be up first (Compose refuses to start without them):');
+    for (const n of joined)
+      lines.push(`  ${n.network}: dec setup ${n.stack}${n.optional ? ' (dec starts without it; Compose cannot)' : ''}`);
+  }
+  const folders = desired.services.flatMap((s) => s.binds.map((b) => b.source));
+  if (folders.length > 0) {
+    lines.push('', 'Make the host folders first (dec makes them; Docker would make them owned by root):');
+    lines.push(
+      `  mkdir -p ${[...new Set(folders)].map((f) => (/^[\w./-]+$/.test(f) ? f : `'${f.replace(/'/g, "'\\''")}'`)).join(' ')}`,
+    );
+  }
   return lines.map((line) => (line === '' ? '#' : `# ${line}`));
 }
 
-export function composeYaml(desired: DesiredStack): string {
+/** The other stacks' networks: Compose neither makes nor removes them, and refuses to start without them. */
+function joinedNetworks(desired: DesiredStack): Array<DesiredService['networks'][number]> {
+  const all = desired.services.flatMap((s) => s.networks);
+  return all.filter((n, i) => all.findIndex((m) => m.network === n.network) === i);
+}
+
+export function composeYaml(desired: DesiredStack, socket = DOCKER_SOCKET_TARGET): string {
   const healthy = new Set(desired.services.filter((s) => healthcheck(s) !== undefined).map((s) => s.service));
   const compose: Record<string, unknown> = {
     name: `${desired.project}-${desired.stack}`,
     services: Object.fromEntries(
-      desired.services.map((service) => [service.service, composeService(service, desired, healthy)]),
+      desired.services.map((service) => [service.service, composeService(service, desired, healthy, socket)]),
     ),
   };
   if (desired.volumes.length > 0) {
     compose.volumes = Object.fromEntries(desired.volumes.map((volume) => [volume, { name: volume }]));
   }
-  compose.networks = { [desired.network]: { name: desired.network } };
+  compose.networks = {
+    [desired.network]: { name: desired.network },
+    ...Object.fromEntries(joinedNetworks(desired).map((n) => [n.network, { name: n.network, external: true }])),
+  };
   // YAML 1.1 rules for quoting, so yes/on/22:22 stay strings for older YAML readers too.
   const document = new Document(compose, { version: '1.1' });
   const body = document.toString({ lineWidth: 0 });

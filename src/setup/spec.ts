@@ -1,11 +1,14 @@
 // What a stack should look like on the engine: the syllabus's stack plus the student's remembered
 // overrides (--port, --image, --env, --expose), turned into concrete names, labels and a config hash.
 import { createHash } from 'node:crypto';
+import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import { DEC_LABELS, DEFAULT_PROJECT } from '../docker/client.js';
 import type { ResolvedContext } from './build.js';
 import {
   dependencyConditions,
   type Build,
+  type Bind,
   type DependencyWait,
   type Healthcheck,
   type Readiness,
@@ -60,8 +63,62 @@ export interface DesiredService {
   labels: Record<string, string>;
   /** The image is built by dec from this context (`image` is its name tagged with the digest). */
   build?: DesiredBuild;
+  /** Host folders mounted into it (absolute host paths), the Docker socket, other stacks' networks. */
+  binds: DesiredBind[];
+  dockerSocket: boolean;
+  networks: DesiredNetwork[];
   /** Hash of everything that, when it changes, needs a new container. */
   configHash: string;
+}
+
+export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
+  from: NonNullable<Bind['from']>;
+  /** The folder's absolute path on the host (base + path). */
+  source: string;
+  /** The base folder it must stay in (symlinks included). */
+  base: string;
+  readOnly: boolean;
+  ifMissing: NonNullable<Bind['ifMissing']>;
+}
+
+/** Another stack's network: joined with the service's names; dec never creates or removes it. */
+interface DesiredNetwork {
+  stack: string;
+  network: string;
+  optional: boolean;
+}
+
+/** Where binds live: the workspace (or current folder) and the home folder; other stacks, for their networks. */
+export interface StackLinks {
+  roots?: { workspace: string; home: string };
+  stacks?: Record<string, Pick<Stack, 'network'>>;
+}
+
+function bindsOf(spec: Stack['services'][string], roots: NonNullable<StackLinks['roots']>): DesiredBind[] {
+  return (spec.binds ?? []).map((bind) => {
+    const from = bind.from ?? 'workspace';
+    const base = resolve(roots[from]);
+    return {
+      ...bind,
+      from,
+      base,
+      source: resolve(base, bind.path),
+      readOnly: bind.readOnly === true,
+      ifMissing: bind.ifMissing ?? 'create',
+    };
+  });
+}
+
+function networksOf(spec: Stack['services'][string], project: string, links: StackLinks): DesiredNetwork[] {
+  return (spec.networks ?? []).map((joined) => {
+    const other = links.stacks?.[joined.stack];
+    if (!other) throw new Error(`no stack ${joined.stack} to join the network of`);
+    return {
+      stack: joined.stack,
+      network: networkName(project, other.network.name),
+      optional: joined.optional === true,
+    };
+  });
 }
 
 export interface DesiredStack {
@@ -193,7 +250,9 @@ export function desiredStack(
   host: HostIds = currentHostIds(),
   /** The contexts of the services that build their image (build.ts resolveBuilds); without, the bare name. */
   builds: Record<string, ResolvedContext> = {},
+  links: StackLinks = {},
 ): DesiredStack {
+  const roots = links.roots ?? { workspace: process.cwd(), home: homedir() };
   const published = publishedPorts(stack, overrides);
   const services = dependencyOrder(stack.services).map((service): DesiredService => {
     const spec = stack.services[service]!;
@@ -217,6 +276,8 @@ export function desiredStack(
     const healthcheck = healthcheckOf(spec.healthcheck);
     const user = spec.user === undefined ? undefined : fillHostIds(spec.user, host);
     const restart = spec.restart ?? (job ? 'no' : 'unless-stopped');
+    const binds = bindsOf(spec, roots);
+    const networks = networksOf(spec, project, links);
     const configHash = hashOf({
       image,
       env: configured,
@@ -232,6 +293,11 @@ export function desiredStack(
       ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
       ...(spec.restart !== undefined ? { restart } : {}),
       ...(spec.hostname !== undefined ? { hostname: spec.hostname } : {}),
+      ...(binds.length > 0
+        ? { binds: binds.map((b) => ({ source: b.source, target: b.target, readOnly: b.readOnly })) }
+        : {}),
+      ...(spec.dockerSocket ? { dockerSocket: true } : {}),
+      ...(networks.length > 0 ? { networks } : {}),
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
     return {
@@ -264,6 +330,9 @@ export function desiredStack(
         ...(build ? { [BUILD_LABEL]: build.digest } : {}),
       },
       ...(build ? { build } : {}),
+      binds,
+      dockerSocket: spec.dockerSocket === true,
+      networks,
       configHash,
     };
   });

@@ -9,7 +9,14 @@ import { stateDir } from '../paths.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import type { Course } from '../syllabus/course.js';
 import type { ResolvedContext } from './build.js';
-import { desiredStack, noOverrides, withSecretsFromEnv, type DesiredStack, type Overrides } from './spec.js';
+import {
+  desiredStack,
+  noOverrides,
+  withSecretsFromEnv,
+  type DesiredStack,
+  type Overrides,
+  type StackLinks,
+} from './spec.js';
 
 const OVERRIDES_FORMAT = 1;
 
@@ -128,11 +135,20 @@ export function stackWith(
   stackId: string,
   overrides: Overrides,
   builds?: Record<string, ResolvedContext>,
+  roots?: StackLinks['roots'],
 ): DesiredStack {
   const stack = course.stacks[stackId];
   if (!stack) throw new Error(`the syllabus has no stack ${stackId}`);
-  const settings = withSecretsFromEnv(overrides, stack, env);
-  return desiredStack(stackId, stack, course.id, settings, projectFromEnv(env), undefined, builds);
+  return desiredStack(
+    stackId,
+    stack,
+    course.id,
+    withSecretsFromEnv(overrides, stack, env),
+    projectFromEnv(env),
+    undefined,
+    builds,
+    { roots, stacks: course.stacks },
+  );
 }
 
 /**

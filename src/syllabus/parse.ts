@@ -285,6 +285,15 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
           add([...where, dependency], `"completed" is for a job (job: true), and ${dependency} is a service`);
         }
       }
+      (spec.networks ?? []).forEach((joined, n) => {
+        if (joined.stack === name || !Object.hasOwn(syllabus.stacks ?? {}, joined.stack))
+          add(
+            ['stacks', name, 'services', service, 'networks', n, 'stack'],
+            joined.stack === name
+              ? "a service is always on its own stack's network; name another stack"
+              : `no stack "${joined.stack}" under the top-level "stacks"`,
+          );
+      });
       if (spec.job && spec.restart !== undefined && spec.restart !== 'no') {
         add(['stacks', name, 'services', service, 'restart'], 'a job runs once: its restart policy can only be "no"');
       }

@@ -159,6 +159,62 @@ const buildSchema = z
     "Build the image from a Dockerfile instead of pulling it. `image` is then the name without a tag: dec tags it with a digest of the context's files and these settings (e.g. dec/airflow:3f2a9c0b1d4e), so it is rebuilt only when one of them changes.",
   );
 
+// Bind mounts and extra networks (issue 12): folders of the student's workspace (or home), the Docker
+// socket, another stack's network. Paths are relative and cannot climb out of their base folder.
+const BIND_BASES = ['workspace', 'home'] as const;
+const relativeFolder = z
+  .string()
+  .min(1)
+  .refine((path) => !path.startsWith('/') && !/^[A-Za-z]:|\\/.test(path) && !path.split('/').includes('..'), {
+    message: 'expected a folder relative to its base, without ".." or a leading "/", e.g. "homework/week-2/dags"',
+  });
+
+const bindSchema = z
+  .strictObject({
+    path: relativeFolder.describe('The folder on the host, relative to `from`.'),
+    target: containerPath.describe('Where it appears in the container.'),
+    from: z
+      .enum(BIND_BASES)
+      .optional()
+      .describe(
+        "The base folder: workspace (default: the dec workspace's root, or the current folder outside one) or home (the student's home folder).",
+      ),
+    readOnly: z.boolean().optional().describe('Mounted read-only (the container cannot change it).'),
+    ifMissing: z
+      .enum(['create', 'warn'])
+      .optional()
+      .describe(
+        'create (default): made empty, owned by the student. warn: made empty too (so the mount works once filled), with a warning while it is missing or empty that says `withoutIt`.',
+      ),
+    withoutIt: text
+      .optional()
+      .describe('What does not work while the folder is missing or empty (for ifMissing: warn).'),
+  })
+  .describe(
+    'A folder of the host mounted into the container; created if missing, owned by the student, never deleted by dec (not by --down, not by --destroy).',
+  );
+
+const extraNetworkSchema = z
+  .strictObject({
+    stack: slug.describe("The stack whose network to join (e.g. week1's pg-network), with the service's names."),
+    optional: z
+      .boolean()
+      .optional()
+      .describe('true: when that stack is not set up, start without it (a warning); default: refuse to start.'),
+  })
+  .describe("Another stack's network this service joins too; dec never creates or removes it.");
+
+const serviceExtras = {
+  binds: z.array(bindSchema).optional(),
+  dockerSocket: z
+    .boolean()
+    .optional()
+    .describe(
+      "Mount the Docker engine's socket (the one dec uses; unix sockets only) at /var/run/docker.sock: the service controls Docker (Kestra runs tasks in containers).",
+    ),
+  networks: z.array(extraNetworkSchema).optional(),
+};
+
 const serviceSchema = z.strictObject({
   image: text.describe('Image reference; pin a tag. With `build`: the name only, which dec tags by digest.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
@@ -239,6 +295,7 @@ const serviceSchema = z.strictObject({
     )
     .optional(),
   build: buildSchema.optional(),
+  ...serviceExtras,
 });
 
 /**
@@ -409,6 +466,7 @@ export type Stack = z.infer<typeof stackSchema>;
 export type Readiness = z.infer<typeof readinessSchema>;
 export type Healthcheck = z.infer<typeof healthcheckSchema>;
 export type Build = z.infer<typeof buildSchema>;
+export type Bind = z.infer<typeof bindSchema>;
 type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
 /** What a dependent waits for: a condition, or "ready" (the short form). */
 export type DependencyWait = DependencyCondition | 'ready';

@@ -26,6 +26,8 @@ export interface FakeContainer {
   /** State inspections while running (a job exits, a health check passes, after some). */
   inspections: number;
   exitCode?: number;
+  /** The networks it is on: its stack's, then those joined with connectNetwork. */
+  networks: string[];
 }
 
 export interface Faults {
@@ -111,7 +113,16 @@ export class FakeEngine {
   /** A container as if an earlier run had made it (labels, state, config hash as given). */
   addContainer(spec: CreateContainerSpec, state: FakeContainer['state'] = 'running'): FakeContainer {
     const id = `c${this.nextId++}`;
-    const container: FakeContainer = { id, name: spec.name, spec, state, files: [], polls: 0, inspections: 0 };
+    const container: FakeContainer = {
+      id,
+      name: spec.name,
+      spec,
+      state,
+      files: [],
+      polls: 0,
+      inspections: 0,
+      networks: [spec.network],
+    };
     this.containers.set(id, container);
     return container;
   }
@@ -140,6 +151,7 @@ export class FakeEngine {
       state: container.state,
       labels: container.spec.labels,
       ports: container.spec.ports.map((p) => ({ hostIp: p.hostIp, hostPort: p.host, containerPort: p.container })),
+      networks: [...container.networks],
       ...(container.state === 'exited' && container.exitCode !== undefined ? { exitCode: container.exitCode } : {}),
     };
   }
@@ -238,6 +250,14 @@ export class FakeEngine {
     createNetwork: async (name, labels) => {
       this.log(`network ${name}`);
       this.networks.push({ id: `n${this.nextId++}`, name, labels, containers: 0 });
+    },
+    connectNetwork: async (id, network) => {
+      const container = this.find(id);
+      this.log(`connect ${container.name} ${network}`);
+      if (!this.networks.some((n) => n.name === network)) throw new EngineError(404, `network ${network} not found`);
+      if (container.networks.includes(network)) return false;
+      container.networks.push(network);
+      return true;
     },
     volumeExists: async (name) => this.volumes.has(name),
     createVolume: async (name, labels) => {

@@ -246,6 +246,7 @@ const notUsedByTheDoctor: Omit<
   networkExists: unexpected('networkExists'),
   reattachNetwork: unexpected('reattachNetwork'),
   createNetwork: unexpected('createNetwork'),
+  connectNetwork: unexpected('connectNetwork'),
   volumeExists: unexpected('volumeExists'),
   createVolume: unexpected('createVolume'),
   removeVolume: unexpected('removeVolume'),
