@@ -110,7 +110,7 @@ function javaMajor(range: string | undefined): number {
   return [11, 17, 21, 8].find((major) => satisfiesRange(`${major}.0.0`, range)) ?? 17;
 }
 
-const NO_LOCAL_JAVA = ' `dec setup week5` (coming) will run Spark in Docker and need no local Java.';
+const NO_LOCAL_JAVA = ' (`dec setup week5`, coming, will run Spark in Docker and need no local Java.)';
 
 function javaFix(facts: PlatformFacts, needs: Needs): Fix {
   const major = javaMajor(needs.tools.get('java')?.range);

@@ -4,7 +4,7 @@
 import type { ProbeContext } from './types.js';
 import { which } from './which.js';
 
-export type Distro = 'debian' | 'ubuntu' | 'fedora' | 'arch' | 'other';
+type Distro = 'debian' | 'ubuntu' | 'fedora' | 'arch' | 'other';
 
 export interface PlatformFacts {
   os: 'linux' | 'macos' | 'windows' | 'other';
