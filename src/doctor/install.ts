@@ -164,8 +164,9 @@ function composeFix(facts: PlatformFacts, needs: Needs, haveV1 = false): Fix {
         command: packageCommand(facts, 'docker-compose'),
       };
     }
+    const v1Suffices = range === undefined || satisfiesRange('1.29.2', range);
     return {
-      text: `The chosen weeks need Compose v2 (week 2's Airflow compose file); Debian's docker-compose is v1.29. ${repository}${adminNote(facts)}`,
+      text: `${v1Suffices ? "Compose v1 does for the chosen weeks, but week 2's Airflow compose file needs v2" : "The chosen weeks need Compose v2 (week 2's Airflow compose file)"}; Debian's docker-compose is v1.29. ${repository}${adminNote(facts)}`,
       command: dockerRepository(facts, 'docker-compose-plugin'),
     };
   }
