@@ -12,6 +12,7 @@ import {
   type DockerEndpoint,
 } from '../docker/client.js';
 import { realHostPorts } from '../doctor/host-ports.js';
+import { processAdmin } from '../doctor/platform.js';
 import type { HostPorts } from '../doctor/types.js';
 import { holderAmong, describeHolder, freePortFix, heldByOwnStack } from '../doctor/probes/port-holders.js';
 import { DecError, ExitCode } from '../errors.js';
@@ -164,6 +165,7 @@ async function checkPorts(
       problems.push(`port ${port.host} (for ${action.service.service}) is held by ${describeHolder(holder)}`);
       const fix = freePortFix(
         ctx.platform,
+        processAdmin(ctx.env, ctx.platform),
         holder,
         port.host,
         action.service.service,

@@ -1,114 +1,402 @@
-// How to install each tool, per platform. One line of text plus the exact command where there is one.
-import type { Fix } from './types.js';
+// How to install each tool on the machine the doctor runs on: the distribution and its version
+// (Debian 12 has no openjdk-11 and no docker-compose-plugin), Homebrew or not, WSL, root or sudo.
+// One line of text plus the exact command where there is one; a package that needs a vendor's
+// repository gets that repository's exact steps. test/cli/doctor-apt.test.ts runs every apt-get
+// install printed here for this machine through `apt-get install -s`.
+import { adminNote, asAdmin, platformFacts, versionNumber, type PlatformFacts } from './platform.js';
+import type { Fix, Needs, ProbeContext } from './types.js';
+import { satisfiesRange } from './versions.js';
 
-type PlatformFix = Partial<Record<'linux' | 'darwin' | 'win32', Fix>> & { any?: Fix };
+/** The install fix for `tool` on this machine, for the chosen weeks' version ranges. */
+export async function installFor(ctx: ProbeContext, tool: string): Promise<Fix> {
+  return installFix(tool, await platformFacts(ctx), ctx.needs, ctx.env);
+}
 
-const INSTALL: Record<string, PlatformFix> = {
-  docker: {
-    linux: {
-      text: 'Install Docker Engine (Debian/Ubuntu package shown; see docs.docker.com/engine/install).',
-      command: 'sudo apt-get install -y docker.io',
-    },
-    darwin: { text: 'Install Docker Desktop and start it once.', command: 'brew install --cask docker' },
-    win32: {
+const apt = (facts: PlatformFacts) => facts.distro === 'debian' || facts.distro === 'ubuntu';
+
+/** `apt-get install -y <packages>` (or dnf, pacman) for this distribution, as root or behind sudo. */
+function packageCommand(facts: PlatformFacts, packages: string): string | undefined {
+  if (apt(facts)) return asAdmin(facts, `apt-get install -y ${packages}`);
+  if (facts.distro === 'fedora') return asAdmin(facts, `dnf install -y ${packages}`);
+  if (facts.distro === 'arch') return asAdmin(facts, `pacman -S --needed --noconfirm ${packages}`);
+  return undefined;
+}
+
+function linuxFix(facts: PlatformFacts, text: string, packages: Partial<Record<string, string>>): Fix {
+  const wanted = packages[facts.distro ?? 'other'];
+  const command = wanted ? packageCommand(facts, wanted) : undefined;
+  if (!command) return { text: `${text} (with your distribution's package manager)` };
+  return { text: `${text}${adminNote(facts)}`, command };
+}
+
+/**
+ * A vendor's apt repository added the way its docs say (key in /usr/share/keyrings or /etc/apt/keyrings,
+ * one sources.list.d file), then the package installed from it; every step behind sudo unless root.
+ */
+function aptRepository(
+  facts: PlatformFacts,
+  repo: { key: string; keyring: string; line: string; list: string; packages: string; prerequisites: string },
+): string {
+  const s = (command: string) => asAdmin(facts, command);
+  return [
+    s('apt-get update'),
+    s(`apt-get install -y ${repo.prerequisites}`),
+    `curl -fsSL ${repo.key} | ${s(`gpg --batch --yes --dearmor -o ${repo.keyring}`)}`,
+    `echo "${repo.line}" | ${s(`tee /etc/apt/sources.list.d/${repo.list}`)}`,
+    s('apt-get update'),
+    s(`apt-get install -y ${repo.packages}`),
+  ].join(' && ');
+}
+
+const codename = (facts: PlatformFacts) => facts.codename ?? '$(. /etc/os-release && echo "$VERSION_CODENAME")';
+const debArch = '$(dpkg --print-architecture)';
+
+function dockerRepository(facts: PlatformFacts, packages: string): string {
+  const vendor = facts.distro === 'ubuntu' ? 'ubuntu' : 'debian';
+  return aptRepository(facts, {
+    prerequisites: 'ca-certificates curl gpg',
+    key: `https://download.docker.com/linux/${vendor}/gpg`,
+    keyring: '/usr/share/keyrings/docker.gpg',
+    line: `deb [arch=${debArch} signed-by=/usr/share/keyrings/docker.gpg] https://download.docker.com/linux/${vendor} ${codename(facts)} stable`,
+    list: 'docker.list',
+    packages,
+  });
+}
+
+function hashicorpRepository(facts: PlatformFacts): string {
+  return aptRepository(facts, {
+    prerequisites: 'ca-certificates curl gpg',
+    key: 'https://apt.releases.hashicorp.com/gpg',
+    keyring: '/usr/share/keyrings/hashicorp-archive-keyring.gpg',
+    line: `deb [arch=${debArch} signed-by=/usr/share/keyrings/hashicorp-archive-keyring.gpg] https://apt.releases.hashicorp.com ${codename(facts)} main`,
+    list: 'hashicorp.list',
+    packages: 'terraform',
+  });
+}
+
+function googleCloudRepository(facts: PlatformFacts): string {
+  return aptRepository(facts, {
+    prerequisites: 'ca-certificates curl gpg',
+    key: 'https://packages.cloud.google.com/apt/doc/apt-key.gpg',
+    keyring: '/usr/share/keyrings/cloud.google.gpg',
+    line: 'deb [signed-by=/usr/share/keyrings/cloud.google.gpg] https://packages.cloud.google.com/apt cloud-sdk main',
+    list: 'google-cloud-sdk.list',
+    packages: 'google-cloud-cli',
+  });
+}
+
+function adoptiumRepository(facts: PlatformFacts, major: number): string {
+  return aptRepository(facts, {
+    prerequisites: 'ca-certificates curl gpg',
+    key: 'https://packages.adoptium.net/artifactory/api/gpg/key/public',
+    keyring: '/usr/share/keyrings/adoptium.gpg',
+    line: `deb [signed-by=/usr/share/keyrings/adoptium.gpg] https://packages.adoptium.net/artifactory/deb ${codename(facts)} main`,
+    list: 'adoptium.list',
+    packages: `temurin-${major}-jdk`,
+  });
+}
+
+/** The OpenJDK majors this Debian or Ubuntu release ships (Debian 12 has 17 only). */
+function distroJdks(facts: PlatformFacts): number[] {
+  const version = versionNumber(facts) ?? 0;
+  if (facts.distro === 'debian') return version >= 13 ? [21] : version >= 12 ? [17] : [11, 17];
+  if (facts.distro === 'ubuntu') return version >= 22 ? [8, 11, 17, 21] : [8, 11];
+  return [];
+}
+
+/** The Java major to install for the weeks' range: 11 for the 2022 course's Spark 3.0 (8 or 11). */
+function javaMajor(range: string | undefined): number {
+  if (!range) return 17;
+  return [11, 17, 21, 8].find((major) => satisfiesRange(`${major}.0.0`, range)) ?? 17;
+}
+
+const NO_LOCAL_JAVA = ' (`dec setup week5`, coming, will run Spark in Docker and need no local Java.)';
+
+function javaFix(facts: PlatformFacts, needs: Needs): Fix {
+  const major = javaMajor(needs.tools.get('java')?.range);
+  const text = `Install JDK ${major}${major === 11 ? ' (Spark 3.0–3.3 runs on Java 8 or 11 only)' : ''}.`;
+  if (facts.os === 'windows')
+    return { text: text + NO_LOCAL_JAVA, command: `winget install EclipseAdoptium.Temurin.${major}.JDK` };
+  if (facts.os === 'macos') {
+    return facts.brew
+      ? { text: text + NO_LOCAL_JAVA, command: `brew install openjdk@${major}` }
+      : {
+          text: `${text} Download Temurin ${major} for ${facts.arm64 ? 'aarch64 (Apple Silicon)' : 'x64 (Intel)'} from adoptium.net/temurin/releases (.pkg), or install Homebrew first (brew.sh).${NO_LOCAL_JAVA}`,
+        };
+  }
+  if (apt(facts)) {
+    if (distroJdks(facts).includes(major))
+      return { text: text + NO_LOCAL_JAVA + adminNote(facts), command: packageCommand(facts, `openjdk-${major}-jdk`) };
+    return {
+      text: `${facts.name ?? 'This release'} has no OpenJDK ${major}: add Adoptium's apt repository and install Temurin ${major}.${NO_LOCAL_JAVA}${adminNote(facts)}`,
+      command: adoptiumRepository(facts, major),
+    };
+  }
+  if (facts.distro === 'arch') return linuxFix(facts, text + NO_LOCAL_JAVA, { arch: `jdk${major}-openjdk` });
+  return {
+    text: `${text} Install Temurin ${major} from Adoptium's repository (adoptium.net/installation/linux).${NO_LOCAL_JAVA}`,
+  };
+}
+
+/** `pip install` where it works: inside a virtualenv (Debian 12, Ubuntu 23.04+, Arch and Homebrew refuse it outside one). */
+function pipInstall(facts: PlatformFacts, env: NodeJS.ProcessEnv, packages: string, text: string): Fix {
+  if (env.VIRTUAL_ENV || env.CONDA_PREFIX) return { text, command: `pip install ${packages}` };
+  if (facts.os === 'windows')
+    return { text, command: `python -m venv .venv && .venv\\Scripts\\activate && pip install ${packages}` };
+  return {
+    text: `${text} In a virtualenv (.venv in the course folder): the system Python refuses pip installs.`,
+    command: `python3 -m venv .venv && . .venv/bin/activate && pip install ${packages}`,
+  };
+}
+
+/** `haveV1`: Compose v1 is already installed, so only v2 helps. */
+function composeFix(facts: PlatformFacts, needs: Needs, haveV1 = false): Fix {
+  if (facts.os === 'macos' || facts.os === 'windows')
+    return { text: 'Compose v2 comes with Docker Desktop; update Docker Desktop.' };
+  const range = needs.tools.get('docker-compose')?.range;
+  const v1Enough = !haveV1 && (range === undefined || satisfiesRange('1.29.2', range));
+  const version = versionNumber(facts) ?? 0;
+  if (facts.distro === 'debian' && version < 13) {
+    const repository = `Compose v2 comes from Docker's apt repository (docker-compose-plugin is not in Debian's archive).`;
+    if (v1Enough) {
+      return {
+        text: `Install Debian's docker-compose (v1.29): enough for week 1, not for week 2's Airflow compose file, which needs v2. ${repository}${adminNote(facts)}`,
+        command: packageCommand(facts, 'docker-compose'),
+      };
+    }
+    const v1Suffices = range === undefined || satisfiesRange('1.29.2', range);
+    return {
+      text: `${v1Suffices ? "Compose v1 does for the chosen weeks, but week 2's Airflow compose file needs v2" : "The chosen weeks need Compose v2 (week 2's Airflow compose file)"}; Debian's docker-compose is v1.29. ${repository}${adminNote(facts)}`,
+      command: dockerRepository(facts, 'docker-compose-plugin'),
+    };
+  }
+  if (facts.distro === 'ubuntu' && version < 22)
+    return {
+      text: `Install the Compose v2 plugin from Docker's apt repository.${adminNote(facts)}`,
+      command: dockerRepository(facts, 'docker-compose-plugin'),
+    };
+  return linuxFix(facts, 'Install Compose v2', {
+    debian: 'docker-compose',
+    ubuntu: 'docker-compose-v2',
+    fedora: 'docker-compose',
+    arch: 'docker-compose',
+  });
+}
+
+function dockerFix(facts: PlatformFacts): Fix {
+  if (facts.os === 'macos') {
+    const chip = facts.arm64 ? 'Apple Silicon' : 'Intel';
+    return facts.brew
+      ? { text: `Install Docker Desktop (${chip}) and start it once.`, command: 'brew install --cask docker' }
+      : {
+          text: `Download Docker Desktop for Mac (${chip}) from docs.docker.com/desktop/setup/install/mac-install and start it once.`,
+        };
+  }
+  if (facts.os === 'windows')
+    return {
       text: 'Install Docker Desktop with the WSL 2 backend, then use it from WSL.',
       command: 'winget install Docker.DockerDesktop',
-    },
-  },
-  'docker-compose': {
-    linux: {
-      text: 'Install the Compose v2 plugin (`docker compose`).',
-      command: 'sudo apt-get install -y docker-compose-plugin',
-    },
-    darwin: { text: 'Compose v2 comes with Docker Desktop; update Docker Desktop.' },
-    win32: { text: 'Compose v2 comes with Docker Desktop; update Docker Desktop.' },
-  },
-  psql: {
-    linux: { text: 'Install the PostgreSQL client.', command: 'sudo apt-get install -y postgresql-client' },
-    darwin: {
-      text: 'Install the PostgreSQL client (libpq).',
-      command: 'brew install libpq && brew link --force libpq',
-    },
-    win32: {
-      text: 'Install the PostgreSQL client, or use pgcli or pgAdmin instead.',
-      command: 'winget install PostgreSQL.PostgreSQL',
-    },
-  },
-  pgcli: { any: { text: 'Install pgcli with pip (in your course virtualenv).', command: 'pip install pgcli' } },
-  terraform: {
-    linux: {
-      text: 'Install Terraform (developer.hashicorp.com/terraform/install).',
-      command: 'sudo apt-get install -y terraform',
-    },
-    darwin: { text: 'Install Terraform.', command: 'brew install hashicorp/tap/terraform' },
-    win32: { text: 'Install Terraform.', command: 'winget install Hashicorp.Terraform' },
-  },
-  gcloud: {
-    linux: {
-      text: 'Install the Google Cloud SDK (cloud.google.com/sdk/docs/install).',
-      command: 'sudo apt-get install -y google-cloud-cli',
-    },
-    darwin: { text: 'Install the Google Cloud SDK.', command: 'brew install --cask google-cloud-sdk' },
-    win32: { text: 'Install the Google Cloud SDK.', command: 'winget install Google.CloudSDK' },
-  },
-  bq: {
-    any: {
-      text: 'Install the bq component of the Cloud SDK (on Windows it is bq.cmd).',
-      command: 'gcloud components install bq',
-    },
-  },
-  python: {
-    linux: {
-      text: 'Install Python 3 with pip and venv.',
-      command: 'sudo apt-get install -y python3 python3-pip python3-venv',
-    },
-    darwin: { text: 'Install Python 3.', command: 'brew install python' },
-    win32: {
+    };
+  const fix = linuxFix(facts, 'Install Docker Engine', {
+    debian: 'docker.io',
+    ubuntu: 'docker.io',
+    fedora: 'moby-engine',
+    arch: 'docker',
+  });
+  // Debian's and Ubuntu's packages start the engine themselves; Fedora's and Arch's do not.
+  const start = apt(facts) || facts.wsl || !fix.command ? undefined : asAdmin(facts, 'systemctl enable --now docker');
+  const command = start ? `${fix.command} && ${start}` : fix.command;
+  if (facts.wsl)
+    return {
+      ...fix,
+      command,
+      text: `Install Docker Desktop in Windows and turn on its WSL integration for this distro, or the engine inside WSL: ${fix.text}`,
+    };
+  return { ...fix, command };
+}
+
+function terraformFix(facts: PlatformFacts): Fix {
+  if (facts.os === 'macos')
+    return facts.brew
+      ? {
+          text: 'Install Terraform from HashiCorp’s tap.',
+          command: 'brew tap hashicorp/tap && brew install hashicorp/tap/terraform',
+        }
+      : {
+          text: `Download Terraform (darwin_${facts.arm64 ? 'arm64' : 'amd64'}) from developer.hashicorp.com/terraform/install and put it on PATH.`,
+        };
+  if (facts.os === 'windows') return { text: 'Install Terraform.', command: 'winget install Hashicorp.Terraform' };
+  if (apt(facts))
+    return {
+      text: `Terraform is not in ${facts.distro === 'debian' ? "Debian's" : "Ubuntu's"} archive: add HashiCorp's apt repository, then install it.${adminNote(facts)}`,
+      command: hashicorpRepository(facts),
+    };
+  if (facts.distro === 'fedora') {
+    const addRepo =
+      (versionNumber(facts) ?? 0) >= 41
+        ? 'dnf config-manager addrepo --from-repofile=https://rpm.releases.hashicorp.com/fedora/hashicorp.repo'
+        : 'dnf config-manager --add-repo https://rpm.releases.hashicorp.com/fedora/hashicorp.repo';
+    return {
+      text: `Add HashiCorp's repository, then install Terraform.${adminNote(facts)}`,
+      command: [`dnf install -y dnf-plugins-core`, addRepo, 'dnf install -y terraform']
+        .map((step) => asAdmin(facts, step))
+        .join(' && '),
+    };
+  }
+  return linuxFix(facts, 'Install Terraform (developer.hashicorp.com/terraform/install)', { arch: 'terraform' });
+}
+
+function gcloudFix(facts: PlatformFacts): Fix {
+  if (facts.os === 'macos')
+    return facts.brew
+      ? { text: 'Install the Google Cloud SDK.', command: 'brew install --cask google-cloud-sdk' }
+      : {
+          text: `Install the Google Cloud SDK (${facts.arm64 ? 'macOS ARM' : 'macOS x86_64'} archive) from cloud.google.com/sdk/docs/install.`,
+        };
+  if (facts.os === 'windows')
+    return { text: 'Install the Google Cloud SDK.', command: 'winget install Google.CloudSDK' };
+  if (apt(facts))
+    return {
+      text: `The Google Cloud SDK comes from Google's apt repository (it includes bq).${adminNote(facts)}`,
+      command: googleCloudRepository(facts),
+    };
+  return { text: 'Install the Google Cloud SDK (cloud.google.com/sdk/docs/install).' };
+}
+
+/** PySpark before 3.3 runs on Python 3.9 at most (the 2022 course: Spark 3.0.3 with Python 3.8/3.9). */
+export function pythonTooNewForSpark(needs: Needs, python: string | undefined): boolean {
+  const range = needs.tools.get('spark')?.range;
+  const oldSpark = range !== undefined && !satisfiesRange('3.3.0', range) && !satisfiesRange('3.4.0', range);
+  return oldSpark && python !== undefined && !satisfiesRange(python, '<3.10');
+}
+
+/** How Spark would be installed for the weeks' range, given the Python the doctor found. */
+export function sparkFix(facts: PlatformFacts, needs: Needs, env: NodeJS.ProcessEnv, python?: string): Fix {
+  const range = needs.tools.get('spark')?.range ?? '';
+  const spec = range ? `"pyspark${range.replace(/\s+/g, ',')}"` : 'pyspark';
+  if (!pythonTooNewForSpark(needs, python))
+    return pipInstall(
+      facts,
+      env,
+      spec,
+      "Install Spark for Python with pip (it bundles Spark), in the course's version.",
+    );
+  const text = `The course's Spark (${range}) runs on Python 3.9 at most, and this Python is ${python}: make a Python 3.9 virtualenv with uv (or pyenv: pyenv install 3.9 && pyenv local 3.9), then install PySpark there.`;
+  if (facts.os === 'windows')
+    return {
+      text,
+      command: `powershell -c "irm https://astral.sh/uv/install.ps1 | iex"; uv venv --python 3.9 .venv-spark; .venv-spark\\Scripts\\activate; uv pip install ${spec}`,
+    };
+  return {
+    text,
+    command: `curl -LsSf https://astral.sh/uv/install.sh | sh && ~/.local/bin/uv venv --python 3.9 .venv-spark && . .venv-spark/bin/activate && ~/.local/bin/uv pip install ${spec}`,
+  };
+}
+
+function pythonFix(facts: PlatformFacts): Fix {
+  if (facts.os === 'macos')
+    return facts.brew
+      ? { text: 'Install Python 3.', command: 'brew install python' }
+      : { text: 'Install Python 3 from python.org/downloads/macos (or install Homebrew first: brew.sh).' };
+  if (facts.os === 'windows')
+    return {
       text: 'Install Python 3 (in WSL: sudo apt-get install python3).',
       command: 'winget install Python.Python.3.11',
-    },
-  },
-  pip: { any: { text: 'Install pip for your Python.', command: 'python3 -m ensurepip --upgrade' } },
-  java: {
-    linux: {
-      text: 'Install a JDK that Spark supports (11 for Spark 3.0–3.3).',
-      command: 'sudo apt-get install -y openjdk-11-jdk',
-    },
-    darwin: { text: 'Install a JDK that Spark supports (11 for Spark 3.0–3.3).', command: 'brew install openjdk@11' },
-    win32: {
-      text: 'Install a JDK that Spark supports (11 for Spark 3.0–3.3).',
-      command: 'winget install EclipseAdoptium.Temurin.11.JDK',
-    },
-  },
-  spark: {
-    any: {
-      text: "Install Spark for Python with pip (bundles Spark), matching the course's version.",
-      command: 'pip install "pyspark>=3.0.3,<3.3"',
-    },
-  },
-  dbt: {
-    any: {
-      text: 'Install dbt Core with the adapters the course uses.',
-      command: 'pip install dbt-core dbt-postgres dbt-bigquery',
-    },
-  },
-  git: {
-    linux: { text: 'Install git.', command: 'sudo apt-get install -y git' },
-    darwin: { text: 'Install git.', command: 'xcode-select --install' },
-    win32: { text: 'Install git.', command: 'winget install Git.Git' },
-  },
-  curl: {
-    linux: { text: 'Install curl or wget.', command: 'sudo apt-get install -y curl wget' },
-    darwin: { text: 'Install wget (curl comes with macOS).', command: 'brew install wget' },
-    win32: {
-      text: 'Install wget, or use curl.exe (built into Windows 10+).',
-      command: 'winget install JernejSimoncic.Wget',
-    },
-  },
-};
+    };
+  return linuxFix(facts, 'Install Python 3 with pip and venv', {
+    debian: 'python3 python3-pip python3-venv',
+    ubuntu: 'python3 python3-pip python3-venv',
+    fedora: 'python3 python3-pip',
+    arch: 'python python-pip',
+  });
+}
 
-export function installFix(tool: string, platform: NodeJS.Platform): Fix {
-  const entry = INSTALL[tool];
-  const key = platform === 'darwin' || platform === 'win32' ? platform : 'linux';
-  return entry?.[key] ?? entry?.any ?? { text: `Install ${tool}.` };
+export function installFix(tool: string, facts: PlatformFacts, needs: Needs, env: NodeJS.ProcessEnv = {}): Fix {
+  const mac = facts.os === 'macos';
+  const windows = facts.os === 'windows';
+  switch (tool) {
+    case 'docker':
+      return dockerFix(facts);
+    case 'docker-compose':
+      return composeFix(facts, needs);
+    case 'docker-compose-v2':
+      return composeFix(facts, needs, true);
+    case 'psql':
+      if (mac)
+        return facts.brew
+          ? { text: 'Install the PostgreSQL client (libpq).', command: 'brew install libpq && brew link --force libpq' }
+          : { text: 'Install Postgres.app (postgresapp.com), or use pgcli or pgAdmin instead.' };
+      if (windows)
+        return {
+          text: 'Install the PostgreSQL client, or use pgcli or pgAdmin instead.',
+          command: 'winget install PostgreSQL.PostgreSQL',
+        };
+      return linuxFix(facts, 'Install the PostgreSQL client', {
+        debian: 'postgresql-client',
+        ubuntu: 'postgresql-client',
+        fedora: 'postgresql',
+        arch: 'postgresql',
+      });
+    case 'pgcli':
+      if (apt(facts) && !env.VIRTUAL_ENV)
+        return { text: `Install pgcli.${adminNote(facts)}`, command: packageCommand(facts, 'pgcli') };
+      return pipInstall(facts, env, 'pgcli', 'Install pgcli with pip.');
+    case 'terraform':
+      return terraformFix(facts);
+    case 'gcloud':
+      return gcloudFix(facts);
+    case 'bq':
+      // The apt-installed SDK disables `gcloud components`; its package already has bq.
+      if (apt(facts)) return { ...gcloudFix(facts), text: 'bq comes with the google-cloud-cli package.' };
+      return {
+        text: 'Install the bq component of the Cloud SDK (on Windows it is bq.cmd).',
+        command: 'gcloud components install bq',
+      };
+    case 'python':
+      return pythonFix(facts);
+    case 'pip':
+      // Debian and Ubuntu disable ensurepip; their pip and venv are packages.
+      if (apt(facts))
+        return {
+          text: `Install pip and venv.${adminNote(facts)}`,
+          command: packageCommand(facts, 'python3-pip python3-venv'),
+        };
+      return {
+        text: 'Install pip for your Python.',
+        command: `${windows ? 'python' : 'python3'} -m ensurepip --upgrade`,
+      };
+    case 'java':
+      return javaFix(facts, needs);
+    case 'spark':
+      return sparkFix(facts, needs, env);
+    case 'dbt':
+      return pipInstall(
+        facts,
+        env,
+        'dbt-core dbt-postgres dbt-bigquery',
+        'Install dbt Core with the adapters the course uses.',
+      );
+    case 'git':
+      if (mac) return { text: 'Install git.', command: 'xcode-select --install' };
+      if (windows) return { text: 'Install git.', command: 'winget install Git.Git' };
+      return linuxFix(facts, 'Install git', { debian: 'git', ubuntu: 'git', fedora: 'git', arch: 'git' });
+    case 'curl':
+      if (mac)
+        return facts.brew
+          ? { text: 'Install wget (curl comes with macOS).', command: 'brew install wget' }
+          : { text: 'curl comes with macOS: use `curl -L -O <url>` where the lessons say wget.' };
+      if (windows)
+        return {
+          text: 'Install wget, or use curl.exe (built into Windows 10+).',
+          command: 'winget install JernejSimoncic.Wget',
+        };
+      return linuxFix(facts, 'Install curl and wget', {
+        debian: 'curl wget',
+        ubuntu: 'curl wget',
+        fedora: 'curl wget',
+        arch: 'curl wget',
+      });
+    default:
+      return { text: `Install ${tool}.` };
+  }
 }

@@ -15,7 +15,7 @@ export function needsOf(
   stacks: Record<string, Stack> = {},
   running: Record<string, DesiredStack> = {},
 ): Needs {
-  const needs: Needs = { tools: new Map(), ports: [], stacks: [] };
+  const needs: Needs = { tools: new Map(), ports: [], stacks: [], weeks: weeks.map((week) => week.number) };
   for (const week of weeks) {
     for (const tool of week.tools) {
       const seen = needs.tools.get(tool.id);

@@ -20,6 +20,7 @@ export interface RealContextOptions {
 }
 
 const machine: Machine = {
+  uid: () => process.getuid?.(),
   release,
   cpus: availableParallelism,
   memoryBytes: totalmem,

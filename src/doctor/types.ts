@@ -63,6 +63,8 @@ export interface Needs {
     /** The login the stack's Postgres is set up with, when the service is one. */
     login?: { user: string; password: string; database: string };
   }>;
+  /** The chosen weeks' numbers (one for `dec doctor --week N`). */
+  weeks?: number[];
   /** Largest memory (GiB) a selected week's stack asks of the Docker engine. */
   dockerMemoryGb?: number;
 }
@@ -77,8 +79,10 @@ export interface HostPorts {
   listener(port: number): Promise<HostListener | undefined>;
 }
 
-/** This machine's size. Real: node:os and statfs. */
+/** This machine's size, and who runs dec. Real: node:os, statfs and process.getuid. */
 export interface Machine {
+  /** The user id dec runs as (0: root); undefined on Windows. */
+  uid(): number | undefined;
   /** The OS kernel's release ("6.1.0-18-amd64"). */
   release(): string;
   cpus(): number;

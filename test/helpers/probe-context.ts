@@ -15,6 +15,7 @@ import {
   type EngineVersion,
 } from '../../src/docker/client.js';
 import type { HostListener } from '../../src/doctor/host-ports.js';
+import type { PlatformFacts } from '../../src/doctor/platform.js';
 import type { EngineFacts, ExecOptions, ExecResult, Machine, Needs, ProbeContext } from '../../src/doctor/types.js';
 import type { Login, LoginResult } from '../../src/postgres/login.js';
 import type { ToolId } from '../../src/syllabus/schema.js';
@@ -48,8 +49,30 @@ export interface FakeProbeContextOptions {
   listeners?: Record<number, HostListener>;
   /** How a Postgres login on a port goes; 'unreachable' for any other port. */
   logins?: Record<number, LoginResult>;
-  /** The machine's size; by default 4 CPUs, 16 GiB of memory and 100 GiB free on every disk. */
+  /** The machine's size; by default 4 CPUs, 16 GiB of memory and 100 GiB free on every disk, uid 1000. */
   machine?: Partial<Machine>;
+  /**
+   * The platform the fixes are for. 'recorded': computed by dec from `files` (/etc/os-release,
+   * /proc/version), `exec` (sw_vers, uname -m, brew, sudo) and machine.uid, as on a real machine; that is
+   * the default when `files` has /etc/os-release or /proc/version. Otherwise a typical machine for
+   * `platform`: Debian 12 with sudo, macOS with Homebrew, Windows.
+   */
+  platformFacts?: PlatformFacts | 'recorded';
+}
+
+/** A typical machine for a platform: a user with sudo on Debian 12, macOS with Homebrew, Windows. */
+export function typicalPlatform(platform: NodeJS.Platform, arch = 'x64'): PlatformFacts {
+  const common = { arm64: arch === 'arm64', root: false, sudo: platform !== 'win32', brew: platform === 'darwin' };
+  if (platform === 'darwin') return { ...common, os: 'macos', version: '14.5' };
+  if (platform === 'win32') return { ...common, os: 'windows' };
+  return {
+    ...common,
+    os: 'linux',
+    distro: 'debian',
+    version: '12',
+    codename: 'bookworm',
+    name: 'Debian GNU/Linux 12 (bookworm)',
+  };
 }
 
 export interface FakeProbeContext extends ProbeContext {
@@ -74,6 +97,14 @@ export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeP
   const table = overrides.exec ?? {};
   const files = overrides.files ?? {};
   const seed: Record<string, unknown> = { ...overrides.seed };
+  const recorded =
+    overrides.platformFacts === 'recorded' ||
+    (overrides.platformFacts === undefined && ('/etc/os-release' in files || '/proc/version' in files));
+  if (!recorded && !Object.hasOwn(seed, 'platform-facts'))
+    seed['platform-facts'] =
+      typeof overrides.platformFacts === 'object'
+        ? overrides.platformFacts
+        : typicalPlatform(overrides.platform ?? 'linux', overrides.arch);
   const shared = new Map<string, Promise<unknown>>();
   const calls: string[] = [];
   const reads: string[] = [];
@@ -121,6 +152,7 @@ export function fakeProbeContext(overrides: FakeProbeContextOptions = {}): FakeP
       return value;
     },
     machine: {
+      uid: () => 1000,
       release: () => '6.1.0-fake-amd64',
       cpus: () => 4,
       memoryBytes: () => 16 * 1024 ** 3,

@@ -2,6 +2,7 @@
 // with HOME and DEC_HOME in the dir, output into buffers and scripted answers (test/helpers/command-context.ts);
 // the doctor gets a fake ProbeContext and setup an in-memory Docker engine. No process is started,
 // no socket opened, no engine asked.
+import { asAdmin, processAdmin } from '../../src/doctor/platform.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -211,7 +212,8 @@ describe('setup --destroy', () => {
 describe('setup', () => {
   it('a host process on a port the stack publishes: refused before anything is made, with the fix for ctx.platform', async () => {
     for (const [platform, free] of [
-      ['linux', 'sudo kill 812'],
+      // As root (CI) the command needs no sudo; otherwise sudo where it is installed.
+      ['linux', `${asAdmin(processAdmin(process.env, 'linux'), 'kill 812')}`],
       ['win32', 'taskkill /PID 812'],
     ] as const) {
       const engine = new FakeEngine();

@@ -199,7 +199,8 @@ describe('gcloud', () => {
   it('not on PATH → fail with the install fix', async () => {
     const result = await gcloud.run(fakeProbeContext({ env: { PATH: temp.make() } }));
     expect(result.status).toBe('fail');
-    expect(result.fix?.command).toBe('sudo apt-get install -y google-cloud-cli');
+    expect(result.fix?.command).toContain('https://packages.cloud.google.com/apt cloud-sdk main');
+    expect(result.fix?.command?.endsWith('sudo apt-get install -y google-cloud-cli')).toBe(true);
   });
 
   it('reads the version from the SDK’s VERSION file without running gcloud; account and project from config', async () => {

@@ -350,7 +350,7 @@ describe('needsOf', () => {
   });
 
   it('no weeks → nothing needed', () => {
-    expect(needsOf([])).toEqual({ tools: new Map(), ports: [], stacks: [] });
+    expect(needsOf([])).toEqual({ tools: new Map(), ports: [], stacks: [], weeks: [] });
   });
 });
 

@@ -2,7 +2,7 @@
 // version), bq, and the service-account key the course uses.
 import { realpathSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { installFix } from '../install.js';
+import { installFor } from '../install.js';
 import type { Probe, ProbeContext, ProbeResult } from '../types.js';
 import { which } from '../which.js';
 import { extractVersion, parseKeyValueIni } from '../versions.js';
@@ -64,7 +64,7 @@ export const gcloud: Probe = {
   checks: '`gcloud` is installed and its version, the active account and project',
   async run(ctx): Promise<ProbeResult> {
     const binary = which('gcloud', ctx.env, ctx.platform);
-    const fix = installFix('gcloud', ctx.platform);
+    const fix = await installFor(ctx, 'gcloud');
     if (!binary) return { status: 'fail', detail: '`gcloud` is not on PATH', fix };
     const version = await gcloudVersion(ctx, binary);
     const verdict = versionVerdict(ctx, 'gcloud', version, binary, fix);
@@ -107,7 +107,7 @@ export const bq: Probe = {
     const binary = which('bq', ctx.env, ctx.platform);
     return binary
       ? { status: 'ok', detail: binary }
-      : { status: 'fail', detail: '`bq` is not on PATH', fix: installFix('bq', ctx.platform) };
+      : { status: 'fail', detail: '`bq` is not on PATH', fix: await installFor(ctx, 'bq') };
   },
 };
 

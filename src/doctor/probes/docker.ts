@@ -1,6 +1,7 @@
 // Docker: the CLI, the engine (and why it cannot be reached), Compose, the engine's memory.
 import { DEC_LABELS, projectFromEnv, projectOf, type DockerFailure } from '../../docker/client.js';
-import { installFix } from '../install.js';
+import { installFor } from '../install.js';
+import { adminNote, asAdmin, platformFacts, type PlatformFacts } from '../platform.js';
 import type { Fix, Probe, ProbeContext } from '../types.js';
 import { parseComposeVersion } from '../versions.js';
 import { toolProbe, versionVerdict } from './tool.js';
@@ -15,19 +16,19 @@ export const dockerCli = toolProbe({
   checks: '`docker` is installed',
 });
 
-function startEngine(ctx: ProbeContext): Fix {
+function startEngine(ctx: ProbeContext, facts: PlatformFacts): Fix {
   if (ctx.platform === 'darwin' || ctx.platform === 'win32')
     return { text: 'Start Docker Desktop and wait until it says "Engine running".' };
-  if (ctx.env.WSL_DISTRO_NAME) {
+  if (ctx.env.WSL_DISTRO_NAME || facts.wsl) {
     return {
-      text: 'Start Docker Desktop in Windows (WSL integration on for this distro), or the engine inside WSL.',
-      command: 'sudo service docker start',
+      text: `Start Docker Desktop in Windows (WSL integration on for this distro), or the engine inside WSL.${adminNote(facts)}`,
+      command: asAdmin(facts, 'service docker start'),
     };
   }
-  return { text: 'Start the Docker engine.', command: 'sudo systemctl start docker' };
+  return { text: `Start the Docker engine.${adminNote(facts)}`, command: asAdmin(facts, 'systemctl start docker') };
 }
 
-function engineFix(failure: DockerFailure, ctx: ProbeContext, fromEnv: boolean): Fix {
+function engineFix(failure: DockerFailure, ctx: ProbeContext, facts: PlatformFacts, fromEnv: boolean): Fix {
   if (fromEnv && failure !== 'permission-denied') {
     return {
       text: 'DOCKER_HOST points at an engine that cannot be used; fix it, or unset it to use the default socket.',
@@ -36,20 +37,25 @@ function engineFix(failure: DockerFailure, ctx: ProbeContext, fromEnv: boolean):
   }
   switch (failure) {
     case 'socket-missing':
-      return startEngine(ctx);
+      return startEngine(ctx, facts);
     case 'not-running':
-      return startEngine(ctx);
+      return startEngine(ctx, facts);
     case 'permission-denied':
+      if (facts.root)
+        return { text: "Root cannot open the engine's socket: check DOCKER_HOST and the socket's owner." };
       return {
-        text: 'Add yourself to the docker group, then log out and back in (or run `newgrp docker`).',
-        command: 'sudo usermod -aG docker $USER',
+        text: `Add yourself to the docker group, then log out and back in (or run \`newgrp docker\`).${adminNote(facts)}`,
+        command: asAdmin(facts, 'usermod -aG docker $USER'),
       };
     case 'no-answer':
-      return ctx.platform === 'linux' && !ctx.env.WSL_DISTRO_NAME
-        ? { text: 'The engine hangs; restart it.', command: 'sudo systemctl restart docker' }
+      return ctx.platform === 'linux' && !ctx.env.WSL_DISTRO_NAME && !facts.wsl
+        ? {
+            text: `The engine hangs; restart it.${adminNote(facts)}`,
+            command: asAdmin(facts, 'systemctl restart docker'),
+          }
         : { text: 'The engine hangs; restart Docker Desktop (on Windows, `wsl --shutdown` first).' };
     default:
-      return startEngine(ctx);
+      return startEngine(ctx, facts);
   }
 }
 
@@ -69,11 +75,11 @@ export const dockerEngine: Probe = {
         status: 'fail',
         detail: `${facts.error.message} [${facts.error.failure}]`,
         details: [`endpoint: ${facts.endpoint.url}, chosen by ${facts.endpoint.source}`],
-        fix: engineFix(facts.error.failure, ctx, facts.endpoint.source === 'DOCKER_HOST'),
+        fix: engineFix(facts.error.failure, ctx, await platformFacts(ctx), facts.endpoint.source === 'DOCKER_HOST'),
       };
     }
     const { version } = facts;
-    const verdict = versionVerdict(ctx, 'docker', version.version, via, installFix('docker', ctx.platform));
+    const verdict = versionVerdict(ctx, 'docker', version.version, via, await installFor(ctx, 'docker'));
     return {
       ...verdict,
       detail: verdict.status === 'ok' ? `engine ${version.version}, API ${version.apiVersion}, ${via}` : verdict.detail,
@@ -92,7 +98,7 @@ export const compose: Probe = {
   tools: ['docker-compose'],
   checks: 'Compose v2 (`docker compose`) is installed; v1 (`docker-compose`) alone is a warning',
   async run(ctx) {
-    const upgrade = installFix('docker-compose', ctx.platform);
+    const upgrade = await installFor(ctx, 'docker-compose');
     const plugin = await ctx.exec('docker', ['compose', 'version']);
     const v2 = plugin.exitCode === 0 ? parseComposeVersion(`${plugin.stdout}\n${plugin.stderr}`) : undefined;
     if (v2) return { ...versionVerdict(ctx, 'docker-compose', v2.version, '`docker compose` (v2 plugin)', upgrade) };
@@ -106,7 +112,7 @@ export const compose: Probe = {
         status: 'warn',
         version: found.version,
         detail: `only Compose v1 (docker-compose ${found.version}); the course's Airflow setup wants v2`,
-        fix: upgrade,
+        fix: await installFor(ctx, 'docker-compose-v2'),
       };
     }
     return versionVerdict(ctx, 'docker-compose', found.version, '`docker-compose` (v2)', upgrade);

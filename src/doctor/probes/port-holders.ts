@@ -1,4 +1,5 @@
 // Who holds a TCP port: nobody, one of dec's containers, another container, or a host process.
+import { asAdmin, type Admin } from '../platform.js';
 import {
   belongsToStack,
   isDecOwned,
@@ -90,6 +91,8 @@ export function describeHolder(holder: PortHolder): string {
 /** Never stops what dec did not create: for those, the exact command to run. */
 export function freePortFix(
   platform: NodeJS.Platform,
+  /** Root or sudo, for the commands that need administrator rights. */
+  facts: Admin,
   holder: PortHolder,
   port: number,
   service: string,
@@ -137,17 +140,17 @@ export function freePortFix(
       if (leakedProxy(holder)) {
         return {
           text: `Restart the Docker engine, which drops its leftover proxies ${moveTo}`,
-          command: platform === 'linux' ? 'sudo systemctl restart docker' : 'Restart Docker Desktop',
+          command: platform === 'linux' ? asAdmin(facts, 'systemctl restart docker') : 'Restart Docker Desktop',
         };
       }
       if (pid === undefined)
         return {
           text: `See who listens, then stop it ${moveTo}`,
-          command: platform === 'win32' ? `netstat -ano | findstr :${port}` : `sudo lsof -i :${port}`,
+          command: platform === 'win32' ? `netstat -ano | findstr :${port}` : asAdmin(facts, `lsof -i :${port}`),
         };
       return {
         text: `Stop that program ${moveTo}`,
-        command: platform === 'win32' ? `taskkill /PID ${pid}` : `sudo kill ${pid}`,
+        command: platform === 'win32' ? `taskkill /PID ${pid}` : asAdmin(facts, `kill ${pid}`),
       };
     }
   }

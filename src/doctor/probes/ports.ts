@@ -1,4 +1,5 @@
 // Every other host port the chosen weeks' stacks publish: free, or held by whom.
+import { platformFacts } from '../platform.js';
 import { projectFromEnv } from '../../docker/client.js';
 import type { Probe, ProbeResult } from '../types.js';
 import { describeHolder, freePortFix, heldByOwnStack, portHolder } from './port-holders.js';
@@ -41,6 +42,7 @@ export const ports: Probe = {
       details,
       fix: freePortFix(
         ctx.platform,
+        await platformFacts(ctx),
         first.holder,
         first.need.port,
         first.need.service,

@@ -1,5 +1,6 @@
 // Postgres: the clients, and the course's top problem: who holds port 5432, and whether the course's
 // credentials work there ("password authentication failed for user root" means another Postgres).
+import { adminNote, asAdmin, platformFacts, type PlatformFacts } from '../platform.js';
 import { projectFromEnv } from '../../docker/client.js';
 import type { Fix, Needs, Probe, ProbeContext, ProbeResult } from '../types.js';
 import { extractVersion } from '../versions.js';
@@ -33,7 +34,7 @@ export function postgresNeed(ctx: ProbeContext): Needs['ports'][number] | undefi
   return ctx.needs.ports.find((p) => p.service === 'pgdatabase') ?? ctx.needs.ports.find((p) => p.port === 5432);
 }
 
-function stopHostPostgres(ctx: ProbeContext, need: Needs['ports'][number]): Fix {
+function stopHostPostgres(ctx: ProbeContext, facts: PlatformFacts, need: Needs['ports'][number]): Fix {
   const { port } = need;
   const other = need.managed
     ? `(or leave it and publish the course's Postgres elsewhere: dec setup ${need.stack} --port ${need.service}=${port + 1})`
@@ -45,11 +46,15 @@ function stopHostPostgres(ctx: ProbeContext, need: Needs['ports'][number]): Fix 
       text: `Stop the postgresql-x64-* service in services.msc ${other}`,
       command: 'net stop postgresql-x64-14',
     };
-  return { text: `Stop the local Postgres service ${other}`, command: 'sudo service postgresql stop' };
+  return {
+    text: `Stop the local Postgres service ${other}${adminNote(facts)}`,
+    command: asAdmin(facts, 'service postgresql stop'),
+  };
 }
 
 async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['ports'][number]): Promise<ProbeResult> {
   const { port, stack, service } = need;
+  const facts = await platformFacts(ctx);
   const who = describeHolder(holder);
   const project = projectFromEnv(ctx.env);
   if (holder.kind === 'free') return { status: 'ok', detail: `port ${port} is free for dec setup ${stack}` };
@@ -59,7 +64,7 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       : {
           status: 'warn',
           detail: `port ${port} is held by ${who}`,
-          fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
+          fix: freePortFix(ctx.platform, facts, holder, port, service, stack, need.managed, project),
         };
   }
   // The login the syllabus's stack sets up (the course's root/root unless a syllabus says otherwise).
@@ -75,8 +80,8 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       details,
       fix:
         holder.kind === 'process' && holder.listener.name?.startsWith('postgres')
-          ? stopHostPostgres(ctx, need)
-          : freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
+          ? stopHostPostgres(ctx, facts, need)
+          : freePortFix(ctx.platform, facts, holder, port, service, stack, need.managed, project),
     };
   }
   if (credentials === 'accepted' || credentials === 'no-database') {
@@ -84,14 +89,14 @@ async function verdictFor(ctx: ProbeContext, holder: PortHolder, need: Needs['po
       status: 'warn',
       detail: `a Postgres that dec did not start (${who}) holds ${port}${credentials === 'accepted' ? ' and accepts the course credentials' : ', and it has no ny_taxi database'}`,
       details,
-      fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
+      fix: freePortFix(ctx.platform, facts, holder, port, service, stack, need.managed, project),
     };
   }
   return {
     status: 'fail',
     detail: `port ${port} is held by ${who}, which is not the course's Postgres`,
     details,
-    fix: freePortFix(ctx.platform, holder, port, service, stack, need.managed, project),
+    fix: freePortFix(ctx.platform, facts, holder, port, service, stack, need.managed, project),
   };
 }
 

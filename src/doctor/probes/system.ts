@@ -1,5 +1,6 @@
 // The machine: OS and architecture, WSL, CPUs, memory and free disk.
-import type { Machine, Probe, ProbeResult } from '../types.js';
+import { platformFacts, type PlatformFacts } from '../platform.js';
+import type { Fix, Machine, Probe, ProbeResult } from '../types.js';
 
 const GIB = 1024 ** 3;
 
@@ -9,13 +10,12 @@ export const osProbe: Probe = {
   group: 'System',
   always: true,
   checks: 'OS and architecture; native Windows gets a nudge towards WSL 2',
-  async run(ctx) {
+  async run(ctx): Promise<ProbeResult> {
+    const facts = await platformFacts(ctx);
     const name = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' }[ctx.platform as string] ?? ctx.platform;
-    const distro =
-      ctx.platform === 'linux'
-        ? /^PRETTY_NAME="?([^"\n]+)"?/m.exec((await ctx.readFile('/etc/os-release')) ?? '')?.[1]
-        : undefined;
-    const detail = `${name} ${ctx.machine.release()} ${ctx.arch}${distro ? ` (${distro})` : ''}`;
+    const release = facts.os === 'macos' && facts.version ? facts.version : ctx.machine.release();
+    const who = facts.root ? 'root' : facts.sudo ? 'a user with sudo' : 'a user without sudo';
+    const detail = `${name} ${release} ${facts.arm64 ? 'arm64' : ctx.arch}${facts.name ? ` (${facts.name})` : ''}${facts.os === 'macos' ? (facts.brew ? ', Homebrew' : ', no Homebrew') : ''}, as ${who}`;
     if (ctx.platform === 'win32') {
       return {
         status: 'warn',
@@ -23,9 +23,37 @@ export const osProbe: Probe = {
         fix: { text: 'Use WSL 2 for the course: later weeks run .sh scripts.', command: 'wsl --install' },
       };
     }
+    const amd64Weeks = (ctx.needs.weeks ?? []).filter((week) => AMD64_ONLY_WEEKS.includes(week));
+    if (facts.arm64 && amd64Weeks.length > 0 && ctx.needs.tools.has('docker')) {
+      return {
+        status: 'warn',
+        detail: `${detail}; week ${amd64Weeks.join(' and ')} use amd64-only images`,
+        fix: emulationFix(facts),
+      };
+    }
     return { status: 'ok', detail };
   },
 };
+
+/**
+ * The 2022 course's weeks whose images are amd64-only: week 2's Airflow image downloads the Cloud SDK's
+ * linux-x86_64 tarball, week 6 runs Confluent Platform 5.4.0, which has no arm64 images.
+ */
+const AMD64_ONLY_WEEKS = [2, 6];
+
+function emulationFix(facts: PlatformFacts): Fix {
+  const what =
+    "The Confluent 5.4.0 images (week 6) and the Cloud SDK tarball in week 2's Airflow image are amd64-only: they need amd64 emulation";
+  if (facts.os === 'macos')
+    return {
+      text: `${what}. Docker Desktop → Settings → General → "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" (Rosetta: softwareupdate --install-rosetta).`,
+      command: 'softwareupdate --install-rosetta --agree-to-license',
+    };
+  return {
+    text: `${what}: register QEMU's amd64 emulation with the engine (once per boot).`,
+    command: 'docker run --privileged --rm tonistiigi/binfmt --install amd64',
+  };
+}
 
 export const wsl: Probe = {
   id: 'wsl',
@@ -35,9 +63,9 @@ export const wsl: Probe = {
   checks: 'WSL 1 vs WSL 2, and a workspace on /mnt/c (slow, and file watching breaks)',
   async run(ctx) {
     if (ctx.platform !== 'linux') return { status: 'skipped', detail: 'not Linux' };
-    const version = ((await ctx.readFile('/proc/version')) ?? '').toLowerCase();
-    if (!version.includes('microsoft')) return { status: 'skipped', detail: 'not running under WSL' };
-    if (!version.includes('wsl2') && !version.includes('microsoft-standard')) {
+    const facts = await platformFacts(ctx);
+    if (!facts.wsl) return { status: 'skipped', detail: 'not running under WSL' };
+    if (facts.wsl === 1) {
       return {
         status: 'fail',
         detail: 'WSL 1: Docker Desktop and the course need WSL 2',

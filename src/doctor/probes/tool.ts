@@ -1,6 +1,6 @@
 // The common shape of "is this command installed, in the version the syllabus wants?".
 import type { ToolId } from '../../syllabus/schema.js';
-import { installFix } from '../install.js';
+import { installFor } from '../install.js';
 import type { ExecResult, Fix, Probe, ProbeContext, ProbeGroup, ProbeResult } from '../types.js';
 import { describeRange, extractVersion, satisfiesRange } from '../versions.js';
 
@@ -65,7 +65,7 @@ export function toolProbe(spec: ToolProbeSpec): Probe {
     async run(ctx) {
       const command = typeof spec.command === 'string' ? spec.command : spec.command(ctx.platform);
       const run = await ctx.exec(command, spec.args);
-      const fix = installFix(spec.tool, ctx.platform);
+      const fix = await installFor(ctx, spec.tool);
       if (run.notFound)
         return { status: 'fail', wanted: rangeOf(ctx, spec.tool), detail: `\`${command}\` is not on PATH`, fix };
       if (run.timedOut) {

@@ -1,5 +1,5 @@
 // git (dbt deps needs it too) and a downloader (curl or wget) for the datasets.
-import { installFix } from '../install.js';
+import { installFor } from '../install.js';
 import type { Probe } from '../types.js';
 import { extractVersion } from '../versions.js';
 import { toolProbe } from './tool.js';
@@ -26,7 +26,7 @@ export const downloader: Probe = {
       wget.exitCode === 0 ? `wget ${extractVersion(wget.stdout) ?? ''}`.trim() : undefined,
     ].filter((x): x is string => x !== undefined);
     if (found.length === 0)
-      return { status: 'fail', detail: 'neither curl nor wget is installed', fix: installFix('curl', ctx.platform) };
+      return { status: 'fail', detail: 'neither curl nor wget is installed', fix: await installFor(ctx, 'curl') };
     if (wget.exitCode !== 0)
       return {
         status: 'ok',
