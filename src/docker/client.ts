@@ -687,6 +687,68 @@ function demuxLogs(raw: Buffer): string {
 }
 
 /**
+ * What following an engine stream (a pull, a build) needs besides its events: it settles once; Ctrl-C,
+ * a stream that goes quiet for too long and the request failing end it; the stream is closed at the end
+ * (also when it arrives after the end); the engine's refusal of the request is told as an EngineError.
+ */
+function streamWatch(
+  what: string,
+  options: { endpoint: DockerEndpoint; quietTimeoutMs: number; signal?: AbortSignal; cleanup?: () => void },
+  settle: (error?: unknown) => void,
+) {
+  const { endpoint, quietTimeoutMs, signal } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let stream: NodeJS.ReadableStream | undefined;
+  let settled = false;
+  const close = () => (stream as { destroy?: () => void } | undefined)?.destroy?.();
+  const finish = (error?: unknown) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', abort);
+    close();
+    options.cleanup?.();
+    settle(error);
+  };
+  const abort = () => finish(interrupted());
+  const quiet = () => {
+    clearTimeout(timer);
+    timer = setTimeout(
+      () =>
+        finish(
+          new DockerUnavailable('no-answer', endpoint, `${what} stalled: nothing new for ${quietTimeoutMs / 1000} s`),
+        ),
+      quietTimeoutMs,
+    );
+  };
+  return {
+    finish,
+    quiet,
+    /** Starts the watch; false when Ctrl-C came first (already settled). */
+    start(): boolean {
+      if (signal?.aborted) {
+        abort();
+        return false;
+      }
+      signal?.addEventListener('abort', abort, { once: true });
+      quiet();
+      return true;
+    },
+    /** The response stream; false when the watch already ended (the stream is closed then). */
+    follow(response: NodeJS.ReadableStream): boolean {
+      stream = response;
+      if (settled) close();
+      return !settled;
+    },
+    refused(error: unknown): void {
+      const status = statusOf(error);
+      if (signal?.aborted) finish(interrupted());
+      else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
+    },
+  };
+}
+
+/**
  * Pulls with aggregated progress. Fails when the engine refuses, when the stream carries an error (the
  * engine answers 200, then reports e.g. "manifest unknown" or a failed layer inside the stream), when it
  * goes quiet for too long, or at once when `signal` aborts (the request is closed, so the engine stops).
@@ -701,67 +763,33 @@ function pull(
 ): Promise<void> {
   return new Promise((resolve, reject) => {
     const layers = new Map<string, { current: number; total: number }>();
-    let timer: NodeJS.Timeout | undefined;
-    let stream: NodeJS.ReadableStream | undefined;
-    let settled = false;
-    const finish = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
-      (stream as { destroy?: () => void } | undefined)?.destroy?.();
-      if (error === undefined) resolve();
-      else reject(error);
-    };
-    const abort = () => finish(interrupted());
-    if (signal?.aborted) return abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    const quiet = () => {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          finish(
-            new DockerUnavailable(
-              'no-answer',
-              endpoint,
-              `pulling ${ref} stalled: nothing new for ${quietTimeoutMs / 1000} s`,
-            ),
-          ),
-        quietTimeoutMs,
-      );
-    };
-    quiet();
-    docker.pull(ref, { abortSignal: signal }).then(
-      (pulled) => {
-        stream = pulled;
-        if (settled) return finish();
-        docker.modem.followProgress(
-          pulled,
-          (error) => finish(error ?? undefined),
-          (event) => {
-            quiet();
-            // The engine reports a failed pull inside the stream; the pull is over, and did not work.
-            if (event.error) return finish(new Error(event.error));
-            if (event.id && event.progressDetail?.total) {
-              layers.set(event.id, { current: event.progressDetail.current ?? 0, total: event.progressDetail.total });
-            } else if (event.id && /complete|already exists/i.test(event.status ?? '')) {
-              const layer = layers.get(event.id);
-              if (layer) layer.current = layer.total;
-            }
-            const totals = [...layers.values()].reduce(
-              (sum, l) => ({ current: sum.current + l.current, total: sum.total + l.total }),
-              { current: 0, total: 0 },
-            );
-            onProgress(totals);
-          },
-        );
-      },
-      (error: unknown) => {
-        const status = statusOf(error);
-        if (signal?.aborted) finish(interrupted());
-        else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
-      },
+    const watch = streamWatch(`pulling ${ref}`, { endpoint, quietTimeoutMs, signal }, (error) =>
+      error === undefined ? resolve() : reject(error),
     );
+    if (!watch.start()) return;
+    docker.pull(ref, { abortSignal: signal }).then((pulled) => {
+      if (!watch.follow(pulled)) return;
+      docker.modem.followProgress(
+        pulled,
+        (error) => watch.finish(error ?? undefined),
+        (event) => {
+          watch.quiet();
+          // The engine reports a failed pull inside the stream; the pull is over, and did not work.
+          if (event.error) return watch.finish(new Error(event.error));
+          if (event.id && event.progressDetail?.total) {
+            layers.set(event.id, { current: event.progressDetail.current ?? 0, total: event.progressDetail.total });
+          } else if (event.id && /complete|already exists/i.test(event.status ?? '')) {
+            const layer = layers.get(event.id);
+            if (layer) layer.current = layer.total;
+          }
+          const totals = [...layers.values()].reduce(
+            (sum, l) => ({ current: sum.current + l.current, total: sum.total + l.total }),
+            { current: 0, total: 0 },
+          );
+          onProgress(totals);
+        },
+      );
+    }, watch.refused);
   });
 }
 
@@ -787,37 +815,12 @@ function build(
     let current: BuildProgress = { step: 0, steps: 0, text: '' };
     let partial = '';
     let failure: string | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let stream: NodeJS.ReadableStream | undefined;
-    let settled = false;
-    const finish = (error?: unknown) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', abort);
-      (stream as { destroy?: () => void } | undefined)?.destroy?.();
-      (context as { destroy?: () => void }).destroy?.();
+    const cleanup = () => (context as { destroy?: () => void }).destroy?.();
+    const watch = streamWatch(`building ${spec.tag}`, { endpoint, quietTimeoutMs, signal, cleanup }, (error) => {
       if (error !== undefined) return reject(error);
       const tail = [...log, ...(partial.trim() ? [partial] : [])].slice(-BUILD_LOG_LINES);
       resolve(failure === undefined ? { ok: true } : { ok: false, error: failure, log: tail });
-    };
-    const abort = () => finish(interrupted());
-    if (signal?.aborted) return abort();
-    signal?.addEventListener('abort', abort, { once: true });
-    const quiet = () => {
-      clearTimeout(timer);
-      timer = setTimeout(
-        () =>
-          finish(
-            new DockerUnavailable(
-              'no-answer',
-              endpoint,
-              `building ${spec.tag} stalled: nothing new for ${quietTimeoutMs / 1000} s`,
-            ),
-          ),
-        quietTimeoutMs,
-      );
-    };
+    });
     const take = (text: string) => {
       const lines = (partial + text).split('\n');
       partial = lines.pop() ?? '';
@@ -831,9 +834,9 @@ function build(
       }
       if (log.length > BUILD_LOG_LINES * 2) log.splice(0, log.length - BUILD_LOG_LINES);
     };
+    if (!watch.start()) return;
     // A file that cannot be read while the context is packed ends the build (its error says which).
-    context.once('error', (error: Error) => finish(error));
-    quiet();
+    context.once('error', (error: Error) => watch.finish(error));
     docker
       .buildImage(context, {
         t: spec.tag,
@@ -846,28 +849,20 @@ function build(
         forcerm: true,
         abortSignal: signal,
       })
-      .then(
-        (built) => {
-          stream = built;
-          if (settled) return finish();
-          docker.modem.followProgress(
-            built,
-            (error) => finish(error ?? undefined),
-            (event) => {
-              quiet();
-              if (event.stream) take(event.stream);
-              // The engine reports a failed step inside the stream (after 200 OK): the build is over.
-              if (event.error || event.errorDetail?.message)
-                failure ??= (event.errorDetail?.message ?? event.error ?? '').trim();
-            },
-          );
-        },
-        (error: unknown) => {
-          const status = statusOf(error);
-          if (signal?.aborted) finish(interrupted());
-          else finish(status === undefined ? error : new EngineError(status, engineMessage(error)));
-        },
-      );
+      .then((built) => {
+        if (!watch.follow(built)) return;
+        docker.modem.followProgress(
+          built,
+          (error) => watch.finish(error ?? undefined),
+          (event) => {
+            watch.quiet();
+            if (event.stream) take(event.stream);
+            // The engine reports a failed step inside the stream (after 200 OK): the build is over.
+            if (event.error || event.errorDetail?.message)
+              failure ??= (event.errorDetail?.message ?? event.error ?? '').trim();
+          },
+        );
+      }, watch.refused);
   });
 }
 
