@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, ensureBusyboxImage, removeDecProject, requireDocker, waitUntil } from '../helpers/docker.js';
-import { makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { makeSandbox, noUnexpectedError, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const SYLLABUS = fileURLToPath(new URL('../fixtures/syllabi/binds-stack.yaml', import.meta.url));
 const sandboxes: Sandbox[] = [];
@@ -34,11 +34,6 @@ const setup = (box: Sandbox & { workspace: string }, week: string, ...args: stri
   runDec(['setup', week, ...args], { cwd: box.workspace, env: envOf(box), timeoutMs: 120_000 });
 
 const named = (box: Sandbox, stack: string, service: string) => `${box.project}-${stack}-${service}`;
-
-function noUnexpectedError(run: RunResult): void {
-  expect(run.stderr).not.toContain('unexpected error');
-  expect(run.stderr).not.toContain('    at ');
-}
 
 /** A file the container writes shortly after it starts. */
 function fileSoon(path: string): Promise<string> {

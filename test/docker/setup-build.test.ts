@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, ensureBusyboxImage, removeDecProject, requireDocker, waitUntil } from '../helpers/docker.js';
-import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { DEC_BIN, makeSandbox, noUnexpectedError, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/syllabi/build-stack.yaml', import.meta.url));
 const IMAGE = 'dec-test/setup-build';
@@ -62,11 +62,6 @@ async function projectResources(box: Sandbox): Promise<string[]> {
     ...(await list(['network', 'ls', '--format', '{{.Name}}'])).map((name) => `network ${name}`),
     ...(await list(['images', '--format', '{{.Repository}}:{{.Tag}}'])).map((name) => `image ${name}`),
   ].sort();
-}
-
-function noUnexpectedError(run: RunResult): void {
-  expect(run.stderr).not.toContain('unexpected error');
-  expect(run.stderr).not.toContain('    at ');
 }
 
 beforeAll(async () => {

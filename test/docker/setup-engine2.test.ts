@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, ensureBusyboxImage, removeDecProject, requireDocker, waitUntil } from '../helpers/docker.js';
-import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { DEC_BIN, makeSandbox, noUnexpectedError, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const SYLLABUS = fileURLToPath(new URL('../fixtures/syllabi/engine2-stack.yaml', import.meta.url));
 const sandboxes: Sandbox[] = [];
@@ -55,11 +55,6 @@ async function projectResources(box: Sandbox): Promise<string[]> {
     ...(await names(['ps', '-a', '--format', '{{.Names}}'])).map((name) => `container ${name}`),
     ...(await names(['volume', 'ls', '--format', '{{.Name}}'])).map((name) => `volume ${name}`),
   ].sort();
-}
-
-function noUnexpectedError(run: RunResult): void {
-  expect(run.stderr).not.toContain('unexpected error');
-  expect(run.stderr).not.toContain('    at ');
 }
 
 beforeAll(async () => {

@@ -19,7 +19,7 @@ import {
   waitUntil,
 } from '../helpers/docker.js';
 import { ensurePostgresImage, imageWithCommand, PGADMIN_TEST_IMAGE, POSTGRES_TEST_IMAGE } from '../helpers/images.js';
-import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
+import { DEC_BIN, makeSandbox, noUnexpectedError, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const NEVER_READY = 'dec-test/never-ready:2';
 const NO_COMMAND = 'dec-test/no-command:1';
@@ -76,11 +76,6 @@ async function foreignContainer(name: string, args: string[] = [], cmd: string[]
   foreign.push(name);
   await docker(['create', '--name', name, '--label', `${TEST_LABEL}=1`, ...args, PGADMIN_TEST_IMAGE, ...cmd]);
   return (await docker(['inspect', '--format', '{{.Id}}', name])).trim();
-}
-
-function noUnexpectedError(run: RunResult): void {
-  expect(run.stderr).not.toContain('unexpected error');
-  expect(run.stderr).not.toContain('    at ');
 }
 
 /** An image without CMD or ENTRYPOINT, as `docker import` without --change makes one. */

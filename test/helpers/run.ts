@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { TEST_PROJECT_PREFIX } from './project.js';
 
 export const DEC_BIN = fileURLToPath(new URL('../../bin/dec.cjs', import.meta.url));
@@ -110,4 +110,10 @@ export function writeDatasetSyllabus(path: string, mirror: string): string {
     ].join('\n'),
   );
   return path;
+}
+
+/** What a student caused is told plainly: never dec's "unexpected error", never a stack trace. */
+export function noUnexpectedError(run: RunResult): void {
+  expect(run.stderr).not.toContain('unexpected error');
+  expect(run.stderr).not.toContain('    at ');
 }
