@@ -3,7 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
+import { connectDocker, projectFromEnv, resolveDockerEndpoint } from '../docker/client.js';
 import { ANSWERS_FILE, blockingChecks, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
+import { airflowStackOf, checkDags, type DagCheck, type SchedulerEngine } from '../homework/dags.js';
 import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
   answersYaml,
@@ -196,7 +198,57 @@ async function database(ctx: CommandContext, session: Session, flag: string | un
   return flag ? parseDatabaseUrl(flag) : defaultDatabase(ctx, session);
 }
 
-export async function homeworkCheck(ctx: CommandContext, ref: string, options: CheckOptions): Promise<number> {
+/** What `homework check` asks of Docker: the Airflow scheduler that parses a week's DAGs. Tests pass a fake. */
+export interface HomeworkDeps {
+  schedulerEngine(ctx: CommandContext): Promise<SchedulerEngine>;
+}
+
+const realHomeworkDeps: HomeworkDeps = {
+  schedulerEngine: async (ctx) => connectDocker(await resolveDockerEndpoint(ctx.env, ctx.platform, ctx.home), 10_000),
+};
+
+/** The DAGs' import errors for a week whose stack runs Airflow; undefined for any other week. */
+async function dagsOf(
+  ctx: CommandContext,
+  session: Session,
+  week: CourseWeek,
+  deps: HomeworkDeps,
+): Promise<DagCheck | undefined> {
+  const stack = airflowStackOf(session.course, week);
+  if (stack === undefined) return undefined;
+  const project = projectFromEnv(ctx.env);
+  let engine: SchedulerEngine;
+  try {
+    engine = await deps.schedulerEngine(ctx);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
+    return { parsed: false, reason: `dec cannot use Docker (${reason})`, hint: 'Run `dec doctor --only docker`.' };
+  }
+  return checkDags(engine, { project, stack, setupCommand: `dec setup ${stack}` });
+}
+
+function dagLines(ctx: CommandContext, dags: DagCheck | undefined): string[] {
+  if (!dags) return [];
+  const { style } = ctx.terminal;
+  if (!dags.parsed) return [`  ${style.dim('-')} DAGs not parsed: ${dags.reason}. ${dags.hint}`];
+  // A path that is not mounted from this machine is shown as Airflow wrote it.
+  const shown = (host: string | undefined, inContainer: string) =>
+    host === undefined ? inContainer : relativeShown(ctx.cwd, host);
+  const summary = `${dags.dags} loaded, ${dags.problems.length === 0 ? 'no import errors' : `${dags.problems.length} with import errors`}`;
+  return [
+    `  ${dags.problems.length === 0 ? style.green('✓') : style.red('✗')} DAGs in ${shown(dags.folder, dags.containerFolder)} as Airflow parses them (${dags.container}): ${summary}`,
+    ...dags.problems.map(
+      (p) => `      ${shown(p.file, p.containerPath)}${p.line === undefined ? '' : `:${p.line}`}: ${p.message}`,
+    ),
+  ];
+}
+
+export async function homeworkCheck(
+  ctx: CommandContext,
+  ref: string,
+  options: CheckOptions,
+  deps: HomeworkDeps = realHomeworkDeps,
+): Promise<number> {
   const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
@@ -225,8 +277,10 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
       await runner.close();
     }
   }
+  const dags = await dagsOf(ctx, session, week, deps);
+  const dagProblems = dags?.parsed ? dags.problems.length : 0;
   const failed = blockingChecks(results);
-  const passed = failed.length === 0;
+  const passed = failed.length === 0 && dagProblems === 0;
   const practice = results.filter((r) => r.practice);
   const practiceFailed = practice.filter((r) => r.status === 'fail').length;
   const nothingGraded = results.every((r) => r.optional);
@@ -245,6 +299,7 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
       database: db?.shown ?? null,
       passed,
       questions: results,
+      dags: dags ?? null,
     },
     () =>
       [
@@ -253,9 +308,10 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
           (r) =>
             `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
         ),
+        ...dagLines(ctx, dags),
         '',
         !passed
-          ? style.red(`${failed.length} to fix.`)
+          ? style.red(`${failed.length + dagProblems} to fix.`)
           : nothingGraded
             ? style.green(
                 `No question here is graded, so nothing blocks submitting${practice.length ? `; practice questions answered: ${practice.filter((r) => r.status !== 'skipped').length} of ${practice.length}` : ''}.`,

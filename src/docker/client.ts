@@ -50,6 +50,8 @@ export interface ContainerSummary {
   ports: ContainerPort[];
   /** Names of the volumes it mounts. */
   volumes?: string[];
+  /** Host folders it mounts (source on the host, target in the container). */
+  binds?: Array<{ source: string; target: string }>;
   /** Names of the networks it is on. */
   networks?: string[];
   /** The exit code of an exited container (from the engine's "Exited (N) …" status). */
@@ -327,6 +329,9 @@ function toSummary(raw: EngineContainer): ContainerSummary {
       containerPort: port.PrivatePort,
     })),
     volumes: (raw.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+    binds: (raw.Mounts ?? [])
+      .filter((m) => m.Type === 'bind' && m.Source && m.Destination)
+      .map((m) => ({ source: m.Source!, target: m.Destination! })),
     networks: Object.keys(raw.NetworkSettings?.Networks ?? {}),
     ...exitCodeOf(raw),
   };

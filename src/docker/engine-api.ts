@@ -17,7 +17,7 @@ export interface EngineContainer {
   State: string;
   Labels?: Record<string, string>;
   Ports?: Array<{ IP?: string; PrivatePort: number; PublicPort?: number }>;
-  Mounts?: Array<{ Type?: string; Name?: string }>;
+  Mounts?: Array<{ Type?: string; Name?: string; Source?: string; Destination?: string }>;
   NetworkSettings?: { Networks?: Record<string, unknown> };
   /** "Up 3 minutes", "Exited (1) 2 seconds ago". */
   Status?: string;
