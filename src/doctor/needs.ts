@@ -1,9 +1,24 @@
 // What the chosen weeks need, read off the syllabus: tools with version ranges, ports, memory.
+import { posix } from 'node:path';
 import type { CourseWeek } from '../syllabus/course.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
 import type { DesiredStack } from '../setup/spec.js';
 import type { Stack } from '../syllabus/schema.js';
-import type { Needs } from './types.js';
+import type { MemoryNeed, MountedKey, Needs } from './types.js';
+
+/**
+ * Another setup of a week (`setup.variants` in the syllabus, e.g. week 2's light Airflow). Read as
+ * data so that a syllabus without the key, or a schema that does not know it yet, reads as none.
+ */
+interface SetupVariant {
+  stack: string;
+  dockerMemoryGb?: number;
+}
+
+function variantsOf(setup: CourseWeek['setup']): Array<[string, SetupVariant]> {
+  const variants = (setup as { variants?: Record<string, SetupVariant> } | undefined)?.variants ?? {};
+  return Object.entries(variants).filter(([, v]) => typeof v?.stack === 'string');
+}
 
 /**
  * `stacks`: the syllabus's stack definitions, whose services' published ports the doctor checks;
@@ -34,6 +49,8 @@ export function needsOf(
     const setup = week.setup;
     const stack = setup?.stack === undefined ? undefined : stacks[setup.stack];
     if (setup?.stack) needs.stacks.push(setup.stack);
+    const variants = variantsOf(setup);
+    const variantStacks = variants.map(([, v]) => v.stack);
     for (const [service, spec] of Object.entries(stack?.services ?? {})) {
       const asRun = running[setup!.stack!]?.services.find((s) => s.service === service);
       const ready = postgresReadiness(spec.ready);
@@ -46,16 +63,67 @@ export function needsOf(
           week: week.number,
           managed: true,
           ...(login ? { login } : {}),
+          ...(variantStacks.length > 0 ? { variantStacks } : {}),
         });
       }
     }
     for (const { port, service } of setup?.ports ?? []) {
+      // The stack's own declaration of the port (above) says the same, with what dec runs.
+      if (needs.ports.some((p) => p.week === week.number && p.port === port)) continue;
       needs.ports.push({ port, service, stack: setup?.stack ?? week.id, week: week.number });
     }
+    if (setup?.stack) {
+      const builds = Object.values(stack?.services ?? {}).some((service) => service.build !== undefined);
+      if (builds) (needs.builds ??= []).push({ week: week.number, stack: setup.stack });
+      for (const key of mountedKeysOf(week.number, [setup.stack, ...variantStacks], stacks)) {
+        if (!needs.mountedKeys?.some((k) => k.from === key.from && k.path === key.path))
+          (needs.mountedKeys ??= []).push(key);
+      }
+    }
     const memory = stack?.memoryGb ?? setup?.dockerMemoryGb;
-    if (memory !== undefined) needs.dockerMemoryGb = Math.max(needs.dockerMemoryGb ?? 0, memory);
+    if (memory !== undefined) {
+      needs.dockerMemoryGb = Math.max(needs.dockerMemoryGb ?? 0, memory);
+      (needs.memory ??= []).push(memoryNeed(week.number, setup?.stack, memory, variants, stacks));
+    }
   }
   return needs;
+}
+
+/**
+ * The key files these stacks' containers read: a service's GOOGLE_APPLICATION_CREDENTIALS that lies in
+ * one of its binds, as that file on the host (week 2's Airflow: ~/.google/credentials/google_credentials.json).
+ */
+function mountedKeysOf(week: number, stackIds: readonly string[], stacks: Record<string, Stack>): MountedKey[] {
+  const keys: MountedKey[] = [];
+  for (const stack of stackIds) {
+    for (const service of Object.values(stacks[stack]?.services ?? {})) {
+      const inside = service.env?.GOOGLE_APPLICATION_CREDENTIALS;
+      if (inside === undefined) continue;
+      for (const bind of service.binds ?? []) {
+        const target = bind.target.replace(/\/+$/, '');
+        if (!inside.startsWith(`${target}/`)) continue;
+        const path = posix.join(bind.path, inside.slice(target.length + 1));
+        const from = bind.from ?? 'workspace';
+        if (keys.some((k) => k.from === from && k.path === path)) continue;
+        keys.push({ week, stack, from, path, ...(bind.withoutIt ? { withoutIt: bind.withoutIt } : {}) });
+      }
+    }
+  }
+  return keys;
+}
+
+function memoryNeed(
+  week: number,
+  stack: string | undefined,
+  gb: number,
+  variants: Array<[string, SetupVariant]>,
+  stacks: Record<string, Stack>,
+): MemoryNeed {
+  const lighter = variants
+    .map(([name, v]) => ({ name, stack: v.stack, gb: stacks[v.stack]?.memoryGb ?? v.dockerMemoryGb }))
+    .filter((v): v is { name: string; stack: string; gb: number } => v.gb !== undefined && v.gb < gb)
+    .sort((a, b) => a.gb - b.gb);
+  return { week, ...(stack === undefined ? {} : { stack }), gb, lighter };
 }
 
 /**

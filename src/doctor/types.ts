@@ -62,11 +62,40 @@ export interface Needs {
     managed?: boolean;
     /** The login the stack's Postgres is set up with, when the service is one. */
     login?: { user: string; password: string; database: string };
+    /** The week's other setups (`setup.variants`): their containers hold the port as the stack's own would. */
+    variantStacks?: string[];
   }>;
   /** The chosen weeks' numbers (one for `dec doctor --week N`). */
   weeks?: number[];
   /** Largest memory (GiB) a selected week's stack asks of the Docker engine. */
   dockerMemoryGb?: number;
+  /** Each chosen week's memory need (GiB), with its lighter setups (`dec setup <week> --variant <name>`). */
+  memory?: MemoryNeed[];
+  /** The chosen weeks' stacks that build their image (week 2's Airflow): it needs room in Docker's data root. */
+  builds?: Array<{ week: number; stack: string }>;
+  /** Key files the chosen weeks' stacks read through a bind (week 2's Airflow: ~/.google/credentials/…). */
+  mountedKeys?: MountedKey[];
+}
+
+/** A service-account key a stack's containers read (GOOGLE_APPLICATION_CREDENTIALS inside a bind). */
+export interface MountedKey {
+  week: number;
+  stack: string;
+  /** The base of `path`: the student's home or the workspace. */
+  from: 'home' | 'workspace';
+  /** The key file, relative to `from` (posix). */
+  path: string;
+  /** What does not work without it (the bind's `withoutIt`). */
+  withoutIt?: string;
+}
+
+export interface MemoryNeed {
+  week: number;
+  /** The stack `dec setup` runs for the week (undefined when the syllabus only states the need). */
+  stack?: string;
+  gb: number;
+  /** Variants of the week's setup that need less, lightest first. */
+  lighter: Array<{ name: string; stack: string; gb: number }>;
 }
 
 /** Host TCP ports. Real: host-ports.ts (sockets, /proc, ss/lsof/netstat through the one process runner). */

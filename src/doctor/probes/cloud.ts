@@ -1,7 +1,7 @@
 // Terraform, the Google Cloud SDK (without paying gcloud's ~1 s start when its install tells the
 // version), bq, and the service-account key the course uses.
 import { realpathSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { installFor } from '../install.js';
 import type { Probe, ProbeContext, ProbeResult } from '../types.js';
 import { which } from '../which.js';
@@ -198,18 +198,74 @@ async function checkKeyFile(ctx: ProbeContext, path: string, origin: string): Pr
 
 const WEEK2_KEY = ['.google', 'credentials', 'google_credentials.json'];
 
+/** A key a chosen week's stack reads through a bind, as a host file (the first one; week 2's Airflow). */
+interface StackKey {
+  file: string;
+  /** As a student reads it: ~/… under home. */
+  shown: string;
+  week: number;
+  stack: string;
+  withoutIt: string;
+}
+
+function stackKey(ctx: ProbeContext): StackKey | undefined {
+  const key = ctx.needs.mountedKeys?.[0];
+  if (!key) return undefined;
+  const base = key.from === 'home' ? ctx.home : (ctx.workspaceRoot ?? ctx.cwd);
+  return {
+    file: join(base, ...key.path.split('/')),
+    shown: key.from === 'home' ? `~/${key.path}` : join(base, ...key.path.split('/')),
+    week: key.week,
+    stack: key.stack,
+    withoutIt: key.withoutIt ?? 'the DAGs that use GCP (GCS uploads, BigQuery) find no key',
+  };
+}
+
+const quoted = (path: string) => (/\s/.test(path) ? `"${path}"` : path);
+
+/**
+ * GOOGLE_APPLICATION_CREDENTIALS names a good key, but the stack mounts another place where there is
+ * none: the containers cannot see the student's variable, only that folder.
+ */
+function keyNotWhereStackReads(result: ProbeResult, key: StackKey, fromEnv: string): ProbeResult {
+  const folder = dirname(key.file);
+  const copy = `cp ${quoted(fromEnv)} ${quoted(key.file)}`;
+  return {
+    status: 'warn',
+    detail: `${result.detail}; but week ${key.week}'s stack (${key.stack}) reads ${key.shown}, which is missing: ${key.withoutIt}`,
+    details: result.details,
+    fix: statSafe(folder)
+      ? { text: 'Copy your key to where the stack mounts it (read-only in the containers).', command: copy }
+      : {
+          text: `Create the folder the stack mounts, then copy your key into it: ${copy}`,
+          command: `mkdir -p -m 700 ${quoted(folder)}`,
+          auto: { kind: 'mkdir-700', path: folder },
+        },
+  };
+}
+
 export const gcpCredentials: Probe = {
   id: 'gcp-credentials',
   title: 'GCP credentials',
   group: 'Cloud',
   tools: ['gcloud', 'terraform'],
   checks:
-    'GOOGLE_APPLICATION_CREDENTIALS (set, exists, a service-account key with project_id, client_email and private_key, not readable by others, same project as gcloud) and the week-2 path ~/.google/credentials/google_credentials.json',
+    "GOOGLE_APPLICATION_CREDENTIALS (set, exists, a service-account key with project_id, client_email and private_key, not readable by others, same project as gcloud) and the key the weeks' stacks mount (week 2's Airflow: ~/.google/credentials/google_credentials.json; missing is a warning that says what will not work)",
   async run(ctx) {
     const fromEnv = ctx.env.GOOGLE_APPLICATION_CREDENTIALS;
-    const week2Key = join(ctx.home, ...WEEK2_KEY);
-    if (fromEnv) return checkKeyFile(ctx, fromEnv, 'GOOGLE_APPLICATION_CREDENTIALS');
-    const week2 = await checkKeyFile(ctx, week2Key, 'the week-2 key path');
+    const mounted = stackKey(ctx);
+    const week2Key = mounted?.file ?? join(ctx.home, ...WEEK2_KEY);
+    if (fromEnv) {
+      const result = await checkKeyFile(ctx, fromEnv, 'GOOGLE_APPLICATION_CREDENTIALS');
+      if (!mounted || result.status === 'fail' || statSafe(mounted.file) || resolve(fromEnv) === resolve(mounted.file))
+        return result;
+      return keyNotWhereStackReads(result, mounted, fromEnv);
+    }
+    const week2 = await checkKeyFile(
+      ctx,
+      week2Key,
+      mounted ? `the key week ${mounted.week}'s stack reads` : 'the week-2 key path',
+    );
     if (week2.status !== 'fail' || statSafe(week2Key)) {
       return {
         ...week2,
@@ -224,8 +280,7 @@ export const gcpCredentials: Probe = {
     const folder = dirname(week2Key);
     return {
       status: 'warn',
-      detail:
-        'GOOGLE_APPLICATION_CREDENTIALS is not set and there is no key at ~/.google/credentials/google_credentials.json',
+      detail: `GOOGLE_APPLICATION_CREDENTIALS is not set and there is no key at ${mounted?.shown ?? '~/.google/credentials/google_credentials.json'}${mounted ? `: ${mounted.withoutIt}` : ''}`,
       fix: statSafe(folder)
         ? {
             text: 'Download a JSON key for your service account, save it there and point at it.',

@@ -2,7 +2,7 @@
 import { DEC_LABELS, projectFromEnv, projectOf, type DockerFailure } from '../../docker/client.js';
 import { installFor } from '../install.js';
 import { adminNote, asAdmin, platformFacts, type PlatformFacts } from '../platform.js';
-import type { Fix, Probe, ProbeContext } from '../types.js';
+import type { Fix, MemoryNeed, Probe, ProbeContext } from '../types.js';
 import { parseComposeVersion } from '../versions.js';
 import { toolProbe, versionVerdict } from './tool.js';
 
@@ -120,13 +120,30 @@ export const compose: Probe = {
 };
 
 const GIB = 1024 ** 3;
+/** Docker Desktop rounds the memory it gives the VM: within 0.05 GiB counts as enough. */
+const MEMORY_SLACK_GIB = 0.05;
+
+/** How to give the engine `gb` of memory on this machine. */
+function raiseMemory(ctx: ProbeContext, gb: number): string {
+  if (ctx.platform === 'darwin' || ctx.platform === 'win32')
+    return `Give Docker at least ${gb} GB: Docker Desktop → Settings → Resources → Memory (8 GB is better).`;
+  if (ctx.env.WSL_DISTRO_NAME)
+    return `Give WSL at least ${gb} GB: set memory=8GB under [wsl2] in %UserProfile%\\.wslconfig, then run \`wsl --shutdown\`.`;
+  return `This machine has less memory than the stacks need (${gb} GB); close other programs or use a bigger machine or cloud VM.`;
+}
+
+/** `dec setup week2 --variant light`, for a week's lighter setup. */
+function variantCommand(need: MemoryNeed, variant: MemoryNeed['lighter'][number]): string {
+  return `dec setup ${need.stack ?? `week${need.week}`} --variant ${variant.name}`;
+}
 
 export const dockerMemory: Probe = {
   id: 'docker-memory',
   title: 'Docker memory',
   group: 'Docker',
   tools: ['docker', 'docker-compose'],
-  checks: "the memory the engine may use, against what the weeks' stacks need (Airflow: at least 4 GB)",
+  checks:
+    "the memory the engine may use, against what the weeks' stacks need (week 2's Airflow: 5 GB, its light variant 4 GB)",
   prepare: (ctx) => ctx.docker.load(),
   async run(ctx) {
     const facts = await ctx.docker.engine();
@@ -136,27 +153,38 @@ export const dockerMemory: Probe = {
     const need = ctx.needs.dockerMemoryGb;
     const detail = `${have.toFixed(1)} GiB available to containers, ${info.cpus} CPUs`;
     if (need === undefined) return { status: 'ok', detail };
-    if (have + 0.05 < need) {
-      const fix: Fix =
-        ctx.platform === 'darwin' || ctx.platform === 'win32'
-          ? {
-              text: `Give Docker at least ${need} GB: Docker Desktop → Settings → Resources → Memory (8 GB is better).`,
-            }
-          : ctx.env.WSL_DISTRO_NAME
-            ? {
-                text: `Give WSL at least ${need} GB: set memory=8GB under [wsl2] in %UserProfile%\\.wslconfig, then run \`wsl --shutdown\`.`,
-              }
-            : {
-                text: `This machine has less memory than the stacks need (${need} GB); close other programs or use a bigger machine or cloud VM.`,
-              };
+    if (have + MEMORY_SLACK_GIB >= need) return { status: 'ok', detail: `${detail} (the weeks need ${need} GiB)` };
+    const enough = (gb: number) => have + MEMORY_SLACK_GIB >= gb;
+    // Each week that needs more than the engine has, and its heaviest lighter setup that fits, if any.
+    const short = (ctx.needs.memory ?? [])
+      .filter((m) => !enough(m.gb))
+      .map((m) => ({ need: m, fitting: m.lighter.filter((v) => enough(v.gb)).at(-1) }));
+    const weekText = (m: MemoryNeed) => `week ${m.week}'s setup needs ${m.gb} GiB`;
+    if (short.length > 0 && short.every((s) => s.fitting)) {
+      const { need: first, fitting } = short[0]!;
       return {
-        status: 'fail',
-        detail: `${detail}; the chosen weeks need at least ${need} GiB`,
+        status: 'warn',
+        detail: `${detail}; ${short.map((s) => `${weekText(s.need)}, its ${s.fitting!.name} variant ${s.fitting!.gb} GiB`).join('; ')}`,
         wanted: `>= ${need} GiB`,
-        fix,
+        fix: {
+          text: `Use the ${fitting!.name} setup, which fits in ${fitting!.gb} GB, or: ${raiseMemory(ctx, first.gb)}`,
+          command: variantCommand(first, fitting!),
+        },
       };
     }
-    return { status: 'ok', detail: `${detail} (the weeks need ${need} GiB)` };
+    const lighter = short.flatMap((s) => s.need.lighter.slice(0, 1).map((v) => ({ need: s.need, variant: v })));
+    const lighterText = lighter
+      .map(
+        ({ need: m, variant }) =>
+          ` Week ${m.week}'s ${variant.name} setup needs ${variant.gb} GB (${variantCommand(m, variant)}).`,
+      )
+      .join('');
+    return {
+      status: 'fail',
+      detail: `${detail}; the chosen weeks need at least ${need} GiB`,
+      wanted: `>= ${need} GiB`,
+      fix: { text: `${raiseMemory(ctx, need)}${lighterText}` },
+    };
   },
 };
 

@@ -3,6 +3,11 @@ import { platformFacts, type PlatformFacts } from '../platform.js';
 import type { Fix, Machine, Probe, ProbeResult } from '../types.js';
 
 const GIB = 1024 ** 3;
+/**
+ * Room a stack's built image takes in Docker's data root: week 2's is apache/airflow:2.2.3 plus the
+ * Cloud SDK and the google provider, about 2 GB, most of it the base image's layers.
+ */
+const BUILT_IMAGE_GIB = 2;
 
 export const osProbe: Probe = {
   id: 'os',
@@ -97,7 +102,8 @@ export const resources: Probe = {
   title: 'CPU, memory, disk',
   group: 'System',
   always: true,
-  checks: "CPUs, memory, free disk for the workspace and for Docker's data root",
+  checks:
+    "CPUs, memory, free disk for the workspace and for Docker's data root (where a week's built image goes: about 2 GB for week 2's Airflow)",
   prepare: (ctx) => ctx.docker.load(),
   async run(ctx): Promise<ProbeResult> {
     const cpus = ctx.machine.cpus();
@@ -120,6 +126,18 @@ export const resources: Probe = {
     if (dockerFree !== undefined) parts.push(`${dockerFree.toFixed(1)} GiB free for Docker (${dockerRoot})`);
     const detail = parts.join(', ');
     const tightest = Math.min(workspaceFree ?? Infinity, dockerFree ?? Infinity);
+    const build = ctx.needs.builds?.[0];
+    if (build && dockerFree !== undefined && dockerFree < BUILT_IMAGE_GIB) {
+      return {
+        status: 'fail',
+        detail: `${detail}; week ${build.week}'s image (${build.stack}) needs about ${BUILT_IMAGE_GIB} GiB there to build`,
+        wanted: `>= ${BUILT_IMAGE_GIB} GiB free for Docker`,
+        fix: {
+          text: `Free space on the disk of ${dockerRoot}; \`docker system df\` shows what Docker keeps there, \`docker image prune\` and \`docker builder prune\` remove dangling images and build cache.`,
+          command: 'docker system df',
+        },
+      };
+    }
     if (tightest < 2) {
       return {
         status: 'fail',
