@@ -383,6 +383,18 @@ describe('dec homework check with an Airflow week (in-process, fake engine)', ()
     });
   });
 
+  it('no import errors: one line with how many DAGs loaded; the check passes (exit 0)', async () => {
+    const ctx = contexts.make({ options: { syllabus } });
+    const folder = answered(ctx.cwd);
+    const scheduler = { ...SCHEDULER, binds: [{ source: join(folder, 'dags'), target: '/opt/airflow/dags' }] };
+    const output = errorsJson([], 4);
+    expect(await homeworkCheck(ctx, '2', {}, deps(fakeEngine([scheduler], { exitCode: 0, output })))).toBe(0);
+    expect(ctx.stdout()).toContain(
+      '  ✓ DAGs in homework/week2/dags as Airflow parses them (dec-week2-airflow-scheduler): 4 loaded, no import errors',
+    );
+    expect(ctx.stdout()).toContain('Ready to submit.');
+  });
+
   it('Airflow not running: one line saying so and how to start it; the answers alone decide (exit 0)', async () => {
     const ctx = contexts.make({ options: { syllabus } });
     answered(ctx.cwd);
