@@ -57,16 +57,9 @@ export const RESULT_MARKER = 'DEC-DAG-IMPORT-ERRORS ';
  * What `airflow dags list-import-errors -o json` does (Airflow 2.3+), for Python 3.7 and Airflow 2.x:
  * the dags folder the scheduler is configured with, without Airflow's example DAGs. Airflow's logging
  * and Python's warnings are silenced so that the one result line is all that matters in the output.
- * A newline on stderr every 10 s keeps the exec's connection from looking idle to the client's timeout.
  */
 export const PARSE_SCRIPT = [
-  'import json, logging, sys, threading, time, warnings',
-  'def beat():',
-  '    while True:',
-  '        time.sleep(10)',
-  '        sys.stderr.write("\\n")',
-  '        sys.stderr.flush()',
-  'threading.Thread(target=beat, daemon=True).start()',
+  'import json, logging, sys, warnings',
   'warnings.simplefilter("ignore")',
   'from airflow.models.dagbag import DagBag',
   'logging.disable(logging.CRITICAL)',

@@ -3,10 +3,12 @@
 // homework's dags folder bind-mounted at /opt/airflow/dags) whose `python` is a script printing what
 // dec's DagBag parse prints in Airflow 2.2.3, import errors with tracebacks included. dec finds it by its
 // labels, runs the parse through the Docker exec API, and maps the container's paths back to the folder.
+import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PARSE_SCRIPT, dagProblems, parseImportErrorsOutput } from '../../src/homework/dags.js';
 import { TEST_LABEL, docker, ensureBusyboxImage, removeContainer, testContainerName } from '../helpers/docker.js';
 import { FIXTURES, noUnexpectedError, runDec, useSandbox } from '../helpers/run.js';
 
@@ -160,4 +162,65 @@ describe('dec homework check: DAG import errors from the running scheduler', () 
     );
     expect(result.stdout).not.toContain('fhv_dag.py');
   }, 120_000);
+});
+
+// The script dec runs in the scheduler, run by this machine's python3 against a stand-in `airflow`
+// package whose DagBag does what Airflow 2.2's does for these files: import each .py of the dags folder
+// and keep traceback.format_exc(limit=-2) for the ones that fail, logging as it goes.
+const STAND_IN_DAGBAG = `import importlib.util, logging, os, traceback
+class DagBag:
+    def __init__(self, include_examples=True):
+        assert include_examples is False
+        self.dag_folder = os.environ["DAGS_FOLDER"]
+        self.dags = {}
+        self.import_errors = {}
+        logging.getLogger("airflow.models.dagbag.DagBag").info("Filling up the DagBag from %s", self.dag_folder)
+        for name in sorted(os.listdir(self.dag_folder)):
+            path = os.path.join(self.dag_folder, name)
+            try:
+                spec = importlib.util.spec_from_file_location(name[:-3], path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                self.dags[name] = module
+            except Exception:
+                logging.getLogger("airflow.models.dagbag.DagBag").exception("Failed to import: %s", path)
+                self.import_errors[path] = traceback.format_exc(limit=-2)
+`;
+
+describe("dec's parse script, run by python3", () => {
+  it('prints one result line that dec reads into file, line and message, whatever the DAG files print', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'dec-dags-python-'));
+    try {
+      mkdirSync(join(root, 'airflow', 'models'), { recursive: true });
+      writeFileSync(join(root, 'airflow', '__init__.py'), '');
+      writeFileSync(join(root, 'airflow', 'models', '__init__.py'), '');
+      writeFileSync(join(root, 'airflow', 'models', 'dagbag.py'), STAND_IN_DAGBAG);
+      const dags = join(root, 'dags');
+      mkdirSync(dags);
+      writeFileSync(
+        join(dags, 'good_dag.py'),
+        'print("a DAG file printing", end="")\nimport warnings\nwarnings.warn("old")\n',
+      );
+      writeFileSync(join(dags, 'missing_dag.py'), 'import os\n\nimport google_cloud_storage_not_here\n');
+      writeFileSync(join(dags, 'syntax_dag.py'), 'from os import path\n\nwith DAG(\n');
+      const output = await new Promise<string>((resolve, reject) => {
+        execFile(
+          'python3',
+          ['-c', PARSE_SCRIPT],
+          { env: { PATH: process.env.PATH, PYTHONPATH: root, DAGS_FOLDER: dags }, timeout: 30_000 },
+          (error, stdout, stderr) =>
+            error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout + stderr),
+        );
+      });
+      const parsed = parseImportErrorsOutput(output);
+      expect(parsed, output).toMatchObject({ folder: dags, dags: 1 });
+      const problems = dagProblems(parsed!.errors, [{ source: '/home/ada/dags', target: dags }]);
+      expect(problems.map((p) => [p.file, p.line, p.message])).toEqual([
+        ['/home/ada/dags/missing_dag.py', 3, "ModuleNotFoundError: No module named 'google_cloud_storage_not_here'"],
+        ['/home/ada/dags/syntax_dag.py', 3, expect.stringMatching(/^SyntaxError: /)],
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
