@@ -261,6 +261,19 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         `no stack "${stack}" under the top-level "stacks"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
       );
     }
+    for (const [name, variant] of Object.entries(week.setup?.variants ?? {})) {
+      const where: PathSegment[] = ['weeks', w, 'setup', 'variants', name, 'stack'];
+      if (stack === undefined)
+        add(where, 'a variant is another way to set up the week: give the week its own `stack` too');
+      else if (variant.stack === stack) add(where, `${stack} is the week's own stack; a variant names another one`);
+      else if (!Object.hasOwn(syllabus.stacks ?? {}, variant.stack)) {
+        const suggestion = nearest(variant.stack, Object.keys(syllabus.stacks ?? {}));
+        add(
+          where,
+          `no stack "${variant.stack}" under the top-level "stacks"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        );
+      }
+    }
     (week.datasets ?? []).forEach((use, d) => {
       if (!datasets.includes(use.dataset)) {
         const suggestion = nearest(use.dataset, datasets);
