@@ -7,7 +7,7 @@ import { DecError } from '../errors.js';
 import { nearest } from '../util/nearest.js';
 import { toCourse, topicId, type Course } from './course.js';
 import { MAX_ALIAS_COUNT, MAX_SYLLABUS_BYTES } from './limits.js';
-import { dependencyConditions, syllabusSchema, type SyllabusInput } from './schema.js';
+import { DEFAULT_VARIANT, dependencyConditions, syllabusSchema, type SyllabusInput } from './schema.js';
 
 type PathSegment = string | number;
 
@@ -263,7 +263,12 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
     }
     for (const [name, variant] of Object.entries(week.setup?.variants ?? {})) {
       const where: PathSegment[] = ['weeks', w, 'setup', 'variants', name, 'stack'];
-      if (stack === undefined)
+      if (name === DEFAULT_VARIANT)
+        add(
+          ['weeks', w, 'setup', 'variants', name],
+          `"${DEFAULT_VARIANT}" names the week's own stack; give the variant another name`,
+        );
+      else if (stack === undefined)
         add(where, 'a variant is another way to set up the week: give the week its own `stack` too');
       else if (variant.stack === stack) add(where, `${stack} is the week's own stack; a variant names another one`);
       else if (!Object.hasOwn(syllabus.stacks ?? {}, variant.stack)) {

@@ -362,12 +362,7 @@ const setupSchema = z.strictObject({
   ports: z.array(portSchema).optional().describe('Host ports the stack publishes; `dec doctor` checks they are free.'),
   dockerMemoryGb,
   variants: z
-    .record(
-      slug.refine((name) => name !== DEFAULT_VARIANT, {
-        message: `"${DEFAULT_VARIANT}" names the week's own stack; give the variant another name`,
-      }),
-      variantSchema,
-    )
+    .record(slug, variantSchema)
     .optional()
     .describe(
       `Other stacks for the same week, chosen by \`dec setup <week> --variant <name>\` (\`--light\` for one named light) and remembered; \`--variant ${DEFAULT_VARIANT}\` goes back to \`stack\`.`,

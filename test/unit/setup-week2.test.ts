@@ -229,7 +229,12 @@ describe('week 2: the official CeleryExecutor stack', () => {
     expect(service(official, 'airflow-init').binds).toEqual([]);
     // The homework template writes its DAG into the folder setup mounts.
     const template = new URL('../../templates/homework/week-2/dags/data_ingestion_dag.py', import.meta.url);
-    expect(readFileSync(template, 'utf8')).toMatch(/with DAG\(/);
+    const dag = readFileSync(template, 'utf8');
+    expect(dag).toMatch(/with DAG\(/);
+    // The course mirror (the S3 URL of the 2022 DAG answers 403), .csv.gz kept, and curl -f so a 404 fails.
+    expect(dag).toContain('"https://github.com/DataTalksClub/nyc-tlc-data/releases/download/" + DATASET');
+    expect(dag).toContain('_tripdata_" + MONTH + ".csv.gz"');
+    expect(dag).toContain('"curl -sSLf " + URL');
   });
 
   it('runs the Airflow services as the student with group 0 (the course’s AIRFLOW_UID), the job as root', () => {
@@ -443,6 +448,48 @@ describe('choosing a variant', () => {
   });
 });
 
+describe('variants in a syllabus of one’s own', () => {
+  /** The variants test fixture with its week's setup replaced. */
+  function problems(setupYaml: string): string[] {
+    const text = readFileSync(new URL('../fixtures/syllabi/variants-stack.yaml', import.meta.url), 'utf8');
+    const start = text.indexOf('    setup:\n');
+    try {
+      parseSyllabus(Buffer.from(text.slice(0, start) + setupYaml), 'variants.yaml');
+    } catch (error) {
+      return [(error as DecError).message, ...((error as DecError).details ?? [])];
+    }
+    return [];
+  }
+
+  it('a variant names an existing stack other than the week’s own, the week has its own, and none is called default', () => {
+    expect(
+      problems(
+        '    setup:\n      summary: s\n      stack: full\n      variants:\n        light: { summary: l, stack: lite }\n',
+      ),
+    ).toEqual([]);
+    expect(
+      problems(
+        '    setup:\n      summary: s\n      stack: full\n      variants:\n        light: { summary: l, stack: lit }\n',
+      ).join('\n'),
+    ).toMatch(/no stack "lit" under the top-level "stacks"; did you mean "lite"\?/);
+    expect(
+      problems(
+        '    setup:\n      summary: s\n      stack: full\n      variants:\n        light: { summary: l, stack: full }\n',
+      ).join('\n'),
+    ).toMatch(/full is the week's own stack; a variant names another one/);
+    expect(
+      problems('    setup:\n      summary: s\n      variants:\n        light: { summary: l, stack: lite }\n').join(
+        '\n',
+      ),
+    ).toMatch(/give the week its own `stack` too/);
+    expect(
+      problems(
+        '    setup:\n      summary: s\n      stack: full\n      variants:\n        default: { summary: l, stack: lite }\n',
+      ).join('\n'),
+    ).toMatch(/"default" names the week's own stack/);
+  });
+});
+
 describe('the student’s gcloud project, read from gcloud’s files', () => {
   const contexts = commandContexts();
   afterEach(() => contexts.cleanup());
@@ -560,6 +607,22 @@ describe('dec setup week2 in-process (the engine in memory)', () => {
     expect(ctx.stdout().slice(beforeDown)).toMatch(/week2-light: removed 3 containers/);
     expect(engine.containers.size).toBe(0);
     expect([...engine.volumes.keys()]).toContain('dec-week2-light-postgres-db-volume');
+  });
+
+  it('--only and --print-compose act on the chosen variant; the Compose file alone is on stdout outside a workspace', async () => {
+    const { engine, deps } = engineDeps();
+    const only = contexts.make({ options: { json: true } });
+    expect(await setup(only, '2', { light: true, only: 'webserver', dryRun: true }, deps)).toBe(0);
+    const plan = (JSON.parse(only.stdout()) as { plan: string[] }).plan;
+    expect(plan.filter((l) => l.startsWith('create and start')).map((l) => l.split(' ')[3])).toEqual([
+      'dec-week2-light-postgres',
+      'dec-week2-light-webserver',
+    ]);
+    const compose = contexts.make();
+    expect(await setup(compose, 'week2-light', { printCompose: true, gcpProject: 'my-proj-123' }, deps)).toBe(0);
+    expect(compose.stdout()).toMatch(/^# docker-compose\.yaml for the dec stack "week2-light"/);
+    expect(compose.stdout()).toContain('GCP_PROJECT_ID: my-proj-123');
+    expect(engine.calls).toEqual([]);
   });
 
   it('with less than 5 GiB for Docker, the official setup’s memory warning names --light', async () => {
