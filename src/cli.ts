@@ -209,7 +209,10 @@ function registerSetup(program: Command): void {
       '--reset',
       'forget the remembered --port, --image, --env and --expose, and apply the syllabus settings (volumes are kept)',
     )
-    .option('--timeout <time>', 'how long each service may take to become ready, e.g. 120 or 3m', '120')
+    .option(
+      '--timeout <time>',
+      "how long each service may take to become ready, e.g. 120 or 3m (default 120 s, or the stack's own: week 2's Airflow 5 min)",
+    )
     .option('--load <datasets>', 'then load data into its Postgres, e.g. yellow:2021-01,zones (see dec data)')
     .option(
       '--variant <name>',

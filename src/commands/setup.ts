@@ -23,6 +23,7 @@ import { updateProgress } from '../progress/store.js';
 import { markDone, stepKey } from '../progress/model.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
+import { parseComposeDuration } from '../syllabus/duration.js';
 import { findWeek } from '../syllabus/query.js';
 import { DEFAULT_VARIANT, type Stack } from '../syllabus/schema.js';
 import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
@@ -450,7 +451,8 @@ export async function setup(
     await checkPorts(ctx, deps, plan, actual, target);
     await checkResources(ctx, client, stack, lighterVariantHint(session.course, target.week, stack.memoryGb));
     const readyTimeoutMs = parseTimeLimit(options.timeout, {
-      fallbackMs: DEFAULT_READY_S * 1000,
+      // The stack's own limit when --timeout is not given (Airflow's first start takes minutes).
+      fallbackMs: (stack.readyTimeout && parseComposeDuration(stack.readyTimeout)) || DEFAULT_READY_S * 1000,
       minMs: 1000,
       maxMs: 3_600_000,
     });

@@ -325,6 +325,11 @@ const stackSchema = z.strictObject({
     .describe('A bridge network every service joins, by service name and aliases.'),
   services: z.record(slug, serviceSchema.superRefine(builtImageName)),
   memoryGb: z.number().positive().optional().describe('Memory (GiB) the Docker engine needs for this stack.'),
+  readyTimeout: composeDuration
+    .optional()
+    .describe(
+      'How long each service (or job) may take to become ready when `dec setup --timeout` is not given, e.g. "5m" for Airflow\'s first start; default 120s.',
+    ),
   next: z
     .array(text)
     .optional()

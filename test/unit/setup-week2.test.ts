@@ -625,6 +625,22 @@ describe('dec setup week2 in-process (the engine in memory)', () => {
     expect(engine.calls).toEqual([]);
   });
 
+  it('a stack’s readyTimeout is the limit when --timeout is not given (week 2’s Airflow: 5 minutes)', async () => {
+    expect(course.stacks.week2?.readyTimeout).toBe('5m');
+    expect(course.stacks['week2-light']?.readyTimeout).toBe('5m');
+    const ctx = contexts.make();
+    const fixture = readFileSync(new URL('../fixtures/syllabi/variants-stack.yaml', import.meta.url), 'utf8');
+    const syllabus = join(ctx.dir, 'variants.yaml');
+    const full = '      name: variants-full-net\n';
+    writeFileSync(syllabus, fixture.replace(full, `${full}    readyTimeout: 1s\n`));
+    const { engine, deps } = engineDeps();
+    engine.faults.healthyAfter.web = Infinity;
+    const slow = contexts.make({ options: { syllabus } });
+    const refused = await setup(slow, '1', {}, deps).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DecError);
+    expect((refused as DecError).message).toMatch(/not ready within 1 s/);
+  });
+
   it('with less than 5 GiB for Docker, the official setup’s memory warning names --light', async () => {
     const { deps } = engineDeps(4);
     const ctx = contexts.make({ env: { CLOUDSDK_CORE_PROJECT: 'student-proj-42' } });
