@@ -336,12 +336,13 @@ describe('week 2: the light variant (the course’s no-frills LocalExecutor stac
       );
       expect(service(light, name).restart).toBe('on-failure');
     }
-    expect(service(light, 'webserver').healthcheck?.test).toEqual([
-      'CMD',
-      'curl',
-      '--fail',
-      'http://localhost:8080/health',
-    ]);
+    expect(service(light, 'webserver').healthcheck).toEqual({
+      test: ['CMD', 'curl', '--fail', 'http://localhost:8080/health'],
+      interval: '10s',
+      timeout: '10s',
+      retries: 5,
+      startPeriod: '60s',
+    });
   });
 
   it('has its own network and volume: the two variants never share data or a network', () => {
