@@ -519,8 +519,8 @@ async function switchVariant(
       .filter((c) => projectOf(c.labels) === target.project)
       .map((c) => c.labels[DEC_LABELS.stack] ?? ''),
   );
-  const flag =
-    target.variant === DEFAULT_VARIANT ? '' : target.variant === 'light' ? ' --light' : ` --variant ${target.variant}`;
+  // The week's own by name too: after the --down, a bare `dec setup week2` would still mean the variant.
+  const flag = target.variant === 'light' ? ' --light' : ` --variant ${target.variant}`;
   checkOtherVariants(
     target.week,
     target.variant,

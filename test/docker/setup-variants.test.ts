@@ -78,7 +78,7 @@ describe('dec setup --light / --variant (real engine)', { timeout: 240_000 }, ()
     const refused = await dec('setup', '1', '--variant', 'default');
     expect(refused.code).toBe(2);
     noUnexpectedError(refused);
-    expect(refused.stderr).toContain('dec setup lite --down (its data is kept), then dec setup full');
+    expect(refused.stderr).toContain('dec setup lite --down (its data is kept), then dec setup full --variant default');
     expect(await containers(box)).toEqual({ [lite('web')]: 'running' });
 
     const down = await dec('setup', '1', '--down');

@@ -593,7 +593,9 @@ describe('dec setup week2 in-process (the engine in memory)', () => {
     const calls = engine.calls.length;
     const refused = await setup(ctx, '2', { variant: 'default' }, deps).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(DecError);
-    expect((refused as DecError).hint).toBe('dec setup week2-light --down (its data is kept), then dec setup week2');
+    expect((refused as DecError).hint).toBe(
+      'dec setup week2-light --down (its data is kept), then dec setup week2 --variant default',
+    );
     expect(engine.calls.length).toBe(calls);
     expect(await rememberedVariant(ctx.env, course.id, week2)).toBe('light');
 
