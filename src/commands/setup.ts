@@ -860,12 +860,14 @@ export async function setupStatus(
       .map((s) =>
         [
           style.bold(`${s.stack}: ${s.title} (week ${s.week})`),
-          ...s.services.map((svc) => {
+          // Names as long as week 2's airflow-webserver stay in one column.
+          ...s.services.map((svc, _, all) => {
+            const width = Math.max(12, ...all.map((other) => other.service.length));
             const mark = svc.state === 'running' ? (svc.ready ? style.green('✓') : style.yellow('!')) : style.dim('○');
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
             const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
             const state = svc.state === 'missing' ? 'not set up' : svc.state;
-            return `  ${mark} ${svc.service.padEnd(12)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            return `  ${mark} ${svc.service.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),

@@ -628,6 +628,14 @@ describe('dec setup week2 in-process (the engine in memory)', () => {
     expect(engine.calls).toEqual([]);
   });
 
+  it('status lines up week 2’s long service names in one column', async () => {
+    const { deps } = engineDeps();
+    const ctx = contexts.make();
+    await setupStatus(ctx, '2', deps);
+    expect(ctx.stdout()).toContain('  ○ postgres          not set up');
+    expect(ctx.stdout()).toContain('  ○ airflow-webserver not set up');
+  });
+
   it('a stack’s readyTimeout is the limit when --timeout is not given (week 2’s Airflow: 5 minutes)', async () => {
     expect(course.stacks.week2?.readyTimeout).toBe('5m');
     expect(course.stacks['week2-light']?.readyTimeout).toBe('5m');
