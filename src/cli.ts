@@ -209,12 +209,22 @@ function registerSetup(program: Command): void {
       '--reset',
       'forget the remembered --port, --image, --env and --expose, and apply the syllabus settings (volumes are kept)',
     )
-    .option('--timeout <time>', 'how long each service may take to become ready, e.g. 120 or 3m', '120')
+    .option(
+      '--timeout <time>',
+      "how long each service may take to become ready, e.g. 120 or 3m (default 120 s, or the stack's own: week 2's Airflow 5 min)",
+    )
     .option('--load <datasets>', 'then load data into its Postgres, e.g. yellow:2021-01,zones (see dec data)')
+    .option(
+      '--variant <name>',
+      "another setup of the week, e.g. week 2's light one (remembered, so --down and status find it; default: the week's own)",
+    )
+    .option('--light', "same as --variant light: week 2's no-frills LocalExecutor Airflow for 4 GB of Docker memory")
+    .option('--gcp-project <id>', "your GCP project for week 2's DAGs (default: your gcloud config's; remembered)")
+    .option('--gcp-bucket <name>', 'your data lake bucket (default: dtc_data_lake_<project>, as the course names it)')
     .helpCommand(false)
     .addHelpText(
       'after',
-      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones')}
+      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones', 'dec setup week2 --gcp-project my-project-123', 'dec setup week2 --light            # 4 GB of Docker memory: the no-frills LocalExecutor Airflow', 'dec setup week2 --down             # whichever variant was set up')}
 Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could not run (no engine, bad flags), 130 interrupted.`,
     )
     .action(async (week: string | undefined, options: import('./commands/setup.js').SetupOptions, command: Command) => {

@@ -5,6 +5,7 @@ import {
   resolveDockerEndpoint,
   belongsToStack,
   DEC_LABELS,
+  projectOf,
   DockerUnavailable,
   projectFromEnv,
   type ContainerSummary,
@@ -22,8 +23,9 @@ import { updateProgress } from '../progress/store.js';
 import { markDone, stepKey } from '../progress/model.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
+import { parseComposeDuration } from '../syllabus/duration.js';
 import { findWeek } from '../syllabus/query.js';
-import type { Stack } from '../syllabus/schema.js';
+import { DEFAULT_VARIANT, type Stack } from '../syllabus/schema.js';
 import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
 import { buildContextRoot, resolveBuilds } from '../setup/build.js';
 import { defaultDatabase, tableRows } from '../setup/database.js';
@@ -47,6 +49,17 @@ import { serviceReady } from '../setup/ready.js';
 import { folderOwner, hostChanges } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
+import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
+import {
+  checkOtherVariants,
+  lighterVariantHint,
+  rememberedVariant,
+  rememberVariant,
+  variantFlag,
+  variantOfStack,
+  variantStack,
+  weekVariants,
+} from '../setup/variant.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 
 export interface SetupOptions {
@@ -67,6 +80,12 @@ export interface SetupOptions {
   timeout?: string;
   /** After a successful setup, load these datasets: "yellow:2021-01,zones". */
   load?: string;
+  /** Another of the week's setups (setup.variants); --light is --variant light. Remembered. */
+  variant?: string;
+  light?: boolean;
+  /** The student's GCP project and bucket, for a stack whose env names {gcp.project}/{gcp.bucket}. */
+  gcpProject?: string;
+  gcpBucket?: string;
 }
 
 /** "yellow:2021-01,zones,fhv:2019-01..2019-03" → what to load. */
@@ -98,13 +117,32 @@ interface Target {
   week: CourseWeek;
   stackId: string;
   stack: Stack;
+  /** The week's setup variant this stack is ("default" for the week's own stack), and the one remembered. */
+  variant: string;
+  remembered?: string;
+  /** The variant came from the last setup, not from this command's flag or week name. */
+  asLastTime: boolean;
 }
 
-async function resolveTarget(ctx: CommandContext, ref: string): Promise<Target> {
+/**
+ * The week and its stack: the variant the flag names, else the one the ref names (`week2-light`), else
+ * the one remembered from the last setup, else the week's own stack.
+ */
+async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string): Promise<Target> {
   const project = projectFromEnv(ctx.env);
   const session = await openSession(ctx);
-  const week = findWeek(session.course, ref);
-  const stackId = week.setup?.stack;
+  const named = variantOfStack(session.course, ref);
+  if (named && wanted !== undefined && wanted !== named.variant)
+    throw new DecError(
+      `${ref} is the ${named.variant} setup of week ${weekLabel(named.week)}, and --variant ${wanted} asks for another.`,
+      {
+        hint: `Name the week instead: dec setup ${named.week.setup?.stack ?? weekLabel(named.week)} --variant ${wanted}`,
+      },
+    );
+  const week = named?.week ?? findWeek(session.course, ref);
+  const remembered = week.setup?.stack ? await rememberedVariant(ctx.env, session.course.id, week) : undefined;
+  const variant = wanted ?? named?.variant ?? remembered ?? DEFAULT_VARIANT;
+  const stackId = week.setup?.stack === undefined ? undefined : variantStack(week, variant);
   const stack = stackId === undefined ? undefined : session.course.stacks[stackId];
   if (!stackId || !stack) {
     const withStacks = session.course.weeks
@@ -117,7 +155,8 @@ async function resolveTarget(ctx: CommandContext, ref: string): Promise<Target> 
       },
     );
   }
-  return { project, session, week, stackId, stack };
+  const asLastTime = wanted === undefined && named === undefined && remembered !== undefined;
+  return { project, session, week, stackId, stack, variant, remembered, asLastTime };
 }
 
 /** What setup touches besides files: the Docker engine and the host's ports. Tests pass an in-memory engine. */
@@ -231,13 +270,19 @@ async function markSetupDone(ctx: CommandContext, target: Target): Promise<void>
 }
 
 /** Memory and disk the stack needs: warnings, since the engine may still cope. */
-async function checkResources(ctx: CommandContext, client: DockerClient, stack: Stack): Promise<void> {
+async function checkResources(
+  ctx: CommandContext,
+  client: DockerClient,
+  stack: Stack,
+  /** The week's lighter setup, named when memory is short (week 2: --light). */
+  lighter?: string,
+): Promise<void> {
   const info = await client.info().catch(() => undefined);
   if (!info) return;
   const gib = info.memTotal / 1024 ** 3;
   if (stack.memoryGb !== undefined && gib + 0.05 < stack.memoryGb) {
     ctx.terminal.warn(
-      `The Docker engine has ${gib.toFixed(1)} GiB of memory; this stack wants ${stack.memoryGb} GiB (dec doctor --only docker-memory says how to raise it).`,
+      `The Docker engine has ${gib.toFixed(1)} GiB of memory; this stack wants ${stack.memoryGb} GiB (dec doctor --only docker-memory says how to raise it).${lighter ? ` ${lighter}` : ''}`,
     );
   }
   if (client.endpoint.url.startsWith('unix://')) {
@@ -259,10 +304,12 @@ export async function setup(
   options: SetupOptions,
   deps: SetupDeps = realSetupDeps(ctx),
 ): Promise<number> {
-  const target = await resolveTarget(ctx, ref);
+  const target = await resolveTarget(ctx, ref, variantFlag(options));
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
-    const starting = (['printCompose', 'load', 'recreate', 'reset'] as const).find((flag) => options[flag]);
+    const starting = (['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket'] as const).find(
+      (flag) => options[flag],
+    );
     if (starting) {
       const flag = `--${starting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       throw new DecError(`${flag} does not go with ${options.destroy ? '--destroy' : '--down'}.`, {
@@ -281,18 +328,36 @@ export async function setup(
     });
   }
   const saved = await readOverrides(ctx.env, session.course.id, stackId);
+  const base = options.reset ? noOverrides() : saved;
+  // The student's GCP project and bucket, as --env assignments that this run's own --env can still override.
+  const gcp = gcpEnv(
+    stackId,
+    stack,
+    base,
+    options,
+    usesGcp(stack) ? await gcloudProject(ctx.env, ctx.home, ctx.platform) : undefined,
+  );
   // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
   const overrides = applyFlags(
-    options.reset ? noOverrides() : saved,
-    { port: options.port, image: options.image, env: options.env, expose: options.expose },
+    base,
+    { port: options.port, image: options.image, env: [...gcp.env, ...(options.env ?? [])], expose: options.expose },
     stack,
   );
+  if (gcp.missing)
+    ctx.terminal.warn(
+      `No GCP project for ${stackId}: GCP_PROJECT_ID and GCP_GCS_BUCKET stay empty, so the DAGs that upload to GCS cannot work (the local-Postgres ones can). Give yours: dec setup ${stackId} --gcp-project <project id> (or gcloud config set project <project id> and run this again).`,
+    );
   // The contexts of the images dec builds, with their digests (what tags the images).
   const builds = await resolveBuilds(stack, buildContextRoot(session.syllabus.path), overrides.images);
   const roots = bindRoots(ctx, session);
   const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings, builds, roots);
   const desired = desiredWith(overrides);
-  if (!session.workspace && desired.services.some((s) => s.binds.some((b) => b.from === 'workspace')))
+  // Not with --print-compose: its stdout is the Compose file (which has the folders' absolute paths).
+  if (
+    !session.workspace &&
+    !options.printCompose &&
+    desired.services.some((s) => s.binds.some((b) => b.from === 'workspace'))
+  )
     ctx.terminal.print(
       ctx.terminal.style.dim(
         `No dec workspace here: the stack's folders are under the current folder, ${ctx.cwd} (in a workspace, under its root from any folder in it).`,
@@ -333,6 +398,7 @@ export async function setup(
   const release = options.dryRun ? undefined : await takeStackLock(ctx, target);
   try {
     const client = await engine(ctx, deps);
+    await switchVariant(ctx, client, target, options.dryRun === true);
     if (!options.dryRun) {
       const repaired = await repairNetwork(client, desired);
       if (repaired) ctx.terminal.warn(repaired);
@@ -383,9 +449,10 @@ export async function setup(
     }
 
     await checkPorts(ctx, deps, plan, actual, target);
-    await checkResources(ctx, client, stack);
+    await checkResources(ctx, client, stack, lighterVariantHint(session.course, target.week, stack.memoryGb));
     const readyTimeoutMs = parseTimeLimit(options.timeout, {
-      fallbackMs: DEFAULT_READY_S * 1000,
+      // The stack's own limit when --timeout is not given (Airflow's first start takes minutes).
+      fallbackMs: (stack.readyTimeout && parseComposeDuration(stack.readyTimeout)) || DEFAULT_READY_S * 1000,
       minMs: 1000,
       maxMs: 3_600_000,
     });
@@ -433,6 +500,41 @@ export async function setup(
   } finally {
     await release?.();
   }
+}
+
+/**
+ * A week with variants: the other variants must be down before this one starts (same ports, same work),
+ * and a real run remembers the variant, so --down, --only and status find it without the flag. It is
+ * remembered before anything starts: a run that fails halfway leaves containers --down must find.
+ */
+async function switchVariant(
+  ctx: CommandContext,
+  client: DockerClient,
+  target: Target,
+  dryRun: boolean,
+): Promise<void> {
+  if (weekVariants(target.week).length <= 1) return;
+  const withContainers = new Set(
+    (await client.listContainers())
+      .filter((c) => projectOf(c.labels) === target.project)
+      .map((c) => c.labels[DEC_LABELS.stack] ?? ''),
+  );
+  // The week's own by name too: after the --down, a bare `dec setup week2` would still mean the variant.
+  const flag = target.variant === 'light' ? ' --light' : ` --variant ${target.variant}`;
+  checkOtherVariants(
+    target.week,
+    target.variant,
+    withContainers,
+    `dec setup ${target.week.setup?.stack ?? target.stackId}${flag}`,
+  );
+  if (!dryRun && target.variant !== (target.remembered ?? DEFAULT_VARIANT))
+    await rememberVariant(ctx.env, target.session.course.id, target.week, target.variant);
+  if (target.asLastTime && target.variant !== DEFAULT_VARIANT)
+    ctx.terminal.print(
+      ctx.terminal.style.dim(
+        `Week ${weekLabel(target.week)}: the ${target.variant} setup, as last time (--variant ${DEFAULT_VARIANT} for the week's own).`,
+      ),
+    );
 }
 
 /** The datasets the week uses, as --load would name them: the first month of each span. */
@@ -758,12 +860,14 @@ export async function setupStatus(
       .map((s) =>
         [
           style.bold(`${s.stack}: ${s.title} (week ${s.week})`),
-          ...s.services.map((svc) => {
+          // Names as long as week 2's airflow-webserver stay in one column.
+          ...s.services.map((svc, _, all) => {
+            const width = Math.max(12, ...all.map((other) => other.service.length));
             const mark = svc.state === 'running' ? (svc.ready ? style.green('✓') : style.yellow('!')) : style.dim('○');
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
             const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
             const state = svc.state === 'missing' ? 'not set up' : svc.state;
-            return `  ${mark} ${svc.service.padEnd(12)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            return `  ${mark} ${svc.service.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),

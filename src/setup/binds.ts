@@ -163,10 +163,13 @@ export async function checkJoinedNetworks(
  */
 export async function hostChanges(client: DockerClient, plan: StackPlan): Promise<string[]> {
   const lines: string[] = [];
-  // --dry-run: the folders a run would make (those of the services it starts).
+  // --dry-run: the folders a run would make (those of the services it starts), each once (week 2's
+  // Airflow services share theirs).
   for (const action of plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs'))
-    for (const bind of action.service.binds)
-      if (!(await stat(bind.source).catch(() => undefined))) lines.push(`make the folder ${bind.source}`);
+    for (const bind of action.service.binds) {
+      const line = `make the folder ${bind.source}`;
+      if (!lines.includes(line) && !(await stat(bind.source).catch(() => undefined))) lines.push(line);
+    }
   for (const action of plan.services) {
     if (action.kind !== 'keep') continue;
     for (const joined of action.service.networks) {

@@ -102,8 +102,9 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
     pullImages: [...new Set(building.filter((s) => !s.build).map((s) => s.image))].filter(
       (image) => !actual.images[image],
     ),
+    // One build per image: week 2's six Airflow services share the one image built from one context.
     builds: chosen(desired, options.only)
-      .filter((s) => s.build)
+      .filter((s, index, all) => s.build && all.findIndex((o) => o.build && o.image === s.image) === index)
       .map((service) => ({ service, upToDate: actual.images[service.image] === true })),
     services,
   };

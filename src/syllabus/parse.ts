@@ -7,7 +7,7 @@ import { DecError } from '../errors.js';
 import { nearest } from '../util/nearest.js';
 import { toCourse, topicId, type Course } from './course.js';
 import { MAX_ALIAS_COUNT, MAX_SYLLABUS_BYTES } from './limits.js';
-import { dependencyConditions, syllabusSchema, type SyllabusInput } from './schema.js';
+import { DEFAULT_VARIANT, dependencyConditions, syllabusSchema, type SyllabusInput } from './schema.js';
 
 type PathSegment = string | number;
 
@@ -260,6 +260,24 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         ['weeks', w, 'setup', 'stack'],
         `no stack "${stack}" under the top-level "stacks"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
       );
+    }
+    for (const [name, variant] of Object.entries(week.setup?.variants ?? {})) {
+      const where: PathSegment[] = ['weeks', w, 'setup', 'variants', name, 'stack'];
+      if (name === DEFAULT_VARIANT)
+        add(
+          ['weeks', w, 'setup', 'variants', name],
+          `"${DEFAULT_VARIANT}" names the week's own stack; give the variant another name`,
+        );
+      else if (stack === undefined)
+        add(where, 'a variant is another way to set up the week: give the week its own `stack` too');
+      else if (variant.stack === stack) add(where, `${stack} is the week's own stack; a variant names another one`);
+      else if (!Object.hasOwn(syllabus.stacks ?? {}, variant.stack)) {
+        const suggestion = nearest(variant.stack, Object.keys(syllabus.stacks ?? {}));
+        add(
+          where,
+          `no stack "${variant.stack}" under the top-level "stacks"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+        );
+      }
     }
     (week.datasets ?? []).forEach((use, d) => {
       if (!datasets.includes(use.dataset)) {

@@ -325,6 +325,11 @@ const stackSchema = z.strictObject({
     .describe('A bridge network every service joins, by service name and aliases.'),
   services: z.record(slug, serviceSchema.superRefine(builtImageName)),
   memoryGb: z.number().positive().optional().describe('Memory (GiB) the Docker engine needs for this stack.'),
+  readyTimeout: composeDuration
+    .optional()
+    .describe(
+      'How long each service (or job) may take to become ready when `dec setup --timeout` is not given, e.g. "5m" for Airflow\'s first start; default 120s.',
+    ),
   next: z
     .array(text)
     .optional()
@@ -338,15 +343,35 @@ const portSchema = z.strictObject({
   service: slug.describe('The service of the stack that publishes it.'),
 });
 
+const dockerMemoryGb = z
+  .number()
+  .positive()
+  .optional()
+  .describe("Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine's.");
+
+/** The name `dec setup --variant` gives the week's own `stack` (a variant may not take it). */
+export const DEFAULT_VARIANT = 'default';
+
+const variantSchema = z
+  .strictObject({
+    summary: text.describe('One line: what this variant runs, and for whom.'),
+    stack: slug.describe("The stack `dec setup <week> --variant <name>` starts instead of the week's own."),
+    ports: z.array(portSchema).optional().describe('Host ports this variant publishes.'),
+    dockerMemoryGb,
+  })
+  .describe('Another way to set the week up, e.g. a lighter stack for machines with less memory.');
+
 const setupSchema = z.strictObject({
   summary: text.describe('One line: what the week runs locally.'),
   stack: slug.optional().describe('Name of the local stack `dec setup` starts, if any.'),
   ports: z.array(portSchema).optional().describe('Host ports the stack publishes; `dec doctor` checks they are free.'),
-  dockerMemoryGb: z
-    .number()
-    .positive()
+  dockerMemoryGb,
+  variants: z
+    .record(slug, variantSchema)
     .optional()
-    .describe("Memory (GiB) the Docker engine needs for this stack; `dec doctor` compares it with the engine's."),
+    .describe(
+      `Other stacks for the same week, chosen by \`dec setup <week> --variant <name>\` (\`--light\` for one named light) and remembered; \`--variant ${DEFAULT_VARIANT}\` goes back to \`stack\`.`,
+    ),
 });
 
 const QUESTION_KINDS = ['text', 'number', 'choice', 'sql', 'command', 'url'] as const;

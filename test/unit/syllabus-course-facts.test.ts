@@ -77,6 +77,7 @@ describe('week 2 (DEZ@f5dc0ec8 week_2_data_ingestion/)', () => {
     expect(week2.setup?.summary).toMatch(/at least 5 GB/);
     expect(week2.setup?.summary).toMatch(/no-frills LocalExecutor setup needs 4 GB/);
     expect(week2.setup?.summary).toMatch(/airflow-init only warns/);
+    expect(week2.setup?.variants?.light?.dockerMemoryGb).toBe(4);
     expect(readFileSync(new URL('../../syllabus/dez-2022.yaml', import.meta.url), 'utf8')).not.toMatch(
       /refuses to start/,
     );
