@@ -30,6 +30,8 @@ export interface CourseTopic extends TopicInput {
 
 export interface CourseWeek {
   number: number;
+  /** Shown instead of the number (a workshop: W1). */
+  label?: string;
   through?: number;
   id: string;
   module?: string;
@@ -131,6 +133,29 @@ function toWeek(input: WeekInput): CourseWeek {
   };
 }
 
+/**
+ * Weeks by number; an entry with a label (a workshop) keeps its place after the numbered week it
+ * follows in the file, since its number does not say where it belongs.
+ */
+function courseOrder(weeks: readonly WeekInput[]): WeekInput[] {
+  const numbered = weeks.filter((week) => week.label === undefined).sort((a, b) => a.number - b.number);
+  const ordered = [...numbered];
+  weeks.forEach((week, index) => {
+    if (week.label === undefined) return;
+    const before = weeks.slice(0, index).filter((w) => w.label === undefined);
+    const previous = before.reduce<WeekInput | undefined>(
+      (max, w) => (max && max.number >= w.number ? max : w),
+      undefined,
+    );
+    const at = previous ? ordered.indexOf(previous) + 1 : 0;
+    // After any labelled entries already placed behind the same week.
+    let position = at;
+    while (position < ordered.length && ordered[position]!.label !== undefined) position++;
+    ordered.splice(position, 0, week);
+  });
+  return ordered;
+}
+
 export function toCourse(syllabus: SyllabusInput): Course {
   return {
     id: syllabus.id,
@@ -142,13 +167,14 @@ export function toCourse(syllabus: SyllabusInput): Course {
     prerequisites: syllabus.prerequisites ?? [],
     datasets: syllabus.datasets ?? {},
     stacks: syllabus.stacks ?? {},
-    weeks: [...syllabus.weeks].sort((a, b) => a.number - b.number).map(toWeek),
+    weeks: courseOrder(syllabus.weeks).map(toWeek),
     upcoming: syllabus.upcoming,
   };
 }
 
-/** "7–9" for a span, "3" otherwise. */
-export function weekLabel(week: Pick<CourseWeek, 'number' | 'through'>): string {
+/** "7–9" for a span, "W1" for a labelled entry, "3" otherwise. */
+export function weekLabel(week: Pick<CourseWeek, 'number' | 'through' | 'label'>): string {
+  if (week.label !== undefined) return week.label;
   return week.through !== undefined && week.through !== week.number
     ? `${week.number}–${week.through}`
     : `${week.number}`;
