@@ -7,7 +7,7 @@ import { DecError } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { DEFAULT_SYLLABUS_ID, TEMPLATES_DIR } from '../paths.js';
 import { progressLocation, readProgress, updateProgress } from '../progress/store.js';
-import { builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
+import { BUILTIN_COURSES, builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { DEC_VERSION } from '../version.js';
 import {
@@ -43,11 +43,27 @@ function checkStart(start: string): string {
 }
 
 /** A built-in id stays an id; a file is stored relative to the workspace so the repo can move. */
-function syllabusChoice(flag: string | undefined, root: string, cwd: string): string {
-  if (flag === undefined || flag === '') return DEFAULT_SYLLABUS_ID;
-  if (builtinSyllabusPath(flag)) return flag;
-  const rel = relative(root, resolve(cwd, flag));
+function storedChoice(choice: string, root: string, cwd: string): string {
+  if (builtinSyllabusPath(choice)) return choice;
+  const rel = relative(root, resolve(cwd, choice));
   return rel.split(sep).join('/');
+}
+
+/**
+ * --syllabus, then DEC_SYLLABUS, then the workspace's own choice (init --force keeps it); else a person at
+ * the terminal picks a course, and a script gets the default with a note on how to choose.
+ */
+async function syllabusChoice(ctx: CommandContext, root: string, existing: WorkspaceMarker | undefined) {
+  const given = ctx.options.syllabus || ctx.env.DEC_SYLLABUS;
+  if (given) return storedChoice(given, root, ctx.cwd);
+  if (existing) return existing.syllabus;
+  const picked = await ctx.prompt.select('Which course do you follow?', BUILTIN_COURSES, DEFAULT_SYLLABUS_ID);
+  if (picked !== undefined) return picked;
+  const others = BUILTIN_COURSES.filter((course) => course.value !== DEFAULT_SYLLABUS_ID).map((c) => c.value);
+  ctx.terminal.warn(
+    `Following the 2022 course (${DEFAULT_SYLLABUS_ID}), the default. For the current course: dec init --syllabus ${others.join(' or ')} (--force changes an existing workspace; your progress is kept per course).`,
+  );
+  return DEFAULT_SYLLABUS_ID;
 }
 
 async function addGitignore(root: string): Promise<'created' | 'extended' | 'kept'> {
@@ -100,7 +116,7 @@ export async function initWorkspace(
     );
     return;
   }
-  const syllabus = syllabusChoice(ctx.options.syllabus, root, ctx.cwd);
+  const syllabus = await syllabusChoice(ctx, root, existing);
   const marker: WorkspaceMarker = {
     version: WORKSPACE_FORMAT,
     syllabus,

@@ -179,3 +179,8 @@ export function weekLabel(week: Pick<CourseWeek, 'number' | 'through' | 'label'>
     ? `${week.number}–${week.through}`
     : `${week.number}`;
 }
+
+/** How a command names the week: its number, or its id for a labelled entry (whose number is arbitrary). */
+export function weekRef(week: Pick<CourseWeek, 'number' | 'id' | 'label'>): string {
+  return week.label !== undefined ? week.id : String(week.number);
+}
