@@ -89,6 +89,12 @@ describe('dec init chooses the course', () => {
     const ctx = await init({ interactive: true, options: { json: true } });
     expect(ctx.asked).toEqual([]);
     expect(marker(ctx.cwd).syllabus).toBe('dez-2022');
+    // stdout holds one JSON document and stderr stays empty: the hint is in the document.
+    expect(ctx.stderr()).toBe('');
+    expect(JSON.parse(ctx.stdout())).toMatchObject({
+      syllabusChosenBy: 'default',
+      syllabusHint: expect.stringContaining('dec init --syllabus dez-2026') as unknown,
+    });
   });
 
   it('--syllabus dez-2026 or DEC_SYLLABUS=dez-2026 choose without asking, and store the id (not a path)', async () => {
