@@ -8,7 +8,8 @@ import { homeworkInit } from '../../src/commands/homework.js';
 import { initWorkspace } from '../../src/commands/init.js';
 import { markTopics } from '../../src/commands/progress.js';
 import { listWeeks, showWeek } from '../../src/commands/weeks.js';
-import { setup } from '../../src/commands/setup.js';
+import { setup, type SetupDeps } from '../../src/commands/setup.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
 import { BUILTIN_SYLLABUS_DIR } from '../../src/paths.js';
 import { BUILTIN_COURSES, loadSyllabus, resolveSyllabusSource } from '../../src/syllabus/load.js';
 import { terminalPrompt, type Asker, type Choice } from '../../src/output/prompt.js';
@@ -203,5 +204,62 @@ describe('the stacks, planned and printed without any image (no registry here)',
     expect(compose).toMatch(/build:\s+context: .*templates\/stacks\/flink\s+dockerfile: Dockerfile.flink/);
     expect(compose).toMatch(/image: dec\/pyflink-workshop:[0-9a-f]{12}/);
     expect(compose).toContain('container_name: dec-module7-jobmanager');
+  });
+});
+
+describe('the stacks planned against an empty engine (--dry-run; nothing pulled or built)', () => {
+  const plan = async (ref: string) => {
+    const engine = new FakeEngine();
+    const deps: SetupDeps = {
+      connect: async () => engine.client,
+      hostPorts: { inUse: async () => false, listener: async () => undefined },
+    };
+    const ctx = contexts.make({ options: { syllabus: 'dez-2026', json: true } });
+    expect(await setup(ctx, ref, { dryRun: true }, deps)).toBe(0);
+    expect(engine.calls.filter((call) => /^(create|start|pull|build)/.test(call))).toEqual([]);
+    return JSON.parse(ctx.stdout()) as { stack: string; plan: string[] };
+  };
+
+  it('module 1: the network, both volumes, Postgres before pgAdmin', async () => {
+    const { stack, plan: lines } = await plan('m1');
+    expect(stack).toBe('module1');
+    const text = lines.join('\n');
+    expect(text).toContain('create network pg-network');
+    expect(lines.indexOf('create and start dec-module1-pgdatabase (postgres:18, 127.0.0.1:5432->5432)')).toBeLessThan(
+      lines.indexOf('create and start dec-module1-pgadmin (dpage/pgadmin4:9.10, 127.0.0.1:8085->80)'),
+    );
+    expect(text).toContain('create volume dec-module1-ny_taxi_postgres_data');
+  });
+
+  it("module 2: Kestra's Postgres first, then Kestra", async () => {
+    const { stack, plan: lines } = await plan('module-2');
+    expect(stack).toBe('module2');
+    const text = lines.join('\n');
+    expect(text).toContain('create volume dec-module2-kestra_postgres_data');
+    expect(lines.indexOf('create and start dec-module2-kestra-postgres (postgres:18)')).toBeLessThan(
+      lines.indexOf(
+        'create and start dec-module2-kestra (kestra/kestra:v1.1, 127.0.0.1:8080->8080, 127.0.0.1:8081->8081)',
+      ),
+    );
+    expect(lines.indexOf('create and start dec-module2-kestra-postgres (postgres:18)')).toBeGreaterThanOrEqual(0);
+  });
+
+  it('module 7: Redpanda, the job manager, the task manager and Postgres', async () => {
+    const { stack, plan: lines } = await plan('7');
+    expect(stack).toBe('module7');
+    expect(lines).toContain('pull image redpandadata/redpanda:v25.3.9');
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^build image dec\/pyflink-workshop:[0-9a-f]{12} from .*templates\/stacks\/flink \(Dockerfile.flink\)$/,
+      ),
+    );
+    const started = lines.filter((line) => line.startsWith('create and start')).map((line) => line.split(' ')[3]);
+    expect(started).toEqual([
+      'dec-module7-redpanda',
+      'dec-module7-jobmanager',
+      'dec-module7-taskmanager',
+      'dec-module7-postgres',
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^make the folder .*\/work\/streaming\/src$/));
   });
 });
