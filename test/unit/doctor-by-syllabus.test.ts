@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { needsOf } from '../../src/doctor/needs.js';
+import { bruin, duckdb, uv } from '../../src/doctor/probes/current-course.js';
 import { java } from '../../src/doctor/probes/languages.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { findWeek } from '../../src/syllabus/query.js';
@@ -35,5 +36,40 @@ describe('java, by syllabus', () => {
     expect(current).toMatchObject({ status: 'fail', wanted: '17.x || 21.x' });
     expect(current.fix?.command).toMatch(/17/);
     expect(current.detail).toBe("Java 11 (11.0.2), but the course's Spark needs Java 17 or 21");
+  });
+});
+
+describe("the current course's own tools: uv, DuckDB, Bruin", () => {
+  const all2026 = needsOf(syllabus('dez-2026').weeks);
+  const all2022 = needsOf(syllabus('dez-2022').weeks);
+
+  it('are needed under dez-2026 only (uv required, DuckDB optional, Bruin required for module 5)', () => {
+    expect(all2026.tools.get('uv')?.required).toBe(true);
+    expect(all2026.tools.get('duckdb')?.required).toBe(false);
+    expect(all2026.tools.get('bruin')).toMatchObject({ required: true, weeks: [5] });
+    for (const tool of ['uv', 'duckdb', 'bruin'] as const) expect(all2022.tools.has(tool)).toBe(false);
+  });
+
+  it('missing: a failure whose fix is the vendor installer for the platform', async () => {
+    const linux = await uv.run(fakeProbeContext({ needs: all2026, env: { PATH: '' } }));
+    expect(linux).toMatchObject({ status: 'fail', detail: '`uv` is not on PATH' });
+    expect(linux.fix?.command).toBe('curl -LsSf https://astral.sh/uv/install.sh | sh');
+    const windows = await uv.run(fakeProbeContext({ needs: all2026, env: { PATH: '' }, platform: 'win32' }));
+    expect(windows.fix?.command).toContain('install.ps1');
+    const noBruin = await bruin.run(fakeProbeContext({ needs: all2026, env: { PATH: '' } }));
+    expect(noBruin.fix?.command).toBe('curl -LsSf https://getbruin.com/install/cli | sh');
+  });
+
+  it('installed: ok with the version read from --version', async () => {
+    const found = (command: string, stdout: string) =>
+      fakeProbeContext({ needs: all2026, env: { PATH: '' }, exec: { [`${command} --version`]: { stdout } } });
+    expect(await uv.run(found('uv', 'uv 0.9.5 (d5f39331a 2025-10-21)\n'))).toMatchObject({
+      status: 'ok',
+      version: '0.9.5',
+    });
+    expect(await duckdb.run(found('duckdb', 'v1.4.1 (Andium) b390a7c376\n'))).toMatchObject({
+      status: 'ok',
+      version: '1.4.1',
+    });
   });
 });
