@@ -168,6 +168,14 @@ describe('progress and homework per course', () => {
     expect(readme).toMatch(/python:3\.13/);
     expect(readme).toMatch(/Due: no deadline/);
   });
+
+  it('the workshop gets its own folder, homework/workshop-1 (not one named after its arbitrary number)', async () => {
+    const ctx = contexts.make({ options: { syllabus: 'dez-2026' } });
+    await initWorkspace(ctx, undefined, {});
+    expect(await homeworkInit(ctx, 'workshop-1', { student: 'Ada' })).toBe(0);
+    const readme = readFileSync(join(ctx.cwd, 'homework', 'workshop-1', 'README.md'), 'utf8');
+    expect(readme).toMatch(/# Homework: Workshop: data ingestion with dlt/);
+  });
 });
 
 describe('the stacks, planned and printed without any image (no registry here)', () => {
