@@ -32,13 +32,15 @@ const ORIGIN_TEXT: Record<SyllabusOrigin, string> = {
 export const BUILTIN_COURSES = [
   {
     value: DEFAULT_SYLLABUS_ID,
-    name: 'The 2022 cohort (dez-2022): Airflow, dbt 1.0, Spark 3, Kafka',
-    description: "The course's original 2022 edition, week by week, with its homework and deadlines.",
+    name: 'The 2022 cohort (dez-2022)',
+    description:
+      "The course's 2022 edition, week by week: Airflow, dbt 1.0, Spark 3, Kafka; its homework and deadlines.",
   },
   {
     value: 'dez-2026',
-    name: 'The current course (dez-2026): Kestra, dlt, dbt with DuckDB, Bruin, Spark 4, Redpanda and PyFlink',
-    description: 'The 2026 cohort, and the January 2027 live cohort from the same materials.',
+    name: 'The current course (dez-2026)',
+    description:
+      'The 2026 cohort and the January 2027 live cohort: Kestra, dlt, dbt with DuckDB, Bruin, Spark 4, Redpanda and PyFlink.',
   },
 ] as const;
 
