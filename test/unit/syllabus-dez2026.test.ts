@@ -122,6 +122,12 @@ describe('tools and versions (B.5.4)', () => {
     expect(tool(module('1'), 'pgcli')).toMatchObject({ version: '>=4.3.0', required: false });
   });
 
+  it('states no range the course does not: Docker, and Python outside modules 1, 7 and the workshop', () => {
+    for (const week of course.weeks) expect(tool(week, 'docker')?.version).toBeUndefined();
+    for (const ref of ['3', '4', '6']) expect(tool(module(ref), 'python')?.version).toBeUndefined();
+    expect(tool(module('workshop-1'), 'python')?.version).toBe('>=3.13');
+  });
+
   it('module 4: dbt in the range the project requires (>=1.7,<3), through dbt-duckdb', () => {
     expect(tool(module('4'), 'dbt')?.version).toBe('>=1.7 <3');
     expect(tool(module('4'), 'dbt')?.why).toMatch(/dbt-duckdb/);
