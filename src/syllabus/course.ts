@@ -134,22 +134,16 @@ function toWeek(input: WeekInput): CourseWeek {
 }
 
 /**
- * Weeks by number; an entry with a label (a workshop) keeps its place after the numbered week it
- * follows in the file, since its number does not say where it belongs.
+ * Weeks by number; an entry with a label (a workshop) comes right after the numbered week just before
+ * it in the file (first, when none is), since its number does not say where it belongs.
  */
 function courseOrder(weeks: readonly WeekInput[]): WeekInput[] {
-  const numbered = weeks.filter((week) => week.label === undefined).sort((a, b) => a.number - b.number);
-  const ordered = [...numbered];
+  const ordered = weeks.filter((week) => week.label === undefined).sort((a, b) => a.number - b.number);
   weeks.forEach((week, index) => {
     if (week.label === undefined) return;
-    const before = weeks.slice(0, index).filter((w) => w.label === undefined);
-    const previous = before.reduce<WeekInput | undefined>(
-      (max, w) => (max && max.number >= w.number ? max : w),
-      undefined,
-    );
-    const at = previous ? ordered.indexOf(previous) + 1 : 0;
-    // After any labelled entries already placed behind the same week.
-    let position = at;
+    const previous = weeks.slice(0, index).findLast((w) => w.label === undefined);
+    let position = previous ? ordered.indexOf(previous) + 1 : 0;
+    // After the labelled entries already placed behind the same week, keeping the file's order.
     while (position < ordered.length && ordered[position]!.label !== undefined) position++;
     ordered.splice(position, 0, week);
   });

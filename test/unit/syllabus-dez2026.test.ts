@@ -338,3 +338,30 @@ describe('stacks (B.5.3)', () => {
     expect(desired('module1').volumes).toEqual(['dec-module1-ny_taxi_postgres_data', 'dec-module1-pgadmin_data']);
   });
 });
+
+describe('labelled entries (the schema part dez-2026 added)', () => {
+  const order = (weeks: string) =>
+    parseSyllabus(Buffer.from(`schemaVersion: 1\nid: t\ntitle: T\nweeks:\n${weeks}`), 'inline.yaml').weeks.map((w) =>
+      weekLabel(w),
+    );
+  const week = (number: number, label?: string) =>
+    `  - { number: ${number}, ${label ? `label: ${label}, ` : ''}id: w-${number}, title: W, topics: [{ title: A }] }\n`;
+
+  it('keep their place after the numbered week before them in the file, whatever their number', () => {
+    expect(order(week(3) + week(1) + week(20, 'W1') + week(2))).toEqual(['1', 'W1', '2', '3']);
+    expect(order(week(1) + week(20, 'W1') + week(21, 'W2') + week(2))).toEqual(['1', 'W1', 'W2', '2']);
+    expect(order(week(20, 'W1') + week(1))).toEqual(['W1', '1']);
+  });
+
+  it('a label is short capitals and digits', () => {
+    const error = (() => {
+      try {
+        order(week(20, 'workshop'));
+      } catch (thrown) {
+        return thrown as { message: string; details?: string[] };
+      }
+      return undefined;
+    })();
+    expect([error?.message, ...(error?.details ?? [])].join('\n')).toMatch(/short label of capitals and digits/);
+  });
+});
