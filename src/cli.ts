@@ -84,8 +84,16 @@ function registerWeeks(program: Command): void {
   weeks
     .command('show')
     .description('one week: goal, instructor, topics with durations and done marks, tools, setup, homework')
-    .argument('<week>', 'a week: 3, week3, week-3, w3 or its id (e.g. project)')
-    .addHelpText('after', examples('dec weeks show 3', 'dec weeks show week-1', 'dec weeks show project --json'))
+    .argument('<week>', 'a week: 3, week3, week-3, w3, a module (m2, module-2) or its id (e.g. project, workshop-1)')
+    .addHelpText(
+      'after',
+      examples(
+        'dec weeks show 3',
+        'dec weeks show week-1',
+        'dec weeks show project --json',
+        'dec weeks show m2 --syllabus dez-2026',
+      ),
+    )
     .action(async (week: string, _options, command: Command) => {
       const { showWeek } = await import('./commands/weeks.js');
       await showWeek(contextOf(command), week);
@@ -420,7 +428,9 @@ function registerInit(program: Command): void {
     .option('--force', 'rewrite the settings of an existing workspace (progress is kept)')
     .addHelpText(
       'after',
-      examples('dec init', 'dec init my-zoomcamp --start 2026-01-12', 'dec init --syllabus ./cohort-2025.yaml'),
+      `${examples('dec init', 'dec init my-zoomcamp --syllabus dez-2026', 'dec init my-zoomcamp --start 2026-01-12', 'dec init --syllabus ./cohort-2025.yaml')}
+The course: --syllabus dez-2022 (the 2022 cohort, the default) or dez-2026 (the current course), or a YAML file.
+On a terminal, dec init asks which course when --syllabus and DEC_SYLLABUS are not given.`,
     )
     .action(async (dir: string, options: { start?: string; force?: boolean }, command: Command) => {
       const { initWorkspace } = await import('./commands/init.js');

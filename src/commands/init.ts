@@ -7,7 +7,7 @@ import { DecError } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { DEFAULT_SYLLABUS_ID, TEMPLATES_DIR } from '../paths.js';
 import { progressLocation, readProgress, updateProgress } from '../progress/store.js';
-import { builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
+import { BUILTIN_COURSES, builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { DEC_VERSION } from '../version.js';
 import {
@@ -43,11 +43,33 @@ function checkStart(start: string): string {
 }
 
 /** A built-in id stays an id; a file is stored relative to the workspace so the repo can move. */
-function syllabusChoice(flag: string | undefined, root: string, cwd: string): string {
-  if (flag === undefined || flag === '') return DEFAULT_SYLLABUS_ID;
-  if (builtinSyllabusPath(flag)) return flag;
-  const rel = relative(root, resolve(cwd, flag));
+function storedChoice(choice: string, root: string, cwd: string): string {
+  if (builtinSyllabusPath(choice)) return choice;
+  const rel = relative(root, resolve(cwd, choice));
   return rel.split(sep).join('/');
+}
+
+type ChosenBy = 'flag' | 'env' | 'workspace' | 'asked' | 'default';
+
+/**
+ * --syllabus, then DEC_SYLLABUS, then the workspace's own choice (init --force keeps it); else a person at
+ * the terminal picks a course, and a script gets the default with a note on how to choose (on stderr, or
+ * in the JSON document with --json, whose stderr stays empty).
+ */
+async function syllabusChoice(
+  ctx: CommandContext,
+  root: string,
+  existing: WorkspaceMarker | undefined,
+): Promise<{ syllabus: string; chosenBy: ChosenBy; hint?: string }> {
+  if (ctx.options.syllabus) return { syllabus: storedChoice(ctx.options.syllabus, root, ctx.cwd), chosenBy: 'flag' };
+  if (ctx.env.DEC_SYLLABUS) return { syllabus: storedChoice(ctx.env.DEC_SYLLABUS, root, ctx.cwd), chosenBy: 'env' };
+  if (existing) return { syllabus: existing.syllabus, chosenBy: 'workspace' };
+  const picked = await ctx.prompt.select('Which course do you follow?', BUILTIN_COURSES, DEFAULT_SYLLABUS_ID);
+  if (picked !== undefined) return { syllabus: picked, chosenBy: 'asked' };
+  const others = BUILTIN_COURSES.filter((course) => course.value !== DEFAULT_SYLLABUS_ID).map((c) => c.value);
+  const hint = `For the current course: dec init --syllabus ${others.join(' or ')} (--force changes an existing workspace; your progress is kept per course).`;
+  if (!ctx.terminal.json) ctx.terminal.warn(`Following the 2022 course (${DEFAULT_SYLLABUS_ID}), the default. ${hint}`);
+  return { syllabus: DEFAULT_SYLLABUS_ID, chosenBy: 'default', hint };
 }
 
 async function addGitignore(root: string): Promise<'created' | 'extended' | 'kept'> {
@@ -100,7 +122,8 @@ export async function initWorkspace(
     );
     return;
   }
-  const syllabus = syllabusChoice(ctx.options.syllabus, root, ctx.cwd);
+  const choice = await syllabusChoice(ctx, root, existing);
+  const syllabus = choice.syllabus;
   const marker: WorkspaceMarker = {
     version: WORKSPACE_FORMAT,
     syllabus,
@@ -122,7 +145,16 @@ export async function initWorkspace(
   const carried = await carryOverProgress(ctx, workspace, loaded.course.id);
   const { style } = ctx.terminal;
   ctx.terminal.emit(
-    { schemaVersion: JSON_SCHEMA_VERSION, root, created: true, marker, gitignore, carriedOverTopics: carried },
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      root,
+      created: true,
+      marker,
+      gitignore,
+      carriedOverTopics: carried,
+      syllabusChosenBy: choice.chosenBy,
+      ...(choice.hint ? { syllabusHint: choice.hint } : {}),
+    },
     () =>
       [
         `${style.green('✓')} ${existing ? 'Updated' : 'Created'} the dec workspace in ${root}`,

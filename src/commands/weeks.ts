@@ -3,9 +3,10 @@ import type { CommandContext } from '../command-context.js';
 import { JSON_SCHEMA_VERSION, nextStepJson, weekSummaryJson } from '../output/json.js';
 import { bar, statusText, table } from '../output/render.js';
 import { summarize, type CourseProgress, type WeekProgress } from '../progress/model.js';
-import { weekLabel, type CourseWeek } from '../syllabus/course.js';
+import { weekLabel, weekRef, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { BUILTIN_COURSES } from '../syllabus/load.js';
 import {
   formatHomework,
   formatNextStep,
@@ -57,6 +58,7 @@ export async function listWeeks(ctx: CommandContext): Promise<void> {
       ]);
       const lines = [
         style.bold(`${course.title}${course.cohort ? ` (${course.cohort})` : ''}`),
+        style.dim(courseLine(session)),
         '',
         table(
           [
@@ -79,6 +81,26 @@ export async function listWeeks(ctx: CommandContext): Promise<void> {
       return lines.join('\n');
     },
   );
+}
+
+const CHOSEN_BY: Record<Session['syllabus']['origin'], string> = {
+  flag: 'chosen by --syllabus',
+  env: 'chosen by DEC_SYLLABUS',
+  workspace: "this workspace's course",
+  default: 'the default',
+};
+
+/** Which course this is and why, and how to follow another (the built-in ones by id). */
+function courseLine(session: Session): string {
+  const { course, syllabus } = session;
+  const others = BUILTIN_COURSES.filter((c) => c.value !== course.id).map((c) => c.value);
+  const switchTo =
+    others.length === 0
+      ? ''
+      : syllabus.origin === 'workspace'
+        ? `; another course: dec init --force --syllabus ${others.join(' or ')}`
+        : `; another course: --syllabus ${others.join(' or ')}, or dec init`;
+  return `Syllabus ${course.id} (${CHOSEN_BY[syllabus.origin]})${switchTo}`;
 }
 
 function weekDetailJson(week: CourseWeek, progress: WeekProgress, nextId: string | undefined) {
@@ -171,7 +193,7 @@ export async function showWeek(ctx: CommandContext, ref: string): Promise<void> 
         lines.push(
           '',
           style.dim(
-            `Mark a topic done: dec progress done ${week.number} <number|title>; the whole week: dec progress done ${week.number}`,
+            `Mark a topic done: dec progress done ${weekRef(week)} <number|title>; the whole week: dec progress done ${weekRef(week)}`,
           ),
         );
       }

@@ -10,9 +10,9 @@ import { dueDate } from './render.js';
 
 export const MANIFEST = '.dec-homework.json';
 
-/** homework/week1 … homework/week6, homework/project */
+/** homework/week1 … homework/week6, homework/project; a labelled entry by its id (homework/workshop-1). */
 export function homeworkFolderName(week: CourseWeek): string {
-  return week.id === 'project' ? 'project' : `week${week.number}`;
+  return week.id === 'project' || week.label !== undefined ? week.id : `week${week.number}`;
 }
 
 /** The workspace, or the current folder outside one. */

@@ -10,12 +10,24 @@ export interface Prompt {
   confirm(question: string, flagHint: string): Promise<boolean>;
   /** A line the student types (setup --destroy asks for the stack's name). */
   input(question: string, flagHint: string): Promise<string>;
+  /**
+   * One of `choices` (dec init asks which course). Unlike the others it never fails: without a person
+   * at the terminal it returns undefined, and the command takes its default (and says how to choose).
+   */
+  select(question: string, choices: readonly Choice[], initial: string): Promise<string | undefined>;
+}
+
+export interface Choice {
+  value: string;
+  name: string;
+  description?: string;
 }
 
 /** Who answers once dec has decided it may ask: a person through @inquirer/prompts, or a test's script. */
 export interface Asker {
   confirm(message: string): Promise<boolean>;
   input(message: string): Promise<string>;
+  select(message: string, choices: readonly Choice[], initial: string): Promise<string>;
 }
 
 /** Ctrl-C at a prompt changes nothing and exits with 130. */
@@ -36,11 +48,16 @@ const inquirerAsker: Asker = {
     const { input } = await import('@inquirer/prompts');
     return input({ message }, { output: process.stderr }).catch(cancelled);
   },
+  async select(message, choices, initial) {
+    const { select } = await import('@inquirer/prompts');
+    return select({ message, choices: [...choices], default: initial }, { output: process.stderr }).catch(cancelled);
+  },
 };
 
 export function terminalPrompt(terminal: Terminal, asker: Asker = inquirerAsker): Prompt {
+  const canAsk = () => terminal.interactive && !terminal.json;
   const refuseUnlessInteractive = (question: string, flagHint: string): void => {
-    if (terminal.interactive && !terminal.json) return;
+    if (canAsk()) return;
     throw new DecError(
       `${question} needs a confirmation, and dec cannot ask here (no terminal, CI is set, or --json).`,
       { hint: `Pass ${flagHint} to confirm.` },
@@ -54,6 +71,9 @@ export function terminalPrompt(terminal: Terminal, asker: Asker = inquirerAsker)
     async input(question, flagHint) {
       refuseUnlessInteractive(question, flagHint);
       return asker.input(question);
+    },
+    async select(question, choices, initial) {
+      return canAsk() ? asker.select(question, choices, initial) : undefined;
     },
   };
 }

@@ -30,6 +30,8 @@ export interface CourseTopic extends TopicInput {
 
 export interface CourseWeek {
   number: number;
+  /** Shown instead of the number (a workshop: W1). */
+  label?: string;
   through?: number;
   id: string;
   module?: string;
@@ -131,6 +133,23 @@ function toWeek(input: WeekInput): CourseWeek {
   };
 }
 
+/**
+ * Weeks by number; an entry with a label (a workshop) comes right after the numbered week just before
+ * it in the file (first, when none is), since its number does not say where it belongs.
+ */
+function courseOrder(weeks: readonly WeekInput[]): WeekInput[] {
+  const ordered = weeks.filter((week) => week.label === undefined).sort((a, b) => a.number - b.number);
+  weeks.forEach((week, index) => {
+    if (week.label === undefined) return;
+    const previous = weeks.slice(0, index).findLast((w) => w.label === undefined);
+    let position = previous ? ordered.indexOf(previous) + 1 : 0;
+    // After the labelled entries already placed behind the same week, keeping the file's order.
+    while (position < ordered.length && ordered[position]!.label !== undefined) position++;
+    ordered.splice(position, 0, week);
+  });
+  return ordered;
+}
+
 export function toCourse(syllabus: SyllabusInput): Course {
   return {
     id: syllabus.id,
@@ -142,14 +161,20 @@ export function toCourse(syllabus: SyllabusInput): Course {
     prerequisites: syllabus.prerequisites ?? [],
     datasets: syllabus.datasets ?? {},
     stacks: syllabus.stacks ?? {},
-    weeks: [...syllabus.weeks].sort((a, b) => a.number - b.number).map(toWeek),
+    weeks: courseOrder(syllabus.weeks).map(toWeek),
     upcoming: syllabus.upcoming,
   };
 }
 
-/** "7–9" for a span, "3" otherwise. */
-export function weekLabel(week: Pick<CourseWeek, 'number' | 'through'>): string {
+/** "7–9" for a span, "W1" for a labelled entry, "3" otherwise. */
+export function weekLabel(week: Pick<CourseWeek, 'number' | 'through' | 'label'>): string {
+  if (week.label !== undefined) return week.label;
   return week.through !== undefined && week.through !== week.number
     ? `${week.number}–${week.through}`
     : `${week.number}`;
+}
+
+/** How a command names the week: its number, or its id for a labelled entry (whose number is arbitrary). */
+export function weekRef(week: Pick<CourseWeek, 'number' | 'id' | 'label'>): string {
+  return week.label !== undefined ? week.id : String(week.number);
 }

@@ -28,6 +28,22 @@ const ORIGIN_TEXT: Record<SyllabusOrigin, string> = {
   default: 'the default',
 };
 
+/** The courses built into dec, as `dec init` offers them (the first is the default). */
+export const BUILTIN_COURSES = [
+  {
+    value: DEFAULT_SYLLABUS_ID,
+    name: 'The 2022 cohort (dez-2022)',
+    description:
+      "The course's 2022 edition, week by week: Airflow, dbt 1.0, Spark 3, Kafka; its homework and deadlines.",
+  },
+  {
+    value: 'dez-2026',
+    name: 'The current course (dez-2026)',
+    description:
+      'The 2026 cohort and the January 2027 live cohort: Kestra, dlt, dbt with DuckDB, Bruin, Spark 4, Redpanda and PyFlink.',
+  },
+] as const;
+
 export function builtinSyllabusPath(id: string): string | undefined {
   if (!/^[a-z0-9][a-z0-9-]*$/.test(id)) return undefined;
   const path = join(BUILTIN_SYLLABUS_DIR, `${id}.yaml`);

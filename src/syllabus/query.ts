@@ -4,18 +4,22 @@ import { nearest } from '../util/nearest.js';
 import { weekLabel, type Course, type CourseTopic, type CourseWeek } from './course.js';
 
 const WEEK_NUMBER = /^(?:week[-_ ]?|w)?(\d{1,2})$/i;
+/** `module-2`, `module2`, `m2`: the current course's names for its parts. */
+const MODULE_NUMBER = /^(?:module[-_ ]?|m)(\d{1,2})$/i;
 
 function validWeeks(course: Course): string {
   return course.weeks.map((week) => `${weekLabel(week)} (${week.id}) ${week.title}`).join('; ');
 }
 
-/** A week by `3`, `week3`, `week-3`, `w3`, its id or its module id. */
+/** A week by `3`, `week3`, `week-3`, `w3`, its id or its module id (`module-2`, `module2`, `m2`). */
 export function findWeek(course: Course, ref: string): CourseWeek {
   const wanted = ref.trim().toLowerCase();
   const byNumber = WEEK_NUMBER.exec(wanted);
+  const byModule = MODULE_NUMBER.exec(wanted);
+  const moduleId = byModule ? `module-${Number(byModule[1])}` : undefined;
   const week = byNumber
     ? course.weeks.find((w) => Number(byNumber[1]) >= w.number && Number(byNumber[1]) <= (w.through ?? w.number))
-    : course.weeks.find((w) => w.id === wanted || w.module === wanted);
+    : course.weeks.find((w) => w.id === wanted || w.module === wanted || (moduleId && w.module === moduleId));
   if (week) return week;
   const suggestion = nearest(
     wanted,
@@ -25,7 +29,7 @@ export function findWeek(course: Course, ref: string): CourseWeek {
     `There is no week "${ref}" in ${course.title}${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
     {
       details: [`Valid weeks: ${validWeeks(course)}.`],
-      hint: 'Name a week by its number (3), as week3, week-3 or w3, or by its id.',
+      hint: 'Name a week by its number (3), as week3, week-3 or w3, by its module (module-3, m3) or by its id.',
     },
   );
 }

@@ -23,6 +23,10 @@ const TOOL_IDS = [
   'git',
   'curl',
   'wget',
+  // The current course (dez-2026): uv for every Python project, DuckDB and Bruin in modules 4 and 5.
+  'uv',
+  'duckdb',
+  'bruin',
 ] as const;
 
 const slug = z
@@ -433,6 +437,13 @@ const homeworkSchema = z.strictObject({
 const weekSchema = z
   .strictObject({
     number: z.number().int().min(1).max(99),
+    label: z
+      .string()
+      .regex(/^[A-Z][A-Z0-9]{0,3}$/, 'expected a short label of capitals and digits, e.g. "W1"')
+      .optional()
+      .describe(
+        'Shown instead of the number, for an entry that is not a numbered week (a workshop: W1). Name it by its id; its number only has to be unique.',
+      ),
     through: z.number().int().min(1).max(99).optional().describe('Last week number, for an entry that spans weeks.'),
     id: slug,
     module: slug.optional().describe('The id this content has in the current course layout, e.g. module-6.'),

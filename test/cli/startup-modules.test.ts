@@ -1,4 +1,4 @@
-// The start-up guard: `dec --help` and `dec weeks list` (the built binary) may load only the modules
+// The start-up guard: `dec --help` and `dec weeks list` (the built binary, for either built-in course) may load only the modules
 // below. A heavy import on the start path (dockerode, pg, yaml, zod, @inquirer/prompts, execa, the
 // commands bundle) fails here, every time, instead of showing up as noise in bench/startup.mjs.
 // test/helpers/module-recorder.cjs, preloaded with --require, records what Node's loader loads.
@@ -63,7 +63,8 @@ function modulesLoadedBy(args: string[]): string[] {
 }
 
 describe('start-up loads only what it needs', () => {
-  it.each(['--help', 'weeks list'])('dec %s', (command) => {
+  // The current course too: its compiled cache ships in dist/syllabus-cache like the default's.
+  it.each(['--help', 'weeks list', 'weeks list --syllabus dez-2026'])('dec %s', (command) => {
     const loaded = modulesLoadedBy(command.split(' '));
     // The recorder works: it saw the shim and the shared error module.
     expect(loaded).toEqual(expect.arrayContaining(['bin/dec.cjs', 'dist/errors.cjs']));

@@ -52,6 +52,8 @@ function scriptedAsker(answers: Answer[], asked: string[]): Asker {
   return {
     confirm: async (message) => next<boolean>(message, 'boolean'),
     input: async (message) => next<string>(message, 'string'),
+    // The scripted answer is the chosen value.
+    select: async (message) => next<string>(message, 'string'),
   };
 }
 

@@ -1,6 +1,7 @@
 // Every probe, in the order the report shows them.
 import type { Probe } from '../types.js';
 import { bq, gcloud, gcpCredentials, terraform } from './cloud.js';
+import { bruin, duckdb, uv } from './current-course.js';
 import { compose, decContainers, dockerCli, dockerEngine, dockerMemory } from './docker.js';
 import { dbt, java, pip, python, spark } from './languages.js';
 import { ports } from './ports.js';
@@ -30,6 +31,9 @@ export const PROBES: readonly Probe[] = [
   java,
   spark,
   dbt,
+  uv,
+  duckdb,
+  bruin,
   git,
   downloader,
 ];
