@@ -50,6 +50,8 @@ export interface ContainerSummary {
   ports: ContainerPort[];
   /** Names of the volumes it mounts. */
   volumes?: string[];
+  /** Host folders it mounts (`dec run` mounts the ones its stack's setup chose). */
+  binds?: Array<{ source: string; target: string }>;
   /** Names of the networks it is on. */
   networks?: string[];
   /** The exit code of an exited container (from the engine's "Exited (N) …" status). */
@@ -298,7 +300,8 @@ interface DockerodeOptions {
   timeout?: number;
 }
 
-function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
+/** How dockerode reaches the endpoint; `timeoutMs` 0 sets no socket timeout (runner.ts: a command may be quiet for long). */
+export function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
   const url = endpoint.url;
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), timeout: timeoutMs };
   if (url.startsWith('npipe://'))
@@ -327,6 +330,9 @@ function toSummary(raw: EngineContainer): ContainerSummary {
       containerPort: port.PrivatePort,
     })),
     volumes: (raw.Mounts ?? []).filter((m) => m.Type === 'volume' && m.Name).map((m) => m.Name!),
+    binds: (raw.Mounts ?? [])
+      .filter((m) => m.Type === 'bind' && m.Source && m.Destination)
+      .map((m) => ({ source: m.Source!, target: m.Destination! })),
     networks: Object.keys(raw.NetworkSettings?.Networks ?? {}),
     ...exitCodeOf(raw),
   };
