@@ -329,6 +329,14 @@ export async function setup(
     return ExitCode.ok;
   }
 
+  // Week 4: its database in week 1's Postgres and the dbt profile, before its containers (setup-database.ts).
+  if (stack.database && !options.dryRun) {
+    const { prepareStackDatabase } = await import('./setup-database.js');
+    await prepareStackDatabase(ctx, session, stackId, stack.database, roots.workspace, (other) =>
+      setup(ctx, other, {}, deps),
+    );
+  }
+
   // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
   const release = options.dryRun ? undefined : await takeStackLock(ctx, target);
   try {

@@ -522,6 +522,7 @@ export type Healthcheck = z.infer<typeof healthcheckSchema>;
 export type Build = z.infer<typeof buildSchema>;
 export type Bind = z.infer<typeof bindSchema>;
 export type StackTool = z.infer<typeof toolSchema>;
+export type StackDatabase = z.infer<typeof databaseSchema>;
 type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
 /** What a dependent waits for: a condition, or "ready" (the short form). */
 export type DependencyWait = DependencyCondition | 'ready';
