@@ -62,6 +62,32 @@ function interrupted(command: string[], ready: string) {
   );
 }
 
+/** `dec run 1 <command>` on a pseudo-terminal (util-linux `script`); `keys` are typed once `ready` is on screen. */
+function onTerminal(command: string[], ready: string, keys: string): Promise<{ code: number | null; screen: string }> {
+  const line = [process.execPath, DEC_BIN, 'run', '1', ...command]
+    .map((part) => `'${part.replace(/'/g, `'\\''`)}'`)
+    .join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qefc', line, '/dev/null'], {
+      cwd: workspace,
+      env: { ...env, TERM: 'xterm' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: 60_000,
+    });
+    let screen = '';
+    let typed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      screen += chunk.toString();
+      if (!typed && screen.includes(ready)) {
+        typed = true;
+        child.stdin.write(keys);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, screen }));
+  });
+}
+
 beforeAll(async () => {
   await requireDocker();
   await ensureBusyboxImage();
@@ -162,6 +188,24 @@ describe('dec run (real engine)', { timeout: 120_000 }, () => {
     expect(run.sent).toBe(true);
     expect(run.code).toBe(130);
     expect(run.stdout).toContain('got-sigint');
+    expect(await runContainers()).toEqual([]);
+  });
+
+  it('a TTY only when stdin is one: at a terminal the command has one, and Ctrl-C typed there reaches it (exit 130)', async () => {
+    const piped = await dec(['run', '1', 'sh', '-c', 'if test -t 1; then echo tty; else echo no-tty; fi']);
+    expect(piped.stdout).toBe('no-tty\n');
+    const typed = await onTerminal(
+      [
+        'sh',
+        '-c',
+        'test -t 0 && test -t 1 && echo has-a-tty; trap "echo got-int; exit 9" INT; echo ready; while :; do sleep 1; done',
+      ],
+      'ready',
+      '\u0003',
+    );
+    expect(typed.screen).toContain('has-a-tty');
+    expect(typed.screen).toContain('got-int');
+    expect(typed.code).toBe(130);
     expect(await runContainers()).toEqual([]);
   });
 
