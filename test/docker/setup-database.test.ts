@@ -2,11 +2,19 @@
 // from this machine's binaries, with the course's login (root/root, database ny_taxi): `production` and
 // its schema `trips_data_all` are made when missing and only then, ny_taxi keeps exactly what it had,
 // and the dbt profile is written 0600 once, never over a student's file.
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { prepareStackDatabase } from '../../src/commands/setup-database.js';
+import { DecError } from '../../src/errors.js';
+import { openSession } from '../../src/session.js';
+import { noOverrides } from '../../src/setup/spec.js';
+import { saveOverrides } from '../../src/setup/state.js';
+import { commandContexts, type TestContextOptions } from '../helpers/command-context.js';
+import { freePort } from '../helpers/docker.js';
 import {
   dbtProfileYaml,
   ensureDatabase,
@@ -115,5 +123,59 @@ describe('the dbt profile', () => {
     writeFileSync(written.path, 'bq-dbt-workshop:\n  target: dev\n');
     expect((await writeDbtProfile(dir, PROFILE.name, text)).kind).toBe('other');
     expect(readFileSync(written.path, 'utf8')).toBe('bq-dbt-workshop:\n  target: dev\n');
+  });
+});
+
+describe('dec setup week4 before its containers (in-process, real PostgreSQL for week 1)', () => {
+  const SYLLABUS = fileURLToPath(new URL('../fixtures/syllabi/week4-stack.yaml', import.meta.url));
+  const contexts = commandContexts();
+  afterEach(() => contexts.cleanup());
+
+  /** A context whose remembered week-1 port is `port` (as dec setup week1 --port would leave it). */
+  async function contextOn(port: number, options: TestContextOptions = {}) {
+    const ctx = contexts.make({ ...options, env: { DEC_SYLLABUS: SYLLABUS, DEC_PROJECT: 'dectest-week4-unit' } });
+    await saveOverrides(ctx.env, 'week4-test', 'week1', { ...noOverrides(), ports: { pgdatabase: port } });
+    const session = await openSession(ctx);
+    return { ctx, session, spec: session.course.stacks.week4!.database! };
+  }
+
+  it('week 1 not running, in a script: says to run dec setup week1 (exit 1), asks nothing, writes nothing', async () => {
+    const { ctx, session, spec } = await contextOn(await freePort());
+    const started: string[] = [];
+    const error = await prepareStackDatabase(ctx, session, 'week4', spec, ctx.cwd, async (s) => {
+      started.push(s);
+      return 0;
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DecError);
+    expect((error as DecError).message).toContain('nothing answers on 127.0.0.1');
+    expect((error as DecError).hint).toContain('dec setup week1');
+    expect((error as DecError).exitCode).toBe(1);
+    expect(ctx.asked).toEqual([]);
+    expect(started).toEqual([]);
+    expect(existsSync(join(ctx.cwd, 'homework', 'week-4', 'profiles.yml'))).toBe(false);
+  });
+
+  it('week 1 not running, at a terminal: offers to start it; yes starts it, then the database and profile are made', async () => {
+    const { ctx, session, spec } = await contextOn(await freePort(), { interactive: true, answers: [true] });
+    const started: string[] = [];
+    await prepareStackDatabase(ctx, session, 'week4', spec, ctx.cwd, async (stack) => {
+      started.push(stack);
+      // What dec setup week1 leaves: its Postgres answering on the remembered port.
+      await saveOverrides(ctx.env, 'week4-test', 'week1', { ...noOverrides(), ports: { pgdatabase: postgres.port } });
+      return 0;
+    });
+    expect(ctx.asked).toEqual([
+      'week4 uses the Postgres of week1, which is not running. Start it now (dec setup week1)?',
+    ]);
+    expect(started).toEqual(['week1']);
+    expect(readFileSync(join(ctx.cwd, 'homework', 'week-4', 'profiles.yml'), 'utf8')).toContain('pg-dbt-workshop:');
+    expect(ctx.stderr()).toContain('wrote the dbt profile pg-dbt-workshop');
+  });
+
+  it('at a terminal, no: nothing is started and the error says how', async () => {
+    const { ctx, session, spec } = await contextOn(await freePort(), { interactive: true, answers: [false] });
+    await expect(prepareStackDatabase(ctx, session, 'week4', spec, ctx.cwd, async () => 0)).rejects.toThrow(
+      /needs the Postgres of week1/,
+    );
   });
 });
