@@ -28,6 +28,7 @@ import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup
 import { buildContextRoot, resolveBuilds } from '../setup/build.js';
 import { defaultDatabase, tableRows } from '../setup/database.js';
 import { lockStack } from '../setup/lock.js';
+import { databasePlanLines } from '../setup/stack-database.js';
 import { composeYaml } from '../setup/compose.js';
 import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
 import {
@@ -348,7 +349,11 @@ export async function setup(
     const actual = await actualState(client, desired);
     const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
     const hostLines = await hostChanges(client, plan);
-    const lines = [...planLines(plan, desired), ...hostLines];
+    const lines = [
+      ...(stack.database ? databasePlanLines(stack.database, roots.workspace) : []),
+      ...planLines(plan, desired),
+      ...hostLines,
+    ];
     const { style } = ctx.terminal;
 
     if (options.dryRun) {

@@ -145,3 +145,16 @@ export async function writeDbtProfile(folder: string, profileName: string, text:
   const has = typeof parsed === 'object' && parsed !== null && Object.hasOwn(parsed, profileName);
   return { kind: has ? 'kept' : 'other', path };
 }
+
+/** What setup does for `database:` before the containers, as --dry-run lists it. */
+export function databasePlanLines(spec: StackDatabase, workspaceRoot: string): string[] {
+  const schemas = (spec.schemas ?? []).map((schema) => ` and schema ${spec.name}.${schema}`).join('');
+  return [
+    `make database ${spec.name}${schemas} in ${spec.stack}'s Postgres, where missing`,
+    ...(spec.dbtProfile
+      ? [
+          `write the dbt profile ${spec.dbtProfile.name} to ${join(workspaceRoot, spec.dbtProfile.folder, 'profiles.yml')}, unless that file exists`,
+        ]
+      : []),
+  ];
+}

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { desiredStack, noOverrides } from '../../src/setup/spec.js';
+import { databasePlanLines } from '../../src/setup/stack-database.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { findWeek } from '../../src/syllabus/query.js';
 
@@ -60,5 +61,12 @@ describe('dez-2022 week 4: dbt Core on week 1’s Postgres', () => {
     expect(dbt.user).toBe('1000:1000');
     expect(dbt.job).toBe(true);
     expect(stack.tool).toEqual({ service: 'dbt', workdir: '/usr/app', example: 'dbt debug' });
+  });
+
+  it('--dry-run lists the database, schema and profile it would make, before the containers', () => {
+    expect(databasePlanLines(stack.database!, '/ws')).toEqual([
+      "make database production and schema production.trips_data_all in week1's Postgres, where missing",
+      'write the dbt profile pg-dbt-workshop to /ws/homework/week-4/profiles.yml, unless that file exists',
+    ]);
   });
 });
