@@ -169,6 +169,8 @@ export async function runTool(target: ToolTarget, args: readonly string[], io: R
     streams.stdout.pipe(io.stdout, { end: false });
     streams.stderr.pipe(io.stderr, { end: false });
     const exited = runner.wait(id);
+    // Returned early (Ctrl-C before start), nobody awaits it: its end must not be an unhandled rejection.
+    exited.catch(() => undefined);
     if (signal.aborted) return ExitCode.interrupted;
     await runner.start(id);
     if (io.terminal && streams.stdin)
