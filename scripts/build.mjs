@@ -58,7 +58,7 @@ const useVendored = {
 };
 
 // cli.ts imports these command modules lazily; in the build they all come from one second bundle.
-const HEAVY_COMMANDS = /^\.\/commands\/(doctor|setup|homework|data)\.js$/;
+const HEAVY_COMMANDS = /^\.\/commands\/(doctor|setup|homework|data|run)\.js$/;
 const useHeavyBundle = {
   name: 'use-heavy-bundle',
   setup(pluginBuild) {

@@ -46,8 +46,11 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     );
 
   const wanted = commandName(argv);
+  // `dec run week4 dbt --debug build`: everything after the week is the command's, dec's global options
+  // included, which needs options by position (only for run: the others take --json anywhere).
+  if (wanted === 'run') program.enablePositionalOptions();
   for (const group of GROUPS) {
-    if (wanted === undefined || wanted === group.name) group.register(program);
+    if (wanted === undefined || wanted === group.name) group.register(program, wanted === group.name);
     else program.command(group.name).description(group.summary).allowUnknownOption().allowExcessArguments();
   }
   return program;
@@ -419,6 +422,31 @@ function registerData(program: Command): void {
     });
 }
 
+function registerRun(program: Command, alone: boolean): void {
+  const run = program
+    .command('run')
+    .description(summaryOf('run'))
+    .argument('<week>', 'a week whose stack has a tool: 4, week4, week-4')
+    .argument('[command...]', 'the command and its arguments, passed as typed (options included)')
+    .helpCommand(false)
+    .addHelpText(
+      'after',
+      `${examples('dec run week4 dbt debug', "dec run week4 dbt build --vars 'is_test_run: false'", 'dec run week6 kafka-topics --bootstrap-server broker:29092 --list', 'dec run week4 -- dbt --version')}
+Runs in a one-off container of the stack's tool service (set it up first: dec setup <week>), with your
+project folder mounted; inside it (e.g. homework/week-4/models) the command runs in the same folder.
+Put dec's own options (--syllabus, --debug) before "run": everything after the week is the command's.
+Exit codes: the command's own; 130 after Ctrl-C (the command gets SIGINT); 2 could not run.`,
+    )
+    .action(async (week: string, command: string[], _options, cmd: Command) => {
+      const { runInStack } = await import('./commands/run.js');
+      process.exitCode = await runInStack(contextOf(cmd), week, command);
+    });
+  // Options after the week belong to the command. Commander allows it only with positional options on
+  // the program, which buildProgram turns on when run is the command (help lists run without it).
+  if (alone) run.passThroughOptions();
+  else run.allowUnknownOption();
+}
+
 function registerInit(program: Command): void {
   program
     .command('init')
@@ -441,7 +469,8 @@ On a terminal, dec init asks which course when --syllabus and DEC_SYLLABUS are n
 interface CommandGroup {
   name: string;
   summary: string;
-  register(program: Command): void;
+  /** `alone`: only this group is being run (so it may turn on what the others must not have). */
+  register(program: Command, alone: boolean): void;
 }
 
 /** In the order `dec --help` lists them. */
@@ -473,6 +502,12 @@ const GROUPS: CommandGroup[] = [
     name: 'data',
     summary: "the course's NYC taxi data: download it, and load it into the week-1 Postgres at COPY speed",
     register: registerData,
+  },
+  {
+    name: 'run',
+    summary:
+      "run a course CLI in a week's stack without installing it: dec run week4 dbt build, dec run week6 kafka-topics ...",
+    register: registerRun,
   },
   {
     name: 'init',

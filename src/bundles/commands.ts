@@ -4,3 +4,4 @@ export { doctor } from '../commands/doctor.js';
 export { setup, setupStatus } from '../commands/setup.js';
 export { homeworkCheck, homeworkInit, homeworkStatus } from '../commands/homework.js';
 export { dataClean, dataGet, dataList, dataLoad, dataSample } from '../commands/data.js';
+export { runInStack } from '../commands/run.js';

@@ -30,6 +30,7 @@ import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup
 import { buildContextRoot, resolveBuilds } from '../setup/build.js';
 import { defaultDatabase, tableRows } from '../setup/database.js';
 import { lockStack } from '../setup/lock.js';
+import { databasePlanLines } from '../setup/stack-database.js';
 import { composeYaml } from '../setup/compose.js';
 import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
 import {
@@ -394,6 +395,14 @@ export async function setup(
     return ExitCode.ok;
   }
 
+  // Week 4: its database in week 1's Postgres and the dbt profile, before its containers (setup-database.ts).
+  if (stack.database && !options.dryRun) {
+    const { prepareStackDatabase } = await import('./setup-database.js');
+    await prepareStackDatabase(ctx, session, stackId, stack.database, roots.workspace, (other) =>
+      setup(ctx, other, {}, deps),
+    );
+  }
+
   // One setup per stack at a time (a --dry-run changes nothing and needs no lock).
   const release = options.dryRun ? undefined : await takeStackLock(ctx, target);
   try {
@@ -406,7 +415,11 @@ export async function setup(
     const actual = await actualState(client, desired);
     const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
     const hostLines = await hostChanges(client, plan);
-    const lines = [...planLines(plan, desired), ...hostLines];
+    const lines = [
+      ...(stack.database ? databasePlanLines(stack.database, roots.workspace) : []),
+      ...planLines(plan, desired),
+      ...hostLines,
+    ];
     const { style } = ctx.terminal;
 
     if (options.dryRun) {

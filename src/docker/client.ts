@@ -50,7 +50,7 @@ export interface ContainerSummary {
   ports: ContainerPort[];
   /** Names of the volumes it mounts. */
   volumes?: string[];
-  /** Host folders it mounts (source on the host, target in the container). */
+  /** Host folders it mounts (source on the host, target in the container; `dec run` mounts the ones its stack's setup chose). */
   binds?: Array<{ source: string; target: string }>;
   /** Names of the networks it is on. */
   networks?: string[];
@@ -300,7 +300,8 @@ interface DockerodeOptions {
   timeout?: number;
 }
 
-function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
+/** How dockerode reaches the endpoint; `timeoutMs` 0 sets no socket timeout (runner.ts: a command may be quiet for long). */
+export function dockerodeOptions(endpoint: DockerEndpoint, timeoutMs: number): DockerodeOptions {
   const url = endpoint.url;
   if (url.startsWith('unix://')) return { socketPath: url.slice('unix://'.length), timeout: timeoutMs };
   if (url.startsWith('npipe://'))

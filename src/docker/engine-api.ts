@@ -61,8 +61,18 @@ interface EngineContainerSpec {
     PortBindings: Record<string, Array<{ HostIp?: string; HostPort: string }>>;
     Mounts: Array<{ Type: 'volume' | 'bind'; Source: string; Target: string; ReadOnly?: boolean }>;
     RestartPolicy: { Name: 'no' | 'always' | 'on-failure' | 'unless-stopped' };
+    /** docker run --init: a tiny init as PID 1 passes signals on (a PID 1 ignores SIGINT unless it handles it). */
+    Init?: boolean;
   };
   NetworkingConfig: { EndpointsConfig: Record<string, { Aliases: string[] }> };
+  /** For `dec run`'s one-off containers (runner.ts). */
+  WorkingDir?: string;
+  Tty?: boolean;
+  OpenStdin?: boolean;
+  StdinOnce?: boolean;
+  AttachStdin?: boolean;
+  AttachStdout?: boolean;
+  AttachStderr?: boolean;
 }
 
 interface EngineContainerHandle {
@@ -76,6 +86,18 @@ interface EngineContainerHandle {
   /** Without `follow` dockerode resolves to the whole (multiplexed) log as one Buffer. */
   logs(options: { stdout: true; stderr: true; tail: number; follow: false }): Promise<Buffer>;
   putArchive(archive: Buffer | NodeJS.ReadableStream, options: { path: string }): Promise<unknown>;
+  /** With `hijack` dockerode resolves to the raw duplex stream (multiplexed unless the container has a TTY). */
+  attach(options: {
+    stream: true;
+    stdout: true;
+    stderr: true;
+    stdin: boolean;
+    hijack: true;
+  }): Promise<NodeJS.ReadWriteStream>;
+  /** Long-polls until the container stops: its exit code. Asked before start, it needs `next-exit` (else a created container answers 0 at once). */
+  wait(options: { condition: 'next-exit' | 'not-running' }): Promise<{ StatusCode: number }>;
+  kill(options: { signal: string }): Promise<unknown>;
+  resize(options: { h: number; w: number }): Promise<unknown>;
   exec(options: { Cmd: string[]; AttachStdout: true; AttachStderr: true }): Promise<{
     /** With `hijack` dockerode resolves to the raw duplex stream of the exec. */
     start(options: { hijack: true; stdin: false }): Promise<Duplex>;
@@ -151,6 +173,8 @@ export interface EngineApi {
   /** POST /build with a tar context; `abortSignal` closes the request, which stops the build. */
   buildImage(context: NodeJS.ReadableStream, options: EngineBuildOptions): Promise<NodeJS.ReadableStream>;
   modem: {
+    /** Splits a multiplexed attach stream (no TTY) into stdout and stderr. */
+    demuxStream(stream: NodeJS.ReadableStream, stdout: NodeJS.WritableStream, stderr: NodeJS.WritableStream): void;
     followProgress(
       stream: NodeJS.ReadableStream,
       done: (error: Error | null) => void,

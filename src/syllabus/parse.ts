@@ -291,6 +291,19 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
   });
   for (const [name, stack] of Object.entries(syllabus.stacks ?? {})) {
     const services = Object.keys(stack.services);
+    if (stack.tool && !services.includes(stack.tool.service))
+      add(
+        ['stacks', name, 'tool', 'service'],
+        `no service "${stack.tool.service}" in stack ${name} (services: ${services.join(', ')})`,
+      );
+    if (
+      stack.database &&
+      (stack.database.stack === name || !Object.hasOwn(syllabus.stacks ?? {}, stack.database.stack))
+    )
+      add(
+        ['stacks', name, 'database', 'stack'],
+        `no other stack "${stack.database.stack}" under the top-level "stacks"`,
+      );
     for (const [service, spec] of Object.entries(stack.services)) {
       for (const [dependency, condition] of Object.entries(dependencyConditions(spec.dependsOn))) {
         const where = ['stacks', name, 'services', service, 'dependsOn'];

@@ -322,6 +322,58 @@ function builtImageName(service: z.infer<typeof serviceSchema>, context: z.Refin
     });
 }
 
+// `dec run <week> <command...>` (issue 13): which service's image the course's CLIs come from.
+const toolSchema = z
+  .strictObject({
+    service: slug.describe(
+      "The service whose image, env, bound folders, user and networks the command gets (e.g. dbt, or Kafka's broker for kafka-topics).",
+    ),
+    workdir: containerPath
+      .optional()
+      .describe(
+        "The command's working folder when dec runs outside the service's bound folders; run inside one (e.g. in homework/week-4/models), the matching folder in the container is used.",
+      ),
+    example: text.optional().describe('A command to show in messages, e.g. "dbt debug".'),
+  })
+  .describe(
+    '`dec run <week> <command...>` runs the command in a one-off container of this service (like `docker compose run --rm`): nothing to install, the output streamed, the exit code passed through, Ctrl-C delivered as SIGINT.',
+  );
+
+/** A Postgres identifier dec creates: lowercase, so it needs no quotes in the course's SQL. */
+const pgIdentifier = z
+  .string()
+  .regex(
+    /^[a-z_][a-z0-9_]{0,62}$/,
+    'expected a lowercase Postgres name of letters, digits and _, e.g. "trips_data_all"',
+  );
+
+const databaseSchema = z
+  .strictObject({
+    stack: slug.describe('The stack whose Postgres holds it (its service with a `postgres` ready check), e.g. week1.'),
+    name: pgIdentifier.describe('The database, created when missing (e.g. production); never dropped or changed.'),
+    schemas: z.array(pgIdentifier).optional().describe('Schemas created in it when missing (e.g. trips_data_all).'),
+    dbtProfile: z
+      .strictObject({
+        name: z
+          .string()
+          .regex(/^[A-Za-z0-9_-]+$/, 'expected a dbt profile name, e.g. "pg-dbt-workshop"')
+          .describe('The profile name dbt_project.yml refers to.'),
+        folder: relativeFolder.describe(
+          "Where profiles.yml goes, relative to the workspace (the tool's DBT_PROFILES_DIR), e.g. homework/week-4.",
+        ),
+        schema: pgIdentifier.describe("The target schema dbt builds the student's models in."),
+        host: slug.describe("The Postgres host as the tool's container reaches it, e.g. pgdatabase."),
+        threads: z.number().int().min(1).max(64).optional().describe('Default 4.'),
+      })
+      .optional()
+      .describe(
+        "A profiles.yml for the student's dbt project (0600: it holds the password); a file that already has the profile is never changed.",
+      ),
+  })
+  .describe(
+    "A database this stack's tools use in another stack's Postgres (week 4's dbt in week 1's): made when missing at setup.",
+  );
+
 const stackSchema = z.strictObject({
   title: text,
   network: z
@@ -340,6 +392,8 @@ const stackSchema = z.strictObject({
     .describe(
       'What to print when the stack is ready; {service.host_port}, {service.ENV_NAME} and {network} are filled in.',
     ),
+  tool: toolSchema.optional(),
+  database: databaseSchema.optional(),
 });
 
 const portSchema = z.strictObject({
@@ -503,6 +557,8 @@ export type Readiness = z.infer<typeof readinessSchema>;
 export type Healthcheck = z.infer<typeof healthcheckSchema>;
 export type Build = z.infer<typeof buildSchema>;
 export type Bind = z.infer<typeof bindSchema>;
+export type StackTool = z.infer<typeof toolSchema>;
+export type StackDatabase = z.infer<typeof databaseSchema>;
 type DependencyCondition = (typeof DEPENDENCY_CONDITIONS)[number];
 /** What a dependent waits for: a condition, or "ready" (the short form). */
 export type DependencyWait = DependencyCondition | 'ready';
