@@ -292,7 +292,12 @@ export async function setup(
   const roots = bindRoots(ctx, session);
   const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings, builds, roots);
   const desired = desiredWith(overrides);
-  if (!session.workspace && desired.services.some((s) => s.binds.some((b) => b.from === 'workspace')))
+  // Not with --print-compose: its stdout is the file (the header's mkdir line names the folders).
+  if (
+    !options.printCompose &&
+    !session.workspace &&
+    desired.services.some((s) => s.binds.some((b) => b.from === 'workspace'))
+  )
     ctx.terminal.print(
       ctx.terminal.style.dim(
         `No dec workspace here: the stack's folders are under the current folder, ${ctx.cwd} (in a workspace, under its root from any folder in it).`,
