@@ -165,7 +165,7 @@ async function buildServiceImage(
   const outcome = await client.buildImage(
     {
       tag: service.image,
-      files: contextFiles(build.dir),
+      files: contextFiles(build.dir, build.dockerfile),
       dockerfile: build.dockerfile ?? 'Dockerfile',
       args: build.args ?? {},
       ...(build.target !== undefined ? { target: build.target } : {}),

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isDecError } from '../../src/errors.js';
 import { actualState, applyPlan, type ApplyEvent, type ApplyOptions } from '../../src/setup/apply.js';
-import { buildContextRoot, resolveBuilds } from '../../src/setup/build.js';
+import { buildContextRoot, contextFiles, resolveBuilds } from '../../src/setup/build.js';
 import { composeYaml } from '../../src/setup/compose.js';
 import { changesNothing, planLines, planStack } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack } from '../../src/setup/spec.js';
@@ -115,6 +115,83 @@ describe('the context digest', () => {
   it('--image instead of the build: nothing is built or even looked for', async () => {
     const builds = await resolveBuilds(STACK, '/nonexistent', { app: 'dec-test/busybox:1' });
     expect(builds).toEqual({});
+  });
+});
+
+describe('.dockerignore', () => {
+  /** The paths contextFiles sends, in order. */
+  async function sent(dir: string, dockerfile?: string): Promise<string[]> {
+    const paths: string[] = [];
+    for await (const file of contextFiles(dir, dockerfile)) paths.push(file.path);
+    return paths;
+  }
+
+  function ignoringRoot(): string {
+    const root = contextRoot({
+      Dockerfile: 'FROM dec-test/busybox:1\n',
+      'a.txt': 'one\n',
+      'debug.log': 'noise\n',
+      'keep.log': 'wanted\n',
+      '.dockerignore': [
+        '# comments and blank lines are skipped',
+        '',
+        '*.log',
+        '!keep.log',
+        '/secrets/',
+        '**/__pycache__',
+        'sub/*.tmp',
+        'data/[a-c]?.csv',
+        'Dockerfile',
+      ].join('\n'),
+    });
+    const app = join(root, 'app');
+    for (const folder of ['secrets', 'sub/__pycache__', '__pycache__', 'data', 'sub/deeper'])
+      mkdirSync(join(app, folder), { recursive: true });
+    writeFileSync(join(app, 'secrets', 'key.json'), '{}');
+    writeFileSync(join(app, 'sub', '__pycache__', 'x.pyc'), 'x');
+    writeFileSync(join(app, '__pycache__', 'y.pyc'), 'y');
+    writeFileSync(join(app, 'sub', 'scratch.tmp'), 't');
+    writeFileSync(join(app, 'sub', 'deeper', 'scratch.tmp'), 'kept: sub/*.tmp is one level');
+    writeFileSync(join(app, 'sub', 'debug.log'), 'kept: *.log is the top level only, as in Docker');
+    writeFileSync(join(app, 'data', 'a1.csv'), '1');
+    writeFileSync(join(app, 'data', 'd1.csv'), 'kept: d is not in [a-c]');
+    // An ignored link is not sent, so it is not refused either.
+    symlinkSync('/etc/passwd', join(app, 'secrets', 'passwd'));
+    return root;
+  }
+
+  it('leaves out what it lists (globs, **, a folder, character classes, ! exceptions); the Dockerfile and itself are always sent', async () => {
+    const root = ignoringRoot();
+    await resolveBuilds(STACK, root);
+    expect(await sent(join(root, 'app'))).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'a.txt',
+      'data/d1.csv',
+      'keep.log',
+      'sub/debug.log',
+      'sub/deeper/scratch.tmp',
+    ]);
+  });
+
+  it('an ignored file does not change the digest; a sent one, or the .dockerignore itself, does', async () => {
+    const root = ignoringRoot();
+    const digest = async () => (await desired(root)).services[0]!.build!.digest;
+    const first = await digest();
+    writeFileSync(join(root, 'app', 'debug.log'), 'more noise\n');
+    writeFileSync(join(root, 'app', 'secrets', 'key.json'), '{"new": true}');
+    writeFileSync(join(root, 'app', 'sub', '__pycache__', 'z.pyc'), 'z');
+    expect(await digest()).toBe(first);
+    writeFileSync(join(root, 'app', 'keep.log'), 'changed\n');
+    const second = await digest();
+    expect(second).not.toBe(first);
+    writeFileSync(join(root, 'app', '.dockerignore'), '*.log\nsecrets\n');
+    expect(await digest()).not.toBe(second);
+  });
+
+  it('without a .dockerignore every file is sent', async () => {
+    const root = contextRoot({ Dockerfile: 'FROM x\n', 'debug.log': 'x' });
+    expect(await sent(join(root, 'app'))).toEqual(['Dockerfile', 'debug.log']);
   });
 });
 
