@@ -5,9 +5,11 @@ import { createHash } from 'node:crypto';
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { ArchiveFile } from '../docker/archive.js';
+import { DEC_LABELS, type DockerClient } from '../docker/client.js';
 import { DecError } from '../errors.js';
 import { BUILTIN_SYLLABUS_DIR, TEMPLATES_DIR } from '../paths.js';
 import type { Build, Stack } from '../syllabus/schema.js';
+import { BUILD_LABEL, type DesiredService, type DesiredStack } from './spec.js';
 
 /** A service's build context as found on disk: the folder and the digest that tags its image. */
 export interface ResolvedContext {
@@ -204,4 +206,40 @@ export async function resolveBuilds(
 export async function* contextFiles(dir: string, dockerfile?: string): AsyncGenerator<ArchiveFile> {
   for (const entry of await listContext(dir, dockerfile))
     yield { path: entry.path, content: await readFile(entry.absolute), mode: entry.mode };
+}
+
+/** "dec/airflow:3f2a9c0b1d4e" → "dec/airflow" (a registry's port stays: "host:5000/x:tag" → "host:5000/x"). */
+function repositoryOf(tag: string): string {
+  return tag.replace(/:[^/:]*$/, '');
+}
+
+/**
+ * Once a run's services are all ready: the images dec built for these services from older contexts (the
+ * same repository, dec's labels of this project and stack, another digest tag) are removed, so a course's
+ * Airflow image does not pile up a few GB per change. The engine refuses to remove an image a container
+ * still uses (dec never forces), and that one stays; an image without dec's labels is never even listed.
+ * Answers the tags removed.
+ */
+export async function removeOldBuilds(
+  client: DockerClient,
+  desired: DesiredStack,
+  services: readonly DesiredService[],
+): Promise<string[]> {
+  const built = services.filter((service) => service.build);
+  if (built.length === 0) return [];
+  const current = new Set(built.map((service) => service.image));
+  const repositories = new Set(built.map((service) => repositoryOf(service.image)));
+  const images = await client.listImages({
+    [DEC_LABELS.project]: desired.project,
+    [DEC_LABELS.stack]: desired.stack,
+  });
+  const removed: string[] = [];
+  for (const image of images) {
+    if (image.labels[BUILD_LABEL] === undefined) continue;
+    for (const tag of image.tags) {
+      if (current.has(tag) || !repositories.has(repositoryOf(tag))) continue;
+      if (await client.removeImage(tag)) removed.push(tag);
+    }
+  }
+  return removed;
 }

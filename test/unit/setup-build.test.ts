@@ -322,9 +322,61 @@ describe('apply', () => {
       `start ${APP}`,
       `check ${APP}`,
       `remove ${APP}-old`,
+      `removeImage ${first.services[0]!.image}`,
     ]);
     expect(engine.byName(APP)!.spec.image).toBe(second.services[0]!.image);
     expect(engine.builds[1]!.files['a.txt']).toBe('two\n');
+  });
+
+  it('the image of the older context goes once the new one runs; one a container still uses, or without dec labels, stays', async () => {
+    const engine = new FakeEngine();
+    const root = contextRoot();
+    const first = await desired(root);
+    await apply(engine, first);
+    const oldTag = first.services[0]!.image;
+    // Not dec's: the same repository, no dec labels (a student's own build, say).
+    engine.images.add('dec-test/setup-build:mine');
+    // Built by dec for another project: not this stack's.
+    engine.images.add('dec-test/setup-build:0123456789ab');
+    engine.imageLabels.set('dec-test/setup-build:0123456789ab', {
+      'dec.project': 'other',
+      'dec.stack': 'built',
+      'dec.build': 'x',
+    });
+    writeFileSync(join(root, 'app', 'a.txt'), 'two\n');
+    const second = await desired(root);
+    const steps: string[] = [];
+    await apply(engine, second, { onEvent: (e) => e.kind === 'step' && steps.push(e.text) });
+    expect(engine.images.has(oldTag)).toBe(false);
+    expect(engine.images.has(second.services[0]!.image)).toBe(true);
+    expect(engine.images.has('dec-test/setup-build:mine')).toBe(true);
+    expect(engine.images.has('dec-test/setup-build:0123456789ab')).toBe(true);
+    expect(steps).toContain(`removed the old image ${oldTag} (built from an older context)`);
+
+    // A third context while a container (not the stack's) still runs the second image: it stays.
+    engine.addContainer({ ...engine.byName(APP)!.spec, name: 'someone-else', labels: {} });
+    writeFileSync(join(root, 'app', 'a.txt'), 'three\n');
+    const third = await desired(root);
+    await apply(engine, third);
+    expect(engine.images.has(second.services[0]!.image)).toBe(true);
+    expect(engine.images.has(third.services[0]!.image)).toBe(true);
+  });
+
+  it('a failure to remove old images is a warning: the stack is up', async () => {
+    const engine = new FakeEngine();
+    const root = contextRoot();
+    await apply(engine, await desired(root));
+    writeFileSync(join(root, 'app', 'a.txt'), 'two\n');
+    const client = { ...engine.client, listImages: () => Promise.reject(new Error('the engine hiccuped')) };
+    const second = await desired(root);
+    const warnings: string[] = [];
+    const plan = planStack(second, await actualState(client, second), { recreate: false });
+    const outcomes = await applyPlan(client, second, plan, {
+      ...options(engine),
+      onEvent: (e) => e.kind === 'warn' && warnings.push(e.text),
+    });
+    expect(outcomes.map((o) => o.action)).toEqual(['recreate']);
+    expect(warnings).toEqual(['The stack is up, but its old images could not be removed: the engine hiccuped']);
   });
 
   it('a failed build: its error and log tail, exit 1, nothing started, the new network removed', async () => {
