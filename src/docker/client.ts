@@ -57,7 +57,7 @@ export interface ContainerSummary {
 }
 
 /** An image as listed: its id, tags (repo:tag) and labels. */
-export interface ImageSummary {
+interface ImageSummary {
   id: string;
   tags: string[];
   labels: Record<string, string>;

@@ -24,7 +24,7 @@ export interface EngineContainer {
 }
 
 /** GET /images/json, the fields dec reads. */
-export interface EngineImage {
+interface EngineImage {
   Id: string;
   RepoTags?: string[] | null;
   Labels?: Record<string, string> | null;
