@@ -153,10 +153,24 @@ function withCompose(file) {
   const up = run(COMPOSE, ['-p', COMPOSE_PROJECT, '-f', file, 'up', '-d'], { env: { ...process.env } });
   if (up.status !== 0) throw new Error(`docker-compose up failed:\n${up.stderr}`);
   for (let i = 0; i < 1200; i++) {
-    if (allReady(containers(), SERVICES)) return performance.now() - started;
+    if (allReady(containers(), SERVICES)) {
+      const ms = performance.now() - started;
+      // Compose's own re-run on the stack that is up: its counterpart of dec's "nothing to change".
+      const again = performance.now();
+      const rerun = run(COMPOSE, ['-p', COMPOSE_PROJECT, '-f', file, 'up', '-d'], { env: { ...process.env } });
+      if (rerun.status !== 0) throw new Error(`docker-compose up (again) failed:\n${rerun.stderr}`);
+      return { ms, rerunMs: performance.now() - again };
+    }
     spawnSync('sleep', ['0.05']);
   }
   throw new Error('the Compose stack did not become healthy within 2 minutes');
+}
+
+/** What starting any Node program costs on this machine now: the floor under dec's re-run. */
+function nodeStart() {
+  const started = performance.now();
+  run(process.execPath, ['-e', '0']);
+  return performance.now() - started;
 }
 
 function composeDown(file) {
@@ -200,6 +214,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
 const composeMs = [];
 const decMs = [];
 const rerunMs = [];
+const composeRerunMs = [];
+const nodeMs = [];
 const builtImages = new Set();
 let rebuilt = 0;
 const composeFile = join(work, 'docker-compose.yaml');
@@ -225,13 +241,16 @@ try {
         if (result.built) rebuilt++;
         decDown();
       } else {
-        composeMs.push(withCompose(composeFile));
+        const result = withCompose(composeFile);
+        composeMs.push(result.ms);
+        composeRerunMs.push(result.rerunMs);
+        nodeMs.push(nodeStart());
         composeDown(composeFile);
       }
     }
     builtImages.add(imageId(tag));
     process.stderr.write(
-      `round ${round + 1}/${ROUNDS}: dec ${decMs.at(-1).toFixed(0)} ms, compose ${composeMs.at(-1).toFixed(0)} ms, re-run ${rerunMs.at(-1).toFixed(0)} ms\n`,
+      `round ${round + 1}/${ROUNDS}: dec ${decMs.at(-1).toFixed(0)} ms, compose ${composeMs.at(-1).toFixed(0)} ms, re-run ${rerunMs.at(-1).toFixed(0)} ms (compose ${composeRerunMs.at(-1).toFixed(0)} ms, node -e 0 ${nodeMs.at(-1).toFixed(0)} ms)\n`,
     );
   }
   if (builtImages.size !== 1 || !builtImages.has(builtId) || rebuilt > 0)
@@ -254,7 +273,11 @@ console.log(`docker-compose 1.29 up -d + wait for health   ${median(composeMs).t
 console.log(
   `dec setup                                     ${median(decMs).toFixed(0).padStart(6)} ms   ${ratio.toFixed(2)}x`,
 );
-console.log(`dec setup re-run (nothing to change)          ${median(rerunMs).toFixed(0).padStart(6)} ms`);
+console.log(`docker-compose up -d again (stack up)          ${median(composeRerunMs).toFixed(0).padStart(6)} ms`);
+console.log(
+  `dec setup re-run (nothing to change)          ${median(rerunMs).toFixed(0).padStart(6)} ms   ${(median(rerunMs) / median(composeRerunMs)).toFixed(2)}x`,
+);
+console.log(`node -e 0 (the floor of any re-run here)      ${median(nodeMs).toFixed(0).padStart(6)} ms`);
 console.log(`unchanged build context: built once, same image id in every round, no "building" after the first`);
 const ok = ratio <= 1.0 && median(rerunMs) < 1000;
 console.log(ok ? 'within the goals (<= 1.0x, re-run < 1 s)' : 'OUTSIDE the goals (<= 1.0x, re-run < 1 s)');
