@@ -433,7 +433,7 @@ function registerRun(program: Command, alone: boolean): void {
       'after',
       `${examples('dec run week4 dbt debug', "dec run week4 dbt build --vars 'is_test_run: false'", 'dec run week6 kafka-topics --bootstrap-server broker:29092 --list', 'dec run week4 -- dbt --version')}
 Runs in a one-off container of the stack's tool service (set it up first: dec setup <week>), with your
-project folder mounted; inside it (e.g. homework/week-4/models) the command runs in the same folder.
+project folder mounted; inside it (e.g. homework/week4/models) the command runs in the same folder.
 Put dec's own options (--syllabus, --debug) before "run": everything after the week is the command's.
 Exit codes: the command's own; 130 after Ctrl-C (the command gets SIGINT); 2 could not run.`,
     )

@@ -47,7 +47,7 @@ import {
   wholeStackUp,
 } from '../setup/plan.js';
 import { serviceReady } from '../setup/ready.js';
-import { folderOwner, hostChanges } from '../setup/binds.js';
+import { folderOwner, hostChanges, stackSocket } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
@@ -351,7 +351,9 @@ export async function setup(
   // The contexts of the images dec builds, with their digests (what tags the images).
   const builds = await resolveBuilds(stack, buildContextRoot(session.syllabus.path), overrides.images);
   const roots = bindRoots(ctx, session);
-  const desiredWith = (settings: Overrides) => stackWith(ctx.env, session.course, stackId, settings, builds, roots);
+  const socket = await stackSocket(stack, ctx.env, ctx.platform, ctx.home);
+  const desiredWith = (settings: Overrides) =>
+    stackWith(ctx.env, session.course, stackId, settings, builds, roots, socket);
   const desired = desiredWith(overrides);
   // Not with --print-compose: its stdout is the Compose file (which has the folders' absolute paths).
   if (
@@ -385,10 +387,7 @@ export async function setup(
 
   if (options.printCompose) {
     // The socket of the engine dec would use (a unix one), for a service that controls Docker.
-    const endpoint = desired.services.some((s) => s.dockerSocket)
-      ? await resolveDockerEndpoint(ctx.env, ctx.platform, ctx.home)
-      : undefined;
-    const yaml = composeYaml(desired, endpoint?.url.startsWith('unix://') ? endpoint.url.slice(7) : undefined);
+    const yaml = composeYaml(desired, socket);
     ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );

@@ -58,6 +58,13 @@ export interface ContainerSummary {
   exitCode?: number;
 }
 
+/** An image as listed: its id, tags (repo:tag) and labels. */
+interface ImageSummary {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+}
+
 /** What inspecting one container says of its state: whether it runs, how it ended, its health. */
 export interface ContainerState {
   /** created, running, restarting, exited, … */
@@ -177,6 +184,13 @@ export interface DockerClient {
   /** Sizes in bytes of volumes, from the engine's disk usage report (slow on big engines). */
   volumeSizes(): Promise<Record<string, number>>;
   imageExists(ref: string): Promise<boolean>;
+  /** The images that carry every one of these labels, with their tags. */
+  listImages(labels: Record<string, string>): Promise<ImageSummary[]>;
+  /**
+   * Removes a tag (the image with it when it was the last); false when a container still uses the image
+   * (the engine refuses without force, which dec never uses) or it is gone already.
+   */
+  removeImage(ref: string): Promise<boolean>;
   /** Aborting `signal` (Ctrl-C) ends the pull request at once and rejects with "Interrupted." (exit 130). */
   pullImage(
     ref: string,
@@ -603,6 +617,26 @@ export async function connectDocker(endpoint: DockerEndpoint, timeoutMs: number)
       call(async () => {
         const df = await actions.df();
         return Object.fromEntries((df.Volumes ?? []).map((v) => [v.Name, v.UsageData?.Size ?? -1]));
+      }, actionTimeoutMs),
+    listImages: (labels) =>
+      call(async () =>
+        (
+          await docker.listImages({
+            filters: { label: Object.entries(labels).map(([key, value]) => `${key}=${value}`) },
+          })
+        ).map((image) => ({ id: image.Id, tags: image.RepoTags ?? [], labels: image.Labels ?? {} })),
+      ),
+    removeImage: (ref) =>
+      call(async () => {
+        checkReference(ref);
+        try {
+          await actions.getImage(ref).remove({ noprune: false });
+          return true;
+        } catch (error) {
+          // 409: a container (running or not) uses it; 404: gone already.
+          if (statusOf(error) === 409 || statusOf(error) === 404) return false;
+          throw error;
+        }
       }, actionTimeoutMs),
     imageExists: (ref) =>
       call(

@@ -23,6 +23,13 @@ export interface EngineContainer {
   Status?: string;
 }
 
+/** GET /images/json, the fields dec reads. */
+interface EngineImage {
+  Id: string;
+  RepoTags?: string[] | null;
+  Labels?: Record<string, string> | null;
+}
+
 /** GET /containers/{id}/json, the fields dec reads. */
 export interface EngineContainerDetails {
   Name?: string;
@@ -167,7 +174,9 @@ export interface EngineApi {
   }): Promise<unknown>;
   getVolume(name: string): { inspect(): Promise<unknown>; remove(): Promise<unknown> };
   createVolume(options: { Name: string; Labels: Record<string, string> }): Promise<unknown>;
-  getImage(ref: string): { inspect(): Promise<unknown> };
+  getImage(ref: string): { inspect(): Promise<unknown>; remove(options: { noprune?: boolean }): Promise<unknown> };
+  /** GET /images/json, filtered by labels ("key=value"). */
+  listImages(options: { filters: { label: string[] } }): Promise<EngineImage[]>;
   /** POST /images/create; `abortSignal` closes the request (dockerode passes it to docker-modem). */
   pull(ref: string, options: { abortSignal?: AbortSignal }): Promise<NodeJS.ReadableStream>;
   /** POST /build with a tar context; `abortSignal` closes the request, which stops the build. */

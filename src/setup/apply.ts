@@ -13,7 +13,7 @@ import {
   type HealthcheckSpec,
   type PullProgress,
 } from '../docker/client.js';
-import { contextFiles } from './build.js';
+import { contextFiles, removeOldBuilds } from './build.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
 import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
@@ -165,7 +165,7 @@ async function buildServiceImage(
   const outcome = await client.buildImage(
     {
       tag: service.image,
-      files: contextFiles(build.dir),
+      files: contextFiles(build.dir, build.dockerfile),
       dockerfile: build.dockerfile ?? 'Dockerfile',
       args: build.args ?? {},
       ...(build.target !== undefined ? { target: build.target } : {}),
@@ -192,6 +192,23 @@ async function buildServiceImage(
     hint: `Nothing was started. Fix the cause above (the Dockerfile is in ${build.dir}), then run again.`,
     exitCode: ExitCode.problems,
   });
+}
+
+/** The images older contexts built for the services this run built or kept (build.ts); a failure only warns. */
+async function removeOldImages(
+  client: DockerClient,
+  desired: DesiredStack,
+  plan: StackPlan,
+  options: ApplyOptions,
+): Promise<void> {
+  const services = plan.builds.map((b) => b.service);
+  try {
+    for (const image of await removeOldBuilds(client, desired, services))
+      options.onEvent({ kind: 'step', text: `removed the old image ${image} (built from an older context)` });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    options.onEvent({ kind: 'warn', text: `The stack is up, but its old images could not be removed: ${reason}` });
+  }
 }
 
 /** The state of a container being waited on; a container removed meanwhile is a failure of its own. */
@@ -630,6 +647,7 @@ export async function applyPlan(
     for (const name of started.keys()) await untilReady(name);
     // Every service is ready: the replaced containers (stopped, aside) go; the volumes were never theirs.
     for (const aside of created.asides) await client.removeContainer(aside.id).catch(() => undefined);
+    await removeOldImages(client, desired, plan, options);
     return outcomes;
   } catch (error) {
     // Best effort: the engine may be the thing that failed (main.ts reports that, as for every command).

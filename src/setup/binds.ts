@@ -4,10 +4,11 @@
 // networks it joins (there, or a clear word on how to start them).
 import { chown, lstat, mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { DockerClient, DockerEndpoint } from '../docker/client.js';
+import { resolveDockerEndpoint, type DockerClient, type DockerEndpoint } from '../docker/client.js';
+import type { Stack } from '../syllabus/schema.js';
 import type { StackPlan } from './plan.js';
 import { DecError, ExitCode } from '../errors.js';
-import type { DesiredBind, DesiredService } from './spec.js';
+import type { DesiredBind, DesiredService, HostIds } from './spec.js';
 
 /** Who owns the folders dec makes; undefined: whoever runs dec (they are theirs already). */
 export interface FolderOwner {
@@ -28,6 +29,18 @@ export function folderOwner(
   const sudoGid = Number(env.SUDO_GID);
   if (!Number.isInteger(sudoUid) || sudoUid <= 0) return undefined;
   return { uid: sudoUid, gid: Number.isInteger(sudoGid) && sudoGid >= 0 ? sudoGid : sudoUid };
+}
+
+/**
+ * {host.uid}/{host.gid} of the stack (a service's `user`, the course's AIRFLOW_UID): the student's ids,
+ * also behind sudo, so the containers write their folders as the same user that owns them (folderOwner).
+ */
+export function hostIds(
+  env: NodeJS.ProcessEnv,
+  uid: number | undefined = process.getuid?.(),
+  gid: number | undefined = process.getgid?.(),
+): HostIds {
+  return folderOwner(env, uid) ?? { uid, gid };
 }
 
 function inside(base: string, path: string): boolean {
@@ -104,6 +117,22 @@ export async function prepareFolders(
 
 /** Where a service that controls Docker mounts the engine's socket. */
 export const DOCKER_SOCKET_TARGET = '/var/run/docker.sock';
+
+/**
+ * The socket a stack's `dockerSocket` services would mount: that of the engine dec talks to (DOCKER_HOST,
+ * the context, the platform's default), when it is a unix socket; none for a stack without such a service.
+ * It is part of their config hash, so another socket recreates them.
+ */
+export async function stackSocket(
+  stack: Stack,
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+  home: string,
+): Promise<string | undefined> {
+  if (!Object.values(stack.services).some((service) => service.dockerSocket)) return undefined;
+  const endpoint = await resolveDockerEndpoint(env, platform, home);
+  return endpoint.url.startsWith('unix://') ? endpoint.url.slice('unix://'.length) : undefined;
+}
 
 /** The socket file of the engine dec talks to; only a unix socket can be mounted into a container. */
 export function dockerSocketPath(endpoint: DockerEndpoint, service: string): string {

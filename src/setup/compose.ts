@@ -136,7 +136,10 @@ function headerLines(desired: DesiredStack): string[] {
   const lines = [
     `docker-compose.yaml for the dec stack "${desired.stack}" (${desired.title}), from \`dec setup --print-compose\`.`,
     'It uses the same container, volume and network names as dec, so the data is shared with `dec setup`:',
-    'run one or the other, not both at once. Needs Docker Compose v2 (`docker compose up -d`).',
+    'run one or the other, not both at once. Docker Compose v2 (`docker compose`) and v1.29',
+    '(`docker-compose`, as Debian and Ubuntu ship it) both run it.',
+    `Its project name is ${projectName(desired)}: give it with -p (v1 has no \`name:\` key), e.g.`,
+    `  docker compose -p ${projectName(desired)} up -d     or     COMPOSE_PROJECT_NAME=${projectName(desired)} docker-compose up -d`,
   ];
   const secrets = desired.services.flatMap((service) =>
     service.secretEnv
@@ -178,10 +181,20 @@ function joinedNetworks(desired: DesiredStack): Array<DesiredService['networks']
   return all.filter((n, i) => all.findIndex((m) => m.network === n.network) === i);
 }
 
+/** The Compose project the file is meant to run as (the prefix of dec's own names). */
+function projectName(desired: DesiredStack): string {
+  return `${desired.project}-${desired.stack}`;
+}
+
+/**
+ * The file is valid for Compose v2 and for v1.29 (Debian's docker-compose), which knows the Compose
+ * spec's services, healthchecks, depends_on conditions (service_completed_successfully included) and
+ * named volumes/networks, but refuses a top-level `name:`: the project name is a comment in the header
+ * instead. Every container, volume and network has an explicit name, so the project name only labels them.
+ */
 export function composeYaml(desired: DesiredStack, socket = DOCKER_SOCKET_TARGET): string {
   const healthy = new Set(desired.services.filter((s) => healthcheck(s) !== undefined).map((s) => s.service));
   const compose: Record<string, unknown> = {
-    name: `${desired.project}-${desired.stack}`,
     services: Object.fromEntries(
       desired.services.map((service) => [service.service, composeService(service, desired, healthy, socket)]),
     ),

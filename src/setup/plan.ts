@@ -1,5 +1,5 @@
 // The plan for bringing a stack up: pure, from what should be and what is. `--dry-run` prints it.
-import { BUILD_LABEL, CONFIG_LABEL, type DesiredService, type DesiredStack } from './spec.js';
+import { BUILD_LABEL, CONFIG_LABEL, SOCKET_LABEL, type DesiredService, type DesiredStack } from './spec.js';
 import { belongsToStack, type ContainerSummary } from '../docker/client.js';
 
 export interface ActualStack {
@@ -19,7 +19,7 @@ export type ServiceAction =
       service: DesiredService;
       container: ContainerSummary;
       /** 'settings': this run's flags (or --reset) changed it; 'asked': --recreate; 'rebuilt': its image's context changed. */
-      reason: 'settings' | 'asked' | 'rebuilt';
+      reason: 'settings' | 'asked' | 'rebuilt' | 'socket';
     };
 
 export interface StackPlan {
@@ -85,6 +85,10 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
       // Its context changed: the new image replaces the container, through the same safe recreate.
       if (service.build && container.labels[BUILD_LABEL] !== service.build.digest)
         return { kind: 'recreate', service, container, reason: 'rebuilt' };
+      // dec talks to the engine through another socket path now: the mounted one may be gone.
+      const socket = service.labels[SOCKET_LABEL];
+      if (service.dockerSocket && socket !== undefined && container.labels[SOCKET_LABEL] !== socket)
+        return { kind: 'recreate', service, container, reason: 'socket' };
       return { kind: 'differs', service, container };
     }
     // A job is done once it exited with code 0 for these settings: a re-run skips it (its container stays,
@@ -159,7 +163,7 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
       differs: `${service.containerName} differs from the syllabus (image, env or ports); left as it is (--recreate replaces it, keeping its volume)`,
       recreate:
         action.kind === 'recreate' && action.reason !== 'asked'
-          ? `recreate ${service.containerName} with ${action.reason === 'rebuilt' ? 'the rebuilt image' : 'the changed settings'}${ports ? ` (${ports})` : ''}; its volume is kept, and the old container is put back if the new one fails`
+          ? `recreate ${service.containerName} with ${{ rebuilt: 'the rebuilt image', settings: 'the changed settings', socket: `the Docker socket ${service.labels[SOCKET_LABEL]}` }[action.reason]}${ports ? ` (${ports})` : ''}; its volume is kept, and the old container is put back if the new one fails`
           : `recreate ${service.containerName} (its volume is kept)`,
     }[action.kind];
     lines.push(what);

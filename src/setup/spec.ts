@@ -92,6 +92,8 @@ interface DesiredNetwork {
 export interface StackLinks {
   roots?: { workspace: string; home: string };
   stacks?: Record<string, Pick<Stack, 'network'>>;
+  /** The engine's unix socket a `dockerSocket` service mounts (binds.ts stackSocket): another one recreates it. */
+  socket?: string;
 }
 
 function bindsOf(spec: Stack['services'][string], roots: NonNullable<StackLinks['roots']>): DesiredBind[] {
@@ -143,6 +145,8 @@ interface DesiredBuild extends Build, ResolvedContext {}
 export const CONFIG_LABEL = 'dec.config';
 /** On a container whose image dec built: the context's digest it was made from (a rebuild recreates it). */
 export const BUILD_LABEL = 'dec.build';
+/** On a container that mounts the engine's socket: its path on the host (another path recreates it). */
+export const SOCKET_LABEL = 'dec.socket';
 /** On a job's container: "1". With the config hash and the exit code, it says whether the job already succeeded. */
 const JOB_LABEL = 'dec.job';
 
@@ -296,7 +300,7 @@ export function desiredStack(
       ...(binds.length > 0
         ? { binds: binds.map((b) => ({ source: b.source, target: b.target, readOnly: b.readOnly })) }
         : {}),
-      ...(spec.dockerSocket ? { dockerSocket: true } : {}),
+      ...(spec.dockerSocket ? { dockerSocket: links.socket ?? true } : {}),
       ...(networks.length > 0 ? { networks } : {}),
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
@@ -328,6 +332,7 @@ export function desiredStack(
         [CONFIG_LABEL]: configHash,
         ...(job ? { [JOB_LABEL]: '1' } : {}),
         ...(build ? { [BUILD_LABEL]: build.digest } : {}),
+        ...(spec.dockerSocket && links.socket !== undefined ? { [SOCKET_LABEL]: links.socket } : {}),
       },
       ...(build ? { build } : {}),
       binds,

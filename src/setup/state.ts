@@ -8,6 +8,7 @@ import { DecError } from '../errors.js';
 import { stateDir } from '../paths.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import type { Course } from '../syllabus/course.js';
+import { hostIds } from './binds.js';
 import type { ResolvedContext } from './build.js';
 import {
   desiredStack,
@@ -136,6 +137,7 @@ export function stackWith(
   overrides: Overrides,
   builds?: Record<string, ResolvedContext>,
   roots?: StackLinks['roots'],
+  socket?: string,
 ): DesiredStack {
   const stack = course.stacks[stackId];
   if (!stack) throw new Error(`the syllabus has no stack ${stackId}`);
@@ -145,9 +147,10 @@ export function stackWith(
     course.id,
     withSecretsFromEnv(overrides, stack, env),
     projectFromEnv(env),
-    undefined,
+    // The student's ids also under sudo (SUDO_UID/SUDO_GID), as the folders they own.
+    hostIds(env),
     builds,
-    { roots, stacks: course.stacks },
+    { roots, stacks: course.stacks, socket },
   );
 }
 

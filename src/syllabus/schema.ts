@@ -331,7 +331,7 @@ const toolSchema = z
     workdir: containerPath
       .optional()
       .describe(
-        "The command's working folder when dec runs outside the service's bound folders; run inside one (e.g. in homework/week-4/models), the matching folder in the container is used.",
+        "The command's working folder when dec runs outside the service's bound folders; run inside one (e.g. in homework/week4/models), the matching folder in the container is used.",
       ),
     example: text.optional().describe('A command to show in messages, e.g. "dbt debug".'),
   })
@@ -359,7 +359,7 @@ const databaseSchema = z
           .regex(/^[A-Za-z0-9_-]+$/, 'expected a dbt profile name, e.g. "pg-dbt-workshop"')
           .describe('The profile name dbt_project.yml refers to.'),
         folder: relativeFolder.describe(
-          "Where profiles.yml goes, relative to the workspace (the tool's DBT_PROFILES_DIR), e.g. homework/week-4.",
+          "Where profiles.yml goes, relative to the workspace (the tool's DBT_PROFILES_DIR), e.g. homework/week4.",
         ),
         schema: pgIdentifier.describe("The target schema dbt builds the student's models in."),
         host: slug.describe("The Postgres host as the tool's container reaches it, e.g. pgdatabase."),

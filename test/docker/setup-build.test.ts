@@ -9,7 +9,16 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, ensureBusyboxImage, removeDecProject, requireDocker, waitUntil } from '../helpers/docker.js';
+import {
+  docker,
+  dockerCli,
+  ensureBusyboxImage,
+  removeContainer,
+  removeDecProject,
+  requireDocker,
+  runContainer,
+  waitUntil,
+} from '../helpers/docker.js';
 import { DEC_BIN, makeSandbox, noUnexpectedError, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/syllabi/build-stack.yaml', import.meta.url));
@@ -136,6 +145,64 @@ describe('dec setup builds a service image (real engine)', { timeout: 180_000 },
     expect((await projectResources(box)).filter((r) => r.startsWith('container '))).toEqual([
       `container ${container(box)}`,
     ]);
+  });
+
+  it("the older context's image is removed once the new one runs; one a container still uses stays", async () => {
+    const box = shared.box!;
+    const current = await inspect(container(box), '{{.Config.Image}}');
+    // The first context's image went after the recreate above; the current one is there.
+    expect((await dockerCli(['image', 'inspect', shared.tag])).code).not.toBe(0);
+    expect((await projectResources(box)).filter((r) => r.startsWith('image '))).toEqual([`image ${current}`]);
+    // Someone else's container (not the stack's) runs the current image: the next rebuild keeps it.
+    const other = await runContainer({ name: `keeps-image-${process.pid}`, image: current, cmd: ['sleep', '60'] });
+    try {
+      writeFileSync(join(box.context, 'greeting.txt'), 'greeting three\n');
+      const run = await setup(box);
+      expect(run.code, run.stderr).toBe(0);
+      const newest = await inspect(container(box), '{{.Config.Image}}');
+      expect(newest).not.toBe(current);
+      expect((await projectResources(box)).filter((r) => r.startsWith('image '))).toEqual(
+        [`image ${current}`, `image ${newest}`].sort(),
+      );
+      await removeContainer(other);
+      // Nothing uses it any more: the next run that builds removes it.
+      writeFileSync(join(box.context, 'greeting.txt'), 'greeting four\n');
+      const again = await setup(box);
+      expect(again.code, again.stderr).toBe(0);
+      const last = await inspect(container(box), '{{.Config.Image}}');
+      expect((await projectResources(box)).filter((r) => r.startsWith('image '))).toEqual([`image ${last}`]);
+      // The base image (no dec labels for this stack) is untouched.
+      expect((await dockerCli(['image', 'inspect', 'dec-test/busybox:1'])).code).toBe(0);
+    } finally {
+      await removeContainer(other);
+    }
+  });
+
+  it('.dockerignore: the files it lists are not sent to the engine, and changing one builds nothing', async () => {
+    const box = sandbox(
+      [
+        'FROM dec-test/busybox:1',
+        'COPY . /ctx/',
+        'COPY greeting.txt /app/greeting.txt',
+        'RUN echo "$(echo /ctx/*)" > /built.txt',
+        '',
+      ].join('\n'),
+    );
+    writeFileSync(join(box.context, '.dockerignore'), '*.secret\nscratch/\n');
+    writeFileSync(join(box.context, 'key.secret'), 'do not send\n');
+    mkdirSync(join(box.context, 'scratch'));
+    writeFileSync(join(box.context, 'scratch', 'big.bin'), 'x'.repeat(1000));
+    const run = await setup(box);
+    expect(run.code, run.stderr).toBe(0);
+    const listed = await docker(['logs', container(box)]);
+    expect(listed).toContain('/ctx/greeting.txt');
+    expect(listed).not.toContain('key.secret');
+    expect(listed).not.toContain('scratch');
+    writeFileSync(join(box.context, 'key.secret'), 'changed, still not sent\n');
+    const again = await setup(box);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('nothing to change');
+    expect(again.stderr).not.toContain('building');
   });
 
   it('a failing RUN: the error and the log tail shown, exit 1, nothing left (not even an image)', async () => {

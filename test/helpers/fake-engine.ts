@@ -70,6 +70,8 @@ export class FakeEngine {
   readonly networks: NetworkSummary[] = [];
   readonly volumes = new Map<string, Record<string, string>>();
   readonly images = new Set<string>();
+  /** The labels of the images it built (tag → labels). */
+  readonly imageLabels = new Map<string, Record<string, string>>();
   readonly sleeps: number[] = [];
   readonly faults: Faults = {
     pullFailures: {},
@@ -270,6 +272,18 @@ export class FakeEngine {
     },
     volumeSizes: async () => Object.fromEntries([...this.volumes.keys()].map((v) => [v, 0])),
     imageExists: async (ref) => this.images.has(ref),
+    listImages: async (labels) =>
+      [...this.images]
+        .map((tag) => ({ id: `sha256:${tag}`, tags: [tag], labels: this.imageLabels.get(tag) ?? {} }))
+        .filter((image) => Object.entries(labels).every(([key, value]) => image.labels[key] === value)),
+    removeImage: async (ref) => {
+      this.log(`removeImage ${ref}`);
+      // As the engine without force: a container, running or not, keeps its image.
+      if ([...this.containers.values()].some((c) => c.spec.image === ref) || !this.images.has(ref)) return false;
+      this.images.delete(ref);
+      this.imageLabels.delete(ref);
+      return true;
+    },
     pullImage: async (ref) => {
       this.log(`pull ${ref}`);
       const failed = this.pulls.get(ref) ?? 0;
@@ -297,6 +311,7 @@ export class FakeEngine {
       if (failure) return { ok: false, ...failure };
       onProgress({ step: 2, steps: 2, text: 'RUN true' });
       this.images.add(spec.tag);
+      this.imageLabels.set(spec.tag, spec.labels);
       return { ok: true };
     },
     renameContainer: async (id, name) => {

@@ -284,6 +284,8 @@ const notUsedByTheDoctor: Omit<
   removeVolume: unexpected('removeVolume'),
   volumeSizes: unexpected('volumeSizes'),
   imageExists: unexpected('imageExists'),
+  listImages: unexpected('listImages'),
+  removeImage: unexpected('removeImage'),
   pullImage: unexpected('pullImage'),
   buildImage: unexpected('buildImage'),
   renameContainer: unexpected('renameContainer'),

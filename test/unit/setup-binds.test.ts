@@ -11,9 +11,10 @@ import { parse } from 'yaml';
 import { setup, type SetupDeps } from '../../src/commands/setup.js';
 import { isDecError } from '../../src/errors.js';
 import { actualState, applyPlan, type ApplyEvent } from '../../src/setup/apply.js';
-import { folderOwner, prepareFolders } from '../../src/setup/binds.js';
+import { folderOwner, hostIds, prepareFolders, stackSocket } from '../../src/setup/binds.js';
+import { stackWith } from '../../src/setup/state.js';
 import { composeYaml } from '../../src/setup/compose.js';
-import { planStack } from '../../src/setup/plan.js';
+import { planLines, planStack } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
@@ -155,6 +156,52 @@ describe('the desired spec', () => {
     // Another workspace is another folder: the mount differs.
     expect(stackOf('week2', roots()).services[0]!.configHash).not.toBe(writer);
   });
+
+  it("the socket's path is in the config hash of a dockerSocket service (another socket: a recreate), and only there", async () => {
+    const where = roots();
+    const stack = structuredClone(course.stacks.week2!);
+    stack.services.runner!.dockerSocket = true;
+    const withSocket = (socket?: string) =>
+      desiredStack(
+        'week2',
+        stack,
+        course.id,
+        noOverrides(),
+        'dec',
+        HOST,
+        {},
+        { roots: where, stacks: course.stacks, socket },
+      );
+    const [writer, runner] = withSocket('/var/run/docker.sock').services;
+    const moved = withSocket('/home/student/.docker/run/docker.sock').services;
+    expect(moved[1]!.configHash).not.toBe(runner!.configHash);
+    expect(moved[0]!.configHash).toBe(writer!.configHash);
+    expect(withSocket('/var/run/docker.sock').services[1]!.configHash).toBe(runner!.configHash);
+    // A running container made for the old socket is recreated without --recreate (the old path may be gone).
+    const engine = engineWith('binds-other');
+    const first = withSocket('/fake/docker.sock');
+    expect((await run(engine, first)).error).toBeUndefined();
+    expect(engine.byName('dec-week2-runner')!.spec.labels['dec.socket']).toBe('/fake/docker.sock');
+    const again = withSocket('/other/docker.sock');
+    const plan = planStack(again, await actualState(engine.client, again), { recreate: false });
+    expect(plan.services.map((a) => [a.service.service, a.kind])).toEqual([
+      ['writer', 'keep'],
+      ['runner', 'recreate'],
+    ]);
+    expect(planLines(plan, again)).toContainEqual(
+      expect.stringMatching(/^recreate dec-week2-runner with the Docker socket \/other\/docker.sock; /),
+    );
+    const unchanged = planStack(first, await actualState(engine.client, first), { recreate: false });
+    expect(unchanged.services.map((a) => a.kind)).toEqual(['keep', 'keep']);
+  });
+
+  it('stackSocket: the unix socket dec would use, for a stack with a dockerSocket service only', async () => {
+    const stack = structuredClone(course.stacks.week2!);
+    expect(await stackSocket(stack, { DOCKER_HOST: 'unix:///tmp/x.sock' }, 'linux', '/home/s')).toBeUndefined();
+    stack.services.runner!.dockerSocket = true;
+    expect(await stackSocket(stack, { DOCKER_HOST: 'unix:///tmp/x.sock' }, 'linux', '/home/s')).toBe('/tmp/x.sock');
+    expect(await stackSocket(stack, { DOCKER_HOST: 'tcp://127.0.0.1:2375' }, 'linux', '/home/s')).toBeUndefined();
+  });
 });
 
 describe('apply', () => {
@@ -244,6 +291,24 @@ describe('apply', () => {
     expect(folderOwner({}, 0)).toBeUndefined();
     expect(folderOwner({ SUDO_UID: '0' }, 0)).toBeUndefined();
   });
+
+  it('hostIds: {host.uid}/{host.gid} are the student behind sudo, like the folders', () => {
+    expect(hostIds({ SUDO_UID: '1000', SUDO_GID: '1001' }, 0, 0)).toEqual({ uid: 1000, gid: 1001 });
+    expect(hostIds({ SUDO_UID: '1000' }, 0, 0)).toEqual({ uid: 1000, gid: 1000 });
+    expect(hostIds({}, 0, 0)).toEqual({ uid: 0, gid: 0 });
+    expect(hostIds({ SUDO_UID: '1000', SUDO_GID: '1001' }, 1500, 1600)).toEqual({ uid: 1500, gid: 1600 });
+  });
+
+  it.runIf(process.getuid?.() === 0)(
+    'as root under sudo, the stack runs the user {host.uid}:{host.gid} as the student (SUDO_UID/SUDO_GID)',
+    () => {
+      const where = roots();
+      const underSudo = stackWith({ SUDO_UID: '1000', SUDO_GID: '1001' }, course, 'week2', noOverrides(), {}, where);
+      expect(underSudo.services.find((s) => s.service === 'writer')!.user).toBe('1000:1001');
+      const asRoot = stackWith({}, course, 'week2', noOverrides(), {}, where);
+      expect(asRoot.services.find((s) => s.service === 'writer')!.user).toBe('0:0');
+    },
+  );
 
   it("joins the other stack's network with the service's names when it is there", async () => {
     const engine = engineWith('binds-other');

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isDecError } from '../../src/errors.js';
 import { actualState, applyPlan, type ApplyEvent, type ApplyOptions } from '../../src/setup/apply.js';
-import { buildContextRoot, resolveBuilds } from '../../src/setup/build.js';
+import { buildContextRoot, contextFiles, resolveBuilds } from '../../src/setup/build.js';
 import { composeYaml } from '../../src/setup/compose.js';
 import { changesNothing, planLines, planStack } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack } from '../../src/setup/spec.js';
@@ -115,6 +115,83 @@ describe('the context digest', () => {
   it('--image instead of the build: nothing is built or even looked for', async () => {
     const builds = await resolveBuilds(STACK, '/nonexistent', { app: 'dec-test/busybox:1' });
     expect(builds).toEqual({});
+  });
+});
+
+describe('.dockerignore', () => {
+  /** The paths contextFiles sends, in order. */
+  async function sent(dir: string, dockerfile?: string): Promise<string[]> {
+    const paths: string[] = [];
+    for await (const file of contextFiles(dir, dockerfile)) paths.push(file.path);
+    return paths;
+  }
+
+  function ignoringRoot(): string {
+    const root = contextRoot({
+      Dockerfile: 'FROM dec-test/busybox:1\n',
+      'a.txt': 'one\n',
+      'debug.log': 'noise\n',
+      'keep.log': 'wanted\n',
+      '.dockerignore': [
+        '# comments and blank lines are skipped',
+        '',
+        '*.log',
+        '!keep.log',
+        '/secrets/',
+        '**/__pycache__',
+        'sub/*.tmp',
+        'data/[a-c]?.csv',
+        'Dockerfile',
+      ].join('\n'),
+    });
+    const app = join(root, 'app');
+    for (const folder of ['secrets', 'sub/__pycache__', '__pycache__', 'data', 'sub/deeper'])
+      mkdirSync(join(app, folder), { recursive: true });
+    writeFileSync(join(app, 'secrets', 'key.json'), '{}');
+    writeFileSync(join(app, 'sub', '__pycache__', 'x.pyc'), 'x');
+    writeFileSync(join(app, '__pycache__', 'y.pyc'), 'y');
+    writeFileSync(join(app, 'sub', 'scratch.tmp'), 't');
+    writeFileSync(join(app, 'sub', 'deeper', 'scratch.tmp'), 'kept: sub/*.tmp is one level');
+    writeFileSync(join(app, 'sub', 'debug.log'), 'kept: *.log is the top level only, as in Docker');
+    writeFileSync(join(app, 'data', 'a1.csv'), '1');
+    writeFileSync(join(app, 'data', 'd1.csv'), 'kept: d is not in [a-c]');
+    // An ignored link is not sent, so it is not refused either.
+    symlinkSync('/etc/passwd', join(app, 'secrets', 'passwd'));
+    return root;
+  }
+
+  it('leaves out what it lists (globs, **, a folder, character classes, ! exceptions); the Dockerfile and itself are always sent', async () => {
+    const root = ignoringRoot();
+    await resolveBuilds(STACK, root);
+    expect(await sent(join(root, 'app'))).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'a.txt',
+      'data/d1.csv',
+      'keep.log',
+      'sub/debug.log',
+      'sub/deeper/scratch.tmp',
+    ]);
+  });
+
+  it('an ignored file does not change the digest; a sent one, or the .dockerignore itself, does', async () => {
+    const root = ignoringRoot();
+    const digest = async () => (await desired(root)).services[0]!.build!.digest;
+    const first = await digest();
+    writeFileSync(join(root, 'app', 'debug.log'), 'more noise\n');
+    writeFileSync(join(root, 'app', 'secrets', 'key.json'), '{"new": true}');
+    writeFileSync(join(root, 'app', 'sub', '__pycache__', 'z.pyc'), 'z');
+    expect(await digest()).toBe(first);
+    writeFileSync(join(root, 'app', 'keep.log'), 'changed\n');
+    const second = await digest();
+    expect(second).not.toBe(first);
+    writeFileSync(join(root, 'app', '.dockerignore'), '*.log\nsecrets\n');
+    expect(await digest()).not.toBe(second);
+  });
+
+  it('without a .dockerignore every file is sent', async () => {
+    const root = contextRoot({ Dockerfile: 'FROM x\n', 'debug.log': 'x' });
+    expect(await sent(join(root, 'app'))).toEqual(['Dockerfile', 'debug.log']);
   });
 });
 
@@ -245,9 +322,61 @@ describe('apply', () => {
       `start ${APP}`,
       `check ${APP}`,
       `remove ${APP}-old`,
+      `removeImage ${first.services[0]!.image}`,
     ]);
     expect(engine.byName(APP)!.spec.image).toBe(second.services[0]!.image);
     expect(engine.builds[1]!.files['a.txt']).toBe('two\n');
+  });
+
+  it('the image of the older context goes once the new one runs; one a container still uses, or without dec labels, stays', async () => {
+    const engine = new FakeEngine();
+    const root = contextRoot();
+    const first = await desired(root);
+    await apply(engine, first);
+    const oldTag = first.services[0]!.image;
+    // Not dec's: the same repository, no dec labels (a student's own build, say).
+    engine.images.add('dec-test/setup-build:mine');
+    // Built by dec for another project: not this stack's.
+    engine.images.add('dec-test/setup-build:0123456789ab');
+    engine.imageLabels.set('dec-test/setup-build:0123456789ab', {
+      'dec.project': 'other',
+      'dec.stack': 'built',
+      'dec.build': 'x',
+    });
+    writeFileSync(join(root, 'app', 'a.txt'), 'two\n');
+    const second = await desired(root);
+    const steps: string[] = [];
+    await apply(engine, second, { onEvent: (e) => e.kind === 'step' && steps.push(e.text) });
+    expect(engine.images.has(oldTag)).toBe(false);
+    expect(engine.images.has(second.services[0]!.image)).toBe(true);
+    expect(engine.images.has('dec-test/setup-build:mine')).toBe(true);
+    expect(engine.images.has('dec-test/setup-build:0123456789ab')).toBe(true);
+    expect(steps).toContain(`removed the old image ${oldTag} (built from an older context)`);
+
+    // A third context while a container (not the stack's) still runs the second image: it stays.
+    engine.addContainer({ ...engine.byName(APP)!.spec, name: 'someone-else', labels: {} });
+    writeFileSync(join(root, 'app', 'a.txt'), 'three\n');
+    const third = await desired(root);
+    await apply(engine, third);
+    expect(engine.images.has(second.services[0]!.image)).toBe(true);
+    expect(engine.images.has(third.services[0]!.image)).toBe(true);
+  });
+
+  it('a failure to remove old images is a warning: the stack is up', async () => {
+    const engine = new FakeEngine();
+    const root = contextRoot();
+    await apply(engine, await desired(root));
+    writeFileSync(join(root, 'app', 'a.txt'), 'two\n');
+    const client = { ...engine.client, listImages: () => Promise.reject(new Error('the engine hiccuped')) };
+    const second = await desired(root);
+    const warnings: string[] = [];
+    const plan = planStack(second, await actualState(client, second), { recreate: false });
+    const outcomes = await applyPlan(client, second, plan, {
+      ...options(engine),
+      onEvent: (e) => e.kind === 'warn' && warnings.push(e.text),
+    });
+    expect(outcomes.map((o) => o.action)).toEqual(['recreate']);
+    expect(warnings).toEqual(['The stack is up, but its old images could not be removed: the engine hiccuped']);
   });
 
   it('a failed build: its error and log tail, exit 1, nothing started, the new network removed', async () => {

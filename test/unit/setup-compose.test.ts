@@ -25,7 +25,7 @@ interface ComposeService {
 }
 
 interface ComposeFile {
-  name: string;
+  name?: string;
   services: Record<string, ComposeService>;
   volumes: Record<string, { name: string }>;
   networks: Record<string, { name: string }>;
@@ -37,9 +37,12 @@ function compose(overrides: Partial<Overrides> = {}, stack: Stack = week1): { te
 }
 
 describe('composeYaml (week1)', () => {
-  it('has the project name, services in dependency order, and dec names', () => {
-    const { file } = compose();
-    expect(file.name).toBe('dec-week1');
+  it('names the project in a comment (docker-compose 1.29 refuses a top-level name:), services in dependency order, and dec names', () => {
+    const { text, file } = compose();
+    expect(file.name).toBeUndefined();
+    expect(text).toMatch(
+      /^# .*docker compose -p dec-week1 up -d .*COMPOSE_PROJECT_NAME=dec-week1 docker-compose up -d/m,
+    );
     expect(Object.keys(file.services)).toEqual(['pgdatabase', 'pgadmin']);
     const pg = file.services.pgdatabase!;
     expect(pg.image).toBe('postgres:13');
