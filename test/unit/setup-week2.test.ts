@@ -6,8 +6,11 @@
 // memory warning. The commands run in-process against the engine in memory (test/helpers/fake-engine.ts).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runInStack } from '../../src/commands/run.js';
 import { setup, setupStatus, type SetupDeps } from '../../src/commands/setup.js';
+import type { ContainerRunner, OneOffSpec } from '../../src/docker/runner.js';
 import { DecError } from '../../src/errors.js';
 import { homeworkFolderName } from '../../src/homework/overview.js';
 import { gcloudProject, gcpEnv } from '../../src/setup/gcp.js';
@@ -528,6 +531,46 @@ describe('dec setup week2 in-process (the engine in memory)', () => {
       deps: { connect: async () => client, hostPorts: { inUse: async () => false, listener: async () => undefined } },
     };
   }
+
+  /** A one-off container that exits 0 at once, recording what it was made from. */
+  function exitingRunner(): { runner: ContainerRunner; specs: OneOffSpec[] } {
+    const specs: OneOffSpec[] = [];
+    let exit: (code: number) => void = () => undefined;
+    const exited = new Promise<number>((resolve) => (exit = resolve));
+    const runner: ContainerRunner = {
+      create: async (spec) => (specs.push(spec), 'one-off'),
+      connect: async () => undefined,
+      attach: async () => ({
+        stdout: new PassThrough(),
+        stderr: new PassThrough(),
+        ended: exited.then(() => undefined),
+      }),
+      start: async () => void setImmediate(() => exit(0)),
+      wait: () => exited,
+      kill: async () => exit(130),
+      resize: async () => undefined,
+      remove: async () => undefined,
+    };
+    return { runner, specs };
+  }
+
+  it('dec run week2 runs in the variant set up last (and dec run week2-light names it)', async () => {
+    const { engine, deps } = engineDeps(4);
+    const ctx = contexts.make();
+    expect(await setup(ctx, 'week2', { light: true }, deps)).toBe(0);
+    const client = engine.client;
+    for (const ref of ['week2', 'week2-light']) {
+      const { runner, specs } = exitingRunner();
+      const io = { stdout: new PassThrough(), stderr: new PassThrough() };
+      const code = await runInStack(ctx, ref, ['airflow', 'dags', 'list'], {
+        connect: async () => ({ client, runner }),
+        io: () => io,
+      });
+      expect(code).toBe(0);
+      expect(specs[0]?.image).toBe(engine.byName('dec-week2-light-scheduler')!.spec.image);
+      expect(specs[0]?.command).toEqual(['airflow', 'dags', 'list']);
+    }
+  });
 
   function stacksOf(engine: FakeEngine): string[] {
     return [...new Set([...engine.containers.values()].map((c) => c.spec.labels['dec.stack'] ?? ''))];
