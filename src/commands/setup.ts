@@ -442,7 +442,7 @@ function statusJson(
   target: Target,
   desired: DesiredStack,
   plan: StackPlan,
-  outcomes: Array<{ service: string; action: string; readyMs?: number }>,
+  outcomes: Array<{ container: string; action: string; readyMs?: number }>,
 ) {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -451,12 +451,13 @@ function statusJson(
     network: desired.network,
     services: plan.services.map((a) => ({
       service: a.service.service,
+      ...(a.service.replica !== undefined ? { replica: a.service.replica } : {}),
       container: a.service.containerName,
       image: a.service.image,
-      action: outcomes.find((o) => o.service === a.service.service)?.action ?? a.kind,
+      action: outcomes.find((o) => o.container === a.service.containerName)?.action ?? a.kind,
       ports: a.service.ports,
       volumes: a.service.mounts,
-      readyMs: outcomes.find((o) => o.service === a.service.service)?.readyMs ?? null,
+      readyMs: outcomes.find((o) => o.container === a.service.containerName)?.readyMs ?? null,
     })),
     next: renderNext(desired),
   };
@@ -615,7 +616,8 @@ export async function setupStatus(
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
             const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
             const state = svc.state === 'missing' ? 'not set up' : svc.state;
-            return `  ${mark} ${svc.service.padEnd(12)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            const name = svc.replica === undefined ? svc.service : `${svc.service} #${svc.replica}`;
+            return `  ${mark} ${name.padEnd(12)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),

@@ -17,7 +17,7 @@ import { contextFiles } from './build.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
 import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
-import type { DesiredHealthcheck, DesiredService, DesiredStack } from './spec.js';
+import { instanceName, type DesiredHealthcheck, type DesiredService, type DesiredStack } from './spec.js';
 import { parseComposeDuration } from '../syllabus/duration.js';
 import {
   checkJoinedNetworks,
@@ -334,6 +334,26 @@ async function jobFailed(
   });
 }
 
+/** The first instance of each service (its replicas share its settings). */
+function onePerService(instances: DesiredService[]): DesiredService[] {
+  return instances.filter((s, index) => instances.findIndex((other) => other.service === s.service) === index);
+}
+
+/** Stops and removes the containers a scale-down left over (never a volume: the others still use them). */
+async function removeExtras(
+  client: DockerClient,
+  plan: StackPlan,
+  signal: AbortSignal,
+  step: (text: string) => void,
+): Promise<void> {
+  for (const container of plan.removeExtra) {
+    checkAborted(signal);
+    step(`removing ${container.name} (scaled down; volumes are kept)`);
+    if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
+    await client.removeContainer(container.id);
+  }
+}
+
 /** What the host gives the services this run starts: folders, the engine's socket, other stacks' networks. */
 interface HostParts {
   socket?: string;
@@ -345,12 +365,12 @@ interface HostParts {
  * folder that leads out of its base or a socket that cannot be mounted stops the run with nothing made.
  */
 async function prepareHost(client: DockerClient, plan: StackPlan, options: ApplyOptions): Promise<HostParts> {
-  const starting = plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs').map((a) => a.service);
-  const warn = (text: string) => options.onEvent({ kind: 'warn', text });
-  const networks = await checkJoinedNetworks(
-    client,
-    plan.services.map((a) => a.service),
+  // Once per service: its replicas share its folders, socket and networks.
+  const starting = onePerService(
+    plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs').map((a) => a.service),
   );
+  const warn = (text: string) => options.onEvent({ kind: 'warn', text });
+  const networks = await checkJoinedNetworks(client, onePerService(plan.services.map((a) => a.service)));
   networks.warnings.forEach(warn);
   const users = starting.filter((s) => s.dockerSocket);
   const socket = users.length > 0 ? dockerSocketPath(client.endpoint, users[0]!.service) : undefined;
@@ -591,13 +611,13 @@ async function startServices(
         const begun = await started(action);
         const { service } = action;
         if (!begun) return;
-        step(`waiting for ${service.service}: ${describeReady(service)}`);
+        step(`waiting for ${instanceName(service)}: ${describeReady(service)}`);
         const readyMs = await waitReady(client, service, begun.id, begun.since, run, run.sleep);
         created.ready.add(service.service);
         outcomes.get(action)!.readyMs = readyMs;
         // A job is not "ready": it is done.
         if (service.job) step(`${service.service} completed (${(readyMs / 1000).toFixed(1)} s)`);
-        else options.onEvent({ kind: 'ready', service: service.service, ms: readyMs });
+        else options.onEvent({ kind: 'ready', service: instanceName(service), ms: readyMs });
       })();
       readies.set(action, promise);
     }
@@ -706,6 +726,8 @@ export async function applyPlan(
       step(`building ${service.image}`);
       await buildServiceImage(client, desired, service, options);
     }
+    // Before any container starts: a replica scaled away may hold a name or port the new layout needs.
+    await removeExtras(client, plan, options.signal, step);
     const outcomes = await startServices(client, desired, plan, host, created, { ...options, sleep });
     // Every service is ready: the replaced containers (stopped, aside) go; the volumes were never theirs.
     for (const aside of created.asides) await client.removeContainer(aside.id).catch(() => undefined);

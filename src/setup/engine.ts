@@ -21,7 +21,7 @@ import {
   type StackPlan,
 } from './plan.js';
 import { serviceReady } from './ready.js';
-import type { DesiredStack } from './spec.js';
+import { instancesOf, type DesiredStack } from './spec.js';
 
 /** What a setup would do, and what it was planned from. */
 export interface UpPlan {
@@ -46,7 +46,8 @@ export async function planUp(
   }
   const actual = await actualState(client, desired);
   const plan = planStack(desired, actual, options);
-  const hostLines = await hostChanges(client, plan);
+  // Replicas share their folders: each folder is made once.
+  const hostLines = [...new Set(await hostChanges(client, plan))];
   return { actual, plan, hostLines };
 }
 
@@ -220,9 +221,11 @@ export async function down(client: DockerClient, plan: DownPlan, signal: AbortSi
   }
 }
 
-/** One service of a stack as `dec setup status` reports it. */
+/** One container of a stack (a service, or one replica of it) as `dec setup status` reports it. */
 export interface ServiceStatus {
   service: string;
+  /** For a replicated service, one row per replica: its number. */
+  replica?: number;
   container: string;
   /** The container's state; "completed" for a job that ran to exit 0, "missing" when there is none. */
   state: string;
@@ -243,12 +246,13 @@ export async function stackStatus(
 ): Promise<ServiceStatus[]> {
   const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
   return Promise.all(
-    desired.services.map(async (wanted) => {
-      const container = serviceContainer(actual, desired, wanted.service);
+    desired.services.flatMap(instancesOf).map(async (wanted) => {
+      const container = serviceContainer(actual, desired, wanted);
       const service = withPublishedPorts(wanted, container);
       const ready = container ? await serviceReady(client, service, container) : false;
       return {
         service: service.service,
+        ...(service.replica !== undefined ? { replica: service.replica } : {}),
         container: service.containerName,
         // A job that ran to exit 0 is done, not stopped.
         state: container && service.job && jobSucceeded(container) ? 'completed' : (container?.state ?? 'missing'),
