@@ -4,10 +4,13 @@
 // clock: the fake's clock moves only when the loop sleeps. The stack is test/fixtures/syllabi/flow-stack.yaml:
 // db (health check) and cache are independent; migrate (a job) waits for db healthy; app for migrate
 // completed and cache started.
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isDecError } from '../../src/errors.js';
 import type { ApplyEvent, ApplyOptions } from '../../src/setup/apply.js';
+import { resolveBuilds } from '../../src/setup/build.js';
 import { changesNothingAtAll, down, planDown, planUp, stackStatus, up } from '../../src/setup/engine.js';
 import type { PlanOptions } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack } from '../../src/setup/spec.js';
@@ -237,6 +240,65 @@ describe('up: retries and Ctrl-C', () => {
     const error = await failure(bringUp(engine, flow(), {}, { signal: controller.signal }));
     expect(error.exitCode).toBe(130);
     expect(engine.calls.filter((c) => c.startsWith('create '))).toEqual([]);
+  });
+});
+
+describe('up: builds', () => {
+  const roots: string[] = [];
+  afterEach(() => {
+    for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  });
+
+  /** The stack with app's image built from a context app/ in a temp folder. */
+  async function built(): Promise<DesiredStack> {
+    const stack = variant((s) => {
+      s.services.app!.image = 'flow/app';
+      s.services.app!.build = { context: 'app' };
+    });
+    const root = mkdtempSync(join(tmpdir(), 'dec-flow-build-'));
+    roots.push(root);
+    mkdirSync(join(root, 'app'));
+    writeFileSync(join(root, 'app', 'Dockerfile'), 'FROM dec-test/busybox:1\n');
+    return desiredStack('flow', stack, course.id, noOverrides(), 'dec', HOST, await resolveBuilds(stack, root));
+  }
+
+  it('builds after the pulls and before any container; a re-run does not build again', async () => {
+    const engine = new FakeEngine();
+    const desired = await built();
+    await bringUp(engine, desired);
+    const build = engine.calls.findIndex((c) => c.startsWith('build flow/app:'));
+    expect(build).toBeGreaterThan(engine.calls.lastIndexOf('pull flow/cache:1'));
+    expect(build).toBeLessThan(engine.calls.findIndex((c) => c.startsWith('create ')));
+    engine.calls.length = 0;
+    await bringUp(engine, desired);
+    expect(engine.calls.filter((c) => c.startsWith('build '))).toEqual([]);
+  });
+
+  it('a failed build starts nothing: its log is the message, the network and volumes go again', async () => {
+    const engine = new FakeEngine();
+    engine.faults.buildFails['flow/app'] = {
+      error: 'The command returned a non-zero code: 1',
+      log: ['Step 2/2 : RUN false'],
+    };
+    const error = await failure(bringUp(engine, await built()));
+    expect(error.message).toMatch(/^Building flow\/app:\w+ for app failed/);
+    expect(error.details).toContain('  | Step 2/2 : RUN false');
+    expect(engine.calls.filter((c) => c.startsWith('create '))).toEqual([]);
+    expect(engine.networks).toEqual([]);
+    expect(engine.volumes.size).toBe(0);
+  });
+
+  it('Ctrl-C in a build: exit 130, nothing created', async () => {
+    const engine = new FakeEngine();
+    engine.faults.buildHangs.add('flow/app');
+    const controller = new AbortController();
+    engine.faults.before = (call) => {
+      if (call.startsWith('build ')) setTimeout(() => controller.abort(), 0);
+    };
+    const error = await failure(bringUp(engine, await built(), {}, { signal: controller.signal }));
+    expect(error.exitCode).toBe(130);
+    expect(engine.calls.filter((c) => c.startsWith('create '))).toEqual([]);
+    expect(engine.networks).toEqual([]);
   });
 });
 
