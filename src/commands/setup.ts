@@ -3,19 +3,16 @@ import type { CommandContext } from '../command-context.js';
 import {
   connectDocker,
   resolveDockerEndpoint,
-  belongsToStack,
   DEC_LABELS,
   projectOf,
   DockerUnavailable,
   projectFromEnv,
-  type ContainerSummary,
   type DockerClient,
   type DockerEndpoint,
 } from '../docker/client.js';
 import { realHostPorts } from '../doctor/host-ports.js';
 import { processAdmin } from '../doctor/platform.js';
 import type { HostPorts } from '../doctor/types.js';
-import { holderAmong, describeHolder, freePortFix, heldByOwnStack } from '../doctor/probes/port-holders.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { postgresReadiness } from '../postgres/login.js';
@@ -26,28 +23,25 @@ import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { parseComposeDuration } from '../syllabus/duration.js';
 import { findWeek } from '../syllabus/query.js';
 import { DEFAULT_VARIANT, type Stack } from '../syllabus/schema.js';
-import { actualState, applyPlan, repairNetwork, type ApplyEvent } from '../setup/apply.js';
+import type { ApplyEvent } from '../setup/apply.js';
 import { buildContextRoot, resolveBuilds } from '../setup/build.js';
 import { defaultDatabase, tableRows } from '../setup/database.js';
+import {
+  changesNothingAtAll,
+  checkPorts,
+  down,
+  planDown,
+  planUp,
+  resourceWarnings,
+  stackStatus,
+  up,
+} from '../setup/engine.js';
 import { lockStack } from '../setup/lock.js';
 import { databasePlanLines } from '../setup/stack-database.js';
 import { composeYaml } from '../setup/compose.js';
 import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
-import {
-  changedServices,
-  changesNothing,
-  chosen,
-  jobSucceeded,
-  planLines,
-  planStack,
-  serviceContainer,
-  withPublishedPorts,
-  type ActualStack,
-  type StackPlan,
-  wholeStackUp,
-} from '../setup/plan.js';
-import { serviceReady } from '../setup/ready.js';
-import { folderOwner, hostChanges, stackSocket } from '../setup/binds.js';
+import { changedServices, chosen, planLines, type StackPlan, wholeStackUp } from '../setup/plan.js';
+import { folderOwner, stackSocket } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
@@ -185,46 +179,6 @@ async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClien
   }
 }
 
-/** Every port a service about to start will publish must be free, or already this stack's. */
-async function checkPorts(
-  ctx: CommandContext,
-  deps: SetupDeps,
-  plan: StackPlan,
-  actual: ActualStack,
-  target: Target,
-): Promise<void> {
-  const starting = plan.services.filter((a) => a.kind === 'create' || a.kind === 'start' || a.kind === 'recreate');
-  const problems: string[] = [];
-  let hint: string | undefined;
-  for (const action of starting) {
-    for (const port of action.service.ports) {
-      const holder = await holderAmong(actual.containers, port.host, 1000, deps.hostPorts);
-      if (holder.kind === 'free' || heldByOwnStack(holder, target.project, target.stackId, action.service.service))
-        continue;
-      if (action.kind === 'recreate' && heldByOwnStack(holder, target.project, target.stackId)) continue;
-      problems.push(`port ${port.host} (for ${action.service.service}) is held by ${describeHolder(holder)}`);
-      const fix = freePortFix(
-        ctx.platform,
-        processAdmin(ctx.env, ctx.platform),
-        holder,
-        port.host,
-        action.service.service,
-        target.stackId,
-        true,
-        target.project,
-      );
-      hint ??= `Use another port: dec setup ${target.stackId} --port ${action.service.service}=${port.host + 1}${fix?.command ? `, or free it: ${fix.command}` : ''}`;
-    }
-  }
-  if (problems.length > 0) {
-    throw new DecError(`Cannot publish the ${target.stackId} stack's ports:`, {
-      details: problems.map((p) => `  ${p}`),
-      hint,
-      exitCode: ExitCode.problems,
-    });
-  }
-}
-
 function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void; stop(): void } {
   const { terminal } = ctx;
   // Pulls report every few KB: throttled like downloads (a line every 5 s in a log, not one per %).
@@ -268,35 +222,6 @@ async function markSetupDone(ctx: CommandContext, target: Target): Promise<void>
       `The stack is up, but its progress mark could not be saved: ${error instanceof Error ? error.message : String(error)}`,
     ),
   );
-}
-
-/** Memory and disk the stack needs: warnings, since the engine may still cope. */
-async function checkResources(
-  ctx: CommandContext,
-  client: DockerClient,
-  stack: Stack,
-  /** The week's lighter setup, named when memory is short (week 2: --light). */
-  lighter?: string,
-): Promise<void> {
-  const info = await client.info().catch(() => undefined);
-  if (!info) return;
-  const gib = info.memTotal / 1024 ** 3;
-  if (stack.memoryGb !== undefined && gib + 0.05 < stack.memoryGb) {
-    ctx.terminal.warn(
-      `The Docker engine has ${gib.toFixed(1)} GiB of memory; this stack wants ${stack.memoryGb} GiB (dec doctor --only docker-memory says how to raise it).${lighter ? ` ${lighter}` : ''}`,
-    );
-  }
-  if (client.endpoint.url.startsWith('unix://')) {
-    const { statfs } = await import('node:fs/promises');
-    const free = await statfs(info.rootDir).then(
-      (s) => (s.bavail * s.bsize) / 1024 ** 3,
-      () => undefined,
-    );
-    if (free !== undefined && free < 2)
-      ctx.terminal.warn(
-        `Only ${free.toFixed(1)} GiB free for Docker (${info.rootDir}); images and data may not fit (docker system df).`,
-      );
-  }
 }
 
 export async function setup(
@@ -407,17 +332,18 @@ export async function setup(
   try {
     const client = await engine(ctx, deps);
     await switchVariant(ctx, client, target, options.dryRun === true);
-    if (!options.dryRun) {
-      const repaired = await repairNetwork(client, desired);
-      if (repaired) ctx.terminal.warn(repaired);
-    }
-    const actual = await actualState(client, desired);
-    const plan = planStack(desired, actual, { recreate: options.recreate === true, only, applying });
-    const hostLines = await hostChanges(client, plan);
+    const planned = await planUp(client, desired, {
+      recreate: options.recreate === true,
+      only,
+      applying,
+      repair: !options.dryRun,
+      warn: (text) => ctx.terminal.warn(text),
+    });
+    const { plan } = planned;
     const lines = [
       ...(stack.database ? databasePlanLines(stack.database, roots.workspace) : []),
       ...planLines(plan, desired),
-      ...hostLines,
+      ...planned.hostLines,
     ];
     const { style } = ctx.terminal;
 
@@ -440,7 +366,7 @@ export async function setup(
     const what = partial
       ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
       : `${desired.title} (${stackId}) is`;
-    if (changesNothing(plan) && hostLines.length === 0) {
+    if (changesNothingAtAll(planned)) {
       ctx.terminal.emit(statusJson(target, desired, plan, []), () =>
         [
           `${style.green('✓')} ${what} up; nothing to change.`,
@@ -453,15 +379,20 @@ export async function setup(
         ].join('\n'),
       );
       await remember();
-      if (differs.length === 0 && wholeStackUp(desired, actual)) await markSetupDone(ctx, target);
+      if (differs.length === 0 && wholeStackUp(desired, planned.actual)) await markSetupDone(ctx, target);
       // The stack is set up: loading data (maybe long) does not hold up another setup.
       await release?.();
       const loaded = await loadData(ctx, loads);
       return loaded !== ExitCode.ok ? loaded : differs.length > 0 ? ExitCode.problems : ExitCode.ok;
     }
 
-    await checkPorts(ctx, deps, plan, actual, target);
-    await checkResources(ctx, client, stack, lighterVariantHint(session.course, target.week, stack.memoryGb));
+    await checkPorts(planned, desired, {
+      hostPorts: deps.hostPorts,
+      platform: ctx.platform,
+      admin: processAdmin(ctx.env, ctx.platform),
+    });
+    const lighter = lighterVariantHint(session.course, target.week, stack.memoryGb);
+    for (const warning of await resourceWarnings(client, stack, lighter)) ctx.terminal.warn(warning);
     const readyTimeoutMs = parseTimeLimit(options.timeout, {
       // The stack's own limit when --timeout is not given (Airflow's first start takes minutes).
       fallbackMs: (stack.readyTimeout && parseComposeDuration(stack.readyTimeout)) || DEFAULT_READY_S * 1000,
@@ -469,10 +400,10 @@ export async function setup(
       maxMs: 3_600_000,
     });
     const reporter = applyProgress(ctx);
-    let outcomes;
+    let result;
     try {
-      outcomes = await withInterruptSignal((signal) =>
-        applyPlan(client, desired, plan, {
+      result = await withInterruptSignal((signal) =>
+        up(client, desired, plan, {
           readyTimeoutMs,
           pullQuietMs: 120_000,
           signal,
@@ -484,8 +415,8 @@ export async function setup(
       reporter.stop();
     }
     await remember();
-    // The week's setup is done once the whole stack runs, not after --only started a part of it.
-    if (wholeStackUp(desired, await actualState(client, desired))) await markSetupDone(ctx, target);
+    const { outcomes } = result;
+    if (result.wholeStackUp) await markSetupDone(ctx, target);
     ctx.terminal.emit(statusJson(target, desired, plan, outcomes), () =>
       [
         `${style.green('✓')} ${what} ready.`,
@@ -621,7 +552,7 @@ function statusJson(
   target: Target,
   desired: DesiredStack,
   plan: StackPlan,
-  outcomes: Array<{ service: string; action: string; readyMs?: number }>,
+  outcomes: Array<{ container: string; action: string; readyMs?: number }>,
 ) {
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
@@ -630,12 +561,13 @@ function statusJson(
     network: desired.network,
     services: plan.services.map((a) => ({
       service: a.service.service,
+      ...(a.service.replica !== undefined ? { replica: a.service.replica } : {}),
       container: a.service.containerName,
       image: a.service.image,
-      action: outcomes.find((o) => o.service === a.service.service)?.action ?? a.kind,
+      action: outcomes.find((o) => o.container === a.service.containerName)?.action ?? a.kind,
       ports: a.service.ports,
       volumes: a.service.mounts,
-      readyMs: outcomes.find((o) => o.service === a.service.service)?.readyMs ?? null,
+      readyMs: outcomes.find((o) => o.container === a.service.containerName)?.readyMs ?? null,
     })),
     next: renderNext(desired),
   };
@@ -678,31 +610,6 @@ async function confirmDestroy(ctx: CommandContext, target: Target): Promise<bool
   return false;
 }
 
-/** --destroy: every volume to delete must be used only by the stack's own containers (removed first). */
-function checkVolumesFree(
-  volumes: string[],
-  everyContainer: ContainerSummary[],
-  stackContainers: ContainerSummary[],
-  stackId: string,
-): void {
-  const ours = new Set(stackContainers.map((c) => c.id));
-  const users = volumes.flatMap((volume) =>
-    everyContainer
-      .filter((c) => !ours.has(c.id) && (c.volumes ?? []).includes(volume))
-      .map((c) => ({ volume, container: c })),
-  );
-  if (users.length === 0) return;
-  throw new DecError(
-    `Cannot delete the ${stackId} stack's data: ${users.length === 1 ? 'a container' : 'containers'} that dec did not make for this stack ${users.length === 1 ? 'uses' : 'use'} its volumes; nothing was removed.`,
-    {
-      details: users.map(
-        ({ volume, container }) => `  ${volume} is used by ${container.name} (${container.image}, ${container.state})`,
-      ),
-      hint: `Remove ${users.length === 1 ? 'that container' : 'those containers'} yourself if you no longer need ${users.length === 1 ? 'it' : 'them'} (docker rm -f ${[...new Set(users.map((u) => u.container.name))].join(' ')}), then run --destroy again.`,
-    },
-  );
-}
-
 /** The stack's lock, shared by setup and teardown: a --down during a setup waits for it, and the other way round. */
 function takeStackLock(ctx: CommandContext, target: Target): Promise<() => Promise<void>> {
   return lockStack(ctx.env, target.project, target.stackId, {
@@ -738,48 +645,11 @@ async function removeStack(
   // --only: those services' containers (and, with --destroy, their volumes); not what they depend on.
   const only = checkOnly(options.only, target.stack);
   const client = await engine(ctx, deps);
-  const everyContainer = await client.listContainers();
-  const containers = everyContainer.filter(
-    (c) =>
-      belongsToStack(c, target.project, stackId) &&
-      (only === undefined || only.includes(c.labels[DEC_LABELS.service] ?? '')),
-  );
   // The one resolver setup and status use: the volume names follow the project and remembered flags.
   const desired = await runningStack(ctx.env, session.course, stackId);
-  const volumes = [
-    ...new Set(
-      desired.services
-        .filter((s) => only === undefined || only.includes(s.service))
-        .flatMap((s) => s.mounts.map((m) => m.volume)),
-    ),
-  ];
-  const existing: string[] = [];
-  for (const volume of volumes) if (await client.volumeExists(volume)) existing.push(volume);
-  const doomedVolumes = options.destroy ? existing : [];
-  // Checked before anything is removed: the engine refuses to delete a volume a container mounts, and
-  // stopping half the stack before finding out would leave it half-made.
-  checkVolumesFree(doomedVolumes, everyContainer, containers, stackId);
-  if (!dryRun) {
-    // Ctrl-C lets the container at hand finish stopping (a Postgres killed halfway recovers on its next
-    // start), then stops; running it again removes the rest.
-    await withInterruptSignal(async (signal) => {
-      const interrupted = () =>
-        new DecError('Interrupted; what was not removed yet is still there: run the same command again.', {
-          exitCode: ExitCode.interrupted,
-        });
-      // Stopped first (the image's stop signal, then a grace period), so Postgres shuts down cleanly
-      // instead of recovering from a kill on its next start.
-      for (const container of containers) {
-        if (signal.aborted) throw interrupted();
-        if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
-        await client.removeContainer(container.id);
-      }
-      for (const volume of doomedVolumes) {
-        if (signal.aborted) throw interrupted();
-        await client.removeVolume(volume);
-      }
-    });
-  }
+  const removal = await planDown(client, desired, { only, destroy: options.destroy === true });
+  const { containers, volumes, doomedVolumes } = removal;
+  if (!dryRun) await withInterruptSignal((signal) => down(client, removal, signal));
   const names = containers.map((c) => c.name);
   // dec never deletes the student's folders: they hold their dags, logs and keys.
   const folders = keptFolders(ctx, target);
@@ -835,28 +705,7 @@ export async function setupStatus(
   const stacks = await Promise.all(
     targets.map(async (target) => {
       const desired = await runningStack(ctx.env, session.course, target.stackId);
-      const actual: ActualStack = { containers, networkExists: true, volumes: {}, images: {} };
-      const services = await Promise.all(
-        desired.services.map(async (wanted) => {
-          const container = serviceContainer(actual, desired, wanted.service);
-          const service = withPublishedPorts(wanted, container);
-          const ready = container ? await serviceReady(client, service, container) : false;
-          return {
-            service: service.service,
-            container: service.containerName,
-            // A job that ran to exit 0 is done, not stopped.
-            state: container && service.job && jobSucceeded(container) ? 'completed' : (container?.state ?? 'missing'),
-            ready,
-            ports: service.ports.map((p) => ({ host: p.host, container: p.container, hostIp: p.hostIp })),
-            volumes: service.mounts.map((m) => ({
-              name: m.volume,
-              path: m.path,
-              bytes: sizes?.[m.volume] ?? null,
-              created: sizes ? m.volume in sizes : null,
-            })),
-          };
-        }),
-      );
+      const services = await stackStatus(client, desired, containers, sizes);
       return { stack: target.stackId, week: target.week.number, title: desired.title, services };
     }),
   );
@@ -879,7 +728,8 @@ export async function setupStatus(
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
             const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
             const state = svc.state === 'missing' ? 'not set up' : svc.state;
-            return `  ${mark} ${svc.service.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            const name = svc.replica === undefined ? svc.service : `${svc.service} #${svc.replica}`;
+            return `  ${mark} ${name.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),

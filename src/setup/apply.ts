@@ -17,7 +17,7 @@ import { contextFiles, removeOldBuilds } from './build.js';
 import { DecError, ExitCode, isDecError } from '../errors.js';
 import type { ActualStack, StackPlan, ServiceAction } from './plan.js';
 import { describeReady, readyCheck, type ReadyCheck } from './ready.js';
-import type { DesiredHealthcheck, DesiredService, DesiredStack } from './spec.js';
+import { instanceName, type DesiredHealthcheck, type DesiredService, type DesiredStack } from './spec.js';
 import { parseComposeDuration } from '../syllabus/duration.js';
 import {
   checkJoinedNetworks,
@@ -351,6 +351,26 @@ async function jobFailed(
   });
 }
 
+/** The first instance of each service (its replicas share its settings). */
+function onePerService(instances: DesiredService[]): DesiredService[] {
+  return instances.filter((s, index) => instances.findIndex((other) => other.service === s.service) === index);
+}
+
+/** Stops and removes the containers a scale-down left over (never a volume: the others still use them). */
+async function removeExtras(
+  client: DockerClient,
+  plan: StackPlan,
+  signal: AbortSignal,
+  step: (text: string) => void,
+): Promise<void> {
+  for (const container of plan.removeExtra) {
+    checkAborted(signal);
+    step(`removing ${container.name} (scaled down; volumes are kept)`);
+    if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
+    await client.removeContainer(container.id);
+  }
+}
+
 /** What the host gives the services this run starts: folders, the engine's socket, other stacks' networks. */
 interface HostParts {
   socket?: string;
@@ -362,12 +382,12 @@ interface HostParts {
  * folder that leads out of its base or a socket that cannot be mounted stops the run with nothing made.
  */
 async function prepareHost(client: DockerClient, plan: StackPlan, options: ApplyOptions): Promise<HostParts> {
-  const starting = plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs').map((a) => a.service);
-  const warn = (text: string) => options.onEvent({ kind: 'warn', text });
-  const networks = await checkJoinedNetworks(
-    client,
-    plan.services.map((a) => a.service),
+  // Once per service: its replicas share its folders, socket and networks.
+  const starting = onePerService(
+    plan.services.filter((a) => a.kind !== 'keep' && a.kind !== 'differs').map((a) => a.service),
   );
+  const warn = (text: string) => options.onEvent({ kind: 'warn', text });
+  const networks = await checkJoinedNetworks(client, onePerService(plan.services.map((a) => a.service)));
   networks.warnings.forEach(warn);
   const users = starting.filter((s) => s.dockerSocket);
   const socket = users.length > 0 ? dockerSocketPath(client.endpoint, users[0]!.service) : undefined;
@@ -544,6 +564,152 @@ function withRollbackNote(error: unknown, note: string): unknown {
   });
 }
 
+/** The services' part of applyPlan's options, with the sleep settled. */
+type RunOptions = ApplyOptions & { sleep: (ms: number) => Promise<void> };
+
+/**
+ * Starts the plan's services as a dependency graph: each is created and started as soon as what it
+ * depends on is started, ready, healthy or completed (as it says), so independent services start and
+ * are waited on at the same time; a job still completes before its dependents. The first failure (or
+ * Ctrl-C) stops the others' work; once all of it has settled, that failure is thrown for the rollback,
+ * which then sees every container this run made.
+ */
+async function startServices(
+  client: DockerClient,
+  desired: DesiredStack,
+  plan: StackPlan,
+  host: HostParts,
+  created: RunMade,
+  options: RunOptions,
+): Promise<ServiceOutcome[]> {
+  // Aborted by Ctrl-C or by the first failure: the other services stop at their next step.
+  const stop = new AbortController();
+  const abort = () => stop.abort();
+  options.signal.addEventListener('abort', abort, { once: true });
+  if (options.signal.aborted) stop.abort();
+  const run: RunOptions = { ...options, signal: stop.signal };
+  const step = (text: string) => options.onEvent({ kind: 'step', text });
+  const instances = new Map<string, ServiceAction[]>();
+  for (const action of plan.services)
+    instances.set(action.service.service, [...(instances.get(action.service.service) ?? []), action]);
+  const outcomes = new Map<ServiceAction, ServiceOutcome>(
+    plan.services.map((action) => [
+      action,
+      {
+        service: action.service.service,
+        container: action.service.containerName,
+        action: action.kind,
+        job: action.service.job,
+      },
+    ]),
+  );
+  const starts = new Map<ServiceAction, Promise<Started | undefined>>();
+  const readies = new Map<ServiceAction, Promise<void>>();
+  const started = (action: ServiceAction): Promise<Started | undefined> => {
+    let promise = starts.get(action);
+    if (!promise) {
+      promise = (async () => {
+        // What it depends on first: started, ready, healthy or completed, as it says (a failed job stops it).
+        await Promise.all(
+          Object.entries(action.service.waitsFor).flatMap(([dependency, wait]) =>
+            (instances.get(dependency) ?? []).map((other) => (wait === 'started' ? started(other) : ready(other))),
+          ),
+        );
+        return startService(client, desired, action, host, created, run);
+      })();
+      starts.set(action, promise);
+    }
+    return promise;
+  };
+  const ready = (action: ServiceAction): Promise<void> => {
+    let promise = readies.get(action);
+    if (!promise) {
+      promise = (async () => {
+        const begun = await started(action);
+        const { service } = action;
+        if (!begun) return;
+        step(`waiting for ${instanceName(service)}: ${describeReady(service)}`);
+        const readyMs = await waitReady(client, service, begun.id, begun.since, run, run.sleep);
+        created.ready.add(service.service);
+        outcomes.get(action)!.readyMs = readyMs;
+        // A job is not "ready": it is done.
+        if (service.job) step(`${service.service} completed (${(readyMs / 1000).toFixed(1)} s)`);
+        else options.onEvent({ kind: 'ready', service: instanceName(service), ms: readyMs });
+      })();
+      readies.set(action, promise);
+    }
+    return promise;
+  };
+  let failure: { error: unknown } | undefined;
+  try {
+    await Promise.all(
+      plan.services.map((action) =>
+        ready(action).catch((error: unknown) => {
+          failure ??= { error };
+          stop.abort();
+        }),
+      ),
+    );
+  } finally {
+    options.signal.removeEventListener('abort', abort);
+  }
+  if (failure) throw failure.error;
+  return plan.services.map((action) => outcomes.get(action)!);
+}
+
+/** A container this run started, and when (what its wait is timed from). */
+interface Started {
+  id: string;
+  since: number;
+}
+
+/**
+ * Creates (or starts again, or recreates) one service's container and starts it; undefined for one
+ * kept as it is (ready already, or left as it differs).
+ */
+async function startService(
+  client: DockerClient,
+  desired: DesiredStack,
+  action: ServiceAction,
+  host: HostParts,
+  created: RunMade,
+  options: RunOptions,
+): Promise<Started | undefined> {
+  const { service } = action;
+  const step = (text: string) => options.onEvent({ kind: 'step', text });
+  if (action.kind === 'keep' || action.kind === 'differs') {
+    created.ready.add(service.service);
+    if (action.kind === 'keep') await joinNetworks(client, service, action.container.id, host, step);
+    return undefined;
+  }
+  checkAborted(options.signal);
+  let id: string;
+  if (action.kind === 'recreate') {
+    step(`stopping the old ${service.containerName} (kept aside until the new one is ready; its volume stays)`);
+    await moveAside(client, desired, service, action.container, created);
+  }
+  if (action.kind === 'start') {
+    id = action.container.id;
+    // Only the old container of a recreate cut off by a crash is left, aside: it gets its name back.
+    if (action.container.name !== service.containerName) {
+      step(`renaming ${action.container.name} back to ${service.containerName}`);
+      await client.renameContainer(id, service.containerName);
+    }
+    // A network removed behind dec's back (docker network rm, prune) was recreated above: a stopped
+    // container still points at the old one and would never start again.
+    if (await client.reattachNetwork(id, desired.network, service.aliases))
+      step(`reconnecting ${service.containerName} to the network ${desired.network}`);
+  } else {
+    step(`creating ${service.containerName}`);
+    id = await createService(client, desired, service, host);
+    created.containers.push(id);
+  }
+  await joinNetworks(client, service, id, host, step);
+  step(service.job ? `running the job ${service.containerName}` : `starting ${service.containerName}`);
+  await client.startContainer(id);
+  return { id, since: (options.now ?? Date.now)() };
+}
+
 export async function applyPlan(
   client: DockerClient,
   desired: DesiredStack,
@@ -577,74 +743,9 @@ export async function applyPlan(
       step(`building ${service.image}`);
       await buildServiceImage(client, desired, service, options);
     }
-    const outcomes: ServiceOutcome[] = [];
-    const now = options.now ?? Date.now;
-    // The services this run starts, waited on when a dependent needs them ready, else at the end.
-    const started = new Map<string, { service: DesiredService; id: string; since: number; outcome: ServiceOutcome }>();
-    const untilReady = async (name: string) => {
-      const run = started.get(name);
-      if (!run || created.ready.has(name)) return;
-      step(`waiting for ${name}: ${describeReady(run.service)}`);
-      const readyMs = await waitReady(client, run.service, run.id, run.since, options, sleep);
-      created.ready.add(name);
-      run.outcome.readyMs = readyMs;
-      // A job is not "ready": it is done.
-      if (run.service.job) step(`${name} completed (${(readyMs / 1000).toFixed(1)} s)`);
-      else options.onEvent({ kind: 'ready', service: name, ms: readyMs });
-    };
-    for (const action of plan.services) {
-      checkAborted(options.signal);
-      const { service } = action;
-      let id: string;
-      if (action.kind === 'keep' || action.kind === 'differs') {
-        outcomes.push({
-          service: service.service,
-          container: service.containerName,
-          action: action.kind,
-          job: service.job,
-        });
-        created.ready.add(service.service);
-        if (action.kind === 'keep') await joinNetworks(client, service, action.container.id, host, step);
-        continue;
-      }
-      // What it depends on first: ready, healthy or completed, as it says (a job that fails stops here).
-      for (const [dependency, wait] of Object.entries(service.waitsFor)) {
-        if (wait !== 'started') await untilReady(dependency);
-      }
-      checkAborted(options.signal);
-      if (action.kind === 'recreate') {
-        step(`stopping the old ${service.containerName} (kept aside until the new one is ready; its volume stays)`);
-        await moveAside(client, desired, service, action.container, created);
-      }
-      if (action.kind === 'start') {
-        id = action.container.id;
-        // Only the old container of a recreate cut off by a crash is left, aside: it gets its name back.
-        if (action.container.name !== service.containerName) {
-          step(`renaming ${action.container.name} back to ${service.containerName}`);
-          await client.renameContainer(id, service.containerName);
-        }
-        // A network removed behind dec's back (docker network rm, prune) was recreated above: a stopped
-        // container still points at the old one and would never start again.
-        if (await client.reattachNetwork(id, desired.network, service.aliases))
-          step(`reconnecting ${service.containerName} to the network ${desired.network}`);
-      } else {
-        step(`creating ${service.containerName}`);
-        id = await createService(client, desired, service, host);
-        created.containers.push(id);
-      }
-      await joinNetworks(client, service, id, host, step);
-      step(service.job ? `running the job ${service.containerName}` : `starting ${service.containerName}`);
-      await client.startContainer(id);
-      const outcome: ServiceOutcome = {
-        service: service.service,
-        container: service.containerName,
-        action: action.kind,
-        job: service.job,
-      };
-      outcomes.push(outcome);
-      started.set(service.service, { service, id, since: now(), outcome });
-    }
-    for (const name of started.keys()) await untilReady(name);
+    // Before any container starts: a replica scaled away may hold a name or port the new layout needs.
+    await removeExtras(client, plan, options.signal, step);
+    const outcomes = await startServices(client, desired, plan, host, created, { ...options, sleep });
     // Every service is ready: the replaced containers (stopped, aside) go; the volumes were never theirs.
     for (const aside of created.asides) await client.removeContainer(aside.id).catch(() => undefined);
     await removeOldImages(client, desired, plan, options);

@@ -74,6 +74,11 @@ function composeService(
 ): Record<string, unknown> {
   const network = stack.network;
   const entry: Record<string, unknown> = { image: service.image, container_name: service.containerName };
+  // Replicas: Compose names them <project>-<service>-<n>, which are dec's names; a fixed name cannot scale.
+  if (service.replicas !== undefined) {
+    delete entry.container_name;
+    entry.scale = service.replicas;
+  }
   // Compose builds it from the same context and tags it with the same name (digest included).
   if (service.build) entry.build = composeBuild(service.build);
   if (service.build?.platform !== undefined) entry.platform = service.build.platform;

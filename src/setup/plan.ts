@@ -1,5 +1,13 @@
 // The plan for bringing a stack up: pure, from what should be and what is. `--dry-run` prints it.
-import { BUILD_LABEL, CONFIG_LABEL, SOCKET_LABEL, type DesiredService, type DesiredStack } from './spec.js';
+import {
+  BUILD_LABEL,
+  CONFIG_LABEL,
+  instancesOf,
+  REPLICA_LABEL,
+  SOCKET_LABEL,
+  type DesiredService,
+  type DesiredStack,
+} from './spec.js';
 import { belongsToStack, type ContainerSummary } from '../docker/client.js';
 
 export interface ActualStack {
@@ -28,7 +36,10 @@ export interface StackPlan {
   pullImages: string[];
   /** The chosen services whose image dec builds; built before any container is made, unless up to date. */
   builds: Array<{ service: DesiredService; upToDate: boolean }>;
+  /** One action per container: a service's, or each of its replicas'. */
   services: ServiceAction[];
+  /** Containers of the chosen services that no longer have a place: replicas past the count (scaled down). */
+  removeExtra: ContainerSummary[];
 }
 
 export interface PlanOptions {
@@ -42,15 +53,40 @@ export interface PlanOptions {
   applying?: ReadonlySet<string>;
 }
 
+/** The replica number a container of a service carries (undefined: the service is not replicated). */
+function replicaOf(container: ContainerSummary): string | undefined {
+  return container.labels[REPLICA_LABEL];
+}
+
+/** The container of one instance of a service (the service, or one replica of it). */
 export function serviceContainer(
   actual: ActualStack,
-  desired: Pick<DesiredStack, 'project' | 'stack' | 'services'>,
-  service: string,
+  desired: Pick<DesiredStack, 'project' | 'stack'>,
+  instance: DesiredService,
 ): ContainerSummary | undefined {
-  const ours = actual.containers.filter((c) => belongsToStack(c, desired.project, desired.stack, service));
+  const replica = instance.replica === undefined ? undefined : String(instance.replica);
+  const ours = actual.containers.filter(
+    (c) => belongsToStack(c, desired.project, desired.stack, instance.service) && replicaOf(c) === replica,
+  );
   // A recreate cut off by a crash may leave the old container aside (<name>-old): the named one wins.
-  const name = desired.services.find((s) => s.service === service)?.containerName;
-  return ours.find((c) => c.name === name) ?? ours[0];
+  return ours.find((c) => c.name === instance.containerName) ?? ours[0];
+}
+
+/**
+ * The containers of these services that fit none of their instances: replicas past the count after a
+ * scale-down, or the other naming after `replicas` was added to or dropped from a service.
+ */
+function extraContainers(
+  actual: ActualStack,
+  desired: Pick<DesiredStack, 'project' | 'stack'>,
+  services: DesiredService[],
+): ContainerSummary[] {
+  return services.flatMap((service) => {
+    const fits = new Set(instancesOf(service).map((i) => (i.replica === undefined ? undefined : String(i.replica))));
+    return actual.containers.filter(
+      (c) => belongsToStack(c, desired.project, desired.stack, service.service) && !fits.has(replicaOf(c)),
+    );
+  });
 }
 
 /** The services whose desired container changes between two settings (e.g. remembered vs this run's). */
@@ -76,27 +112,31 @@ export function chosen(desired: DesiredStack, only?: readonly string[]): Desired
 }
 
 export function planStack(desired: DesiredStack, actual: ActualStack, options: PlanOptions): StackPlan {
-  const services = chosen(desired, options.only).map((service): ServiceAction => {
-    const container = serviceContainer(actual, desired, service.service);
-    if (!container) return { kind: 'create', service };
-    if (container.labels[CONFIG_LABEL] !== service.configHash) {
-      if (options.recreate) return { kind: 'recreate', service, container, reason: 'asked' };
-      if (options.applying?.has(service.service)) return { kind: 'recreate', service, container, reason: 'settings' };
-      // Its context changed: the new image replaces the container, through the same safe recreate.
-      if (service.build && container.labels[BUILD_LABEL] !== service.build.digest)
-        return { kind: 'recreate', service, container, reason: 'rebuilt' };
-      // dec talks to the engine through another socket path now: the mounted one may be gone.
-      const socket = service.labels[SOCKET_LABEL];
-      if (service.dockerSocket && socket !== undefined && container.labels[SOCKET_LABEL] !== socket)
-        return { kind: 'recreate', service, container, reason: 'socket' };
-      return { kind: 'differs', service, container };
-    }
-    // A job is done once it exited with code 0 for these settings: a re-run skips it (its container stays,
-    // with its logs). Otherwise it runs (again).
-    if (service.job)
-      return jobSucceeded(container) ? { kind: 'keep', service, container } : { kind: 'start', service, container };
-    return container.state === 'running' ? { kind: 'keep', service, container } : { kind: 'start', service, container };
-  });
+  const services = chosen(desired, options.only)
+    .flatMap(instancesOf)
+    .map((service): ServiceAction => {
+      const container = serviceContainer(actual, desired, service);
+      if (!container) return { kind: 'create', service };
+      if (container.labels[CONFIG_LABEL] !== service.configHash) {
+        if (options.recreate) return { kind: 'recreate', service, container, reason: 'asked' };
+        if (options.applying?.has(service.service)) return { kind: 'recreate', service, container, reason: 'settings' };
+        // Its context changed: the new image replaces the container, through the same safe recreate.
+        if (service.build && container.labels[BUILD_LABEL] !== service.build.digest)
+          return { kind: 'recreate', service, container, reason: 'rebuilt' };
+        // dec talks to the engine through another socket path now: the mounted one may be gone.
+        const socket = service.labels[SOCKET_LABEL];
+        if (service.dockerSocket && socket !== undefined && container.labels[SOCKET_LABEL] !== socket)
+          return { kind: 'recreate', service, container, reason: 'socket' };
+        return { kind: 'differs', service, container };
+      }
+      // A job is done once it exited with code 0 for these settings: a re-run skips it (its container stays,
+      // with its logs). Otherwise it runs (again).
+      if (service.job)
+        return jobSucceeded(container) ? { kind: 'keep', service, container } : { kind: 'start', service, container };
+      return container.state === 'running'
+        ? { kind: 'keep', service, container }
+        : { kind: 'start', service, container };
+    });
   const building = services.filter((a) => a.kind === 'create' || a.kind === 'recreate').map((a) => a.service);
   return {
     createNetwork: !actual.networkExists,
@@ -111,6 +151,7 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
       .filter((s, index, all) => s.build && all.findIndex((o) => o.build && o.image === s.image) === index)
       .map((service) => ({ service, upToDate: actual.images[service.image] === true })),
     services,
+    removeExtra: extraContainers(actual, desired, chosen(desired, options.only)),
   };
 }
 
@@ -125,6 +166,13 @@ function buildLine(service: DesiredService, upToDate: boolean): string {
   const build = service.build!;
   const settings = [build.dockerfile ?? 'Dockerfile', ...(build.target ? [`target ${build.target}`] : [])];
   return `build image ${service.image} from ${build.dir} (${settings.join(', ')})`;
+}
+
+/** A container scaled away, for --dry-run. */
+function extraLine(container: ContainerSummary, desired: DesiredStack): string {
+  const service = desired.services.find((s) => belongsToStack(container, desired.project, desired.stack, s.service));
+  const count = service?.replicas ?? 1;
+  return `remove ${container.name} (${service?.service ?? 'its service'} runs ${count} container${count === 1 ? '' : 's'} now; volumes are kept)`;
 }
 
 /** What happens to a job, for --dry-run; undefined for the kinds said as for services. */
@@ -148,6 +196,7 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
   for (const volume of plan.createVolumes) lines.push(`create volume ${volume}`);
   for (const image of plan.pullImages) lines.push(`pull image ${image}`);
   for (const { service, upToDate } of plan.builds) lines.push(buildLine(service, upToDate));
+  for (const container of plan.removeExtra) lines.push(extraLine(container, desired));
   for (const action of plan.services) {
     const { service } = action;
     const job = service.job ? jobLine(action) : undefined;
@@ -173,7 +222,8 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
 
 /** True when every service of the stack runs as desired (what marks the week's setup done). */
 export function wholeStackUp(desired: DesiredStack, actual: ActualStack): boolean {
-  return planStack(desired, actual, { recreate: false }).services.every((a) => a.kind === 'keep');
+  const plan = planStack(desired, actual, { recreate: false });
+  return plan.services.every((a) => a.kind === 'keep') && plan.removeExtra.length === 0;
 }
 
 export function changesNothing(plan: StackPlan): boolean {
@@ -181,6 +231,7 @@ export function changesNothing(plan: StackPlan): boolean {
     !plan.createNetwork &&
     plan.createVolumes.length === 0 &&
     plan.pullImages.length === 0 &&
+    plan.removeExtra.length === 0 &&
     plan.builds.every((b) => b.upToDate) &&
     plan.services.every((a) => a.kind === 'keep' || a.kind === 'differs')
   );

@@ -69,6 +69,10 @@ export interface DesiredService {
   networks: DesiredNetwork[];
   /** Hash of everything that, when it changes, needs a new container. */
   configHash: string;
+  /** How many containers run it (the syllabus's `replicas`); unset: one, named as the service. */
+  replicas?: number;
+  /** On one of them (instancesOf): its number, 1..replicas. */
+  replica?: number;
 }
 
 export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
@@ -143,6 +147,8 @@ export interface DesiredHealthcheck extends Omit<Healthcheck, 'test'> {
 interface DesiredBuild extends Build, ResolvedContext {}
 
 export const CONFIG_LABEL = 'dec.config';
+/** On a replica's container: its number (1..N). */
+export const REPLICA_LABEL = 'dec.replica';
 /** On a container whose image dec built: the context's digest it was made from (a rebuild recreates it). */
 export const BUILD_LABEL = 'dec.build';
 /** On a container that mounts the engine's socket: its path on the host (another path recreates it). */
@@ -302,6 +308,9 @@ export function desiredStack(
         : {}),
       ...(spec.dockerSocket ? { dockerSocket: links.socket ?? true } : {}),
       ...(networks.length > 0 ? { networks } : {}),
+      // Whether it is replicated (its containers are then named and labelled by number), not how many:
+      // scaling adds or removes containers and leaves the others alone.
+      ...(spec.replicas !== undefined ? { replicated: true } : {}),
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
     return {
@@ -339,6 +348,7 @@ export function desiredStack(
       dockerSocket: spec.dockerSocket === true,
       networks,
       configHash,
+      ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
     };
   });
   const volumes = [...new Set(services.flatMap((s) => s.mounts.map((m) => m.volume)))];
@@ -351,6 +361,28 @@ export function desiredStack(
     services,
     next: stack.next ?? [],
   };
+}
+
+/**
+ * The containers that run a service: the service itself, or with `replicas` one per replica, named
+ * <container name>-<n> and labelled with n; each has the service's settings and config hash.
+ */
+export function instancesOf(service: DesiredService): DesiredService[] {
+  if (service.replicas === undefined) return [service];
+  return Array.from({ length: service.replicas }, (_, index) => {
+    const replica = index + 1;
+    return {
+      ...service,
+      replica,
+      containerName: `${service.containerName}-${replica}`,
+      labels: { ...service.labels, [REPLICA_LABEL]: String(replica) },
+    };
+  });
+}
+
+/** How messages name one container of a service: "worker #2" for a replica, else the service. */
+export function instanceName(service: Pick<DesiredService, 'service' | 'replica'>): string {
+  return service.replica === undefined ? service.service : `${service.service} #${service.replica}`;
 }
 
 /** Fills {service.ENV}, {service.<container port>} and {network}; secret values are never filled in. */

@@ -219,6 +219,9 @@ const serviceExtras = {
   networks: z.array(extraNetworkSchema).optional(),
 };
 
+/** Replicas of one service: enough for a course's Spark workers, few enough to stay a laptop's. */
+const MAX_REPLICAS = 20;
+
 const serviceSchema = z.strictObject({
   image: text.describe('Image reference; pin a tag. With `build`: the name only, which dec tags by digest.'),
   aliases: z.array(slug).optional().describe('Extra names on the stack network (the service name is always one).'),
@@ -299,6 +302,15 @@ const serviceSchema = z.strictObject({
     )
     .optional(),
   build: buildSchema.optional(),
+  replicas: z
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_REPLICAS)
+    .optional()
+    .describe(
+      'Run this many containers of the service (e.g. Spark workers): dec-<stack>-<service>-1..N, each labelled with its number, all reached by the service name on the stack network. Changing it adds or removes containers and touches nothing else (volumes stay). A service with more than one replica publishes no ports (they could not be unique) and is not a job.',
+    ),
   ...serviceExtras,
 });
 
@@ -310,6 +322,30 @@ export function dependencyConditions(dependsOn: Service['dependsOn']): Record<st
   if (dependsOn === undefined) return {};
   if (Array.isArray(dependsOn)) return Object.fromEntries(dependsOn.map((name) => [name, 'ready' as const]));
   return { ...dependsOn };
+}
+
+/**
+ * Replicas share everything but their name: a published host port cannot be shared, so a replicated
+ * service publishes none (its replicas are reached by the service name on the stack network).
+ */
+function replicaLimits(service: z.infer<typeof serviceSchema>, context: z.RefinementCtx): void {
+  const replicas = service.replicas ?? 1;
+  if (replicas < 2) return;
+  if (service.ports !== undefined && service.ports.length > 0)
+    context.addIssue({
+      code: 'custom',
+      path: ['ports'],
+      // No "got …" after it: the message says what was found.
+      input: undefined,
+      message: `a service with replicas: ${replicas} cannot publish ports: every replica would need the same host port. Drop \`ports\` (other services reach the replicas by the service name), or set replicas: 1`,
+    });
+  if (service.job)
+    context.addIssue({
+      code: 'custom',
+      path: ['replicas'],
+      input: undefined,
+      message: 'a job runs once: it cannot have replicas (drop `replicas`, or make it a service without `job: true`)',
+    });
 }
 
 /** A built image is named without a tag: dec tags it by the digest of its context. */
@@ -379,7 +415,13 @@ const stackSchema = z.strictObject({
   network: z
     .strictObject({ name: slug })
     .describe('A bridge network every service joins, by service name and aliases.'),
-  services: z.record(slug, serviceSchema.superRefine(builtImageName)),
+  services: z.record(
+    slug,
+    serviceSchema.superRefine((service, context) => {
+      builtImageName(service, context);
+      replicaLimits(service, context);
+    }),
+  ),
   memoryGb: z.number().positive().optional().describe('Memory (GiB) the Docker engine needs for this stack.'),
   readyTimeout: composeDuration
     .optional()

@@ -355,7 +355,9 @@ describe('apply: order, jobs and health', () => {
       if (call === `create ${CLIENT}`) seen.push(engine.byName(WEB)!.inspections);
     };
     const outcomes = await apply(engine, engine2(noOverrides(), stack));
-    expect(seen).toEqual([0]);
+    // Created before web's health check passed (web is waited on meanwhile, so it may have been looked at).
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toBeLessThanOrEqual(5);
     // Still, every service this run started is waited on before the setup says it is ready.
     expect(engine.byName(WEB)!.inspections).toBeGreaterThan(5);
     expect(outcomes.every((o) => o.readyMs !== undefined)).toBe(true);
