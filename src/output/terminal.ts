@@ -1,4 +1,5 @@
 // The one place that decides colour, interactivity and JSON mode. Everything that prints asks it.
+import { Chalk } from 'chalk';
 
 export interface TerminalOptions {
   env: NodeJS.ProcessEnv;
@@ -26,21 +27,20 @@ export interface Styles {
   cyan(text: string): string;
 }
 
-const ANSI: Record<keyof Styles, [number, number]> = {
-  bold: [1, 22],
-  dim: [2, 22],
-  green: [32, 39],
-  yellow: [33, 39],
-  red: [31, 39],
-  cyan: [36, 39],
-};
-
-function makeStyles(enabled: boolean): Styles {
-  const entries = Object.entries(ANSI).map(([name, [open, close]]) => [
-    name,
-    enabled ? (text: string) => `\u001b[${open}m${text}\u001b[${close}m` : (text: string) => text,
-  ]);
-  return Object.fromEntries(entries) as unknown as Styles;
+/**
+ * Styles through chalk, at the level colorEnabled decided: 0 (plain text) or 1 (the 16 basic colours,
+ * all dec uses). Never chalk's own detection, which would read argv and the environment a second way.
+ */
+export function makeStyles(enabled: boolean): Styles {
+  const chalk = new Chalk({ level: enabled ? 1 : 0 });
+  return {
+    bold: (text) => chalk.bold(text),
+    dim: (text) => chalk.dim(text),
+    green: (text) => chalk.green(text),
+    yellow: (text) => chalk.yellow(text),
+    red: (text) => chalk.red(text),
+    cyan: (text) => chalk.cyan(text),
+  };
 }
 
 /** NO_COLOR beats everything, then --no-color, then FORCE_COLOR, then "is stdout a terminal". */
