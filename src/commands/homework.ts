@@ -3,7 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
-import { ANSWERS_FILE, blockingChecks, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
+import {
+  ANSWERS_FILE,
+  blockingChecks,
+  checkForm,
+  compareWithQuery,
+  readAnswers,
+  type QuestionCheck,
+} from '../homework/check.js';
 import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
   answersYaml,
@@ -217,9 +224,10 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
     const runner = await openAnswerRunner(db, timeoutMs, (message) => ctx.terminal.warn(message));
     try {
       for (const result of sqlToRun) {
-        const problem = await runner.run(answers[result.id]!.sql);
-        if (problem) Object.assign(result, { status: 'fail', detail: problem });
-        else result.detail = 'answered; the query runs';
+        const ran = await runner.run(answers[result.id]!.sql);
+        const question = questions.find((q) => q.id === result.id)!;
+        if ('problem' in ran) Object.assign(result, { status: 'fail', detail: ran.problem });
+        else Object.assign(result, compareWithQuery(question, answers[result.id]!.answer, ran.result));
       }
     } finally {
       await runner.close();
