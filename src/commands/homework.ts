@@ -34,6 +34,7 @@ import {
 } from '../homework/scaffold.js';
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
+import { table } from '../output/render.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
@@ -158,6 +159,8 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
   return ExitCode.ok;
 }
 
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
 export async function homeworkStatus(ctx: CommandContext): Promise<number> {
   const session = await openSession(ctx);
   const state = await readSessionProgress(session);
@@ -169,8 +172,8 @@ export async function homeworkStatus(ctx: CommandContext): Promise<number> {
       : row.daysLeft === undefined
         ? row.due
         : row.daysLeft < 0
-          ? style.red(`${row.due} (${-row.daysLeft} days late)`)
-          : `${row.due} (${row.daysLeft} days left)`;
+          ? style.red(`${row.due} (${days(-row.daysLeft)} late)`)
+          : `${row.due} (${days(row.daysLeft)} left)`;
   ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
@@ -184,16 +187,26 @@ export async function homeworkStatus(ctx: CommandContext): Promise<number> {
       })),
     },
     () =>
-      rows
-        .map((r) => {
-          const state = r.checkedAt
-            ? style.green('checked')
+      table(
+        [
+          { header: 'Week', align: 'right' },
+          { header: 'Title' },
+          { header: 'Answers' },
+          { header: 'Due' },
+          { header: 'Next' },
+        ],
+        rows.map((r) => {
+          const [state, next] = r.checkedAt
+            ? r.changedSinceCheck
+              ? [style.yellow('changed since the check'), `dec homework check ${r.week.number}`]
+              : [style.green('checked'), '']
             : r.scaffolded
-              ? `${r.answered}/${r.total} answered`
-              : style.dim('not started (dec homework init ' + r.week.number + ')');
-          return `${weekLabel(r.week).padStart(4)}  ${r.week.title.padEnd(30)} ${state.padEnd(20)} ${dueText(r)}`;
-        })
-        .join('\n'),
+              ? [`${r.answered}/${r.total} answered`, `dec homework check ${r.week.number}`]
+              : [style.dim('not started'), `dec homework init ${r.week.number}`];
+          return [weekLabel(r.week), r.week.title, state, dueText(r), style.dim(next)];
+        }),
+        style,
+      ),
   );
   return ExitCode.ok;
 }
@@ -238,9 +251,13 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
   const practice = results.filter((r) => r.practice);
   const practiceFailed = practice.filter((r) => r.status === 'fail').length;
   const nothingGraded = results.every((r) => r.optional);
+  // Counted as `homework status` counts: graded questions only.
+  const graded = results.filter((r) => !r.optional);
+  const answeredCount = `${graded.filter((r) => r.status !== 'unanswered').length} of ${graded.length} graded questions answered`;
   await updateProgress(session.progress.file, { now: ctx.now(), warn: (m) => ctx.terminal.warn(m) }, (state) => {
+    // A passing check records its own time, even over an earlier one: "checked" means these answers.
+    markUndone(state, session.course.id, [stepKey(week, 'homework')]);
     if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], ctx.now());
-    else markUndone(state, session.course.id, [stepKey(week, 'homework')]);
   });
   const { style } = ctx.terminal;
   const mark = { pass: style.green('✓'), fail: style.red('✗'), unanswered: style.red('✗'), skipped: style.dim('-') };
@@ -263,12 +280,14 @@ export async function homeworkCheck(ctx: CommandContext, ref: string, options: C
         ),
         '',
         !passed
-          ? style.red(`${failed.length} to fix.`)
+          ? style.red(`${failed.length} to fix (${answeredCount}).`)
           : nothingGraded
             ? style.green(
                 `No question here is graded, so nothing blocks submitting${practice.length ? `; practice questions answered: ${practice.filter((r) => r.status !== 'skipped').length} of ${practice.length}` : ''}.`,
               )
-            : style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`),
+            : style.green(
+                `All answered and well-formed${db ? '; every query runs' : ''} (${answeredCount}). Ready to submit.`,
+              ),
         ...(practiceFailed > 0
           ? [style.dim(`Practice questions to look at: ${practiceFailed} (dec's own; not submitted, not counted).`)]
           : []),

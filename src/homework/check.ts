@@ -161,11 +161,32 @@ export function blockingChecks(results: readonly QuestionCheck[]): QuestionCheck
   return results.filter((r) => !r.practice && (r.status === 'fail' || r.status === 'unanswered'));
 }
 
-/** Answered questions, counted without the YAML parser (for `weeks list`, which must start fast). */
-export function countAnswered(text: string): number {
-  return text
-    .split('\n')
-    .filter((line) => /^\s+answer:\s*\S/.test(line) && !/^\s+answer:\s*(""|''|~|null)\s*$/.test(line)).length;
+const EMPTY_VALUE = /^\s*(""|''|~|null)?\s*(#.*)?$/;
+
+/**
+ * The ids of the questions answered, read line by line without the YAML parser (for `weeks list`,
+ * which must start fast): `q1:` then `  answer: ...`, or `q1: ...` on one line.
+ */
+function answeredIds(text: string): Set<string> {
+  const answered = new Set<string>();
+  let current: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const key = /^([A-Za-z0-9_-]+):(.*)$/.exec(line);
+    if (key) {
+      current = key[1]!;
+      if (!EMPTY_VALUE.test(key[2]!) && !/^\s*[|>]/.test(key[2]!)) answered.add(current);
+      continue;
+    }
+    const answer = /^\s+answer:(.*)$/.exec(line);
+    if (answer && current !== undefined && !EMPTY_VALUE.test(answer[1]!)) answered.add(current);
+  }
+  return answered;
+}
+
+/** Answered graded questions: what `homework status` shows and `homework check` counts alike. */
+export function countAnswered(text: string, questions: readonly Question[]): number {
+  const answered = answeredIds(text);
+  return questions.filter((q) => questionRole(q) === 'graded' && answered.has(q.id)).length;
 }
 
 /** The answer as dec reads it (a choice's full text, a date as YYYY-MM-DD), or what is wrong with its form. */
