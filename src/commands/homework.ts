@@ -131,6 +131,12 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
   const backups = options.dryRun
     ? []
     : await applyFiles(folder, planned, manifest, template.name, templateHashOf(wanted), ctx.now());
+  // The backups are made in the order of the overwritten files: each line names its own.
+  const backupOf = new Map(planned.filter((p) => p.action === 'overwrite').map((p, i) => [p.path, backups[i]]));
+  const actionText = (p: (typeof planned)[number]) => {
+    const backup = backupOf.get(p.path);
+    return backup ? `overwritten (your version backed up as ${relativeShown(folder, backup)})` : ACTION_TEXT[p.action];
+  };
   ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
@@ -146,7 +152,7 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
         `${options.dryRun ? style.bold('Would scaffold') : `${style.green('✓')} Homework for week ${weekLabel(week)}`} in ${shown}/`,
         ...planned.map(
           (p) =>
-            `  ${p.action === 'sidecar' ? style.yellow('!') : p.action === 'create' || p.action === 'update' ? style.green('+') : style.dim('·')} ${p.path}: ${ACTION_TEXT[p.action]}`,
+            `  ${p.action === 'sidecar' ? style.yellow('!') : p.action === 'create' || p.action === 'update' ? style.green('+') : style.dim('·')} ${p.path}: ${actionText(p)}`,
         ),
         ...(options.dryRun
           ? [style.dim('Nothing was written (--dry-run).')]

@@ -74,6 +74,21 @@ describe('init and homework', () => {
     expect(ctx.stdout().slice(listed)).toMatch(/Analytics engineering.* recheck/);
   });
 
+  it('homework init --force names the backup it wrote', async () => {
+    const ctx = contexts.make();
+    await initWorkspace(ctx, undefined, {});
+    await homeworkInit(ctx, '2', {});
+    const readme = join(ctx.cwd, 'homework', 'week2', 'README.md');
+    writeFileSync(readme, 'my own notes\n');
+    const start = ctx.stdout().length;
+    expect(await homeworkInit(ctx, '2', { force: true })).toBe(0);
+    // The test's clock: 2022-02-01T10:00:00Z.
+    expect(ctx.stdout().slice(start)).toContain(
+      'README.md: overwritten (your version backed up as README.md.bak-2022-02-01T10-00-00Z)',
+    );
+    expect(readFileSync(`${readme}.bak-2022-02-01T10-00-00Z`, 'utf8')).toBe('my own notes\n');
+  });
+
   it('homework init --dir cannot leave the workspace', async () => {
     const ctx = contexts.make();
     await initWorkspace(ctx, undefined, {});
