@@ -1,7 +1,7 @@
 // Bundles src/ with esbuild into dist/cli.cjs: one CommonJS file, because Node's CommonJS loader
 // starts ~6 ms faster than its ESM loader, and start-up is a feature (bench/startup.mjs). Command
 // modules stay lazy inside the bundle (esbuild wraps each dynamically imported module); npm
-// dependencies other than commander stay external and load only when a command needs them.
+// dependencies other than commander and chalk stay external and load only when a command needs them.
 // Then it compiles the built-in syllabi into dist/syllabus-cache, so even the first
 // `dec weeks list` after install skips YAML parsing.
 import { build } from 'esbuild';
@@ -83,8 +83,27 @@ const useSharedErrors = {
   },
 };
 
+// chalk is bundled (one small module, no node_modules lookup at start-up) without its own colour
+// detection: src/output/terminal.ts decides colour and hands chalk the level, so chalk's
+// supports-color (node:tty, node:os, argv and env read at load) would only cost start-up time.
+const chalkWithoutDetection = {
+  name: 'chalk-without-detection',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^#supports-color$/ }, (args) =>
+      args.importer.includes(`${'node_modules'}/chalk/`)
+        ? { path: 'supports-color', namespace: 'no-detection' }
+        : undefined,
+    );
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'no-detection' }, () => ({
+      contents: 'export default { stdout: false, stderr: false };',
+      loader: 'js',
+    }));
+  },
+};
+const BUNDLED_DEPENDENCIES = new Set(['commander', 'chalk']);
+
 const common = {
-  plugins: [lazyChildProcess, useVendored, useSharedErrors],
+  plugins: [lazyChildProcess, chalkWithoutDetection, useVendored, useSharedErrors],
   absWorkingDir: root,
   bundle: true,
   format: 'cjs',
@@ -97,7 +116,7 @@ const common = {
   sourcemap: 'linked',
   minifyWhitespace: true,
   minifySyntax: true,
-  external: Object.keys(pkg.dependencies).filter((name) => name !== 'commander'),
+  external: Object.keys(pkg.dependencies).filter((name) => !BUNDLED_DEPENDENCIES.has(name)),
   define: { __DEC_VERSION__: JSON.stringify(pkg.version), 'import.meta.url': '__decModuleUrl' },
   banner: { js: "const __decModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',

@@ -3,7 +3,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import { DecError, DockerUnavailable, EngineError, ExitCode } from './errors.js';
 import { describeSystemError } from './system-errors.js';
-import { colorEnabled } from './output/terminal.js';
+import { colorEnabled, makeStyles } from './output/terminal.js';
 
 function wantsDebug(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
   return argv.includes('--debug') || (env.DEC_DEBUG !== undefined && env.DEC_DEBUG !== '' && env.DEC_DEBUG !== '0');
@@ -11,7 +11,7 @@ function wantsDebug(argv: readonly string[], env: NodeJS.ProcessEnv): boolean {
 
 function red(text: string, argv: readonly string[]): string {
   const color = colorEnabled({ env: process.env, stdout: process.stderr, color: !argv.includes('--no-color') });
-  return color ? `\u001b[31m${text}\u001b[39m` : text;
+  return makeStyles(color).red(text);
 }
 
 /** Prints an error the way a student can act on it and returns the exit code. */

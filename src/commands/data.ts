@@ -5,6 +5,7 @@ import type { CommandContext } from '../command-context.js';
 import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { startLive } from '../output/live.js';
 import { bar } from '../output/render.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { fileSystemError } from '../util/fs.js';
@@ -184,35 +185,41 @@ function specs(session: Session, ctx: CommandContext, name: string, monthSpecs: 
 
 async function fetchAll(ctx: CommandContext, files: ReturnType<typeof specs>, stallMs: number): Promise<void> {
   const { download } = await import('../data/download.js');
-  await withInterruptSignal(async (signal) => {
-    for (const file of files) {
-      if (existsSync(file.path)) {
-        ctx.terminal.progress(`${file.fileName}: already downloaded`);
-        continue;
+  const live = startLive(ctx.terminal);
+  try {
+    await withInterruptSignal(async (signal) => {
+      for (const file of files) {
+        if (existsSync(file.path)) {
+          live.step(`${file.fileName}: already downloaded`);
+          continue;
+        }
+        live.step(`${file.fileName}: downloading`, { log: false });
+        await download(file.url, file.path, {
+          stallMs,
+          attempts: 5,
+          backoffMs: 1000,
+          signal,
+          env: ctx.env,
+          // The TLC's advice (use the mirror) is wrong when the mirror is what answered 404.
+          notFoundHint:
+            file.source === 'mirror'
+              ? `Check that ${file.dataset} has that month on the course mirror, or try the TLC's own files: --source tlc.`
+              : undefined,
+          onProgress: ({ received, total }) =>
+            live.detail(() => {
+              const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';
+              const text = `${file.fileName}: ${(received / 1e6).toFixed(1)}${size} MB`;
+              return withBar(ctx, total ? received / total : undefined, text);
+            }, received === total),
+          onNotice: (text) => ctx.terminal.warn(`${file.fileName}: ${text}`),
+        });
       }
-      const report = ctx.terminal.progressReporter();
-      await download(file.url, file.path, {
-        stallMs,
-        attempts: 5,
-        backoffMs: 1000,
-        signal,
-        env: ctx.env,
-        // The TLC's advice (use the mirror) is wrong when the mirror is what answered 404.
-        notFoundHint:
-          file.source === 'mirror'
-            ? `Check that ${file.dataset} has that month on the course mirror, or try the TLC's own files: --source tlc.`
-            : undefined,
-        onProgress: ({ received, total }) =>
-          report(() => {
-            const size = total ? ` of ${(total / 1e6).toFixed(1)}` : '';
-            const text = `${file.fileName}: ${(received / 1e6).toFixed(1)}${size} MB`;
-            return withBar(ctx, total ? received / total : undefined, text);
-          }, received === total),
-        onNotice: (text) => ctx.terminal.warn(`${file.fileName}: ${text}`),
-      });
-    }
-  });
-  ctx.terminal.progressDone();
+    });
+  } catch (error) {
+    live.fail();
+    throw error;
+  }
+  live.stop();
 }
 
 /** A status text, with a bar in front on a terminal when the share done is known. */
@@ -288,27 +295,31 @@ export async function dataLoad(
   }
   const { loadFiles } = await import('../data/load.js');
   const target = await connectionString(ctx, session, options.db);
-  const report = ctx.terminal.progressReporter();
+  const live = startLive(ctx.terminal);
+  live.step(`loading into ${table}`, { log: false });
   // All files in one transaction: the table gets every month asked for, or stays as it was.
-  const result = await withInterruptSignal((signal) =>
-    loadFiles(paths, {
-      connectionString: target,
-      table: table!,
-      mode: options.append ? 'append' : 'replace',
-      signal,
-      onNotice: (text) => {
-        ctx.terminal.progressDone();
-        ctx.terminal.warn(text);
-      },
-      onProgress: ({ path, rows, fraction }) =>
-        report(() => {
-          const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
-          const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
-          return withBar(ctx, fraction, text);
-        }),
-    }),
-  );
-  ctx.terminal.progressDone();
+  let result;
+  try {
+    result = await withInterruptSignal((signal) =>
+      loadFiles(paths, {
+        connectionString: target,
+        table: table!,
+        mode: options.append ? 'append' : 'replace',
+        signal,
+        onNotice: (text) => ctx.terminal.warn(text),
+        onProgress: ({ path, rows, fraction }) =>
+          live.detail(() => {
+            const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
+            const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
+            return withBar(ctx, fraction, text);
+          }),
+      }),
+    );
+  } catch (error) {
+    live.fail();
+    throw error;
+  }
+  live.stop();
   const { style } = ctx.terminal;
   ctx.terminal.emit(
     {

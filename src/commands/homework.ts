@@ -4,7 +4,14 @@ import { join, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
 import { connectDocker, projectFromEnv, resolveDockerEndpoint } from '../docker/client.js';
-import { ANSWERS_FILE, blockingChecks, checkForm, readAnswers, type QuestionCheck } from '../homework/check.js';
+import {
+  ANSWERS_FILE,
+  blockingChecks,
+  checkForm,
+  compareWithQuery,
+  readAnswers,
+  type QuestionCheck,
+} from '../homework/check.js';
 import { airflowStackOf, checkDags, type DagCheck, type SchedulerEngine } from '../homework/dags.js';
 import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
@@ -29,6 +36,7 @@ import {
 } from '../homework/scaffold.js';
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
+import { table } from '../output/render.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
@@ -125,6 +133,12 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
   const backups = options.dryRun
     ? []
     : await applyFiles(folder, planned, manifest, template.name, templateHashOf(wanted), ctx.now());
+  // The backups are made in the order of the overwritten files: each line names its own.
+  const backupOf = new Map(planned.filter((p) => p.action === 'overwrite').map((p, i) => [p.path, backups[i]]));
+  const actionText = (p: (typeof planned)[number]) => {
+    const backup = backupOf.get(p.path);
+    return backup ? `overwritten (your version backed up as ${relativeShown(folder, backup)})` : ACTION_TEXT[p.action];
+  };
   ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
@@ -140,7 +154,7 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
         `${options.dryRun ? style.bold('Would scaffold') : `${style.green('✓')} Homework for week ${weekLabel(week)}`} in ${shown}/`,
         ...planned.map(
           (p) =>
-            `  ${p.action === 'sidecar' ? style.yellow('!') : p.action === 'create' || p.action === 'update' ? style.green('+') : style.dim('·')} ${p.path}: ${ACTION_TEXT[p.action]}`,
+            `  ${p.action === 'sidecar' ? style.yellow('!') : p.action === 'create' || p.action === 'update' ? style.green('+') : style.dim('·')} ${p.path}: ${actionText(p)}`,
         ),
         ...(options.dryRun
           ? [style.dim('Nothing was written (--dry-run).')]
@@ -153,6 +167,8 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
   return ExitCode.ok;
 }
 
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+
 export async function homeworkStatus(ctx: CommandContext): Promise<number> {
   const session = await openSession(ctx);
   const state = await readSessionProgress(session);
@@ -164,8 +180,8 @@ export async function homeworkStatus(ctx: CommandContext): Promise<number> {
       : row.daysLeft === undefined
         ? row.due
         : row.daysLeft < 0
-          ? style.red(`${row.due} (${-row.daysLeft} days late)`)
-          : `${row.due} (${row.daysLeft} days left)`;
+          ? style.red(`${row.due} (${days(-row.daysLeft)} late)`)
+          : `${row.due} (${days(row.daysLeft)} left)`;
   ctx.terminal.emit(
     {
       schemaVersion: JSON_SCHEMA_VERSION,
@@ -179,16 +195,26 @@ export async function homeworkStatus(ctx: CommandContext): Promise<number> {
       })),
     },
     () =>
-      rows
-        .map((r) => {
-          const state = r.checkedAt
-            ? style.green('checked')
+      table(
+        [
+          { header: 'Week', align: 'right' },
+          { header: 'Title' },
+          { header: 'Answers' },
+          { header: 'Due' },
+          { header: 'Next' },
+        ],
+        rows.map((r) => {
+          const [state, next] = r.checkedAt
+            ? r.changedSinceCheck
+              ? [style.yellow('changed since the check'), `dec homework check ${r.week.number}`]
+              : [style.green('checked'), '']
             : r.scaffolded
-              ? `${r.answered}/${r.total} answered`
-              : style.dim('not started (dec homework init ' + r.week.number + ')');
-          return `${weekLabel(r.week).padStart(4)}  ${r.week.title.padEnd(30)} ${state.padEnd(20)} ${dueText(r)}`;
-        })
-        .join('\n'),
+              ? [`${r.answered}/${r.total} answered`, `dec homework check ${r.week.number}`]
+              : [style.dim('not started'), `dec homework init ${r.week.number}`];
+          return [weekLabel(r.week), r.week.title, state, dueText(r), style.dim(next)];
+        }),
+        style,
+      ),
   );
   return ExitCode.ok;
 }
@@ -269,9 +295,10 @@ export async function homeworkCheck(
     const runner = await openAnswerRunner(db, timeoutMs, (message) => ctx.terminal.warn(message));
     try {
       for (const result of sqlToRun) {
-        const problem = await runner.run(answers[result.id]!.sql);
-        if (problem) Object.assign(result, { status: 'fail', detail: problem });
-        else result.detail = 'answered; the query runs';
+        const ran = await runner.run(answers[result.id]!.sql);
+        const question = questions.find((q) => q.id === result.id)!;
+        if ('problem' in ran) Object.assign(result, { status: 'fail', detail: ran.problem });
+        else Object.assign(result, compareWithQuery(question, answers[result.id]!.answer, ran.result));
       }
     } finally {
       await runner.close();
@@ -284,9 +311,13 @@ export async function homeworkCheck(
   const practice = results.filter((r) => r.practice);
   const practiceFailed = practice.filter((r) => r.status === 'fail').length;
   const nothingGraded = results.every((r) => r.optional);
+  // Counted as `homework status` counts: graded questions only.
+  const graded = results.filter((r) => !r.optional);
+  const answeredCount = `${graded.filter((r) => r.status !== 'unanswered').length} of ${graded.length} graded questions answered`;
   await updateProgress(session.progress.file, { now: ctx.now(), warn: (m) => ctx.terminal.warn(m) }, (state) => {
+    // A passing check records its own time, even over an earlier one: "checked" means these answers.
+    markUndone(state, session.course.id, [stepKey(week, 'homework')]);
     if (passed) markDone(state, session.course.id, [stepKey(week, 'homework')], ctx.now());
-    else markUndone(state, session.course.id, [stepKey(week, 'homework')]);
   });
   const { style } = ctx.terminal;
   const mark = { pass: style.green('✓'), fail: style.red('✗'), unanswered: style.red('✗'), skipped: style.dim('-') };
@@ -311,12 +342,14 @@ export async function homeworkCheck(
         ...dagLines(ctx, dags),
         '',
         !passed
-          ? style.red(`${failed.length + dagProblems} to fix.`)
+          ? style.red(`${failed.length + dagProblems} to fix (${answeredCount}).`)
           : nothingGraded
             ? style.green(
                 `No question here is graded, so nothing blocks submitting${practice.length ? `; practice questions answered: ${practice.filter((r) => r.status !== 'skipped').length} of ${practice.length}` : ''}.`,
               )
-            : style.green(`All answered and well-formed${db ? '; every query runs' : ''}. Ready to submit.`),
+            : style.green(
+                `All answered and well-formed${db ? '; every query runs' : ''} (${answeredCount}). Ready to submit.`,
+              ),
         ...(practiceFailed > 0
           ? [style.dim(`Practice questions to look at: ${practiceFailed} (dec's own; not submitted, not counted).`)]
           : []),

@@ -56,6 +56,7 @@ import {
   weekVariants,
 } from '../setup/variant.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
+import { startLive } from '../output/live.js';
 
 export interface SetupOptions {
   down?: boolean;
@@ -179,18 +180,17 @@ async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClien
   }
 }
 
-function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void; stop(): void } {
-  const { terminal } = ctx;
-  // Pulls report every few KB: throttled like downloads (a line every 5 s in a log, not one per %).
-  const pulling = terminal.progressReporter();
-  const building = terminal.progressReporter();
+function applyProgress(ctx: CommandContext, readyLimitMs: number): { onEvent(event: ApplyEvent): void; stop(): void } {
+  const live = startLive(ctx.terminal);
   let lastStep = -1;
   return {
     onEvent(event) {
-      if (event.kind === 'step') terminal.progress(event.text);
+      // A health wait is the step with a limit (--timeout): "waiting for pgdatabase: ... 12 s of 120 s".
+      if (event.kind === 'step')
+        live.step(event.text, { limitMs: event.text.startsWith('waiting for ') ? readyLimitMs : undefined });
       else if (event.kind === 'pull') {
         const { current, total } = event.progress;
-        pulling(
+        live.detail(
           () =>
             total > 0
               ? `pulling ${event.image}: ${Math.floor((current / total) * 100)}% of ${(total / 1e6).toFixed(0)} MB`
@@ -198,19 +198,19 @@ function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void;
           total > 0 && current >= total,
         );
       } else if (event.kind === 'build') {
-        // A line per step, and between steps at most one every 5 s in a log (the reporter's pace).
+        // A line per step, and between steps at most one every 5 s in a log.
         const { step, steps, text } = event.progress;
         const changed = step !== lastStep;
         lastStep = step;
-        building(
+        live.detail(
           () =>
             `building ${event.image}: ${steps > 0 ? `step ${step}/${steps} ${text.slice(0, 60)}` : 'sending the context'}`,
           changed,
         );
-      } else if (event.kind === 'warn') terminal.warn(event.text);
-      else terminal.progress(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
+      } else if (event.kind === 'warn') ctx.terminal.warn(event.text);
+      else live.done(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
     },
-    stop: () => terminal.progressDone(),
+    stop: () => live.stop(),
   };
 }
 
@@ -399,7 +399,7 @@ export async function setup(
       minMs: 1000,
       maxMs: 3_600_000,
     });
-    const reporter = applyProgress(ctx);
+    const reporter = applyProgress(ctx, readyTimeoutMs);
     let result;
     try {
       result = await withInterruptSignal((signal) =>

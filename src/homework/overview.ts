@@ -1,10 +1,10 @@
 // Where each week's homework stands, from small files only (no YAML parser, no hashing), so that
 // `dec weeks list` and `dec progress` can show it and still start fast.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { stepKey } from '../progress/model.js';
 import type { Session } from '../session.js';
-import type { CourseWeek } from '../syllabus/course.js';
+import { questionRole, type CourseWeek } from '../syllabus/course.js';
 import { ANSWERS_FILE, countAnswered, readAnswersText } from './check.js';
 import { dueDate } from './render.js';
 
@@ -27,6 +27,8 @@ export interface WeekHomework {
   answered: number;
   total: number;
   checkedAt?: string;
+  /** answers.yaml changed after the check: the check no longer says anything about it. */
+  changedSinceCheck: boolean;
   due?: string;
   daysLeft?: number;
 }
@@ -38,11 +40,17 @@ export function homeworkOverview(session: Session, done: Record<string, string>,
     .map((week) => {
       const folder = join(homeworkBase(session), 'homework', homeworkFolderName(week));
       const scaffolded = existsSync(join(folder, MANIFEST));
+      const questions = week.homework?.questions ?? [];
+      const checkedAt = done[stepKey(week, 'homework')];
       let answered = 0;
+      let changedSinceCheck = false;
       // Only a scaffolded folder has answers; not reading the others keeps `weeks list` quick.
       if (scaffolded) {
+        const file = join(folder, ANSWERS_FILE);
         try {
-          answered = countAnswered(readAnswersText(join(folder, ANSWERS_FILE)) ?? '');
+          answered = countAnswered(readAnswersText(file) ?? '', questions);
+          // A second's slack: the check's own time is stored to the millisecond, the file's may be rounded.
+          changedSinceCheck = checkedAt !== undefined && statSync(file).mtimeMs > Date.parse(checkedAt) + 1000;
         } catch {
           answered = 0;
         }
@@ -55,18 +63,20 @@ export function homeworkOverview(session: Session, done: Record<string, string>,
         folder,
         scaffolded,
         answered,
-        total: week.homework?.questions?.length ?? 0,
-        checkedAt: done[stepKey(week, 'homework')],
+        // Graded questions only, as `homework check` counts them: optional and practice ones never block.
+        total: questions.filter((q) => questionRole(q) === 'graded').length,
+        checkedAt,
+        changedSinceCheck,
         due,
         daysLeft,
       };
     });
 }
 
-/** One word for a table cell: none, to do, 3/6, checked. */
+/** One word for a table cell: none, to do, 3/6, checked, recheck (answers changed after the check). */
 export function homeworkCell(row: WeekHomework | undefined): string {
   if (!row) return '';
-  if (row.checkedAt) return 'checked';
+  if (row.checkedAt) return row.changedSinceCheck ? 'recheck' : 'checked';
   if (!row.scaffolded) return 'to do';
   return `${row.answered}/${row.total}`;
 }

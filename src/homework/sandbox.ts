@@ -27,22 +27,46 @@ const POWERFUL_ROLES = [
   'pg_signal_backend',
 ];
 
+/** What an answer's query returned: how many rows, and the first one's values as text (null as NULL). */
+export interface QueryResult {
+  rows: number;
+  first?: string[];
+}
+
 export interface AnswerRunner {
-  /** Runs one answer read-only; undefined when it ran, else why not. */
-  run(query: string): Promise<string | undefined>;
+  /** Runs one answer read-only: what it returned, or why it did not run. */
+  run(query: string): Promise<{ problem: string } | { result: QueryResult }>;
   close(): Promise<void>;
 }
 
-/** A cursor runs exactly one query (a second statement, or a COPY or SET, cannot be opened as one). */
-const RUN_FUNCTION_SQL = `CREATE FUNCTION ${RUN_FUNCTION}(query text) RETURNS void
+/**
+ * A cursor runs exactly one query (a second statement, or a COPY or SET, cannot be opened as one).
+ * The first row comes back (as json, which keeps the column order) and the rest are only counted.
+ */
+const RUN_FUNCTION_SQL = `CREATE FUNCTION ${RUN_FUNCTION}(query text) RETURNS json
 LANGUAGE plpgsql SECURITY DEFINER AS $body$
-DECLARE answer refcursor;
+DECLARE answer refcursor; first record; has_first boolean; rest bigint;
 BEGIN
   OPEN answer FOR EXECUTE query;
+  FETCH answer INTO first;
+  has_first := FOUND;
   MOVE FORWARD ALL IN answer;
+  GET DIAGNOSTICS rest = ROW_COUNT;
   CLOSE answer;
+  IF NOT has_first THEN RETURN json_build_object('rows', 0); END IF;
+  -- The values in column order; json_each, unlike an object, keeps columns that share a name (?column?).
+  RETURN json_build_object('rows', rest + 1, 'first',
+    (SELECT json_agg(value ORDER BY n) FROM json_each(to_json(first)) WITH ORDINALITY AS c(key, value, n)));
 END
 $body$`;
+
+function resultOf(answer: unknown): QueryResult {
+  const { rows, first } = (answer ?? { rows: 0 }) as { rows: number; first?: unknown[] };
+  if (!first) return { rows };
+  const text = (value: unknown) =>
+    value === null ? 'NULL' : typeof value === 'object' ? JSON.stringify(value) : String(value as string | number);
+  return { rows, first: first.map(text) };
+}
 
 /**
  * USAGE on every schema, SELECT on every table and view, TEMPORARY to create the run function in this
@@ -144,8 +168,8 @@ export async function openAnswerRunner(
         await query('BEGIN READ ONLY');
         await query(`SET LOCAL statement_timeout = ${Math.round(timeoutMs)}`);
         if (asReader) await query(`SET LOCAL ROLE ${READER_ROLE}`);
-        await query(`SELECT ${RUN_FUNCTION}($1)`, [answer]);
-        return undefined;
+        const ran = await query(`SELECT ${RUN_FUNCTION}($1) AS answer`, [answer]);
+        return { result: resultOf(ran.rows[0]?.answer) };
       } catch (error) {
         if (error instanceof NoAnswer) throw explain(error, db, timeoutMs);
         // Not the answer's fault: the server went away, and every later answer would fail the same way.
@@ -153,7 +177,7 @@ export async function openAnswerRunner(
           throw new DecError(`Lost the connection to ${db.shown}: ${(error as Error).message}`, {
             hint: 'Check that the database is still running (`dec setup status`), then run the check again.',
           });
-        return problemOf(error, answer, timeoutMs);
+        return { problem: problemOf(error, answer, timeoutMs) };
       } finally {
         await query('ROLLBACK').catch(() => undefined);
       }

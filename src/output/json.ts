@@ -48,7 +48,15 @@ export function nextStepJson(next: NextStep | undefined) {
 /** Where a week's homework stands, for the JSON of weeks list and progress. */
 export function homeworkJson(
   row:
-    | { scaffolded: boolean; answered: number; total: number; checkedAt?: string; due?: string; daysLeft?: number }
+    | {
+        scaffolded: boolean;
+        answered: number;
+        total: number;
+        checkedAt?: string;
+        changedSinceCheck: boolean;
+        due?: string;
+        daysLeft?: number;
+      }
     | undefined,
 ) {
   if (!row) return null;
@@ -56,7 +64,8 @@ export function homeworkJson(
     scaffolded: row.scaffolded,
     answered: row.answered,
     questions: row.total,
-    checked: row.checkedAt !== undefined,
+    checked: row.checkedAt !== undefined && !row.changedSinceCheck,
+    changedSinceCheck: row.changedSinceCheck,
     due: row.due ?? null,
     daysLeft: row.daysLeft ?? null,
   };

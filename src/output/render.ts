@@ -3,12 +3,51 @@ import { stripVTControlCharacters } from 'node:util';
 import type { Styles } from './terminal.js';
 import type { WeekStatus } from '../progress/model.js';
 
-function visibleLength(text: string): number {
-  return stripVTControlCharacters(text).length;
+// Characters a terminal draws two columns wide: East Asian wide and full-width forms, and emoji.
+const WIDE =
+  /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F680}-\u{1F6FF}\u{1F900}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
+// Combining marks and format characters (variation selectors, the zero-width joiner) take no column.
+const ZERO_WIDTH = /[\p{Mn}\p{Cf}]/u;
+
+function charWidth(char: string): number {
+  return ZERO_WIDTH.test(char) ? 0 : WIDE.test(char) ? 2 : 1;
+}
+
+/** Columns the text takes on a terminal: escape codes take none, wide characters two. */
+export function displayWidth(text: string): number {
+  let width = 0;
+  for (const char of stripVTControlCharacters(text)) width += charWidth(char);
+  return width;
+}
+
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /^\u001b\[[0-9;?]*[A-Za-z]/;
+
+/** The text cut to `width` columns with "…" at the cut; its colours are closed so nothing bleeds. */
+export function fitWidth(text: string, width: number): string {
+  if (displayWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  let styled = false;
+  for (let i = 0; i < text.length;) {
+    const escape = ESCAPE.exec(text.slice(i));
+    if (escape) {
+      out += escape[0];
+      styled = true;
+      i += escape[0].length;
+      continue;
+    }
+    const char = String.fromCodePoint(text.codePointAt(i)!);
+    if (used + charWidth(char) > width - 1) break;
+    out += char;
+    used += charWidth(char);
+    i += char.length;
+  }
+  return `${out}…${styled ? '\u001b[0m' : ''}`;
 }
 
 function pad(text: string, width: number, align: 'left' | 'right'): string {
-  const gap = ' '.repeat(Math.max(0, width - visibleLength(text)));
+  const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
   return align === 'right' ? gap + text : text + gap;
 }
 
@@ -33,7 +72,7 @@ export interface Column {
 /** Columns sized to their widest cell; trailing spaces trimmed so pipes stay clean. */
 export function table(columns: Column[], rows: string[][], style: Styles): string {
   const widths = columns.map((column, i) =>
-    Math.max(visibleLength(column.header), ...rows.map((row) => visibleLength(row[i] ?? ''))),
+    Math.max(displayWidth(column.header), ...rows.map((row) => displayWidth(row[i] ?? ''))),
   );
   const line = (cells: string[]) =>
     cells

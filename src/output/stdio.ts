@@ -22,9 +22,13 @@ function isTerminal(fd: number): boolean {
  * Writes straight to a file descriptor. Synchronous on purpose: a JSON document is never cut off at
  * exit, and dec skips building Node's stdout stream objects (a few ms of every start).
  */
-function fdStream(fd: number): OutputStream {
+function fdStream(fd: number, tty: () => { columns?: number }): OutputStream {
   return {
     isTTY: isTerminal(fd),
+    /** Asked only for a live line: process.stderr's stream object costs a few ms to build. */
+    get columns() {
+      return this.isTTY ? tty().columns : undefined;
+    },
     write(text: string) {
       const bytes = Buffer.from(text);
       let offset = 0;
@@ -44,11 +48,11 @@ function fdStream(fd: number): OutputStream {
   };
 }
 
-const stdoutStream = fdStream(1);
+const stdoutStream = fdStream(1, () => process.stdout);
 
 export const stdio = {
   stdout: stdoutStream,
-  stderr: fdStream(2),
+  stderr: fdStream(2, () => process.stderr),
   stdinIsTTY: () => isTerminal(0),
   /** Width for help text: the terminal's, else 80. */
   columns(): number {

@@ -1,4 +1,5 @@
 // The one place that decides colour, interactivity and JSON mode. Everything that prints asks it.
+import { Chalk } from 'chalk';
 
 export interface TerminalOptions {
   env: NodeJS.ProcessEnv;
@@ -15,6 +16,14 @@ export interface TerminalOptions {
 export interface OutputStream {
   write(text: string): unknown;
   isTTY?: boolean;
+  /** The terminal's width, when it is one. */
+  columns?: number;
+}
+
+/** A live line on stderr (output/live.ts) that other output must not land on. */
+export interface LiveLine {
+  clear(): void;
+  render(): void;
 }
 
 export interface Styles {
@@ -26,21 +35,20 @@ export interface Styles {
   cyan(text: string): string;
 }
 
-const ANSI: Record<keyof Styles, [number, number]> = {
-  bold: [1, 22],
-  dim: [2, 22],
-  green: [32, 39],
-  yellow: [33, 39],
-  red: [31, 39],
-  cyan: [36, 39],
-};
-
-function makeStyles(enabled: boolean): Styles {
-  const entries = Object.entries(ANSI).map(([name, [open, close]]) => [
-    name,
-    enabled ? (text: string) => `\u001b[${open}m${text}\u001b[${close}m` : (text: string) => text,
-  ]);
-  return Object.fromEntries(entries) as unknown as Styles;
+/**
+ * Styles through chalk, at the level colorEnabled decided: 0 (plain text) or 1 (the 16 basic colours,
+ * all dec uses). Never chalk's own detection, which would read argv and the environment a second way.
+ */
+export function makeStyles(enabled: boolean): Styles {
+  const chalk = new Chalk({ level: enabled ? 1 : 0 });
+  return {
+    bold: (text) => chalk.bold(text),
+    dim: (text) => chalk.dim(text),
+    green: (text) => chalk.green(text),
+    yellow: (text) => chalk.yellow(text),
+    red: (text) => chalk.red(text),
+    cyan: (text) => chalk.cyan(text),
+  };
 }
 
 /** NO_COLOR beats everything, then --no-color, then FORCE_COLOR, then "is stdout a terminal". */
@@ -82,18 +90,44 @@ export class Terminal {
     return canPrompt(this.#options);
   }
 
+  #live: LiveLine | undefined;
+
+  /** Writes around the live line, if one is shown: cleared first, drawn again below the text. */
+  #write(stream: OutputStream, text: string): void {
+    const live = this.#live;
+    live?.clear();
+    stream.write(text);
+    live?.render();
+  }
+
   /** Human output on stdout; silent in --json mode so stdout holds one JSON document. */
   print(text = ''): void {
-    if (!this.json) this.#stdout.write(`${text}\n`);
+    if (!this.json) this.#write(this.#stdout, `${text}\n`);
   }
 
   /** Warnings and notices go to stderr, in every mode. */
   warn(text: string): void {
-    this.#stderr.write(`${this.style.yellow('!')} ${text}\n`);
+    this.#write(this.#stderr, `${this.style.yellow('!')} ${text}\n`);
   }
 
   error(text: string): void {
-    this.#stderr.write(`${text}\n`);
+    this.#write(this.#stderr, `${text}\n`);
+  }
+
+  /** stderr, when live work may be shown on it with a spinner (output/live.ts): a terminal, with colour. */
+  liveStream(): OutputStream | undefined {
+    return this.liveStatus ? this.#stderr : undefined;
+  }
+
+  /**
+   * While a live line is shown, every print, warning and error clears it first and draws it again
+   * after, so no text lands on the spinner's row. Returns the release.
+   */
+  holdLive(line: LiveLine): () => void {
+    this.#live = line;
+    return () => {
+      if (this.#live === line) this.#live = undefined;
+    };
   }
 
   #progressShown = false;
@@ -145,7 +179,7 @@ export class Terminal {
 
   /** The one JSON document of a read command. */
   printJson(document: object): void {
-    this.#stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+    this.#write(this.#stdout, `${JSON.stringify(document, null, 2)}\n`);
   }
 
   /** Human text or JSON, whichever mode we are in. */

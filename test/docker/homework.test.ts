@@ -452,11 +452,11 @@ q4:
     LIMIT 1;
 q5:
   answer: Upper East Side North
-  sql: select pg_sleep(0.1)
+  sql: select 'Upper East Side North' AS zone from pg_sleep(0.1)
 q6:
   answer: "Unknown / Unknown"
   sql: |
-    SELECT count(*) FROM yellow_taxi_trips
+    SELECT 'Unknown' AS pickup, 'Unknown' AS dropoff FROM yellow_taxi_trips LIMIT 1
 practice:
   answer: 265
   sql: SELECT 265
@@ -503,13 +503,13 @@ practice:
     const status = json<{ homework: Array<{ week: number; checked: boolean; answered: number }> }>(
       await dec(['homework', 'status', '--json'], ws),
     );
-    expect(status.homework.find((h) => h.week === 1)).toMatchObject({ checked: false, answered: 7 });
+    expect(status.homework.find((h) => h.week === 1)).toMatchObject({ checked: false, answered: 6 }); // graded only
   }, 60_000);
 
   it('a write hidden after COMMIT is still refused and changes nothing', async () => {
     const { ws, hw } = await scaffolded();
     const answers = VALID_ANSWERS.replace(
-      'SELECT count(*) FROM yellow_taxi_trips',
+      "SELECT 'Unknown' AS pickup, 'Unknown' AS dropoff FROM yellow_taxi_trips LIMIT 1",
       "COMMIT; INSERT INTO yellow_taxi_trips VALUES ('2021-01-21 10:00', 5)",
     );
     writeFileSync(join(hw, 'answers.yaml'), answers);
@@ -546,6 +546,40 @@ practice:
 
     const text = await dec(['homework', 'status'], ws);
     expect(text.stdout).toMatch(/1\s+Introduction & Prerequisites\s+checked/);
+  }, 60_000);
+
+  it('a query that returns one value or row is compared with the written answer: numbers as numbers, dates and names as text', async () => {
+    const { ws, hw } = await scaffolded();
+    const answers = parse(VALID_ANSWERS) as Record<string, { answer: unknown; sql?: string }>;
+    // A slip between the query's result and the answer written down.
+    answers.q3 = { answer: '53,042', sql: 'SELECT 53024 AS trips' };
+    // The same date, written another way; a timestamp at midnight is its date.
+    answers.q4 = { answer: 'January 14, 2021', sql: "SELECT timestamp '2021-01-14 00:00' AS day" };
+    // Names: case and spaces do not matter; a pair is read across the row's columns.
+    answers.q5 = { answer: 'upper  east side NORTH', sql: "SELECT 'Upper East Side North' AS zone, 42 AS trips" };
+    answers.q6 = { answer: 'JFK Airport / Unknown', sql: "SELECT 'JFK Airport', 'NV', 99.5" };
+    // Numbers to the precision written: 2.50 is what 2.4987 rounds to.
+    answers.practice = { answer: '265', sql: 'SELECT zone FROM (VALUES (1), (2)) AS t(zone)' };
+    writeFileSync(join(hw, 'answers.yaml'), stringify(answers));
+    const run = await dec(['homework', 'check', '1', '--db', db, '--json'], ws);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const byId = Object.fromEntries(json<CheckJson>(run).questions.map((q) => [q.id, q]));
+    expect(byId.q3).toMatchObject({ status: 'fail', detail: 'your query returns 53,024; your answer says 53,042' });
+    expect(byId.q4).toMatchObject({ status: 'pass', detail: 'answered; the query runs and returns the same' });
+    expect(byId.q5).toMatchObject({ status: 'pass', detail: 'answered; the query runs and returns the same' });
+    expect(byId.q6).toMatchObject({
+      status: 'fail',
+      detail: 'your query returns JFK Airport, NV, 99.5; your answer says JFK Airport / Unknown',
+    });
+    // Two rows: nothing to compare, the query runs.
+    expect(byId.practice).toMatchObject({ status: 'pass', detail: 'answered; the query runs' });
+
+    answers.q3 = { answer: '2.50', sql: 'SELECT 2.4987::numeric AS average' };
+    answers.q6 = { answer: 'JFK Airport / NV', sql: "SELECT 'JFK Airport', 'NV', 99.5" };
+    writeFileSync(join(hw, 'answers.yaml'), stringify(answers));
+    const fixed = await dec(['homework', 'check', '1', '--db', db], ws);
+    expect(fixed.code, fixed.stdout + fixed.stderr).toBe(0);
+    expect(fixed.stdout).toMatch(/q3 .*returns the same/);
   }, 60_000);
 
   /** VALID_ANSWERS with some questions' sql replaced. */
@@ -811,7 +845,7 @@ describe('dec homework check: the form of non-SQL answers', () => {
     const q = byId(doc);
     expect(q.q1).toMatchObject({ status: 'fail' });
     expect(q.q1!.detail).toContain('not one of the options');
-    expect(q.q1!.detail).toContain('2019-01-01 | 2020-01-01 | 2021-01-01 | days_ago(1)');
+    expect(q.q1!.detail).toContain('a) 2019-01-01 | b) 2020-01-01 | c) 2021-01-01 | d) days_ago(1)');
     expect(q.q2).toMatchObject({ status: 'unanswered' });
     expect(q.q3).toMatchObject({ status: 'fail' });
     expect(q.q3!.detail).toContain('"abc" is not a number');
@@ -1007,6 +1041,6 @@ describe('dec homework status', () => {
     const doc = json<{ homework: Array<{ week: number; scaffolded: boolean; answered: number; questions: number }> }>(
       await dec(['homework', 'status', '--json'], ws),
     );
-    expect(doc.homework.find((h) => h.week === 1)).toMatchObject({ scaffolded: true, answered: 1, questions: 7 });
+    expect(doc.homework.find((h) => h.week === 1)).toMatchObject({ scaffolded: true, answered: 1, questions: 6 }); // graded, as check counts
   });
 });

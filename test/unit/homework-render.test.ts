@@ -50,13 +50,17 @@ describe('questions and answers', () => {
     const { parse } = await import('yaml');
     const data = parse(text) as Record<string, { answer: unknown }>;
     expect(Object.keys(data)).toEqual(questions.map((q) => q.id));
-    expect(countAnswered(text)).toBe(0);
-    expect(countAnswered(text.replace('q1:\n  answer:', 'q1:\n  answer: "Google Cloud SDK 528.0.0"'))).toBe(1);
+    expect(countAnswered(text, questions)).toBe(0);
+    expect(countAnswered(text.replace('q1:\n  answer:', 'q1:\n  answer: "Google Cloud SDK 528.0.0"'), questions)).toBe(
+      1,
+    );
+    // The practice question, answered, is not counted: `homework check` never counts it either.
+    expect(countAnswered(text.replace('practice:\n  answer:', 'practice:\n  answer: 265'), questions)).toBe(0);
   });
   it('checks form by kind', () => {
     const choice = { id: 'q1', kind: 'choice' as const, question: 'Q', options: ['Daily', 'Weekly'] };
     expect(checkForm(choice, { answer: 'weekly', sql: '', command: '' }).status).toBe('pass');
-    expect(checkForm(choice, { answer: 'Hourly', sql: '', command: '' }).detail).toContain('Daily | Weekly');
+    expect(checkForm(choice, { answer: 'Hourly', sql: '', command: '' }).detail).toContain('a) Daily | b) Weekly');
     expect(
       checkForm({ id: 'n', kind: 'number', question: 'Q' }, { answer: '1,234', sql: '', command: '' }).status,
     ).toBe('pass');

@@ -1,7 +1,8 @@
 // Colour, interactivity and JSON mode: the one place that decides them.
 import { Writable } from 'node:stream';
+import chalk from 'chalk';
 import { describe, expect, it } from 'vitest';
-import { Terminal, canPrompt, colorEnabled, type TerminalOptions } from '../../src/output/terminal.js';
+import { Terminal, canPrompt, colorEnabled, makeStyles, type TerminalOptions } from '../../src/output/terminal.js';
 
 /** A stream that keeps what is written to it. */
 class Collector extends Writable {
@@ -136,6 +137,29 @@ describe('Terminal', () => {
     expect(term.color).toBe(true);
     term.print(term.style.green('done'));
     expect(stdout.text).toBe('\u001b[32mdone\u001b[39m\n');
+  });
+
+  it("styles through chalk at the level colorEnabled chose, whatever chalk's own detection says", () => {
+    const detected = chalk.level;
+    try {
+      for (const level of [0, 3] as const) {
+        chalk.level = level;
+        const on = terminal({ stdout: new Collector(true) });
+        on.term.print(`${on.term.style.bold('week 3')} ${on.term.style.red('late')} ${on.term.style.dim('x')}`);
+        expect(on.stdout.text).toBe('\u001b[1mweek 3\u001b[22m \u001b[31mlate\u001b[39m \u001b[2mx\u001b[22m\n');
+        const off = terminal({ stdout: new Collector(true), env: { NO_COLOR: '1' } });
+        off.term.print(off.term.style.cyan('plain'));
+        expect(off.stdout.text).toBe('plain\n');
+      }
+    } finally {
+      chalk.level = detected;
+    }
+  });
+
+  it('keeps nested styles intact (chalk reopens the outer style after an inner one closes)', () => {
+    const style = makeStyles(true);
+    expect(style.bold(`a ${style.dim('b')} c`)).toBe('\u001b[1ma \u001b[2mb\u001b[22m\u001b[1m c\u001b[22m');
+    expect(makeStyles(false).bold(`a ${makeStyles(false).dim('b')} c`)).toBe('a b c');
   });
 
   it('is interactive only when it may prompt', () => {
