@@ -11,7 +11,8 @@ import { PLACEHOLDERS, renderTemplate, type TemplateValues } from '../../src/hom
 import { REPO_ROOT } from '../helpers/run.js';
 
 const TEMPLATES = join(REPO_ROOT, 'templates', 'homework');
-const FOLDERS = ['week-1', 'week-2', 'week-3', 'week-4', 'week-5', 'week-6', 'project'];
+// dez-2022's weeks by id, and the one template every dez-2026 module shares.
+const FOLDERS = ['week-1', 'week-2', 'week-3', 'week-4', 'week-5', 'week-6', 'project', 'dez-2026-module'];
 // The placeholders dec fills in, as the scaffolder defines them.
 const ALLOWED: readonly string[] = PLACEHOLDERS;
 // Template files whose name starts with `_` become dotfiles; nothing else may start with one (`__init__.py` would

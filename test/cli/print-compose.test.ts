@@ -114,7 +114,8 @@ async function checkCase(c: Case): Promise<void> {
   const syllabus = syllabusFor(c);
   const printed = await runDec(
     [...(syllabus ? ['--syllabus', syllabus] : []), 'setup', String(c.week), '--print-compose'],
-    { cwd: box.cwd, env: box.sandbox.env, timeoutMs: 30_000 },
+    // A GCP project (week 2 warns on stderr without one, and the file would carry it empty).
+    { cwd: box.cwd, env: { ...box.sandbox.env, CLOUDSDK_CORE_PROJECT: 'dec-test-project' }, timeoutMs: 30_000 },
   );
   expect(printed.stderr).toBe('');
   expect(printed.code).toBe(0);

@@ -229,11 +229,14 @@ describe('status, down and --print-compose', () => {
     expect(engine.byName(worker(1))).toBeUndefined();
   });
 
-  it('--print-compose scales the service instead of naming its container (Compose names them as dec does)', () => {
-    const compose = parse(composeYaml(flow(3))) as { name: string; services: Record<string, Record<string, unknown>> };
+  it('--print-compose scales the service instead of naming its container (Compose v2 names them as dec does)', () => {
+    const text = composeYaml(flow(3));
+    const compose = parse(text) as { services: Record<string, Record<string, unknown>> };
     expect(compose.services.worker).toMatchObject({ scale: 3 });
     expect(compose.services.worker).not.toHaveProperty('container_name');
     expect(compose.services.db).toHaveProperty('container_name', 'dec-flow-db');
-    expect(`${compose.name}-worker-3`).toBe(worker(3));
+    // No top-level name (docker-compose 1.29 refuses it): the header gives the project for -p.
+    const project = /docker compose -p (\S+) up -d/.exec(text)?.[1];
+    expect(`${project}-worker-3`).toBe(worker(3));
   });
 });
