@@ -3,17 +3,21 @@
 // hyparquet's row readers decode whole column chunks into JS values, so memory grew with the
 // row-group size (1.9 GB for the 1 M-row groups of the TLC files). Here each column holds one page:
 // its header and body are read from the file when the previous page is used up, and rows are cut
-// across the columns' current pages in batches of at most 4,096 rows.
+// across the columns' current pages in batches of at most 1,024 rows, written column by column
+// (copy-batch.ts).
 // What a column holds, and so the memory bound:
 // - a data page of 1 MB or more (decompressed), SNAPPY or uncompressed, whose values binary COPY
 //   reads in place or by dictionary index (PLAIN numbers, timestamps and strings; dictionary pages):
 //   a window of 256 KB over the page plus 64 KB of compressed input (page-stream.ts), whatever the
-//   page size (one page per column chunk, e.g. 11 MB per column for a million doubles, is common);
+//   page size (one page per column chunk, e.g. 11 MB per column for a million doubles, is common),
+//   unless a Snappy copy reaches back past the window (not from Snappy's own compressor, which
+//   pyarrow uses, nor hyparquet-writer): then that page is decompressed whole;
 // - any other page: its compressed bytes and, when compressed, its decompressed bytes (the page size
 //   the writer chose: about 1 MB for pyarrow and the TLC); GZIP, ZSTD, BROTLI and LZ4 pages are
 //   decompressed whole by zlib or hyparquet, so their memory grows with the page size;
-// - definition levels and dictionary indices: 4,096 at a time (rle-hybrid.ts); PLAIN numbers,
-//   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary;
+// - definition levels and dictionary indices: 1,024 at a time (rle-hybrid.ts); PLAIN numbers,
+//   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary, and
+//   for binary COPY its entries encoded as fields (12 bytes an entry for numbers and timestamps);
 // - only for the whole-page path: DELTA_*, BYTE_STREAM_SPLIT and RLE booleans, and PLAIN values on
 //   the CSV path (files with a column binary COPY cannot take, see parquet-fields.ts), are decoded
 //   into an array of the page's values (typed arrays; one object per value for byte arrays).
