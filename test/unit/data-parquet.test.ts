@@ -15,7 +15,7 @@ import { POSTGRES_EPOCH_DAYS } from '../../src/data/copy-binary.js';
 import { CsvOut, writeTimestamp } from '../../src/data/csv-out.js';
 import type { ColumnType } from '../../src/data/datasets.js';
 import { PageStream } from '../../src/data/page-stream.js';
-import { openParquet } from '../../src/data/parquet.js';
+import { openParquet, ParquetValueError } from '../../src/data/parquet.js';
 import { isDecError } from '../../src/errors.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/parquet/', import.meta.url));
@@ -507,6 +507,33 @@ describe('Snappy through a window', () => {
     await expect(inflate(before, 10, 10)).rejects.toThrow(/not valid Snappy/);
     const { compressed, expected } = snappyPage(100, [((40 - 1) << 2) | 2, 100, 0]);
     await expect(inflate(compressed.subarray(0, 5000), expected.length, 5000)).rejects.toThrow(/not valid Snappy/);
+  });
+});
+
+describe('values a column cannot hold, written column by column', () => {
+  it('the first in row order is reported, whichever column is written first; PLAIN and dictionary alike', async () => {
+    for (const encoding of ['PLAIN', 'RLE_DICTIONARY'] as const) {
+      const path = join(dir, `bad-values-${encoding}.parquet`);
+      const column = (bad: number) =>
+        Array.from({ length: 3000 }, (_, i) => (i === bad ? i + 0.5 : i === 7 ? null : (i % 50) + 1));
+      parquetWriteFile({
+        filename: path,
+        columnData: [
+          { name: 'a', type: 'DOUBLE', nullable: true, data: column(2100), encoding },
+          { name: 'b', type: 'DOUBLE', nullable: true, data: column(2050), encoding },
+        ],
+      });
+      const file = await openParquet(path);
+      try {
+        const error = await (async () => {
+          for await (const piece of file.binary(['bigint', 'bigint'])!) void piece;
+        })().catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(ParquetValueError);
+        expect(error).toMatchObject({ row: 2051, column: 'b', decimals: true, value: '2050.5' });
+      } finally {
+        await file.close();
+      }
+    }
   });
 });
 
