@@ -307,10 +307,11 @@ export async function dataLoad(
         mode: options.append ? 'append' : 'replace',
         signal,
         onNotice: (text) => ctx.terminal.warn(text),
-        onProgress: ({ path, rows, fraction }) =>
+        onProgress: ({ path, rows, fraction, estimated }) =>
           live.detail(() => {
             const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
-            const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${rows.toLocaleString('en')} rows`;
+            const count = `${estimated ? 'about ' : ''}${rows.toLocaleString('en')} rows`;
+            const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${count}`;
             return withBar(ctx, fraction, text);
           }),
       }),

@@ -53,6 +53,19 @@ export class BinaryOut extends ChunkedOut {
     this.int16(-1);
   }
 
+  /** Room for `n` bytes in one piece (a batch of rows, copy-batch.ts): where they start in `current`. */
+  reserve(n: number): number {
+    this.room(n);
+    const at = this.position;
+    this.position = at + n;
+    return at;
+  }
+
+  /** The buffer being filled. */
+  get current(): Buffer {
+    return this.buffer;
+  }
+
   /** Starts a row of `fields` fields. */
   row(fields: number): void {
     this.room(2);

@@ -94,6 +94,11 @@ export interface LoadProgress {
   path: string;
   rows: number;
   fraction: number;
+  /**
+   * `rows` is an estimate (CSV while it is sent: Postgres counts the rows, and counting line breaks
+   * in every byte here cost 4-13% of dec's CPU); the last report of a file has the exact count.
+   */
+  estimated?: boolean;
 }
 
 interface LoadedFile {
@@ -529,8 +534,11 @@ async function copyFile(
   const copy = client.query(copyFrom(`COPY ${quoteIdent(staging)} (${columnList(targets)}) FROM STDIN ${format}`));
   const file = parquet ? undefined : createReadStream(path, { highWaterMark: 1024 * 1024 });
   const size = file ? statSync(path).size : 0;
-  let lines = 0;
-  const rowsSent = () => (parquet ? produced.rows : Math.max(0, lines - 1));
+  // CSV rows are estimated from the text sent and the line length of the first chunk; the last
+  // report has Postgres's count.
+  let textBytes = 0;
+  let linesPerByte: number | undefined;
+  const rowsSent = () => (parquet ? produced.rows : Math.max(0, Math.floor(textBytes * (linesPerByte ?? 0)) - 1));
   const fraction = () => {
     const done = file ? file.bytesRead / size : produced.rows / parquet!.rows;
     return Number.isFinite(done) ? Math.min(1, Math.max(0, done)) : 1;
@@ -550,8 +558,11 @@ async function copyFile(
   const counter = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       rearm();
-      if (!parquet) for (let i = 0; i < chunk.length; i++) if (chunk[i] === 10) lines++;
-      options.onProgress?.({ path, rows: rowsSent(), fraction: fraction() });
+      if (!parquet) {
+        linesPerByte ??= lineBreaks(chunk) / Math.max(1, chunk.length);
+        textBytes += chunk.length;
+      }
+      options.onProgress?.({ path, rows: rowsSent(), fraction: fraction(), estimated: !parquet });
       done(null, chunk);
     },
   });
@@ -582,7 +593,16 @@ async function copyFile(
   } finally {
     clearTimeout(watchdog);
   }
-  return Number(copy.rowCount ?? 0);
+  const rows = Number(copy.rowCount ?? 0);
+  options.onProgress?.({ path, rows, fraction: 1 });
+  return rows;
+}
+
+/** Line breaks in a chunk (the first of a CSV file only, for the estimate). */
+function lineBreaks(chunk: Buffer): number {
+  let count = 0;
+  for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) count++;
+  return count;
 }
 
 const READ_HINT =

@@ -6,8 +6,10 @@
 // Snappy's format (google/snappy, format_description.txt): a varint of the uncompressed length, then
 // elements: a literal (tag & 3 == 0: length, then the bytes) or a copy of 4-64 earlier bytes at an
 // offset of 1, 2 or 4 bytes. Snappy's own compressor (which pyarrow and the TLC use) works on 64 KB
-// blocks, and hyparquet-writer caps offsets at 65,535, so no copy reaches further back; a page whose
-// copies do (checked first, snappyFitsWindow) is decompressed whole as before.
+// blocks, and hyparquet-writer caps offsets at 65,535, so no copy reaches further back. On a page
+// whose copies do, the stream starts the page again into a buffer of its whole size (its memory is
+// then the page's, as for pages read whole); that is noticed as it happens, since a pass over every
+// page to check first cost about 9% of a load's time.
 import type { FileHandle } from 'node:fs/promises';
 
 const INPUT_CHUNK = 64 * 1024;
@@ -72,39 +74,6 @@ class FileChunks {
 }
 
 /**
- * Whether no copy of the Snappy page at file[position, position + size) reaches further back than the
- * window keeps. A pass over the compressed bytes (read twice, the second time from the OS's cache).
- */
-export async function snappyFitsWindow(file: FileHandle, position: number, size: number): Promise<boolean> {
-  const input = new FileChunks(file, position, position + size);
-  await input.preamble();
-  const bytes = input.buffer;
-  for (;;) {
-    if (input.end - input.at < 5 && !input.exhausted) await input.more();
-    if (input.at >= input.end) return true;
-    const tag = bytes[input.at]!;
-    const kind = tag & 3;
-    const extra = kind === 0 ? Math.max(0, (tag >>> 2) - 59) : kind === 3 ? 4 : kind;
-    if (input.at + 1 + extra > input.end) return true; // cut short: the decoder says so
-    if (kind === 0) {
-      let skip = extra > 0 ? littleEndian(bytes, input.at + 1, extra) + 1 : (tag >>> 2) + 1;
-      input.at += 1 + extra;
-      for (;;) {
-        const n = Math.min(skip, input.end - input.at);
-        input.at += n;
-        skip -= n;
-        if (skip === 0) break;
-        if (!(await input.more())) return true;
-      }
-      continue;
-    }
-    const offset = kind === 1 ? ((tag >>> 5) << 8) | bytes[input.at + 1]! : littleEndian(bytes, input.at + 1, extra);
-    if (offset > SNAPPY_HISTORY) return false;
-    input.at += 1 + extra;
-  }
-}
-
-/**
  * The bytes of one page (after its levels, for DATA_PAGE_V2), made available a range at a time:
  * `bytes[from, to)` after `await ensure(from, to)`. Offsets are into `bytes`, which moves as the
  * window slides: ensure returns by how much, so readers subtract it from the offsets they hold.
@@ -119,18 +88,21 @@ export class PageStream {
   private literalLeft = 0;
 
   private constructor(
-    private readonly input: FileChunks,
+    private input: FileChunks,
     private readonly size: number,
     private readonly snappy: boolean,
+    /** The page's compressed bytes from their start again. */
+    private readonly restart: () => FileChunks,
   ) {}
 
   /** The page whose compressed bytes are file[position, position + compressed), `size` bytes decompressed. */
   static async open(file: FileHandle, position: number, compressed: number, size: number, snappy: boolean) {
-    const input = new FileChunks(file, position, position + compressed);
+    const restart = () => new FileChunks(file, position, position + compressed);
+    const input = restart();
     if (snappy && (await input.preamble()) !== size) throw new Error(NOT_SNAPPY);
     if (!snappy && compressed !== size)
       throw new Error(`parquet page claims ${size} bytes but stores ${compressed} (is the file damaged?)`);
-    return new PageStream(input, size, snappy);
+    return new PageStream(input, size, snappy, restart);
   }
 
   /** Where the page ends, as an offset into `bytes` (it may be past the window). */
@@ -161,8 +133,8 @@ export class PageStream {
     }
     // Fill the window, not just [from, to): fewer, bigger reads.
     const target = Math.min(this.bytes.length - SLACK, this.end);
-    if (this.snappy) await this.inflate(to, target);
-    else await this.copy(to, target);
+    if (this.snappy) return shift + (await this.inflate(to, target));
+    await this.copy(to, target);
     return shift;
   }
 
@@ -177,16 +149,39 @@ export class PageStream {
     }
   }
 
-  private async inflate(to: number, target: number): Promise<void> {
+  /** Decodes until bytes[0, to) are filled; returns by how much more the bytes moved (see readWhole). */
+  private async inflate(to: number, target: number): Promise<number> {
     for (;;) {
-      this.decode(target);
-      if (this.filled >= to) return;
+      if (!this.decode(target)) return await this.readWhole(to);
+      if (this.filled >= to) return 0;
       if (!(await this.input.more())) throw new Error(NOT_SNAPPY);
     }
   }
 
-  /** Decodes elements until bytes[0, target) are filled or the input read so far runs out. */
-  private decode(target: number): void {
+  /**
+   * A copy reached back past the window: decodes the page again from its start into a buffer of its
+   * whole size, at least up to what bytes[0, to) held. The bytes then start at the page's start: they
+   * moved by -base (toward the end), which is returned.
+   */
+  private async readWhole(to: number): Promise<number> {
+    const shift = -this.base;
+    this.input = this.restart();
+    await this.input.preamble();
+    this.bytes = new Uint8Array(this.size + SLACK);
+    this.view = new DataView(this.bytes.buffer);
+    this.base = this.filled = this.literalLeft = 0;
+    for (;;) {
+      if (!this.decode(this.size)) throw new Error(NOT_SNAPPY);
+      if (this.filled >= to - shift) return shift;
+      if (!(await this.input.more())) throw new Error(NOT_SNAPPY);
+    }
+  }
+
+  /**
+   * Decodes elements until bytes[0, target) are filled or the input read so far runs out. False
+   * when a copy reaches back before the window (history dropped as it slid: readWhole).
+   */
+  private decode(target: number): boolean {
     const input = this.input;
     const src = input.buffer;
     const inputEnd = input.end;
@@ -226,7 +221,12 @@ export class PageStream {
         length = (tag >>> 2) + 1;
         offset = littleEndian(src, at + 1, extra);
       }
-      // Before the window's start is damage, or (not for pages snappyFitsWindow let through) history dropped.
+      if (offset > filled && this.base > 0) {
+        input.at = at;
+        this.filled = filled;
+        return false;
+      }
+      // Before the page's start, or past its end: damage.
       if (offset === 0 || offset > filled || filled + length > pageEnd) throw new Error(NOT_SNAPPY);
       at += 1 + extra;
       for (let k = 0; k < length; k++) out[filled + k] = out[filled - offset + k]!;
@@ -234,5 +234,6 @@ export class PageStream {
     }
     input.at = at;
     this.filled = filled;
+    return true;
   }
 }

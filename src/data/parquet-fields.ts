@@ -170,6 +170,41 @@ const WRITERS: Partial<Record<ColumnType, Partial<Record<Source, FieldWriter>>>>
   },
 };
 
+/**
+ * Fixed-width PLAIN values that copy-batch.ts writes a batch at a time, without a call per value:
+ * `width` bytes each in the page, written as a field of `payload` bytes.
+ *   reverse      little-endian bytes reversed: int64 into bigint, double into double precision, float into real
+ *   int32to64    INT32 into bigint, sign-extended
+ *   whole        a double into bigint: written as int64 when whole (TLC's passenger_count), else an error
+ *   micros       timestamp micros since 1970 into timestamp (micros since 2000)
+ *   date         days since 1970 into date (days since 2000)
+ */
+type FixedKind = 'reverse' | 'int32to64' | 'whole' | 'micros' | 'date';
+
+export interface FixedPlain {
+  kind: FixedKind;
+  width: number;
+  payload: number;
+}
+
+const FIXED: Partial<Record<ColumnType, Partial<Record<Source, FixedPlain>>>> = {
+  bigint: {
+    int64: { kind: 'reverse', width: 8, payload: 8 },
+    int32: { kind: 'int32to64', width: 4, payload: 8 },
+    double: { kind: 'whole', width: 8, payload: 8 },
+  },
+  'double precision': { double: { kind: 'reverse', width: 8, payload: 8 } },
+  real: { float: { kind: 'reverse', width: 4, payload: 4 } },
+  timestamp: { micros: { kind: 'micros', width: 8, payload: 8 } },
+  date: { date: { kind: 'date', width: 4, payload: 4 } },
+};
+
+/** The batch writer for this column's PLAIN values (copy-batch.ts), if it has one; else FieldWriter. */
+export function fixedPlain(element: SchemaElement, target: ColumnType): FixedPlain | undefined {
+  const source = sourceOf(element);
+  return source && FIXED[target]?.[source];
+}
+
 /** How values of this Parquet column are written into a column of type `target`; undefined if dec cannot. */
 export function fieldWriter(element: SchemaElement, target: ColumnType): FieldWriter | undefined {
   const source = sourceOf(element);

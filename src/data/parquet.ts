@@ -3,17 +3,21 @@
 // hyparquet's row readers decode whole column chunks into JS values, so memory grew with the
 // row-group size (1.9 GB for the 1 M-row groups of the TLC files). Here each column holds one page:
 // its header and body are read from the file when the previous page is used up, and rows are cut
-// across the columns' current pages in batches of at most 4,096 rows.
+// across the columns' current pages in batches of at most 1,024 rows, written column by column
+// (copy-batch.ts).
 // What a column holds, and so the memory bound:
 // - a data page of 1 MB or more (decompressed), SNAPPY or uncompressed, whose values binary COPY
 //   reads in place or by dictionary index (PLAIN numbers, timestamps and strings; dictionary pages):
 //   a window of 256 KB over the page plus 64 KB of compressed input (page-stream.ts), whatever the
-//   page size (one page per column chunk, e.g. 11 MB per column for a million doubles, is common);
+//   page size (one page per column chunk, e.g. 11 MB per column for a million doubles, is common),
+//   unless a Snappy copy reaches back past the window (not from Snappy's own compressor, which
+//   pyarrow uses, nor hyparquet-writer): then that page is decompressed whole;
 // - any other page: its compressed bytes and, when compressed, its decompressed bytes (the page size
 //   the writer chose: about 1 MB for pyarrow and the TLC); GZIP, ZSTD, BROTLI and LZ4 pages are
 //   decompressed whole by zlib or hyparquet, so their memory grows with the page size;
-// - definition levels and dictionary indices: 4,096 at a time (rle-hybrid.ts); PLAIN numbers,
-//   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary;
+// - definition levels and dictionary indices: 1,024 at a time (rle-hybrid.ts); PLAIN numbers,
+//   timestamps and strings for binary COPY: read in place in the page's bytes; the dictionary, and
+//   for binary COPY its entries encoded as fields (12 bytes an entry for numbers and timestamps);
 // - only for the whole-page path: DELTA_*, BYTE_STREAM_SPLIT and RLE booleans, and PLAIN values on
 //   the CSV path (files with a column binary COPY cannot take, see parquet-fields.ts), are decoded
 //   into an array of the page's values (typed arrays; one object per value for byte arrays).
@@ -25,16 +29,37 @@ import type { ColumnMetaData, Compressors, FileMetaData, PageHeader, ParquetPars
 import { DecError, errorCode } from '../errors.js';
 import { CsvOut, writeTimestamp } from './csv-out.js';
 import { BinaryOut } from './copy-binary.js';
+import {
+  addSizes,
+  batchError,
+  BatchValueError,
+  encodeEntries,
+  FieldBuffer,
+  writeColumn,
+  type BatchColumn,
+  type Entries,
+} from './copy-batch.js';
 import type { Column, ColumnType } from './datasets.js';
-import { fieldWriter, FieldValueError, type FieldWriter, type PlainValues } from './parquet-fields.js';
-import { PageStream, snappyFitsWindow } from './page-stream.js';
+import {
+  fieldWriter,
+  fixedPlain,
+  type FieldValueError,
+  type FieldWriter,
+  type FixedPlain,
+  type PlainValues,
+} from './parquet-fields.js';
+import { PageStream } from './page-stream.js';
 import { HybridDecoder } from './rle-hybrid.js';
 import { loadHyparquet, type ColumnDecoder, type DataReader as Reader, type Hyparquet } from './parquet-pages.js';
 
 /** A page header is a few hundred bytes; statistics can make it bigger, up to this. */
 const HEADER_WINDOW = 64 * 1024;
 const MAX_HEADER = 16 * 1024 * 1024;
-const ROWS_PER_BATCH = 4096;
+/**
+ * Rows decoded and written at a time: a batch of the TLC's rows (about 210 bytes each as binary COPY)
+ * stays within one 256 KB output buffer, and in the processor's cache while each column is written.
+ */
+const ROWS_PER_BATCH = 1024;
 /** Far above the ~1 MB pages writers make; a header beyond it is damage, not data. */
 const MAX_PAGE_BYTES = 256 * 1024 * 1024;
 const MAX_PAGE_ROWS = 64 * 1024 * 1024;
@@ -205,8 +230,17 @@ async function compressorsFor(codecs: Set<string>): Promise<Compressors> {
 class Scratch {
   private readonly buffers = new Map<string, ArrayBuffer>();
 
+  private readonly fieldBuffers = new Map<string, FieldBuffer>();
+
   bytes(key: string, size: number): Uint8Array {
     return new Uint8Array(this.take(key, size), 0, size);
+  }
+
+  /** Binary COPY fields encoded ahead (a dictionary's entries, a batch's values): see copy-batch.ts. */
+  fields(key: 'dictionary' | 'batch'): FieldBuffer {
+    let buffer = this.fieldBuffers.get(key);
+    if (!buffer) this.fieldBuffers.set(key, (buffer = new FieldBuffer()));
+    return buffer;
   }
 
   private take(key: string, size: number): ArrayBuffer {
@@ -426,84 +460,94 @@ async function slide(stream: PageStream, plain: PlainValues, to: number): Promis
   plain.view = stream.view;
 }
 
-/** One column chunk of one row group, read page by page from the file and written cell by cell. */
+/**
+ * One column chunk of one row group, read page by page from the file, a batch of rows at a time:
+ * load(n) decodes the batch's null flags and dictionary indices (and slides a streamed page's window
+ * over its values), then the rows are written: binary COPY column by column (batch(), copy-batch.ts),
+ * CSV cell by cell (writeCell).
+ */
 class ColumnCursor {
   private page: Page = { rows: 0, count: 0, levels: undefined, values: [] };
   private row = 0;
+  /** Values of `page.values` used so far (pages decoded whole). */
   private valueIndex = 0;
-  /** A batch of the page's definition levels and dictionary indices, and how far they are used. */
+  /** Values of the page not yet in a batch. */
+  private valuesLeft = 0;
+  /** The batch's definition levels (1 a value, 0 NULL) and dictionary indices. */
   private readonly levelBatch = new Uint8Array(ROWS_PER_BATCH);
-  private levelAt = 0;
-  private levelEnd = 0;
-  private levelsLeft = 0;
   private readonly indexBatch = new Int32Array(ROWS_PER_BATCH);
-  private indexAt = 0;
-  private indexEnd = 0;
-  private indicesLeft = 0;
+  private readonly stagingStarts = new Int32Array(ROWS_PER_BATCH + 1);
+  private readonly current: BatchColumn = {
+    nulls: undefined,
+    count: 0,
+    fixed: undefined,
+    view: undefined,
+    offset: 0,
+    entries: undefined,
+    index: undefined,
+  };
+  /** CSV: the row of the batch, and the value, writeCell writes next. */
+  private cellRow = 0;
+  private cellValue = 0;
   private position: number;
   private readonly end: number;
   /** CSV: the dictionary's entries as ready cells. */
   private dictionary: Uint8Array[] = [];
-  /** Binary: the dictionary's values; for numbers, also their bytes, read as PLAIN values are. */
-  private dictionaryValues: ArrayLike<unknown> = [];
-  private dictionaryBytes: { plain: PlainValues; width: number } | undefined;
+  /** Binary: the dictionary's entries as ready binary COPY fields, each encoded once. */
+  private dictionaryEntries: Entries | undefined;
+  private readonly fixed: FixedPlain | undefined;
 
   constructor(
     private readonly file: FileHandle,
     private readonly column: ColumnPlan,
     meta: ColumnMetaData,
     private readonly lib: Hyparquet,
+    target: ColumnType | undefined,
   ) {
     const data = Number(meta.data_page_offset);
     const dictionary = meta.dictionary_page_offset === undefined ? undefined : Number(meta.dictionary_page_offset);
     // Some writers store 0 for "no dictionary page"; the chunk starts at its first page either way.
     this.position = dictionary !== undefined && dictionary > 0 && dictionary < data ? dictionary : data;
     this.end = this.position + Number(meta.total_compressed_size);
+    this.fixed = target && column.binary?.plain ? fixedPlain(column.decoder.element, target) : undefined;
   }
 
   get available(): number {
     return this.page.rows - this.row;
   }
 
-  /** Whether the next row is null (and moves to it). */
-  private nextIsNull(): boolean {
-    this.row++;
-    const levels = this.page.levels;
-    if (!levels) return false;
-    if (this.levelAt === this.levelEnd) {
-      const n = Math.min(ROWS_PER_BATCH, this.levelsLeft);
-      levels.read(this.levelBatch, n);
-      this.levelsLeft -= n;
-      this.levelAt = 0;
-      this.levelEnd = n;
+  /**
+   * Decodes the next `n` rows' null flags and dictionary indices, and makes their values readable
+   * (a streamed page's window slides on and fills).
+   */
+  async load(n: number): Promise<void> {
+    const page = this.page;
+    let count = n;
+    let nulls: Uint8Array | undefined;
+    if (page.levels) {
+      const levels = this.levelBatch;
+      page.levels.read(levels, n);
+      count = 0;
+      for (let i = 0; i < n; i++) count += levels[i]!;
+      if (count < n) nulls = levels;
     }
-    return this.levelBatch[this.levelAt++] === 0;
-  }
-
-  private nextIndex(indices: HybridDecoder): number {
-    if (this.indexAt === this.indexEnd) {
-      const n = Math.min(ROWS_PER_BATCH, this.indicesLeft);
-      if (n === 0) throw new Error('parquet page has fewer values than rows (is the file damaged?)');
-      indices.read(this.indexBatch, n);
-      this.indicesLeft -= n;
-      this.indexAt = 0;
-      this.indexEnd = n;
-    }
-    return this.indexBatch[this.indexAt++]!;
-  }
-
-  /** Makes the next `n` rows' values readable: a streamed page's window slides on and fills. */
-  async prepare(n: number): Promise<void> {
-    const { stream, plain, indices } = this.page;
-    if (!stream) return;
+    if (count > this.valuesLeft) throw new Error('parquet page has fewer values than rows (is the file damaged?)');
+    this.valuesLeft -= count;
+    this.row += n;
+    this.current.nulls = nulls;
+    this.current.count = count;
+    this.cellRow = this.cellValue = 0;
+    const { stream, plain, indices } = page;
     if (indices) {
-      const { from, to } = indices.span(Math.min(ROWS_PER_BATCH, this.indicesLeft));
-      const shift = await stream.ensure(from, to);
-      indices.rebase(stream.bytes, shift);
-    } else if (plain) {
+      if (stream && count > 0) {
+        const { from, to } = indices.span(count);
+        indices.rebase(stream.bytes, await stream.ensure(from, to));
+      }
+      indices.read(this.indexBatch, count);
+    } else if (stream && plain) {
       const width = PLAIN_WIDTH[this.column.decoder.type]!;
-      if (width > 0) await slide(stream, plain, plain.offset + n * width);
-      else await this.prepareStrings(stream, plain, n);
+      if (width > 0) await slide(stream, plain, plain.offset + count * width);
+      else await this.prepareStrings(stream, plain, count);
     }
   }
 
@@ -521,27 +565,59 @@ class ColumnCursor {
   }
 
   writeCell(out: CsvOut): void {
-    if (this.nextIsNull()) return; // null: an empty cell
-    const { indices } = this.page;
-    if (!indices) return this.column.write(out, this.page.values[this.valueIndex++]);
-    const cell = this.dictionary[this.nextIndex(indices)];
+    const r = this.cellRow++;
+    const nulls = this.current.nulls;
+    if (nulls && nulls[r] === 0) return; // null: an empty cell
+    const j = this.cellValue++;
+    if (!this.page.indices) return this.column.write(out, this.page.values[this.valueIndex++]);
+    const cell = this.dictionary[this.indexBatch[j]!];
     if (cell === undefined) throw new Error('parquet dictionary index out of range (is the file damaged?)');
     out.bytes(cell);
   }
 
-  writeField(out: BinaryOut): void {
-    if (this.nextIsNull()) return out.null();
+  /**
+   * The loaded batch for copy-batch.ts: fixed-width PLAIN values in place, dictionary indices into
+   * the dictionary's encoded entries, or else the batch's values encoded now, one by one.
+   * Throws BatchValueError for a value the column's type cannot hold.
+   */
+  batch(): BatchColumn {
+    const batch = this.current;
     const page = this.page;
+    batch.fixed = batch.view = batch.entries = batch.index = undefined;
+    if (page.indices) {
+      if (!this.dictionaryEntries)
+        throw new Error('parquet page uses a dictionary its column lacks (is the file damaged?)');
+      batch.entries = this.dictionaryEntries;
+      batch.index = this.indexBatch;
+      return batch;
+    }
+    const { plain, values } = page;
+    const fixed = this.fixed;
+    if (plain && fixed) {
+      batch.fixed = fixed;
+      batch.view = plain.view;
+      batch.offset = plain.offset;
+      plain.offset += batch.count * fixed.width;
+      return batch;
+    }
     const writer = this.column.binary!;
-    if (page.plain) return writer.plain!(out, page.plain);
-    if (!page.indices) return writer.value(out, page.values[this.valueIndex++]);
-    const index = this.nextIndex(page.indices);
-    if (index >= this.dictionaryValues.length)
-      throw new Error('parquet dictionary index out of range (is the file damaged?)');
-    const entries = this.dictionaryBytes;
-    if (!entries || !writer.plain) return writer.value(out, this.dictionaryValues[index]);
-    entries.plain.offset = index * entries.width;
-    writer.plain(out, entries.plain);
+    const first = this.valueIndex;
+    const encode = plain
+      ? (out: FieldBuffer) => writer.plain!(out, plain)
+      : (out: FieldBuffer, i: number) => writer.value(out, values[first + i]);
+    try {
+      batch.entries = encodeEntries(
+        this.column.scratch.fields('batch'),
+        batch.count,
+        encode,
+        this.stagingStarts,
+        'throw',
+      );
+    } catch (error) {
+      throw batchError(error, batch.nulls);
+    }
+    if (!plain) this.valueIndex += batch.count;
+    return batch;
   }
 
   /** Reads pages until one has rows; false at the end of the chunk. */
@@ -550,8 +626,8 @@ class ColumnCursor {
     while (this.position < this.end) {
       const { header, start, read } = await this.readHeader();
       const data = header.type === 'DATA_PAGE' || header.type === 'DATA_PAGE_V2';
-      const streamed = data && streamable(this.column, header) ? await this.streamPage(header, start) : undefined;
-      if (streamed) {
+      if (data && streamable(this.column, header)) {
+        const streamed = await this.streamPage(header, start);
         if (streamed.rows > 0) return this.start(streamed);
         continue;
       }
@@ -560,9 +636,7 @@ class ColumnCursor {
         // Formatted once: the data pages then point at ready cells.
         const { data } = this.lib.readPage(readerOf(body), header, decoder, undefined, undefined, 0);
         if (this.column.binary) {
-          this.dictionaryValues = data ?? [];
-          this.dictionaryBytes =
-            ArrayBuffer.isView(data) && !(data instanceof Uint8Array) ? bytesOfTyped(data) : undefined;
+          this.dictionaryEntries = this.encodeDictionary(this.column.binary, data ?? []);
           continue;
         }
         const converted = data ? this.lib.convert(data, decoder) : [];
@@ -580,18 +654,35 @@ class ColumnCursor {
     this.page = page;
     this.row = 0;
     this.valueIndex = 0;
-    this.levelAt = this.levelEnd = 0;
-    this.levelsLeft = page.rows;
-    this.indexAt = this.indexEnd = 0;
-    this.indicesLeft = page.count;
+    this.valuesLeft = page.count;
     return true;
   }
 
   /**
-   * A big data page read through a window: its definition levels whole (a bit a row at most), its
-   * values as they are used. Undefined when a Snappy copy reaches past the window: read it whole.
+   * A dictionary's entries as binary COPY fields, each encoded once (numbers from the dictionary's
+   * bytes, as PLAIN values are read: no BigInt, no boxed double). An entry the column's type cannot
+   * hold is an error only when a row uses it.
    */
-  private async streamPage(header: PageHeader, start: number): Promise<Page | undefined> {
+  private encodeDictionary(writer: FieldWriter, values: ArrayLike<unknown>): Entries {
+    const typed =
+      ArrayBuffer.isView(values) && !(values instanceof Uint8Array)
+        ? bytesOfTyped(values as unknown as ArrayBufferView & { BYTES_PER_ELEMENT: number })
+        : undefined;
+    const encode =
+      typed && writer.plain
+        ? (out: FieldBuffer, i: number) => {
+            typed.plain.offset = i * typed.width;
+            writer.plain!(out, typed.plain);
+          }
+        : (out: FieldBuffer, i: number) => writer.value(out, values[i]);
+    return encodeEntries(this.column.scratch.fields('dictionary'), values.length, encode, undefined, 'keep');
+  }
+
+  /**
+   * A big data page read through a window: its definition levels whole (a bit a row at most), its
+   * values as they are used.
+   */
+  private async streamPage(header: PageHeader, start: number): Promise<Page> {
     const { column, file } = this;
     const rows = pageRows(header);
     const v2 = header.data_page_header_v2;
@@ -601,7 +692,6 @@ class ColumnCursor {
     const size = header.uncompressed_page_size - skip;
     if (compressed < 0 || size < 0) throw new Error('parquet page levels run past the page (is the file damaged?)');
     const snappy = column.decoder.codec === 'SNAPPY' && v2?.is_compressed !== false;
-    if (snappy && !(await snappyFitsWindow(file, start + skip, compressed))) return undefined;
     let count = rows;
     let levels: HybridDecoder | undefined;
     if (v2) {
@@ -780,14 +870,18 @@ export async function openParquet(
   const columns = planColumns(lib, metadata, path, await compressorsFor(codecs), streamPagesFrom);
   const file = await open(path, 'r');
 
-  function cursorsOf(groupIndex: number, writers: FieldWriter[] | undefined): ColumnCursor[] {
+  function cursorsOf(
+    groupIndex: number,
+    writers: FieldWriter[] | undefined,
+    types: ColumnType[] | undefined,
+  ): ColumnCursor[] {
     const group = metadata.row_groups[groupIndex]!;
     return columns.map((column, i) => {
       const meta = group.columns[i]?.meta_data;
       if (!meta) throw new Error(`parquet row group ${groupIndex} has no data for column ${column.name}`);
       // The codec can differ between row groups.
       const decoder = meta.codec === column.decoder.codec ? column.decoder : { ...column.decoder, codec: meta.codec };
-      return new ColumnCursor(file, { ...column, decoder, binary: writers?.[i] }, meta, lib);
+      return new ColumnCursor(file, { ...column, decoder, binary: writers?.[i] }, meta, lib, types?.[i]);
     });
   }
 
@@ -800,18 +894,21 @@ export async function openParquet(
     }
   }
 
-  async function prepare(cursor: ColumnCursor, n: number, column: string): Promise<void> {
+  async function load(cursor: ColumnCursor, n: number, column: string): Promise<void> {
     try {
-      await cursor.prepare(n);
+      await cursor.load(n);
     } catch (error) {
       throw pageError(error, column);
     }
   }
 
   /** The rows in batches of at most ROWS_PER_BATCH, within one page of every column. */
-  async function* batches(writers: FieldWriter[] | undefined): AsyncGenerator<{ cursors: ColumnCursor[]; n: number }> {
+  async function* batches(
+    writers?: FieldWriter[],
+    types?: ColumnType[],
+  ): AsyncGenerator<{ cursors: ColumnCursor[]; n: number }> {
     for (let g = 0; g < metadata.row_groups.length; g++) {
-      const cursors = cursorsOf(g, writers);
+      const cursors = cursorsOf(g, writers, types);
       let remaining = Number(metadata.row_groups[g]!.num_rows);
       while (remaining > 0) {
         let n = Math.min(remaining, ROWS_PER_BATCH);
@@ -820,7 +917,7 @@ export async function openParquet(
             throw new Error(`parquet row group ${g} ends ${remaining} rows early (is the file complete?)`);
           n = Math.min(n, cursor.available);
         }
-        for (const [c, cursor] of cursors.entries()) await prepare(cursor, n, columns[c]!.name);
+        for (const [c, cursor] of cursors.entries()) await load(cursor, n, columns[c]!.name);
         yield { cursors, n };
         remaining -= n;
       }
@@ -834,7 +931,7 @@ export async function openParquet(
       out.separator(i === columns.length - 1);
     });
     const last = columns.length - 1;
-    for await (const { cursors, n } of batches(undefined)) {
+    for await (const { cursors, n } of batches()) {
       for (let r = 0; r < n; r++) {
         for (let c = 0; c <= last; c++) {
           cursors[c]!.writeCell(out);
@@ -848,22 +945,49 @@ export async function openParquet(
     yield* out.take();
   }
 
-  async function* binaryRows(writers: FieldWriter[], progress: RowCount): AsyncGenerator<Buffer> {
+  /**
+   * The batch's columns (copy-batch.ts), and how long each row is: sizes[r] plus what every row has
+   * alike (returned). Throws ParquetValueError for the first value, in row order, a column cannot hold.
+   */
+  function sizeBatch(cursors: ColumnCursor[], batch: BatchColumn[], sizes: Int32Array, n: number, done: number) {
+    sizes.fill(0, 0, n);
+    let same = 2; // the row's field count
+    let first: BatchValueError | undefined;
+    let firstColumn = 0;
+    for (let c = 0; c < cursors.length; c++) {
+      try {
+        const column = cursors[c]!.batch();
+        batch[c] = column;
+        same += addSizes(column, sizes, n);
+      } catch (error) {
+        if (!(error instanceof BatchValueError)) throw pageError(error, columns[c]!.name);
+        if (!first || error.row < first.row) [first, firstColumn] = [error, c];
+      }
+    }
+    if (first) throw new ParquetValueError(first.reason, done + first.row + 1, columns[firstColumn]!.name);
+    return same;
+  }
+
+  async function* binaryRows(writers: FieldWriter[], types: ColumnType[], progress: RowCount): AsyncGenerator<Buffer> {
     const out = new BinaryOut();
     out.header();
     const fields = columns.length;
-    for await (const { cursors, n } of batches(writers)) {
-      let r = 0;
-      let c = 0;
-      try {
-        for (; r < n; r++) {
-          out.row(fields);
-          for (c = 0; c < fields; c++) cursors[c]!.writeField(out);
-        }
-      } catch (error) {
-        if (!(error instanceof FieldValueError)) throw error;
-        throw new ParquetValueError(error, progress.rows + r + 1, columns[c]!.name);
+    const sizes = new Int32Array(ROWS_PER_BATCH);
+    const positions = new Int32Array(ROWS_PER_BATCH);
+    const batch: BatchColumn[] = [];
+    for await (const { cursors, n } of batches(writers, types)) {
+      const same = sizeBatch(cursors, batch, sizes, n, progress.rows);
+      let total = same * n;
+      for (let r = 0; r < n; r++) total += sizes[r]!;
+      const at = out.reserve(total);
+      const bytes = out.current;
+      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      for (let r = 0, p = at; r < n; r++) {
+        view.setInt16(p, fields);
+        positions[r] = p + 2;
+        p += same + sizes[r]!;
       }
+      for (let c = 0; c < fields; c++) writeColumn(batch[c]!, view, bytes, positions, n);
       progress.rows += n;
       yield* out.take();
     }
@@ -875,7 +999,7 @@ export async function openParquet(
   function binary(types: ColumnType[], progress: RowCount = { rows: 0 }): AsyncGenerator<Buffer> | undefined {
     const writers = columns.map((column, i) => fieldWriter(column.decoder.element, types[i]!));
     if (!writers.every((writer) => writer !== undefined)) return undefined;
-    return binaryRows(writers, progress);
+    return binaryRows(writers, types, progress);
   }
 
   return {
