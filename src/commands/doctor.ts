@@ -1,4 +1,5 @@
 // dec doctor: every prerequisite the chosen weeks need, checked concurrently, each with its fix.
+import { dirname } from 'node:path';
 import { userInfo } from 'node:os';
 import type { CommandContext } from '../command-context.js';
 import { realProbeContext, type RealContextOptions } from '../doctor/probe-context.js';
@@ -131,10 +132,19 @@ function outcomeJson(outcome: ProbeOutcome) {
   };
 }
 
-/** Home folder, user name, e-mail addresses and GCP project ids out of a report meant for Slack. */
-export function redact(text: string, secrets: { home: string; user?: string; projects: string[] }): string {
+/**
+ * Home folder, user name, e-mail addresses and GCP project ids out of a report meant for Slack; and
+ * folders outside home that name the student's own files (the key file GOOGLE_APPLICATION_CREDENTIALS
+ * points at), as <folder>.
+ */
+export function redact(
+  text: string,
+  secrets: { home: string; user?: string; projects: string[]; folders?: string[] },
+): string {
   let out = text;
   if (secrets.home.length > 1) out = out.split(secrets.home).join('~');
+  for (const folder of secrets.folders ?? [])
+    if (folder.length > 1 && folder !== '/' && folder !== '.') out = out.split(folder).join('<folder>');
   // E-mails first: a service account's address contains its project id, which would otherwise break the match.
   out = out.replace(/[\w.+-]+@[\w-]+(\.[\w-]+)+/g, '<email>');
   for (const project of secrets.projects.filter((p) => p.length > 2)) out = out.split(project).join('<project>');
@@ -282,10 +292,12 @@ export async function doctor(
       `syllabus: ${session.course.id} (${weekText})`,
       `Docker: ${docker ? `${docker.endpoint} (${docker.source})${docker.reachable ? '' : ', not reachable'}` : 'not checked'}`,
     ];
+    const keyFile = ctx.env.GOOGLE_APPLICATION_CREDENTIALS;
     const markdown = redact(reportMarkdown(outcomes, header, durationMs), {
       home: probeContext.home,
       user: ctx.env.USER ?? safeUser(),
       projects,
+      folders: keyFile ? [dirname(keyFile)] : [],
     });
     ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, format: 'markdown', markdown }, () => markdown);
     return exitCode;

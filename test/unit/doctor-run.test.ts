@@ -251,6 +251,13 @@ describe('redact', () => {
     );
   });
 
+  it('replaces the key file’s folder outside home (GOOGLE_APPLICATION_CREDENTIALS) with <folder>', () => {
+    const withKey = { ...secrets, folders: ['/srv/keys/alice-dez'] };
+    expect(redact('cp /srv/keys/alice-dez/key.json ~/.google/credentials/google_credentials.json', withKey)).toBe(
+      'cp <folder>/key.json ~/.google/credentials/google_credentials.json',
+    );
+  });
+
   it('replaces the user name as a word only', () => {
     expect(redact('JAVA_HOME owned by alice; malice stays', secrets)).toBe('JAVA_HOME owned by <user>; malice stays');
   });
