@@ -464,12 +464,28 @@ describe('dec doctor: GCP credentials files', () => {
     ['good', () => keyFile('good.json', key(good)), 'ok', /project zoomcamp-123/],
   ];
 
+  // Week 1 (Terraform and GCP): the key alone. Week 2's stack also mounts a key folder: see below.
   it.each(cases)('%s', async (_name, make, status, detail) => {
-    const { doc, run } = await doctorJson(['--only', 'gcp-credentials'], { GOOGLE_APPLICATION_CREDENTIALS: make() });
+    const { doc, run } = await doctorJson(['--only', 'gcp-credentials', '--week', '1'], {
+      GOOGLE_APPLICATION_CREDENTIALS: make(),
+    });
     const result = probe(doc, 'gcp-credentials');
     expect(result.status).toBe(status);
     expect(result.detail).toMatch(detail);
     expect(run.stdout).not.toContain('FAKE');
+  });
+
+  it('a good key outside the folder week 2 mounts: a warning with the cp that puts it there', async () => {
+    const path = keyFile('elsewhere.json', key(good));
+    const { doc } = await doctorJson(['--only', 'gcp-credentials', '--week', '2'], {
+      GOOGLE_APPLICATION_CREDENTIALS: path,
+    });
+    const result = probe(doc, 'gcp-credentials');
+    expect(result.status).toBe('warn');
+    expect(result.detail).toMatch(/google_credentials\.json, which is missing/);
+    expect(JSON.stringify(result.fix)).toContain(
+      `cp ${path} ${box.sandbox.home}/.google/credentials/google_credentials.json`,
+    );
   });
 
   it('--fix --yes makes a too-open key 0600', async () => {

@@ -257,7 +257,8 @@ export const gcpCredentials: Probe = {
     const week2Key = mounted?.file ?? join(ctx.home, ...WEEK2_KEY);
     if (fromEnv) {
       const result = await checkKeyFile(ctx, fromEnv, 'GOOGLE_APPLICATION_CREDENTIALS');
-      if (!mounted || result.status === 'fail' || statSafe(mounted.file) || resolve(fromEnv) === resolve(mounted.file))
+      // The key's own problem (a too-open key: its chmod fix) comes first; where the stack reads it, after.
+      if (!mounted || result.status !== 'ok' || statSafe(mounted.file) || resolve(fromEnv) === resolve(mounted.file))
         return result;
       return keyNotWhereStackReads(result, mounted, fromEnv);
     }
