@@ -1085,8 +1085,10 @@ describe('dec data: what a student or the machine causes gets one or two clear l
       await client!.query('SELECT pg_terminate_backend($1)', [pid]);
       const result = await run.exited;
       expect(result.code, result.stderr).toBe(2);
+      // The server's own words when its message is read first; the socket's when a write hits the closed
+      // connection first (a race: both say the same thing to the student).
       expect(result.stderr).toMatch(
-        /Postgres stopped during the load \(terminating connection due to administrator command\)/,
+        /Postgres stopped during the load \((terminating connection due to administrator command|write EPIPE|read ECONNRESET)\)/,
       );
       expect(result.stderr).toMatch(/Nothing was loaded and trips_err was left as it was/);
       expect(result.stderr).not.toMatch(/fix or drop that row|download it again/i);
