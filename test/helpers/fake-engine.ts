@@ -4,6 +4,7 @@
 // exits 0, fails or hangs, Ctrl-C at a given call). Every call is logged in order, so a test reads what
 // the apply loop did. No wall clock: `clock` moves only when the loop sleeps.
 import { DecError, ExitCode } from '../../src/errors.js';
+import type { ApplyEvent, ApplyOptions } from '../../src/setup/apply.js';
 import {
   EngineError,
   type BuildSpec,
@@ -336,5 +337,27 @@ export class FakeEngine {
       this.find(id);
       return false;
     },
+  };
+}
+
+/** The injected seams: the fake's clock and sleep, its readiness check; "ready <service>" events join its call log. */
+export function applySeams(
+  engine: FakeEngine,
+  extra: Partial<ApplyOptions> = {},
+): ApplyOptions & { events: ApplyEvent[] } {
+  const events: ApplyEvent[] = [];
+  return {
+    readyTimeoutMs: 60_000,
+    pullQuietMs: 1000,
+    signal: new AbortController().signal,
+    onEvent: (event) => {
+      events.push(event);
+      if (event.kind === 'ready') engine.calls.push(`ready ${event.service}`);
+    },
+    now: engine.now,
+    sleep: engine.sleep,
+    readyCheck: (service, id) => engine.readyCheck(service.service, id),
+    events,
+    ...extra,
   };
 }

@@ -9,14 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDecError } from '../../src/errors.js';
-import type { ApplyEvent, ApplyOptions } from '../../src/setup/apply.js';
+import type { ApplyOptions } from '../../src/setup/apply.js';
 import { resolveBuilds } from '../../src/setup/build.js';
 import { changesNothingAtAll, down, planDown, planUp, stackStatus, up } from '../../src/setup/engine.js';
 import type { PlanOptions } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
-import { FakeEngine } from '../helpers/fake-engine.js';
+import { applySeams as seams, FakeEngine } from '../helpers/fake-engine.js';
 
 const course = parseSyllabus(
   readFileSync(new URL('../fixtures/syllabi/flow-stack.yaml', import.meta.url)),
@@ -35,25 +35,6 @@ function variant(change: (stack: Stack) => void): Stack {
   const stack = structuredClone(course.stacks.flow!);
   change(stack);
   return stack;
-}
-
-/** The injected seams: the fake's clock and sleep, its readiness check; "ready <service>" events join its call log. */
-function seams(engine: FakeEngine, extra: Partial<ApplyOptions> = {}): ApplyOptions & { events: ApplyEvent[] } {
-  const events: ApplyEvent[] = [];
-  return {
-    readyTimeoutMs: 60_000,
-    pullQuietMs: 1000,
-    signal: new AbortController().signal,
-    onEvent: (event) => {
-      events.push(event);
-      if (event.kind === 'ready') engine.calls.push(`ready ${event.service}`);
-    },
-    now: engine.now,
-    sleep: engine.sleep,
-    readyCheck: (service, id) => engine.readyCheck(service.service, id),
-    events,
-    ...extra,
-  };
 }
 
 async function bringUp(

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { isDecError } from '../../src/errors.js';
-import type { ApplyEvent, ApplyOptions } from '../../src/setup/apply.js';
 import { composeYaml } from '../../src/setup/compose.js';
 import { down, planDown, planUp, stackStatus, up } from '../../src/setup/engine.js';
 import { planLines, wholeStackUp } from '../../src/setup/plan.js';
@@ -15,7 +14,7 @@ import { desiredStack, instancesOf, noOverrides, REPLICA_LABEL, type DesiredStac
 import { actualState } from '../../src/setup/apply.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
-import { FakeEngine } from '../helpers/fake-engine.js';
+import { applySeams as seams, FakeEngine } from '../helpers/fake-engine.js';
 
 const FIXTURE = new URL('../fixtures/syllabi/flow-stack.yaml', import.meta.url);
 const TEXT = readFileSync(FIXTURE, 'utf8');
@@ -38,24 +37,6 @@ function withWorkers(replicas: number | undefined): Stack {
 const flow = (replicas: number | 'plain' = 3): DesiredStack =>
   desiredStack('flow', withWorkers(replicas === 'plain' ? undefined : replicas), course.id, noOverrides(), 'dec', HOST);
 const worker = (n: number) => `dec-flow-worker-${n}`;
-
-function seams(engine: FakeEngine, extra: Partial<ApplyOptions> = {}): ApplyOptions & { events: ApplyEvent[] } {
-  const events: ApplyEvent[] = [];
-  return {
-    readyTimeoutMs: 60_000,
-    pullQuietMs: 1000,
-    signal: new AbortController().signal,
-    onEvent: (event) => {
-      events.push(event);
-      if (event.kind === 'ready') engine.calls.push(`ready ${event.service}`);
-    },
-    now: engine.now,
-    sleep: engine.sleep,
-    readyCheck: (service, id) => engine.readyCheck(service.service, id),
-    events,
-    ...extra,
-  };
-}
 
 async function bringUp(engine: FakeEngine, desired: DesiredStack) {
   const planned = await planUp(engine.client, desired, { recreate: false, repair: true, warn: () => undefined });
