@@ -302,6 +302,13 @@ describe('stacks (B.5.3)', () => {
     expect(next).toMatch(/--port kestra=18080/);
   });
 
+  it('module 7: dec run submits a PyFlink job from a one-off jobmanager container, which names the jobmanager with -m', () => {
+    const { tool } = stack('module7');
+    expect(tool).toMatchObject({ service: 'jobmanager', workdir: '/opt/src' });
+    expect(tool!.example).toMatch(/^flink run -m jobmanager:8081 -py \/opt\/src\/job\//);
+    expect(stack('module7').next!.join('\n')).toMatch(/dec run module7 flink run -m jobmanager:8081/);
+  });
+
   it('module 7: Redpanda v25.3.9 (localhost:9092 / redpanda:29092), Flink built from templates/stacks/flink, Postgres 18', () => {
     const { redpanda, jobmanager, taskmanager, postgres } = stack('module7').services;
     expect(redpanda!.image).toBe('redpandadata/redpanda:v25.3.9');
