@@ -5,10 +5,9 @@ import { connectRunner, type ContainerRunner } from '../docker/runner.js';
 import { DecError } from '../errors.js';
 import { openSession } from '../session.js';
 import { weekLabel } from '../syllabus/course.js';
-import { findWeek } from '../syllabus/query.js';
 import { runTool, toolCommand, type RunIo, type ToolTarget } from '../setup/run.js';
 import { readOverrides, stackWith } from '../setup/state.js';
-import { rememberedVariant, variantOfStack, variantStack } from '../setup/variant.js';
+import { weekStack } from '../setup/variant.js';
 import { withInterruptSignal } from '../util/time.js';
 import { stdio } from '../output/stdio.js';
 
@@ -64,10 +63,7 @@ async function toolTarget(ctx: CommandContext, ref: string): Promise<ToolTarget>
   const session = await openSession(ctx);
   const { course } = session;
   // `dec run week2-light ...` names a variant's stack; `dec run week2 ...` the variant set up last.
-  const named = variantOfStack(course, ref);
-  const week = named?.week ?? findWeek(course, ref);
-  const variant = named?.variant ?? (await rememberedVariant(ctx.env, course.id, week));
-  const stackId = variant === undefined ? week.setup?.stack : variantStack(week, variant);
+  const { week, stackId } = await weekStack(ctx.env, course, ref);
   const stack = stackId === undefined ? undefined : course.stacks[stackId];
   const withTools = course.weeks
     .filter((w) => w.setup?.stack && course.stacks[w.setup.stack]?.tool)

@@ -48,11 +48,9 @@ import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
 import {
   checkOtherVariants,
   lighterVariantHint,
-  rememberedVariant,
   rememberVariant,
   variantFlag,
-  variantOfStack,
-  variantStack,
+  weekStack,
   weekVariants,
 } from '../setup/variant.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -127,7 +125,7 @@ interface Target {
 async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string): Promise<Target> {
   const project = projectFromEnv(ctx.env);
   const session = await openSession(ctx);
-  const named = variantOfStack(session.course, ref);
+  const { week, named, remembered, variant, stackId } = await weekStack(ctx.env, session.course, ref, wanted);
   if (named && wanted !== undefined && wanted !== named.variant)
     throw new DecError(
       `${ref} is the ${named.variant} setup of week ${weekLabel(named.week)}, and --variant ${wanted} asks for another.`,
@@ -135,10 +133,6 @@ async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string):
         hint: `Name the week instead: dec setup ${named.week.setup?.stack ?? weekLabel(named.week)} --variant ${wanted}`,
       },
     );
-  const week = named?.week ?? findWeek(session.course, ref);
-  const remembered = week.setup?.stack ? await rememberedVariant(ctx.env, session.course.id, week) : undefined;
-  const variant = wanted ?? named?.variant ?? remembered ?? DEFAULT_VARIANT;
-  const stackId = week.setup?.stack === undefined ? undefined : variantStack(week, variant);
   const stack = stackId === undefined ? undefined : session.course.stacks[stackId];
   if (!stackId || !stack) {
     const withStacks = session.course.weeks

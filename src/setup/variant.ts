@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DecError } from '../errors.js';
 import { weekLabel, type Course, type CourseWeek } from '../syllabus/course.js';
+import { findWeek } from '../syllabus/query.js';
 import { DEFAULT_VARIANT } from '../syllabus/schema.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { overridesPath } from './state.js';
@@ -62,6 +63,31 @@ function variantPath(env: NodeJS.ProcessEnv, syllabusId: string, week: CourseWee
   const base = week.setup?.stack ?? week.id;
   // "<syllabus>-<stack>.variant.json": a stack id has no dot, so it never meets a stack's own file.
   return join(dirname(overridesPath(env, syllabusId, base)), `${syllabusId}-${base}.variant.json`);
+}
+
+/**
+ * The week `ref` names and the stack to use for it: a variant's stack named (`week2-light`), else the
+ * variant asked for (`--variant`), else the one set up last, else the week's own. `stackId` is undefined
+ * for a week without a stack. Shared by `dec setup` and `dec run`, so both mean the same stack.
+ */
+export async function weekStack(
+  env: NodeJS.ProcessEnv,
+  course: Course,
+  ref: string,
+  wanted?: string,
+): Promise<{
+  week: CourseWeek;
+  named?: { week: CourseWeek; variant: string };
+  remembered?: string;
+  variant: string;
+  stackId?: string;
+}> {
+  const named = variantOfStack(course, ref);
+  const week = named?.week ?? findWeek(course, ref);
+  const remembered = week.setup?.stack ? await rememberedVariant(env, course.id, week) : undefined;
+  const variant = wanted ?? named?.variant ?? remembered ?? DEFAULT_VARIANT;
+  const stackId = week.setup?.stack === undefined ? undefined : variantStack(week, variant);
+  return { week, named, remembered, variant, stackId };
 }
 
 /** The variant last set up for the week; undefined when none was chosen or it no longer exists. */
