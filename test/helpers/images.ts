@@ -10,6 +10,11 @@
 //   as with the official image. Clusters are UTF8 with locale C.UTF-8 (C when the host lacks glibc's
 //   C.utf8), where the official image uses en_US.utf8. Not supported: /docker-entrypoint-initdb.d, the
 //   *_FILE variables, running as a non-root --user.
+// - POSTGRES18_LAYOUT_TEST_IMAGE (`dec-test/postgres-18-layout:15`): the same server and entrypoint with the
+//   official image's layout from 18 on (docker-library/postgres#1259): PGDATA /var/lib/postgresql/<major>/docker
+//   (<major> is the server's own, 15), the VOLUME at /var/lib/postgresql, and a refusal to start (exit 1,
+//   "Error: in 18+, …") when PGDATA is that default, holds no cluster, and /var/lib/postgresql/data is a mount
+//   or holds one: a volume at the layout up to 17 fails as it does with postgres:18.
 // - PGADMIN_TEST_IMAGE: the busybox test image of docker.ts; pgadminStandInCommand() makes it answer like
 //   pgAdmin on port 80 (`/misc/ping` → 200 "PING", `/` → 200), neverReadyCommand() keeps it running
 //   without ever answering HTTP.
@@ -47,12 +52,16 @@ import {
 } from './docker.js';
 
 export const POSTGRES_TEST_IMAGE = 'dec-test/postgres:15';
+/** The PostgreSQL test image with the layout of the official image from 18 on (see the top of this file). */
+export const POSTGRES18_LAYOUT_TEST_IMAGE = 'dec-test/postgres-18-layout:15';
 /** The busybox test image (ensureBusyboxImage()) run with pgadminStandInCommand(). */
 export const PGADMIN_TEST_IMAGE = BUSYBOX_TAG;
 const POSTGRES_MAJOR = 15;
 /** uid and gid of the `postgres` user inside the image (as in the official image). */
 export const POSTGRES_UID = 999;
 const POSTGRES_DATA = '/var/lib/postgresql/data';
+/** PGDATA of the official image from 18 on, with this image's major version. */
+const POSTGRES18_DATA = `/var/lib/postgresql/${POSTGRES_MAJOR}/docker`;
 
 const PG_LIB = `/usr/lib/postgresql/${POSTGRES_MAJOR}`;
 const PG_SHARE = `/usr/share/postgresql/${POSTGRES_MAJOR}`;
@@ -71,7 +80,30 @@ const IMAGE_LABEL = 'dec.test.image';
 const PID_LABEL = 'dec.test.pid';
 /** Bump when the recipe below changes: an image with another value is built again. */
 const RECIPE_LABEL = 'dec.test.recipe';
-const POSTGRES_RECIPE = 'postgres-3';
+
+/** Where an image keeps its data: the official image's layout up to 17, or from 18 on. */
+interface PostgresLayout {
+  /** PGDATA's default. */
+  data: string;
+  /** The image's VOLUME. */
+  volume: string;
+  /** Refuse to initialise while /var/lib/postgresql/data is a mount or holds a cluster (18 on). */
+  refuseLegacyData: boolean;
+  /** The recipe label: bump when the recipe changes, and an image with another value is built again. */
+  recipe: string;
+}
+const LAYOUT_UP_TO_17: PostgresLayout = {
+  data: POSTGRES_DATA,
+  volume: POSTGRES_DATA,
+  refuseLegacyData: false,
+  recipe: 'postgres-3',
+};
+const LAYOUT_18: PostgresLayout = {
+  data: POSTGRES18_DATA,
+  volume: '/var/lib/postgresql',
+  refuseLegacyData: true,
+  recipe: 'postgres18-layout-1',
+};
 const DOCKER_ENV: NodeJS.ProcessEnv = { ...process.env, DOCKER_HOST: `unix://${DOCKER_SOCKET}` };
 delete DOCKER_ENV.DOCKER_CONTEXT;
 
@@ -80,11 +112,11 @@ delete DOCKER_ENV.DOCKER_CONTEXT;
 // The entrypoint (busybox ash). Mirrors the official image's docker-entrypoint.sh where dec can see it:
 // the variables, their defaults, the error without a password, the log lines, the unix-socket-only
 // temporary server during initialisation, and `postgres` as PID 1 running as user postgres.
-const entrypointScript = (locale: string): string => `#!/bin/sh
+const entrypointScript = (locale: string, layout: PostgresLayout): string => `#!/bin/sh
 # dec test image of PostgreSQL ${POSTGRES_MAJOR} (test/helpers/images.ts): the interface of the official image.
 set -eu
 PGBIN=${PG_BIN}
-export PGDATA="\${PGDATA:-${POSTGRES_DATA}}"
+export PGDATA="\${PGDATA:-${layout.data}}"
 POSTGRES_USER="\${POSTGRES_USER:-postgres}"
 POSTGRES_DB="\${POSTGRES_DB:-$POSTGRES_USER}"
 POSTGRES_PASSWORD="\${POSTGRES_PASSWORD:-}"
@@ -114,7 +146,7 @@ if [ "$uid" = 0 ]; then
   chmod 3777 /var/run/postgresql
 fi
 
-if [ -s "$PGDATA/PG_VERSION" ]; then
+${layout.refuseLegacyData ? legacyDataCheck : ''}if [ -s "$PGDATA/PG_VERSION" ]; then
   log "PostgreSQL Database directory appears to contain a database; Skipping initialization"
 else
   if [ -z "$POSTGRES_PASSWORD" ] && [ "$POSTGRES_HOST_AUTH_METHOD" != trust ]; then
@@ -160,6 +192,35 @@ fi
 exec "$PGBIN/postgres" -c "listen_addresses=*" "$@"
 `;
 
+// From 18 on, the official entrypoint refuses a PGDATA at its default while the layout up to 17 is in use:
+// a cluster (or a mount) at /var/lib/postgresql/data, where nothing would read it. busybox has no
+// mountpoint: the fifth field of the mount table is the mount point.
+const legacyDataCheck = `legacy=/var/lib/postgresql/data
+if [ "$PGDATA" = "${POSTGRES18_DATA}" ] && [ ! -s "$PGDATA/PG_VERSION" ]; then
+  what=""
+  if [ -s "$legacy/PG_VERSION" ]; then what="$legacy"; fi
+  if awk -v dir="$legacy" '$5 == dir { found = 1 } END { exit !found }' /proc/self/mountinfo; then
+    what="$legacy (unused mount/volume)"
+  fi
+  if [ -n "$what" ]; then
+    cat >&2 <<EOF
+Error: in 18+, these Docker images are configured to store database data in a
+       format which is compatible with "pg_ctlcluster" (specifically, using
+       major-version-specific directory names).
+
+       Counter to that, there appears to be PostgreSQL data in:
+         $what
+
+       The suggested container configuration for 18+ is to place a single mount
+       at /var/lib/postgresql which will then place PostgreSQL data in a
+       subdirectory.
+EOF
+    exit 1
+  fi
+fi
+
+`;
+
 const postgresImages = new Map<string, Promise<string>>();
 
 /**
@@ -168,6 +229,19 @@ const postgresImages = new Map<string, Promise<string>>();
  * of them; pruneTestImages() removes the other). Returns the tag.
  */
 export function ensurePostgresImage(tag = POSTGRES_TEST_IMAGE): Promise<string> {
+  return ensurePostgresImageWith(tag, LAYOUT_UP_TO_17);
+}
+
+/**
+ * The PostgreSQL test image with the official image's layout from 18 on (PGDATA
+ * /var/lib/postgresql/15/docker, VOLUME /var/lib/postgresql), the stand-in for `postgres:18`: built like
+ * ensurePostgresImage() when `tag` is missing or was built by another recipe. Returns the tag.
+ */
+export function ensurePostgres18LayoutImage(tag = POSTGRES18_LAYOUT_TEST_IMAGE): Promise<string> {
+  return ensurePostgresImageWith(tag, LAYOUT_18);
+}
+
+function ensurePostgresImageWith(tag: string, layout: PostgresLayout): Promise<string> {
   let pending = postgresImages.get(tag);
   if (!pending) {
     pending = (async () => {
@@ -176,7 +250,7 @@ export function ensurePostgresImage(tag = POSTGRES_TEST_IMAGE): Promise<string> 
         ['image', 'inspect', '--format', `{{index .Config.Labels "${RECIPE_LABEL}"}}`, tag],
         15_000,
       );
-      if (found.code !== 0 || found.stdout.trim() !== POSTGRES_RECIPE) await buildPostgresImage(tag);
+      if (found.code !== 0 || found.stdout.trim() !== layout.recipe) await buildPostgresImage(tag, layout);
       return tag;
     })();
     postgresImages.set(tag, pending);
@@ -186,7 +260,7 @@ export function ensurePostgresImage(tag = POSTGRES_TEST_IMAGE): Promise<string> 
 }
 
 /** Always builds and imports the PostgreSQL test image under `tag` (ensurePostgresImage is the usual entry). */
-async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000): Promise<string> {
+async function buildPostgresImage(tag: string, layout: PostgresLayout, timeoutMs = 120_000): Promise<string> {
   for (const [path, what] of [
     [`${PG_BIN}/postgres`, `PostgreSQL ${POSTGRES_MAJOR}'s server (apt-get install -y postgresql-${POSTGRES_MAJOR})`],
     [PG_SHARE, `PostgreSQL ${POSTGRES_MAJOR}'s share folder (apt-get install -y postgresql-${POSTGRES_MAJOR})`],
@@ -232,7 +306,7 @@ async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000
       if (applet !== 'busybox') symlinkSync('busybox', join(root, 'bin', applet));
     }
 
-    for (const dir of ['etc', 'usr/local/bin', 'var/run/postgresql', POSTGRES_DATA.slice(1), 'root']) {
+    for (const dir of ['etc', 'usr/local/bin', 'var/run/postgresql', layout.data.slice(1), 'root']) {
       mkdirSync(join(root, dir), { recursive: true });
     }
     mkdirSync(join(root, 'tmp'), { recursive: true });
@@ -246,7 +320,7 @@ async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000
     );
     writeFileSync(join(root, 'etc', 'group'), `root:x:0:\npostgres:x:${id}:\nnogroup:x:65534:\n`);
     writeFileSync(join(root, 'etc', 'nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
-    writeFileSync(join(root, ENTRYPOINT), entrypointScript(locale), { mode: 0o755 });
+    writeFileSync(join(root, ENTRYPOINT), entrypointScript(locale, layout), { mode: 0o755 });
     chmodSync(join(root, ENTRYPOINT), 0o755);
     symlinkSync(ENTRYPOINT.slice(1), join(root, 'docker-entrypoint.sh')); // the official image has it too
 
@@ -256,9 +330,9 @@ async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000
         `LABEL ${IMAGE_LABEL}=1`,
         `ENV PATH=${PATH_IN_IMAGE}`,
         `ENV PG_MAJOR=${POSTGRES_MAJOR}`,
-        `ENV PGDATA=${POSTGRES_DATA}`,
+        `ENV PGDATA=${layout.data}`,
         ...(locale === 'C' ? [] : [`ENV LANG=${locale}`]),
-        `VOLUME ${POSTGRES_DATA}`,
+        `VOLUME ${layout.volume}`,
         'EXPOSE 5432',
         `ENTRYPOINT ["${ENTRYPOINT}"]`,
         'CMD ["postgres"]',
@@ -270,7 +344,7 @@ async function buildPostgresImage(tag = POSTGRES_TEST_IMAGE, timeoutMs = 120_000
     await buildOnTop(
       base,
       tag,
-      ['STOPSIGNAL SIGINT', `LABEL ${RECIPE_LABEL}=${POSTGRES_RECIPE}`],
+      ['STOPSIGNAL SIGINT', `LABEL ${RECIPE_LABEL}=${layout.recipe}`],
       Math.max(10_000, timeoutMs / 2),
     );
     return tag;
@@ -423,6 +497,8 @@ export interface PostgresContainerOptions {
   env?: Record<string, string>;
   /** A named volume (or an absolute host path) mounted at PGDATA; none: the image's anonymous volume. */
   volume?: string;
+  /** Where `volume` goes; default /var/lib/postgresql/data (the layout up to 17). */
+  mountAt?: string;
   /** Host port on 127.0.0.1; default a free one. */
   port?: number;
 }
@@ -450,7 +526,7 @@ export async function startPostgresContainer(options: PostgresContainerOptions):
   const args = ['run', '-d', '--pull', 'never', '--name', name];
   args.push('--label', `${TEST_LABEL}=1`, '--label', `${PID_LABEL}=${process.pid}`);
   for (const [key, value] of Object.entries(env)) args.push('--env', `${key}=${value}`);
-  if (options.volume) args.push('--mount', mountOf(options.volume));
+  if (options.volume) args.push('--mount', mountOf(options.volume, options.mountAt));
   args.push('--publish', `127.0.0.1:${port}:5432`, '--', image);
   await docker(args, 30_000);
   const user = env.POSTGRES_USER ?? 'postgres';
@@ -462,11 +538,12 @@ export async function startPostgresContainer(options: PostgresContainerOptions):
   return { name, port, connectionString, remove: () => removeContainer(name) };
 }
 
-function mountOf(volume: string): string {
+function mountOf(volume: string, target = POSTGRES_DATA): string {
   if (volume.includes(',')) throw new Error(`not a volume name or path: ${volume}`);
   const type = volume.startsWith('/') ? 'bind' : 'volume';
   if (type === 'volume' && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(volume)) throw new Error(`not a volume: ${volume}`);
-  return `type=${type},source=${volume},target=${POSTGRES_DATA}`;
+  if (!/^\/[a-zA-Z0-9/_.-]*$/.test(target)) throw new Error(`not a path in the container: ${target}`);
+  return `type=${type},source=${volume},target=${target}`;
 }
 
 /**
