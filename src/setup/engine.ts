@@ -20,6 +20,7 @@ import {
   type PlanOptions,
   type StackPlan,
 } from './plan.js';
+import { remapFlag } from './port-hint.js';
 import { serviceReady } from './ready.js';
 import { instancesOf, type DesiredStack } from './spec.js';
 
@@ -70,6 +71,7 @@ export async function checkPorts(up: UpPlan, desired: DesiredStack, seams: PortS
   const starting = plan.services.filter((a) => a.kind === 'create' || a.kind === 'start' || a.kind === 'recreate');
   const problems: string[] = [];
   let hint: string | undefined;
+  const stackPorts = new Set(desired.services.flatMap((s) => s.ports.map((p) => p.host)));
   for (const action of starting) {
     const { service } = action.service;
     for (const port of action.service.ports) {
@@ -78,7 +80,11 @@ export async function checkPorts(up: UpPlan, desired: DesiredStack, seams: PortS
       if (action.kind === 'recreate' && heldByOwnStack(holder, project, stack)) continue;
       problems.push(`port ${port.host} (for ${service}) is held by ${describeHolder(holder)}`);
       const fix = freePortFix(seams.platform, seams.admin, holder, port.host, service, stack, true, project);
-      hint ??= `Use another port: dec setup ${stack} --port ${service}=${port.host + 1}${fix?.command ? `, or free it: ${fix.command}` : ''}`;
+      const flag = remapFlag(service, action.service.ports, port.host, stackPorts);
+      const free = fix?.command ? `free it: ${fix.command}` : undefined;
+      hint ??= flag
+        ? `Use another port: dec setup ${stack} ${flag}${free ? `, or ${free}` : ''}`
+        : `--port moves only ${service}'s first port (${action.service.ports[0]?.host ?? port.host}), not ${port.host}: ${free ?? `free port ${port.host}`}`;
     }
   }
   if (problems.length > 0) {

@@ -385,7 +385,10 @@ export function instanceName(service: Pick<DesiredService, 'service' | 'replica'
   return service.replica === undefined ? service.service : `${service.service} #${service.replica}`;
 }
 
-/** Fills {service.ENV}, {service.<container port>} and {network}; secret values are never filled in. */
+/**
+ * Fills {service.ENV}, {service.<container port>}, {service.container} (its container's name, unless the
+ * service has an env var of that name) and {network}; secret values are never filled in.
+ */
 export function renderNext(desired: DesiredStack): string[] {
   const ports: PublishedPorts = Object.fromEntries(desired.services.map((s) => [s.service, s.ports]));
   return desired.next.map((line) =>
@@ -396,7 +399,7 @@ export function renderNext(desired: DesiredStack): string[] {
         const service = desired.services.find((s) => s.service === name);
         if (!service || key === undefined) return whole;
         if (service.secretEnv.includes(key)) return '(hidden)';
-        return service.env[key] ?? whole;
+        return service.env[key] ?? (key === 'container' ? service.containerName : whole);
       },
     ),
   );

@@ -432,7 +432,7 @@ const stackSchema = z.strictObject({
     .array(text)
     .optional()
     .describe(
-      'What to print when the stack is ready; {service.host_port}, {service.ENV_NAME} and {network} are filled in.',
+      'What to print when the stack is ready; {service.host_port}, {service.ENV_NAME}, {service.container} (its container name) and {network} are filled in.',
     ),
   tool: toolSchema.optional(),
   database: databaseSchema.optional(),

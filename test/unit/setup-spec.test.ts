@@ -146,6 +146,15 @@ describe('renderNext', () => {
     expect(text).toContain('pgAdmin password (hidden)');
   });
 
+  it("fills {service.container} with the container's name in the stack's project", () => {
+    const stack = desiredStack('week1', week1, course.id, noOverrides(), 'dectest-1');
+    stack.next = ['docker exec -it {pgdatabase.container} psql'];
+    expect(renderNext(stack)).toEqual(['docker exec -it dectest-1-week1-pgdatabase psql']);
+    const own = desired();
+    own.next = ['{pgadmin.container}'];
+    expect(renderNext(own)).toEqual(['dec-week1-pgadmin']);
+  });
+
   it('leaves unknown placeholders as they are', () => {
     const stack = desired();
     stack.next = ['{nosuch.5432} {pgdatabase.9999} {pgdatabase.NOPE}'];
