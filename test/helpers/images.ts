@@ -573,16 +573,52 @@ export async function waitForPostgres(name: string, timeoutMs = 60_000): Promise
 
 /** An image from `base` whose default command is `cmd` (docker commit; nothing is pulled). */
 export async function imageWithCommand(tag: string, base: string, cmd: string[]): Promise<void> {
+  await commitImage(tag, base, cmd, [`CMD ${JSON.stringify(cmd)}`]);
+}
+
+/**
+ * An image from `base` with `files` added (absolute path → content, executable) and the given ENTRYPOINT
+ * and CMD, for a stand-in whose stack passes a command to the real image's entrypoint (`server
+ * standalone`, `jobmanager`). docker create, cp and commit; nothing is pulled. Built only when `tag` is
+ * missing: a change to the files needs a new tag.
+ */
+export async function imageWithEntrypoint(
+  tag: string,
+  base: string,
+  options: { entrypoint: string[]; cmd: string[]; files?: Record<string, string> },
+): Promise<void> {
+  const changes = [`ENTRYPOINT ${JSON.stringify(options.entrypoint)}`, `CMD ${JSON.stringify(options.cmd)}`];
+  await commitImage(tag, base, options.cmd, changes, options.files);
+}
+
+async function commitImage(
+  tag: string,
+  base: string,
+  cmd: string[],
+  changes: string[],
+  files: Record<string, string> = {},
+): Promise<void> {
   if ((await dockerCli(['image', 'inspect', tag])).code === 0) return;
   const name = `dec-test-build-${process.pid}-${tag.replace(/[^a-z0-9]/g, '')}`;
   await dockerCli(['rm', '-f', name]);
+  const work = Object.keys(files).length > 0 ? mkdtempSync(join(tmpdir(), 'dec-standin-')) : undefined;
   // No dec.test label on this container: `docker commit` would copy it into the image, every stack
   // container made from it would carry it, and other suites' clean-up would remove them mid-test.
   try {
     await docker(['create', '--name', name, base, ...cmd]);
-    await docker(['commit', '--change', `CMD ${JSON.stringify(cmd)}`, name, tag]);
+    if (work) {
+      chmodSync(work, 0o755); // the archive's root entry is the image's /: keep it 755, not mkdtemp's 700
+      for (const [path, content] of Object.entries(files)) {
+        if (!path.startsWith('/') || path.includes('..')) throw new Error(`not an absolute path: ${path}`);
+        mkdirSync(dirname(join(work, path)), { recursive: true });
+        writeFileSync(join(work, path), content, { mode: 0o755 });
+      }
+      await docker(['cp', `${work}/.`, `${name}:/`]);
+    }
+    await docker(['commit', ...changes.flatMap((change) => ['--change', change]), name, tag]);
   } finally {
     await dockerCli(['rm', '-f', name]);
+    if (work) rmSync(work, { recursive: true, force: true });
   }
 }
 
