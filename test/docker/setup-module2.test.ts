@@ -104,6 +104,9 @@ describe(
         expect(run.stderr).toContain('port 8080 (for kestra) is held by');
         expect(run.stderr).toContain('Use another port: dec setup module2 --port kestra=18080');
         expect(await containers('module2')).toEqual([]);
+        const volumes = await docker(['volume', 'ls', '-q', '--filter', `label=dec.project=${box.project}`]);
+        expect(volumes.trim()).toBe('');
+        expect((await dockerCli(['network', 'inspect', `${box.project}-kestra-network`])).code).not.toBe(0);
       } finally {
         await new Promise<void>((closed) => (own ? own.close(() => closed()) : closed()));
       }
