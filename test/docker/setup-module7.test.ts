@@ -117,6 +117,15 @@ describe(
         ['jobmanager', 'postgres', 'redpanda', 'taskmanager'].map((service) => named(service)),
       );
 
+      const status = await dec('setup', 'status', 'module7', '--json');
+      expect(status.code, status.stderr).toBe(0);
+      const doc = JSON.parse(status.stdout) as {
+        stacks: Array<{ services: Array<{ service: string; state: string; ready: boolean }> }>;
+      };
+      expect(doc.stacks[0]!.services.map((s) => [s.service, s.state, s.ready]).sort()).toEqual(
+        ['jobmanager', 'postgres', 'redpanda', 'taskmanager'].map((service) => [service, 'running', true]),
+      );
+
       // The homework's names, told as dec's, and those are the real containers: `docker exec` as printed works.
       expect(run.stdout).toContain(
         `where it says workshop-redpanda-1 use ${named('redpanda')} (docker exec -it ${named('redpanda')} rpk version)`,
