@@ -32,8 +32,10 @@ const lazyChildProcess = {
 // dec does not use, and dozens of small ES modules). Each is bundled once into dist/vendor/ with those
 // parts loaded only if used, and the CLI requires the bundle: dec doctor starts ~130 ms sooner.
 // undici (downloads only) too: one file loads faster than its ~110 modules (bench/download.mjs).
-const VENDORED = ['dockerode', 'execa', 'undici'];
-const LAZY_DEPENDENCIES = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|cpu-features)$/;
+// pg and pg-copy-streams (~40 modules) likewise: every `dec data load` pays their loading before the
+// first row is sent (bench/load-overhead.mjs); pg's optional native and Cloudflare sockets stay lazy.
+const VENDORED = ['dockerode', 'execa', 'undici', 'pg', 'pg-copy-streams'];
+const LAZY_DEPENDENCIES = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|cpu-features|pg-native|pg-cloudflare)$/;
 const lazyDependencies = {
   name: 'lazy-dependencies',
   setup(pluginBuild) {
@@ -145,6 +147,9 @@ await Promise.all([
       minifyWhitespace: true,
       minifySyntax: true,
       plugins: [lazyDependencies],
+      // pg asks whether it runs on Cloudflare Workers by reading `navigator`, and on Node 20 (no
+      // navigator) by making a `Response`, which loads Node's internal undici: ~25 ms of every load.
+      define: name === 'pg' ? { navigator: '{"userAgent":"Node.js"}' } : undefined,
       logLevel: 'error',
     }),
   ),
