@@ -116,6 +116,12 @@ describe(
       expect(await containers()).toEqual(
         ['jobmanager', 'postgres', 'redpanda', 'taskmanager'].map((service) => named(service)),
       );
+      // The workshop Postgres keeps its data in dec's named volume, so no teardown leaves an anonymous
+      // volume of the image's behind.
+      const postgresVolumes = (await mountsOf(named('postgres'))).filter((mount) => mount.Type === 'volume');
+      expect(postgresVolumes.map((mount) => [mount.Name, mount.Destination])).toEqual([
+        [named('workshop_postgres_data'), '/var/lib/postgresql'],
+      ]);
 
       const status = await dec('setup', 'status', 'module7', '--json');
       expect(status.code, status.stderr).toBe(0);
