@@ -1,7 +1,7 @@
 // Bundles src/ with esbuild into dist/cli.cjs: one CommonJS file, because Node's CommonJS loader
 // starts ~6 ms faster than its ESM loader, and start-up is a feature (bench/startup.mjs). Command
 // modules stay lazy inside the bundle (esbuild wraps each dynamically imported module); npm
-// dependencies other than commander and chalk stay external and load only when a command needs them.
+// dependencies other than commander stay external and load only when a command needs them.
 // Then it compiles the built-in syllabi into dist/syllabus-cache, so even the first
 // `dec weeks list` after install skips YAML parsing.
 import { build } from 'esbuild';
@@ -32,7 +32,8 @@ const lazyChildProcess = {
 // dec does not use, and dozens of small ES modules). Each is bundled once into dist/vendor/ with those
 // parts loaded only if used, and the CLI requires the bundle: dec doctor starts ~130 ms sooner.
 // undici (downloads only) too: one file loads faster than its ~110 modules (bench/download.mjs).
-const VENDORED = ['dockerode', 'execa', 'undici'];
+// chalk too, so its code is out of dist/cli.cjs: terminal.ts requires it only when colour is on.
+const VENDORED = ['dockerode', 'execa', 'undici', 'chalk'];
 const LAZY_DEPENDENCIES = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|cpu-features)$/;
 const lazyDependencies = {
   name: 'lazy-dependencies',
@@ -83,9 +84,9 @@ const useSharedErrors = {
   },
 };
 
-// chalk is bundled (one small module, no node_modules lookup at start-up) without its own colour
-// detection: src/output/terminal.ts decides colour and hands chalk the level, so chalk's
-// supports-color (node:tty, node:os, argv and env read at load) would only cost start-up time.
+// chalk (dist/vendor/chalk.cjs, one small file) is built without its own colour detection:
+// src/output/terminal.ts decides colour and hands chalk the level, so chalk's supports-color
+// (node:tty, node:os, argv and env read at load) would only cost time. Plain text never loads it.
 const chalkWithoutDetection = {
   name: 'chalk-without-detection',
   setup(pluginBuild) {
@@ -100,7 +101,7 @@ const chalkWithoutDetection = {
     }));
   },
 };
-const BUNDLED_DEPENDENCIES = new Set(['commander', 'chalk']);
+const BUNDLED_DEPENDENCIES = new Set(['commander']);
 
 const common = {
   plugins: [lazyChildProcess, chalkWithoutDetection, useVendored, useSharedErrors],
@@ -144,7 +145,7 @@ await Promise.all([
       target: 'node20',
       minifyWhitespace: true,
       minifySyntax: true,
-      plugins: [lazyDependencies],
+      plugins: [lazyDependencies, chalkWithoutDetection],
       logLevel: 'error',
     }),
   ),
