@@ -1,7 +1,7 @@
 // Bundles src/ with esbuild into dist/cli.cjs: one CommonJS file, because Node's CommonJS loader
 // starts ~6 ms faster than its ESM loader, and start-up is a feature (bench/startup.mjs). Command
 // modules stay lazy inside the bundle (esbuild wraps each dynamically imported module); npm
-// dependencies other than commander and chalk stay external and load only when a command needs them.
+// dependencies other than commander stay external and load only when a command needs them.
 // Then it compiles the built-in syllabi into dist/syllabus-cache, so even the first
 // `dec weeks list` after install skips YAML parsing.
 import { build } from 'esbuild';
@@ -34,7 +34,8 @@ const lazyChildProcess = {
 // undici (downloads only) too: one file loads faster than its ~110 modules (bench/download.mjs).
 // pg and pg-copy-streams (~40 modules) likewise: every `dec data load` pays their loading before the
 // first row is sent (bench/load-overhead.mjs); pg's optional native and Cloudflare sockets stay lazy.
-const VENDORED = ['dockerode', 'execa', 'undici', 'pg', 'pg-copy-streams'];
+// chalk too, so its code is out of dist/cli.cjs: terminal.ts requires it only when colour is on.
+const VENDORED = ['dockerode', 'execa', 'undici', 'pg', 'pg-copy-streams', 'chalk'];
 const LAZY_DEPENDENCIES = /^(ssh2|@grpc\/grpc-js|@grpc\/proto-loader|cpu-features|pg-native|pg-cloudflare)$/;
 const lazyDependencies = {
   name: 'lazy-dependencies',
@@ -85,9 +86,9 @@ const useSharedErrors = {
   },
 };
 
-// chalk is bundled (one small module, no node_modules lookup at start-up) without its own colour
-// detection: src/output/terminal.ts decides colour and hands chalk the level, so chalk's
-// supports-color (node:tty, node:os, argv and env read at load) would only cost start-up time.
+// chalk (dist/vendor/chalk.cjs, one small file) is built without its own colour detection:
+// src/output/terminal.ts decides colour and hands chalk the level, so chalk's supports-color
+// (node:tty, node:os, argv and env read at load) would only cost time. Plain text never loads it.
 const chalkWithoutDetection = {
   name: 'chalk-without-detection',
   setup(pluginBuild) {
@@ -102,7 +103,7 @@ const chalkWithoutDetection = {
     }));
   },
 };
-const BUNDLED_DEPENDENCIES = new Set(['commander', 'chalk']);
+const BUNDLED_DEPENDENCIES = new Set(['commander']);
 
 const common = {
   plugins: [lazyChildProcess, chalkWithoutDetection, useVendored, useSharedErrors],
@@ -146,7 +147,7 @@ await Promise.all([
       target: 'node20',
       minifyWhitespace: true,
       minifySyntax: true,
-      plugins: [lazyDependencies],
+      plugins: [lazyDependencies, chalkWithoutDetection],
       // pg asks whether it runs on Cloudflare Workers by reading `navigator`, and on Node 20 (no
       // navigator) by making a `Response`, which loads Node's internal undici: ~25 ms of every load.
       define: name === 'pg' ? { navigator: '{"userAgent":"Node.js"}' } : undefined,

@@ -1,5 +1,5 @@
 // dec homework init <week> | list | status | check <week>
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
@@ -13,6 +13,7 @@ import {
   type QuestionCheck,
 } from '../homework/check.js';
 import { airflowStackOf, checkDags, type DagCheck, type SchedulerEngine } from '../homework/dags.js';
+import { syncReadmeAnswers, type ReadmeSync } from '../homework/readme-answers.js';
 import { openAnswerRunner, type Database } from '../homework/sandbox.js';
 import {
   answersYaml,
@@ -45,6 +46,7 @@ import { defaultDatabase } from '../setup/database.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
+import type { Question } from '../syllabus/schema.js';
 import { parseTimeLimit } from '../util/time.js';
 
 export interface HomeworkInitOptions {
@@ -269,6 +271,50 @@ function dagLines(ctx: CommandContext, dags: DagCheck | undefined): string[] {
   ];
 }
 
+const README = 'README.md';
+
+/**
+ * The README's answer slots brought in step with answers.yaml (the course platform reads the README).
+ * Only a regular file in the folder (never through a link), and only the slots change.
+ */
+function syncReadme(
+  folder: string,
+  questions: readonly Question[],
+  answers: Parameters<typeof syncReadmeAnswers>[2],
+): (ReadmeSync & { file: string }) | undefined {
+  const file = join(folder, README);
+  try {
+    if (!lstatSync(file).isFile()) return undefined;
+  } catch {
+    return undefined;
+  }
+  const synced = syncReadmeAnswers(readFileSync(file, 'utf8'), questions, answers);
+  if (synced.changed.length > 0) writeFileSync(file, synced.text);
+  return { ...synced, file };
+}
+
+function readmeLine(ctx: CommandContext, readme: ReturnType<typeof syncReadme>): string[] {
+  if (!readme) return [];
+  const { style } = ctx.terminal;
+  if (readme.slots.length === 0)
+    return [
+      `  ${style.dim('-')} ${README} has no answer slots (<!-- dec:answer q1 --> ... <!-- /dec:answer q1 -->), so dec left it alone: copy your answers into it yourself.`,
+    ];
+  const edited = readme.edited.join(', ');
+  return [
+    readme.changed.length > 0
+      ? `  ${style.green('✓')} ${README}: ${readme.changed.join(', ')} copied from ${ANSWERS_FILE} into ${readme.changed.length === 1 ? 'its slot' : 'their slots'}`
+      : readme.edited.length < readme.slots.length
+        ? `  ${style.green('✓')} ${README}: the answers in its slots match ${ANSWERS_FILE}`
+        : '',
+    ...(readme.edited.length > 0
+      ? [
+          `  ${style.yellow('!')} ${README}: the slot${readme.edited.length === 1 ? ` of ${edited} was` : `s of ${edited} were`} edited by hand, so dec left ${readme.edited.length === 1 ? 'it' : 'them'}: put the answer in ${ANSWERS_FILE} (or empty the slot) and check again`,
+        ]
+      : []),
+  ].filter((line) => line !== '');
+}
+
 export async function homeworkCheck(
   ctx: CommandContext,
   ref: string,
@@ -286,6 +332,7 @@ export async function homeworkCheck(
   }
   const timeoutMs = parseTimeLimit(options.timeout, { fallbackMs: 10_000, minMs: 100, maxMs: 600_000 });
   const questions = week.homework?.questions ?? [];
+  const readme = syncReadme(folder, questions, answers);
   const results: QuestionCheck[] = questions.map((q) => checkForm(q, answers[q.id]));
   const runsHere = (id: string) => (questions.find((q) => q.id === id)?.engine ?? 'postgres') === 'postgres';
   const sqlToRun = results.filter((r) => r.kind === 'sql' && r.status === 'pass' && runsHere(r.id));
@@ -331,6 +378,9 @@ export async function homeworkCheck(
       passed,
       questions: results,
       dags: dags ?? null,
+      readme: readme
+        ? { file: readme.file, slots: readme.slots, changed: readme.changed, edited: readme.edited }
+        : null,
     },
     () =>
       [
@@ -340,6 +390,7 @@ export async function homeworkCheck(
             `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
         ),
         ...dagLines(ctx, dags),
+        ...readmeLine(ctx, readme),
         '',
         !passed
           ? style.red(`${failed.length + dagProblems} to fix (${answeredCount}).`)

@@ -174,7 +174,10 @@ async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClien
   }
 }
 
-function applyProgress(ctx: CommandContext, readyLimitMs: number): { onEvent(event: ApplyEvent): void; stop(): void } {
+function applyProgress(
+  ctx: CommandContext,
+  readyLimitMs: number,
+): { onEvent(event: ApplyEvent): void; fail(): void; stop(): void } {
   const live = startLive(ctx.terminal);
   let lastStep = -1;
   return {
@@ -204,6 +207,8 @@ function applyProgress(ctx: CommandContext, readyLimitMs: number): { onEvent(eve
       } else if (event.kind === 'warn') ctx.terminal.warn(event.text);
       else live.done(`${event.service} is ready (${(event.ms / 1000).toFixed(1)} s)`);
     },
+    // What was happening stays as "✗ ... (after 12 s)" on its own row; the error follows on the next.
+    fail: () => live.fail(),
     stop: () => live.stop(),
   };
 }
@@ -405,6 +410,9 @@ export async function setup(
           folderOwner: folderOwner(ctx.env),
         }),
       );
+    } catch (error) {
+      reporter.fail();
+      throw error;
     } finally {
       reporter.stop();
     }

@@ -3,6 +3,7 @@
 import { monthsOf } from '../data/datasets.js';
 import { questionRole, type Course, type CourseWeek } from '../syllabus/course.js';
 import type { Question } from '../syllabus/schema.js';
+import { answerSlot } from './readme-answers.js';
 
 export const PLACEHOLDERS = [
   'student',
@@ -43,8 +44,6 @@ export function targetName(templatePath: string): string {
     .join('/');
 }
 
-const SLOT: Partial<Record<Question['kind'], string>> = { sql: 'sql', command: 'shell' };
-
 function worth(q: Question): string {
   const role = questionRole(q);
   if (role === 'practice') return "practice: dec's own question, not scored";
@@ -61,9 +60,8 @@ export function questionsMarkdown(questions: readonly Question[]): string {
       const lines = [`### Question ${index + 1} (\`${q.id}\`, ${worth(q)})`, '', q.question];
       if (q.options) lines.push('', ...q.options.map((option) => `- [ ] ${option}`));
       if (q.ownOptions) lines.push('', `_(${OWN_OPTIONS})_`);
-      lines.push('', '**Answer:** ');
-      const fence = SLOT[q.kind];
-      if (fence) lines.push('', q.kind === 'sql' ? 'Query used:' : 'Command used:', '', `\`\`\`${fence}`, '', '```');
+      // The answer and the query or command, kept in step with answers.yaml by `dec homework check`.
+      lines.push('', answerSlot(q));
       return lines.join('\n');
     })
     .join('\n\n');

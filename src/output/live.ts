@@ -59,6 +59,14 @@ export function liveText(text: string, elapsedMs: number, limitMs: number | unde
   return room >= 12 ? `${fitWidth(text, room)} ${time}` : fitWidth(whole, width);
 }
 
+/** The final line of failed work: what was happening, cut so that "(after 12 s)" stays in `width`. */
+function failedText(text: string, elapsedMs: number, width: number): string {
+  if (elapsedMs < 1000) return fitWidth(text, width);
+  const after = `(after ${formatDuration(elapsedMs)})`;
+  const room = width - after.length - 1;
+  return room >= 12 ? `${fitWidth(text, room)} ${after}` : fitWidth(`${text} ${after}`, width);
+}
+
 /** Writes through the Terminal's stderr; ora moves the cursor through node:readline's helpers. */
 function oraStream(stream: OutputStream, columns: number): NodeJS.WritableStream {
   const target = {
@@ -154,10 +162,7 @@ export function startLive(terminal: Terminal, options: LiveOptions = {}): Live {
     fail() {
       const after = now() - current.since;
       const what = current.text === '' ? undefined : current.text;
-      end(
-        what &&
-          `${style.red('✗')} ${fitWidth(`${what}${after >= 1000 ? ` (after ${formatDuration(after)})` : ''}`, columns - 3)}`,
-      );
+      end(what && `${style.red('✗')} ${failedText(what, after, columns - 3)}`);
     },
     stop: () => end(),
   };

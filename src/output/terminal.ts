@@ -1,5 +1,5 @@
 // The one place that decides colour, interactivity and JSON mode. Everything that prints asks it.
-import { Chalk } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 
 export interface TerminalOptions {
   env: NodeJS.ProcessEnv;
@@ -35,12 +35,35 @@ export interface Styles {
   cyan(text: string): string;
 }
 
+/** Colour off (a pipe, a log, NO_COLOR): the text as it is, and chalk is never loaded. */
+const PLAIN: Styles = {
+  bold: (text) => text,
+  dim: (text) => text,
+  green: (text) => text,
+  yellow: (text) => text,
+  red: (text) => text,
+  cyan: (text) => text,
+};
+
 /**
- * Styles through chalk, at the level colorEnabled decided: 0 (plain text) or 1 (the 16 basic colours,
- * all dec uses). Never chalk's own detection, which would read argv and the environment a second way.
+ * chalk, loaded the first time colour is on: `dec --help` or `dec weeks list` in a pipe (and the
+ * start-up benchmark) never evaluates it. A require the bundler sees (scripts/build.mjs bundles chalk
+ * into dist/cli.cjs as a lazily run module); vitest's module runner provides `require` too.
+ */
+function loadChalk(level: 1): ChalkInstance {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose, see above
+  const { Chalk } = require('chalk') as typeof import('chalk');
+  return new Chalk({ level });
+}
+
+/**
+ * Styles through chalk, at the level colorEnabled decided: 0 (plain text, without chalk) or 1 (the 16
+ * basic colours, all dec uses). Never chalk's own detection, which would read argv and the environment
+ * a second way.
  */
 export function makeStyles(enabled: boolean): Styles {
-  const chalk = new Chalk({ level: enabled ? 1 : 0 });
+  if (!enabled) return PLAIN;
+  const chalk = loadChalk(1);
   return {
     bold: (text) => chalk.bold(text),
     dim: (text) => chalk.dim(text),

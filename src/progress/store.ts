@@ -8,6 +8,7 @@ import { stateDir } from '../paths.js';
 import { fileTimestamp, readTextIfExists, writeFileAtomic } from '../util/fs.js';
 import { WORKSPACE_DIR, type Workspace } from '../workspace/workspace.js';
 import { PROGRESS_FORMAT, emptyProgress, type ProgressState } from './model.js';
+import { UPDATE_COMMAND } from '../version.js';
 
 const PROGRESS_FILE = 'progress.json';
 
@@ -56,7 +57,7 @@ export async function readProgress(file: string, options: ReadOptions): Promise<
   if (typeof state !== 'string') {
     if (state.version > PROGRESS_FORMAT) {
       throw new DecError(`The progress file ${file} was written by a newer dec (format ${state.version}).`, {
-        hint: 'Update dec (npm install -g dec@latest); dec leaves the file untouched.',
+        hint: `Update dec (${UPDATE_COMMAND}); dec leaves the file untouched.`,
       });
     }
     return state;

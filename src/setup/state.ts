@@ -18,6 +18,7 @@ import {
   type Overrides,
   type StackLinks,
 } from './spec.js';
+import { UPDATE_COMMAND } from '../version.js';
 
 const OVERRIDES_FORMAT = 1;
 
@@ -90,7 +91,7 @@ export async function readOverrides(env: NodeJS.ProcessEnv, syllabusId: string, 
   if (decoded.version > OVERRIDES_FORMAT) {
     throw new DecError(
       `The saved settings of the stack ${stack} in ${path} were written by a newer dec (format ${decoded.version}).`,
-      { hint: 'Update dec (npm install -g dec@latest), or delete the file to start from the syllabus settings.' },
+      { hint: `Update dec (${UPDATE_COMMAND}), or delete the file to start from the syllabus settings.` },
     );
   }
   const { ports, images, env: vars, expose } = decoded;

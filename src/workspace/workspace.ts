@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { DecError } from '../errors.js';
 import { readTextIfExists } from '../util/fs.js';
+import { UPDATE_COMMAND } from '../version.js';
 
 export const WORKSPACE_DIR = '.dec';
 const MARKER_FILE = 'workspace.json';
@@ -55,7 +56,7 @@ export function parseMarker(text: string, path: string): WorkspaceMarker {
   if (typeof marker.version !== 'number') throw problem('has no "version"');
   if (marker.version > WORKSPACE_FORMAT) {
     throw new DecError(`The workspace file ${path} was written by a newer dec (format ${marker.version}).`, {
-      hint: 'Update dec: npm install -g dec@latest',
+      hint: `Update dec: ${UPDATE_COMMAND}`,
     });
   }
   if (typeof marker.syllabus !== 'string' || marker.syllabus === '') throw problem('has no "syllabus"');

@@ -41,14 +41,14 @@ const home = mkdtempSync(join(tmpdir(), 'dec-startup-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 /** Runs the built dec with the recorder preloaded; the modules it loaded, repo-relative. */
-function modulesLoadedBy(args: string[]): string[] {
-  const log = join(home, `modules-${args.join('-')}.json`);
+function modulesLoadedBy(args: string[], colour: Record<string, string> = { NO_COLOR: '1' }): string[] {
+  const log = join(home, `modules-${args.join('-')}-${Object.keys(colour).join('')}.json`);
   const run = spawnSync(process.execPath, [DEC_BIN, ...args], {
     env: {
       PATH: process.env.PATH,
       HOME: home,
       DEC_HOME: join(home, 'dec'),
-      NO_COLOR: '1',
+      ...colour,
       NODE_OPTIONS: `--require ${JSON.stringify(RECORDER)}`,
       DEC_TEST_MODULE_LOG: log,
     },
@@ -69,5 +69,11 @@ describe('start-up loads only what it needs', () => {
     // The recorder works: it saw the shim and the shared error module.
     expect(loaded).toEqual(expect.arrayContaining(['bin/dec.cjs', 'dist/errors.cjs']));
     expect(loaded.filter((name) => !ALLOWED.has(name))).toEqual([]);
+  });
+
+  // chalk is out of dist/cli.cjs (dist/vendor/chalk.cjs): plain text above never loads it, colour does.
+  it('dec weeks list with colour loads chalk, and only then', () => {
+    const loaded = modulesLoadedBy(['weeks', 'list'], { FORCE_COLOR: '1' });
+    expect(loaded.filter((name) => !ALLOWED.has(name))).toEqual(['dist/vendor/chalk.cjs']);
   });
 });

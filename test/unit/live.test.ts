@@ -136,6 +136,17 @@ describe('startLive on a terminal', () => {
     ]);
   });
 
+  it('on a narrow terminal the ✗ line gives up the text, not the time it took', () => {
+    const { term, stderr } = terminalOn({ tty: true, columns: 40 });
+    const live = startLive(term, { now });
+    live.step('waiting for pgdatabase: Postgres answers a query with the configured login', { limitMs: 3000 });
+    clock = 8_000;
+    live.fail();
+    const [line] = finalLines(stderr.text);
+    expect(line).toMatch(/^✗ waiting for pgdatabase.*… \(after 8 s\)$/u);
+    expect(displayWidth(line!)).toBeLessThan(40);
+  });
+
   it('prints warnings and finished steps above the live line, never on it', () => {
     const { term, stderr, stdout } = terminalOn({ tty: true, columns: 80 });
     const live = startLive(term, { now });
