@@ -5,7 +5,7 @@
 // to) each table, Ctrl-C leaves the table as it was, --dry-run and a refused prompt change nothing,
 // and names that are not plain identifiers are refused before anything is downloaded.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -19,9 +19,11 @@ import { noOverrides } from '../../src/setup/spec.js';
 import { saveOverrides } from '../../src/setup/state.js';
 import { commandContexts } from '../helpers/command-context.js';
 import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
-import { DEC_BIN, runDec, useSandbox, type RunResult } from '../helpers/run.js';
+import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
-const box = useSandbox();
+// One sandbox for the file: its download cache carries over from test to test, as a student's does.
+let sandbox: Sandbox;
+let cwd = '';
 const contexts = commandContexts();
 
 let postgres: RunningPostgres;
@@ -47,7 +49,7 @@ function fhvMonth(month: string, rows: number): Buffer {
 
 /** The week-4 shape: week 1's Postgres, and week 4's stack declaring its database and sources. */
 function writeSyllabus(): string {
-  const path = join(box.sandbox.root, 'sources-syllabus.yaml');
+  const path = join(sandbox.root, 'sources-syllabus.yaml');
   writeFileSync(
     path,
     `schemaVersion: 1
@@ -109,6 +111,9 @@ weeks:
 let syllabus = '';
 
 beforeAll(async () => {
+  sandbox = makeSandbox();
+  cwd = join(sandbox.root, 'work');
+  mkdirSync(cwd, { recursive: true });
   postgres = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
   db = `postgresql://root:root@127.0.0.1:${postgres.port}/ny_taxi`;
   // What a student has in week 1: a table in ny_taxi that no week-4 load may touch.
@@ -119,7 +124,7 @@ beforeAll(async () => {
     ['green_tripdata_2019-01', 120],
     ['green_tripdata_2019-02', 80],
   ] as const) {
-    const path = join(box.sandbox.root, `${name}.csv.gz`);
+    const path = join(sandbox.root, `${name}.csv.gz`);
     await writeSyntheticYellow(path, rows, { month: name.slice(-7) });
     files.set(`/${name}.csv.gz`, readFileSync(path));
   }
@@ -144,6 +149,7 @@ afterAll(async () => {
   server?.closeAllConnections();
   await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   await postgres?.stop();
+  sandbox?.cleanup();
 }, 60_000);
 
 afterEach(() => contexts.cleanup());
@@ -186,9 +192,9 @@ async function schemaExists(database: string, schema: string): Promise<boolean> 
 }
 
 const dec = (args: string[], timeoutMs = 60_000): Promise<RunResult> =>
-  runDec([...args, '--syllabus', syllabus], { cwd: box.cwd, env: box.sandbox.env, timeoutMs });
+  runDec([...args, '--syllabus', syllabus], { cwd, env: sandbox.env, timeoutMs });
 
-const cached = (file: string) => join(box.sandbox.decHome, 'cache', 'datasets', file);
+const cached = (file: string) => join(sandbox.decHome, 'cache', 'datasets', file);
 const gets = () => requests.filter((r) => r.startsWith('GET '));
 
 describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () => {
@@ -314,7 +320,7 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
   });
 
   it('Ctrl-C during a load leaves that table as it was (and a schema it was making is not there)', async () => {
-    const big = join(box.sandbox.root, 'big.csv.gz');
+    const big = join(sandbox.root, 'big.csv.gz');
     await writeSyntheticYellow(big, 600_000, { month: '2019-03' });
     files.set('/yellow_tripdata_2019-03.csv.gz', readFileSync(big));
     const before = await count('trips_data_all.yellow_tripdata');
@@ -339,7 +345,7 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
           '--syllabus',
           syllabus,
         ],
-        { cwd: box.cwd, env: box.sandbox.env, stdio: ['ignore', 'ignore', 'pipe'] },
+        { cwd, env: sandbox.env, stdio: ['ignore', 'ignore', 'pipe'] },
       );
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -353,7 +359,9 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
               "select count(*)::int as n from pg_stat_activity where query ilike 'COPY %' and state = 'active'",
             )
           )[0]!.n > 0;
-        while (!(await copying()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+        // dec is in the load (the download step said so) and its COPY runs.
+        const loading = async () => stderr.includes('already downloaded') && (await copying());
+        while (!(await loading()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         await new Promise((r) => setTimeout(r, 200));
         child.kill('SIGINT');
         expect(await exited, stderr).toBe(130);
@@ -458,7 +466,7 @@ describe('dec data load --database / --schema, and the names it accepts', () => 
   });
 
   it('loadFiles in a schema it makes, aborted mid-COPY: neither the table nor the schema is there', async () => {
-    const big = join(box.sandbox.root, 'abort.csv');
+    const big = join(sandbox.root, 'abort.csv');
     await writeSyntheticYellow(big, 200_000);
     const abort = new AbortController();
     const error = await loadFiles([big], {
