@@ -240,7 +240,7 @@ export async function fetchAll(ctx: CommandContext, files: DataFile[], stallMs: 
 }
 
 /** A status text, with a bar in front on a terminal when the share done is known. */
-export function withBar(ctx: CommandContext, fraction: number | undefined, text: string): string {
+function withBar(ctx: CommandContext, fraction: number | undefined, text: string): string {
   return ctx.terminal.liveStatus && fraction !== undefined
     ? `${bar(fraction * 100, 20, ctx.terminal.style)} ${text}`
     : text;
@@ -346,18 +346,27 @@ export async function dataLoad(
     };
     return dryRun(ctx, `dec data load`, [load], { ...server, database }, options.append ? 'append' : 'replace');
   }
-  if (!options.file) await fetchAll(ctx, files, 30_000);
-  paths.push(...files.map((f) => f.path));
   let target = await connectionString(ctx, session, options.db);
+  const { databaseMustExist, declaredSource, withDatabase } = await import('../data/sources.js');
   if (options.database !== undefined) {
-    const { databaseMustExist, withDatabase } = await import('../data/sources.js');
     target = withDatabase(target, options.database);
     await databaseMustExist(target, options.database);
   }
+  // A table a stack's tools read (week 4's production.trips_data_all.yellow_tripdata): named as --for names it.
+  const readBy = declaredSource(session.course.stacks, target, options.schema, table);
+  if (readBy)
+    ctx.terminal.print(
+      ctx.terminal.style.dim(
+        `${readBy} reads this table: its columns are named in lower case, as --for ${readBy} names them.`,
+      ),
+    );
+  if (!options.file) await fetchAll(ctx, files, 30_000);
+  paths.push(...files.map((f) => f.path));
   const result = await loadPaths(ctx, paths, {
     connectionString: target,
-    table: table!,
+    table,
     schema: options.schema,
+    lowercaseColumns: readBy !== undefined,
     mode: options.append ? 'append' : 'replace',
   });
   ctx.terminal.emit(

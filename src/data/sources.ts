@@ -3,7 +3,7 @@
 // datasets and months, in which database, schema and table; what the target holds now (read only);
 // and a rough size. The loading itself is src/data/load.ts, the one loader.
 import { DecError, errorCode } from '../errors.js';
-import type { StackDatabase } from '../syllabus/schema.js';
+import type { Stack, StackDatabase } from '../syllabus/schema.js';
 import { monthsOf } from './datasets.js';
 
 export type StackSource = NonNullable<StackDatabase['sources']>[number];
@@ -81,6 +81,24 @@ export function withDatabase(connectionString: string, database: string): string
   const url = new URL(connectionString);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
+}
+
+/**
+ * The stack whose tools read this table (a `database.sources` entry with the same database, schema
+ * and table), if any: a load into it by hand gets the same column names as `--for` gives.
+ */
+export function declaredSource(
+  stacks: Record<string, Stack>,
+  connectionString: string,
+  schema: string | undefined,
+  table: string,
+): string | undefined {
+  const database = decodeURIComponent(new URL(connectionString).pathname.slice(1));
+  return Object.entries(stacks).find(
+    ([, stack]) =>
+      stack.database?.name === database &&
+      (stack.database.sources ?? []).some((s) => s.schema === (schema ?? 'public') && s.table === table),
+  )?.[0];
 }
 
 /** Postgres's invalid_catalog_name: no such database. */

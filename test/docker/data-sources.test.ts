@@ -418,6 +418,25 @@ describe('dec data load --database / --schema, and the names it accepts', () => 
     expect(run.stdout).toContain('300 rows from yellow_tripdata_2019-01.csv.gz into staging_x.my_yellow');
     expect(await count('staging_x.my_yellow')).toBe(300);
 
+    // By hand into a table week 4 reads: the same lower-case columns as --for gives.
+    const byHand = await dec([
+      'data',
+      'load',
+      'yellow',
+      '2019-01',
+      '--db',
+      db,
+      '--database',
+      'production',
+      '--schema',
+      'trips_data_all',
+      '--table',
+      'yellow_tripdata',
+    ]);
+    expect(byHand.code, byHand.stderr).toBe(0);
+    expect(byHand.stdout).toContain('week4 reads this table: its columns are named in lower case');
+    expect(await count('trips_data_all.yellow_tripdata where vendorid is not null')).toBe(300);
+
     const missing = await dec(['data', 'load', 'yellow', '2019-01', '--db', db, '--database', 'prodution']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('There is no database prodution in that Postgres.');

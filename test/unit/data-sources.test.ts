@@ -4,7 +4,14 @@
 // names narrow them.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { estimatedRows, monthSpans, selectSources, withDatabase, type StackSource } from '../../src/data/sources.js';
+import {
+  declaredSource,
+  estimatedRows,
+  monthSpans,
+  selectSources,
+  withDatabase,
+  type StackSource,
+} from '../../src/data/sources.js';
 import { DecError } from '../../src/errors.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { findWeek } from '../../src/syllabus/query.js';
@@ -47,7 +54,7 @@ describe("dez-2022 week 4's sources (B.2.2)", () => {
     })();
     expect(error).toBeInstanceOf(DecError);
     expect(String(error?.details)).toMatch(
-      /dez-2022.yaml:\d+:\d+  stacks.week4.database.sources\[2\].dataset: unknown dataset "fvh"/,
+      /dez-2022.yaml:\d+:\d+ {2}stacks.week4.database.sources\[2\].dataset: unknown dataset "fvh"/,
     );
   });
 });
@@ -106,6 +113,15 @@ describe('the plan', () => {
     expect(estimatedRows(20_000_000, 'yellow_tripdata_2019-01.csv.gz')).toBe(1_000_000);
     expect(estimatedRows(95_000, 'trips.csv')).toBe(1000);
     expect(estimatedRows(15_000, 'x.parquet')).toBe(1000);
+  });
+
+  it('a table a stack reads is found by database, schema and table', () => {
+    const url = 'postgresql://root:root@127.0.0.1:5432/production';
+    expect(declaredSource(course.stacks, url, 'trips_data_all', 'fhv_tripdata')).toBe('week4');
+    expect(declaredSource(course.stacks, url, undefined, 'fhv_tripdata')).toBeUndefined();
+    expect(
+      declaredSource(course.stacks, url.replace('production', 'ny_taxi'), 'trips_data_all', 'fhv_tripdata'),
+    ).toBeUndefined();
   });
 
   it('another database of the same server: only the path changes, encoded', () => {
