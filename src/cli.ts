@@ -373,9 +373,14 @@ function registerData(program: Command): void {
     .option('--file <path>', 'load this .csv, .csv.gz or .parquet file instead')
     .option('--table <name>', "the table (default: the course's name, e.g. yellow_taxi_trips)")
     .option('--db <url>', 'Postgres to load into (default: the one dec setup week1 runs)')
+    .option('--database <name>', 'another database of that Postgres, e.g. production (it must exist)')
+    .option('--schema <name>', 'the schema of the table, e.g. trips_data_all (made when missing; default public)')
+    .option('--for <week>', "the tables a week's stack reads, e.g. week4: yellow and green 2019-2020, FHV 2019")
     .option('--replace', 'replace the table (default)')
     .option('--append', 'add to the table')
     .option('--source <source>', 'mirror (default) or tlc')
+    .option('--dry-run', 'say what would be downloaded and loaded (sizes, rough rows); change nothing')
+    .option('-y, --yes', 'do not ask before a --for load (scripts and CI must pass it)')
     .addHelpText(
       'after',
       examples(
@@ -383,6 +388,10 @@ function registerData(program: Command): void {
         'dec data load zones',
         'dec data load --file yellow_tripdata_2021-01.csv.gz --table yellow_taxi_trips',
         'dec data load yellow 2021-02 --append',
+        'dec data load --for week4 --dry-run      # week 4: production.trips_data_all, 60 months, many GB',
+        'dec data load --for week4 2019-01        # one month of each source',
+        'dec data load --for week4 yellow 2019-01..2019-03 --yes',
+        'dec data load yellow 2019-01 --database production --schema trips_data_all --table yellow_tripdata',
       ),
     )
     .action(

@@ -2,7 +2,16 @@
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
-import { dataFile, dataFolder, datasetOf, defaultTable, monthsOf, type Source } from '../data/datasets.js';
+import {
+  dataFile,
+  dataFolder,
+  datasetOf,
+  defaultTable,
+  monthsOf,
+  type DataFile,
+  type Source,
+} from '../data/datasets.js';
+import type { LoadResult } from '../data/load.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { startLive } from '../output/live.js';
@@ -24,9 +33,17 @@ export interface DataLoadOptions {
   append?: boolean;
   file?: string;
   source?: string;
+  /** A schema in the database (made when missing); default public. */
+  schema?: string;
+  /** Another database of the same Postgres (--db's, or the week-1 one); it must exist. */
+  database?: string;
+  /** The sources a week's stack declares (database.sources), e.g. week4. */
+  for?: string;
+  dryRun?: boolean;
+  yes?: boolean;
 }
 
-function sourceOf(text: string | undefined): Source {
+export function sourceOf(text: string | undefined): Source {
   if (text === undefined || text === 'mirror') return 'mirror';
   if (text === 'tlc') return 'tlc';
   throw new DecError(`--source "${text}" is neither mirror nor tlc.`, {
@@ -183,7 +200,7 @@ function specs(session: Session, ctx: CommandContext, name: string, monthSpecs: 
   return monthSpecs.flatMap(monthsOf).map((month) => dataFile(session.course, ctx.env, name, month, source));
 }
 
-async function fetchAll(ctx: CommandContext, files: ReturnType<typeof specs>, stallMs: number): Promise<void> {
+export async function fetchAll(ctx: CommandContext, files: DataFile[], stallMs: number): Promise<void> {
   const { download } = await import('../data/download.js');
   const live = startLive(ctx.terminal);
   try {
@@ -258,6 +275,18 @@ async function connectionString(ctx: CommandContext, session: Session, db: strin
   return (await defaultDatabase(ctx, session)).connectionString;
 }
 
+/** --db, else the week-1 Postgres, with how messages name it (no password). */
+async function serverOf(
+  ctx: CommandContext,
+  session: Session,
+  db: string | undefined,
+): Promise<{ server: string; shown: string }> {
+  if (db) return { server: db, shown: parseDatabaseUrl(db).shown };
+  const { defaultDatabase } = await import('../setup/database.js');
+  const found = await defaultDatabase(ctx, session);
+  return { server: found.connectionString, shown: found.shown };
+}
+
 export async function dataLoad(
   ctx: CommandContext,
   name: string | undefined,
@@ -269,7 +298,17 @@ export async function dataLoad(
   // Before any download: a month of data is a long wait to learn the URL was mistyped.
   if (options.db !== undefined) parseDatabaseUrl(options.db);
   const session = await openSession(ctx);
+  if (options.for !== undefined) {
+    const { loadSources } = await import('./data-sources.js');
+    return loadSources(ctx, session, options.for, name, months, options);
+  }
+  // Names go into SQL (quoted too): refused before any download.
+  const { checkName } = await import('../data/load.js');
+  if (options.table !== undefined) checkName(options.table);
+  if (options.schema !== undefined) checkName(options.schema, 'schema');
+  if (options.database !== undefined) checkName(options.database, 'database');
   const paths: string[] = [];
+  let files: DataFile[];
   let table = options.table;
   if (options.file) {
     const path = resolve(ctx.cwd, options.file);
@@ -277,7 +316,10 @@ export async function dataLoad(
       throw new DecError(`There is no file ${options.file}.`, {
         hint: 'Give the path of a .csv, .csv.gz or .parquet file.',
       });
-    paths.push(path);
+    const { pathToFileURL } = await import('node:url');
+    files = [
+      { dataset: name ?? 'file', source: 'mirror', url: pathToFileURL(path).href, fileName: basename(path), path },
+    ];
     table ??= name ? defaultTable(name) : undefined;
     if (!table)
       throw new DecError('--file needs --table (or a dataset name) to know where the rows go.', {
@@ -288,23 +330,92 @@ export async function dataLoad(
       throw new DecError('Say which dataset to load, or --file.', {
         hint: 'For example: dec data load yellow 2021-01',
       });
-    const files = specs(session, ctx, name, months, sourceOf(options.source));
-    await fetchAll(ctx, files, 30_000);
-    paths.push(...files.map((f) => f.path));
+    files = specs(session, ctx, name, months, sourceOf(options.source));
     table ??= defaultTable(name);
   }
+  if (options.dryRun) {
+    const { dryRun } = await import('./data-sources.js');
+    const server = await serverOf(ctx, session, options.db);
+    const database = options.database ?? decodeURIComponent(new URL(server.server).pathname.slice(1));
+    const load = {
+      dataset: name ?? 'file',
+      schema: options.schema,
+      table,
+      months: files.flatMap((f) => (f.month ? [f.month] : [])),
+      files,
+    };
+    return dryRun(ctx, `dec data load`, [load], { ...server, database }, options.append ? 'append' : 'replace');
+  }
+  let target = await connectionString(ctx, session, options.db);
+  const { databaseMustExist, declaredSource, withDatabase } = await import('../data/sources.js');
+  if (options.database !== undefined) {
+    target = withDatabase(target, options.database);
+    await databaseMustExist(target, options.database);
+  }
+  // A table a stack's tools read (week 4's production.trips_data_all.yellow_tripdata): named as --for names it.
+  const readBy = declaredSource(session.course.stacks, target, options.schema, table);
+  if (readBy)
+    ctx.terminal.print(
+      ctx.terminal.style.dim(
+        `${readBy} reads this table: its columns are named in lower case, as --for ${readBy} names them.`,
+      ),
+    );
+  if (!options.file) await fetchAll(ctx, files, 30_000);
+  paths.push(...files.map((f) => f.path));
+  const result = await loadPaths(ctx, paths, {
+    connectionString: target,
+    table,
+    schema: options.schema,
+    lowercaseColumns: readBy !== undefined,
+    mode: options.append ? 'append' : 'replace',
+  });
+  ctx.terminal.emit(
+    {
+      schemaVersion: JSON_SCHEMA_VERSION,
+      table: result.table,
+      rows: result.rows,
+      ...(options.schema !== undefined ? { createdSchema: result.createdSchema === true } : {}),
+      loads: result.files.map((f) => ({ path: f.path, rows: f.rows, columns: f.columns })),
+    },
+    () => loadLines(ctx, result).join('\n'),
+  );
+  return ExitCode.ok;
+}
+
+/** What a load did, for the terminal: a line per file, the total, and the schema it made. */
+export function loadLines(ctx: CommandContext, result: LoadResult): string[] {
+  const { style } = ctx.terminal;
+  return [
+    ...(result.createdSchema ? [`${style.green('✓')} made schema ${result.table.split('.')[0]} (it was missing)`] : []),
+    ...result.files.map((f) => `${style.green('✓')} ${rowCount(f.rows)} from ${basename(f.path)} into ${result.table}`),
+    ...(result.files.length > 1 ? [`${style.green('✓')} ${rowCount(result.rows)} in all, in one transaction`] : []),
+  ];
+}
+
+/**
+ * Loads files into one table in one transaction (src/data/load.ts), with a live line per file: the
+ * table gets every month asked for, or stays as it was.
+ */
+export async function loadPaths(
+  ctx: CommandContext,
+  paths: string[],
+  target: {
+    connectionString: string;
+    table: string;
+    schema?: string;
+    lowercaseColumns?: boolean;
+    mode: 'replace' | 'append';
+  },
+): Promise<LoadResult> {
   const { loadFiles } = await import('../data/load.js');
-  const target = await connectionString(ctx, session, options.db);
+  const shown = target.schema === undefined ? target.table : `${target.schema}.${target.table}`;
   const live = startLive(ctx.terminal);
-  live.step(`loading into ${table}`, { log: false });
-  // All files in one transaction: the table gets every month asked for, or stays as it was.
+  live.step(`loading into ${shown}`, { log: false });
   let result;
   try {
     result = await withInterruptSignal((signal) =>
       loadFiles(paths, {
-        connectionString: target,
-        table: table!,
-        mode: options.append ? 'append' : 'replace',
+        ...target,
         signal,
         onNotice: (text) => ctx.terminal.warn(text),
         onProgress: ({ path, rows, fraction, estimated }) =>
@@ -321,23 +432,7 @@ export async function dataLoad(
     throw error;
   }
   live.stop();
-  const { style } = ctx.terminal;
-  ctx.terminal.emit(
-    {
-      schemaVersion: JSON_SCHEMA_VERSION,
-      table,
-      rows: result.rows,
-      loads: result.files.map((f) => ({ path: f.path, rows: f.rows, columns: f.columns })),
-    },
-    () =>
-      [
-        ...result.files.map(
-          (f) => `${style.green('✓')} ${rowCount(f.rows)} from ${basename(f.path)} into ${result.table}`,
-        ),
-        ...(result.files.length > 1 ? [`${style.green('✓')} ${rowCount(result.rows)} in all, in one transaction`] : []),
-      ].join('\n'),
-  );
-  return ExitCode.ok;
+  return result;
 }
 
 function rowCount(rows: number): string {

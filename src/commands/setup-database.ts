@@ -11,7 +11,7 @@ import type { StackDatabase } from '../syllabus/schema.js';
 const LOGIN_MS = 5000;
 
 /** The other stack's Postgres as it runs (remembered port and password), reached from the host. */
-async function postgresOf(ctx: CommandContext, session: Session, stack: string): Promise<PostgresAccess> {
+export async function postgresOf(ctx: CommandContext, session: Session, stack: string): Promise<PostgresAccess> {
   const desired = await runningStack(ctx.env, session.course, stack);
   const service = desired.services.find((s) => postgresReadiness(s.ready));
   const ready = service && postgresReadiness(service.ready);

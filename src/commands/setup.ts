@@ -249,7 +249,9 @@ export async function setup(
   // The data goes into the stack's own Postgres: a stack without one has nowhere to put it.
   if (loads.length > 0 && !Object.values(stack.services).some((service) => postgresReadiness(service.ready))) {
     throw new DecError(`--load needs a Postgres, and the ${stackId} stack has none.`, {
-      hint: 'Load into the week-1 Postgres: dec setup week1 --load ' + options.load + ' (or dec data load with --db).',
+      hint: stack.database?.sources?.length
+        ? `The tables ${stackId} reads: dec data load --for ${stackId} (it says the size and asks first).`
+        : 'Load into the week-1 Postgres: dec setup week1 --load ' + options.load + ' (or dec data load with --db).',
     });
   }
   const saved = await readOverrides(ctx.env, session.course.id, stackId);
@@ -496,6 +498,16 @@ function weekLoads(week: CourseWeek): Array<{ dataset: string; months: string[] 
  * volume kept by --down) are named with their row counts and never offered: loading replaces a table.
  */
 async function offerLoad(ctx: CommandContext, target: Target): Promise<Array<{ dataset: string; months: string[] }>> {
+  // A stack whose tools read tables of their own (week 4: production.trips_data_all): many GB, so named,
+  // not offered; dec data load --for says the size and asks.
+  if (target.stack.database?.sources?.length) {
+    ctx.terminal.print(
+      ctx.terminal.style.dim(
+        `Load the tables ${target.stackId} reads: dec data load --for ${target.stackId} --dry-run (sizes), then without --dry-run`,
+      ),
+    );
+    return [];
+  }
   const week = weekLoads(target.week);
   if (week.length === 0) return [];
   const present = await tablesPresent(ctx, target, week);

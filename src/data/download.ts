@@ -554,3 +554,60 @@ async function downloadLocked(
     },
   );
 }
+
+/** What a HEAD request said of a file: its size, or the status when it is not there. */
+export interface RemoteSize {
+  bytes?: number;
+  /** The HTTP status when it was not 200; undefined when the server did not answer in time. */
+  status?: number;
+}
+
+/**
+ * The sizes of `urls` (a HEAD request each, redirects and proxies as for downloads, a few at a time,
+ * each within `timeoutMs`): for the estimate before a long download, never a reason to fail.
+ */
+export async function remoteSizes(
+  urls: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs: number; signal?: AbortSignal; concurrency?: number },
+): Promise<Map<string, RemoteSize>> {
+  const sizes = new Map<string, RemoteSize>();
+  if (urls.length === 0) return sizes;
+  const client = await openClient(options.env ?? process.env);
+  let next = 0;
+  const worker = async () => {
+    while (next < urls.length) {
+      const url = urls[next++]!;
+      sizes.set(url, await headSize(client, url, options));
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 6, urls.length) }, worker));
+  } finally {
+    await client.close();
+  }
+  return sizes;
+}
+
+async function headSize(
+  client: Client,
+  url: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<RemoteSize> {
+  const limit = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await client.request(url, {
+      method: 'HEAD',
+      dispatcher: client.dispatcher,
+      headers: { 'user-agent': USER_AGENT },
+      signal: options.signal ? AbortSignal.any([options.signal, limit]) : limit,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    });
+    await response.body.dump().catch(() => undefined);
+    if (response.statusCode !== 200) return { status: response.statusCode };
+    const length = Number(response.headers['content-length']);
+    return Number.isFinite(length) && length > 0 ? { bytes: length } : {};
+  } catch {
+    return {};
+  }
+}

@@ -25,16 +25,20 @@ function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function checkTableName(table: string): void {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(table)) {
-    throw new DecError(`"${table}" is not a table name dec accepts.`, {
-      hint: 'Use letters, digits and _ (not starting with a digit), e.g. --table yellow_taxi_trips.',
+/**
+ * A table, schema or database name dec puts into SQL (always quoted too): letters, digits and _, so
+ * nothing a student types can end the identifier, and at most 63 characters.
+ */
+export function checkName(name: string, what: 'table' | 'schema' | 'database' = 'table'): void {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    throw new DecError(`"${name}" is not a ${what} name dec accepts.`, {
+      hint: `Use letters, digits and _ (not starting with a digit), e.g. --${what} ${{ table: 'yellow_taxi_trips', schema: 'trips_data_all', database: 'production' }[what]}.`,
     });
   }
   // Postgres would cut a longer name to 63 bytes: the rows would land in a table of another name.
-  if (table.length > 63) {
-    throw new DecError(`The table name "${table}" has ${table.length} characters; Postgres allows at most 63.`, {
-      hint: 'Give a shorter --table.',
+  if (name.length > 63) {
+    throw new DecError(`The ${what} name "${name}" has ${name.length} characters; Postgres allows at most 63.`, {
+      hint: `Give a shorter --${what}.`,
     });
   }
 }
@@ -78,6 +82,16 @@ async function csvHeader(path: string, format: 'csv' | 'csv.gz'): Promise<string
 export interface LoadFilesOptions {
   connectionString: string;
   table: string;
+  /**
+   * The table's schema, made in the load's transaction when missing (so an interrupted load leaves
+   * no empty schema either); default: the connection's current schema (public).
+   */
+  schema?: string;
+  /**
+   * Name the columns in lower case ("VendorID" → vendorid): SQL folds unquoted names to lower case, and
+   * the course's dbt models read `vendorid`, `pulocationid`, which a "VendorID" column does not answer.
+   */
+  lowercaseColumns?: boolean;
   mode: 'replace' | 'append';
   signal?: AbortSignal;
   /** Something the student should know that is not an error (a column loaded with another type). */
@@ -109,9 +123,12 @@ interface LoadedFile {
 }
 
 export interface LoadResult {
+  /** As messages name it: schema.table when a schema was given. */
   table: string;
   rows: number;
   files: LoadedFile[];
+  /** The schema did not exist and this load made it. */
+  createdSchema?: boolean;
 }
 
 /** One file to load: its format and columns, read before anything touches the database. */
@@ -273,10 +290,14 @@ function gunzipped(file: ReadStream): Transform {
  * case or order (the TLC's headers vary between years); a column one file lacks is NULL there.
  */
 export async function loadFiles(paths: string[], options: LoadFilesOptions): Promise<LoadResult> {
-  checkTableName(options.table);
+  checkName(options.table);
+  if (options.schema !== undefined) checkName(options.schema, 'schema');
   const inputs: Input[] = [];
   try {
     for (const path of paths) inputs.push(await inputOf(path));
+    // By position (COPY's column list, Parquet's column order), so only the names change.
+    if (options.lowercaseColumns)
+      for (const input of inputs) input.columns = input.columns.map((c) => ({ ...c, name: c.name.toLowerCase() }));
     for (;;) {
       try {
         return await copyAll(inputs, options);
@@ -460,7 +481,24 @@ async function freshStagingName(client: Client): Promise<string> {
   throw new Error('could not find a free name for the staging table');
 }
 
+/** The table as messages name it. */
+function shownTable(options: LoadFilesOptions): string {
+  return options.schema === undefined ? options.table : `${options.schema}.${options.table}`;
+}
+
+/**
+ * Makes the schema when missing (inside the load's transaction) and puts it alone on the search path,
+ * so the staging table, the table and current_schema() below are all in it. True when it was made.
+ */
+async function enterSchema(client: Client, schema: string): Promise<boolean> {
+  const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (!rowCount) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+  await client.query(`SET LOCAL search_path TO ${quoteIdent(schema)}`);
+  return !rowCount;
+}
+
 async function copyAll(inputs: Input[], options: LoadFilesOptions): Promise<LoadResult> {
+  const shown = shownTable(options);
   const client = await connect(options.connectionString, options.signal);
   let current = inputs[0]?.path ?? '';
   let committing = false;
@@ -468,11 +506,12 @@ async function copyAll(inputs: Input[], options: LoadFilesOptions): Promise<Load
   const cut = () => cutConnection(client);
   options.signal?.addEventListener('abort', cut, { once: true });
   try {
-    if (options.signal?.aborted) throw interrupted(false, options.table);
+    if (options.signal?.aborted) throw interrupted(false, shown);
     await client.query('BEGIN');
     // Replacing or appending needs the table's lock: a psql or pgAdmin session with an open
     // transaction on it would make the load wait forever without this.
     await client.query(`SET LOCAL lock_timeout = ${Math.round(options.lockTimeoutMs ?? LOCK_TIMEOUT_MS)}`);
+    const createdSchema = options.schema === undefined ? undefined : await enterSchema(client, options.schema);
     const staging = await freshStagingName(client);
     const first = inputs[0]?.columns ?? [];
     await client.query(
@@ -489,21 +528,26 @@ async function copyAll(inputs: Input[], options: LoadFilesOptions): Promise<Load
     await publish(client, staging, stagingColumns.all, options);
     committing = true;
     await client.query('COMMIT');
-    return { table: options.table, rows: files.reduce((sum, f) => sum + f.rows, 0), files };
+    return {
+      table: shown,
+      rows: files.reduce((sum, f) => sum + f.rows, 0),
+      files,
+      ...(createdSchema ? { createdSchema } : {}),
+    };
   } catch (error) {
-    if (options.signal?.aborted) throw interrupted(committing, options.table);
+    if (options.signal?.aborted) throw interrupted(committing, shown);
     await settleWithin(client.query('ROLLBACK'), CLOSE_WAIT_MS);
     if (isDecError(error) || error instanceof DecimalsInWholeNumbers) throw error;
-    const trouble = serverTrouble(error, options.table, committing);
+    const trouble = serverTrouble(error, shown, committing);
     if (trouble) throw trouble;
     const pgError = error as { message: string; code?: string };
     if (pgError.code === LOCK_NOT_AVAILABLE) {
-      throw new DecError(`${options.table} is in use by another session; nothing was loaded.`, {
+      throw new DecError(`${shown} is in use by another session; nothing was loaded.`, {
         hint: 'Close the psql or pgAdmin session (or its open transaction) that uses it, then run the same command again.',
         exitCode: ExitCode.couldNotRun,
       });
     }
-    throw new DecError(`Loading ${current} into ${options.table} failed: ${pgError.message}`, {
+    throw new DecError(`Loading ${current} into ${shown} failed: ${pgError.message}`, {
       hint: 'The table was left as it was.',
       exitCode: pgError.code === '42804' || pgError.code === '42P01' ? ExitCode.problems : ExitCode.couldNotRun,
     });
@@ -575,10 +619,10 @@ async function copyFile(
     rearm();
     await pipeline(source, counter, copy, { signal: options.signal });
   } catch (error) {
-    if (options.signal?.aborted) throw interrupted(false, options.table);
+    if (options.signal?.aborted) throw interrupted(false, shownTable(options));
     if (stalled) {
       throw new DecError(`Postgres stopped answering during the load: it took no data for ${stallMs / 1000} s.`, {
-        hint: `${options.table} was left as it was. Is its container paused (docker ps; docker unpause <name>) or the machine out of memory? Then run the same command again.`,
+        hint: `${shownTable(options)} was left as it was. Is its container paused (docker ps; docker unpause <name>) or the machine out of memory? Then run the same command again.`,
       });
     }
     if (error instanceof ParquetValueError) {
@@ -587,7 +631,7 @@ async function copyFile(
     }
     if (isBadValue(error)) throw decimalsInWholeNumbers(error) ?? badRow(error, path, binary ? 'row' : 'line');
     // Postgres's other errors, and the connection's, are copyAll's to explain.
-    if (fromServer(error) || serverTrouble(error, options.table, false)) throw error;
+    if (fromServer(error) || serverTrouble(error, shownTable(options), false)) throw error;
     const mapped = gzipProblem(error, path) ?? fileSystemError(error, 'read', path, READ_HINT);
     throw mapped === error ? unreadable(path, error) : mapped;
   } finally {

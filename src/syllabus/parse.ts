@@ -304,6 +304,13 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         ['stacks', name, 'database', 'stack'],
         `no other stack "${stack.database.stack}" under the top-level "stacks"`,
       );
+    (stack.database?.sources ?? []).forEach((source, s) => {
+      if (!datasets.includes(source.dataset))
+        add(
+          ['stacks', name, 'database', 'sources', s, 'dataset'],
+          `unknown dataset "${source.dataset}" (define it under the top-level "datasets")`,
+        );
+    });
     for (const [service, spec] of Object.entries(stack.services)) {
       for (const [dependency, condition] of Object.entries(dependencyConditions(spec.dependsOn))) {
         const where = ['stacks', name, 'services', service, 'dependsOn'];

@@ -405,6 +405,19 @@ const databaseSchema = z
       .describe(
         "A profiles.yml for the student's dbt project (0600: it holds the password); a file that already has the profile is never changed.",
       ),
+    sources: z
+      .array(
+        z.strictObject({
+          dataset: slug.describe('Key in the top-level `datasets`.'),
+          schema: pgIdentifier.describe('The schema of the table in this database, e.g. trips_data_all.'),
+          table: pgIdentifier.describe("The table the tools read (dbt's source table), e.g. yellow_tripdata."),
+          months: z.array(monthSpan).min(1).describe('The months it holds, e.g. ["2019-01..2020-12"].'),
+        }),
+      )
+      .optional()
+      .describe(
+        'The tables the tools read from this database, loaded by `dec data load --for <week>` (all of them, or the datasets and months named).',
+      ),
   })
   .describe(
     "A database this stack's tools use in another stack's Postgres (week 4's dbt in week 1's): made when missing at setup.",
