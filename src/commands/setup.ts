@@ -45,14 +45,8 @@ import { folderOwner, stackSocket } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
-import {
-  checkOtherVariants,
-  lighterVariantHint,
-  rememberVariant,
-  variantFlag,
-  weekStack,
-  weekVariants,
-} from '../setup/variant.js';
+import { checkOtherVariants, lighterVariantHint, rememberVariant, weekStack, weekVariants } from '../setup/variant.js';
+import { setupVariant, variantFlagText } from '../setup/variant-flags.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 import { startLive } from '../output/live.js';
 
@@ -77,6 +71,8 @@ export interface SetupOptions {
   /** Another of the week's setups (setup.variants); --light is --variant light. Remembered. */
   variant?: string;
   light?: boolean;
+  /** Week 6: 3 is the three-broker variant, 1 the week's own stack (setup/variant-flags.ts). Remembered. */
+  brokers?: string;
   /** The student's GCP project and bucket, for a stack whose env names {gcp.project}/{gcp.bucket}. */
   gcpProject?: string;
   gcpBucket?: string;
@@ -224,7 +220,7 @@ export async function setup(
   options: SetupOptions,
   deps: SetupDeps = realSetupDeps(ctx),
 ): Promise<number> {
-  const target = await resolveTarget(ctx, ref, variantFlag(options));
+  const target = await resolveTarget(ctx, ref, setupVariant(options));
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
     const starting = (['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket'] as const).find(
@@ -457,7 +453,7 @@ async function switchVariant(
       .map((c) => c.labels[DEC_LABELS.stack] ?? ''),
   );
   // The week's own by name too: after the --down, a bare `dec setup week2` would still mean the variant.
-  const flag = target.variant === 'light' ? ' --light' : ` --variant ${target.variant}`;
+  const flag = ` ${variantFlagText(target.week, target.variant)}`;
   checkOtherVariants(
     target.week,
     target.variant,
@@ -469,7 +465,7 @@ async function switchVariant(
   if (target.asLastTime && target.variant !== DEFAULT_VARIANT)
     ctx.terminal.print(
       ctx.terminal.style.dim(
-        `Week ${weekLabel(target.week)}: the ${target.variant} setup, as last time (--variant ${DEFAULT_VARIANT} for the week's own).`,
+        `Week ${weekLabel(target.week)}: the ${target.variant} setup, as last time (${variantFlagText(target.week, DEFAULT_VARIANT)} for the week's own).`,
       ),
     );
 }

@@ -385,7 +385,10 @@ export function instanceName(service: Pick<DesiredService, 'service' | 'replica'
   return service.replica === undefined ? service.service : `${service.service} #${service.replica}`;
 }
 
-/** Fills {service.ENV}, {service.<container port>} and {network}; secret values are never filled in. */
+/**
+ * Fills {service.ENV}, {service.<container port>}, {service.container} (its container's name, e.g. for
+ * `docker stop`) and {network}; secret values are never filled in.
+ */
 export function renderNext(desired: DesiredStack): string[] {
   const ports: PublishedPorts = Object.fromEntries(desired.services.map((s) => [s.service, s.ports]));
   return desired.next.map((line) =>
@@ -395,6 +398,7 @@ export function renderNext(desired: DesiredStack): string[] {
         if (name === 'network' && key === undefined) return desired.network;
         const service = desired.services.find((s) => s.service === name);
         if (!service || key === undefined) return whole;
+        if (key === 'container') return service.containerName;
         if (service.secretEnv.includes(key)) return '(hidden)';
         return service.env[key] ?? whole;
       },
