@@ -39,7 +39,7 @@ import {
 import { lockStack } from '../setup/lock.js';
 import { databasePlanLines } from '../setup/stack-database.js';
 import { composeYaml } from '../setup/compose.js';
-import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
+import { appliedOverrides, applyFlags, checkOnly, optionalServices } from '../setup/options.js';
 import { changedServices, chosen, planLines, type StackPlan, wholeStackUp } from '../setup/plan.js';
 import { folderOwner, stackSocket } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
@@ -71,6 +71,9 @@ export interface SetupOptions {
   /** Another of the week's setups (setup.variants); --light is --variant light. Remembered. */
   variant?: string;
   light?: boolean;
+  /** Optional services (week 4's metabase) to start from now on, or to stop and forget. Remembered. */
+  with?: string[];
+  without?: string[];
   /** Week 6: 3 is the three-broker variant, 1 the week's own stack (setup/variant-flags.ts). Remembered. */
   brokers?: string;
   /** The student's GCP project and bucket, for a stack whose env names {gcp.project}/{gcp.bucket}. */
@@ -223,9 +226,9 @@ export async function setup(
   const target = await resolveTarget(ctx, ref, setupVariant(options));
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
-    const starting = (['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket'] as const).find(
-      (flag) => options[flag],
-    );
+    const starting = (
+      ['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket', 'with', 'without'] as const
+    ).find((flag) => options[flag]);
     if (starting) {
       const flag = `--${starting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       throw new DecError(`${flag} does not go with ${options.destroy ? '--destroy' : '--down'}.`, {
@@ -244,7 +247,8 @@ export async function setup(
     });
   }
   const saved = await readOverrides(ctx.env, session.course.id, stackId);
-  const base = options.reset ? noOverrides() : saved;
+  // --reset keeps the optional services that are on (--without turns one off).
+  const base = options.reset ? { ...noOverrides(), optional: saved.optional } : saved;
   // The student's GCP project and bucket, as --env assignments that this run's own --env can still override.
   const gcp = gcpEnv(
     stackId,
@@ -256,7 +260,14 @@ export async function setup(
   // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
   const overrides = applyFlags(
     base,
-    { port: options.port, image: options.image, env: [...gcp.env, ...(options.env ?? [])], expose: options.expose },
+    {
+      port: options.port,
+      image: options.image,
+      env: [...gcp.env, ...(options.env ?? [])],
+      expose: options.expose,
+      with: options.with,
+      without: options.without,
+    },
     stack,
   );
   if (gcp.missing)
@@ -283,7 +294,8 @@ export async function setup(
     );
   // --only: these services (and what they depend on) are planned, started and have their flags applied.
   const chosenNames = chosen(desired, only).map((s) => s.service);
-  if (overrides.expose !== saved.expose && chosenNames.length < desired.services.length) {
+  const partial = chosenNames.length < chosen(desired).length;
+  if (overrides.expose !== saved.expose && partial) {
     throw new DecError(`--expose and --no-expose change every service of ${stackId}, and --only chose some.`, {
       hint: `Run it without --only: dec setup ${stackId} ${overrides.expose ? '--expose' : '--no-expose'}`,
     });
@@ -326,6 +338,7 @@ export async function setup(
       recreate: options.recreate === true,
       only,
       applying,
+      turnOff: new Set(optionalServices('--without', options.without, stack)),
       repair: !options.dryRun,
       warn: (text) => ctx.terminal.warn(text),
     });
@@ -352,7 +365,6 @@ export async function setup(
 
     const differs = plan.services.filter((a) => a.kind === 'differs');
     // The headline names the services --only chose, not the whole stack.
-    const partial = chosenNames.length < desired.services.length;
     const what = partial
       ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
       : `${desired.title} (${stackId}) is`;
