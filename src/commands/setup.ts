@@ -305,7 +305,8 @@ export async function setup(
   // Flags are remembered once a run applied them: not by --dry-run or --print-compose, not by a failed
   // run (a mistyped image is not kept), and with --only only for the services it chose.
   const remember = async () => {
-    const applied = appliedOverrides(saved, overrides, chosenNames, stack);
+    // Without --only, every service's flags, an optional one's that is off included (its next start uses them).
+    const applied = appliedOverrides(saved, overrides, only ? chosenNames : Object.keys(stack.services), stack);
     if (JSON.stringify(applied) !== JSON.stringify(saved))
       await saveOverrides(ctx.env, session.course.id, stackId, applied);
   };
