@@ -230,12 +230,26 @@ function registerSetup(program: Command): void {
       "another setup of the week, e.g. week 2's light one (remembered, so --down and status find it; default: the week's own)",
     )
     .option('--light', "same as --variant light: week 2's no-frills LocalExecutor Airflow for 4 GB of Docker memory")
+    .option(
+      '--with <services>',
+      "also start an optional service, e.g. week 4's metabase (remembered: a plain re-run keeps it; repeatable or comma-separated)",
+      collect,
+    )
+    .option(
+      '--without <services>',
+      'stop and forget an optional service started with --with (its data is kept)',
+      collect,
+    )
+    .option(
+      '--brokers <n>',
+      "week 6: 3 for dec's three-broker Kafka (the replication lesson; the course has one), 1 for the course's (remembered)",
+    )
     .option('--gcp-project <id>', "your GCP project for week 2's DAGs (default: your gcloud config's; remembered)")
     .option('--gcp-bucket <name>', 'your data lake bucket (default: dtc_data_lake_<project>, as the course names it)')
     .helpCommand(false)
     .addHelpText(
       'after',
-      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones', 'dec setup week2 --gcp-project my-project-123', 'dec setup week2 --light            # 4 GB of Docker memory: the no-frills LocalExecutor Airflow', 'dec setup week2 --down             # whichever variant was set up')}
+      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones', 'dec setup week2 --gcp-project my-project-123', 'dec setup week2 --light            # 4 GB of Docker memory: the no-frills LocalExecutor Airflow', 'dec setup week2 --down             # whichever variant was set up', 'dec setup week6 --brokers 3        # three Kafka brokers, for the replication lesson', 'dec setup week4 --with metabase     # and Metabase on localhost:3000, kept by later runs')}
 Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could not run (no engine, bad flags), 130 interrupted.`,
     )
     .action(async (week: string | undefined, options: import('./commands/setup.js').SetupOptions, command: Command) => {

@@ -39,20 +39,14 @@ import {
 import { lockStack } from '../setup/lock.js';
 import { databasePlanLines } from '../setup/stack-database.js';
 import { composeYaml } from '../setup/compose.js';
-import { appliedOverrides, applyFlags, checkOnly } from '../setup/options.js';
+import { appliedOverrides, applyFlags, checkOnly, optionalServices } from '../setup/options.js';
 import { changedServices, chosen, planLines, type StackPlan, wholeStackUp } from '../setup/plan.js';
 import { folderOwner, stackSocket } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
-import {
-  checkOtherVariants,
-  lighterVariantHint,
-  rememberVariant,
-  variantFlag,
-  weekStack,
-  weekVariants,
-} from '../setup/variant.js';
+import { checkOtherVariants, lighterVariantHint, rememberVariant, weekStack, weekVariants } from '../setup/variant.js';
+import { setupVariant, variantFlagText } from '../setup/variant-flags.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 import { startLive } from '../output/live.js';
 
@@ -77,6 +71,11 @@ export interface SetupOptions {
   /** Another of the week's setups (setup.variants); --light is --variant light. Remembered. */
   variant?: string;
   light?: boolean;
+  /** Optional services (week 4's metabase) to start from now on, or to stop and forget. Remembered. */
+  with?: string[];
+  without?: string[];
+  /** Week 6: 3 is the three-broker variant, 1 the week's own stack (setup/variant-flags.ts). Remembered. */
+  brokers?: string;
   /** The student's GCP project and bucket, for a stack whose env names {gcp.project}/{gcp.bucket}. */
   gcpProject?: string;
   gcpBucket?: string;
@@ -229,12 +228,12 @@ export async function setup(
   options: SetupOptions,
   deps: SetupDeps = realSetupDeps(ctx),
 ): Promise<number> {
-  const target = await resolveTarget(ctx, ref, variantFlag(options));
+  const target = await resolveTarget(ctx, ref, setupVariant(options));
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
-    const starting = (['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket'] as const).find(
-      (flag) => options[flag],
-    );
+    const starting = (
+      ['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket', 'with', 'without'] as const
+    ).find((flag) => options[flag]);
     if (starting) {
       const flag = `--${starting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       throw new DecError(`${flag} does not go with ${options.destroy ? '--destroy' : '--down'}.`, {
@@ -255,7 +254,8 @@ export async function setup(
     });
   }
   const saved = await readOverrides(ctx.env, session.course.id, stackId);
-  const base = options.reset ? noOverrides() : saved;
+  // --reset keeps the optional services that are on (--without turns one off).
+  const base = options.reset ? { ...noOverrides(), optional: saved.optional } : saved;
   // The student's GCP project and bucket, as --env assignments that this run's own --env can still override.
   const gcp = gcpEnv(
     stackId,
@@ -267,7 +267,14 @@ export async function setup(
   // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
   const overrides = applyFlags(
     base,
-    { port: options.port, image: options.image, env: [...gcp.env, ...(options.env ?? [])], expose: options.expose },
+    {
+      port: options.port,
+      image: options.image,
+      env: [...gcp.env, ...(options.env ?? [])],
+      expose: options.expose,
+      with: options.with,
+      without: options.without,
+    },
     stack,
   );
   if (gcp.missing)
@@ -294,7 +301,8 @@ export async function setup(
     );
   // --only: these services (and what they depend on) are planned, started and have their flags applied.
   const chosenNames = chosen(desired, only).map((s) => s.service);
-  if (overrides.expose !== saved.expose && chosenNames.length < desired.services.length) {
+  const partial = chosenNames.length < chosen(desired).length;
+  if (overrides.expose !== saved.expose && partial) {
     throw new DecError(`--expose and --no-expose change every service of ${stackId}, and --only chose some.`, {
       hint: `Run it without --only: dec setup ${stackId} ${overrides.expose ? '--expose' : '--no-expose'}`,
     });
@@ -304,7 +312,8 @@ export async function setup(
   // Flags are remembered once a run applied them: not by --dry-run or --print-compose, not by a failed
   // run (a mistyped image is not kept), and with --only only for the services it chose.
   const remember = async () => {
-    const applied = appliedOverrides(saved, overrides, chosenNames, stack);
+    // Without --only, every service's flags, an optional one's that is off included (its next start uses them).
+    const applied = appliedOverrides(saved, overrides, only ? chosenNames : Object.keys(stack.services), stack);
     if (JSON.stringify(applied) !== JSON.stringify(saved))
       await saveOverrides(ctx.env, session.course.id, stackId, applied);
   };
@@ -337,6 +346,7 @@ export async function setup(
       recreate: options.recreate === true,
       only,
       applying,
+      turnOff: new Set(optionalServices('--without', options.without, stack)),
       repair: !options.dryRun,
       warn: (text) => ctx.terminal.warn(text),
     });
@@ -363,7 +373,6 @@ export async function setup(
 
     const differs = plan.services.filter((a) => a.kind === 'differs');
     // The headline names the services --only chose, not the whole stack.
-    const partial = chosenNames.length < desired.services.length;
     const what = partial
       ? `${chosenNames.join(', ')} (${stackId}, --only) ${chosenNames.length > 1 ? 'are' : 'is'}`
       : `${desired.title} (${stackId}) is`;
@@ -467,7 +476,7 @@ async function switchVariant(
       .map((c) => c.labels[DEC_LABELS.stack] ?? ''),
   );
   // The week's own by name too: after the --down, a bare `dec setup week2` would still mean the variant.
-  const flag = target.variant === 'light' ? ' --light' : ` --variant ${target.variant}`;
+  const flag = ` ${variantFlagText(target.week, target.variant)}`;
   checkOtherVariants(
     target.week,
     target.variant,
@@ -479,7 +488,7 @@ async function switchVariant(
   if (target.asLastTime && target.variant !== DEFAULT_VARIANT)
     ctx.terminal.print(
       ctx.terminal.style.dim(
-        `Week ${weekLabel(target.week)}: the ${target.variant} setup, as last time (--variant ${DEFAULT_VARIANT} for the week's own).`,
+        `Week ${weekLabel(target.week)}: the ${target.variant} setup, as last time (${variantFlagText(target.week, DEFAULT_VARIANT)} for the week's own).`,
       ),
     );
 }

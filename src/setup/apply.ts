@@ -356,7 +356,7 @@ function onePerService(instances: DesiredService[]): DesiredService[] {
   return instances.filter((s, index) => instances.findIndex((other) => other.service === s.service) === index);
 }
 
-/** Stops and removes the containers a scale-down left over (never a volume: the others still use them). */
+/** Stops and removes the containers a scale-down or --without left over (never a volume: they are kept). */
 async function removeExtras(
   client: DockerClient,
   plan: StackPlan,
@@ -365,7 +365,7 @@ async function removeExtras(
 ): Promise<void> {
   for (const container of plan.removeExtra) {
     checkAborted(signal);
-    step(`removing ${container.name} (scaled down; volumes are kept)`);
+    step(`removing ${container.name} (scaled down or turned off; volumes are kept)`);
     if (container.state === 'running' || container.state === 'restarting') await client.stopContainer(container.id);
     await client.removeContainer(container.id);
   }

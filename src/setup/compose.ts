@@ -116,6 +116,8 @@ function composeService(
   if (service.hostname !== undefined) entry.hostname = service.hostname;
   // dec's own policy (unless-stopped by default, no for a job), so Compose restarts them the same way.
   entry.restart = quoted(service.restart);
+  // An optional service (dec setup --with) starts only with its profile: --profile <service>.
+  if (service.optional !== undefined) entry.profiles = [service.service];
   return entry;
 }
 
@@ -163,6 +165,14 @@ function headerLines(desired: DesiredStack): string[] {
     lines.push('', 'Compose cannot express the files dec puts into containers before they start:');
     for (const file of files) lines.push(`  ${file.path} in ${file.service.service} (${file.service.containerName})`);
     lines.push('Without them the services still run; `dec setup` adds them.');
+  }
+  const optional = desired.services.filter((s) => s.optional !== undefined).map((s) => s.service);
+  if (optional.length > 0) {
+    lines.push(
+      '',
+      `Optional services (dec setup ${desired.stack} --with ...) are in Compose profiles, started only when named:`,
+      `  ${optional.map((service) => `--profile ${service}`).join(' ')}, e.g. docker compose -p ${projectName(desired)} ${optional.map((service) => `--profile ${service}`).join(' ')} up -d`,
+    );
   }
   const joined = joinedNetworks(desired);
   if (joined.length > 0) {

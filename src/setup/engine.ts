@@ -169,15 +169,16 @@ export async function planDown(
       belongsToStack(c, desired.project, desired.stack) &&
       (only === undefined || only.includes(c.labels[DEC_LABELS.service] ?? '')),
   );
+  const named = desired.services.filter((s) => only === undefined || only.includes(s.service));
+  const existing: string[] = [];
+  for (const volume of new Set(named.flatMap((s) => s.mounts.map((m) => m.volume))))
+    if (await client.volumeExists(volume)) existing.push(volume);
+  // An optional service that is off and never ran has no data to keep: its volumes are not named.
   const volumes = [
     ...new Set(
-      desired.services
-        .filter((s) => only === undefined || only.includes(s.service))
-        .flatMap((s) => s.mounts.map((m) => m.volume)),
+      named.flatMap((s) => s.mounts.map((m) => m.volume).filter((v) => s.optional !== 'off' || existing.includes(v))),
     ),
   ];
-  const existing: string[] = [];
-  for (const volume of volumes) if (await client.volumeExists(volume)) existing.push(volume);
   const doomedVolumes = options.destroy ? existing : [];
   // Checked before anything is removed: the engine refuses to delete a volume a container mounts, and
   // stopping half the stack before finding out would leave it half-made.
@@ -259,6 +260,8 @@ export async function stackStatus(
   return Promise.all(
     desired.services.flatMap(instancesOf).map(async (wanted) => {
       const container = serviceContainer(actual, desired, wanted);
+      // An optional service that is off shows only while a container of it is there.
+      if (wanted.optional === 'off' && !container) return [];
       const service = withPublishedPorts(wanted, container);
       const ready = container ? await serviceReady(client, service, container) : false;
       return {
@@ -277,5 +280,5 @@ export async function stackStatus(
         })),
       };
     }),
-  );
+  ).then((rows) => rows.flat());
 }

@@ -12,6 +12,9 @@ export interface SetupFlags {
   env?: string[];
   /** true: --expose, false: --no-expose, undefined: keep what was remembered. */
   expose?: boolean;
+  /** Optional services to turn on (--with) and off (--without): repeatable or comma-separated. */
+  with?: string | readonly string[];
+  without?: string | readonly string[];
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -120,8 +123,34 @@ export function applyFlags(current: Overrides, flags: SetupFlags, stack: Stack):
     next.env[service] = { ...next.env[service], [name]: text };
   }
 
+  const on = optionalServices('--with', flags.with, stack);
+  const off = optionalServices('--without', flags.without, stack);
+  const both = on.find((service) => off.includes(service));
+  if (both !== undefined) throw new DecError(`--with ${both} and --without ${both} ask for opposite things.`);
+  const optional = [...(current.optional ?? []).filter((service) => !off.includes(service)), ...on].filter(
+    (service, index, all) => all.indexOf(service) === index && stack.services[service]?.optional === true,
+  );
+  if (optional.length > 0) next.optional = optional;
+
   checkPortClashes(next, stack);
   return next;
+}
+
+/** The optional services a --with or --without names (repeatable, or comma-separated). */
+export function optionalServices(flag: string, value: string | readonly string[] | undefined, stack: Stack): string[] {
+  if (value === undefined) return [];
+  const names = (typeof value === 'string' ? [value] : value).flatMap((v) => v.split(',')).map((v) => v.trim());
+  return names.map((name) => {
+    const service = checkService(flag, name, stack);
+    if (stack.services[service]?.optional === true) return service;
+    const optional = servicesOf(stack).filter((s) => stack.services[s]?.optional === true);
+    throw new DecError(`${flag}: ${service} is not an optional service of "${stack.title}"; it always starts.`, {
+      hint:
+        optional.length > 0
+          ? `Its optional services: ${optional.join(', ')}.`
+          : 'This stack has no optional services; --only chooses among the others.',
+    });
+  });
 }
 
 /** The services named by --only (repeatable, or comma-separated), in stack order; undefined when not given. */
@@ -155,5 +184,7 @@ export function appliedOverrides(
     images: pick(next.images, saved.images),
     env: pick(next.env, saved.env),
     expose: whole ? next.expose : saved.expose,
+    // --with and --without are kept whatever --only chose: they say what a plain run starts.
+    ...(next.optional ? { optional: next.optional } : {}),
   };
 }

@@ -51,6 +51,8 @@ export interface PlanOptions {
    * container of theirs that differs is recreated to apply them, without --recreate.
    */
   applying?: ReadonlySet<string>;
+  /** Optional services this run turned off (--without): their containers are removed (volumes kept). */
+  turnOff?: ReadonlySet<string>;
 }
 
 /** The replica number a container of a service carries (undefined: the service is not replicated). */
@@ -98,9 +100,12 @@ export function changedServices(before: DesiredStack, after: DesiredStack): Set<
   );
 }
 
-/** The services --only names and what they depend on, in dependency order; all of them without --only. */
+/**
+ * The services --only names and what they depend on, in dependency order; without --only, all of them
+ * but the optional ones that are off (--only names one to start it this once).
+ */
 export function chosen(desired: DesiredStack, only?: readonly string[]): DesiredService[] {
-  if (only === undefined) return desired.services;
+  if (only === undefined) return desired.services.filter((s) => s.optional !== 'off');
   const wanted = new Set<string>();
   const add = (name: string) => {
     if (wanted.has(name)) return;
@@ -151,8 +156,25 @@ export function planStack(desired: DesiredStack, actual: ActualStack, options: P
       .filter((s, index, all) => s.build && all.findIndex((o) => o.build && o.image === s.image) === index)
       .map((service) => ({ service, upToDate: actual.images[service.image] === true })),
     services,
-    removeExtra: extraContainers(actual, desired, chosen(desired, options.only)),
+    removeExtra: [
+      ...extraContainers(actual, desired, chosen(desired, options.only)),
+      ...turnedOff(actual, desired, options.turnOff),
+    ],
   };
+}
+
+/**
+ * The containers of optional services this run turned off (--without). An optional service that is off
+ * otherwise keeps any container it has: a plain re-run never removes what the student started.
+ */
+function turnedOff(
+  actual: ActualStack,
+  desired: Pick<DesiredStack, 'project' | 'stack' | 'services'>,
+  turnOff: ReadonlySet<string> | undefined,
+): ContainerSummary[] {
+  if (!turnOff) return [];
+  const off = desired.services.filter((s) => s.optional === 'off' && turnOff.has(s.service));
+  return actual.containers.filter((c) => off.some((s) => belongsToStack(c, desired.project, desired.stack, s.service)));
 }
 
 /** A job's container that ran to the end with exit code 0. */
@@ -171,6 +193,8 @@ function buildLine(service: DesiredService, upToDate: boolean): string {
 /** A container scaled away, for --dry-run. */
 function extraLine(container: ContainerSummary, desired: DesiredStack): string {
   const service = desired.services.find((s) => belongsToStack(container, desired.project, desired.stack, s.service));
+  if (service?.optional === 'off')
+    return `remove ${container.name} (--without ${service.service}; its volumes are kept, --with ${service.service} brings it back)`;
   const count = service?.replicas ?? 1;
   return `remove ${container.name} (${service?.service ?? 'its service'} runs ${count} container${count === 1 ? '' : 's'} now; volumes are kept)`;
 }
@@ -217,6 +241,9 @@ export function planLines(plan: StackPlan, desired: DesiredStack): string[] {
     }[action.kind];
     lines.push(what);
   }
+  for (const service of desired.services)
+    if (service.optional === 'off' && !plan.services.some((a) => a.service.service === service.service))
+      lines.push(`leave out the optional ${service.service} (--with ${service.service} starts it)`);
   return lines;
 }
 

@@ -25,6 +25,8 @@ export interface Overrides {
   env: Record<string, Record<string, string>>;
   /** Publish on all interfaces instead of 127.0.0.1. */
   expose: boolean;
+  /** The stack's optional services the student turned on (--with; --without turns one off). */
+  optional?: string[];
   /**
    * Secrets from the environment (DEC_<SERVICE>_<VAR>) for this run: given to the container, never
    * stored, and not part of its config hash, so a run without them does not take it for a difference.
@@ -73,6 +75,11 @@ export interface DesiredService {
   replicas?: number;
   /** On one of them (instancesOf): its number, 1..replicas. */
   replica?: number;
+  /**
+   * An optional service (the syllabus's `optional: true`): 'on' when the student turned it on (--with),
+   * else 'off': not planned, started or pulled, and a container of it is left alone. Unset: always started.
+   */
+  optional?: 'on' | 'off';
 }
 
 export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
@@ -349,6 +356,9 @@ export function desiredStack(
       networks,
       configHash,
       ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
+      ...(spec.optional
+        ? { optional: overrides.optional?.includes(service) ? ('on' as const) : ('off' as const) }
+        : {}),
     };
   });
   const volumes = [...new Set(services.flatMap((s) => s.mounts.map((m) => m.volume)))];
@@ -391,7 +401,14 @@ export function instanceName(service: Pick<DesiredService, 'service' | 'replica'
  */
 export function renderNext(desired: DesiredStack): string[] {
   const ports: PublishedPorts = Object.fromEntries(desired.services.map((s) => [s.service, s.ports]));
-  return desired.next.map((line) =>
+  // An optional service that is off: its lines are left out, and one line says how to start it.
+  const off = desired.services.filter((s) => s.optional === 'off').map((s) => s.service);
+  const namesOff = (line: string) => off.some((service) => line.includes(`{${service}.`));
+  const offLines = off.map(
+    (service) => `${`${service}:`.padEnd(12)} optional, not started: dec setup ${desired.stack} --with ${service}`,
+  );
+  const lines = desired.next.filter((line) => !namesOff(line));
+  return [...lines, ...offLines].map((line) =>
     fillHostPorts(line, ports).replace(
       /\{([a-z0-9-]+)(?:\.([A-Za-z0-9_]+))?\}/g,
       (whole, name: string, key: string | undefined) => {

@@ -47,7 +47,7 @@ function decode(text: string): OverridesFile | string {
     return 'it is not valid JSON';
   }
   if (!isRecord(data)) return 'it is not a JSON object';
-  const { version, ports = {}, images = {}, env = {}, expose = false } = data;
+  const { version, ports = {}, images = {}, env = {}, expose = false, optional = [] } = data;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return 'it has no valid "version"';
   if (version > OVERRIDES_FORMAT) return { version, ...noOverrides() };
   if (!isRecord(ports)) return '"ports" is not an object';
@@ -68,8 +68,11 @@ function decode(text: string): OverridesFile | string {
     }
   }
   if (typeof expose !== 'boolean') return '"expose" is not true or false';
+  if (!Array.isArray(optional) || !optional.every((name) => typeof name === 'string'))
+    return '"optional" is not a list of service names';
   return {
     version,
+    ...(optional.length > 0 ? { optional: optional as string[] } : {}),
     ports: ports as Record<string, number>,
     images: images as Record<string, string>,
     env: env as Record<string, Record<string, string>>,
@@ -94,8 +97,8 @@ export async function readOverrides(env: NodeJS.ProcessEnv, syllabusId: string, 
       { hint: `Update dec (${UPDATE_COMMAND}), or delete the file to start from the syllabus settings.` },
     );
   }
-  const { ports, images, env: vars, expose } = decoded;
-  return { ports, images, env: vars, expose };
+  const { ports, images, env: vars, expose, optional } = decoded;
+  return { ports, images, env: vars, expose, ...(optional ? { optional } : {}) };
 }
 
 /** Writes the overrides atomically, 0600, in a 0700 folder. */
@@ -123,6 +126,8 @@ export async function saveOverrides(
     images: overrides.images,
     env: overrides.env,
     expose: overrides.expose,
+    // The optional services turned on (--with); left out when none, as before there were any.
+    ...(overrides.optional?.length ? { optional: overrides.optional } : {}),
   };
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }

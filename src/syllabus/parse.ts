@@ -291,6 +291,11 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
   });
   for (const [name, stack] of Object.entries(syllabus.stacks ?? {})) {
     const services = Object.keys(stack.services);
+    if (stack.tool && stack.services[stack.tool.service]?.optional)
+      add(
+        ['stacks', name, 'tool', 'service'],
+        `${stack.tool.service} is optional (started only with --with); the tool's service must always be there`,
+      );
     if (stack.tool && !services.includes(stack.tool.service))
       add(
         ['stacks', name, 'tool', 'service'],
@@ -322,6 +327,11 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
         } else if (condition === 'completed' && !other.job) {
           add([...where, dependency], `"completed" is for a job (job: true), and ${dependency} is a service`);
         }
+        if (other?.optional && !spec.optional)
+          add(
+            [...where, dependency],
+            `${dependency} is optional (started only with --with ${dependency}), so ${service}, which always starts, cannot depend on it`,
+          );
       }
       (spec.networks ?? []).forEach((joined, n) => {
         if (joined.stack === name || !Object.hasOwn(syllabus.stacks ?? {}, joined.stack))

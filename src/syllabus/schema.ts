@@ -312,6 +312,12 @@ const serviceSchema = z.strictObject({
       'Run this many containers of the service (e.g. Spark workers): dec-<stack>-<service>-1..N, each labelled with its number, all reached by the service name on the stack network. Changing it adds or removes containers and touches nothing else (volumes stay). A service with more than one replica publishes no ports (they could not be unique) and is not a job.',
     ),
   ...serviceExtras,
+  optional: z
+    .boolean()
+    .optional()
+    .describe(
+      "Started only when the student asks (`dec setup <week> --with <service>`, remembered; `--without` stops and forgets it), never pulled otherwise, e.g. week 4's Metabase. A service that always starts cannot depend on it. --print-compose puts it in a Compose profile of its name.",
+    ),
 });
 
 /**

@@ -200,11 +200,17 @@ describe('homework templates: the rendered files pass the real tools', () => {
       expect(sql.match(/\{\{/g)?.length).toBe(sql.match(/\}\}/g)?.length);
     }
     const project = parseYaml(render(read(template('week-4', 'dbt_project.yml')))) as Record<string, unknown>;
-    expect(project).toMatchObject({ name: 'taxi_rides_ny', vars: { is_test_run: true } });
+    // The 2022 project's profile, seed folder and vars (stacks.md B.2.2), and the profile dec setup week4 writes.
+    expect(project).toMatchObject({
+      name: 'taxi_rides_ny',
+      profile: 'pg-dbt-workshop',
+      'seed-paths': ['data'],
+      vars: { is_test_run: true, payment_type_values: [1, 2, 3, 4, 5, 6] },
+    });
     const schema = parseYaml(render(read(template('week-4', 'models', 'staging', 'schema.yml')))) as {
       sources: { database: string; schema: string }[];
     };
-    expect(schema.sources[0]).toMatchObject({ database: SAMPLE.gcp_project, schema: 'trips_data_all' });
+    expect(schema.sources[0]).toMatchObject({ database: 'production', schema: 'trips_data_all' });
   });
 
   it('week 3 BigQuery SQL names the project and the FHV bucket', () => {

@@ -26,6 +26,8 @@ interface Case {
   /** A syllabus file (undefined: the default one), and the week whose stack to print. */
   syllabus?: string;
   week: number;
+  /** More flags for `dec setup`, e.g. a variant's. */
+  args?: string[];
 }
 
 /** Every week with a stack in every built-in syllabus, so a stack added later is checked too. */
@@ -51,6 +53,8 @@ const fixtureCases: Case[] = [
   { label: 'binds-stack week 2 (binds, read-only, optional external network)', syllabus: 'binds-stack.yaml', week: 2 },
   { label: 'binds-stack week 3 (required external network)', syllabus: 'binds-stack.yaml', week: 3 },
   { label: 'build-stack (build with args)', syllabus: 'build-stack.yaml', week: 1 },
+  { label: 'optional-stack (an optional service: a Compose profile)', syllabus: 'optional-stack.yaml', week: 1 },
+  { label: 'dez-2022 week 6 --brokers 3 (the three-broker variant)', week: 6, args: ['--brokers', '3'] },
   { label: 'the Docker socket', syllabus: 'socket-stack.yaml', week: 1 },
 ];
 
@@ -113,7 +117,7 @@ function conditions(service: ComposeService): Record<string, string> {
 async function checkCase(c: Case): Promise<void> {
   const syllabus = syllabusFor(c);
   const printed = await runDec(
-    [...(syllabus ? ['--syllabus', syllabus] : []), 'setup', String(c.week), '--print-compose'],
+    [...(syllabus ? ['--syllabus', syllabus] : []), 'setup', String(c.week), '--print-compose', ...(c.args ?? [])],
     // A GCP project (week 2 warns on stderr without one, and the file would carry it empty).
     { cwd: box.cwd, env: { ...box.sandbox.env, CLOUDSDK_CORE_PROJECT: 'dec-test-project' }, timeoutMs: 30_000 },
   );
