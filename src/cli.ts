@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { createCommandContext, type CommandContext, type GlobalOptions } from './command-context.js';
 import { stdio } from './output/stdio.js';
 import { DEC_VERSION } from './version.js';
+import { guardTypos } from './util/typos.js';
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
@@ -24,7 +25,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .description(
       'Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.',
     )
-    .version(DEC_VERSION, '-V, --version', 'print the version of dec')
+    .version(DEC_VERSION, '-v, --version', 'print the version of dec (-V works too)')
     .option('--syllabus <path>', 'use another syllabus: a YAML file or a built-in id (also DEC_SYLLABUS)')
     .option('--json', 'print one JSON document on stdout (read commands)')
     .option('--no-color', 'no colors (also NO_COLOR=1)')
@@ -53,6 +54,7 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     if (wanted === undefined || wanted === group.name) group.register(program, wanted === group.name);
     else program.command(group.name).description(group.summary).allowUnknownOption().allowExcessArguments();
   }
+  guardTypos(program);
   return program;
 }
 

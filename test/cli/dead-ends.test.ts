@@ -1,0 +1,57 @@
+// No dead ends: what a student who mistypes, cancels or works outside a workspace sees, from the built dec.
+import { describe, expect, it } from 'vitest';
+import { runDec, useSandbox } from '../helpers/run.js';
+
+const box = useSandbox();
+const dec = (...args: string[]) => runDec(args, { cwd: box.cwd, env: box.sandbox.env });
+
+describe('typos get the nearest command or option, and the command line to run', () => {
+  it('dec weeks shwo 3: did you mean show?', async () => {
+    const run = await dec('weeks', 'shwo', '3');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('dec weeks has no command "shwo"; did you mean show?');
+    expect(run.stderr).toContain('Run: dec weeks show 3');
+    expect(run.stderr).not.toContain('too many arguments');
+  });
+
+  it('dec progress dne 1: did you mean done?', async () => {
+    const run = await dec('progress', 'dne', '1');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('did you mean done?');
+    expect(run.stderr).toContain('Run: dec progress done 1');
+  });
+
+  it('dec doctor week 2 says --week 2', async () => {
+    const run = await dec('doctor', 'week', '2');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('did you mean the option --week 2?');
+    expect(run.stderr).toContain('Run: dec doctor --week 2');
+  });
+
+  it('dec setup week1 down keeps the week in the command to run', async () => {
+    const run = await dec('setup', 'week1', 'down');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Run: dec setup week1 --down');
+  });
+
+  it("a subcommand's usage error points to its own help", async () => {
+    const missing = await dec('progress', 'undo');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("missing required argument 'week'");
+    expect(missing.stderr).toContain('dec progress undo --help');
+    const extra = await dec('weeks', 'show', '1', '2');
+    expect(extra.stderr).toContain('dec weeks show takes <week>');
+    expect(extra.stderr).toContain('dec weeks show --help');
+    const unknown = await dec('homework', 'chek', '1');
+    expect(unknown.stderr).toContain('Did you mean check?');
+    expect(unknown.stderr).toContain('dec homework --help');
+  });
+
+  it('-v and -V print the version', async () => {
+    for (const flag of ['-v', '-V', '--version']) {
+      const run = await dec(flag);
+      expect(run.code).toBe(0);
+      expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    }
+  });
+});
