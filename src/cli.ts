@@ -131,7 +131,7 @@ function registerProgress(program: Command): void {
     ['done', false],
     ['undo', true],
   ] as const) {
-    progress
+    const mark = progress
       .command(name)
       .description(undo ? 'mark topics (or a whole week) not done' : 'mark topics (or a whole week) done')
       .argument('<week>', 'a week: 3, week3, week-3, w3 or its id')
@@ -140,10 +140,12 @@ function registerProgress(program: Command): void {
         'after',
         examples(`dec progress ${name} 1`, `dec progress ${name} 3 2 4`, `dec progress ${name} week-4 "jinja"`),
       )
-      .action(async (week: string, topics: string[], _options, command: Command) => {
+      .action(async (week: string, topics: string[], options: { yes?: boolean }, command: Command) => {
         const { markTopics } = await import('./commands/progress.js');
-        await markTopics(contextOf(command), week, topics, { undo });
+        await markTopics(contextOf(command), week, topics, { undo, yes: options.yes === true });
       });
+    // Undoing a whole week asks first, like reset.
+    if (undo) mark.option('-y, --yes', 'undo a whole week without asking (needed without a terminal)');
   }
   progress
     .command('reset')

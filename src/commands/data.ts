@@ -7,6 +7,7 @@ import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { startLive } from '../output/live.js';
 import { bar } from '../output/render.js';
+import { notConfirmed } from '../output/prompt.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -151,8 +152,7 @@ export async function dataClean(
     ctx.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
     const which = files.length === 1 ? 'this download' : `these ${files.length} downloads`;
     if (!(await ctx.prompt.confirm(`Delete ${which} (${size})?`, '--yes'))) {
-      ctx.terminal.print('Nothing was deleted.');
-      return ExitCode.ok;
+      throw notConfirmed(`${which} stay${files.length === 1 ? 's' : ''}`);
     }
   }
   for (const { file } of files) {

@@ -10,6 +10,7 @@ import { weekLabel } from '../syllabus/course.js';
 import { findTopics, findWeek } from '../syllabus/query.js';
 import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { formatNextStep } from '../output/course-format.js';
+import { notConfirmed } from '../output/prompt.js';
 
 function writeOptions(session: Session) {
   const { ctx } = session;
@@ -95,6 +96,8 @@ export async function showProgress(ctx: CommandContext): Promise<void> {
 
 export interface MarkOptions {
   undo: boolean;
+  /** undo of a whole week: do not ask first. */
+  yes?: boolean;
 }
 
 export async function markTopics(
@@ -107,6 +110,23 @@ export async function markTopics(
   const week = findWeek(session.course, weekRef);
   const topics = findTopics(week, topicRefs);
   const keys = topics.map((topic) => topicKey(week, topic));
+  if (options.undo && topicRefs.length === 0 && !options.yes) {
+    // A whole week undone is a reset of it: asked like `dec progress reset <week>` (--yes in scripts).
+    const done = (await readSessionProgress(session)).syllabi[session.course.id]?.done ?? {};
+    const marked = keys.filter((key) => done[key] !== undefined).length;
+    const scope = `week ${weekLabel(week)} (${week.title})`;
+    if (
+      marked > 0 &&
+      !(await ctx.prompt.confirm(
+        marked === 1
+          ? `Mark the done topic of week ${weekLabel(week)} not done?`
+          : `Mark the ${marked} done topics of week ${weekLabel(week)} not done?`,
+        '--yes',
+      ))
+    ) {
+      throw notConfirmed(`the progress of ${scope} stays as it was`);
+    }
+  }
   const state = await updateProgress(session.progress.file, writeOptions(session), (current) => {
     if (options.undo) markUndone(current, session.course.id, keys);
     else markDone(current, session.course.id, keys, ctx.now());
@@ -145,8 +165,7 @@ export async function resetProgress(ctx: CommandContext, weekRef: string | undef
   const week = weekRef === undefined ? undefined : findWeek(session.course, weekRef);
   const scope = week ? `week ${weekLabel(week)} (${week.title})` : `all of ${session.course.title}`;
   if (!yes && !(await ctx.prompt.confirm(`Reset the progress of ${scope}?`, '--yes'))) {
-    ctx.terminal.print('Nothing was changed.');
-    return;
+    throw notConfirmed(`the progress of ${scope} stays as it was`);
   }
   const removed = await updateProgress(session.progress.file, writeOptions(session), (state) =>
     reset(state, session.course.id, week?.id),

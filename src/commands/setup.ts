@@ -15,6 +15,7 @@ import { processAdmin } from '../doctor/platform.js';
 import type { HostPorts } from '../doctor/types.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { notConfirmed } from '../output/prompt.js';
 import { postgresReadiness } from '../postgres/login.js';
 import { updateProgress } from '../progress/store.js';
 import { markDone, stepKey } from '../progress/model.js';
@@ -600,8 +601,7 @@ async function confirmDestroy(ctx: CommandContext, target: Target): Promise<bool
     '--yes',
   );
   if (typed.trim() === stackId) return true;
-  ctx.terminal.print('Not confirmed; nothing was changed.');
-  return false;
+  throw notConfirmed(`you typed "${typed.trim()}", not ${stackId}; its volumes stay`);
 }
 
 /** The stack's lock, shared by setup and teardown: a --down during a setup waits for it, and the other way round. */

@@ -55,3 +55,20 @@ describe('typos get the nearest command or option, and the command line to run',
     }
   });
 });
+
+describe('progress undo of a whole week asks like reset', () => {
+  it('without a terminal it refuses and names --yes; with --yes it undoes; a topic is never asked about', async () => {
+    expect((await dec('progress', 'done', '2')).code).toBe(0);
+    const refused = await dec('progress', 'undo', '2');
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('Pass --yes to confirm.');
+    const one = await dec('progress', 'undo', '2', '1');
+    expect(one.code, one.stderr).toBe(0);
+    const all = await dec('progress', 'undo', '2', '--yes');
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stdout).toContain('Marked not done: all');
+    // Nothing done: nothing to lose, so nothing to ask.
+    const again = await dec('progress', 'undo', '2');
+    expect(again.code, again.stderr).toBe(0);
+  });
+});
