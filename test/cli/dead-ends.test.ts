@@ -72,3 +72,13 @@ describe('progress undo of a whole week asks like reset', () => {
     expect(again.code, again.stderr).toBe(0);
   });
 });
+
+describe('--db shorthands', () => {
+  it('--db localhost:5432 gets the URL to write, in one line', async () => {
+    const run = await dec('data', 'load', 'zones', '--db', 'localhost:5432');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      '--db "localhost:5432" is not a postgresql:// URL; write it as postgresql://root@localhost:5432/ny_taxi.',
+    );
+  });
+});
