@@ -16,6 +16,7 @@ import type { HostPorts } from '../doctor/types.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { notConfirmed } from '../output/prompt.js';
+import { withoutStack } from '../setup/without-stack.js';
 import { postgresReadiness } from '../postgres/login.js';
 import { updateProgress } from '../progress/store.js';
 import { markDone, stepKey } from '../progress/model.js';
@@ -136,15 +137,8 @@ async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string):
     );
   const stack = stackId === undefined ? undefined : session.course.stacks[stackId];
   if (!stackId || !stack) {
-    const withStacks = session.course.weeks
-      .filter((w) => w.setup?.stack && session.course.stacks[w.setup.stack])
-      .map((w) => `week ${weekLabel(w)}`);
-    throw new DecError(
-      `Week ${weekLabel(week)} has no local stack for dec to set up${week.setup ? ` (${week.setup.summary})` : ''}.`,
-      {
-        hint: withStacks.length > 0 ? `Stacks: ${withStacks.join(', ')}.` : 'This syllabus defines no stacks.',
-      },
-    );
+    const { message, details, hint } = withoutStack(session.course, week);
+    throw new DecError(message, { details, hint });
   }
   const asLastTime = wanted === undefined && named === undefined && remembered !== undefined;
   return { project, session, week, stackId, stack, variant, remembered, asLastTime };

@@ -82,3 +82,15 @@ describe('--db shorthands', () => {
     );
   });
 });
+
+describe('setup of a week without a local stack', () => {
+  it('week 3 says what it needs instead and the command that helps', async () => {
+    const run = await dec('setup', 'week3');
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('Week 3 has no local stack for dec to set up: Nothing local; BigQuery');
+    expect(run.stderr).toContain('What week 3 needs instead:');
+    expect(run.stderr).toContain('→ dec doctor --week 3');
+    expect(run.stderr).toContain('terraform apply in homework/week1/terraform');
+    expect(run.stderr).toContain('→ Start with: dec doctor --week 3');
+  });
+});
