@@ -497,15 +497,14 @@ async function offerLoad(ctx: CommandContext, target: Target): Promise<Array<{ d
   }
   if (loads.length === 0) return [];
   const names = loads.map((l) => [l.dataset, ...l.months].join(' ')).join(', ');
+  const commands = loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ');
   if (!ctx.terminal.interactive || ctx.terminal.json) {
-    ctx.terminal.print(
-      style.dim(
-        `Load the week's data: ${loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ')}`,
-      ),
-    );
+    ctx.terminal.print(style.dim(`Load the week's data: ${commands}`));
     return [];
   }
-  return (await ctx.prompt.confirm(`Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
+  if (await ctx.prompt.confirm(`Load the week's data into Postgres now (${names})?`, '--load')) return loads;
+  ctx.terminal.print(style.dim(`Later: ${commands}`));
+  return [];
 }
 
 /** The week's datasets whose tables already hold rows in the stack's Postgres (none when it cannot say). */
