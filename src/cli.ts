@@ -402,7 +402,9 @@ function registerData(program: Command): void {
     );
   data
     .command('sample')
-    .description('write a SYNTHETIC sample in the yellow-taxi layout, to try week 1 without a network')
+    .description(
+      "write a SYNTHETIC sample in the yellow-taxi layout, with the real zone lookup beside it, to try week 1's joins without a network",
+    )
     .option('--rows <n>', 'how many trips', '10000')
     .option('--out <file>', 'where (.csv or .csv.gz)')
     .addHelpText('after', examples('dec data sample', 'dec data sample --rows 100000 --out trips.csv.gz'))

@@ -316,11 +316,11 @@ export function desiredStack(
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
     const secretsFrom = Object.fromEntries(
-      (spec.secretEnv ?? []).flatMap((name) =>
+      (spec.secretEnv ?? []).flatMap((name): Array<[string, 'environment' | 'flag']> =>
         overrides.envSecrets?.[service]?.[name] !== undefined
-          ? [[name, 'environment' as const]]
+          ? [[name, 'environment']]
           : overrides.env[service]?.[name] !== undefined
-            ? [[name, 'flag' as const]]
+            ? [[name, 'flag']]
             : [],
       ),
     );
