@@ -1,6 +1,6 @@
 // dec homework init <week> | list | status | check <week>
 import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
 import { connectDocker, projectFromEnv, resolveDockerEndpoint } from '../docker/client.js';
@@ -42,7 +42,7 @@ import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
 import { defaultDatabase } from '../setup/database.js';
-import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { noteOutsideWorkspace, openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import { parseTimeLimit } from '../util/time.js';
@@ -107,6 +107,7 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
   const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
+  noteOutsideWorkspace(session, relative(ctx.cwd, folder));
   const template = templateFiles(week);
   const questions = week.homework?.questions ?? [];
   const values: TemplateValues = {
@@ -171,6 +172,7 @@ const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 export async function homeworkStatus(ctx: CommandContext): Promise<number> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const state = await readSessionProgress(session);
   const rows = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
   const { style } = ctx.terminal;
@@ -278,6 +280,7 @@ export async function homeworkCheck(
   const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
+  noteOutsideWorkspace(session, relative(ctx.cwd, folder));
   const answers = await readAnswers(folder);
   if (!answers) {
     throw new DecError(`There is no ${ANSWERS_FILE} in ${relativeShown(ctx.cwd, folder)}.`, {

@@ -9,6 +9,7 @@ import { DEFAULT_SYLLABUS_ID, TEMPLATES_DIR } from '../paths.js';
 import { progressLocation, readProgress, updateProgress } from '../progress/store.js';
 import { BUILTIN_COURSES, builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
+import { rememberWorkspace } from '../workspace/last-used.js';
 import { DEC_VERSION } from '../version.js';
 import {
   WORKSPACE_DIR,
@@ -141,6 +142,7 @@ export async function initWorkspace(
     });
   }
   await writeFileAtomic(markerPath, `${JSON.stringify(marker, null, 2)}\n`);
+  rememberWorkspace(ctx.env, root);
   const gitignore = await addGitignore(root);
   const carried = await carryOverProgress(ctx, workspace, loaded.course.id);
   const { style } = ctx.terminal;

@@ -8,7 +8,7 @@ import { markDone, markUndone, reset, summarize, topicKey } from '../progress/mo
 import { updateProgress } from '../progress/store.js';
 import { weekLabel } from '../syllabus/course.js';
 import { findTopics, findWeek } from '../syllabus/query.js';
-import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { noteOutsideWorkspace, openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { formatNextStep } from '../output/course-format.js';
 import { notConfirmed } from '../output/prompt.js';
 
@@ -34,6 +34,7 @@ export async function showWhere(ctx: CommandContext): Promise<void> {
 
 export async function showProgress(ctx: CommandContext): Promise<void> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const state = await readSessionProgress(session);
   const progress = summarize(session.course, state);
   const homework = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
@@ -107,6 +108,7 @@ export async function markTopics(
   options: MarkOptions,
 ): Promise<void> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const week = findWeek(session.course, weekRef);
   const topics = findTopics(week, topicRefs);
   const keys = topics.map((topic) => topicKey(week, topic));
@@ -162,6 +164,7 @@ export async function markTopics(
 
 export async function resetProgress(ctx: CommandContext, weekRef: string | undefined, yes: boolean): Promise<void> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const week = weekRef === undefined ? undefined : findWeek(session.course, weekRef);
   const scope = week ? `week ${weekLabel(week)} (${week.title})` : `all of ${session.course.title}`;
   if (!yes && !(await ctx.prompt.confirm(`Reset the progress of ${scope}?`, '--yes'))) {
@@ -188,6 +191,7 @@ export async function exportProgress(ctx: CommandContext, format: string): Promi
     throw new DecError(`Unknown export format "${format}".`, { hint: 'Use --format markdown.' });
   }
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const progress = summarize(session.course, await readSessionProgress(session));
   const lines = [
     `## ${session.course.title} progress`,

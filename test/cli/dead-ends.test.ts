@@ -94,3 +94,46 @@ describe('setup of a week without a local stack', () => {
     expect(run.stderr).toContain('→ Start with: dec doctor --week 3');
   });
 });
+
+describe('outside a workspace', () => {
+  it('says which progress it uses; once a workspace was used, names it, and a second homework copy is called one', async () => {
+    const { mkdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const at = (cwd: string, ...args: string[]) => runDec(args, { cwd, env: box.sandbox.env });
+    const elsewhere = join(box.cwd, 'elsewhere');
+    mkdirSync(elsewhere);
+
+    const first = await at(elsewhere, 'progress', 'done', '1', '1');
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toContain(
+      `Not in a dec workspace: using your own progress file, ${join(box.sandbox.decHome, 'progress.json')}.`,
+    );
+    expect(first.stderr).toContain('To keep it with your course repo: dec init <folder>.');
+
+    expect((await at(box.cwd, 'init', 'ws')).code).toBe(0);
+    const ws = join(box.cwd, 'ws');
+    const inside = await at(ws, 'homework', 'init', '1');
+    expect(inside.code, inside.stderr).toBe(0);
+    expect(inside.stderr).not.toContain('Not in a dec workspace');
+
+    const json = await at(elsewhere, 'progress', '--json');
+    expect(JSON.parse(json.stdout)).toMatchObject({ scope: 'user' });
+    expect(json.stderr).toBe('');
+    const progress = await at(elsewhere, 'progress');
+    expect(progress.code).toBe(0);
+    expect(progress.stderr).toContain(`Your workspace (last used): ${ws}. Run dec there: cd ${ws}`);
+
+    const copy = await at(elsewhere, 'homework', 'init', '1');
+    expect(copy.code, copy.stderr).toBe(0);
+    expect(copy.stderr).toContain(`using homework in ${join(elsewhere, 'homework', 'week1')}`);
+    expect(copy.stderr).toContain('It has its own homework/week1: this is another copy.');
+    for (const args of [
+      ['homework', 'status'],
+      ['homework', 'check', '1'],
+      ['progress', 'export'],
+    ]) {
+      const run = await at(elsewhere, ...args);
+      expect(run.stderr, args.join(' ')).toContain(`Your workspace (last used): ${ws}.`);
+    }
+  });
+});
