@@ -36,7 +36,7 @@ import {
 } from '../homework/scaffold.js';
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
-import { table } from '../output/render.js';
+import { displayWidth, padDisplay, table } from '../output/render.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
@@ -339,8 +339,8 @@ export async function homeworkCheck(
       [
         style.bold(`Homework week ${weekLabel(week)}: ${relativeShown(ctx.cwd, folder)}/${ANSWERS_FILE}`),
         ...results.map(
-          (r) =>
-            `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
+          (r, _, all) =>
+            `  ${mark[r.status]} ${padDisplay(r.id, Math.max(4, ...all.map((o) => displayWidth(o.id))))} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
         ),
         ...dagLines(ctx, dags),
         '',

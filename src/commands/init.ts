@@ -21,6 +21,7 @@ import {
   type Workspace,
   type WorkspaceMarker,
 } from '../workspace/workspace.js';
+import { count } from '../util/count.js';
 
 export interface WorkspaceInitOptions {
   start?: string;
@@ -164,7 +165,9 @@ export async function initWorkspace(
         `  started    ${marker.startDate}`,
         `  .gitignore ${gitignore}`,
         ...(carried > 0
-          ? [`  progress   ${carried} topics you had marked done were copied into .dec/progress.json`]
+          ? [
+              `  progress   ${count(carried, 'topic')} you had marked done ${carried === 1 ? 'was' : 'were'} copied into .dec/progress.json`,
+            ]
           : []),
         '',
         `Commit .dec/ with your course repo: your progress travels with it.`,

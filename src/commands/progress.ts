@@ -11,6 +11,7 @@ import { findTopics, findWeek } from '../syllabus/query.js';
 import { noteOutsideWorkspace, openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { formatNextStep } from '../output/course-format.js';
 import { notConfirmed } from '../output/prompt.js';
+import { count } from '../util/count.js';
 
 function writeOptions(session: Session) {
   const { ctx } = session;
@@ -57,7 +58,7 @@ export async function showProgress(ctx: CommandContext): Promise<void> {
     },
     () => {
       const lines = [
-        `${style.bold(session.course.title)}  ${bar(progress.percent, 24, style)} ${progress.percent}% ${style.dim(`(${progress.done} of ${progress.total} topics)`)}`,
+        `${style.bold(session.course.title)}  ${bar(progress.percent, 24, style)} ${progress.percent}% ${style.dim(`(${progress.done} of ${count(progress.total, 'topic')})`)}`,
         '',
         table(
           [
@@ -151,7 +152,9 @@ export async function markTopics(
     () => {
       const what =
         topicRefs.length === 0
-          ? `all ${topics.length} topics of week ${weekLabel(week)}`
+          ? topics.length === 1
+            ? `the one topic of week ${weekLabel(week)}`
+            : `all ${topics.length} topics of week ${weekLabel(week)}`
           : topics.map((t) => `${t.number}. ${t.title}`).join('; ');
       return [
         `${options.undo ? style.yellow('○') : style.green('✓')} Marked ${verb}: ${what}`,
@@ -182,7 +185,7 @@ export async function resetProgress(ctx: CommandContext, weekRef: string | undef
       week: week?.id ?? null,
       removed,
     },
-    () => `Reset ${scope}: ${removed} topic${removed === 1 ? '' : 's'} marked not done.`,
+    () => `Reset ${scope}: ${count(removed, 'topic')} marked not done.`,
   );
 }
 
@@ -196,7 +199,7 @@ export async function exportProgress(ctx: CommandContext, format: string): Promi
   const lines = [
     `## ${session.course.title} progress`,
     '',
-    `Overall: ${progress.percent}% (${progress.done} of ${progress.total} topics)`,
+    `Overall: ${progress.percent}% (${progress.done} of ${count(progress.total, 'topic')})`,
   ];
   for (const w of progress.weeks) {
     lines.push('', `### Week ${weekLabel(w.week)}: ${w.week.title} (${w.percent}%)`, '');

@@ -16,6 +16,7 @@ import type { HostPorts } from '../doctor/types.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { notConfirmed } from '../output/prompt.js';
+import { displayWidth, padDisplay } from '../output/render.js';
 import { withoutStack } from '../setup/without-stack.js';
 import { postgresReadiness } from '../postgres/login.js';
 import { updateProgress } from '../progress/store.js';
@@ -710,13 +711,14 @@ export async function setupStatus(
           style.bold(`${s.stack}: ${s.title} (week ${s.week})`),
           // Names as long as week 2's airflow-webserver stay in one column.
           ...s.services.map((svc, _, all) => {
-            const width = Math.max(12, ...all.map((other) => other.service.length));
+            const nameOf = (o: typeof svc) => (o.replica === undefined ? o.service : `${o.service} #${o.replica}`);
+            const width = Math.max(12, ...all.map((other) => displayWidth(nameOf(other))));
             const mark = svc.state === 'running' ? (svc.ready ? style.green('✓') : style.yellow('!')) : style.dim('○');
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
             const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
             const state = svc.state === 'missing' ? 'not set up' : svc.state;
-            const name = svc.replica === undefined ? svc.service : `${svc.service} #${svc.replica}`;
-            return `  ${mark} ${name.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            const name = nameOf(svc);
+            return `  ${mark} ${padDisplay(name, width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),
