@@ -42,7 +42,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .addHelpText(
       'after',
       `${examples('dec init my-zoomcamp', 'dec weeks list', 'dec weeks show 3', 'dec progress done 1 2', 'dec doctor', 'dec setup week1', 'dec data load yellow 2021-01', 'dec homework init 1')}
-Exit codes: 0 ok, 1 problems found, 2 could not run (bad input), 130 interrupted.
+Exit codes: 0 ok, 1 problems found (or you answered no: nothing changed), 2 could not run (bad input), 130 interrupted.
 State: progress lives in .dec/progress.json of your workspace (dec init), else in the user state folder (dec progress --where).`,
     );
 

@@ -94,7 +94,7 @@ function portText(text: string): string | undefined {
  * `root@localhost:5432/ny_taxi`, libpq's `host=localhost port=5432`. What it leaves out is week 1's
  * (root, localhost, 5432, ny_taxi); a password in it is never repeated (`user@`: add `:password`).
  */
-export function urlForShorthand(text: string): string | undefined {
+function urlForShorthand(text: string): string | undefined {
   const value = text.trim();
   if (value.includes('://')) return undefined; // another scheme (mysql://) is no shorthand
   if (/^[a-z]+=/i.test(value)) {

@@ -6,7 +6,7 @@ import { DecError } from '../errors.js';
 import { nearest } from './nearest.js';
 
 /** `dec weeks show`: the words a student types to reach this command. */
-export function commandPath(command: Command): string {
+function commandPath(command: Command): string {
   const names: string[] = [];
   for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
   return names.join(' ');
@@ -34,7 +34,7 @@ function isDefaultOf(command: Command): boolean {
  * Throws a DecError for words `command` cannot take: as a misspelt sibling or subcommand (with the
  * corrected command line), as an option without its dashes, or else as one word too many.
  */
-export function checkExcessWords(command: Command): void {
+function checkExcessWords(command: Command): void {
   const extra = excessWords(command);
   if (extra.length === 0) return;
   const help = `${commandPath(command)} --help`;
