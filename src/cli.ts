@@ -4,6 +4,7 @@ import { Command, Option } from 'commander';
 import { createCommandContext, type CommandContext, type GlobalOptions } from './command-context.js';
 import { stdio } from './output/stdio.js';
 import { DEC_VERSION } from './version.js';
+import { guardTypos } from './util/typos.js';
 
 function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
@@ -24,7 +25,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .description(
       'Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.',
     )
-    .version(DEC_VERSION, '-V, --version', 'print the version of dec')
+    .version(DEC_VERSION, '-v, --version', 'print the version of dec (-V works too)')
     .option('--syllabus <path>', 'use another syllabus: a YAML file or a built-in id (also DEC_SYLLABUS)')
     .option('--json', 'print one JSON document on stdout (read commands)')
     .option('--no-color', 'no colors (also NO_COLOR=1)')
@@ -41,7 +42,7 @@ export function buildProgram(argv: readonly string[] = []): Command {
     .addHelpText(
       'after',
       `${examples('dec init my-zoomcamp', 'dec weeks list', 'dec weeks show 3', 'dec progress done 1 2', 'dec doctor', 'dec setup week1', 'dec data load yellow 2021-01', 'dec homework init 1')}
-Exit codes: 0 ok, 1 problems found, 2 could not run (bad input), 130 interrupted.
+Exit codes: 0 ok, 1 problems found (or you answered no: nothing changed), 2 could not run (bad input), 130 interrupted.
 State: progress lives in .dec/progress.json of your workspace (dec init), else in the user state folder (dec progress --where).`,
     );
 
@@ -53,6 +54,7 @@ State: progress lives in .dec/progress.json of your workspace (dec init), else i
     if (wanted === undefined || wanted === group.name) group.register(program, wanted === group.name);
     else program.command(group.name).description(group.summary).allowUnknownOption().allowExcessArguments();
   }
+  guardTypos(program);
   return program;
 }
 
@@ -129,7 +131,7 @@ function registerProgress(program: Command): void {
     ['done', false],
     ['undo', true],
   ] as const) {
-    progress
+    const mark = progress
       .command(name)
       .description(undo ? 'mark topics (or a whole week) not done' : 'mark topics (or a whole week) done')
       .argument('<week>', 'a week: 3, week3, week-3, w3 or its id')
@@ -138,10 +140,12 @@ function registerProgress(program: Command): void {
         'after',
         examples(`dec progress ${name} 1`, `dec progress ${name} 3 2 4`, `dec progress ${name} week-4 "jinja"`),
       )
-      .action(async (week: string, topics: string[], _options, command: Command) => {
+      .action(async (week: string, topics: string[], options: { yes?: boolean }, command: Command) => {
         const { markTopics } = await import('./commands/progress.js');
-        await markTopics(contextOf(command), week, topics, { undo });
+        await markTopics(contextOf(command), week, topics, { undo, yes: options.yes === true });
       });
+    // Undoing a whole week asks first, like reset.
+    if (undo) mark.option('-y, --yes', 'undo a whole week without asking (needed without a terminal)');
   }
   progress
     .command('reset')
@@ -421,7 +425,9 @@ function registerData(program: Command): void {
     );
   data
     .command('sample')
-    .description('write a SYNTHETIC sample in the yellow-taxi layout, to try week 1 without a network')
+    .description(
+      "write a SYNTHETIC sample in the yellow-taxi layout, with the real zone lookup beside it, to try week 1's joins without a network",
+    )
     .option('--rows <n>', 'how many trips', '10000')
     .option('--out <file>', 'where (.csv or .csv.gz)')
     .addHelpText('after', examples('dec data sample', 'dec data sample --rows 100000 --out trips.csv.gz'))

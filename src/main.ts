@@ -63,6 +63,8 @@ export function reportError(error: unknown, argv: readonly string[]): number {
 }
 
 export async function main(argv: string[] = process.argv): Promise<number> {
+  // -V, commander's usual version flag, as well as -v (the one dec lists).
+  if (argv.length === 3 && argv[2] === '-V') argv = [...argv.slice(0, 2), '--version'];
   const program = buildProgram(argv);
   try {
     // `dec` alone is a request for orientation, not a usage error.

@@ -16,6 +16,7 @@ import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { startLive } from '../output/live.js';
 import { bar } from '../output/render.js';
+import { notConfirmed } from '../output/prompt.js';
 import { openSession, syllabusInfo, type Session } from '../session.js';
 import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
@@ -168,8 +169,7 @@ export async function dataClean(
     ctx.terminal.error(files.map((f) => `  ${f.file} (${megabytes(f.bytes)})`).join('\n'));
     const which = files.length === 1 ? 'this download' : `these ${files.length} downloads`;
     if (!(await ctx.prompt.confirm(`Delete ${which} (${size})?`, '--yes'))) {
-      ctx.terminal.print('Nothing was deleted.');
-      return ExitCode.ok;
+      throw notConfirmed(`${which} stay${files.length === 1 ? 's' : ''}`);
     }
   }
   for (const { file } of files) {
@@ -202,6 +202,7 @@ function specs(session: Session, ctx: CommandContext, name: string, monthSpecs: 
 
 export async function fetchAll(ctx: CommandContext, files: DataFile[], stallMs: number): Promise<void> {
   const { download } = await import('../data/download.js');
+  const { placeShipped, shippedCopy } = await import('../data/shipped.js');
   const live = startLive(ctx.terminal);
   try {
     await withInterruptSignal(async (signal) => {
@@ -211,9 +212,11 @@ export async function fetchAll(ctx: CommandContext, files: DataFile[], stallMs: 
           continue;
         }
         live.step(`${file.fileName}: downloading`, { log: false });
-        await download(file.url, file.path, {
-          stallMs,
-          attempts: 5,
+        // A file dec ships (the zone lookup) is tried once, briefly: offline, the copy stands in at once.
+        const shipped = file.month === undefined ? shippedCopy(file.fileName) : undefined;
+        const fetched = download(file.url, file.path, {
+          stallMs: shipped ? Math.min(stallMs, 10_000) : stallMs,
+          attempts: shipped ? 1 : 5,
           backoffMs: 1000,
           signal,
           env: ctx.env,
@@ -230,6 +233,20 @@ export async function fetchAll(ctx: CommandContext, files: DataFile[], stallMs: 
             }, received === total),
           onNotice: (text) => ctx.terminal.warn(`${file.fileName}: ${text}`),
         });
+        if (!shipped) {
+          await fetched;
+          continue;
+        }
+        try {
+          await fetched;
+        } catch (error) {
+          if (signal.aborted) throw error;
+          const why = error instanceof Error ? error.message.replace(/\.$/, '') : String(error);
+          placeShipped(shipped.path, file.path);
+          ctx.terminal.warn(
+            `${file.fileName}: the download failed (${why}); using the copy that ships with dec (${shipped.what}, the same file).`,
+          );
+        }
       }
     });
   } catch (error) {
@@ -439,6 +456,22 @@ function rowCount(rows: number): string {
   return `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
 }
 
+/**
+ * The zone lookup beside the sample, where `dec data load zones` finds it without a network, so week 1's
+ * joins work offline. Undefined when the syllabus has no zones dataset or dec ships no copy of its file.
+ */
+async function sampleZones(ctx: CommandContext): Promise<{ path: string; what: string; placed: boolean } | undefined> {
+  const session = await openSession(ctx);
+  if (!session.course.datasets.zones) return undefined;
+  const file = dataFile(session.course, ctx.env, 'zones', undefined, 'mirror');
+  const { placeShipped, shippedCopy } = await import('../data/shipped.js');
+  const shipped = shippedCopy(file.fileName);
+  if (!shipped) return undefined;
+  if (existsSync(file.path)) return { path: file.path, what: shipped.what, placed: false };
+  placeShipped(shipped.path, file.path);
+  return { path: file.path, what: shipped.what, placed: true };
+}
+
 export async function dataSample(
   ctx: CommandContext,
   rows: string | undefined,
@@ -450,10 +483,20 @@ export async function dataSample(
   const path = out ? resolve(ctx.cwd, out) : join(dataFolder(ctx.env), `yellow_tripdata_synthetic_${count}.csv.gz`);
   const { writeSyntheticYellow } = await import('../data/synthetic.js');
   await withInterruptSignal((signal) => writeSyntheticYellow(path, count, { signal }));
+  const zones = await sampleZones(ctx);
+  const { style } = ctx.terminal;
   ctx.terminal.emit(
-    { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true },
+    { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true, zones: zones?.path ?? null },
     () =>
-      `${ctx.terminal.style.green('✓')} ${count.toLocaleString('en')} SYNTHETIC yellow trips (made up, same layout) in ${path}\nLoad them: dec data load --file ${path} --table yellow_taxi_trips`,
+      [
+        `${style.green('✓')} ${count.toLocaleString('en')} SYNTHETIC yellow trips (made up, same layout) in ${path}`,
+        ...(zones
+          ? [
+              `${style.green('✓')} ${zones.what} (real, shipped with dec) in ${zones.path}${zones.placed ? '' : ' (already there)'}`,
+            ]
+          : []),
+        `Load them: dec data load --file ${path} --table yellow_taxi_trips${zones ? ' && dec data load zones' : ''}`,
+      ].join('\n'),
   );
   return ExitCode.ok;
 }

@@ -19,6 +19,8 @@ import { findWeek } from '../syllabus/query.js';
 import { nearest } from '../util/nearest.js';
 import { parseTimeLimit } from '../util/time.js';
 import { DEC_VERSION } from '../version.js';
+import { count } from '../util/count.js';
+import { displayWidth, padDisplay } from '../output/render.js';
 
 export interface DoctorOptions {
   week?: string;
@@ -75,7 +77,7 @@ function mark(status: ProbeStatus, style: Styles): string {
 }
 
 function renderOutcomes(outcomes: readonly ProbeOutcome[], style: Styles, verbose: boolean): string[] {
-  const width = Math.max(...outcomes.map((o) => o.probe.title.length));
+  const width = Math.max(...outcomes.map((o) => displayWidth(o.probe.title)));
   const lines: string[] = [];
   for (const group of GROUPS) {
     const inGroup = outcomes.filter((o) => o.probe.group === group);
@@ -89,7 +91,7 @@ function renderOutcomes(outcomes: readonly ProbeOutcome[], style: Styles, verbos
       const time = verbose ? style.dim(` [${durationMs} ms]`) : '';
       const optional = !required && result.status === 'warn' && result.fix ? style.dim(' (optional)') : '';
       lines.push(
-        `  ${mark(result.status, style)} ${probe.title.padEnd(width)}  ${result.status === 'skipped' ? style.dim(result.detail) : result.detail}${wanted}${optional}${time}`,
+        `  ${mark(result.status, style)} ${padDisplay(probe.title, width)}  ${result.status === 'skipped' ? style.dim(result.detail) : result.detail}${wanted}${optional}${time}`,
       );
       if (result.fix && result.status !== 'ok' && result.status !== 'skipped') {
         const command = result.fix.command ? `: ${style.cyan(result.fix.command)}` : '';
@@ -106,7 +108,7 @@ function renderOutcomes(outcomes: readonly ProbeOutcome[], style: Styles, verbos
 function summaryLine(outcomes: readonly ProbeOutcome[], durationMs: number, style: Styles): string {
   const s = summarizeOutcomes(outcomes);
   const parts = [style.green(`${s.ok} ok`)];
-  if (s.warn) parts.push(style.yellow(`${s.warn} warning${s.warn === 1 ? '' : 's'}`));
+  if (s.warn) parts.push(style.yellow(count(s.warn, 'warning')));
   if (s.fail) parts.push(style.red(`${s.fail} failed`));
   if (s.crashed) parts.push(style.red(`${s.crashed} crashed`));
   if (s.skipped) parts.push(style.dim(`${s.skipped} skipped`));
@@ -182,7 +184,7 @@ function reportMarkdown(outcomes: readonly ProbeOutcome[], header: string[], dur
   const s = summarizeOutcomes(outcomes);
   lines.push(
     '',
-    `${s.ok} ok, ${s.warn} warnings, ${s.fail} failed, ${s.skipped} skipped, ${s.crashed} crashed in ${(durationMs / 1000).toFixed(1)} s`,
+    `${s.ok} ok, ${count(s.warn, 'warning')}, ${s.fail} failed, ${s.skipped} skipped, ${s.crashed} crashed in ${(durationMs / 1000).toFixed(1)} s`,
   );
   return lines.join('\n');
 }
@@ -317,7 +319,7 @@ export async function doctor(
     },
     () =>
       [
-        `${style.bold('dec doctor')} ${style.dim(`· ${outcomes.length} checks for ${weekText} of ${session.course.title}`)}`,
+        `${style.bold('dec doctor')} ${style.dim(`· ${count(outcomes.length, 'check')} for ${weekText} of ${session.course.title}`)}`,
         '',
         ...renderOutcomes(outcomes, style, options.verbose === true),
         '',

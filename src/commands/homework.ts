@@ -1,6 +1,6 @@
 // dec homework init <week> | list | status | check <week>
 import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import type { CommandContext } from '../command-context.js';
 import { DecError, ExitCode } from '../errors.js';
 import { connectDocker, projectFromEnv, resolveDockerEndpoint } from '../docker/client.js';
@@ -37,13 +37,13 @@ import {
 } from '../homework/scaffold.js';
 import { homeworkBase, homeworkFolderName, homeworkOverview, type WeekHomework } from '../homework/overview.js';
 import { JSON_SCHEMA_VERSION, homeworkJson } from '../output/json.js';
-import { table } from '../output/render.js';
+import { displayWidth, padDisplay, table } from '../output/render.js';
 import { TEMPLATES_DIR } from '../paths.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import { markDone, markUndone, stepKey } from '../progress/model.js';
 import { updateProgress } from '../progress/store.js';
 import { defaultDatabase } from '../setup/database.js';
-import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { noteOutsideWorkspace, openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { weekLabel, type CourseWeek } from '../syllabus/course.js';
 import { findWeek } from '../syllabus/query.js';
 import type { Question } from '../syllabus/schema.js';
@@ -109,6 +109,7 @@ export async function homeworkInit(ctx: CommandContext, ref: string, options: Ho
   const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
+  noteOutsideWorkspace(session, relative(ctx.cwd, folder));
   const template = templateFiles(week);
   const questions = week.homework?.questions ?? [];
   const values: TemplateValues = {
@@ -173,6 +174,7 @@ const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
 
 export async function homeworkStatus(ctx: CommandContext): Promise<number> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const state = await readSessionProgress(session);
   const rows = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
   const { style } = ctx.terminal;
@@ -324,6 +326,7 @@ export async function homeworkCheck(
   const session = await openSession(ctx);
   const week = weekWithHomework(session, ref);
   const folder = folderOf(session, week, options.dir);
+  noteOutsideWorkspace(session, relative(ctx.cwd, folder));
   const answers = await readAnswers(folder);
   if (!answers) {
     throw new DecError(`There is no ${ANSWERS_FILE} in ${relativeShown(ctx.cwd, folder)}.`, {
@@ -386,8 +389,8 @@ export async function homeworkCheck(
       [
         style.bold(`Homework week ${weekLabel(week)}: ${relativeShown(ctx.cwd, folder)}/${ANSWERS_FILE}`),
         ...results.map(
-          (r) =>
-            `  ${mark[r.status]} ${r.id.padEnd(4)} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
+          (r, _, all) =>
+            `  ${mark[r.status]} ${padDisplay(r.id, Math.max(4, ...all.map((o) => displayWidth(o.id))))} ${style.dim(r.kind.padEnd(7))} ${r.detail}${r.practice ? style.dim(" (dec's practice question, not scored)") : ''}`,
         ),
         ...dagLines(ctx, dags),
         ...readmeLine(ctx, readme),

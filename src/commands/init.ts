@@ -9,6 +9,7 @@ import { DEFAULT_SYLLABUS_ID, TEMPLATES_DIR } from '../paths.js';
 import { progressLocation, readProgress, updateProgress } from '../progress/store.js';
 import { BUILTIN_COURSES, builtinSyllabusPath, loadSyllabus, resolveSyllabusSource } from '../syllabus/load.js';
 import { readTextIfExists, writeFileAtomic } from '../util/fs.js';
+import { rememberWorkspace } from '../workspace/last-used.js';
 import { DEC_VERSION } from '../version.js';
 import {
   WORKSPACE_DIR,
@@ -20,6 +21,7 @@ import {
   type Workspace,
   type WorkspaceMarker,
 } from '../workspace/workspace.js';
+import { count } from '../util/count.js';
 
 export interface WorkspaceInitOptions {
   start?: string;
@@ -141,6 +143,7 @@ export async function initWorkspace(
     });
   }
   await writeFileAtomic(markerPath, `${JSON.stringify(marker, null, 2)}\n`);
+  rememberWorkspace(ctx.env, root);
   const gitignore = await addGitignore(root);
   const carried = await carryOverProgress(ctx, workspace, loaded.course.id);
   const { style } = ctx.terminal;
@@ -162,7 +165,9 @@ export async function initWorkspace(
         `  started    ${marker.startDate}`,
         `  .gitignore ${gitignore}`,
         ...(carried > 0
-          ? [`  progress   ${carried} topics you had marked done were copied into .dec/progress.json`]
+          ? [
+              `  progress   ${count(carried, 'topic')} you had marked done ${carried === 1 ? 'was' : 'were'} copied into .dec/progress.json`,
+            ]
           : []),
         '',
         `Commit .dec/ with your course repo: your progress travels with it.`,

@@ -8,8 +8,10 @@ import { markDone, markUndone, reset, summarize, topicKey } from '../progress/mo
 import { updateProgress } from '../progress/store.js';
 import { weekLabel } from '../syllabus/course.js';
 import { findTopics, findWeek } from '../syllabus/query.js';
-import { openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
+import { noteOutsideWorkspace, openSession, readSessionProgress, syllabusInfo, type Session } from '../session.js';
 import { formatNextStep } from '../output/course-format.js';
+import { notConfirmed } from '../output/prompt.js';
+import { count } from '../util/count.js';
 
 function writeOptions(session: Session) {
   const { ctx } = session;
@@ -33,6 +35,7 @@ export async function showWhere(ctx: CommandContext): Promise<void> {
 
 export async function showProgress(ctx: CommandContext): Promise<void> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const state = await readSessionProgress(session);
   const progress = summarize(session.course, state);
   const homework = homeworkOverview(session, state.syllabi[session.course.id]?.done ?? {}, ctx.now());
@@ -55,7 +58,7 @@ export async function showProgress(ctx: CommandContext): Promise<void> {
     },
     () => {
       const lines = [
-        `${style.bold(session.course.title)}  ${bar(progress.percent, 24, style)} ${progress.percent}% ${style.dim(`(${progress.done} of ${progress.total} topics)`)}`,
+        `${style.bold(session.course.title)}  ${bar(progress.percent, 24, style)} ${progress.percent}% ${style.dim(`(${progress.done} of ${count(progress.total, 'topic')})`)}`,
         '',
         table(
           [
@@ -95,6 +98,8 @@ export async function showProgress(ctx: CommandContext): Promise<void> {
 
 export interface MarkOptions {
   undo: boolean;
+  /** undo of a whole week: do not ask first. */
+  yes?: boolean;
 }
 
 export async function markTopics(
@@ -104,9 +109,27 @@ export async function markTopics(
   options: MarkOptions,
 ): Promise<void> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const week = findWeek(session.course, weekRef);
   const topics = findTopics(week, topicRefs);
   const keys = topics.map((topic) => topicKey(week, topic));
+  if (options.undo && topicRefs.length === 0 && !options.yes) {
+    // A whole week undone is a reset of it: asked like `dec progress reset <week>` (--yes in scripts).
+    const done = (await readSessionProgress(session)).syllabi[session.course.id]?.done ?? {};
+    const marked = keys.filter((key) => done[key] !== undefined).length;
+    const scope = `week ${weekLabel(week)} (${week.title})`;
+    if (
+      marked > 0 &&
+      !(await ctx.prompt.confirm(
+        marked === 1
+          ? `Mark the done topic of week ${weekLabel(week)} not done?`
+          : `Mark the ${marked} done topics of week ${weekLabel(week)} not done?`,
+        '--yes',
+      ))
+    ) {
+      throw notConfirmed(`the progress of ${scope} stays as it was`);
+    }
+  }
   const state = await updateProgress(session.progress.file, writeOptions(session), (current) => {
     if (options.undo) markUndone(current, session.course.id, keys);
     else markDone(current, session.course.id, keys, ctx.now());
@@ -129,7 +152,9 @@ export async function markTopics(
     () => {
       const what =
         topicRefs.length === 0
-          ? `all ${topics.length} topics of week ${weekLabel(week)}`
+          ? topics.length === 1
+            ? `the one topic of week ${weekLabel(week)}`
+            : `all ${topics.length} topics of week ${weekLabel(week)}`
           : topics.map((t) => `${t.number}. ${t.title}`).join('; ');
       return [
         `${options.undo ? style.yellow('○') : style.green('✓')} Marked ${verb}: ${what}`,
@@ -142,11 +167,11 @@ export async function markTopics(
 
 export async function resetProgress(ctx: CommandContext, weekRef: string | undefined, yes: boolean): Promise<void> {
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const week = weekRef === undefined ? undefined : findWeek(session.course, weekRef);
   const scope = week ? `week ${weekLabel(week)} (${week.title})` : `all of ${session.course.title}`;
   if (!yes && !(await ctx.prompt.confirm(`Reset the progress of ${scope}?`, '--yes'))) {
-    ctx.terminal.print('Nothing was changed.');
-    return;
+    throw notConfirmed(`the progress of ${scope} stays as it was`);
   }
   const removed = await updateProgress(session.progress.file, writeOptions(session), (state) =>
     reset(state, session.course.id, week?.id),
@@ -160,7 +185,7 @@ export async function resetProgress(ctx: CommandContext, weekRef: string | undef
       week: week?.id ?? null,
       removed,
     },
-    () => `Reset ${scope}: ${removed} topic${removed === 1 ? '' : 's'} marked not done.`,
+    () => `Reset ${scope}: ${count(removed, 'topic')} marked not done.`,
   );
 }
 
@@ -169,11 +194,12 @@ export async function exportProgress(ctx: CommandContext, format: string): Promi
     throw new DecError(`Unknown export format "${format}".`, { hint: 'Use --format markdown.' });
   }
   const session = await openSession(ctx);
+  noteOutsideWorkspace(session);
   const progress = summarize(session.course, await readSessionProgress(session));
   const lines = [
     `## ${session.course.title} progress`,
     '',
-    `Overall: ${progress.percent}% (${progress.done} of ${progress.total} topics)`,
+    `Overall: ${progress.percent}% (${progress.done} of ${count(progress.total, 'topic')})`,
   ];
   for (const w of progress.weeks) {
     lines.push('', `### Week ${weekLabel(w.week)}: ${w.week.title} (${w.percent}%)`, '');

@@ -15,6 +15,9 @@ import { processAdmin } from '../doctor/platform.js';
 import type { HostPorts } from '../doctor/types.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { notConfirmed } from '../output/prompt.js';
+import { displayWidth, padDisplay } from '../output/render.js';
+import { withoutStack } from '../setup/without-stack.js';
 import { postgresReadiness } from '../postgres/login.js';
 import { updateProgress } from '../progress/store.js';
 import { markDone, stepKey } from '../progress/model.js';
@@ -134,15 +137,8 @@ async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string):
     );
   const stack = stackId === undefined ? undefined : session.course.stacks[stackId];
   if (!stackId || !stack) {
-    const withStacks = session.course.weeks
-      .filter((w) => w.setup?.stack && session.course.stacks[w.setup.stack])
-      .map((w) => `week ${weekLabel(w)}`);
-    throw new DecError(
-      `Week ${weekLabel(week)} has no local stack for dec to set up${week.setup ? ` (${week.setup.summary})` : ''}.`,
-      {
-        hint: withStacks.length > 0 ? `Stacks: ${withStacks.join(', ')}.` : 'This syllabus defines no stacks.',
-      },
-    );
+    const { message, details, hint } = withoutStack(session.course, week);
+    throw new DecError(message, { details, hint });
   }
   const asLastTime = wanted === undefined && named === undefined && remembered !== undefined;
   return { project, session, week, stackId, stack, variant, remembered, asLastTime };
@@ -531,15 +527,14 @@ async function offerLoad(ctx: CommandContext, target: Target): Promise<Array<{ d
   }
   if (loads.length === 0) return [];
   const names = loads.map((l) => [l.dataset, ...l.months].join(' ')).join(', ');
+  const commands = loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ');
   if (!ctx.terminal.interactive || ctx.terminal.json) {
-    ctx.terminal.print(
-      style.dim(
-        `Load the week's data: ${loads.map((l) => `dec data load ${[l.dataset, ...l.months].join(' ')}`).join(' && ')}`,
-      ),
-    );
+    ctx.terminal.print(style.dim(`Load the week's data: ${commands}`));
     return [];
   }
-  return (await ctx.prompt.confirm(`Load the week's data into Postgres now (${names})?`, '--load')) ? loads : [];
+  if (await ctx.prompt.confirm(`Load the week's data into Postgres now (${names})?`, '--load')) return loads;
+  ctx.terminal.print(style.dim(`Later: ${commands}`));
+  return [];
 }
 
 /** The week's datasets whose tables already hold rows in the stack's Postgres (none when it cannot say). */
@@ -629,8 +624,7 @@ async function confirmDestroy(ctx: CommandContext, target: Target): Promise<bool
     '--yes',
   );
   if (typed.trim() === stackId) return true;
-  ctx.terminal.print('Not confirmed; nothing was changed.');
-  return false;
+  throw notConfirmed(`you typed "${typed.trim()}", not ${stackId}; its volumes stay`);
 }
 
 /** The stack's lock, shared by setup and teardown: a --down during a setup waits for it, and the other way round. */
@@ -746,13 +740,14 @@ export async function setupStatus(
           style.bold(`${s.stack}: ${s.title} (week ${s.week})`),
           // Names as long as week 2's airflow-webserver stay in one column.
           ...s.services.map((svc, _, all) => {
-            const width = Math.max(12, ...all.map((other) => other.service.length));
+            const nameOf = (o: typeof svc) => (o.replica === undefined ? o.service : `${o.service} #${o.replica}`);
+            const width = Math.max(12, ...all.map((other) => displayWidth(nameOf(other))));
             const mark = svc.state === 'running' ? (svc.ready ? style.green('✓') : style.yellow('!')) : style.dim('○');
             const ports = svc.ports.map((p) => `${p.hostIp}:${p.host}->${p.container}`).join(', ');
             const volumes = svc.volumes.map((v) => `${v.name} (${size(v)})`).join(', ');
             const state = svc.state === 'missing' ? 'not set up' : svc.state;
-            const name = svc.replica === undefined ? svc.service : `${svc.service} #${svc.replica}`;
-            return `  ${mark} ${name.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
+            const name = nameOf(svc);
+            return `  ${mark} ${padDisplay(name, width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),

@@ -30,6 +30,14 @@ export interface Asker {
   select(message: string, choices: readonly Choice[], initial: string): Promise<string>;
 }
 
+/**
+ * The student answered no to a confirmation: nothing was changed, and the exit code (1) tells a script
+ * that what it asked for did not happen. `what` says what was not done.
+ */
+export function notConfirmed(what: string): DecError {
+  return new DecError(`Not confirmed: ${what}; nothing was changed.`, { exitCode: ExitCode.problems });
+}
+
 /** Ctrl-C at a prompt changes nothing and exits with 130. */
 function cancelled(error: unknown): never {
   if (error instanceof Error && error.name === 'ExitPromptError') {

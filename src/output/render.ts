@@ -46,6 +46,11 @@ export function fitWidth(text: string, width: number): string {
   return `${out}…${styled ? '\u001b[0m' : ''}`;
 }
 
+/** The text padded with spaces to `width` terminal columns (wide characters count two). */
+export function padDisplay(text: string, width: number): string {
+  return pad(text, width, 'left');
+}
+
 function pad(text: string, width: number, align: 'left' | 'right'): string {
   const gap = ' '.repeat(Math.max(0, width - displayWidth(text)));
   return align === 'right' ? gap + text : text + gap;

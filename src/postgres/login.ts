@@ -89,10 +89,39 @@ function portText(text: string): string | undefined {
  * A --db URL, checked before anything connects. The URL is never echoed with its password, also
  * when it is malformed (a bad port, a stray character), as it lands in terminals and CI logs.
  */
+/**
+ * The postgresql:// URL a shorthand means: `localhost:5432`, `5432`, `localhost:5433/ny_taxi`,
+ * `root@localhost:5432/ny_taxi`, libpq's `host=localhost port=5432`. What it leaves out is week 1's
+ * (root, localhost, 5432, ny_taxi); a password in it is never repeated (`user@`: add `:password`).
+ */
+function urlForShorthand(text: string): string | undefined {
+  const value = text.trim();
+  if (value.includes('://')) return undefined; // another scheme (mysql://) is no shorthand
+  if (/^[a-z]+=/i.test(value)) {
+    const field = (key: string) => new RegExp(`(?:^|\\s)${key}\\s*=\\s*'?([^'\\s]+)`, 'i').exec(value)?.[1];
+    return shorthandUrl(field('user'), field('host'), field('port'), field('dbname'));
+  }
+  const match =
+    /^(?:([^:@/\s]+)(?::[^@\s]*)?@)?([A-Za-z0-9.\-_]+|\[[0-9a-f:]+\])?(?::(\d{1,5}))?(?:\/([^\s?]+))?$/i.exec(value);
+  if (!match || (match[2] === undefined && match[3] === undefined)) return undefined;
+  // A bare number is a port, not a host.
+  const [host, port] =
+    match[3] === undefined && /^\d+$/.test(match[2] ?? '') ? [undefined, match[2]] : [match[2], match[3]];
+  return shorthandUrl(match[1], host, port, match[4]);
+}
+
+function shorthandUrl(user?: string, host?: string, port?: string, database?: string): string {
+  return `postgresql://${user ?? 'root'}@${host ?? 'localhost'}:${port ?? '5432'}/${database ?? 'ny_taxi'}`;
+}
+
 export function parseDatabaseUrl(text: string, option = '--db'): DatabaseUrl {
   const shown = withoutPassword(text);
   const bad = (why: string) => new DecError(`${option} "${shown}" ${why}.`, { hint: DB_URL_HINT });
-  if (!/^postgres(ql)?:\/\//i.test(text)) throw bad('is not a postgresql:// URL');
+  if (!/^postgres(ql)?:\/\//i.test(text)) {
+    const url = urlForShorthand(text);
+    if (url) throw bad(`is not a postgresql:// URL; write it as ${url}`);
+    throw bad('is not a postgresql:// URL');
+  }
   let url: URL;
   try {
     url = new URL(text);

@@ -44,6 +44,8 @@ export interface DesiredService {
   image: string;
   env: Record<string, string>;
   secretEnv: string[];
+  /** Secrets the student set (--env, remembered; or DEC_<SERVICE>_<VAR>): the others are the syllabus's. */
+  secretsFrom?: Record<string, 'flag' | 'environment'>;
   command?: string[];
   ports: Array<{ hostIp: string; host: number; container: number }>;
   mounts: Array<{ volume: string; path: string }>;
@@ -320,12 +322,22 @@ export function desiredStack(
       ...(spec.replicas !== undefined ? { replicated: true } : {}),
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
+    const secretsFrom = Object.fromEntries(
+      (spec.secretEnv ?? []).flatMap((name): Array<[string, 'environment' | 'flag']> =>
+        overrides.envSecrets?.[service]?.[name] !== undefined
+          ? [[name, 'environment']]
+          : overrides.env[service]?.[name] !== undefined
+            ? [[name, 'flag']]
+            : [],
+      ),
+    );
     return {
       service,
       containerName: containerName(project, stackId, service),
       image,
       env,
       secretEnv: spec.secretEnv ?? [],
+      ...(Object.keys(secretsFrom).length > 0 ? { secretsFrom } : {}),
       command: spec.command,
       ports,
       mounts,
@@ -395,9 +407,22 @@ export function instanceName(service: Pick<DesiredService, 'service' | 'replica'
   return service.replica === undefined ? service.service : `${service.service} #${service.replica}`;
 }
 
+/** Where a secret comes from, in place of its value, which is never printed. */
+function secretSource(service: DesiredService, key: string): string {
+  const from = service.secretsFrom?.[key];
+  if (from === 'environment') return `yours, from ${secretEnvName(service.service, key)} (not shown)`;
+  if (from === 'flag') return `yours, from --env ${service.service}.${key}=... (not shown; kept in a 0600 file)`;
+  return `the course's default (${key} in the syllabus; not shown)`;
+}
+
+function secretEnvName(service: string, name: string): string {
+  return `DEC_${service.toUpperCase().replace(/-/g, '_')}_${name}`;
+}
+
 /**
  * Fills {service.ENV}, {service.<container port>}, {service.container} (its container's name, unless the
- * service has an env var of that name) and {network}; secret values are never filled in.
+ * service has an env var of that name) and {network}; a secret is never filled in: the line says where
+ * it comes from instead.
  */
 export function renderNext(desired: DesiredStack): string[] {
   const ports: PublishedPorts = Object.fromEntries(desired.services.map((s) => [s.service, s.ports]));
@@ -415,7 +440,7 @@ export function renderNext(desired: DesiredStack): string[] {
         if (name === 'network' && key === undefined) return desired.network;
         const service = desired.services.find((s) => s.service === name);
         if (!service || key === undefined) return whole;
-        if (service.secretEnv.includes(key)) return '(hidden)';
+        if (service.secretEnv.includes(key)) return secretSource(service, key);
         return service.env[key] ?? (key === 'container' ? service.containerName : whole);
       },
     ),
@@ -430,7 +455,7 @@ export function withSecretsFromEnv(overrides: Overrides, stack: Stack, env: Node
   const secrets: Record<string, Record<string, string>> = {};
   for (const [service, spec] of Object.entries(stack.services)) {
     for (const name of spec.secretEnv ?? []) {
-      const value = env[`DEC_${service.toUpperCase().replace(/-/g, '_')}_${name}`];
+      const value = env[secretEnvName(service, name)];
       if (value !== undefined) secrets[service] = { ...secrets[service], [name]: value };
     }
   }

@@ -21,17 +21,39 @@ export function findWeek(course: Course, ref: string): CourseWeek {
     ? course.weeks.find((w) => Number(byNumber[1]) >= w.number && Number(byNumber[1]) <= (w.through ?? w.number))
     : course.weeks.find((w) => w.id === wanted || w.module === wanted || (moduleId && w.module === moduleId));
   if (week) return week;
-  const suggestion = nearest(
-    wanted,
-    course.weeks.flatMap((w) => [w.id, ...(w.module ? [w.module] : [])]),
-  );
+  // A number names a neighbour by number (module-5 is not "module-1" away from module-4 and module-6).
+  const wantedNumber = byModule ? Number(byModule[1]) : byNumber ? Number(byNumber[1]) : undefined;
+  const neighbours = wantedNumber === undefined ? [] : numberedNeighbours(course, wantedNumber, byModule !== null);
+  const suggestion =
+    neighbours.length > 0
+      ? neighbours.join(' or ')
+      : nearest(
+          wanted,
+          course.weeks.flatMap((w) => [w.id, ...(w.module ? [w.module] : [])]),
+        );
   throw new DecError(
-    `There is no week "${ref}" in ${course.title}${suggestion ? `; did you mean "${suggestion}"?` : '.'}`,
+    `There is no week "${ref}" in ${course.title}${suggestion ? `; did you mean ${neighbours.length > 0 ? suggestion : `"${suggestion}"`}?` : '.'}`,
     {
       details: [`Valid weeks: ${validWeeks(course)}.`],
       hint: 'Name a week by its number (3), as week3, week-3 or w3, by its module (module-3, m3) or by its id.',
     },
   );
+}
+
+/**
+ * The weeks (or modules) numbered closest to `wanted` on either side, as a student would name them:
+ * `module-4 (week 4)`, `module-6 (week 5)`.
+ */
+function numberedNeighbours(course: Course, wanted: number, byModule: boolean): string[] {
+  const numbered = course.weeks.flatMap((w) => {
+    if (!byModule)
+      return w.label === undefined ? [{ number: w.through ?? w.number, name: `week ${weekLabel(w)}` }] : [];
+    const match = w.module === undefined ? null : /^module-(\d+)$/.exec(w.module);
+    return match ? [{ number: Number(match[1]), name: `${w.module} (week ${weekLabel(w)})` }] : [];
+  });
+  const below = numbered.filter((w) => w.number < wanted).sort((a, b) => b.number - a.number)[0];
+  const above = numbered.filter((w) => w.number > wanted).sort((a, b) => a.number - b.number)[0];
+  return [below, above].flatMap((w) => (w ? [w.name] : []));
 }
 
 function topicList(week: CourseWeek, topics: readonly CourseTopic[] = week.topics): string[] {
@@ -64,10 +86,14 @@ export function findTopic(week: CourseWeek, ref: string): CourseTopic {
       });
     }
   }
-  throw new DecError(`No topic of week ${weekLabel(week)} matches "${ref}". Its topics:`, {
-    details: topicList(week),
-    hint: "Use the topic's number or a piece of its title.",
-  });
+  const count = week.topics.length;
+  throw new DecError(
+    `No topic of week ${weekLabel(week)} matches "${ref}". Its ${count} topic${count === 1 ? '' : 's'}:`,
+    {
+      details: topicList(week),
+      hint: "Use the topic's number or a piece of its title.",
+    },
+  );
 }
 
 /** Topics named on the command line; none means the whole week. */

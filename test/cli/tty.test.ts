@@ -35,6 +35,22 @@ async function doneCount(): Promise<number> {
   return (JSON.parse(result.stdout) as { overall: { done: number } }).overall.done;
 }
 
+describe('dec progress undo <week> on a terminal', () => {
+  it('asks like reset: no keeps the week and exits 1, yes undoes it', async () => {
+    await runDec(['progress', 'done', '1'], { cwd: box.cwd, env: box.sandbox.env });
+    const no = await runOnTerminal(['progress', 'undo', '1'], 'n\r');
+    expect(no.code).toBe(1);
+    expect(no.screen).toContain('Mark the 9 done topics of week 1 not done?');
+    expect(no.screen).toContain(
+      'Not confirmed: the progress of week 1 (Introduction & Prerequisites) stays as it was; nothing was changed.',
+    );
+    expect(await doneCount()).toBe(8);
+    const yes = await runOnTerminal(['progress', 'undo', '1'], 'y\r');
+    expect(yes.code).toBe(0);
+    expect(await doneCount()).toBe(0);
+  });
+});
+
 describe('dec progress reset on a terminal', () => {
   it('asks, and resets on yes', async () => {
     await runDec(['progress', 'done', '1'], { cwd: box.cwd, env: box.sandbox.env });
@@ -44,11 +60,11 @@ describe('dec progress reset on a terminal', () => {
     expect(await doneCount()).toBe(0);
   });
 
-  it('changes nothing on no', async () => {
+  it('changes nothing on no, and exits 1 saying so', async () => {
     await runDec(['progress', 'done', '1'], { cwd: box.cwd, env: box.sandbox.env });
     const result = await runOnTerminal(['progress', 'reset'], 'n\r');
-    expect(result.code).toBe(0);
-    expect(result.screen).toContain('Nothing was changed.');
+    expect(result.code).toBe(1);
+    expect(result.screen).toContain('nothing was changed.');
     expect(await doneCount()).toBe(8); // week 1: 9 topics, one of them extra
   });
 

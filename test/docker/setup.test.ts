@@ -558,6 +558,8 @@ describe('dec setup week1', { timeout: 180_000 }, () => {
     // zones is named with its rows, and only yellow is offered.
     expect(screen).toContain('Already in Postgres: zones (3 rows)');
     expect(screen).toContain("Load the week's data into Postgres now (yellow 2021-01)?");
+    // No: the command to run later.
+    expect(screen).toContain('Later: dec data load yellow 2021-01');
     expect(await stackContainers()).toHaveLength(2);
   });
 

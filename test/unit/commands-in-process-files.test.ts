@@ -112,8 +112,10 @@ describe('data list and clean', () => {
     await dataList(ctx);
     expect(ctx.stdout()).toContain('yellow');
 
-    await dataClean(ctx, 'yellow', [], {});
+    const declined = await dataClean(ctx, 'yellow', [], {}).catch((error: unknown) => error);
     expect(ctx.asked).toEqual(['Delete this download (0.0 MB)?']);
+    expect((declined as DecError).message).toBe('Not confirmed: this download stays; nothing was changed.');
+    expect((declined as DecError).exitCode).toBe(1);
     expect(existsSync(file)).toBe(true);
   });
 

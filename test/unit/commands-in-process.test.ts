@@ -54,9 +54,11 @@ describe('progress', () => {
     await markTopics(ctx, '1', [], { undo: false });
     const file = join(ctx.env.DEC_HOME!, 'progress.json');
     const before = readFileSync(file, 'utf8');
-    await resetProgress(ctx, '1', false);
+    const declined = await resetProgress(ctx, '1', false).catch((error: unknown) => error);
     expect(ctx.asked).toEqual(['Reset the progress of week 1 (Introduction & Prerequisites)?']);
-    expect(ctx.stdout()).toContain('Nothing was changed.');
+    expect(declined).toBeInstanceOf(DecError);
+    expect((declined as DecError).message).toContain('nothing was changed');
+    expect((declined as DecError).exitCode).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(before);
 
     const script = contexts.make();
@@ -172,10 +174,14 @@ describe('setup --destroy', () => {
     const { engine, deps } = week1Engine(volumes);
     const ctx = contexts.make({ interactive: true, answers: ['no'] });
 
-    expect(await setup(ctx, '1', { destroy: true }, deps)).toBe(0);
+    const declined = await setup(ctx, '1', { destroy: true }, deps).catch((error: unknown) => error);
 
     expect(ctx.asked).toEqual(['This deletes the data of week1 for good. Type week1 to confirm:']);
-    expect(ctx.stdout()).toContain('Not confirmed; nothing was changed.');
+    expect(declined).toBeInstanceOf(DecError);
+    expect((declined as DecError).message).toBe(
+      'Not confirmed: you typed "no", not week1; its volumes stay; nothing was changed.',
+    );
+    expect((declined as DecError).exitCode).toBe(1);
     expect(engine.calls).toEqual([]);
     expect([...engine.volumes.keys()]).toEqual(volumes);
   });

@@ -73,3 +73,24 @@ describe('parseDatabaseUrl: URLs that do not parse', () => {
     }
   });
 });
+
+describe('parseDatabaseUrl: shorthands get the URL they mean, in one line', () => {
+  it.each([
+    ['localhost:5432', 'postgresql://root@localhost:5432/ny_taxi'],
+    ['5433', 'postgresql://root@localhost:5433/ny_taxi'],
+    ['localhost', 'postgresql://root@localhost:5432/ny_taxi'],
+    ['127.0.0.1:5433/trips', 'postgresql://root@127.0.0.1:5433/trips'],
+    ['root:s3cret@localhost:5432/db', 'postgresql://root@localhost:5432/db'],
+    ['host=localhost port=5433 dbname=x user=me password=s3cret', 'postgresql://me@localhost:5433/x'],
+  ])('%s: write it as %s', (text, url) => {
+    const error = refusal(text);
+    expect(error.message).toContain(`is not a postgresql:// URL; write it as ${url}.`);
+    expect(error.message).not.toContain('\n');
+    expect(error.message).not.toContain('s3cret');
+  });
+
+  it('says nothing of the kind for text that is no shorthand', () => {
+    expect(refusal('ny taxi').message).not.toContain('write it as');
+    expect(refusal('mysql://root@localhost/db').message).not.toContain('write it as');
+  });
+});

@@ -51,7 +51,7 @@ describe('findWeek', () => {
 
   it('rejects a number past the course, listing the valid weeks', () => {
     const error = decError(() => week('12'));
-    expect(error.message).toBe('There is no week "12" in Data Engineering Zoomcamp.');
+    expect(error.message).toBe('There is no week "12" in Data Engineering Zoomcamp; did you mean week 7–9?');
     expect(error.details).toHaveLength(1);
     expect(error.details[0]).toMatch(
       /^Valid weeks: 1 \(week-1\) Introduction & Prerequisites; 2 \(week-2\) Data ingestion; /,
@@ -66,6 +66,16 @@ describe('findWeek', () => {
     const error = decError(() => week('weak3'));
     expect(error.message).toBe('There is no week "weak3" in Data Engineering Zoomcamp; did you mean "week-3"?');
     expect(error.details[0]).toMatch(/^Valid weeks: /);
+  });
+
+  it('suggests the numbered neighbours of a module or week that does not exist', () => {
+    // The 2022 weeks map to the course's module folders 1, 2, 3, 4, 6, 7: there is no module-5.
+    expect(decError(() => week('module-5')).message).toBe(
+      'There is no week "module-5" in Data Engineering Zoomcamp; did you mean module-4 (week 4) or module-6 (week 5)?',
+    );
+    expect(decError(() => week('m9')).message).toContain('did you mean module-7 (week 6)?');
+    expect(decError(() => week('12')).message).toContain('did you mean week 7–9?');
+    expect(decError(() => week('week0')).message).toContain('did you mean week 1?');
   });
 
   it('rejects an empty reference', () => {
@@ -157,7 +167,7 @@ describe('findTopic', () => {
 
   it('rejects a piece no topic has, listing the topics', () => {
     const error = decError(() => findTopic(week3, 'kubernetes'));
-    expect(error.message).toBe('No topic of week 3 matches "kubernetes". Its topics:');
+    expect(error.message).toBe('No topic of week 3 matches "kubernetes". Its 11 topics:');
     expect(error.details).toHaveLength(11);
   });
 

@@ -457,7 +457,9 @@ describe('dec setup (in-process): teardown', () => {
   it('the --destroy confirmation names the folders it keeps', async () => {
     const engine = engineWith();
     const ctx = contexts.make({ interactive: true, answers: ['no'], env: { DEC_SYLLABUS: FIXTURE.pathname } });
-    expect(await setup(ctx, '2', { destroy: true }, deps(engine))).toBe(0);
+    // Answered with another name: nothing is deleted, and the no exits 1 (src/output/prompt.ts notConfirmed).
+    const declined = await setup(ctx, '2', { destroy: true }, deps(engine)).catch((error: unknown) => error);
+    expect(declined).toMatchObject({ exitCode: 1 });
     expect(ctx.asked[0]).toContain(`Your folders stay: ${join(ctx.cwd, 'homework/week-2/out')}`);
   });
 });

@@ -125,7 +125,7 @@ describe('renderNext', () => {
     const lines = renderNext(desired({ ports: { pgdatabase: 5433, pgadmin: 9090 } }));
     expect(lines[0]).toBe('Postgres:   postgresql://root@localhost:5433/ny_taxi');
     expect(lines).toContain('psql:       psql -h localhost -p 5433 -U root -d ny_taxi');
-    expect(lines.join('\n')).toContain('http://localhost:9090  (login admin@admin.com;');
+    expect(lines.join('\n')).toContain('http://localhost:9090  (login admin@admin.com, password:');
     expect(lines.join('\n')).toContain('on the network pg-network');
     expect(lines.join('\n')).not.toMatch(/\{[a-z]/);
   });
@@ -142,8 +142,21 @@ describe('renderNext', () => {
     const text = renderNext(stack).join('\n');
     expect(text).not.toContain('pg-s3cret');
     expect(text).not.toContain('admin-s3cret');
-    expect(text).toContain('password (hidden)');
-    expect(text).toContain('pgAdmin password (hidden)');
+    expect(text).toContain(
+      'password yours, from --env pgdatabase.POSTGRES_PASSWORD=... (not shown; kept in a 0600 file)',
+    );
+    expect(text).toContain('pgAdmin password yours, from --env pgadmin.PGADMIN_DEFAULT_PASSWORD=... (not shown');
+  });
+
+  it("names where the pgAdmin login's password comes from: the syllabus, --env or the environment", () => {
+    const line = (stack: ReturnType<typeof desired>) => renderNext(stack).find((l) => l.startsWith('pgAdmin:'))!;
+    expect(line(desired())).toContain(
+      "(login admin@admin.com, password: the course's default (PGADMIN_DEFAULT_PASSWORD in the syllabus; not shown);",
+    );
+    expect(line(desired())).not.toMatch(/\broot\b/);
+    const fromEnv = desired({ envSecrets: { pgadmin: { PGADMIN_DEFAULT_PASSWORD: 'env-s3cret' } } });
+    expect(line(fromEnv)).toContain('password: yours, from DEC_PGADMIN_PGADMIN_DEFAULT_PASSWORD (not shown)');
+    expect(line(fromEnv)).not.toContain('env-s3cret');
   });
 
   it("fills {service.container} with the container's name in the stack's project", () => {

@@ -1,0 +1,53 @@
+// Columns line up by display width (CJK and emoji take two columns), and counts agree with their nouns.
+import { stripVTControlCharacters } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { displayWidth, padDisplay, table } from '../../src/output/render.js';
+import { makeStyles } from '../../src/output/terminal.js';
+import { count } from '../../src/util/count.js';
+
+describe('table and padDisplay', () => {
+  it('align the column after CJK and emoji titles, with and without colour', () => {
+    for (const color of [false, true]) {
+      const text = table(
+        [{ header: 'Week', align: 'right' }, { header: 'Title' }, { header: 'Status' }],
+        [
+          ['1', 'Introduction & Prerequisites', 'done'],
+          ['2', '数据工程训练营', 'in progress'],
+          ['3', '🚕 Taxi data', 'not started'],
+          ['10', 'Ｆｕｌｌ-width', 'done'],
+        ],
+        makeStyles(color),
+      );
+      const lines = stripVTControlCharacters(text).split('\n');
+      // Every Status cell starts at the same terminal column.
+      const columns = lines.map((line) => {
+        const at = line.search(/(Status|done|in progress|not started)$/);
+        return displayWidth(line.slice(0, at));
+      });
+      expect(new Set(columns).size, lines.join('\n')).toBe(1);
+    }
+  });
+
+  it('pads to a width in columns', () => {
+    expect(padDisplay('数据', 6)).toBe('数据  ');
+    expect(padDisplay('practice', 4)).toBe('practice');
+    expect(displayWidth(padDisplay('🚕', 4))).toBe(4);
+  });
+});
+
+describe('count', () => {
+  it.each([
+    [0, 'check', '0 checks'],
+    [1, 'check', '1 check'],
+    [2, 'topic', '2 topics'],
+    [1, 'topic', '1 topic'],
+    [1200, 'row', '1,200 rows'],
+  ])('%i %s', (n, noun, text) => {
+    expect(count(n, noun)).toBe(text);
+  });
+
+  it('takes an irregular plural', () => {
+    expect(count(2, 'entry', 'entries')).toBe('2 entries');
+    expect(count(1, 'entry', 'entries')).toBe('1 entry');
+  });
+});
