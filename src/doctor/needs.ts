@@ -75,6 +75,13 @@ export function needsOf(
     if (setup?.stack) {
       const builds = Object.values(stack?.services ?? {}).some((service) => service.build !== undefined);
       if (builds) (needs.builds ??= []).push({ week: week.number, stack: setup.stack });
+      for (const id of [setup.stack, ...variantStacks]) {
+        const bound = Object.entries(stacks[id]?.services ?? {}).flatMap(([name, service]) =>
+          service.platforms ? [[name, { image: service.image, platforms: service.platforms }] as const] : [],
+        );
+        if (bound.length > 0)
+          (needs.platformBound ??= []).push({ week: week.number, stack: id, services: Object.fromEntries(bound) });
+      }
       for (const key of mountedKeysOf(week.number, [setup.stack, ...variantStacks], stacks)) {
         if (!needs.mountedKeys?.some((k) => k.from === key.from && k.path === key.path))
           (needs.mountedKeys ??= []).push(key);

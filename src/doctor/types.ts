@@ -73,6 +73,15 @@ export interface Needs {
   memory?: MemoryNeed[];
   /** The chosen weeks' stacks that build their image (week 2's Airflow): it needs room in Docker's data root. */
   builds?: Array<{ week: number; stack: string }>;
+  /**
+   * The chosen weeks' stacks (and their variants) with images built for some platforms only (the
+   * syllabus's `platforms`: week 6's Confluent 5.4.0, week 2's Airflow image): emulated on another CPU.
+   */
+  platformBound?: Array<{
+    week: number;
+    stack: string;
+    services: Record<string, { image: string; platforms: string[] }>;
+  }>;
   /** Key files the chosen weeks' stacks read through a bind (week 2's Airflow: ~/.google/credentials/…). */
   mountedKeys?: MountedKey[];
 }

@@ -1,7 +1,11 @@
 // The platform the doctor's fixes are printed for, from recorded facts (os-release files, `sw_vers`,
 // `uname -m`, `brew --prefix`, /proc/version, the user id, `sudo --version`), and each fix's command
 // for each platform. test/cli/doctor-apt.test.ts runs the Debian ones through apt-get install -s.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { needsOf } from '../../src/doctor/needs.js';
+import { parseSyllabus } from '../../src/syllabus/parse.js';
+import { findWeek } from '../../src/syllabus/query.js';
 import { installFix } from '../../src/doctor/install.js';
 import { parseOsRelease, platformFacts, type PlatformFacts } from '../../src/doctor/platform.js';
 import { PROBES } from '../../src/doctor/probes/index.js';
@@ -270,25 +274,44 @@ describe('version advice that agrees across checks (the 2022 course: Spark 3.0.3
   });
 });
 
-describe('Apple Silicon and the amd64-only images', () => {
-  const weeks26 = { ...needs({ tools: { docker: {} } }), weeks: [1, 2, 6] };
+describe("Apple Silicon and the amd64-only images (the syllabus's `platforms`)", () => {
+  const syllabus = (id: string) =>
+    parseSyllabus(readFileSync(new URL(`../../syllabus/${id}.yaml`, import.meta.url)), `${id}.yaml`);
+  const course2022 = syllabus('dez-2022');
+  const course2026 = syllabus('dez-2026');
+  const weeksOf = (course: typeof course2022, refs: string[]) =>
+    needsOf(
+      refs.map((ref) => findWeek(course, ref)),
+      course.stacks,
+    );
 
-  it('arm64 macOS checking weeks 2 and 6 → warn with Rosetta emulation', async () => {
-    const ctx = fakeProbeContext({ platform: 'darwin', arch: 'arm64', needs: weeks26 });
-    const result = await osProbe.run(ctx);
+  it('arm64 macOS (recorded: uname -m arm64) checking weeks 2 and 6 → warn, with Rosetta and the images', async () => {
+    const ctx = mac({ uname: 'arm64', brew: true });
+    const result = await osProbe.run({ ...ctx, needs: weeksOf(course2022, ['1', '2', '6']) });
     expect(result.status).toBe('warn');
-    expect(result.fix?.text).toContain('Confluent 5.4.0');
-    expect(result.fix?.text).toContain('Rosetta');
+    expect(result.detail).toContain('week 2 and 6 use linux/amd64-only images, emulated here');
+    expect(result.fix?.text).toContain('confluentinc/cp-zookeeper:5.4.0');
+    expect(result.fix?.text).toContain('dec/airflow');
+    expect(result.fix?.text).toContain('Use Rosetta for x86_64/amd64 emulation');
+    expect(result.fix?.command).toBe('softwareupdate --install-rosetta --agree-to-license');
+    // node under Rosetta says x64; `uname -m` still says Apple Silicon.
+    const rosettaNode = mac({ uname: 'arm64', brew: true, arch: 'x64' });
+    expect((await osProbe.run({ ...rosettaNode, needs: weeksOf(course2022, ['6']) })).status).toBe('warn');
   });
 
-  it('Intel macOS, or arm64 for week 1 only → ok', async () => {
-    expect((await osProbe.run(fakeProbeContext({ platform: 'darwin', arch: 'x64', needs: weeks26 }))).status).toBe(
-      'ok',
-    );
-    const week1 = { ...needs({ tools: { docker: {} } }), weeks: [1] };
-    expect((await osProbe.run(fakeProbeContext({ platform: 'darwin', arch: 'arm64', needs: week1 }))).status).toBe(
-      'ok',
-    );
+  it('arm64 Linux (Graviton, a Pi) → QEMU binfmt', async () => {
+    const ctx = linux(OS_RELEASE.debian12, { arch: 'arm64' });
+    const result = await osProbe.run({ ...ctx, needs: weeksOf(course2022, ['6']) });
+    expect(result.fix?.command).toBe('docker run --privileged --rm tonistiigi/binfmt --install amd64');
+  });
+
+  it('Intel macOS, arm64 for week 1 only, and every module of dez-2026 on arm64 → ok', async () => {
+    const intel = mac({ uname: 'x86_64', brew: true });
+    expect((await osProbe.run({ ...intel, needs: weeksOf(course2022, ['2', '6']) })).status).toBe('ok');
+    const silicon = mac({ uname: 'arm64', brew: true });
+    expect((await osProbe.run({ ...silicon, needs: weeksOf(course2022, ['1']) })).status).toBe('ok');
+    // Module 2 and 6 of the current course are Kestra and PySpark: nothing of theirs is amd64-only.
+    expect((await osProbe.run({ ...silicon, needs: needsOf(course2026.weeks, course2026.stacks) })).status).toBe('ok');
   });
 });
 
