@@ -36,10 +36,16 @@ export function needsOf(
       const seen = needs.tools.get(tool.id);
       const required = tool.required !== false;
       if (!seen) {
-        needs.tools.set(tool.id, { range: tool.version, required, weeks: [week.number] });
+        needs.tools.set(tool.id, {
+          range: tool.version,
+          required,
+          weeks: [week.number],
+          byWeek: [{ week: week.number, range: tool.version }],
+        });
         continue;
       }
       seen.weeks.push(week.number);
+      (seen.byWeek ??= []).push({ week: week.number, range: tool.version });
       seen.required ||= required;
       // The stricter range wins when weeks disagree: later weeks usually raise the bar.
       if (tool.version && !seen.range) seen.range = tool.version;

@@ -49,7 +49,16 @@ export interface ProbeResult {
 
 /** What the selected weeks need, taken from the syllabus. */
 export interface Needs {
-  tools: Map<ToolId, { range?: string; required: boolean; weeks: number[] }>;
+  tools: Map<
+    ToolId,
+    {
+      range?: string;
+      required: boolean;
+      weeks: number[];
+      /** Each week's own range, where weeks differ (week 1 takes Compose >=1.29, week 2 >=2.0). */
+      byWeek?: Array<{ week: number; range?: string }>;
+    }
+  >;
   /** The local stacks of the chosen weeks (`dec setup <stack>`). */
   stacks: string[];
   /** Host ports the weeks' local stacks publish. */
