@@ -57,6 +57,13 @@ export interface Needs {
       weeks: number[];
       /** Each week's own range, where weeks differ (week 1 takes Compose >=1.29, week 2 >=2.0). */
       byWeek?: Array<{ week: number; range?: string }>;
+      /** The course's other weeks that name the tool, with their ranges (`dec doctor --week 1`: week 2's Compose v2). */
+      otherWeeks?: Array<{ week: number; range?: string }>;
+      /**
+       * The chosen weeks' stacks that stand in for it (the stack's `tool.provides`: week 4's dbt
+       * container): a local install is optional for those weeks.
+       */
+      stacks?: StackPath[];
     }
   >;
   /** The local stacks of the chosen weeks (`dec setup <stack>`). */
@@ -93,6 +100,14 @@ export interface Needs {
   }>;
   /** Key files the chosen weeks' stacks read through a bind (week 2's Airflow: ~/.google/credentials/…). */
   mountedKeys?: MountedKey[];
+}
+
+/** A local tool a week's stack stands in for: `dec setup <stack>`, then `dec run <stack> <example>`. */
+export interface StackPath {
+  week: number;
+  stack: string;
+  /** The command `dec run` shows for the stack (its `tool.example`), e.g. "dbt debug". */
+  example?: string;
 }
 
 /** A service-account key a stack's containers read (GOOGLE_APPLICATION_CREDENTIALS inside a bind). */

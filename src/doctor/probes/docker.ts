@@ -123,13 +123,20 @@ function composeV1(ctx: ProbeContext, version: string, toV2: Fix): ProbeResult {
   const short = weeks.filter((w) => !enough.includes(w));
   const found = `docker-compose ${version} (Compose v1)`;
   const list = (ws: typeof weeks) => `week ${ws.map((w) => w.week).join(', ')}`;
-  if (short.length === 0)
+  if (short.length === 0) {
+    // `dec doctor --week 1`: say too which of the course's other weeks it will not do for.
+    const later = (need?.otherWeeks ?? []).filter((w) => w.range !== undefined && !satisfiesRange(version, w.range));
+    const laterText =
+      later.length > 0
+        ? `, not for ${list(later)}, which ${later.length === 1 ? 'needs' : 'need'} Compose ${[...new Set(later.map((w) => describeRange(w.range!)))].join(' or ')}`
+        : '';
     return {
       status: 'ok',
       version,
       wanted: need?.range,
-      detail: weeks.length > 0 ? `${found}: enough for ${list(enough)}` : found,
+      detail: weeks.length > 0 ? `${found}: enough for ${list(enough)}${laterText}` : found,
     };
+  }
   const wants = [...new Set(short.map((w) => w.range).filter((r): r is string => r !== undefined))]
     .map(describeRange)
     .join(' or ');

@@ -150,7 +150,7 @@ export const resources: Probe = {
         status: 'warn',
         detail,
         fix: {
-          text: 'The course runs best with 2+ CPUs, 8 GB of memory and 10+ GB of free disk (Airflow checks for these).',
+          text: 'The course runs best with 2+ CPUs, 8 GB of memory and 10+ GB of free disk.',
         },
       };
     }
