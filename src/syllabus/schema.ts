@@ -27,6 +27,10 @@ const TOOL_IDS = [
   'uv',
   'duckdb',
   'bruin',
+  // The Kafka clients: the Python one (kafka-python; its -ng fork for the 2022 course on new Pythons) and
+  // Redpanda's rpk CLI (optional: the Redpanda container has it).
+  'kafka-python',
+  'rpk',
 ] as const;
 
 const slug = z
