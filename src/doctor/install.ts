@@ -129,6 +129,16 @@ function javaFix(facts: PlatformFacts, needs: Needs): Fix {
       command: adoptiumRepository(facts, major),
     };
   }
+  // Fedora: java-<major>-openjdk-devel (packages.fedoraproject.org: java-17 built for fc41, java-21 for fc43,
+  // java-11 up to fc41 only); Java 11 on a later Fedora is Adoptium's Temurin.
+  if (facts.distro === 'fedora') {
+    const fedora = versionNumber(facts) ?? 0;
+    if (major !== 11 || fedora <= 41) return linuxFix(facts, text, { fedora: `java-${major}-openjdk-devel` });
+    return {
+      text: `${facts.name ?? 'This Fedora'} has no OpenJDK 11: install Temurin 11 from Adoptium's RPM repository (adoptium.net/installation/linux).`,
+    };
+  }
+  // Arch: jdk11-openjdk, jdk17-openjdk, jdk21-openjdk in extra (switch between them with archlinux-java).
   if (facts.distro === 'arch') return linuxFix(facts, text, { arch: `jdk${major}-openjdk` });
   return {
     text: `${text} Install Temurin ${major} from Adoptium's repository (adoptium.net/installation/linux).`,

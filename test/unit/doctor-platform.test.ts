@@ -185,7 +185,16 @@ describe('each fix for each platform', () => {
     expect((await fixFor(jammy(), 'java')).command).toBe('sudo apt-get install -y openjdk-11-jdk');
     expect((await fixFor(noble(), 'java')).command).toBe('sudo apt-get install -y openjdk-11-jdk');
     expect((await fixFor(arch(), 'java')).command).toBe('sudo pacman -S --needed --noconfirm jdk11-openjdk');
-    expect((await fixFor(fedora(), 'java')).text).toContain('adoptium.net');
+    // Fedora 40 still builds java-11-openjdk; Fedora 42 does not (Temurin); 17 and 21 are packaged.
+    expect((await fixFor(fedora(), 'java')).command).toBe('sudo dnf install -y java-11-openjdk-devel');
+    const fedora42 = () => linux(OS_RELEASE.fedora40.replace(/40/g, '42'));
+    expect((await fixFor(fedora42(), 'java')).text).toContain("no OpenJDK 11: install Temurin 11 from Adoptium's RPM");
+    const pyspark4 = needs({ tools: { java: { range: '17.x || 21.x', weeks: [6] } } });
+    expect((await fixFor(fedora42(), 'java', pyspark4)).command).toBe('sudo dnf install -y java-17-openjdk-devel');
+    expect((await fixFor(arch(), 'java', pyspark4)).command).toBe('sudo pacman -S --needed --noconfirm jdk17-openjdk');
+    // Arch and Fedora name the Postgres client package postgresql; Terraform is in Arch's extra.
+    expect((await fixFor(arch(), 'psql')).command).toBe('sudo pacman -S --needed --noconfirm postgresql');
+    expect((await fixFor(arch(), 'terraform')).command).toBe('sudo pacman -S --needed --noconfirm terraform');
     expect((await fixFor(mac({ uname: 'arm64', brew: true }), 'java')).command).toBe('brew install openjdk@11');
     const noBrew = await fixFor(mac({ uname: 'arm64', brew: false }), 'java');
     expect(noBrew.command).toBeUndefined();
