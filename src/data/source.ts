@@ -9,7 +9,7 @@ import type { Source } from './datasets.js';
 export const MIRROR_LAST_MONTH = '2021-07';
 
 /** The course's own mirror, whose last month is known; another mirror (a test's, a fork) is taken as it is. */
-export function isCourseMirror(url: string | undefined): boolean {
+function isCourseMirror(url: string | undefined): boolean {
   return url?.startsWith('https://github.com/DataTalksClub/nyc-tlc-data/') === true;
 }
 

@@ -8,7 +8,7 @@ import { DEC_LABELS, projectFromEnv, projectOf } from '../docker/client.js';
 import type { Probe, ProbeContext, ProbeResult, StackPath } from './types.js';
 
 /** The stacks that stand in for this probe's tools, when no chosen week needs a local install. */
-export function stackPaths(probe: Probe, ctx: Pick<ProbeContext, 'needs'>): StackPath[] {
+function stackPaths(probe: Probe, ctx: Pick<ProbeContext, 'needs'>): StackPath[] {
   const tools = (probe.tools ?? []).filter((tool) => ctx.needs.tools.has(tool));
   if (tools.length === 0 || probe.always || probe.whenPorts) return [];
   // A chosen week that needs the tool locally (no stack of its own stands in) keeps the check strict.
@@ -17,7 +17,7 @@ export function stackPaths(probe: Probe, ctx: Pick<ProbeContext, 'needs'>): Stac
 }
 
 /** `dec run week4 dbt debug`: the stack's example command, else the probe's tool. */
-export function runCommand(path: StackPath, probe: Probe): string {
+function runCommand(path: StackPath, probe: Probe): string {
   return `dec run ${path.stack} ${path.example ?? probe.tools?.[0] ?? ''}`.trim();
 }
 
