@@ -253,7 +253,8 @@ export async function loadSources(
     checkName(load.schema, 'schema');
     checkName(load.table);
   }
-  const source = sourceOf(options.source);
+  // Week 4's sources are 2019-2020 months, all on the course's mirror (csv.gz, as the course loaded them).
+  const source = sourceOf(options.source) ?? 'mirror';
   const files = loads.map((load) => ({
     ...load,
     files: load.months.map((month) => dataFile(session.course, ctx.env, load.dataset, month, source)),

@@ -21,6 +21,7 @@ import { openSession, syllabusInfo, type Session } from '../session.js';
 import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
+import { MIRROR_LAST_MONTH, planSources } from '../data/source.js';
 
 export interface GetOptions {
   source?: string;
@@ -44,11 +45,13 @@ export interface DataLoadOptions {
   yes?: boolean;
 }
 
-export function sourceOf(text: string | undefined): Source {
-  if (text === undefined || text === 'mirror') return 'mirror';
+/** --source as given; undefined: the mirror, or the TLC for months the mirror cannot have (data/source.ts). */
+export function sourceOf(text: string | undefined): Source | undefined {
+  if (text === undefined) return undefined;
+  if (text === 'mirror') return 'mirror';
   if (text === 'tlc') return 'tlc';
   throw new DecError(`--source "${text}" is neither mirror nor tlc.`, {
-    hint: "mirror: the course's csv.gz copies (default); tlc: the TLC's parquet files.",
+    hint: `mirror: the course's csv.gz copies (default, up to ${MIRROR_LAST_MONTH}); tlc: the TLC's parquet files (default after it).`,
   });
 }
 
@@ -189,15 +192,25 @@ export async function dataClean(
   return ExitCode.ok;
 }
 
-function specs(session: Session, ctx: CommandContext, name: string, monthSpecs: string[], source: Source) {
+function specs(
+  session: Session,
+  ctx: CommandContext,
+  name: string,
+  monthSpecs: string[],
+  explicit: Source | undefined,
+) {
   const dataset = datasetOf(session.course, name);
+  const source = explicit ?? 'mirror';
   const monthly = (source === 'tlc' ? dataset.tlc : dataset.mirror)?.includes('{month}') ?? false;
   if (!monthly) return [dataFile(session.course, ctx.env, name, undefined, source)];
   if (monthSpecs.length === 0)
     throw new DecError(`Say which months of ${name}.`, {
       hint: `For example: dec data get ${name} 2021-01, or 2019-01..2019-12`,
     });
-  return monthSpecs.flatMap(monthsOf).map((month) => dataFile(session.course, ctx.env, name, month, source));
+  const months = monthSpecs.flatMap(monthsOf);
+  const plan = planSources(name, dataset, months, explicit);
+  if (plan.note) ctx.terminal.warn(plan.note);
+  return months.map((month) => dataFile(session.course, ctx.env, name, month, plan.byMonth.get(month) ?? source));
 }
 
 export async function fetchAll(ctx: CommandContext, files: DataFile[], stallMs: number): Promise<void> {

@@ -233,7 +233,7 @@ export async function doctor(
   const timeoutMs = parseTimeout(options.timeout);
   const session = await openSession(ctx);
   const weeks = options.week === undefined ? session.course.weeks : [findWeek(session.course, options.week)];
-  const needs = needsOf(weeks, session.course.stacks, await runningStacks(ctx, session, weeks));
+  const needs = needsOf(weeks, session.course.stacks, await runningStacks(ctx, session, weeks), session.course.weeks);
   const makeContext = () =>
     probeContextOf({
       env: ctx.env,

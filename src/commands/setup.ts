@@ -11,7 +11,7 @@ import {
   type DockerEndpoint,
 } from '../docker/client.js';
 import { realHostPorts } from '../doctor/host-ports.js';
-import { processAdmin } from '../doctor/platform.js';
+import { PROCESS_HOST, processAdmin, type HostFacts } from '../doctor/platform.js';
 import type { HostPorts } from '../doctor/types.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
@@ -40,6 +40,7 @@ import {
   up,
 } from '../setup/engine.js';
 import { lockStack } from '../setup/lock.js';
+import { emulationWarning } from '../setup/platforms.js';
 import { databasePlanLines } from '../setup/stack-database.js';
 import { composeYaml } from '../setup/compose.js';
 import { appliedOverrides, applyFlags, checkOnly, optionalServices } from '../setup/options.js';
@@ -148,10 +149,12 @@ async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string):
 export interface SetupDeps {
   connect(endpoint: DockerEndpoint, timeoutMs: number): Promise<DockerClient>;
   hostPorts: Pick<HostPorts, 'inUse' | 'listener'>;
+  /** Who runs dec and on which CPU (root needs no sudo; arm64 emulates amd64-only images); default: this process. */
+  host?: HostFacts;
 }
 
 function realSetupDeps(ctx: CommandContext): SetupDeps {
-  return { connect: connectDocker, hostPorts: realHostPorts(ctx.env, ctx.platform) };
+  return { connect: connectDocker, hostPorts: realHostPorts(ctx.env, ctx.platform), host: PROCESS_HOST };
 }
 
 async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClient> {
@@ -225,6 +228,7 @@ export async function setup(
   deps: SetupDeps = realSetupDeps(ctx),
 ): Promise<number> {
   const target = await resolveTarget(ctx, ref, setupVariant(options));
+  const host = deps.host ?? PROCESS_HOST;
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
     const starting = (
@@ -395,10 +399,13 @@ export async function setup(
     await checkPorts(planned, desired, {
       hostPorts: deps.hostPorts,
       platform: ctx.platform,
-      admin: processAdmin(ctx.env, ctx.platform),
+      admin: processAdmin(ctx.env, ctx.platform, host.uid()),
     });
     const lighter = lighterVariantHint(session.course, target.week, stack.memoryGb);
     for (const warning of await resourceWarnings(client, stack, lighter)) ctx.terminal.warn(warning);
+    // Before pulling: amd64-only images (the syllabus's `platforms`) on an arm64 machine run emulated.
+    const emulated = emulationWarning(stackId, stack, host.arch(), ctx.platform);
+    if (emulated) ctx.terminal.warn(emulated);
     const readyTimeoutMs = parseTimeLimit(options.timeout, {
       // The stack's own limit when --timeout is not given (Airflow's first start takes minutes).
       fallbackMs: (stack.readyTimeout && parseComposeDuration(stack.readyTimeout)) || DEFAULT_READY_S * 1000,

@@ -11,6 +11,7 @@ import {
   formatHomework,
   formatNextStep,
   formatSetup,
+  setupCommands,
   formatSubmissions,
   formatTools,
 } from '../output/course-format.js';
@@ -124,6 +125,8 @@ function weekDetailJson(week: CourseWeek, progress: WeekProgress, nextId: string
     tools: week.tools,
     datasets: week.datasets,
     setup: week.setup ?? null,
+    /** The commands that set the week up (its own stack first, then its variants); empty without a stack. */
+    setupCommands: setupCommands(week),
     setupDoneAt: progress.setupDoneAt ?? null,
     homework: week.homework ?? null,
   };
@@ -184,6 +187,15 @@ export async function showWeek(ctx: CommandContext, ref: string): Promise<void> 
         ? ` ${style.green('✓')} ${style.dim(`(up on ${weekProgress.setupDoneAt.slice(0, 10)})`)}`
         : '';
       lines.push(`${style.bold('Setup:')}     ${formatSetup(week)}${setupDone}`);
+      const commands = setupCommands(week);
+      if (commands.length > 0) {
+        const [own, ...variants] = commands;
+        lines.push(`           ${style.dim('set up with')} ${style.cyan(own!.command)}`);
+        for (const variant of variants)
+          lines.push(
+            `           ${style.dim('or')} ${style.cyan(variant.command)}  ${style.dim(`(${variant.variant}: ${variant.summary})`)}`,
+          );
+      }
       const selfPaced = session.workspace
         ? dueDate(session.course, week, session.workspace.marker.startDate)
         : undefined;

@@ -5,7 +5,7 @@
 // install printed here for this machine through `apt-get install -s`.
 import { adminNote, asAdmin, platformFacts, versionNumber, type PlatformFacts } from './platform.js';
 import type { Fix, Needs, ProbeContext } from './types.js';
-import { satisfiesRange } from './versions.js';
+import { lowestMinor, rangeEndsBelow, satisfiesRange } from './versions.js';
 
 /** The install fix for `tool` on this machine, for the chosen weeks' version ranges. */
 export async function installFor(ctx: ProbeContext, tool: string): Promise<Fix> {
@@ -104,37 +104,44 @@ function distroJdks(facts: PlatformFacts): number[] {
   return [];
 }
 
-/** The Java major to install for the weeks' range: 11 for the 2022 course's Spark 3.0 (8 or 11). */
+/** The Java major to install for the weeks' range: 11 for Spark 3.0 (8 or 11), 17 for PySpark 4 (17 or 21). */
 function javaMajor(range: string | undefined): number {
   if (!range) return 17;
   return [11, 17, 21, 8].find((major) => satisfiesRange(`${major}.0.0`, range)) ?? 17;
 }
 
-const NO_LOCAL_JAVA = ' (`dec setup week5`, coming, will run Spark in Docker and need no local Java.)';
-
 function javaFix(facts: PlatformFacts, needs: Needs): Fix {
   const major = javaMajor(needs.tools.get('java')?.range);
   const text = `Install JDK ${major}${major === 11 ? ' (Spark 3.0–3.3 runs on Java 8 or 11 only)' : ''}.`;
-  if (facts.os === 'windows')
-    return { text: text + NO_LOCAL_JAVA, command: `winget install EclipseAdoptium.Temurin.${major}.JDK` };
+  if (facts.os === 'windows') return { text, command: `winget install EclipseAdoptium.Temurin.${major}.JDK` };
   if (facts.os === 'macos') {
     return facts.brew
-      ? { text: text + NO_LOCAL_JAVA, command: `brew install openjdk@${major}` }
+      ? { text, command: `brew install openjdk@${major}` }
       : {
-          text: `${text} Download Temurin ${major} for ${facts.arm64 ? 'aarch64 (Apple Silicon)' : 'x64 (Intel)'} from adoptium.net/temurin/releases (.pkg), or install Homebrew first (brew.sh).${NO_LOCAL_JAVA}`,
+          text: `${text} Download Temurin ${major} for ${facts.arm64 ? 'aarch64 (Apple Silicon)' : 'x64 (Intel)'} from adoptium.net/temurin/releases (.pkg), or install Homebrew first (brew.sh).`,
         };
   }
   if (apt(facts)) {
     if (distroJdks(facts).includes(major))
-      return { text: text + NO_LOCAL_JAVA + adminNote(facts), command: packageCommand(facts, `openjdk-${major}-jdk`) };
+      return { text: text + adminNote(facts), command: packageCommand(facts, `openjdk-${major}-jdk`) };
     return {
-      text: `${facts.name ?? 'This release'} has no OpenJDK ${major}: add Adoptium's apt repository and install Temurin ${major}.${NO_LOCAL_JAVA}${adminNote(facts)}`,
+      text: `${facts.name ?? 'This release'} has no OpenJDK ${major}: add Adoptium's apt repository and install Temurin ${major}.${adminNote(facts)}`,
       command: adoptiumRepository(facts, major),
     };
   }
-  if (facts.distro === 'arch') return linuxFix(facts, text + NO_LOCAL_JAVA, { arch: `jdk${major}-openjdk` });
+  // Fedora: java-<major>-openjdk-devel (packages.fedoraproject.org: java-17 built for fc41, java-21 for fc43,
+  // java-11 up to fc41 only); Java 11 on a later Fedora is Adoptium's Temurin.
+  if (facts.distro === 'fedora') {
+    const fedora = versionNumber(facts) ?? 0;
+    if (major !== 11 || fedora <= 41) return linuxFix(facts, text, { fedora: `java-${major}-openjdk-devel` });
+    return {
+      text: `${facts.name ?? 'This Fedora'} has no OpenJDK 11: install Temurin 11 from Adoptium's RPM repository (adoptium.net/installation/linux).`,
+    };
+  }
+  // Arch: jdk11-openjdk, jdk17-openjdk, jdk21-openjdk in extra (switch between them with archlinux-java).
+  if (facts.distro === 'arch') return linuxFix(facts, text, { arch: `jdk${major}-openjdk` });
   return {
-    text: `${text} Install Temurin ${major} from Adoptium's repository (adoptium.net/installation/linux).${NO_LOCAL_JAVA}`,
+    text: `${text} Install Temurin ${major} from Adoptium's repository (adoptium.net/installation/linux).`,
   };
 }
 
@@ -149,6 +156,19 @@ function pipInstall(facts: PlatformFacts, env: NodeJS.ProcessEnv, packages: stri
   };
 }
 
+/** The chosen weeks whose Compose range Debian's v1 (1.29.2) does or does not meet. */
+function composeWeeks(needs: Needs): { enough: number[]; short: number[]; later: number[] } {
+  const need = needs.tools.get('docker-compose');
+  const weeks = need?.byWeek ?? need?.weeks.map((week) => ({ week, range: need.range })) ?? [];
+  const meets = (range: string | undefined) => range === undefined || satisfiesRange('1.29.2', range);
+  return {
+    enough: weeks.filter((w) => meets(w.range)).map((w) => w.week),
+    short: weeks.filter((w) => !meets(w.range)).map((w) => w.week),
+    // The course's weeks not chosen (`dec doctor --week 1`) that v1 will not do for.
+    later: (need?.otherWeeks ?? []).filter((w) => !meets(w.range)).map((w) => w.week),
+  };
+}
+
 /** `haveV1`: Compose v1 is already installed, so only v2 helps. */
 function composeFix(facts: PlatformFacts, needs: Needs, haveV1 = false): Fix {
   if (facts.os === 'macos' || facts.os === 'windows')
@@ -158,15 +178,19 @@ function composeFix(facts: PlatformFacts, needs: Needs, haveV1 = false): Fix {
   const version = versionNumber(facts) ?? 0;
   if (facts.distro === 'debian' && version < 13) {
     const repository = `Compose v2 comes from Docker's apt repository (docker-compose-plugin is not in Debian's archive).`;
+    const { enough, short, later } = composeWeeks(needs);
     if (v1Enough) {
       return {
-        text: `Install Debian's docker-compose (v1.29): enough for week 1, not for week 2's Airflow compose file, which needs v2. ${repository}${adminNote(facts)}`,
+        text: `Install Debian's docker-compose (v1.29)${enough.length > 0 ? `: enough for week ${enough.join(', ')}` : ''}${later.length > 0 ? `, not for week ${later.join(', ')}, which ${later.length === 1 ? 'needs' : 'need'} v2` : ''}. ${repository}${adminNote(facts)}`,
         command: packageCommand(facts, 'docker-compose'),
       };
     }
-    const v1Suffices = range === undefined || satisfiesRange('1.29.2', range);
+    const needV2 =
+      short.length > 0
+        ? `Week ${short.join(', ')} ${short.length === 1 ? 'needs' : 'need'} Compose v2`
+        : 'The chosen weeks need Compose v2';
     return {
-      text: `${v1Suffices ? "Compose v1 does for the chosen weeks, but week 2's Airflow compose file needs v2" : "The chosen weeks need Compose v2 (week 2's Airflow compose file)"}; Debian's docker-compose is v1.29. ${repository}${adminNote(facts)}`,
+      text: `${needV2}; Debian's docker-compose is v1.29. ${repository}${adminNote(facts)}`,
       command: dockerRepository(facts, 'docker-compose-plugin'),
     };
   }
@@ -263,10 +287,19 @@ function gcloudFix(facts: PlatformFacts): Fix {
   return { text: 'Install the Google Cloud SDK (cloud.google.com/sdk/docs/install).' };
 }
 
+/**
+ * The dbt adapters for the chosen weeks: DuckDB where the syllabus's weeks use it (dez-2026's local path:
+ * dbt-duckdb), else the 2022 course's Postgres and BigQuery.
+ */
+export function dbtAdapters(needs: Needs): string {
+  return needs.tools.has('duckdb') ? 'dbt-core dbt-duckdb' : 'dbt-core dbt-postgres dbt-bigquery';
+}
+
 /** PySpark before 3.3 runs on Python 3.9 at most (the 2022 course: Spark 3.0.3 with Python 3.8/3.9). */
 export function pythonTooNewForSpark(needs: Needs, python: string | undefined): boolean {
   const range = needs.tools.get('spark')?.range;
-  const oldSpark = range !== undefined && !satisfiesRange('3.3.0', range) && !satisfiesRange('3.4.0', range);
+  // Only a range that ends below 3.3 (Spark 4's ">=4.0.0 <5" is not old because 3.3 is outside it).
+  const oldSpark = range !== undefined && rangeEndsBelow(range, '3.3.0');
   return oldSpark && python !== undefined && !satisfiesRange(python, '<3.10');
 }
 
@@ -293,7 +326,27 @@ export function sparkFix(facts: PlatformFacts, needs: Needs, env: NodeJS.Process
   };
 }
 
-function pythonFix(facts: PlatformFacts): Fix {
+/**
+ * The distributions' own Python is 3.11 on Debian 12, 3.12 on Ubuntu 24.04: a course that wants 3.12 or
+ * 3.13 (dez-2026) gets it from uv, which installs a Python per project without touching the system's.
+ */
+const UV_FROM = '3.12';
+
+function pythonFix(facts: PlatformFacts, needs: Needs): Fix {
+  const range = needs.tools.get('python')?.range;
+  const minor = range ? lowestMinor(range) : undefined;
+  if (minor && satisfiesRange(`${minor}.0`, `>=${UV_FROM}`)) {
+    const text = `The course wants Python ${minor} or newer: install it with uv (the course's tool; the system Python stays as it is), then \`uv run\` or \`uv venv\` in the project use it.`;
+    if (facts.os === 'windows')
+      return {
+        text,
+        command: `powershell -ExecutionPolicy ByPass -c "irm https://astral.sh/uv/install.ps1 | iex"; uv python install ${minor}`,
+      };
+    return {
+      text,
+      command: `curl -LsSf https://astral.sh/uv/install.sh | sh && ~/.local/bin/uv python install ${minor}`,
+    };
+  }
   if (facts.os === 'macos')
     return facts.brew
       ? { text: 'Install Python 3.', command: 'brew install python' }
@@ -353,7 +406,7 @@ export function installFix(tool: string, facts: PlatformFacts, needs: Needs, env
         command: 'gcloud components install bq',
       };
     case 'python':
-      return pythonFix(facts);
+      return pythonFix(facts, needs);
     case 'pip':
       // Debian and Ubuntu disable ensurepip; their pip and venv are packages.
       if (apt(facts))
@@ -370,12 +423,7 @@ export function installFix(tool: string, facts: PlatformFacts, needs: Needs, env
     case 'spark':
       return sparkFix(facts, needs, env);
     case 'dbt':
-      return pipInstall(
-        facts,
-        env,
-        'dbt-core dbt-postgres dbt-bigquery',
-        'Install dbt Core with the adapters the course uses.',
-      );
+      return pipInstall(facts, env, dbtAdapters(needs), 'Install dbt Core with the adapters the course uses.');
     case 'git':
       if (mac) return { text: 'Install git.', command: 'xcode-select --install' };
       if (windows) return { text: 'Install git.', command: 'winget install Git.Git' };

@@ -4,7 +4,7 @@ import type { CourseWeek } from '../syllabus/course.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
 import type { DesiredStack } from '../setup/spec.js';
 import type { Stack } from '../syllabus/schema.js';
-import type { MemoryNeed, MountedKey, Needs } from './types.js';
+import type { MemoryNeed, MountedKey, Needs, StackPath } from './types.js';
 
 /**
  * Another setup of a week (`setup.variants` in the syllabus, e.g. week 2's light Airflow). Read as
@@ -29,17 +29,36 @@ export function needsOf(
   weeks: readonly CourseWeek[],
   stacks: Record<string, Stack> = {},
   running: Record<string, DesiredStack> = {},
+  /** The whole course, when `weeks` are some of it: the other weeks' ranges are kept for the fixes' wording. */
+  course: readonly CourseWeek[] = weeks,
 ): Needs {
   const needs: Needs = { tools: new Map(), ports: [], stacks: [], weeks: weeks.map((week) => week.number) };
   for (const week of weeks) {
+    const weekStack = week.setup?.stack === undefined ? undefined : stacks[week.setup.stack];
     for (const tool of week.tools) {
       const seen = needs.tools.get(tool.id);
-      const required = tool.required !== false;
+      // A tool the week's stack stands in for (week 4's dbt container) is optional locally.
+      const viaStack: StackPath | undefined = weekStack?.tool?.provides?.includes(tool.id)
+        ? {
+            week: week.number,
+            stack: week.setup!.stack!,
+            ...(weekStack.tool.example ? { example: weekStack.tool.example } : {}),
+          }
+        : undefined;
+      const required = tool.required !== false && viaStack === undefined;
       if (!seen) {
-        needs.tools.set(tool.id, { range: tool.version, required, weeks: [week.number] });
+        needs.tools.set(tool.id, {
+          range: tool.version,
+          required,
+          weeks: [week.number],
+          byWeek: [{ week: week.number, range: tool.version }],
+          ...(viaStack ? { stacks: [viaStack] } : {}),
+        });
         continue;
       }
+      if (viaStack) (seen.stacks ??= []).push(viaStack);
       seen.weeks.push(week.number);
+      (seen.byWeek ??= []).push({ week: week.number, range: tool.version });
       seen.required ||= required;
       // The stricter range wins when weeks disagree: later weeks usually raise the bar.
       if (tool.version && !seen.range) seen.range = tool.version;
@@ -75,6 +94,13 @@ export function needsOf(
     if (setup?.stack) {
       const builds = Object.values(stack?.services ?? {}).some((service) => service.build !== undefined);
       if (builds) (needs.builds ??= []).push({ week: week.number, stack: setup.stack });
+      for (const id of [setup.stack, ...variantStacks]) {
+        const bound = Object.entries(stacks[id]?.services ?? {}).flatMap(([name, service]) =>
+          service.platforms ? [[name, { image: service.image, platforms: service.platforms }] as const] : [],
+        );
+        if (bound.length > 0)
+          (needs.platformBound ??= []).push({ week: week.number, stack: id, services: Object.fromEntries(bound) });
+      }
       for (const key of mountedKeysOf(week.number, [setup.stack, ...variantStacks], stacks)) {
         if (!needs.mountedKeys?.some((k) => k.from === key.from && k.path === key.path))
           (needs.mountedKeys ??= []).push(key);
@@ -84,6 +110,13 @@ export function needsOf(
     if (memory !== undefined) {
       needs.dockerMemoryGb = Math.max(needs.dockerMemoryGb ?? 0, memory);
       (needs.memory ??= []).push(memoryNeed(week.number, setup?.stack, memory, variants, stacks));
+    }
+  }
+  for (const other of course) {
+    if (weeks.includes(other)) continue;
+    for (const tool of other.tools) {
+      const need = needs.tools.get(tool.id);
+      if (need) (need.otherWeeks ??= []).push({ week: other.number, range: tool.version });
     }
   }
   return needs;

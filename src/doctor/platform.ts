@@ -31,9 +31,20 @@ export interface PlatformFacts {
 /** Who runs dec, as far as commands needing administrator rights go. */
 export type Admin = Pick<PlatformFacts, 'root' | 'sudo'>;
 
-/** The Admin facts of this process, for commands outside the doctor (setup's port hints). */
-export function processAdmin(env: NodeJS.ProcessEnv, platform: NodeJS.Platform): Admin {
-  const root = process.getuid?.() === 0;
+/** Who runs dec and on which CPU, for commands outside the doctor (setup's deps); tests give recorded facts. */
+export interface HostFacts {
+  /** The user id dec runs as (0: root); undefined on Windows. */
+  uid(): number | undefined;
+  /** Node's name for the CPU (process.arch): x64, arm64. */
+  arch(): string;
+}
+
+/** This process's facts: the one place outside probe-context.ts that reads process.getuid and process.arch. */
+export const PROCESS_HOST: HostFacts = { uid: () => process.getuid?.(), arch: () => process.arch };
+
+/** The Admin facts for commands outside the doctor (setup's port hints): `uid` from setup's HostFacts. */
+export function processAdmin(env: NodeJS.ProcessEnv, platform: NodeJS.Platform, uid: number | undefined): Admin {
+  const root = uid === 0;
   return { root, sudo: !root && platform !== 'win32' && which('sudo', env, platform) !== undefined };
 }
 

@@ -1,5 +1,6 @@
 // Runs probes concurrently, each within its timeout; one that throws becomes "crashed" and the
 // others go on. Results come back in the probes' fixed order, whatever order they finished in.
+import { withStackPath } from './stack-path.js';
 import type { Probe, ProbeContext, ProbeResult } from './types.js';
 
 export interface ProbeOutcome {
@@ -61,6 +62,8 @@ async function runOne(probe: Probe, ctx: ProbeContext, now: () => number): Promi
   } finally {
     clearTimeout(timer);
   }
+  // A tool the chosen weeks' stacks stand in for (week 4's dbt container): which path the student is on.
+  result = await withStackPath(probe, ctx, result).catch(() => result);
   const required = isRequired(probe, ctx);
   // A failed check the weeks can do without is a warning, not a failure.
   if (result.status === 'fail' && !required) result = { ...result, status: 'warn' };

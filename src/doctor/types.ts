@@ -49,7 +49,23 @@ export interface ProbeResult {
 
 /** What the selected weeks need, taken from the syllabus. */
 export interface Needs {
-  tools: Map<ToolId, { range?: string; required: boolean; weeks: number[] }>;
+  tools: Map<
+    ToolId,
+    {
+      range?: string;
+      required: boolean;
+      weeks: number[];
+      /** Each week's own range, where weeks differ (week 1 takes Compose >=1.29, week 2 >=2.0). */
+      byWeek?: Array<{ week: number; range?: string }>;
+      /** The course's other weeks that name the tool, with their ranges (`dec doctor --week 1`: week 2's Compose v2). */
+      otherWeeks?: Array<{ week: number; range?: string }>;
+      /**
+       * The chosen weeks' stacks that stand in for it (the stack's `tool.provides`: week 4's dbt
+       * container): a local install is optional for those weeks.
+       */
+      stacks?: StackPath[];
+    }
+  >;
   /** The local stacks of the chosen weeks (`dec setup <stack>`). */
   stacks: string[];
   /** Host ports the weeks' local stacks publish. */
@@ -73,8 +89,25 @@ export interface Needs {
   memory?: MemoryNeed[];
   /** The chosen weeks' stacks that build their image (week 2's Airflow): it needs room in Docker's data root. */
   builds?: Array<{ week: number; stack: string }>;
+  /**
+   * The chosen weeks' stacks (and their variants) with images built for some platforms only (the
+   * syllabus's `platforms`: week 6's Confluent 5.4.0, week 2's Airflow image): emulated on another CPU.
+   */
+  platformBound?: Array<{
+    week: number;
+    stack: string;
+    services: Record<string, { image: string; platforms: string[] }>;
+  }>;
   /** Key files the chosen weeks' stacks read through a bind (week 2's Airflow: ~/.google/credentials/…). */
   mountedKeys?: MountedKey[];
+}
+
+/** A local tool a week's stack stands in for: `dec setup <stack>`, then `dec run <stack> <example>`. */
+export interface StackPath {
+  week: number;
+  stack: string;
+  /** The command `dec run` shows for the stack (its `tool.example`), e.g. "dbt debug". */
+  example?: string;
 }
 
 /** A service-account key a stack's containers read (GOOGLE_APPLICATION_CREDENTIALS inside a bind). */

@@ -62,6 +62,19 @@ export function satisfiesRange(version: string, range: string): boolean {
   }
 }
 
+/** No version the range allows reaches `version` (">=3.0.3 <3.3" ends below 3.3.0; ">=4.0.0 <5" does not). */
+export function rangeEndsBelow(range: string, version: string): boolean {
+  if (semver.validRange(range) === null) return false;
+  return !semver.intersects(range, `>=${version}`);
+}
+
+/** The lowest version the range allows, as major.minor ("3.13"), when it has a lower bound above 0. */
+export function lowestMinor(range: string): string | undefined {
+  if (semver.validRange(range) === null) return undefined;
+  const lowest = semver.minVersion(range);
+  return lowest && lowest.major > 0 ? `${lowest.major}.${lowest.minor}` : undefined;
+}
+
 /**
  * A version range as a student reads it: ">=1.0 <2" is "1.0 or newer, below 2", "8.x || 11.x" is
  * "8 or 11". A range of another shape is given as it is.
@@ -70,11 +83,18 @@ export function describeRange(range: string): string {
   const describeOne = (part: string): string | undefined => {
     const words = part.trim().split(/\s+/);
     if (words.length === 1 && /^\d+(\.\d+)*\.x$/.test(words[0]!)) return words[0]!.slice(0, -2);
-    const low = /^>=(\d+(\.\d+)*)$/.exec(words[0] ?? '')?.[1];
+    // Several bounds (two weeks' ranges joined: ">=3.13 >=3.12") read as the tightest of each.
+    const lows = words.map((word) => /^>=(\d+(\.\d+)*)$/.exec(word)?.[1]);
+    const highs = words.map((word) => /^<(\d+(\.\d+)*)$/.exec(word)?.[1]);
+    if (words.some((_, i) => lows[i] === undefined && highs[i] === undefined)) return undefined;
+    const order = (a: string, b: string) => semver.compare(semver.coerce(a)!, semver.coerce(b)!);
+    const low = lows
+      .filter((v): v is string => v !== undefined)
+      .sort(order)
+      .at(-1);
+    const high = highs.filter((v): v is string => v !== undefined).sort(order)[0];
     if (!low) return undefined;
-    if (words.length === 1) return `${low} or newer`;
-    const high = /^<(\d+(\.\d+)*)$/.exec(words[1] ?? '')?.[1];
-    return words.length === 2 && high ? `${low} or newer, below ${high}` : undefined;
+    return high ? `${low} or newer, below ${high}` : `${low} or newer`;
   };
   const parts = range.split('||').map(describeOne);
   return parts.every((part) => part !== undefined) ? parts.join(' or ') : range;

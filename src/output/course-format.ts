@@ -11,6 +11,24 @@ export function formatTools(tools: readonly ToolNeed[]): string {
     .join(', ');
 }
 
+/**
+ * The commands that set the week up: `dec setup <stack>` for its own stack, then each variant's
+ * (`--light` for the light one, as the CLI spells it; `--variant <name>` for others). Empty without a stack.
+ */
+export function setupCommands(week: CourseWeek): Array<{ variant: string; command: string; summary: string }> {
+  const setup = week.setup;
+  if (setup?.stack === undefined) return [];
+  const base = `dec setup ${setup.stack}`;
+  return [
+    { variant: 'default', command: base, summary: setup.summary },
+    ...Object.entries(setup.variants ?? {}).map(([name, variant]) => ({
+      variant: name,
+      command: `${base} ${name === 'light' ? '--light' : `--variant ${name}`}`,
+      summary: variant.summary,
+    })),
+  ];
+}
+
 export function formatSetup(week: CourseWeek): string {
   if (!week.setup) return 'nothing to set up locally';
   return week.setup.summary;

@@ -27,6 +27,10 @@ const TOOL_IDS = [
   'uv',
   'duckdb',
   'bruin',
+  // The Kafka clients: the Python one (kafka-python; its -ng fork for the 2022 course on new Pythons) and
+  // Redpanda's rpk CLI (optional: the Redpanda container has it).
+  'kafka-python',
+  'rpk',
 ] as const;
 
 const slug = z
@@ -145,6 +149,10 @@ const relativePath = z
     message: 'expected a path relative to its folder, without "..", e.g. "airflow" or "images/airflow"',
   });
 
+const platformName = z
+  .string()
+  .regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, 'expected a platform such as "linux/amd64"');
+
 const buildSchema = z
   .strictObject({
     context: relativePath.describe(
@@ -153,9 +161,7 @@ const buildSchema = z
     dockerfile: relativePath.optional().describe('The Dockerfile, relative to the context; default Dockerfile.'),
     args: z.record(envName, z.string()).optional().describe('Build arguments (ARG), e.g. CLOUD_SDK_VERSION: 322.0.0.'),
     target: slug.optional().describe('The stage of a multi-stage Dockerfile to build.'),
-    platform: z
-      .string()
-      .regex(/^[a-z0-9]+\/[a-z0-9_]+(?:\/[a-z0-9]+)?$/, 'expected a platform such as "linux/amd64"')
+    platform: platformName
       .optional()
       .describe('The platform to build for, e.g. linux/amd64 (the course image on an arm64 machine).'),
   })
@@ -302,6 +308,13 @@ const serviceSchema = z.strictObject({
     )
     .optional(),
   build: buildSchema.optional(),
+  platforms: z
+    .array(platformName)
+    .min(1)
+    .optional()
+    .describe(
+      'The only platforms the image exists for, e.g. [linux/amd64] (Confluent 5.4.0, an image that installs an x86_64 tarball). On a machine of another architecture (Apple Silicon) it runs under emulation: `dec setup` and `dec doctor` say so. Leave it out for multi-arch images.',
+    ),
   replicas: z
     .number()
     .int()
@@ -376,6 +389,12 @@ const toolSchema = z
         "The command's working folder when dec runs outside the service's bound folders; run inside one (e.g. in homework/week4/models), the matching folder in the container is used.",
       ),
     example: text.optional().describe('A command to show in messages, e.g. "dbt debug".'),
+    provides: z
+      .array(z.enum(TOOL_IDS))
+      .optional()
+      .describe(
+        "Tools of the week's `tools` this service stands in for (e.g. [dbt] for week 4's dbt container): with the stack set up, a local install is optional, and `dec doctor --week` says so instead of failing.",
+      ),
   })
   .describe(
     '`dec run <week> <command...>` runs the command in a one-off container of this service (like `docker compose run --rm`): nothing to install, the output streamed, the exit code passed through, Ctrl-C delivered as SIGINT.',

@@ -77,6 +77,8 @@ describe.skipIf(!existsSync(APT_GET) || !existsSync('/etc/debian_version'))(
       ['the whole course', [], ['docker-cli', 'compose', 'python', 'pip', 'java', 'git', 'terraform', 'gcloud']],
       ['week 1', ['--week', '1'], ['docker-cli', 'compose', 'psql', 'pgcli', 'python', 'pip', 'download', 'terraform']],
       ['week 5', ['--week', '5'], ['python', 'java']],
+      // The current course: Java 17 is Debian 12's own openjdk-17-jdk (its Python 3.13 comes from uv, not apt).
+      ['dez-2026', ['--syllabus', 'dez-2026'], ['docker-cli', 'compose', 'java', 'git', 'terraform']],
     ])(
       '%s: each package resolves, or comes after its vendor repository',
       async (_name, args, expected) => {

@@ -2,8 +2,8 @@
 // with HOME and DEC_HOME in the dir, output into buffers and scripted answers (test/helpers/command-context.ts);
 // the doctor gets a fake ProbeContext and setup an in-memory Docker engine. No process is started,
 // no socket opened, no engine asked.
-import { asAdmin, processAdmin } from '../../src/doctor/platform.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { processAdmin } from '../../src/doctor/platform.js';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { doctor } from '../../src/commands/doctor.js';
@@ -216,12 +216,19 @@ describe('setup --destroy', () => {
 });
 
 describe('setup', () => {
-  it('a host process on a port the stack publishes: refused before anything is made, with the fix for ctx.platform', async () => {
-    for (const [platform, free] of [
-      // As root (CI) the command needs no sudo; otherwise sudo where it is installed.
-      ['linux', `${asAdmin(processAdmin(process.env, 'linux'), 'kill 812')}`],
-      ['win32', 'taskkill /PID 812'],
-    ] as const) {
+  it('a host process on a port the stack publishes: refused before anything is made, with the fix for the platform and the user (recorded uid)', async () => {
+    // A PATH whose only sudo is a recorded one, so the answer does not depend on this machine.
+    const withSudo = contexts.make().dir;
+    mkdirSync(join(withSudo, 'bin'));
+    writeFileSync(join(withSudo, 'bin', 'sudo'), '#!/bin/sh\n', { mode: 0o755 });
+    const cases = [
+      // Root needs no sudo (and often has none); a user with sudo gets it; a user without gets the bare command.
+      { platform: 'linux', uid: 0, path: join(withSudo, 'bin'), free: 'kill 812' },
+      { platform: 'linux', uid: 1000, path: join(withSudo, 'bin'), free: 'sudo kill 812' },
+      { platform: 'linux', uid: 1000, path: join(withSudo, 'none'), free: 'kill 812' },
+      { platform: 'win32', uid: undefined, path: join(withSudo, 'bin'), free: 'taskkill /PID 812' },
+    ] as const;
+    for (const { platform, uid, path, free } of cases) {
       const engine = new FakeEngine();
       const deps: SetupDeps = {
         connect: async () => engine.client,
@@ -229,8 +236,13 @@ describe('setup', () => {
           inUse: async (port) => port === 5432,
           listener: async (port) => (port === 5432 ? { pid: 812, name: 'postgres' } : undefined),
         },
+        host: { uid: () => uid, arch: () => 'x64' },
       };
-      const ctx = contexts.make({ platform });
+      const ctx = contexts.make({ platform, env: { PATH: path } });
+      expect(processAdmin(ctx.env, platform, uid)).toEqual({
+        root: uid === 0,
+        sudo: uid !== 0 && platform !== 'win32' && path.endsWith('bin'),
+      });
       const refused = await setup(ctx, '1', {}, deps).catch((error: unknown) => error);
       expect(refused).toBeInstanceOf(DecError);
       expect((refused as DecError).details).toEqual(['  port 5432 (for pgdatabase) is held by postgres (pid 812)']);

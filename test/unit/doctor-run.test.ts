@@ -303,9 +303,14 @@ describe('needsOf', () => {
       week(2, [{ id: 'psql' }, { id: 'docker' }]),
       week(3, [{ id: 'pgcli', required: false }]),
     ]);
-    expect(result.tools.get('psql')).toEqual({ range: undefined, required: true, weeks: [1, 2] });
-    expect(result.tools.get('docker')).toEqual({ range: '>=20.10', required: true, weeks: [1, 2] });
-    expect(result.tools.get('pgcli')).toEqual({ range: undefined, required: false, weeks: [3] });
+    expect(result.tools.get('psql')).toMatchObject({ range: undefined, required: true, weeks: [1, 2] });
+    expect(result.tools.get('docker')).toMatchObject({ range: '>=20.10', required: true, weeks: [1, 2] });
+    expect(result.tools.get('pgcli')).toMatchObject({ range: undefined, required: false, weeks: [3] });
+    // Each week's own range is kept beside the merged one.
+    expect(result.tools.get('docker')?.byWeek).toEqual([
+      { week: 1, range: '>=20.10' },
+      { week: 2, range: undefined },
+    ]);
   });
 
   it('ranges from several weeks must all hold', () => {

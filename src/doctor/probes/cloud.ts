@@ -265,7 +265,7 @@ export const gcpCredentials: Probe = {
     const week2 = await checkKeyFile(
       ctx,
       week2Key,
-      mounted ? `the key week ${mounted.week}'s stack reads` : 'the week-2 key path',
+      mounted ? `the key week ${mounted.week}'s stack reads` : 'the usual key path',
     );
     if (week2.status !== 'fail' || statSafe(week2Key)) {
       return {
@@ -288,7 +288,9 @@ export const gcpCredentials: Probe = {
             command: `export GOOGLE_APPLICATION_CREDENTIALS=${week2Key}`,
           }
         : {
-            text: 'Create the folder the week-2 Airflow setup mounts, then save your service-account key in it.',
+            text: mounted
+              ? `Create the folder week ${mounted.week}'s stack (${mounted.stack}) mounts, then save your service-account key in it.`
+              : 'Create the folder for your service-account key, then save the key in it and point GOOGLE_APPLICATION_CREDENTIALS at it.',
             command: `mkdir -p -m 700 ${folder}`,
             auto: { kind: 'mkdir-700', path: folder },
           },

@@ -2,8 +2,8 @@
 import { DEC_LABELS, projectFromEnv, projectOf, type DockerFailure } from '../../docker/client.js';
 import { installFor } from '../install.js';
 import { adminNote, asAdmin, platformFacts, type PlatformFacts } from '../platform.js';
-import type { Fix, MemoryNeed, Probe, ProbeContext } from '../types.js';
-import { parseComposeVersion } from '../versions.js';
+import type { Fix, MemoryNeed, Probe, ProbeContext, ProbeResult } from '../types.js';
+import { describeRange, parseComposeVersion, satisfiesRange } from '../versions.js';
 import { toolProbe, versionVerdict } from './tool.js';
 
 export const dockerCli = toolProbe({
@@ -107,17 +107,47 @@ export const compose: Probe = {
       standalone.exitCode === 0 ? parseComposeVersion(`${standalone.stdout}\n${standalone.stderr}`) : undefined;
     if (!found)
       return { status: 'fail', detail: 'neither `docker compose` nor `docker-compose` is installed', fix: upgrade };
-    if (found.major < 2) {
-      return {
-        status: 'warn',
-        version: found.version,
-        detail: `only Compose v1 (docker-compose ${found.version}); the course's Airflow setup wants v2`,
-        fix: await installFor(ctx, 'docker-compose-v2'),
-      };
-    }
+    if (found.major < 2) return composeV1(ctx, found.version, await installFor(ctx, 'docker-compose-v2'));
     return versionVerdict(ctx, 'docker-compose', found.version, '`docker-compose` (v2)', upgrade);
   },
 };
+
+/**
+ * Compose v1 found: which of the chosen weeks it is enough for, by each week's own range (the 2022
+ * course's week 1 takes 1.29, week 2's Airflow compose file needs v2). Enough for all: ok.
+ */
+function composeV1(ctx: ProbeContext, version: string, toV2: Fix): ProbeResult {
+  const need = ctx.needs.tools.get('docker-compose');
+  const weeks = need?.byWeek ?? need?.weeks.map((week) => ({ week, range: need.range })) ?? [];
+  const enough = weeks.filter((w) => w.range === undefined || satisfiesRange(version, w.range));
+  const short = weeks.filter((w) => !enough.includes(w));
+  const found = `docker-compose ${version} (Compose v1)`;
+  const list = (ws: typeof weeks) => `week ${ws.map((w) => w.week).join(', ')}`;
+  if (short.length === 0) {
+    // `dec doctor --week 1`: say too which of the course's other weeks it will not do for.
+    const later = (need?.otherWeeks ?? []).filter((w) => w.range !== undefined && !satisfiesRange(version, w.range));
+    const laterText =
+      later.length > 0
+        ? `, not for ${list(later)}, which ${later.length === 1 ? 'needs' : 'need'} Compose ${[...new Set(later.map((w) => describeRange(w.range!)))].join(' or ')}`
+        : '';
+    return {
+      status: 'ok',
+      version,
+      wanted: need?.range,
+      detail: weeks.length > 0 ? `${found}: enough for ${list(enough)}${laterText}` : found,
+    };
+  }
+  const wants = [...new Set(short.map((w) => w.range).filter((r): r is string => r !== undefined))]
+    .map(describeRange)
+    .join(' or ');
+  return {
+    status: 'warn',
+    version,
+    wanted: need?.range,
+    detail: `${found}: ${enough.length > 0 ? `enough for ${list(enough)}, not for ${list(short)}` : `not enough for ${list(short)}`}, which ${short.length === 1 ? 'needs' : 'need'} Compose ${wants}`,
+    fix: toV2,
+  };
+}
 
 const GIB = 1024 ** 3;
 /** Docker Desktop rounds the memory it gives the VM: within 0.05 GiB counts as enough. */

@@ -5,6 +5,7 @@ import { bruin, duckdb, uv } from './current-course.js';
 import { compose, decContainers, dockerCli, dockerEngine, dockerMemory } from './docker.js';
 import { dbt, java, pip, python, spark } from './languages.js';
 import { ports } from './ports.js';
+import { kafkaPython, rpk } from './streaming.js';
 import { pgcli, postgresPort, psql } from './postgres.js';
 import { osProbe, resources, wsl } from './system.js';
 import { downloader, git } from './tools.js';
@@ -34,6 +35,8 @@ export const PROBES: readonly Probe[] = [
   uv,
   duckdb,
   bruin,
+  kafkaPython,
+  rpk,
   git,
   downloader,
 ];

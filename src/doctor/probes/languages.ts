@@ -2,7 +2,7 @@
 // stale SPARK_HOME; dbt and its adapters.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { installFor, pythonTooNewForSpark, sparkFix } from '../install.js';
+import { dbtAdapters, installFor, pythonTooNewForSpark, sparkFix } from '../install.js';
 import { platformFacts } from '../platform.js';
 import { which } from '../which.js';
 import type { Probe, ProbeContext, ProbeResult } from '../types.js';
@@ -45,7 +45,7 @@ const pipProbe = (args: string[]) =>
 
 export const pip: Probe = {
   ...pipProbe(['-c', PIP_VERSION]),
-  checks: 'pip is installed for python3 (the course installs pgcli, dbt and Airflow providers with it)',
+  checks: "pip is installed for python3 (the course's Python packages install with it)",
   async run(ctx) {
     const fast = await pipProbe(['-c', PIP_VERSION]).run(ctx);
     if (fast.status === 'ok') return fast;
@@ -228,7 +228,10 @@ export const dbt: Probe = {
         ...verdict,
         status: 'warn',
         detail: `dbt ${parsed.core ?? ''} without an adapter`.replace('  ', ' '),
-        fix: { text: 'Install the adapter for your warehouse.', command: 'pip install dbt-postgres dbt-bigquery' },
+        fix: {
+          text: 'Install the adapter for your warehouse.',
+          command: `pip install ${dbtAdapters(ctx.needs).replace('dbt-core ', '')}`,
+        },
       };
     }
     const wanted = verdict.wanted;

@@ -1,4 +1,5 @@
 // The machine: OS and architecture, WSL, CPUs, memory and free disk.
+import { foreignImages, emulationAdvice } from '../../setup/platforms.js';
 import { platformFacts, type PlatformFacts } from '../platform.js';
 import type { Fix, Machine, Probe, ProbeResult } from '../types.js';
 
@@ -28,35 +29,34 @@ export const osProbe: Probe = {
         fix: { text: 'Use WSL 2 for the course: later weeks run .sh scripts.', command: 'wsl --install' },
       };
     }
-    const amd64Weeks = (ctx.needs.weeks ?? []).filter((week) => AMD64_ONLY_WEEKS.includes(week));
-    if (facts.arm64 && amd64Weeks.length > 0 && ctx.needs.tools.has('docker')) {
+    // The chosen weeks' stacks with images built for other CPUs only (the syllabus's `platforms`).
+    const arch = facts.arm64 ? 'arm64' : ctx.arch;
+    const foreign = (ctx.needs.platformBound ?? []).flatMap((bound) => {
+      const found = foreignImages(bound, arch);
+      return found ? [{ ...bound, ...found }] : [];
+    });
+    if (foreign.length > 0 && ctx.needs.tools.has('docker')) {
+      const weeks = [...new Set(foreign.map((f) => f.week))];
+      const images = [...new Set(foreign.flatMap((f) => f.images))];
+      const platforms = [...new Set(foreign.flatMap((f) => f.platforms))];
       return {
         status: 'warn',
-        detail: `${detail}; week ${amd64Weeks.join(' and ')} use amd64-only images`,
-        fix: emulationFix(facts),
+        detail: `${detail}; week ${weeks.join(' and ')} ${weeks.length === 1 ? 'uses' : 'use'} ${platforms.join(', ')}-only images, emulated here`,
+        details: foreign.map((f) => `${f.stack}: ${f.images.join(', ')} (${f.platforms.join(', ')} only)`),
+        fix: emulationFix(facts, images, platforms),
       };
     }
     return { status: 'ok', detail };
   },
 };
 
-/**
- * The 2022 course's weeks whose images are amd64-only: week 2's Airflow image downloads the Cloud SDK's
- * linux-x86_64 tarball, week 6 runs Confluent Platform 5.4.0, which has no arm64 images.
- */
-const AMD64_ONLY_WEEKS = [2, 6];
-
-function emulationFix(facts: PlatformFacts): Fix {
-  const what =
-    "The Confluent 5.4.0 images (week 6) and the Cloud SDK tarball in week 2's Airflow image are amd64-only: they need amd64 emulation";
-  if (facts.os === 'macos')
-    return {
-      text: `${what}. Docker Desktop → Settings → General → "Use Rosetta for x86_64/amd64 emulation on Apple Silicon" (Rosetta: softwareupdate --install-rosetta).`,
-      command: 'softwareupdate --install-rosetta --agree-to-license',
-    };
+function emulationFix(facts: PlatformFacts, images: string[], platforms: string[]): Fix {
+  const advice = emulationAdvice(facts.os);
+  const shown =
+    images.length > 3 ? `${images.slice(0, 3).join(', ')} and ${images.length - 3} more` : images.join(', ');
   return {
-    text: `${what}: register QEMU's amd64 emulation with the engine (once per boot).`,
-    command: 'docker run --privileged --rm tonistiigi/binfmt --install amd64',
+    text: `${shown} ${images.length === 1 ? 'is' : 'are'} built for ${platforms.join(', ')} only: on this arm64 machine they run under emulation (slow; the first start takes longer). ${advice.text}.`,
+    command: advice.command,
   };
 }
 
@@ -150,7 +150,7 @@ export const resources: Probe = {
         status: 'warn',
         detail,
         fix: {
-          text: 'The course runs best with 2+ CPUs, 8 GB of memory and 10+ GB of free disk (Airflow checks for these).',
+          text: 'The course runs best with 2+ CPUs, 8 GB of memory and 10+ GB of free disk.',
         },
       };
     }

@@ -27,10 +27,11 @@ export const downloader: Probe = {
     ].filter((x): x is string => x !== undefined);
     if (found.length === 0)
       return { status: 'fail', detail: 'neither curl nor wget is installed', fix: await installFor(ctx, 'curl') };
-    if (wget.exitCode !== 0)
+    const wgetWeeks = ctx.needs.tools.get('wget')?.weeks ?? [];
+    if (wget.exitCode !== 0 && wgetWeeks.length > 0)
       return {
         status: 'ok',
-        detail: `${found.join(', ')} (no wget: the 2022 ingest script calls wget; use curl -L -O instead)`,
+        detail: `${found.join(', ')} (no wget: week ${wgetWeeks.join(', ')} of the course ${wgetWeeks.length === 1 ? 'calls' : 'call'} wget; use curl -L -O instead)`,
       };
     return { status: 'ok', detail: found.join(', ') };
   },
