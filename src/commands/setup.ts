@@ -45,6 +45,9 @@ import { folderOwner, stackSocket } from '../setup/binds.js';
 import { noOverrides, renderNext, type DesiredStack, type Overrides } from '../setup/spec.js';
 import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/state.js';
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
+import { jupyterLines } from '../setup/jupyter.js';
+import { clusterLines, clusterStatus } from '../setup/spark.js';
+import { clusterSettings } from '../setup/workers.js';
 import {
   checkOtherVariants,
   lighterVariantHint,
@@ -80,6 +83,10 @@ export interface SetupOptions {
   /** The student's GCP project and bucket, for a stack whose env names {gcp.project}/{gcp.bucket}. */
   gcpProject?: string;
   gcpBucket?: string;
+  /** Week 5's Spark cluster: how many workers, and each one's cores and memory (remembered). */
+  workers?: string;
+  workerCores?: string;
+  workerMemory?: string;
 }
 
 /** "yellow:2021-01,zones,fhv:2019-01..2019-03" → what to load. */
@@ -227,9 +234,19 @@ export async function setup(
   const target = await resolveTarget(ctx, ref, variantFlag(options));
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
-    const starting = (['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket'] as const).find(
-      (flag) => options[flag],
-    );
+    const starting = (
+      [
+        'printCompose',
+        'load',
+        'recreate',
+        'reset',
+        'gcpProject',
+        'gcpBucket',
+        'workers',
+        'workerCores',
+        'workerMemory',
+      ] as const
+    ).find((flag) => options[flag]);
     if (starting) {
       const flag = `--${starting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       throw new DecError(`${flag} does not go with ${options.destroy ? '--destroy' : '--down'}.`, {
@@ -258,11 +275,20 @@ export async function setup(
     usesGcp(stack) ? await gcloudProject(ctx.env, ctx.home, ctx.platform) : undefined,
   );
   // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
-  const overrides = applyFlags(
+  const flagged = applyFlags(
     base,
     { port: options.port, image: options.image, env: [...gcp.env, ...(options.env ?? [])], expose: options.expose },
     stack,
   );
+  // Week 5: --workers, --worker-cores, --worker-memory (checked against the engine) and JupyterLab's token.
+  const cluster = await clusterSettings(flagged, options, stack, stackId, () =>
+    engine(ctx, deps).then(
+      (client) => client.info(),
+      () => undefined,
+    ),
+  );
+  const overrides = cluster.overrides;
+  for (const warning of cluster.warnings) ctx.terminal.warn(warning);
   if (gcp.missing)
     ctx.terminal.warn(
       `No GCP project for ${stackId}: GCP_PROJECT_ID and GCP_GCS_BUCKET stay empty, so the DAGs that upload to GCS cannot work (the local-Postgres ones can). Give yours: dec setup ${stackId} --gcp-project <project id> (or gcloud config set project <project id> and run this again).`,
@@ -370,6 +396,7 @@ export async function setup(
           ),
           '',
           ...renderNext(desired),
+          ...jupyterLines(desired, ctx.terminal.personal),
         ].join('\n'),
       );
       await remember();
@@ -425,6 +452,7 @@ export async function setup(
         '',
         style.bold('Next'),
         ...renderNext(desired).map((line) => `  ${line}`),
+        ...jupyterLines(desired, ctx.terminal.personal).map((line) => `  ${line}`),
       ].join('\n'),
     );
     // The stack is set up: loading data (maybe long) does not hold up another setup.
@@ -700,7 +728,15 @@ export async function setupStatus(
     targets.map(async (target) => {
       const desired = await runningStack(ctx.env, session.course, target.stackId);
       const services = await stackStatus(client, desired, containers, sizes);
-      return { stack: target.stackId, week: target.week.number, title: desired.title, services };
+      // Week 5: the workers the master counts alive, and the URLs.
+      const cluster = services.some((s) => s.state === 'running') ? await clusterStatus(desired) : undefined;
+      return {
+        stack: target.stackId,
+        week: target.week.number,
+        title: desired.title,
+        services,
+        ...(cluster ? { cluster } : {}),
+      };
     }),
   );
   const { style } = ctx.terminal;
@@ -725,6 +761,7 @@ export async function setupStatus(
             const name = svc.replica === undefined ? svc.service : `${svc.service} #${svc.replica}`;
             return `  ${mark} ${name.padEnd(width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
+          ...(s.cluster ? clusterLines(s.cluster).map((line) => `  ${line}`) : []),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),
       )

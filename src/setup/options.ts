@@ -75,6 +75,7 @@ export function applyFlags(current: Overrides, flags: SetupFlags, stack: Stack):
     images: { ...current.images },
     env: Object.fromEntries(Object.entries(current.env).map(([service, vars]) => [service, { ...vars }])),
     expose: flags.expose ?? current.expose,
+    ...(current.replicas !== undefined ? { replicas: { ...current.replicas } } : {}),
   };
 
   for (const value of flags.port ?? []) {
@@ -155,5 +156,8 @@ export function appliedOverrides(
     images: pick(next.images, saved.images),
     env: pick(next.env, saved.env),
     expose: whole ? next.expose : saved.expose,
+    ...(next.replicas !== undefined || saved.replicas !== undefined
+      ? { replicas: pick(next.replicas ?? {}, saved.replicas ?? {}) }
+      : {}),
   };
 }

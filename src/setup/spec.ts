@@ -30,6 +30,8 @@ export interface Overrides {
    * stored, and not part of its config hash, so a run without them does not take it for a difference.
    */
   envSecrets?: Record<string, Record<string, string>>;
+  /** service → how many containers run it (`dec setup week5 --workers N`); only for a replicated service. */
+  replicas?: Record<string, number>;
 }
 
 export function noOverrides(): Overrides {
@@ -73,6 +75,8 @@ export interface DesiredService {
   replicas?: number;
   /** On one of them (instancesOf): its number, 1..replicas. */
   replica?: number;
+  /** The host port its ready check reads when that is another service's (sparkWorkers: the master's UI). */
+  readyHostPort?: number;
 }
 
 export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
@@ -313,6 +317,10 @@ export function desiredStack(
       ...(spec.replicas !== undefined ? { replicated: true } : {}),
     });
     const waitsFor = dependencyConditions(spec.dependsOn);
+    // --workers: the replicas the student chose (a count only: the config hash stays, see above).
+    const replicas = spec.replicas === undefined ? undefined : (overrides.replicas?.[service] ?? spec.replicas);
+    const spark = spec.ready && 'sparkWorkers' in spec.ready ? spec.ready.sparkWorkers : undefined;
+    const readyHostPort = spark && published[spark.master]?.find((p) => p.container === spark.port)?.host;
     return {
       service,
       containerName: containerName(project, stackId, service),
@@ -348,7 +356,8 @@ export function desiredStack(
       dockerSocket: spec.dockerSocket === true,
       networks,
       configHash,
-      ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
+      ...(replicas !== undefined ? { replicas } : {}),
+      ...(readyHostPort !== undefined ? { readyHostPort } : {}),
     };
   });
   const volumes = [...new Set(services.flatMap((s) => s.mounts.map((m) => m.volume)))];

@@ -46,7 +46,7 @@ function decode(text: string): OverridesFile | string {
     return 'it is not valid JSON';
   }
   if (!isRecord(data)) return 'it is not a JSON object';
-  const { version, ports = {}, images = {}, env = {}, expose = false } = data;
+  const { version, ports = {}, images = {}, env = {}, expose = false, replicas } = data;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return 'it has no valid "version"';
   if (version > OVERRIDES_FORMAT) return { version, ...noOverrides() };
   if (!isRecord(ports)) return '"ports" is not an object';
@@ -67,12 +67,22 @@ function decode(text: string): OverridesFile | string {
     }
   }
   if (typeof expose !== 'boolean') return '"expose" is not true or false';
+  // --workers (week 5), written only once given.
+  if (replicas !== undefined) {
+    if (!isRecord(replicas)) return '"replicas" is not an object';
+    for (const [service, count] of Object.entries(replicas)) {
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+        return `"replicas.${service}" is not a whole number of containers`;
+      }
+    }
+  }
   return {
     version,
     ports: ports as Record<string, number>,
     images: images as Record<string, string>,
     env: env as Record<string, Record<string, string>>,
     expose,
+    ...(replicas !== undefined ? { replicas: replicas as Record<string, number> } : {}),
   };
 }
 
@@ -93,8 +103,8 @@ export async function readOverrides(env: NodeJS.ProcessEnv, syllabusId: string, 
       { hint: 'Update dec (npm install -g dec@latest), or delete the file to start from the syllabus settings.' },
     );
   }
-  const { ports, images, env: vars, expose } = decoded;
-  return { ports, images, env: vars, expose };
+  const { ports, images, env: vars, expose, replicas } = decoded;
+  return { ports, images, env: vars, expose, ...(replicas !== undefined ? { replicas } : {}) };
 }
 
 /** Writes the overrides atomically, 0600, in a 0700 folder. */
@@ -122,6 +132,9 @@ export async function saveOverrides(
     images: overrides.images,
     env: overrides.env,
     expose: overrides.expose,
+    ...(overrides.replicas !== undefined && Object.keys(overrides.replicas).length > 0
+      ? { replicas: overrides.replicas }
+      : {}),
   };
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }
