@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dockerCli, docker, ensureBusyboxImage } from './docker.js';
 
-export const SPARK_STANDIN_IMAGE = 'dec-test/spark-standin:1';
+const SPARK_STANDIN_IMAGE = 'dec-test/spark-standin:1';
 /** Bump when the scripts below change: an image with another value is built again. */
 const RECIPE = 'spark-standin-1';
 
