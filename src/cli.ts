@@ -250,10 +250,19 @@ function registerSetup(program: Command): void {
     )
     .option('--gcp-project <id>', "your GCP project for week 2's DAGs (default: your gcloud config's; remembered)")
     .option('--gcp-bucket <name>', 'your data lake bucket (default: dtc_data_lake_<project>, as the course names it)')
+    .option(
+      '--workers <n>',
+      'week 5: how many Spark workers (default 2; remembered; scaling adds or removes workers only)',
+    )
+    .option('--worker-cores <n>', 'week 5: cores each Spark worker offers (default 1; at most the engine has)')
+    .option(
+      '--worker-memory <size>',
+      "week 5: memory each Spark worker offers, e.g. 2g (default: from Docker's memory)",
+    )
     .helpCommand(false)
     .addHelpText(
       'after',
-      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones', 'dec setup week2 --gcp-project my-project-123', 'dec setup week2 --light            # 4 GB of Docker memory: the no-frills LocalExecutor Airflow', 'dec setup week2 --down             # whichever variant was set up', 'dec setup week6 --brokers 3        # three Kafka brokers, for the replication lesson', 'dec setup week4 --with metabase     # and Metabase on localhost:3000, kept by later runs')}
+      `${examples('dec setup week1', 'dec setup week1 --port pgdatabase=5433', 'dec setup week1 --reset', 'dec setup week1 --dry-run', 'dec setup status', 'dec setup week1 --down', 'dec setup week1 --destroy --yes', 'dec setup week1 --print-compose > docker-compose.yaml', 'dec setup week1 --load yellow:2021-01,zones', 'dec setup week2 --gcp-project my-project-123', 'dec setup week2 --light            # 4 GB of Docker memory: the no-frills LocalExecutor Airflow', 'dec setup week2 --down             # whichever variant was set up', 'dec setup week6 --brokers 3        # three Kafka brokers, for the replication lesson', 'dec setup week4 --with metabase     # and Metabase on localhost:3000, kept by later runs', 'dec setup week5 --workers 3        # the Spark cluster with three workers')}
 Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could not run (no engine, bad flags), 130 interrupted.`,
     )
     .action(async (week: string | undefined, options: import('./commands/setup.js').SetupOptions, command: Command) => {

@@ -51,6 +51,9 @@ import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
 import { checkOtherVariants, lighterVariantHint, rememberVariant, weekStack, weekVariants } from '../setup/variant.js';
 import { setupVariant, variantFlagText } from '../setup/variant-flags.js';
+import { jupyterLines } from '../setup/jupyter.js';
+import { clusterLines, clusterStatus } from '../setup/spark.js';
+import { clusterSettings } from '../setup/workers.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 import { startLive } from '../output/live.js';
 
@@ -83,6 +86,10 @@ export interface SetupOptions {
   /** The student's GCP project and bucket, for a stack whose env names {gcp.project}/{gcp.bucket}. */
   gcpProject?: string;
   gcpBucket?: string;
+  /** Week 5's Spark cluster: how many workers, and each one's cores and memory (remembered). */
+  workers?: string;
+  workerCores?: string;
+  workerMemory?: string;
 }
 
 /** "yellow:2021-01,zones,fhv:2019-01..2019-03" → what to load. */
@@ -232,7 +239,19 @@ export async function setup(
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
     const starting = (
-      ['printCompose', 'load', 'recreate', 'reset', 'gcpProject', 'gcpBucket', 'with', 'without'] as const
+      [
+        'printCompose',
+        'load',
+        'recreate',
+        'reset',
+        'gcpProject',
+        'gcpBucket',
+        'with',
+        'without',
+        'workers',
+        'workerCores',
+        'workerMemory',
+      ] as const
     ).find((flag) => options[flag]);
     if (starting) {
       const flag = `--${starting.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
@@ -265,7 +284,7 @@ export async function setup(
     usesGcp(stack) ? await gcloudProject(ctx.env, ctx.home, ctx.platform) : undefined,
   );
   // --reset forgets the remembered flags: the syllabus's settings, plus this run's flags.
-  const overrides = applyFlags(
+  const flagged = applyFlags(
     base,
     {
       port: options.port,
@@ -277,6 +296,15 @@ export async function setup(
     },
     stack,
   );
+  // Week 5: --workers, --worker-cores, --worker-memory (checked against the engine) and JupyterLab's token.
+  const cluster = await clusterSettings(flagged, options, stack, stackId, () =>
+    engine(ctx, deps).then(
+      (client) => client.info(),
+      () => undefined,
+    ),
+  );
+  const overrides = cluster.overrides;
+  for (const warning of cluster.warnings) ctx.terminal.warn(warning);
   if (gcp.missing)
     ctx.terminal.warn(
       `No GCP project for ${stackId}: GCP_PROJECT_ID and GCP_GCS_BUCKET stay empty, so the DAGs that upload to GCS cannot work (the local-Postgres ones can). Give yours: dec setup ${stackId} --gcp-project <project id> (or gcloud config set project <project id> and run this again).`,
@@ -386,6 +414,7 @@ export async function setup(
           ),
           '',
           ...renderNext(desired),
+          ...jupyterLines(desired, ctx.terminal.personal),
         ].join('\n'),
       );
       await remember();
@@ -447,6 +476,7 @@ export async function setup(
         '',
         style.bold('Next'),
         ...renderNext(desired).map((line) => `  ${line}`),
+        ...jupyterLines(desired, ctx.terminal.personal).map((line) => `  ${line}`),
       ].join('\n'),
     );
     // The stack is set up: loading data (maybe long) does not hold up another setup.
@@ -730,7 +760,15 @@ export async function setupStatus(
     targets.map(async (target) => {
       const desired = await runningStack(ctx.env, session.course, target.stackId);
       const services = await stackStatus(client, desired, containers, sizes);
-      return { stack: target.stackId, week: target.week.number, title: desired.title, services };
+      // Week 5: the workers the master counts alive, and the URLs.
+      const cluster = services.some((s) => s.state === 'running') ? await clusterStatus(desired) : undefined;
+      return {
+        stack: target.stackId,
+        week: target.week.number,
+        title: desired.title,
+        services,
+        ...(cluster ? { cluster } : {}),
+      };
     }),
   );
   const { style } = ctx.terminal;
@@ -756,6 +794,7 @@ export async function setupStatus(
             const name = nameOf(svc);
             return `  ${mark} ${padDisplay(name, width)} ${state}${svc.state === 'running' ? (svc.ready ? ', ready' : ', not ready') : ''}  ${style.dim(ports)}${volumes ? `  ${style.dim(volumes)}` : ''}`;
           }),
+          ...(s.cluster ? clusterLines(s.cluster).map((line) => `  ${line}`) : []),
           ...(s.services.every((svc) => svc.state === 'missing') ? [`  Set it up: dec setup ${s.stack}`] : []),
         ].join('\n'),
       )

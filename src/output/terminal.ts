@@ -169,6 +169,14 @@ export class Terminal {
     }
   }
 
+  /**
+   * Whether a person reads stdout at a terminal (not a pipe, a log, CI or --json): the only place dec
+   * shows a login link with its token (week 5's JupyterLab).
+   */
+  get personal(): boolean {
+    return !this.json && this.#options.stdout.isTTY === true && this.interactive;
+  }
+
   /** Whether progress() rewrites one status line in place (a terminal), rather than adding lines. */
   get liveStatus(): boolean {
     return !this.json && this.#stderrIsTTY();

@@ -78,6 +78,7 @@ export function applyFlags(current: Overrides, flags: SetupFlags, stack: Stack):
     images: { ...current.images },
     env: Object.fromEntries(Object.entries(current.env).map(([service, vars]) => [service, { ...vars }])),
     expose: flags.expose ?? current.expose,
+    ...(current.replicas !== undefined ? { replicas: { ...current.replicas } } : {}),
   };
 
   for (const value of flags.port ?? []) {
@@ -186,5 +187,8 @@ export function appliedOverrides(
     expose: whole ? next.expose : saved.expose,
     // --with and --without are kept whatever --only chose: they say what a plain run starts.
     ...(next.optional ? { optional: next.optional } : {}),
+    ...(next.replicas !== undefined || saved.replicas !== undefined
+      ? { replicas: pick(next.replicas ?? {}, saved.replicas ?? {}) }
+      : {}),
   };
 }

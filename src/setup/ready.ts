@@ -7,6 +7,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { postgresLogin, tryLogin, type Login } from '../postgres/login.js';
 import type { ContainerSummary, DockerClient } from '../docker/client.js';
+import { sparkWorkersAlive } from './spark.js';
 import type { DesiredService } from './spec.js';
 
 /** true: ready; false: not yet; a string: it will never be, and why. */
@@ -123,6 +124,12 @@ export function readyCheck(service: DesiredService, timeoutMs = 2000, inside?: I
     const login = postgresLogin(service.env, ready.postgres);
     return port === undefined ? insideOnly(5432) : () => postgresAnswers(port, login, timeoutMs);
   }
+  if ('sparkWorkers' in ready) {
+    // The master's UI, through its published port: all of this service's replicas alive there.
+    const port = service.readyHostPort;
+    const wanted = service.replicas ?? 1;
+    return port === undefined ? undefined : async () => ((await sparkWorkersAlive(port, timeoutMs)) ?? -1) >= wanted;
+  }
   if ('http' in ready) {
     const port = hostPort(ready.http.port);
     const containerPort = ready.http.port ?? service.ports[0]?.container;
@@ -141,6 +148,8 @@ export function readyCheck(service: DesiredService, timeoutMs = 2000, inside?: I
 export function describeReady(service: DesiredService): string {
   if (service.job) return 'it runs to completion (exit code 0)';
   const ready = service.ready;
+  if (ready && 'sparkWorkers' in ready)
+    return `the Spark master's UI (${ready.sparkWorkers.master}) counts ${service.replicas ?? 1} workers alive`;
   if (service.healthcheck) return ready ? `its health check passes and ${readyText(ready)}` : 'its health check passes';
   return ready ? readyText(ready) : 'running';
 }
@@ -148,6 +157,7 @@ export function describeReady(service: DesiredService): string {
 function readyText(ready: NonNullable<DesiredService['ready']>): string {
   if ('postgres' in ready) return 'Postgres answers a query with the configured login';
   if ('http' in ready) return `HTTP answers on ${ready.http.path}`;
+  if ('sparkWorkers' in ready) return `the Spark master's UI (${ready.sparkWorkers.master}) counts the workers alive`;
   return `something listens on port ${ready.tcp.port} in the container and answers`;
 }
 

@@ -32,6 +32,8 @@ export interface Overrides {
    * stored, and not part of its config hash, so a run without them does not take it for a difference.
    */
   envSecrets?: Record<string, Record<string, string>>;
+  /** service → how many containers run it (`dec setup week5 --workers N`); only for a replicated service. */
+  replicas?: Record<string, number>;
 }
 
 export function noOverrides(): Overrides {
@@ -82,6 +84,8 @@ export interface DesiredService {
    * else 'off': not planned, started or pulled, and a container of it is left alone. Unset: always started.
    */
   optional?: 'on' | 'off';
+  /** The host port its ready check reads when that is another service's (sparkWorkers: the master's UI). */
+  readyHostPort?: number;
 }
 
 export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
@@ -331,6 +335,10 @@ export function desiredStack(
             : [],
       ),
     );
+    // --workers: the replicas the student chose (a count only: the config hash stays, see above).
+    const replicas = spec.replicas === undefined ? undefined : (overrides.replicas?.[service] ?? spec.replicas);
+    const spark = spec.ready && 'sparkWorkers' in spec.ready ? spec.ready.sparkWorkers : undefined;
+    const readyHostPort = spark && published[spark.master]?.find((p) => p.container === spark.port)?.host;
     return {
       service,
       containerName: containerName(project, stackId, service),
@@ -367,7 +375,8 @@ export function desiredStack(
       dockerSocket: spec.dockerSocket === true,
       networks,
       configHash,
-      ...(spec.replicas !== undefined ? { replicas: spec.replicas } : {}),
+      ...(replicas !== undefined ? { replicas } : {}),
+      ...(readyHostPort !== undefined ? { readyHostPort } : {}),
       ...(spec.optional
         ? { optional: overrides.optional?.includes(service) ? ('on' as const) : ('off' as const) }
         : {}),

@@ -47,7 +47,7 @@ function decode(text: string): OverridesFile | string {
     return 'it is not valid JSON';
   }
   if (!isRecord(data)) return 'it is not a JSON object';
-  const { version, ports = {}, images = {}, env = {}, expose = false, optional = [] } = data;
+  const { version, ports = {}, images = {}, env = {}, expose = false, optional = [], replicas } = data;
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) return 'it has no valid "version"';
   if (version > OVERRIDES_FORMAT) return { version, ...noOverrides() };
   if (!isRecord(ports)) return '"ports" is not an object';
@@ -70,6 +70,15 @@ function decode(text: string): OverridesFile | string {
   if (typeof expose !== 'boolean') return '"expose" is not true or false';
   if (!Array.isArray(optional) || !optional.every((name) => typeof name === 'string'))
     return '"optional" is not a list of service names';
+  // --workers (week 5), written only once given.
+  if (replicas !== undefined) {
+    if (!isRecord(replicas)) return '"replicas" is not an object';
+    for (const [service, count] of Object.entries(replicas)) {
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1) {
+        return `"replicas.${service}" is not a whole number of containers`;
+      }
+    }
+  }
   return {
     version,
     ...(optional.length > 0 ? { optional: optional as string[] } : {}),
@@ -77,6 +86,7 @@ function decode(text: string): OverridesFile | string {
     images: images as Record<string, string>,
     env: env as Record<string, Record<string, string>>,
     expose,
+    ...(replicas !== undefined ? { replicas: replicas as Record<string, number> } : {}),
   };
 }
 
@@ -97,8 +107,15 @@ export async function readOverrides(env: NodeJS.ProcessEnv, syllabusId: string, 
       { hint: `Update dec (${UPDATE_COMMAND}), or delete the file to start from the syllabus settings.` },
     );
   }
-  const { ports, images, env: vars, expose, optional } = decoded;
-  return { ports, images, env: vars, expose, ...(optional ? { optional } : {}) };
+  const { ports, images, env: vars, expose, optional, replicas } = decoded;
+  return {
+    ports,
+    images,
+    env: vars,
+    expose,
+    ...(optional ? { optional } : {}),
+    ...(replicas !== undefined ? { replicas } : {}),
+  };
 }
 
 /** Writes the overrides atomically, 0600, in a 0700 folder. */
@@ -128,6 +145,9 @@ export async function saveOverrides(
     expose: overrides.expose,
     // The optional services turned on (--with); left out when none, as before there were any.
     ...(overrides.optional?.length ? { optional: overrides.optional } : {}),
+    ...(overrides.replicas !== undefined && Object.keys(overrides.replicas).length > 0
+      ? { replicas: overrides.replicas }
+      : {}),
   };
   await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`, 0o600);
 }

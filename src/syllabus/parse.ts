@@ -352,7 +352,14 @@ function crossCheck(syllabus: SyllabusInput, locate: Locator): SyllabusProblem[]
           `port ${httpPort} is not one of the service's published container ports`,
         );
       }
-      if (spec.ready && !(spec.ports ?? []).length) {
+      const spark = spec.ready && 'sparkWorkers' in spec.ready ? spec.ready.sparkWorkers : undefined;
+      if (spark && !(stack.services[spark.master]?.ports ?? []).some((p) => p.container === spark.port)) {
+        add(
+          ['stacks', name, 'services', service, 'ready', 'sparkWorkers'],
+          `the master ${spark.master} must be a service of stack ${name} that publishes container port ${spark.port}`,
+        );
+      }
+      if (spec.ready && !spark && !(spec.ports ?? []).length) {
         add(
           ['stacks', name, 'services', service, 'ready'],
           'readiness is checked from the host, so the service must publish a port',

@@ -106,6 +106,17 @@ const readinessSchema = z
     }),
     z.strictObject({ http: z.strictObject({ path: z.string().startsWith('/'), port: z.number().int().optional() }) }),
     z.strictObject({ tcp: z.strictObject({ port: z.number().int() }) }),
+    // Week 5 (issue 13): a Spark worker is ready once the master lists all of them alive.
+    z.strictObject({
+      sparkWorkers: z
+        .strictObject({
+          master: slug.describe("The Spark master's service in this stack."),
+          port: z.number().int().describe("The master web UI's container port (published): its /json/ page is read."),
+        })
+        .describe(
+          "Ready when the Spark master's web UI (its /json/ page, through the published port) counts as many alive workers as this service has replicas (`dec setup --workers`); for a replicated worker service, which publishes no port of its own.",
+        ),
+    }),
   ])
   .describe('How dec knows the service is really ready, checked from the host through its published port.');
 

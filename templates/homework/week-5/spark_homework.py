@@ -1,6 +1,7 @@
 """Week {{week}} homework ({{cohort}} cohort): Spark on the high-volume FHV trips of February 2021.
 
-Run with: python spark_homework.py
+Run with: python spark_homework.py (Spark on this machine, local[*]),
+or on dec's Spark cluster: cd homework/week{{week}} && dec run week{{week}} spark-submit spark_homework.py
 Fill in the TODO block of each question; the answers go in README.md.
 """
 # Student: {{student}}
@@ -9,7 +10,8 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F  # noqa: F401  (for your answers)
 from pyspark.sql import types as T
 
-# TODO: where you saved the downloads (Spark reads .csv.gz directly).
+# TODO: where you saved the downloads (Spark reads .csv.gz directly). Relative paths are relative to the
+# folder you run from; on dec's cluster keep them inside homework/week{{week}}, the folder the workers see too.
 TRIPS_CSV = "fhvhv_tripdata_2021-02.csv.gz"
 ZONES_CSV = "taxi_zone_lookup.csv"
 PARQUET_DIR = "data/pq/fhvhv/2021/02/"
@@ -29,7 +31,9 @@ TRIPS_SCHEMA = T.StructType(
 
 
 def main() -> None:
-    spark = SparkSession.builder.master("local[*]").appName("week{{week}}-homework").getOrCreate()
+    # No .master(...): `python spark_homework.py` runs Spark on this machine (local[*]), and spark-submit
+    # (or dec's cluster, whose MASTER is spark://spark-master:7077) picks the cluster.
+    spark = SparkSession.builder.appName("week{{week}}-homework").getOrCreate()
 
     # q1: the Spark version
     print("Spark version:", spark.version)

@@ -1,0 +1,116 @@
+// A stand-in for dec's Spark image (templates/stacks/week5-spark) for real-engine tests: no registry is
+// reachable, and the real image downloads Spark. Built from the busybox test image (docker create, cp,
+// commit: nothing is pulled) with the real image's interface:
+// - ENTRYPOINT dispatches on the first argument, as entrypoint.sh does:
+//   master   busybox httpd on 8080 whose /json/ page counts the workers that registered in the last
+//            3 s (`aliveworkers`, and a `workers` list with state ALIVE), as Spark's master UI does;
+//   worker   waits STANDIN_REGISTER_AFTER seconds (default 2: a JVM is not registered the moment it
+//            starts), then registers with http://spark-master:8080/cgi-bin/register every second;
+//   jupyter  busybox httpd on 8888 answering /api;
+//   anything else runs as given (`dec run week5 sh -c 'exit 7'`).
+// - /bin/spark-submit: checks that its first argument is a file in the working folder, prints where it
+//   runs and the MASTER it would use, and the master's /json/ page (reached over the stack network).
+// Every process stops at once on SIGTERM.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { dockerCli, docker, ensureBusyboxImage } from './docker.js';
+
+const SPARK_STANDIN_IMAGE = 'dec-test/spark-standin:1';
+/** Bump when the scripts below change: an image with another value is built again. */
+const RECIPE = 'spark-standin-1';
+
+const ENTRYPOINT = String.raw`#!/bin/sh
+bb=/bin/busybox
+trap 'exit 0' TERM INT
+pause() { $bb sleep "$1" & wait $!; }
+case "${'$'}{1:-}" in
+  master)
+    $bb mkdir -p /www/json /www/cgi-bin /tmp/workers
+    printf '#!/bin/sh\n/bin/busybox date +%%s > "/tmp/workers/$QUERY_STRING"\nprintf "Content-Type: text/plain\\r\\n\\r\\nok\\n"\n' > /www/cgi-bin/register
+    $bb chmod 755 /www/cgi-bin/register
+    echo '{"status":"ALIVE","workers":[],"aliveworkers":0}' > /www/json/index.html
+    $bb httpd -f -p 8080 -h /www &
+    while :; do
+      now=$($bb date +%s); n=0; list=''
+      for f in /tmp/workers/*; do
+        [ -f "$f" ] || continue
+        t=$($bb cat "$f")
+        if [ $((now - t)) -le 3 ]; then
+          n=$((n + 1))
+          list="$list${'$'}{list:+,}{\"id\":\"${'$'}{f##*/}\",\"host\":\"${'$'}{f##*/}\",\"state\":\"ALIVE\",\"cores\":1,\"memory\":1024}"
+        fi
+      done
+      echo "{\"status\":\"ALIVE\",\"workers\":[$list],\"aliveworkers\":$n}" > /www/json/next
+      $bb mv /www/json/next /www/json/index.html
+      pause 1
+    done
+    ;;
+  worker)
+    pause "${'$'}{STANDIN_REGISTER_AFTER:-2}"
+    while :; do
+      $bb wget -q -O /dev/null "http://spark-master:8080/cgi-bin/register?$($bb hostname)" 2>/dev/null
+      pause 1
+    done
+    ;;
+  jupyter)
+    $bb mkdir -p /www && echo '{"version":"stand-in"}' > /www/api
+    $bb httpd -f -p 8888 -h /www &
+    wait $!
+    ;;
+  *)
+    exec "$@"
+    ;;
+esac
+`;
+
+const SPARK_SUBMIT = String.raw`#!/bin/sh
+bb=/bin/busybox
+[ -f "$1" ] || { echo "spark-submit: no file $1 in $($bb pwd)" >&2; exit 2; }
+echo "submit $1 from $($bb pwd) to $MASTER"
+$bb wget -q -O - http://spark-master:8080/json/
+`;
+
+let pending: Promise<string> | undefined;
+
+/** The stand-in image, built when missing or made by another recipe. Returns its tag. */
+export function ensureSparkStandInImage(): Promise<string> {
+  pending ??= (async () => {
+    const found = await dockerCli(
+      ['image', 'inspect', '--format', '{{index .Config.Labels "dec.test.recipe"}}', SPARK_STANDIN_IMAGE],
+      15_000,
+    );
+    if (found.code === 0 && found.stdout.trim() === RECIPE) return SPARK_STANDIN_IMAGE;
+    const base = await ensureBusyboxImage();
+    const work = mkdtempSync(join(tmpdir(), 'dec-spark-standin-'));
+    const name = `dec-test-build-${process.pid}-spark-standin`;
+    try {
+      writeFileSync(join(work, 'dec-spark'), ENTRYPOINT);
+      writeFileSync(join(work, 'spark-submit'), SPARK_SUBMIT);
+      chmodSync(join(work, 'dec-spark'), 0o755);
+      chmodSync(join(work, 'spark-submit'), 0o755);
+      await dockerCli(['rm', '-f', name]);
+      // No dec.test label on this container: commit would copy it onto every stack container.
+      await docker(['create', '--name', name, base, '/bin/true']);
+      await docker(['cp', join(work, 'dec-spark'), `${name}:/dec-spark`]);
+      await docker(['cp', join(work, 'spark-submit'), `${name}:/bin/spark-submit`]);
+      await docker([
+        'commit',
+        '--change',
+        'ENTRYPOINT ["/bin/sh", "/dec-spark"]',
+        '--change',
+        'CMD ["master"]',
+        '--change',
+        `LABEL dec.test.recipe=${RECIPE}`,
+        name,
+        SPARK_STANDIN_IMAGE,
+      ]);
+      return SPARK_STANDIN_IMAGE;
+    } finally {
+      await dockerCli(['rm', '-f', name]);
+      rmSync(work, { recursive: true, force: true });
+    }
+  })();
+  pending.catch(() => (pending = undefined));
+  return pending;
+}
