@@ -5,6 +5,7 @@
 import { DecError, errorCode } from '../errors.js';
 import type { Stack, StackDatabase } from '../syllabus/schema.js';
 import { monthsOf } from './datasets.js';
+import { withPgClient } from '../postgres/client.js';
 
 export type StackSource = NonNullable<StackDatabase['sources']>[number];
 
@@ -105,22 +106,6 @@ export function declaredSource(
 const NO_DATABASE = '3D000';
 const DUPLICATE_DATABASE = '42P04';
 
-async function withClient<T>(
-  connectionString: string,
-  timeoutMs: number,
-  work: (client: import('pg').Client) => Promise<T>,
-): Promise<T> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 /** What the target holds now, read only; `error` when Postgres could not be asked. */
 export interface TargetState {
   error?: string;
@@ -142,12 +127,12 @@ export async function targetState(
   timeoutMs = 5000,
 ): Promise<TargetState> {
   try {
-    const exists = await withClient(serverUrl, timeoutMs, async (client) => {
+    const exists = await withPgClient({ connectionString: serverUrl }, timeoutMs, async (client) => {
       const found = await client.query('select 1 from pg_database where datname = $1', [database]);
       return Boolean(found.rowCount);
     });
     if (!exists) return { database: false, schemas: [], tables: [] };
-    return await withClient(withDatabase(serverUrl, database), timeoutMs, async (client) => {
+    return await withPgClient({ connectionString: withDatabase(serverUrl, database) }, timeoutMs, async (client) => {
       const schemas = await client.query<{ name: string }>(
         'select nspname as name from pg_namespace where nspname = any($1)',
         [[...new Set(tables.map((t) => t.schema))]],
@@ -172,7 +157,7 @@ export async function targetState(
  * pg_database); names are quoted by the server's rules. True when it was made.
  */
 export async function createDatabase(serverUrl: string, database: string, timeoutMs = 10_000): Promise<boolean> {
-  return withClient(serverUrl, timeoutMs, async (client) => {
+  return withPgClient({ connectionString: serverUrl }, timeoutMs, async (client) => {
     const found = await client.query('select 1 from pg_database where datname = $1', [database]);
     if (found.rowCount) return false;
     try {
@@ -191,7 +176,7 @@ export async function createDatabase(serverUrl: string, database: string, timeou
  */
 export async function databaseMustExist(connectionString: string, database: string, timeoutMs = 5000): Promise<void> {
   try {
-    await withClient(connectionString, timeoutMs, async () => undefined);
+    await withPgClient({ connectionString }, timeoutMs, async () => undefined);
   } catch (error) {
     if (errorCode(error) !== NO_DATABASE) return;
     throw new DecError(`There is no database ${database} in that Postgres.`, {

@@ -3,6 +3,7 @@
 // every command that takes one.
 import { DecError } from '../errors.js';
 import type { Readiness } from '../syllabus/schema.js';
+import { withPgClient } from './client.js';
 
 export type LoginResult = 'accepted' | 'rejected' | 'no-database' | 'unreachable' | 'not-postgres';
 
@@ -13,18 +14,8 @@ export interface Login {
 }
 
 export async function tryLogin(port: number, login: Login, timeoutMs: number): Promise<LoginResult> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: '127.0.0.1',
-    port,
-    ...login,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-  });
-  client.on('error', () => undefined);
   try {
-    await client.connect();
-    await client.query('select 1');
+    await withPgClient({ host: '127.0.0.1', port, ...login }, timeoutMs, (client) => client.query('select 1'));
     return 'accepted';
   } catch (error) {
     const code = (error as { code?: string }).code;
@@ -32,8 +23,6 @@ export async function tryLogin(port: number, login: Login, timeoutMs: number): P
     if (code === '3D000') return 'no-database';
     if (code === 'ECONNREFUSED' || code === 'ECONNRESET') return 'unreachable';
     return 'not-postgres';
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }
 

@@ -5,6 +5,7 @@ import { DecError } from '../errors.js';
 import type { Session } from '../session.js';
 import { postgresLogin, postgresReadiness } from '../postgres/login.js';
 import { runningStack } from './state.js';
+import { withPgClient } from '../postgres/client.js';
 
 export interface Database {
   connectionString: string;
@@ -43,28 +44,24 @@ export async function tableRows(
   tables: readonly string[],
   timeoutMs: number,
 ): Promise<Record<string, number | undefined> | undefined> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
-  client.on('error', () => undefined);
   try {
-    await client.connect();
-    const rows: Record<string, number | undefined> = {};
-    for (const table of tables) {
-      const found = await client.query<{ name: string | null }>('select to_regclass($1)::text as name', [table]);
-      if (found.rows[0]?.name === null || found.rows[0]?.name === undefined) {
-        rows[table] = undefined;
-        continue;
+    return await withPgClient({ connectionString }, timeoutMs, async (client) => {
+      const rows: Record<string, number | undefined> = {};
+      for (const table of tables) {
+        const found = await client.query<{ name: string | null }>('select to_regclass($1)::text as name', [table]);
+        if (found.rows[0]?.name === null || found.rows[0]?.name === undefined) {
+          rows[table] = undefined;
+          continue;
+        }
+        // Quoted as an identifier by the server, never pasted into SQL.
+        const counted = await client.query<{ n: string }>(
+          `select count(*)::text as n from ${client.escapeIdentifier(table)}`,
+        );
+        rows[table] = Number(counted.rows[0]?.n ?? 0);
       }
-      // Quoted as an identifier by the server, never pasted into SQL.
-      const counted = await client.query<{ n: string }>(
-        `select count(*)::text as n from ${client.escapeIdentifier(table)}`,
-      );
-      rows[table] = Number(counted.rows[0]?.n ?? 0);
-    }
-    return rows;
+      return rows;
+    });
   } catch {
     return undefined;
-  } finally {
-    await client.end().catch(() => undefined);
   }
 }

@@ -4,6 +4,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DecError, errorCode } from '../errors.js';
+import { withPgClient } from '../postgres/client.js';
 import type { Login } from '../postgres/login.js';
 import type { StackDatabase } from '../syllabus/schema.js';
 
@@ -21,29 +22,14 @@ export interface DatabaseOutcome {
 /** Postgres's duplicate_database: another setup made it a moment ago. */
 const DUPLICATE_DATABASE = '42P04';
 
-async function connected<T>(
+function connected<T>(
   access: PostgresAccess,
   database: string,
   timeoutMs: number,
   work: (client: import('pg').Client) => Promise<T>,
 ): Promise<T> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({
-    host: access.host,
-    port: access.port,
-    user: access.user,
-    password: access.password,
-    database,
-    connectionTimeoutMillis: timeoutMs,
-    query_timeout: timeoutMs,
-  });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return await work(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
+  const { host, port, user, password } = access;
+  return withPgClient({ host, port, user, password, database }, timeoutMs, work);
 }
 
 /**
