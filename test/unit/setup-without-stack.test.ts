@@ -24,7 +24,7 @@ describe('withoutStack', () => {
     expect(text).toContain('→ dec homework init 1, then terraform init && terraform apply in homework/week1/terraform');
     expect(text).toContain('→ dec data get fhv 2019-01  (one month to start)');
     expect(text).toContain('→ dec homework init 3');
-    expect(text).toContain('Weeks with a local stack: week 1, week 2, week 4, week 6.');
+    expect(text).toContain('Weeks with a local stack: week 1, week 2, week 4, week 5, week 6.');
     expect(advice.hint).toBe('Start with: dec doctor --week 3');
   });
 
@@ -44,7 +44,7 @@ describe('withoutStack', () => {
     expect(text).toContain('tools:     psql');
     expect(text).not.toContain('cloud:');
     expect(text).not.toContain('data:');
-    expect(text).toContain('Weeks with a local stack: week 1, week 2, week 4.');
+    expect(text).toContain('Weeks with a local stack: week 1, week 2, week 4, week 5.');
   });
 
   it('dez-2026 module 6 (local pyspark) names its one month without "one month to start"', () => {
