@@ -4,17 +4,34 @@ import type { Styles } from './terminal.js';
 import type { WeekStatus } from '../progress/model.js';
 
 // Characters a terminal draws two columns wide: East Asian wide and full-width forms, and emoji.
-const WIDE =
-  /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F680}-\u{1F6FF}\u{1F900}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
 // Combining marks and format characters (variation selectors, the zero-width joiner) take no column.
-const ZERO_WIDTH = /[\p{Mn}\p{Cf}]/u;
+// Both are made on first use: a Unicode-property class costs ~2 ms to build, and most of what dec
+// prints (every `dec weeks list`) is plain ASCII, measured by the fast path below.
+let wide: RegExp | undefined;
+let zeroWidth: RegExp | undefined;
 
 function charWidth(char: string): number {
-  return ZERO_WIDTH.test(char) ? 0 : WIDE.test(char) ? 2 : 1;
+  const code = char.codePointAt(0)!;
+  // Below the combining marks (U+0300) every printable character is one column, but the soft hyphen.
+  if (code >= 0x20 && code < 0x300 && code !== 0xad) return 1;
+  // Symbols, arrows, box drawing, blocks and dingbats (U+2100-U+2BFF: dec's bars, ✓ and ○) are one
+  // column too, and hold no combining mark or format character.
+  if (code >= 0x2100 && code < 0x2c00) return 1;
+  // Dashes, quotes, bullets and the ellipsis; the general punctuation around them holds the zero-width
+  // spaces and joiners, which the class below catches.
+  if ((code >= 0x2010 && code <= 0x2027) || (code >= 0x2030 && code <= 0x205e)) return 1;
+  zeroWidth ??= /[\p{Mn}\p{Cf}]/u;
+  if (zeroWidth.test(char)) return 0;
+  wide ??=
+    /[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{1F300}-\u{1F64F}\u{1F680}-\u{1F6FF}\u{1F900}-\u{1FAFF}\u{20000}-\u{3FFFD}]/u;
+  return wide.test(char) ? 2 : 1;
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 /** Columns the text takes on a terminal: escape codes take none, wide characters two. */
 export function displayWidth(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
   let width = 0;
   for (const char of stripVTControlCharacters(text)) width += charWidth(char);
   return width;

@@ -51,3 +51,24 @@ describe('count', () => {
     expect(count(1, 'entry', 'entries')).toBe('1 entry');
   });
 });
+
+describe('displayWidth fast paths', () => {
+  it("give what the Unicode classes give, for every character they skip (dec's own text is mostly these)", () => {
+    const zeroWidth = /[\p{Mn}\p{Cf}]/u;
+    const ranges: Array<[number, number]> = [
+      [0x20, 0x2ff],
+      [0x2010, 0x2027],
+      [0x2030, 0x205e],
+      [0x2100, 0x2bff],
+    ];
+    for (const [from, to] of ranges) {
+      for (let code = from; code <= to; code++) {
+        const char = String.fromCodePoint(code);
+        expect(displayWidth(char), `U+${code.toString(16)}`).toBe(zeroWidth.test(char) ? 0 : 1);
+      }
+    }
+    expect(displayWidth('\u00ad')).toBe(0);
+    expect(displayWidth('a\u200bb')).toBe(2);
+    expect(displayWidth('░░░ 40% — ✓ ≥ 5 min')).toBe(19);
+  });
+});
