@@ -380,8 +380,24 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
+/** Ports freePort() has handed out in this process: the kernel may offer a just-closed one again. */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port on 127.0.0.1 that was free a moment ago, and not one this process was given before (two
+ * calls in a row could otherwise get the same port, and two services of one stack would clash on it).
+ */
+export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await anyFreePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error('no new free port after 50 attempts');
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((done, fail) => {
     const server = createServer();
     server.on('error', fail);

@@ -5,9 +5,12 @@
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import { appendFile, chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
+import { freePort } from './docker.js';
+
+// One free-port helper for both (docker.ts's never hands the same port out twice).
+export { freePort };
 
 /** Folders of test servers start with this, so a leftover can be found: ls -d /tmp/dec-test-pg-*. */
 const POSTGRES_DIR_PREFIX = 'dec-test-pg-';
@@ -155,19 +158,6 @@ function run(file: string, args: string[], as: RunAs, cwd: string, timeoutMs: nu
         });
       },
     );
-  });
-}
-
-/** An unused port on 127.0.0.1 (the kernel's pick; another process may still take it first). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen({ port: 0, host: '127.0.0.1' }, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('no port assigned'))));
-    });
   });
 }
 
