@@ -19,7 +19,7 @@ import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import type { Session } from '../session.js';
-import { fetchAll, loadLines, loadPaths, sourceOf, type DataLoadOptions } from './data.js';
+import { fetchAll, loadLines, loadPaths, megabytes, sourceOf, type DataLoadOptions } from './data.js';
 
 /** A file of a planned load: in dec's cache already, or its size as the server gave it. */
 type PlannedFile = DataFile & { cached: boolean; bytes?: number; status?: number };
@@ -44,10 +44,6 @@ export interface LoadTarget {
 
 const qualified = (load: { schema?: string; table: string }) =>
   load.schema === undefined ? load.table : `${load.schema}.${load.table}`;
-
-function size(bytes: number): string {
-  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
-}
 
 /** The loads with their files' sizes: from the cache, else a HEAD request each (all within 20 s). */
 async function withSizes(
@@ -96,9 +92,11 @@ function totalsOf(files: PlannedFile[]): Totals {
 
 function filesText(t: Totals): string {
   const parts = [
-    t.toDownload > 0 ? `${t.toDownload} to download${t.downloadBytes > 0 ? ` (${size(t.downloadBytes)})` : ''}` : '',
+    t.toDownload > 0
+      ? `${t.toDownload} to download${t.downloadBytes > 0 ? ` (${megabytes(t.downloadBytes)})` : ''}`
+      : '',
     t.files - t.toDownload > 0
-      ? `${t.files - t.toDownload} downloaded already${t.cachedBytes > 0 ? ` (${size(t.cachedBytes)})` : ''}`
+      ? `${t.files - t.toDownload} downloaded already${t.cachedBytes > 0 ? ` (${megabytes(t.cachedBytes)})` : ''}`
       : '',
     t.unknown > 0 ? `size unknown for ${t.unknown}` : '',
   ].filter(Boolean);
@@ -283,7 +281,7 @@ export async function loadSources(
     const all = totalsOf(planned.flatMap((l) => l.files));
     const what =
       all.toDownload > 0
-        ? `Download ${all.toDownload} file${all.toDownload === 1 ? '' : 's'}${all.downloadBytes > 0 ? ` (${size(all.downloadBytes)})` : ''} and load`
+        ? `Download ${all.toDownload} file${all.toDownload === 1 ? '' : 's'}${all.downloadBytes > 0 ? ` (${megabytes(all.downloadBytes)})` : ''} and load`
         : 'Load';
     if (
       !(await ctx.prompt.confirm(

@@ -131,8 +131,9 @@ function totalBytes(files: Array<{ bytes: number }>): number {
   return files.reduce((sum, f) => sum + f.bytes, 0);
 }
 
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`;
+/** A size as dec prints downloads: MB, or GB from a gigabyte (week 4's sources run to many GB). */
+export function megabytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 /** Whether a file in the cache belongs to `dataset` (and to one of `months`, when given); .part files too. */
