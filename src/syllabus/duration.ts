@@ -26,7 +26,7 @@ const UNITS: Record<string, { unit: Duration['unit']; factor: number }> = {
 };
 
 const AMOUNT = String.raw`(\d+(?::[0-5]\d)?|\d*\.\d+)`;
-const PATTERN = new RegExp(String.raw`^${AMOUNT}(?:\s*[-–]\s*${AMOUNT})?(\s*\+\s*\?)?\s*([a-z]+)?$`, 'i');
+const PATTERN = new RegExp(String.raw`^${AMOUNT}(?:\s*[-\u2013]\s*${AMOUNT})?(\s*\+\s*\?)?\s*([a-z]+)?$`, 'i');
 
 /** Reads one amount; "1:30" is hours and minutes. */
 function readAmount(text: string, factor: number): number {

@@ -1,4 +1,5 @@
-// Build-time only: validates the built-in syllabi and stores them where load.ts looks first.
+// dist/compile.cjs: the build validates the built-in syllabi with it and stores them where load.ts
+// looks first; at run time load.ts loads it only for a syllabus that has no cache entry yet.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { compileSyllabus, writeCached } from './load.js';
@@ -12,3 +13,4 @@ export async function precompileBuiltins(syllabusDir: string, cacheDir: string):
 }
 
 export { syllabusJsonSchema } from './schema.js';
+export { parseSyllabus } from './parse.js';

@@ -18,7 +18,7 @@ export async function readTextIfExists(path: string, what: string): Promise<stri
 }
 
 /** Writes via a temp file that is fsynced and renamed over the target, so a crash never leaves half a file. */
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+export async function writeFileAtomic(path: string, content: string | Buffer, mode = 0o644): Promise<void> {
   const { default: writeFileAtomicImpl } = await import('write-file-atomic');
   try {
     await writeFileAtomicImpl(path, content, { mode, fsync: true });
