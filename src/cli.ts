@@ -1,6 +1,6 @@
 // Every command, flag and example, in one place. Handlers are imported only when their command runs,
 // so `dec --help` never loads the YAML parser, the validator or the prompt library.
-import { Command, Option } from 'commander';
+import { Command, Help, Option } from 'commander';
 import { createCommandContext, type CommandContext, type GlobalOptions } from './command-context.js';
 import { stdio } from './output/stdio.js';
 import { DEC_VERSION } from './version.js';
@@ -16,11 +16,12 @@ function contextOf(command: Command): CommandContext {
 }
 
 /**
- * Builds the program. With `argv`, only the command group being run is built in full (the others are
- * named stubs, which is all commander needs to dispatch): defining every option of every command
- * costs start-up time that `dec weeks list` should not pay. Help and typos get the full program.
+ * Builds the program. With `argv`, only the command group being run is built in full; the others are
+ * named stubs, which is all commander needs to dispatch, to suggest a misspelt group and to list the
+ * groups in `dec --help` (defining every option of every command costs start-up time that `dec --help`
+ * and `dec weeks list` should not pay). Without `argv`, every group is built (tests walk them all).
  */
-export function buildProgram(argv: readonly string[] = []): Command {
+export function buildProgram(argv?: readonly string[]): Command {
   const program = new Command('dec')
     .description(
       'Your companion for the Data Engineering Zoomcamp: the syllabus week by week, your progress, and more.',
@@ -46,19 +47,32 @@ Exit codes: 0 ok, 1 problems found (or you answered no: nothing changed), 2 coul
 State: progress lives in .dec/progress.json of your workspace (dec init), else in the user state folder (dec progress --where).`,
     );
 
-  const wanted = commandName(argv);
+  const wanted = argv === undefined ? undefined : commandName(argv);
   // `dec run week4 dbt --debug build`: everything after the week is the command's, dec's global options
   // included, which needs options by position (only for run: the others take --json anywhere).
   if (wanted === 'run') program.enablePositionalOptions();
   for (const group of GROUPS) {
-    if (wanted === undefined || wanted === group.name) group.register(program, wanted === group.name);
-    else program.command(group.name).description(group.summary).allowUnknownOption().allowExcessArguments();
+    if (argv === undefined || wanted === group.name) group.register(program, wanted === group.name);
+    else
+      STUBS.set(
+        program.command(group.name).description(group.summary).allowUnknownOption().allowExcessArguments(),
+        group,
+      );
   }
+  // A stub has none of its group's options or arguments: `dec --help` shows the group's own term.
+  program.configureHelp({
+    subcommandTerm: (command) => STUBS.get(command)?.term ?? new Help().subcommandTerm(command),
+  });
   guardTypos(program);
   return program;
 }
 
-/** The first word that is not an option (or the value of --syllabus): the command group to build. */
+const STUBS = new WeakMap<Command, CommandGroup>();
+
+/**
+ * The command group to build: the first word that is not an option (or the value of --syllabus), or
+ * the word after `help` (`dec help setup`).
+ */
 function commandName(argv: readonly string[]): string | undefined {
   const words = argv.slice(2);
   for (let i = 0; i < words.length; i++) {
@@ -67,7 +81,7 @@ function commandName(argv: readonly string[]): string | undefined {
       i++;
       continue;
     }
-    if (word.startsWith('-')) continue;
+    if (word.startsWith('-') || (word === 'help' && i + 1 < words.length)) continue;
     return GROUPS.some((group) => group.name === word) ? word : undefined;
   }
   return undefined;
@@ -507,48 +521,62 @@ On a terminal, dec init asks which course when --syllabus and DEC_SYLLABUS are n
 interface CommandGroup {
   name: string;
   summary: string;
+  /** How `dec --help` lists it: commander's term for the built group (a unit test keeps them equal). */
+  term: string;
   /** `alone`: only this group is being run (so it may turn on what the others must not have). */
   register(program: Command, alone: boolean): void;
 }
 
 /** In the order `dec --help` lists them. */
 const GROUPS: CommandGroup[] = [
-  { name: 'weeks', summary: 'the course, week by week', register: registerWeeks },
-  { name: 'progress', summary: 'your progress: overall, per week, and the next step', register: registerProgress },
+  { name: 'weeks', term: 'weeks', summary: 'the course, week by week', register: registerWeeks },
+  {
+    name: 'progress',
+    term: 'progress [options]',
+    summary: 'your progress: overall, per week, and the next step',
+    register: registerProgress,
+  },
   {
     name: 'doctor',
+    term: 'doctor [options]',
     summary:
       'check every prerequisite of the course (Docker, Postgres, ports, Terraform, gcloud, Java, ...) and say how to fix each problem',
     register: registerDoctor,
   },
   {
     name: 'setup',
+    term: 'setup [options] [week]',
     summary: "start a week's local environment through the Docker API (week 1: Postgres and pgAdmin), ready to use",
     register: registerSetup,
   },
   {
     name: 'teardown',
+    term: 'teardown [options] <week>',
     summary: 'same as dec setup <week> --down: remove the containers, keep the data',
     register: registerTeardown,
   },
   {
     name: 'homework',
+    term: 'homework',
     summary: "scaffold each week's homework folder, see where you stand, and check it before you submit",
     register: registerHomework,
   },
   {
     name: 'data',
+    term: 'data',
     summary: "the course's NYC taxi data: download it, and load it into the week-1 Postgres at COPY speed",
     register: registerData,
   },
   {
     name: 'run',
+    term: 'run <week> [command...]',
     summary:
       "run a course CLI in a week's stack without installing it: dec run week4 dbt build, dec run week6 kafka-topics ...",
     register: registerRun,
   },
   {
     name: 'init',
+    term: 'init [options] [dir]',
     summary: 'make a folder (your course repo) a dec workspace: syllabus choice, start date, .gitignore',
     register: registerInit,
   },

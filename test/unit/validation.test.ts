@@ -332,8 +332,17 @@ describe('loadSyllabus cache', () => {
     const entryPath = join(cacheDir, entries[0]!);
     const entry = await readFile(entryPath, 'latin1');
     expect(entry).toContain('"title":"Tiny course"');
-    await writeFile(entryPath, entry.replace('"title":"Tiny course"', '"title":"Read from the cache"'), 'latin1');
-    expect((await loadSyllabus(source, env, home)).course.title).toBe('Read from the cache');
+    await writeFile(entryPath, entry.replace('"title":"Tiny course"', '"title":"From cache!"'), 'latin1');
+    expect((await loadSyllabus(source, env, home)).course.title).toBe('From cache!');
+
+    // Touched but the same bytes: still the cache (compared byte for byte), and the new signature is
+    // remembered; the lazily parsed parts read back as they were compiled.
+    await writeFile(path, valid);
+    const touched = await loadSyllabus(source, env, home);
+    expect(touched.course.title).toBe('From cache!');
+    expect(touched.course.stacks).toEqual(first.course.stacks);
+    expect(touched.course.datasets).toEqual(first.course.datasets);
+    expect(await readdir(cacheDir)).toHaveLength(1);
 
     // A changed file has other bytes, so it is parsed and validated again.
     await writeFile(path, valid.replace('duration: 10 min', 'duration: soon-ish'));
