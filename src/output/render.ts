@@ -28,12 +28,15 @@ function charWidth(char: string): number {
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+// ESC and CSI: text without either has no escape code to strip (plain output, bars and dashes).
+// eslint-disable-next-line no-control-regex
+const ESCAPE_START = /[\u001b\u009b]/;
 
 /** Columns the text takes on a terminal: escape codes take none, wide characters two. */
 export function displayWidth(text: string): number {
   if (PRINTABLE_ASCII.test(text)) return text.length;
   let width = 0;
-  for (const char of stripVTControlCharacters(text)) width += charWidth(char);
+  for (const char of ESCAPE_START.test(text) ? stripVTControlCharacters(text) : text) width += charWidth(char);
   return width;
 }
 

@@ -71,4 +71,10 @@ describe('displayWidth fast paths', () => {
     expect(displayWidth('a\u200bb')).toBe(2);
     expect(displayWidth('░░░ 40% — ✓ ≥ 5 min')).toBe(19);
   });
+
+  it('strip escape codes only from text that has one (ESC or CSI), wide characters still counted', () => {
+    expect(displayWidth('\u001b[32m███\u001b[39m░░ 数据')).toBe(10);
+    expect(displayWidth('\u009b32m██\u009b39m')).toBe(2);
+    expect(displayWidth('██░░ 数据 🚀')).toBe(12);
+  });
 });
