@@ -24,8 +24,19 @@ export interface CacheEntry {
   course: Course;
 }
 
-/** What identifies one version of a file without reading it. Any write changes ctime. */
-export function fileSignature(info: BigIntStats): string {
+/** Files changed this recently may change again within the same clock tick: no signature for them. */
+const RACY_MS = 2_000;
+/** A signature no file has: its entry is found by its bytes only. */
+const NO_SIGNATURE = '-';
+
+/**
+ * What identifies one version of a file without reading it: any write changes ctime. File times
+ * advance in clock ticks (milliseconds on most systems, 2 s on FAT), so a file written moments ago
+ * could be written again with the same size and times; like git's "racy" index entries, such a file
+ * gets no signature until it has been left alone for a while.
+ */
+export function fileSignature(info: BigIntStats, now = Date.now()): string {
+  if (now - Number(info.mtimeMs) < RACY_MS || now - Number(info.ctimeMs) < RACY_MS) return NO_SIGNATURE;
   return `${info.ino}.${info.size}.${info.mtimeNs}.${info.ctimeNs}`;
 }
 
@@ -129,7 +140,7 @@ export function readBySignature(dirs: string[], key: string, signature: string):
   for (const dir of dirs) {
     try {
       const entry = readWithoutSource(entryFile(dir, key));
-      if (entry?.header.key === key && entry.header.signature === signature)
+      if (signature !== NO_SIGNATURE && entry?.header.key === key && entry.header.signature === signature)
         return courseOf(entry.file, entry.header.spans);
     } catch {
       // A missing or damaged cache entry only means we look further, or parse the YAML again.

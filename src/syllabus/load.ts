@@ -150,7 +150,7 @@ export async function loadSyllabus(
   const remember = (entry: CacheEntry) => writeEntry(cacheDir(env), entry).catch(() => undefined);
   if (known) {
     // Touched, copied or installed since: the next run needs no byte comparison.
-    await remember({ key, signature, source: bytes, course: known.course });
+    if (known.signature !== signature) await remember({ key, signature, source: bytes, course: known.course });
     return { ...source, course: known.course };
   }
   const entry = await compileSyllabus(bytes, signature, shown);

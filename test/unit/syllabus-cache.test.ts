@@ -69,9 +69,24 @@ describe('syllabus cache entries', () => {
     dir = await mkdtemp(join(tmpdir(), 'dec-unit-syllabus-cache-'));
     const path = join(dir, 'syllabus.yaml');
     await writeFile(path, 'title: Tiny\n');
-    const before = fileSignature(await stat(path, { bigint: true }));
+    const later = () => Date.now() + 10_000;
+    const before = fileSignature(await stat(path, { bigint: true }), later());
     await new Promise((resolve) => setTimeout(resolve, 5));
     await writeFile(path, 'title: Tiny\n');
-    expect(fileSignature(await stat(path, { bigint: true }))).not.toBe(before);
+    expect(fileSignature(await stat(path, { bigint: true }), later())).not.toBe(before);
+  });
+
+  it('give a file written moments ago no signature, so its entry is found by its bytes only', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dec-unit-syllabus-cache-'));
+    const path = join(dir, 'syllabus.yaml');
+    await writeFile(path, 'title: Tiny\n');
+    const info = await stat(path, { bigint: true });
+    const racy = fileSignature(info);
+    expect(racy).toBe(fileSignature(info, Number(info.mtimeMs) + 1_999));
+    expect(fileSignature(info, Number(info.mtimeMs) + 2_001)).not.toBe(racy);
+    const source = Buffer.from('title: Tiny\n');
+    await writeEntry(dir, { key: 'k1', signature: racy, source, course });
+    expect(readBySignature([dir], 'k1', racy)).toBeUndefined();
+    expect(readBySource([dir], 'k1', source)?.course).toEqual(course);
   });
 });
