@@ -1,7 +1,7 @@
 // dec setup week1 against the real engine, with a Postgres image built from this machine's binaries
 // and a busybox stand-in for pgAdmin (no registry is reachable), passed with --image.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -27,6 +27,7 @@ import {
 import { DEC_BIN, makeSandbox, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 import { noOverrides } from '../../src/setup/spec.js';
 import { saveOverrides } from '../../src/setup/state.js';
+import { lockStack } from '../../src/setup/lock.js';
 
 const STANDIN = 'dec-test/pgadmin-standin:2';
 const NEVER_READY = 'dec-test/never-ready:2';
@@ -635,7 +636,7 @@ describe('dec setup week1 twice at once, in a project of its own', () => {
       req.end(body);
     });
 
-  it('the second waits for the first (naming its pid), both succeed, one network; a duplicate network is repaired', async () => {
+  it('setups and teardowns wait for the holder of the stack lock (naming its pid); racing setups make one network; a duplicate network is repaired', async () => {
     const own = makeSandbox();
     mkdirSync(own.home, { recursive: true });
     await saveOverrides(own.env, 'dez-2022', 'week1', {
@@ -643,18 +644,38 @@ describe('dec setup week1 twice at once, in a project of its own', () => {
       images: { pgdatabase: POSTGRES_TEST_IMAGE, pgadmin: STANDIN },
       ports: { pgdatabase: await freePort(), pgadmin: await freePort() },
     });
-    const run = () =>
-      runDec(['setup', 'week1', '--only', 'pgdatabase'], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
+    const waiting = new RegExp(`Another dec setup week1 is running \\(pid ${process.pid}\\); waiting`);
+    const waited = new Set<number>();
+    // dec with a number: its stderr counts once it says it waits for the lock this test holds.
+    const dec = (args: string[], id = 0) =>
+      runDec(args, {
+        cwd: own.home,
+        env: own.env,
+        timeoutMs: 120_000,
+        onStderr: (stderr) => void (waiting.test(stderr) && waited.add(id)),
+      });
+    const run = (id?: number) => dec(['setup', 'week1', '--only', 'pgdatabase'], id);
+    // The test holds the lock itself, as a setup under way would, for as long as it takes the others to
+    // reach it (however slowly a loaded machine starts them): no race decides what is tested.
+    const holdLock = () => lockStack(own.env, own.project, 'week1', { waitMs: 10_000, onWait: () => undefined });
+    const untilWaiting = (...ids: number[]) =>
+      waitUntil(async () => (ids.every((id) => waited.has(id)) ? true : undefined), {
+        what: `dec ${ids.join(' and ')} to wait for the lock`,
+        timeoutMs: 60_000,
+      });
     const network = `${own.project}-pg-network`;
     const networks = async () =>
       (await docker(['network', 'ls', '--filter', `label=dec.project=${own.project}`, '--format', '{{.Name}}']))
         .split('\n')
         .filter(Boolean);
     try {
-      const [first, second] = await Promise.all([run(), run()]);
+      let release = await holdLock();
+      const racing = Promise.all([run(1), run(2)]);
+      await untilWaiting(1, 2);
+      await release();
+      const [first, second] = await racing;
       expect(first.code, first.stderr).toBe(0);
       expect(second.code, second.stderr).toBe(0);
-      expect(first.stderr + second.stderr).toMatch(/Another dec setup week1 is running \(pid \d+\); waiting/);
       expect(await networks()).toEqual([network]);
       // What two racing setups left before the lock: a second, empty network with the same name and labels.
       expect(await createDuplicateNetwork(network, { 'dec.project': own.project, 'dec.stack': 'week1' })).toBe(201);
@@ -663,17 +684,13 @@ describe('dec setup week1 twice at once, in a project of its own', () => {
       expect(repaired.code, repaired.stderr).toBe(0);
       expect(repaired.stderr).toContain(`There were 2 networks named ${network}`);
       expect(await networks()).toEqual([network]);
-      // A teardown waits for a setup under way (and the other way round) instead of racing it.
-      await runDec(['teardown', 'week1'], { cwd: own.home, env: own.env });
-      const setUpRun = run();
-      // Once the setup holds the stack's lock (its pid file is written then), tear down.
-      const pidFile = join(own.decHome, 'locks', `${own.project}-week1.pid`);
-      await waitUntil(async () => (existsSync(pidFile) ? true : undefined), { what: 'the setup to take its lock' });
-      const tornDown = await runDec(['teardown', 'week1'], { cwd: own.home, env: own.env, timeoutMs: 120_000 });
-      const setUp = await setUpRun;
-      expect(setUp.code, setUp.stderr).toBe(0);
+      // A teardown waits for a setup under way instead of racing it.
+      release = await holdLock();
+      const tearingDown = dec(['teardown', 'week1'], 3);
+      await untilWaiting(3);
+      await release();
+      const tornDown = await tearingDown;
       expect(tornDown.code, tornDown.stderr).toBe(0);
-      expect(tornDown.stderr).toMatch(/Another dec setup week1 is running \(pid \d+\); waiting/);
       expect(tornDown.stdout).toContain(`removed 1 container (${own.project}-week1-pgdatabase)`);
     } finally {
       await removeDecProject(own.project);
