@@ -3,7 +3,8 @@
 // commit: nothing is pulled) with the real image's interface:
 // - ENTRYPOINT dispatches on the first argument, as entrypoint.sh does:
 //   master   busybox httpd on 8080 whose /json/ page counts the workers that registered in the last
-//            3 s (`aliveworkers`, and a `workers` list with state ALIVE), as Spark's master UI does;
+//            20 s (`aliveworkers`, and a `workers` list with state ALIVE), as Spark's master UI does
+//            (Spark's own spark.worker.timeout is 60 s; 3 s, as it was, lost workers on a loaded CI machine);
 //   worker   waits STANDIN_REGISTER_AFTER seconds (default 2: a JVM is not registered the moment it
 //            starts), then registers with http://spark-master:8080/cgi-bin/register every second;
 //   jupyter  busybox httpd on 8888 answering /api;
@@ -18,7 +19,7 @@ import { dockerCli, docker, ensureBusyboxImage } from './docker.js';
 
 const SPARK_STANDIN_IMAGE = 'dec-test/spark-standin:1';
 /** Bump when the scripts below change: an image with another value is built again. */
-const RECIPE = 'spark-standin-1';
+const RECIPE = 'spark-standin-2';
 
 const ENTRYPOINT = String.raw`#!/bin/sh
 bb=/bin/busybox
@@ -36,7 +37,7 @@ case "${'$'}{1:-}" in
       for f in /tmp/workers/*; do
         [ -f "$f" ] || continue
         t=$($bb cat "$f")
-        if [ $((now - t)) -le 3 ]; then
+        if [ $((now - t)) -le 20 ]; then
           n=$((n + 1))
           list="$list${'$'}{list:+,}{\"id\":\"${'$'}{f##*/}\",\"host\":\"${'$'}{f##*/}\",\"state\":\"ALIVE\",\"cores\":1,\"memory\":1024}"
         fi
