@@ -271,7 +271,8 @@ Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could n
         return;
       }
       const { setup: run } = await import('./commands/setup.js');
-      process.exitCode = await run(contextOf(command), week, options);
+      const subcommands = command.commands.map((sub) => sub.name());
+      process.exitCode = await run(contextOf(command), week, { ...options, subcommands });
     });
   setup
     .command('status')
