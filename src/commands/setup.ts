@@ -189,17 +189,13 @@ async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClien
   }
 }
 
-function applyProgress(
-  ctx: CommandContext,
-  readyLimitMs: number,
-): { onEvent(event: ApplyEvent): void; fail(): void; stop(): void } {
+function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void; fail(): void; stop(): void } {
   const live = startLive(ctx.terminal);
   let lastStep = -1;
   return {
     onEvent(event) {
-      // A health wait is the step with a limit (--timeout): "waiting for pgdatabase: ... 12 s of 120 s".
-      if (event.kind === 'step')
-        live.step(event.text, { limitMs: event.text.startsWith('waiting for ') ? readyLimitMs : undefined });
+      // A health wait carries the limit the wait itself uses: "waiting for pgdatabase: ... 12 s of 120 s".
+      if (event.kind === 'step') live.step(event.text, { limitMs: event.limitMs });
       else if (event.kind === 'pull') {
         const { current, total } = event.progress;
         live.detail(
@@ -451,7 +447,7 @@ export async function setup(
       minMs: 1000,
       maxMs: 3_600_000,
     });
-    const reporter = applyProgress(ctx, readyTimeoutMs);
+    const reporter = applyProgress(ctx);
     let result;
     try {
       result = await withInterruptSignal((signal) =>
