@@ -211,7 +211,11 @@ function registerSetup(program: Command): void {
       collect,
     )
     .option('--image <service=ref>', 'use another image for a service (remembered)', collect)
-    .option('--port <service=port>', 'publish a service on another host port (remembered)', collect)
+    .option(
+      '--port <service=port>',
+      'publish a service on another host port (remembered): its first port, or service.<container port>=port for another, e.g. redpanda.9092=19092',
+      collect,
+    )
     .option(
       '--env <service.VAR=value>',
       'set an env var, e.g. a password (remembered in a 0600 file, never printed)',
