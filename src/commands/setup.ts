@@ -356,7 +356,7 @@ export async function setup(
 
   if (options.printCompose) {
     // The socket of the engine dec would use (a unix one), for a service that controls Docker.
-    const yaml = composeYaml(desired, socket);
+    const yaml = composeYaml(desired, socket, host.arch());
     ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );

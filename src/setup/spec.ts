@@ -89,6 +89,11 @@ export interface DesiredService {
   optional?: 'on' | 'off';
   /** The host port its ready check reads when that is another service's (sparkWorkers: the master's UI). */
   readyHostPort?: number;
+  /**
+   * The only platforms its image exists for (the syllabus's `platforms`, e.g. linux/amd64), when dec pulls
+   * that image: not for an image dec builds (built for the host) or another one given with --image.
+   */
+  platforms?: string[];
 }
 
 export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
@@ -398,6 +403,9 @@ export function desiredStack(
       configHash,
       ...(replicas !== undefined ? { replicas } : {}),
       ...(readyHostPort !== undefined ? { readyHostPort } : {}),
+      ...(spec.platforms && !spec.build && overrides.images[service] === undefined
+        ? { platforms: spec.platforms }
+        : {}),
       ...(spec.optional
         ? { optional: overrides.optional?.includes(service) ? ('on' as const) : ('off' as const) }
         : {}),
