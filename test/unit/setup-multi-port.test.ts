@@ -6,13 +6,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { isDecError } from '../../src/errors.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { setup, type SetupDeps } from '../../src/commands/setup.js';
+import { DecError, isDecError } from '../../src/errors.js';
 import { appliedOverrides, applyFlags } from '../../src/setup/options.js';
 import { desiredStack, noOverrides, renderNext, type DesiredService, type Overrides } from '../../src/setup/spec.js';
 import { readOverrides, saveOverrides } from '../../src/setup/state.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
+import { commandContexts } from '../helpers/command-context.js';
+import { FakeEngine } from '../helpers/fake-engine.js';
+
+const contexts = commandContexts();
+afterEach(() => contexts.cleanup());
 
 const course = parseSyllabus(readFileSync(new URL('../../syllabus/dez-2026.yaml', import.meta.url)), 'dez-2026.yaml');
 const module7 = course.stacks.module7!;
@@ -143,5 +149,27 @@ describe('remembering --port of a second port', () => {
     } finally {
       await rm(home, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a taken second port gets a --port that moves it', () => {
+  it("Redpanda's 9092 held by another process: dec setup module7 --port redpanda.9092=9093, before anything is made", async () => {
+    const engine = new FakeEngine();
+    const deps: SetupDeps = {
+      connect: async () => engine.client,
+      hostPorts: {
+        inUse: async (port) => port === 9092,
+        listener: async (port) => (port === 9092 ? { pid: 812, name: 'kafka' } : undefined),
+      },
+      host: { uid: () => 0, arch: () => 'x64' },
+    };
+    const ctx = contexts.make({ platform: 'linux', options: { syllabus: 'dez-2026' } });
+    const refused = await setup(ctx, 'module7', {}, deps).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DecError);
+    expect((refused as DecError).details).toEqual(['  port 9092 (for redpanda) is held by kafka (pid 812)']);
+    expect((refused as DecError).hint).toBe(
+      'Use another port: dec setup module7 --port redpanda.9092=9093, or free it: kill 812',
+    );
+    expect(engine.calls).toEqual([]);
   });
 });
