@@ -225,7 +225,11 @@ function registerSetup(program: Command): void {
       collect,
     )
     .option('--image <service=ref>', 'use another image for a service (remembered)', collect)
-    .option('--port <service=port>', 'publish a service on another host port (remembered)', collect)
+    .option(
+      '--port <service=port>',
+      'publish a service on another host port (remembered): its first port, or service.<container port>=port for another, e.g. redpanda.9092=19092',
+      collect,
+    )
     .option(
       '--env <service.VAR=value>',
       'set an env var, e.g. a password (remembered in a 0600 file, never printed)',
@@ -285,7 +289,8 @@ Exit codes: 0 ready, 1 a service did not get ready or a port is taken, 2 could n
         return;
       }
       const { setup: run } = await import('./commands/setup.js');
-      process.exitCode = await run(contextOf(command), week, options);
+      const subcommands = command.commands.map((sub) => sub.name());
+      process.exitCode = await run(contextOf(command), week, { ...options, subcommands });
     });
   setup
     .command('status')

@@ -11,12 +11,14 @@ import {
   estimatedRows,
   monthSpans,
   selectSources,
+  tablesReplaced,
   targetState,
   withDatabase,
   type TargetState,
 } from '../data/sources.js';
 import { DecError, ExitCode } from '../errors.js';
 import { JSON_SCHEMA_VERSION } from '../output/json.js';
+import { notConfirmed } from '../output/prompt.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import type { Session } from '../session.js';
 import { fetchAll, loadLines, loadPaths, megabytes, sourceOf, type DataLoadOptions } from './data.js';
@@ -127,7 +129,8 @@ function planLines(
     `${title} → database ${target.database} of ${target.shown}`,
     ...loads.flatMap((load) => {
       const t = totalsOf(load.files);
-      const exists = state.tables.includes(qualified({ schema: load.schema ?? 'public', table: load.table }));
+      const name = qualified({ schema: load.schema ?? 'public', table: load.table });
+      const exists = state.tables.includes(name);
       const effect = state.error
         ? mode === 'append'
           ? 'added to the table'
@@ -136,7 +139,9 @@ function planLines(
           ? 'a new table'
           : mode === 'append'
             ? 'added to the table'
-            : 'replaces the table';
+            : state.filled.includes(name)
+              ? 'replaces the table and the rows it holds'
+              : 'replaces the table (empty now)';
       return [
         `  ${style.bold(qualified(load))} ← ${load.dataset} ${monthSpans(load.months) || '(one file)'} · ${effect}`,
         `      ${filesText(t)}${t.rows > 0 ? ` · about ${t.rows.toLocaleString('en')} rows` : ''}`,
@@ -277,21 +282,19 @@ export async function loadSources(
       hint: `Check --database (psql -l lists them), or leave it out: ${stackId}'s sources go into ${spec.name}, made when missing.`,
     });
   ctx.terminal.error(planLines(ctx, title, planned, server, state, mode).join('\n'));
-  if (!options.yes) {
+  // Asked only when tables that hold rows would be replaced; in a script (no terminal, CI) that needs --yes.
+  const replaced = tablesReplaced(planned, state, mode);
+  if (replaced.length > 0 && !options.yes) {
     const all = totalsOf(planned.flatMap((l) => l.files));
     const what =
       all.toDownload > 0
-        ? `Download ${all.toDownload} file${all.toDownload === 1 ? '' : 's'}${all.downloadBytes > 0 ? ` (${megabytes(all.downloadBytes)})` : ''} and load`
-        : 'Load';
+        ? `Download ${all.toDownload} file${all.toDownload === 1 ? '' : 's'}${all.downloadBytes > 0 ? ` (${megabytes(all.downloadBytes)})` : ''} and replace`
+        : 'Replace';
+    const tables = replaced.length === 1 ? replaced[0]! : `${replaced.slice(0, -1).join(', ')} and ${replaced.at(-1)!}`;
     if (
-      !(await ctx.prompt.confirm(
-        `${what} ${planned.length === 1 ? 'this table' : `these ${planned.length} tables`}?`,
-        '--yes',
-      ))
-    ) {
-      ctx.terminal.print('Nothing was downloaded or loaded.');
-      return ExitCode.ok;
-    }
+      !(await ctx.prompt.confirm(`${what} ${tables}, which ${replaced.length === 1 ? 'holds' : 'hold'} data?`, '--yes'))
+    )
+      throw notConfirmed(`${title} were not downloaded or loaded`);
   }
   let createdDatabase = false;
   if (!state.database) {

@@ -51,6 +51,7 @@ import { readOverrides, runningStack, saveOverrides, stackWith } from '../setup/
 import { gcloudProject, gcpEnv, usesGcp } from '../setup/gcp.js';
 import { checkOtherVariants, lighterVariantHint, rememberVariant, weekStack, weekVariants } from '../setup/variant.js';
 import { setupVariant, variantFlagText } from '../setup/variant-flags.js';
+import { misspeltSubcommand, subcommandTypo } from '../setup/setup-word.js';
 import { jupyterLines } from '../setup/jupyter.js';
 import { clusterLines, clusterStatus } from '../setup/spark.js';
 import { clusterSettings } from '../setup/workers.js';
@@ -90,6 +91,8 @@ export interface SetupOptions {
   workers?: string;
   workerCores?: string;
   workerMemory?: string;
+  /** Not a flag: the commands beside <week> (`status`), so `dec setup stauts` gets "did you mean status?". */
+  subcommands?: readonly string[];
 }
 
 /** "yellow:2021-01,zones,fhv:2019-01..2019-03" → what to load. */
@@ -132,9 +135,16 @@ interface Target {
  * The week and its stack: the variant the flag names, else the one the ref names (`week2-light`), else
  * the one remembered from the last setup, else the week's own stack.
  */
-async function resolveTarget(ctx: CommandContext, ref: string, wanted?: string): Promise<Target> {
+async function resolveTarget(
+  ctx: CommandContext,
+  ref: string,
+  wanted?: string,
+  subcommands: readonly string[] = [],
+): Promise<Target> {
   const project = projectFromEnv(ctx.env);
   const session = await openSession(ctx);
+  const meant = misspeltSubcommand(session.course, ref, subcommands);
+  if (meant) throw subcommandTypo('dec setup', ref, meant, subcommands);
   const { week, named, remembered, variant, stackId } = await weekStack(ctx.env, session.course, ref, wanted);
   if (named && wanted !== undefined && wanted !== named.variant)
     throw new DecError(
@@ -179,17 +189,13 @@ async function engine(ctx: CommandContext, deps: SetupDeps): Promise<DockerClien
   }
 }
 
-function applyProgress(
-  ctx: CommandContext,
-  readyLimitMs: number,
-): { onEvent(event: ApplyEvent): void; fail(): void; stop(): void } {
+function applyProgress(ctx: CommandContext): { onEvent(event: ApplyEvent): void; fail(): void; stop(): void } {
   const live = startLive(ctx.terminal);
   let lastStep = -1;
   return {
     onEvent(event) {
-      // A health wait is the step with a limit (--timeout): "waiting for pgdatabase: ... 12 s of 120 s".
-      if (event.kind === 'step')
-        live.step(event.text, { limitMs: event.text.startsWith('waiting for ') ? readyLimitMs : undefined });
+      // A health wait carries the limit the wait itself uses: "waiting for pgdatabase: ... 12 s of 120 s".
+      if (event.kind === 'step') live.step(event.text, { limitMs: event.limitMs });
       else if (event.kind === 'pull') {
         const { current, total } = event.progress;
         live.detail(
@@ -234,7 +240,7 @@ export async function setup(
   options: SetupOptions,
   deps: SetupDeps = realSetupDeps(ctx),
 ): Promise<number> {
-  const target = await resolveTarget(ctx, ref, setupVariant(options));
+  const target = await resolveTarget(ctx, ref, setupVariant(options), options.subcommands);
   const host = deps.host ?? PROCESS_HOST;
   if (options.down || options.destroy) {
     // These describe a stack to start; with --down they would be ignored while containers go.
@@ -350,7 +356,7 @@ export async function setup(
 
   if (options.printCompose) {
     // The socket of the engine dec would use (a unix one), for a service that controls Docker.
-    const yaml = composeYaml(desired, socket);
+    const yaml = composeYaml(desired, socket, host.arch());
     ctx.terminal.emit({ schemaVersion: JSON_SCHEMA_VERSION, stack: stackId, format: 'compose', compose: yaml }, () =>
       yaml.trimEnd(),
     );
@@ -441,7 +447,7 @@ export async function setup(
       minMs: 1000,
       maxMs: 3_600_000,
     });
-    const reporter = applyProgress(ctx, readyTimeoutMs);
+    const reporter = applyProgress(ctx);
     let result;
     try {
       result = await withInterruptSignal((signal) =>

@@ -114,6 +114,23 @@ export interface TargetState {
   schemas: string[];
   /** schema.table names that exist, of those asked about. */
   tables: string[];
+  /** Of those, the ones that hold at least one row (replacing them loses data). */
+  filled: string[];
+}
+
+/**
+ * The tables (schema.table) a load would replace that hold rows now: what a student is asked about
+ * before loading. None for an append, which replaces nothing, nor for new or empty tables.
+ */
+export function tablesReplaced(
+  loads: ReadonlyArray<{ schema?: string; table: string }>,
+  state: Pick<TargetState, 'filled'>,
+  mode: 'replace' | 'append',
+): string[] {
+  if (mode === 'append') return [];
+  return loads
+    .map((load) => `${load.schema ?? 'public'}.${load.table}`)
+    .filter((name, index, all) => state.filled.includes(name) && all.indexOf(name) === index);
 }
 
 /**
@@ -131,24 +148,30 @@ export async function targetState(
       const found = await client.query('select 1 from pg_database where datname = $1', [database]);
       return Boolean(found.rowCount);
     });
-    if (!exists) return { database: false, schemas: [], tables: [] };
+    if (!exists) return { database: false, schemas: [], tables: [], filled: [] };
     return await withPgClient({ connectionString: withDatabase(serverUrl, database) }, timeoutMs, async (client) => {
       const schemas = await client.query<{ name: string }>(
         'select nspname as name from pg_namespace where nspname = any($1)',
         [[...new Set(tables.map((t) => t.schema))]],
       );
       const found: string[] = [];
+      const filled: string[] = [];
       for (const { schema, table } of tables) {
         const row = await client.query(
           'select 1 from pg_class c join pg_namespace n on n.oid = c.relnamespace where n.nspname = $1 and c.relname = $2',
           [schema, table],
         );
-        if (row.rowCount) found.push(`${schema}.${table}`);
+        if (!row.rowCount) continue;
+        found.push(`${schema}.${table}`);
+        // One row is enough to know: no count of a table of millions. Unreadable: taken as holding data.
+        const name = `${client.escapeIdentifier(schema)}.${client.escapeIdentifier(table)}`;
+        const rows = await client.query(`select 1 from ${name} limit 1`).catch(() => ({ rowCount: 1 }));
+        if (rows.rowCount) filled.push(`${schema}.${table}`);
       }
-      return { database: true, schemas: schemas.rows.map((r) => r.name), tables: found };
+      return { database: true, schemas: schemas.rows.map((r) => r.name), tables: found, filled };
     });
   } catch (error) {
-    return { error: (error as Error).message, database: false, schemas: [], tables: [] };
+    return { error: (error as Error).message, database: false, schemas: [], tables: [], filled: [] };
   }
 }
 

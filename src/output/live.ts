@@ -43,14 +43,20 @@ export function formatDuration(ms: number): string {
   return `${Math.floor(seconds / 60)} min${rest > 0 ? ` ${rest} s` : ''}`;
 }
 
+/**
+ * The time taken against the limit: "12 s of 120 s" within it, and once the limit has passed (the last
+ * look, the log tail and the clean-up still run) "4 s, past the 3 s limit", never "4 s of 3 s".
+ */
+function againstLimit(elapsedMs: number, limitMs: number): string {
+  const elapsed = formatDuration(elapsedMs);
+  const limit = formatDuration(limitMs);
+  return elapsedMs > limitMs && elapsed !== limit ? `${elapsed}, past the ${limit} limit` : `${elapsed} of ${limit}`;
+}
+
 /** The live line's text: what is happening, then the time taken and the limit, cut to the width. */
 export function liveText(text: string, elapsedMs: number, limitMs: number | undefined, width: number): string {
   const time =
-    limitMs !== undefined
-      ? `${formatDuration(elapsedMs)} of ${formatDuration(limitMs)}`
-      : elapsedMs >= 1000
-        ? formatDuration(elapsedMs)
-        : '';
+    limitMs !== undefined ? againstLimit(elapsedMs, limitMs) : elapsedMs >= 1000 ? formatDuration(elapsedMs) : '';
   if (time === '') return fitWidth(text, width);
   const whole = `${text} … ${time}`;
   if (displayWidth(whole) <= width) return whole;

@@ -28,7 +28,8 @@ import {
 } from './binds.js';
 
 export type ApplyEvent =
-  | { kind: 'step'; text: string }
+  /** `limitMs`: a wait with that limit (a health wait: the readiness limit in force). */
+  | { kind: 'step'; text: string; limitMs?: number }
   | { kind: 'pull'; image: string; progress: PullProgress }
   | { kind: 'build'; image: string; progress: BuildProgress }
   | { kind: 'ready'; service: string; ms: number }
@@ -628,7 +629,11 @@ async function startServices(
         const begun = await started(action);
         const { service } = action;
         if (!begun) return;
-        step(`waiting for ${instanceName(service)}: ${describeReady(service)}`);
+        options.onEvent({
+          kind: 'step',
+          text: `waiting for ${instanceName(service)}: ${describeReady(service)}`,
+          limitMs: run.readyTimeoutMs,
+        });
         const readyMs = await waitReady(client, service, begun.id, begun.since, run, run.sleep);
         created.ready.add(service.service);
         outcomes.get(action)!.readyMs = readyMs;

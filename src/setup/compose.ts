@@ -4,6 +4,7 @@
 import { Document, Scalar } from 'yaml';
 import { postgresReadiness } from '../postgres/login.js';
 import { DOCKER_SOCKET_TARGET } from './binds.js';
+import { dockerArch } from './platforms.js';
 import type { DesiredService, DesiredStack } from './spec.js';
 
 /** The variable a secret env value is read from, e.g. pgdatabase + POSTGRES_PASSWORD → PGDATABASE_POSTGRES_PASSWORD. */
@@ -66,11 +67,24 @@ function volumeEntries(service: DesiredService, socket: string): string[] {
   ];
 }
 
+/**
+ * The platform to pin a service to: its image's only one, when that is not this machine's (`arch`,
+ * Node's name), where dec runs it under emulation; Compose then pulls and runs the same image, without
+ * the "platform does not match" warning. undefined when it runs natively or the machine is not known.
+ */
+function emulatedPlatform(service: Pick<DesiredService, 'platforms'>, arch: string | undefined): string | undefined {
+  const platforms = service.platforms;
+  if (arch === undefined || platforms === undefined || platforms.length === 0) return undefined;
+  const native = dockerArch(arch);
+  return platforms.some((platform) => platform.split('/')[1] === native) ? undefined : platforms[0];
+}
+
 function composeService(
   service: DesiredService,
   stack: DesiredStack,
   healthy: ReadonlySet<string>,
   socket: string,
+  arch: string | undefined,
 ): Record<string, unknown> {
   const network = stack.network;
   const entry: Record<string, unknown> = { image: service.image, container_name: service.containerName };
@@ -82,6 +96,8 @@ function composeService(
   // Compose builds it from the same context and tags it with the same name (digest included).
   if (service.build) entry.build = composeBuild(service.build);
   if (service.build?.platform !== undefined) entry.platform = service.build.platform;
+  const emulated = emulatedPlatform(service, arch);
+  if (emulated !== undefined) entry.platform = emulated;
   const env = Object.entries(service.env);
   if (env.length > 0) {
     entry.environment = Object.fromEntries(
@@ -139,7 +155,7 @@ function composeCondition(
   return healthy.has(dependency) ? 'service_healthy' : 'service_started';
 }
 
-function headerLines(desired: DesiredStack): string[] {
+function headerLines(desired: DesiredStack, arch: string | undefined): string[] {
   const lines = [
     `docker-compose.yaml for the dec stack "${desired.stack}" (${desired.title}), from \`dec setup --print-compose\`.`,
     'It uses the same container, volume and network names as dec, so the data is shared with `dec setup`:',
@@ -165,6 +181,14 @@ function headerLines(desired: DesiredStack): string[] {
     lines.push('', 'Compose cannot express the files dec puts into containers before they start:');
     for (const file of files) lines.push(`  ${file.path} in ${file.service.service} (${file.service.containerName})`);
     lines.push('Without them the services still run; `dec setup` adds them.');
+  }
+  const emulated = desired.services.filter((s) => emulatedPlatform(s, arch) !== undefined);
+  if (emulated.length > 0) {
+    lines.push(
+      '',
+      `${emulated.map((s) => s.service).join(', ')}: ${emulated.length === 1 ? 'its image exists' : 'their images exist'} for ${emulatedPlatform(emulated[0]!, arch)} only, so \`platform:\` pins ${emulated.length === 1 ? 'it' : 'them'} there`,
+      `and this ${dockerArch(arch!)} machine runs ${emulated.length === 1 ? 'it' : 'them'} under emulation, as dec does (slower; see dec doctor).`,
+    );
   }
   const optional = desired.services.filter((s) => s.optional !== undefined).map((s) => s.service);
   if (optional.length > 0) {
@@ -207,11 +231,16 @@ function projectName(desired: DesiredStack): string {
  * named volumes/networks, but refuses a top-level `name:`: the project name is a comment in the header
  * instead. Every container, volume and network has an explicit name, so the project name only labels them.
  */
-export function composeYaml(desired: DesiredStack, socket = DOCKER_SOCKET_TARGET): string {
+export function composeYaml(
+  desired: DesiredStack,
+  socket = DOCKER_SOCKET_TARGET,
+  /** This machine's CPU (Node's name, process.arch): an amd64-only image is pinned on another. */
+  arch?: string,
+): string {
   const healthy = new Set(desired.services.filter((s) => healthcheck(s) !== undefined).map((s) => s.service));
   const compose: Record<string, unknown> = {
     services: Object.fromEntries(
-      desired.services.map((service) => [service.service, composeService(service, desired, healthy, socket)]),
+      desired.services.map((service) => [service.service, composeService(service, desired, healthy, socket, arch)]),
     ),
   };
   if (desired.volumes.length > 0) {
@@ -224,5 +253,5 @@ export function composeYaml(desired: DesiredStack, socket = DOCKER_SOCKET_TARGET
   // YAML 1.1 rules for quoting, so yes/on/22:22 stay strings for older YAML readers too.
   const document = new Document(compose, { version: '1.1' });
   const body = document.toString({ lineWidth: 0 });
-  return `${headerLines(desired).join('\n')}\n\n${body}`;
+  return `${headerLines(desired, arch).join('\n')}\n\n${body}`;
 }

@@ -84,7 +84,7 @@ export async function checkPorts(up: UpPlan, desired: DesiredStack, seams: PortS
       const free = fix?.command ? `free it: ${fix.command}` : undefined;
       hint ??= flag
         ? `Use another port: dec setup ${stack} ${flag}${free ? `, or ${free}` : ''}`
-        : `--port moves only ${service}'s first port (${action.service.ports[0]?.host ?? port.host}), not ${port.host}: ${free ?? `free port ${port.host}`}`;
+        : `Free port ${port.host}${fix?.command ? `: ${fix.command}` : ''}`;
     }
   }
   if (problems.length > 0) {

@@ -4,7 +4,7 @@ import { imageReferenceProblem } from '../docker/engine-errors.js';
 import { DecError } from '../errors.js';
 import type { Stack } from '../syllabus/schema.js';
 import { nearest } from '../util/nearest.js';
-import type { Overrides } from './spec.js';
+import { hostPortOf, portKey, type Overrides } from './spec.js';
 
 export interface SetupFlags {
   port?: string[];
@@ -56,17 +56,24 @@ function parsePort(flag: string, text: string): number {
 
 /** The host port each published port of the stack ends up on, to catch two on one port. */
 function checkPortClashes(overrides: Overrides, stack: Stack): void {
-  const holders = new Map<number, string>();
+  const holders = new Map<number, { service: string; container: number }>();
   for (const [service, spec] of Object.entries(stack.services)) {
     (spec.ports ?? []).forEach((port, index) => {
-      const host = index === 0 ? (overrides.ports[service] ?? port.host) : port.host;
+      const host = hostPortOf(overrides, service, index, port);
       const other = holders.get(host);
-      if (other !== undefined && other !== service) {
-        throw new DecError(`--port: ${other} and ${service} would both publish host port ${host}.`, {
-          hint: `Pick another port for one of them, e.g. --port ${service}=${host + 1}.`,
+      const flag = `--port ${portKey(service, index, port.container)}=${host + 1}`;
+      if (other !== undefined && other.service !== service) {
+        throw new DecError(`--port: ${other.service} and ${service} would both publish host port ${host}.`, {
+          hint: `Pick another port for one of them, e.g. ${flag}.`,
         });
       }
-      holders.set(host, service);
+      if (other !== undefined && other.container !== port.container) {
+        throw new DecError(
+          `--port: ${service} would publish its container ports ${other.container} and ${port.container} both on host port ${host}.`,
+          { hint: `Pick another port for one of them, e.g. ${flag}.` },
+        );
+      }
+      holders.set(host, { service, container: port.container });
     });
   }
 }
@@ -83,15 +90,25 @@ export function applyFlags(current: Overrides, flags: SetupFlags, stack: Stack):
 
   for (const value of flags.port ?? []) {
     const [name, port] = splitAssignment('--port', value, '<service>=<host port>', 'pgdatabase=5433');
-    const service = checkService('--port', name, stack);
-    if ((stack.services[service]?.ports ?? []).length === 0) {
+    // `redpanda.9092=19092`: one of the service's published ports, by its container port.
+    const dot = name.lastIndexOf('.');
+    const service = checkService('--port', dot < 0 ? name : name.slice(0, dot), stack);
+    const published = stack.services[service]?.ports ?? [];
+    if (published.length === 0) {
       throw new DecError(`--port: ${service} publishes no port, so there is no host port to change.`, {
         hint: `Services that publish one: ${servicesOf(stack)
           .filter((s) => (stack.services[s]?.ports ?? []).length > 0)
           .join(', ')}.`,
       });
     }
-    next.ports[service] = parsePort('--port', port);
+    const index = dot < 0 ? 0 : published.findIndex((p) => String(p.container) === name.slice(dot + 1).trim());
+    if (index < 0) {
+      throw new DecError(`--port: ${service} publishes no container port ${name.slice(dot + 1)}.`, {
+        hint: `Its ports: ${published.map((p, i) => `--port ${portKey(service, i, p.container)}=<host port> moves ${p.host}`).join('; ')}.`,
+      });
+    }
+    // The first port by either name is remembered under the service's (`redpanda.8082` is `redpanda`).
+    next.ports[portKey(service, index, published[index]!.container)] = parsePort('--port', port);
   }
 
   for (const value of flags.image ?? []) {
@@ -179,9 +196,20 @@ export function appliedOverrides(
         .map((service) => [service, (services.includes(service) ? from : to)[service]] as const)
         .filter((entry): entry is readonly [string, T] => entry[1] !== undefined),
     );
+  // --port of a service's other ports (`redpanda.9092`) goes with the service, as its first port does.
+  const pickPorts = (from: Record<string, number>, to: Record<string, number>) =>
+    Object.fromEntries(
+      servicesOf(stack).flatMap((service) =>
+        (stack.services[service]?.ports ?? []).flatMap((port, index) => {
+          const key = portKey(service, index, port.container);
+          const host = (services.includes(service) ? from : to)[key];
+          return host === undefined ? [] : [[key, host] as const];
+        }),
+      ),
+    );
   const whole = servicesOf(stack).every((service) => services.includes(service));
   return {
-    ports: pick(next.ports, saved.ports),
+    ports: pickPorts(next.ports, saved.ports),
     images: pick(next.images, saved.images),
     env: pick(next.env, saved.env),
     expose: whole ? next.expose : saved.expose,

@@ -17,7 +17,10 @@ import {
 } from '../syllabus/schema.js';
 
 export interface Overrides {
-  /** service → host port for its first published port */
+  /**
+   * service → host port for its first published port (`--port kafka=19092`); `service.<container port>`
+   * → host port for another of its published ports (`--port redpanda.9092=19092`).
+   */
   ports: Record<string, number>;
   /** service → image reference */
   images: Record<string, string>;
@@ -86,6 +89,11 @@ export interface DesiredService {
   optional?: 'on' | 'off';
   /** The host port its ready check reads when that is another service's (sparkWorkers: the master's UI). */
   readyHostPort?: number;
+  /**
+   * The only platforms its image exists for (the syllabus's `platforms`, e.g. linux/amd64), when dec pulls
+   * that image: not for an image dec builds (built for the host) or another one given with --image.
+   */
+  platforms?: string[];
 }
 
 export interface DesiredBind extends Omit<Bind, 'from' | 'readOnly' | 'ifMissing'> {
@@ -239,13 +247,28 @@ function hashOf(value: unknown): string {
 
 type PublishedPorts = Record<string, DesiredService['ports']>;
 
+/** The key of `overrides.ports` that moves a service's published port: its name for the first, else `name.<container port>`. */
+export function portKey(service: string, index: number, container: number): string {
+  return index === 0 ? service : `${service}.${container}`;
+}
+
+/** The host port a service's published port ends up on: the student's --port, else the syllabus's. */
+export function hostPortOf(
+  overrides: Pick<Overrides, 'ports'>,
+  service: string,
+  index: number,
+  port: { host: number; container: number },
+): number {
+  return overrides.ports[portKey(service, index, port.container)] ?? port.host;
+}
+
 function publishedPorts(stack: Stack, overrides: Overrides): PublishedPorts {
   return Object.fromEntries(
     Object.entries(stack.services).map(([service, spec]) => [
       service,
       (spec.ports ?? []).map((port, index) => ({
         hostIp: overrides.expose ? '0.0.0.0' : '127.0.0.1',
-        host: index === 0 && overrides.ports[service] !== undefined ? overrides.ports[service]! : port.host,
+        host: hostPortOf(overrides, service, index, port),
         container: port.container,
       })),
     ]),
@@ -255,8 +278,9 @@ function publishedPorts(stack: Stack, overrides: Overrides): PublishedPorts {
 const HOST_PORT_PLACEHOLDER = /\{([a-z0-9-]+)\.(\d+)\}/g;
 
 /**
- * Fills {service.<container port>} in an env value with that port's host port: Kafka's advertised
- * listener must name the port clients on the host use, which --port may have changed.
+ * Fills {service.<container port>} in an env value or a command's argument with that port's host port:
+ * Kafka's (and Redpanda's) advertised listener must name the port clients on the host use, which --port
+ * may have changed.
  */
 export function fillHostPorts(value: string, ports: PublishedPorts): string {
   return value.replace(HOST_PORT_PLACEHOLDER, (whole, service: string, port: string) =>
@@ -291,6 +315,8 @@ export function desiredStack(
     const configured = envOf({ ...syllabusEnv, ...(overrides.env[service] ?? {}) });
     const env = { ...configured, ...envOf(overrides.envSecrets?.[service] ?? {}) };
     const ports = published[service]!;
+    // Redpanda advertises its host address on its command line: {redpanda.9092} follows --port too.
+    const command = spec.command?.map((part) => fillHostPorts(part, published));
     const mounts = (spec.volumes ?? []).map((volume) => ({
       volume: volumeName(project, stackId, volume.name),
       path: volume.path,
@@ -304,7 +330,7 @@ export function desiredStack(
     const configHash = hashOf({
       image,
       env: configured,
-      command: spec.command ?? null,
+      command: command ?? null,
       ports,
       mounts,
       aliases: spec.aliases ?? [],
@@ -346,7 +372,7 @@ export function desiredStack(
       env,
       secretEnv: spec.secretEnv ?? [],
       ...(Object.keys(secretsFrom).length > 0 ? { secretsFrom } : {}),
-      command: spec.command,
+      command,
       ports,
       mounts,
       aliases: [service, ...(spec.aliases ?? [])],
@@ -377,6 +403,9 @@ export function desiredStack(
       configHash,
       ...(replicas !== undefined ? { replicas } : {}),
       ...(readyHostPort !== undefined ? { readyHostPort } : {}),
+      ...(spec.platforms && !spec.build && overrides.images[service] === undefined
+        ? { platforms: spec.platforms }
+        : {}),
       ...(spec.optional
         ? { optional: overrides.optional?.includes(service) ? ('on' as const) : ('off' as const) }
         : {}),

@@ -252,7 +252,10 @@ const serviceSchema = z.strictObject({
     .array(envName)
     .optional()
     .describe('Env vars that hold secrets: never printed, stored only in a 0600 file.'),
-  command: z.array(z.string()).optional(),
+  command: z
+    .array(z.string())
+    .optional()
+    .describe("{service.<container port>} is that port's host port (Redpanda's advertised addresses)."),
   ports: z
     .array(z.strictObject({ host: z.number().int().min(1).max(65535), container: z.number().int().min(1).max(65535) }))
     .optional()

@@ -42,9 +42,12 @@ function checkExcessWords(command: Command): void {
   // `dec weeks shwo 3` runs the group's default command (list) with the words; `dec progress dne 1`
   // runs the group's own action. Either way the first word was meant as a subcommand.
   const group = command.commands.length > 0 ? command : isDefaultOf(command) ? command.parent : null;
-  if (group && extra[0] === typed[0]) {
+  // `dec setup stauts week1`: the group's own argument took the first word, the rest is too much; an
+  // error either way, so a first word near a subcommand is told as that subcommand.
+  const names = group ? subcommandNames(group) : [];
+  const asSubcommand = group === command && extra[0] !== typed[0] && nearest(typed[0]!, names) !== undefined;
+  if (group && (extra[0] === typed[0] || asSubcommand)) {
     const word = typed[0]!;
-    const names = subcommandNames(group);
     const meant = nearest(word, names);
     const groupPath = commandPath(group);
     throw new DecError(`${groupPath} has no command "${word}"${meant ? `; did you mean ${meant}?` : '.'}`, {

@@ -34,6 +34,23 @@ describe('typos get the nearest command or option, and the command line to run',
     expect(run.stderr).toContain('Run: dec setup week1 --down');
   });
 
+  it('dec setup stauts: did you mean status? (and a real week is still a week)', async () => {
+    for (const args of [
+      ['setup', 'stauts'],
+      ['setup', 'stauts', 'week1'],
+    ]) {
+      const run = await dec(...args);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stderr).toMatch(/dec setup has no (week or )?command "stauts"; did you mean status\?/);
+      expect(run.stderr).toContain(`Run: dec setup status${args.length > 2 ? ' week1' : ''}`);
+      expect(run.stderr).not.toMatch(/There is no week|\n\s+at /);
+    }
+    // A week's name is never taken for the subcommand (--print-compose needs no engine).
+    const week = await dec('setup', 'week1', '--print-compose');
+    expect(week.code, week.stderr).toBe(0);
+    expect(week.stdout).toContain('pgdatabase');
+  });
+
   it("a subcommand's usage error points to its own help", async () => {
     const missing = await dec('progress', 'undo');
     expect(missing.code).toBe(2);

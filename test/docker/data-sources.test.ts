@@ -3,7 +3,8 @@
 // login: root/root, database ny_taxi) and a loopback HTTP mirror this test runs. The database and
 // schema are made when missing, ny_taxi keeps exactly what it had, a re-run replaces (or --append adds
 // to) each table, Ctrl-C leaves the table as it was, --dry-run and a refused prompt change nothing,
-// and names that are not plain identifiers are refused before anything is downloaded.
+// only replacing a table that holds rows is asked about (--yes in a script), and names that are not
+// plain identifiers are refused before anything is downloaded.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -236,14 +237,14 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
     ]);
   });
 
-  it('in a script without --yes: exit 2 naming --yes, after the plan; nothing downloaded or made', async () => {
-    requests.length = 0;
+  it('in a script without --yes, when nothing would be replaced: no question, the plan, then the load', async () => {
     const run = await dec(['data', 'load', '--for', 'week4', '--db', db]);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('trips_data_all.yellow_tripdata');
-    expect(run.stderr).toContain('Pass --yes to confirm');
-    expect(gets()).toEqual([]);
-    expect(await databases()).not.toContain('production');
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/trips_data_all\.yellow_tripdata ← yellow 2019-01\.\.2019-02 · a new table/);
+    expect(run.stderr).not.toContain('--yes');
+    expect(run.stdout).toContain("week4's sources: 3 tables in production, 750 rows");
+    // Back to a server without production, for the test after.
+    await query('ny_taxi', 'drop database production');
   });
 
   it('--yes: makes production and trips_data_all (and says so), loads the three tables; ny_taxi as it was', async () => {
@@ -258,7 +259,8 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
     expect(run.stdout).toContain("week4's sources: 3 tables in production, 750 rows");
     // Progress per month on stderr (a log, not a terminal here).
     expect(run.stderr).toContain('yellow_tripdata_2019-02.csv.gz');
-    expect(gets()).toHaveLength(5);
+    // The run before downloaded them: from the cache now.
+    expect(gets()).toEqual([]);
     expect(await count('trips_data_all.yellow_tripdata')).toBe(500);
     expect(await count('trips_data_all.green_tripdata')).toBe(200);
     expect(await count('trips_data_all.fhv_tripdata')).toBe(50);
@@ -299,6 +301,32 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
     expect(await nyTaxi()).toEqual(before);
   });
 
+  it('in a script, replacing tables that hold rows needs --yes: refused with exit 2 and nothing changed; an empty one is not asked about', async () => {
+    requests.length = 0;
+    const refused = await dec(['data', 'load', '--for', 'week4', 'yellow', '2019-01', '--db', db]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('replaces the table and the rows it holds');
+    expect(refused.stderr).toContain('Replace trips_data_all.yellow_tripdata, which holds data?');
+    expect(refused.stderr).toContain('Pass --yes to confirm');
+    expect(await count('trips_data_all.yellow_tripdata')).toBe(500);
+    // With CI set as well; and every table that holds rows is named.
+    const ci = await runDec(['data', 'load', '--for', 'week4', '--db', db, '--syllabus', syllabus], {
+      cwd,
+      env: { ...sandbox.env, CI: 'true' },
+    });
+    expect(ci.code).toBe(2);
+    expect(ci.stderr).toContain(
+      'Replace trips_data_all.yellow_tripdata, trips_data_all.green_tripdata and trips_data_all.fhv_tripdata, which hold data?',
+    );
+    // An empty table is replaced without a question.
+    await query('production', 'truncate trips_data_all.fhv_tripdata');
+    const empty = await dec(['data', 'load', '--for', 'week4', 'fhv', '--db', db]);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stderr).toContain('replaces the table (empty now)');
+    expect(await count('trips_data_all.fhv_tripdata')).toBe(50);
+    expect(gets()).toEqual([]);
+  });
+
   it('a re-run replaces each table with the months asked for; --append adds; downloads come from the cache', async () => {
     requests.length = 0;
     const again = await dec(['data', 'load', '--for', 'week4', 'yellow', '2019-01', '--db', db, '--yes']);
@@ -307,7 +335,7 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
     expect(again.stdout).not.toContain('made schema');
     expect(await count('trips_data_all.yellow_tripdata')).toBe(300);
     expect(await count('trips_data_all.green_tripdata')).toBe(200);
-    const added = await dec(['data', 'load', '--for', 'week4', 'yellow', '2019-02', '--db', db, '--yes', '--append']);
+    const added = await dec(['data', 'load', '--for', 'week4', 'yellow', '2019-02', '--db', db, '--append']);
     expect(added.code, added.stderr).toBe(0);
     expect(await count('trips_data_all.yellow_tripdata')).toBe(500);
     // Months alone: each source's own among them (FHV has no 2019-02).
@@ -377,23 +405,33 @@ describe('dec data load --for week4 (real PostgreSQL, a loopback mirror)', () =>
     );
   }, 180_000);
 
-  it('at a terminal: asks with the size; "no" changes nothing, "yes" loads into the stack\'s own Postgres', async () => {
+  it('at a terminal: asks only before replacing a table that holds rows; "no" changes nothing (exit 1), "yes" replaces', async () => {
     await query('ny_taxi', 'drop database production');
-    const answers = [false, true];
-    for (const answer of answers) {
-      const ctx = contexts.make({ interactive: true, answers: [answer], options: { syllabus } });
-      // Week 1's Postgres as dec setup runs it: its remembered port (no --db).
-      await saveOverrides(ctx.env, 'sources-test', 'week1', { ...noOverrides(), ports: { pgdatabase: postgres.port } });
-      const code = await dataLoad(ctx, 'green', ['2019-01'], { for: '4' });
-      expect(code).toBe(0);
-      expect(ctx.asked).toEqual([expect.stringMatching(/^Download 1 file \([\d.]+ MB\) and load this table\?$/)]);
-      expect(ctx.stderr()).toContain(`week1's Postgres (127.0.0.1:${postgres.port})`);
-      if (!answer) {
-        expect(ctx.stdout()).toContain('Nothing was downloaded or loaded.');
-        expect(await databases()).not.toContain('production');
-      }
-    }
+    const terminal = (answers: boolean[]) => contexts.make({ interactive: true, answers, options: { syllabus } });
+    // A new table: loaded into the stack's own Postgres without a question.
+    const first = terminal([]);
+    // Week 1's Postgres as dec setup runs it: its remembered port (no --db).
+    await saveOverrides(first.env, 'sources-test', 'week1', { ...noOverrides(), ports: { pgdatabase: postgres.port } });
+    expect(await dataLoad(first, 'green', ['2019-01'], { for: '4' })).toBe(0);
+    expect(first.asked).toEqual([]);
+    expect(first.stderr()).toContain(`week1's Postgres (127.0.0.1:${postgres.port})`);
     expect(await count('trips_data_all.green_tripdata')).toBe(120);
+    // Now it holds rows: asked, with the download when there is one.
+    const question =
+      /^(Download 1 file \([\d.]+ MB\) and replace|Replace) trips_data_all\.green_tripdata, which holds data\?$/;
+    const no = terminal([false]);
+    await saveOverrides(no.env, 'sources-test', 'week1', { ...noOverrides(), ports: { pgdatabase: postgres.port } });
+    const refused = await dataLoad(no, 'green', ['2019-02'], { for: '4' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(DecError);
+    expect((refused as DecError).exitCode).toBe(1);
+    expect((refused as DecError).message).toContain('nothing was changed');
+    expect(no.asked).toEqual([expect.stringMatching(question)]);
+    expect(await count('trips_data_all.green_tripdata')).toBe(120);
+    const yes = terminal([true]);
+    await saveOverrides(yes.env, 'sources-test', 'week1', { ...noOverrides(), ports: { pgdatabase: postgres.port } });
+    expect(await dataLoad(yes, 'green', ['2019-02'], { for: '4' })).toBe(0);
+    expect(yes.asked).toEqual([expect.stringMatching(question)]);
+    expect(await count('trips_data_all.green_tripdata')).toBe(80);
   });
 });
 

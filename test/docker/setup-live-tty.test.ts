@@ -72,6 +72,9 @@ describe('dec setup on a terminal', () => {
     expect(code, screen).not.toBe(0);
     // The spinner was shown, with the limit.
     expect(stripVTControlCharacters(screen)).toMatch(/waiting for pgdatabase.* of 3 s/u);
+    // Never an impossible "8 s of 3 s" while the last look, the log tail and the clean-up run.
+    for (const [shown, elapsed, limit] of stripVTControlCharacters(screen).matchAll(/(\d+) s of (\d+) s/gu))
+      expect(Number(elapsed), shown).toBeLessThanOrEqual(Number(limit));
     const rows = finalRows(screen);
     const failed = rows.findIndex((row) => row.startsWith('✗ waiting for pgdatabase'));
     expect(failed, screen).toBeGreaterThanOrEqual(0);

@@ -19,16 +19,13 @@ import {
   mountsOf,
   networksOf,
   PGADMIN_STANDIN,
-  waitForFreeHostPorts,
 } from '../helpers/dez2026.js';
 import { ensurePostgres18LayoutImage, POSTGRES18_LAYOUT_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, noUnexpectedError, runDec, type RunResult } from '../helpers/run.js';
 
 const box = makeSandbox();
 const env: NodeJS.ProcessEnv = { ...box.env, NO_COLOR: '1' };
-const ports = { pgdatabase: 0, pgadmin: 0, kestra: 0 };
-/** Kestra's management port: its second, which --port does not move. */
-const KESTRA_MANAGEMENT = 8081;
+const ports = { pgdatabase: 0, pgadmin: 0, kestra: 0, management: 0 };
 
 const dec = (...args: string[]): Promise<RunResult> =>
   runDec([...args, '--syllabus', 'dez-2026'], { cwd: box.home, env, timeoutMs: 200_000 });
@@ -71,6 +68,7 @@ beforeAll(async () => {
   ports.pgdatabase = await freePort();
   ports.pgadmin = await freePort();
   ports.kestra = await freePort();
+  ports.management = await freePort();
 }, 240_000);
 
 afterAll(async () => {
@@ -115,9 +113,17 @@ describe(
     it('starts Kestra after its Postgres is healthy, with the Docker socket, on pg-network beside module 1', async () => {
       const first = await dec('setup', 'module1', ...module1Flags());
       expect(first.code, first.stderr).toBe(0);
-      await waitForFreeHostPorts([KESTRA_MANAGEMENT]);
 
-      const run = await dec('setup', 'module2', ...module2Images(), '--port', `kestra=${ports.kestra}`);
+      // Kestra's first port by --port kestra=..., its second (management, 8081) by --port kestra.8081=...
+      const run = await dec(
+        'setup',
+        'module2',
+        ...module2Images(),
+        '--port',
+        `kestra=${ports.kestra}`,
+        '--port',
+        `kestra.8081=${ports.management}`,
+      );
       expect(run.code, run.stderr).toBe(0);
       noUnexpectedError(run);
       // Kestra runs task containers: said before it starts, and in the ready lines with the login.
@@ -128,7 +134,8 @@ describe(
       expect(await containers('module2')).toEqual([named('module2', 'kestra'), named('module2', 'kestra-postgres')]);
 
       // The stand-in got the stack's command, answers the readiness path, and Kestra's own URL follows --port.
-      expect(await httpGetLocal(KESTRA_MANAGEMENT, '/health')).toEqual({ status: 200, body: KESTRA_HEALTH });
+      expect(await httpGetLocal(ports.management, '/health')).toEqual({ status: 200, body: KESTRA_HEALTH });
+      expect((await docker(['port', named('module2', 'kestra'), '8081'])).trim()).toBe(`127.0.0.1:${ports.management}`);
       expect((await httpGetLocal(ports.kestra, '/args')).body.trim()).toBe('server standalone');
       const kestraEnv = JSON.parse(
         await docker(['inspect', '--format', '{{json .Config.Env}}', named('module2', 'kestra')]),

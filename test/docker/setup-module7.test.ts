@@ -6,8 +6,9 @@
 // for `taskmanager` and runs any other command as given, Postgres 18 the machine's own PostgreSQL with
 // the 18 layout. What is proven is dec's part: the four services up and ready, the names the homework
 // uses (workshop-redpanda-1, workshop-jobmanager-1) told as dec's, and `dec run module7` handing back the
-// command's exit code. Redpanda's 9092, 28082 and 29092 are fixed host ports (--port moves only its first,
-// 8082): the test waits, bounded, until they are free. The file has its own sandbox (a dectest-* project);
+// command's exit code. Every host port is a free one: Redpanda's first (8082) by --port redpanda=..., its
+// others by --port redpanda.<container port>=..., and Redpanda advertises the moved Kafka port to the
+// host. The file has its own sandbox (a dectest-* project);
 // only that project's containers, volumes and network, and the anonymous volume the Postgres image's
 // VOLUME makes (the stack gives it no named one, as the course), are removed, even when a test fails.
 import { mkdirSync } from 'node:fs';
@@ -16,23 +17,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker, dockerCli, freePort, httpGetLocal, removeDecProject, requireDocker } from '../helpers/docker.js';
-import {
-  ensureStandIns2026,
-  FLINK_STANDIN,
-  mountsOf,
-  networksOf,
-  REDPANDA_STANDIN,
-  waitForFreeHostPorts,
-} from '../helpers/dez2026.js';
+import { ensureStandIns2026, FLINK_STANDIN, mountsOf, networksOf, REDPANDA_STANDIN } from '../helpers/dez2026.js';
 import { ensurePostgres18LayoutImage, POSTGRES18_LAYOUT_TEST_IMAGE } from '../helpers/images.js';
 import { makeSandbox, noUnexpectedError, runDec, type RunResult } from '../helpers/run.js';
 
 const box = makeSandbox();
 const workspace = join(box.home, 'course');
 const env: NodeJS.ProcessEnv = { ...box.env, NO_COLOR: '1' };
-const ports = { redpanda: 0, jobmanager: 0, postgres: 0 };
-/** Redpanda's ports after its first (8082, which --port moves): fixed host ports. */
-const FIXED_PORTS = [9092, 28082, 29092];
+const ports = { redpanda: 0, kafka: 0, proxyInside: 0, kafkaInside: 0, jobmanager: 0, postgres: 0 };
 /** Anonymous volumes of this project's containers, seen while they ran: removed in afterAll. */
 const anonymous = new Set<string>();
 
@@ -50,6 +42,12 @@ const flags = () => [
   `postgres=${POSTGRES18_LAYOUT_TEST_IMAGE}`,
   '--port',
   `redpanda=${ports.redpanda}`,
+  '--port',
+  `redpanda.9092=${ports.kafka}`,
+  '--port',
+  `redpanda.28082=${ports.proxyInside}`,
+  '--port',
+  `redpanda.29092=${ports.kafkaInside}`,
   '--port',
   `jobmanager=${ports.jobmanager}`,
   '--port',
@@ -89,6 +87,9 @@ beforeAll(async () => {
   // The workshop's folders, bound into the Flink containers (streaming/ and streaming/src/).
   mkdirSync(join(workspace, 'streaming', 'src', 'job'), { recursive: true });
   ports.redpanda = await freePort();
+  ports.kafka = await freePort();
+  ports.proxyInside = await freePort();
+  ports.kafkaInside = await freePort();
   ports.jobmanager = await freePort();
   ports.postgres = await freePort();
 }, 240_000);
@@ -108,7 +109,6 @@ describe(
   { timeout: 300_000 },
   () => {
     it('starts the four services, ready, and names the containers the homework calls workshop-*-1', async () => {
-      await waitForFreeHostPorts(FIXED_PORTS);
       const run = await dec('setup', 'module7', ...flags());
       await rememberAnonymousVolumes();
       expect(run.code, run.stderr).toBe(0);
@@ -140,13 +140,20 @@ describe(
       expect(run.stdout).toContain(`docker exec -it ${named('jobmanager')} flink run -py /opt/src/job/<job>.py`);
       expect(await docker(['exec', named('redpanda'), 'rpk', 'version'])).toContain('rpk stand-in');
 
-      // Redpanda: the course's command reached the entrypoint; Kafka answers on localhost:9092 from the host
-      // and as redpanda:29092 inside the network (what the jobs use).
-      expect((await docker(['exec', named('redpanda'), 'cat', '/tmp/args'])).trim()).toMatch(
-        /^redpanda start .*--advertise-kafka-addr PLAINTEXT:\/\/redpanda:29092,OUTSIDE:\/\/localhost:9092/,
+      // Redpanda: the course's command reached the entrypoint, advertising the host port --port moved Kafka
+      // to (and Pandaproxy's); Kafka answers there from the host and as redpanda:29092 inside the network.
+      const args = (await docker(['exec', named('redpanda'), 'cat', '/tmp/args'])).trim();
+      expect(args).toMatch(/^redpanda start /);
+      expect(args).toContain(
+        `--kafka-addr PLAINTEXT://0.0.0.0:29092,OUTSIDE://0.0.0.0:9092 --advertise-kafka-addr PLAINTEXT://redpanda:29092,OUTSIDE://localhost:${ports.kafka} `,
       );
-      expect(await echoFrom(9092, 'ping')).toBe('ping');
-      expect((await docker(['port', named('redpanda'), '9092'])).trim()).toBe('127.0.0.1:9092');
+      expect(args).toContain(
+        `--advertise-pandaproxy-addr PLAINTEXT://redpanda:28082,OUTSIDE://localhost:${ports.redpanda} `,
+      );
+      expect(await echoFrom(ports.kafka, 'ping')).toBe('ping');
+      expect((await docker(['port', named('redpanda'), '9092'])).trim()).toBe(`127.0.0.1:${ports.kafka}`);
+      expect((await docker(['port', named('redpanda'), '29092'])).trim()).toBe(`127.0.0.1:${ports.kafkaInside}`);
+      expect(run.stdout).toContain(`Redpanda:   localhost:${ports.kafka} from your machine`);
       const inside = await dockerCli(['exec', named('taskmanager'), 'sh', '-c', 'echo hello | nc redpanda 29092']);
       expect(inside.code, inside.stderr).toBe(0);
       expect(inside.stdout.trim()).toBe('hello');
@@ -199,7 +206,6 @@ describe(
 
     it("dec run module7 <command> runs it in a one-off container of the jobmanager's image and exits with its code", async () => {
       // The stack as the test before left it (a setup with nothing to change when run in file order).
-      await waitForFreeHostPorts((await containers()).length === 4 ? [] : FIXED_PORTS);
       const up = await dec('setup', 'module7', ...flags());
       await rememberAnonymousVolumes();
       expect(up.code, up.stderr).toBe(0);

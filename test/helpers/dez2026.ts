@@ -7,7 +7,7 @@
 // Each stand-in writes the arguments it was started with to a file, so a test can prove the stack's
 // command reached the entrypoint. All stop within a second on SIGTERM/SIGINT.
 import { createServer } from 'node:net';
-import { docker, ensureBusyboxImage, waitUntil } from './docker.js';
+import { docker, ensureBusyboxImage } from './docker.js';
 import { imageWithEntrypoint, imageWithCommand, pgadminStandInCommand, PGADMIN_TEST_IMAGE } from './images.js';
 
 // Bump a tag when its script changes: an image is built only when its tag is missing.
@@ -117,29 +117,6 @@ export function hostPortFree(port: number): Promise<boolean> {
     server.once('error', () => done(false));
     server.listen(port, '127.0.0.1', () => server.close(() => done(true)));
   });
-}
-
-/**
- * Waits (bounded) until the fixed host ports a stack publishes and `--port` cannot move (a service's
- * second and later ports) are free: another suite may hold one for a while. Throws naming those still held.
- */
-export async function waitForFreeHostPorts(ports: number[], timeoutMs = 120_000): Promise<void> {
-  let held: number[] = [];
-  try {
-    await waitUntil(
-      async () => {
-        held = [];
-        for (const port of ports) if (!(await hostPortFree(port))) held.push(port);
-        return held.length === 0 ? true : undefined;
-      },
-      { timeoutMs, intervalMs: 1_000, what: `host ports ${ports.join(', ')} free` },
-    );
-  } catch {
-    throw new Error(
-      `The stack publishes host ports ${held.join(', ')} at fixed numbers (--port moves only a service's first ` +
-        `port) and they are still held after ${timeoutMs / 1000} s: free them and run the test again.`,
-    );
-  }
 }
 
 /** Docker's own time stamps (RFC 3339 with nanoseconds) as milliseconds. */

@@ -9,6 +9,7 @@ import {
   estimatedRows,
   monthSpans,
   selectSources,
+  tablesReplaced,
   withDatabase,
   type StackSource,
 } from '../../src/data/sources.js';
@@ -128,5 +129,28 @@ describe('the plan', () => {
     expect(withDatabase('postgresql://root:p%40ss@127.0.0.1:5432/ny_taxi?sslmode=disable', 'production')).toBe(
       'postgresql://root:p%40ss@127.0.0.1:5432/production?sslmode=disable',
     );
+  });
+});
+
+describe('tablesReplaced: what dec data load --for asks about', () => {
+  const loads = [
+    { schema: 'trips_data_all', table: 'yellow_tripdata' },
+    { schema: 'trips_data_all', table: 'green_tripdata' },
+    { table: 'zones' },
+  ];
+
+  it('only tables that hold rows, once each; a new or empty table is not asked about', () => {
+    expect(tablesReplaced(loads, { filled: [] }, 'replace')).toEqual([]);
+    expect(tablesReplaced(loads, { filled: ['trips_data_all.green_tripdata', 'public.zones'] }, 'replace')).toEqual([
+      'trips_data_all.green_tripdata',
+      'public.zones',
+    ]);
+    expect(tablesReplaced([...loads, loads[1]!], { filled: ['trips_data_all.green_tripdata'] }, 'replace')).toEqual([
+      'trips_data_all.green_tripdata',
+    ]);
+  });
+
+  it('an append replaces nothing', () => {
+    expect(tablesReplaced(loads, { filled: ['trips_data_all.yellow_tripdata'] }, 'append')).toEqual([]);
   });
 });

@@ -54,6 +54,18 @@ describe('liveText', () => {
     expect(liveText('network pg-network', 300, undefined, 100)).toBe('network pg-network');
   });
 
+  it('never shows more time taken than the limit: past it, it says so', () => {
+    const text = 'waiting for pgdatabase: Postgres answers';
+    expect(liveText(text, 3_000, 3_000, 100)).toBe(`${text} … 3 s of 3 s`);
+    // Over by less than the second shown: still "3 s of 3 s", not "3 s, past the 3 s limit".
+    expect(liveText(text, 3_900, 3_000, 100)).toBe(`${text} … 3 s of 3 s`);
+    expect(liveText(text, 8_200, 3_000, 100)).toBe(`${text} … 8 s, past the 3 s limit`);
+    expect(liveText(text, 130_000, 120_000, 100)).toBe(`${text} … 2 min 10 s, past the 120 s limit`);
+    const narrow = liveText(text, 8_200, 3_000, 40);
+    expect(narrow).toMatch(/8 s, past the 3 s limit$/u);
+    expect(displayWidth(narrow)).toBeLessThanOrEqual(40);
+  });
+
   it('cuts the text, not the clock, to fit a narrow terminal', () => {
     const line = liveText('waiting for pgdatabase: Postgres answers on 5432', 12_000, 120_000, 40);
     expect(line).toBe('waiting for pgdatabase: P… 12 s of 120 s');
@@ -143,6 +155,7 @@ describe('startLive on a terminal', () => {
     clock = 8_000;
     live.fail();
     const [line] = finalLines(stderr.text);
+    // The time it took, with no "of 3 s" (the error below says the limit it ran out of).
     expect(line).toMatch(/^✗ waiting for pgdatabase.*… \(after 8 s\)$/u);
     expect(displayWidth(line!)).toBeLessThan(40);
   });

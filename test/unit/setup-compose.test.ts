@@ -133,3 +133,49 @@ describe('composeSecretVariable', () => {
     expect(composeSecretVariable('pg-admin', 'PGADMIN_DEFAULT_PASSWORD')).toBe('PG_ADMIN_PGADMIN_DEFAULT_PASSWORD');
   });
 });
+
+describe('platform: where dec runs an image under emulation (amd64-only images on arm64)', () => {
+  const week6: Stack = course.stacks.week6!;
+  const week2: Stack = course.stacks.week2!;
+  const links = { stacks: course.stacks };
+  const printed = (stackId: string, stack: Stack, arch: string | undefined, overrides: Partial<Overrides> = {}) => {
+    const desired = desiredStack(stackId, stack, course.id, { ...noOverrides(), ...overrides }, 'dec', {}, {}, links);
+    const text = composeYaml(desired, undefined, arch);
+    return { text, file: parse(text) as { services: Record<string, { platform?: string }> } };
+  };
+  const platforms = (file: { services: Record<string, { platform?: string }> }) =>
+    Object.fromEntries(Object.entries(file.services).map(([name, s]) => [name, s.platform]));
+
+  it("week 6's Confluent 5.4.0 images are pinned to linux/amd64 on arm64, and said so at the top", () => {
+    const { text, file } = printed('week6', week6, 'arm64');
+    expect(platforms(file)).toEqual({
+      zookeeper: 'linux/amd64',
+      broker: 'linux/amd64',
+      'schema-registry': 'linux/amd64',
+      'control-center': 'linux/amd64',
+    });
+    expect(text).toMatch(
+      /^# zookeeper, broker, schema-registry, control-center: their images exist for linux\/amd64 only/m,
+    );
+    expect(text).toMatch(/^# and this arm64 machine runs them under emulation, as dec does/m);
+  });
+
+  it('nothing is pinned where the image runs natively (amd64), or where the machine is not known', () => {
+    for (const arch of ['x64', undefined]) {
+      const { text, file } = printed('week6', week6, arch);
+      expect(Object.values(platforms(file)).filter(Boolean)).toEqual([]);
+      expect(text).not.toContain('emulation');
+    }
+  });
+
+  it('another image given with --image is not pinned: dec pulls it for this machine', () => {
+    const { file } = printed('week6', week6, 'arm64', { images: { broker: 'example/kafka:arm64' } });
+    expect(platforms(file).broker).toBeUndefined();
+    expect(platforms(file).zookeeper).toBe('linux/amd64');
+  });
+
+  it("week 2's Airflow, which dec builds for this machine (no emulation), is not pinned either", () => {
+    const { file } = printed('week2', week2, 'arm64');
+    expect(Object.values(platforms(file)).filter(Boolean)).toEqual([]);
+  });
+});

@@ -26,11 +26,15 @@ function program(): { run: (...args: string[]) => Promise<string | undefined>; r
       .option('--week <week>')
       .option('--verbose')
       .action(() => void ran.push('doctor'));
-    root
+    const setup = root
       .command('setup')
       .argument('[week]')
       .option('--down')
       .action(() => void ran.push('setup'));
+    setup
+      .command('status')
+      .argument('[week]')
+      .action(() => void ran.push('status'));
     guardTypos(root);
     return root;
   };
@@ -63,6 +67,14 @@ describe('guardTypos', () => {
     expect(ran).toEqual([]);
   });
 
+  it('a group that also takes a word (dec setup <week>): a misspelt subcommand before another word', async () => {
+    const { run, ran } = program();
+    expect(await run('setup', 'stauts', 'week1')).toBe(
+      'dec setup has no command "stauts"; did you mean status? | Run: dec setup status week1',
+    );
+    expect(ran).toEqual([]);
+  });
+
   it('an option written without its dashes, with its value', async () => {
     const { run } = program();
     expect(await run('doctor', 'week', '2')).toMatch(/did you mean the option --week 2\? \| Run: dec doctor --week 2 /);
@@ -85,9 +97,10 @@ describe('guardTypos', () => {
       ['progress'],
       ['progress', 'done', '1', '2', '3'],
       ['setup', 'week1', '--down'],
+      ['setup', 'status', 'week1'],
     ]) {
       expect(await run(...args)).toBeUndefined();
     }
-    expect(ran).toEqual(['list', 'show', 'progress', 'done', 'setup']);
+    expect(ran).toEqual(['list', 'show', 'progress', 'done', 'setup', 'status']);
   });
 });
