@@ -5,23 +5,13 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { columnType, dataFile, defaultTable, monthsOf } from '../../src/data/datasets.js';
 import { YELLOW_COLUMNS } from '../../src/data/synthetic.js';
-import { DecError } from '../../src/errors.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
+import { thrownDecError } from '../helpers/errors.js';
 
 const syllabusPath = fileURLToPath(new URL('../../syllabus/dez-2022.yaml', import.meta.url));
 const course = parseSyllabus(readFileSync(syllabusPath), syllabusPath);
 const env = { DEC_HOME: '/tmp/dec-home-for-test' };
 const folder = join('/tmp/dec-home-for-test', 'cache', 'datasets');
-
-function decError(work: () => unknown): DecError {
-  try {
-    work();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DecError);
-    return error as DecError;
-  }
-  throw new Error('expected a DecError');
-}
 
 describe('monthsOf', () => {
   it('reads one month', () => {
@@ -37,14 +27,14 @@ describe('monthsOf', () => {
   it.each(['2021-13', '2021-00', '2021-1', '21-01', '2021/01', 'january', '', '2021-01..', '2021-01..2021-13'])(
     'refuses %j',
     (spec) => {
-      const error = decError(() => monthsOf(spec));
+      const error = thrownDecError(() => monthsOf(spec));
       expect(error.message).toContain(`"${spec}"`);
       expect(error.hint).toMatch(/2021-01/);
     },
   );
 
   it('refuses a span that ends before it starts', () => {
-    expect(decError(() => monthsOf('2020-02..2019-12')).message).toMatch(/ends before it starts/);
+    expect(thrownDecError(() => monthsOf('2020-02..2019-12')).message).toMatch(/ends before it starts/);
   });
 });
 
@@ -125,17 +115,17 @@ describe('dataFile', () => {
     expect(zones.url).toBe('https://github.com/DataTalksClub/nyc-tlc-data/releases/download/misc/taxi_zone_lookup.csv');
     expect(zones.fileName).toBe('taxi_zone_lookup.csv');
     expect(zones.month).toBeUndefined();
-    expect(decError(() => dataFile(course, env, 'zones', undefined, 'tlc')).hint).toMatch(/--source mirror/);
+    expect(thrownDecError(() => dataFile(course, env, 'zones', undefined, 'tlc')).hint).toMatch(/--source mirror/);
   });
 
   it('asks for the month of a monthly dataset', () => {
-    const error = decError(() => dataFile(course, env, 'yellow', undefined, 'mirror'));
+    const error = thrownDecError(() => dataFile(course, env, 'yellow', undefined, 'mirror'));
     expect(error.message).toMatch(/monthly/);
     expect(error.hint).toContain('dec data get yellow 2021-01');
   });
 
   it('names the datasets when one is unknown', () => {
-    const error = decError(() => dataFile(course, env, 'purple', '2021-01', 'mirror'));
+    const error = thrownDecError(() => dataFile(course, env, 'purple', '2021-01', 'mirror'));
     expect(error.message).toContain('"purple"');
     expect(error.hint).toContain('yellow, green, fhv, fhvhv, zones');
   });

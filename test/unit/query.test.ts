@@ -6,6 +6,7 @@ import { DecError } from '../../src/errors.js';
 import type { Course, CourseWeek } from '../../src/syllabus/course.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { findTopic, findTopics, findWeek } from '../../src/syllabus/query.js';
+import { thrownDecError } from '../helpers/errors.js';
 
 const syllabusPath = fileURLToPath(new URL('../../syllabus/dez-2022.yaml', import.meta.url));
 const course: Course = parseSyllabus(readFileSync(syllabusPath), 'syllabus/dez-2022.yaml');
@@ -15,15 +16,6 @@ function week(ref: string): CourseWeek {
 }
 
 /** Runs `fn`, expecting a DecError, and returns it. */
-function decError(fn: () => unknown): DecError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DecError);
-    return error as DecError;
-  }
-  throw new Error('expected a DecError');
-}
 
 describe('findWeek', () => {
   it.each([
@@ -50,7 +42,7 @@ describe('findWeek', () => {
   });
 
   it('rejects a number past the course, listing the valid weeks', () => {
-    const error = decError(() => week('12'));
+    const error = thrownDecError(() => week('12'));
     expect(error.message).toBe('There is no week "12" in Data Engineering Zoomcamp; did you mean week 7–9?');
     expect(error.details).toHaveLength(1);
     expect(error.details[0]).toMatch(
@@ -63,23 +55,23 @@ describe('findWeek', () => {
   });
 
   it('suggests the nearest week id for a typo', () => {
-    const error = decError(() => week('weak3'));
+    const error = thrownDecError(() => week('weak3'));
     expect(error.message).toBe('There is no week "weak3" in Data Engineering Zoomcamp; did you mean "week-3"?');
     expect(error.details[0]).toMatch(/^Valid weeks: /);
   });
 
   it('suggests the numbered neighbours of a module or week that does not exist', () => {
     // The 2022 weeks map to the course's module folders 1, 2, 3, 4, 6, 7: there is no module-5.
-    expect(decError(() => week('module-5')).message).toBe(
+    expect(thrownDecError(() => week('module-5')).message).toBe(
       'There is no week "module-5" in Data Engineering Zoomcamp; did you mean module-4 (week 4) or module-6 (week 5)?',
     );
-    expect(decError(() => week('m9')).message).toContain('did you mean module-7 (week 6)?');
-    expect(decError(() => week('12')).message).toContain('did you mean week 7–9?');
-    expect(decError(() => week('week0')).message).toContain('did you mean week 1?');
+    expect(thrownDecError(() => week('m9')).message).toContain('did you mean module-7 (week 6)?');
+    expect(thrownDecError(() => week('12')).message).toContain('did you mean week 7–9?');
+    expect(thrownDecError(() => week('week0')).message).toContain('did you mean week 1?');
   });
 
   it('rejects an empty reference', () => {
-    const error = decError(() => week(''));
+    const error = thrownDecError(() => week(''));
     expect(error.message).toBe('There is no week "" in Data Engineering Zoomcamp.');
     expect(error.details[0]).toMatch(/^Valid weeks: /);
   });
@@ -140,14 +132,14 @@ describe('findTopic', () => {
 
   it('lists the candidates, with their numbers, for an ambiguous piece', () => {
     const week5 = week('5');
-    const error = decError(() => findTopic(week5, 'on airflow'));
+    const error = thrownDecError(() => findTopic(week5, 'on airflow'));
     expect(error.message).toBe('"on airflow" matches 2 topics of week 5:');
     expect(error.details).toEqual(['  13. BigQuery on Airflow', '  14. Spark on Airflow']);
     expect(error.hint).toMatch(/number or a longer piece/);
   });
 
   it('lists the candidates when several titles start with the piece', () => {
-    const error = decError(() => findTopic(week4, 'dbt'));
+    const error = thrownDecError(() => findTopic(week4, 'dbt'));
     expect(error.message).toBe('"dbt" matches 3 topics of week 4:');
     expect(error.details).toEqual([
       '  4. dbt fit of the tool in the tech stack',
@@ -157,22 +149,22 @@ describe('findTopic', () => {
   });
 
   it('rejects a number out of range, listing the topics', () => {
-    const error = decError(() => findTopic(week3, '12'));
+    const error = thrownDecError(() => findTopic(week3, '12'));
     expect(error.message).toBe('Week 3 has topics 1–11, not 12.');
     expect(error.details).toHaveLength(11);
     expect(error.details[0]).toBe('  1. What is a data warehouse solution');
     expect(error.hint).toContain('dec progress done 3 1');
-    expect(decError(() => findTopic(week3, '0')).message).toBe('Week 3 has topics 1–11, not 0.');
+    expect(thrownDecError(() => findTopic(week3, '0')).message).toBe('Week 3 has topics 1–11, not 0.');
   });
 
   it('rejects a piece no topic has, listing the topics', () => {
-    const error = decError(() => findTopic(week3, 'kubernetes'));
+    const error = thrownDecError(() => findTopic(week3, 'kubernetes'));
     expect(error.message).toBe('No topic of week 3 matches "kubernetes". Its 11 topics:');
     expect(error.details).toHaveLength(11);
   });
 
   it('names a spanning week by its span', () => {
-    expect(decError(() => findTopic(week('project'), '3')).message).toBe('Week 7–9 has topics 1–2, not 3.');
+    expect(thrownDecError(() => findTopic(week('project'), '3')).message).toBe('Week 7–9 has topics 1–2, not 3.');
   });
 });
 

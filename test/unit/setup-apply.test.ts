@@ -2,12 +2,12 @@
 // retries, rollback, Ctrl-C at every step, recreate and --only, in milliseconds and without a clock.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isDecError } from '../../src/errors.js';
 import { actualState, applyPlan, repairNetwork, type ApplyEvent, type ApplyOptions } from '../../src/setup/apply.js';
 import { planStack, type PlanOptions } from '../../src/setup/plan.js';
 import { desiredStack, noOverrides, type DesiredStack, type Overrides } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
+import { rejectedDecError } from '../helpers/errors.js';
 
 const course = parseSyllabus(readFileSync(new URL('../../syllabus/dez-2022.yaml', import.meta.url)), 'dez-2022.yaml');
 const week1 = (overrides: Overrides = noOverrides()) =>
@@ -40,15 +40,6 @@ async function apply(
 ) {
   const planned = planStack(desired, await actualState(engine.client, desired), { recreate: false, ...plan });
   return applyPlan(engine.client, desired, planned, options(engine, extra));
-}
-
-async function failure(work: Promise<unknown>) {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isDecError(error)) throw new Error(`expected a DecError, got ${String(error)}`);
-  return error;
 }
 
 /** A stack brought up from nothing, with its calls log cleared. */
@@ -116,7 +107,7 @@ describe('pulls', () => {
   it('a pull that always fails: three tries, a clear error, and the volumes this run made are removed', async () => {
     const engine = new FakeEngine();
     engine.faults.pullFailures['dpage/pgadmin4:8.14'] = Infinity;
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe(
       'Cannot pull dpage/pgadmin4:8.14 (tried 3 times): pull access denied for dpage/pgadmin4:8.14',
     );
@@ -130,7 +121,7 @@ describe('rollback', () => {
   it('a service that never gets ready: its logs, the containers this run made removed, new unready volumes too', async () => {
     const engine = new FakeEngine();
     engine.faults.readyAfter.pgadmin = Infinity;
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe(
       'pgadmin did not become ready: it was not ready within 10 s (waiting until HTTP answers on /misc/ping).',
     );
@@ -156,7 +147,7 @@ describe('rollback', () => {
     const engine = new FakeEngine();
     await engine.client.createNetwork('pg-network', { 'dec.project': 'dec', 'dec.stack': 'week1' });
     engine.faults.readyAfter.pgadmin = Infinity;
-    await failure(apply(engine));
+    await rejectedDecError(apply(engine));
     expect(engine.networks.map((n) => n.name)).toEqual(['pg-network']);
   });
 
@@ -164,7 +155,7 @@ describe('rollback', () => {
     const engine = new FakeEngine();
     engine.volumes.set(PG_VOLUME, {});
     engine.faults.readyAfter.pgdatabase = Infinity;
-    await failure(apply(engine));
+    await rejectedDecError(apply(engine));
     expect(engine.volumes.has(PG_VOLUME)).toBe(true);
     expect(engine.volumes.has(ADMIN_VOLUME)).toBe(false);
   });
@@ -172,7 +163,7 @@ describe('rollback', () => {
   it('a container that exits on start: said at once, not after the timeout', async () => {
     const engine = new FakeEngine();
     engine.faults.exitsOnStart.add('pgdatabase');
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe('pgdatabase did not become ready: its container stopped (exited).');
     expect(engine.clock).toBe(0);
     expect(engine.containers.size).toBe(0);
@@ -181,7 +172,7 @@ describe('rollback', () => {
   it('a readiness verdict that will never change (a refused password) fails at once', async () => {
     const engine = new FakeEngine();
     engine.faults.readyVerdict.pgdatabase = 'Postgres refuses the password';
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe('pgdatabase did not become ready: Postgres refuses the password.');
     expect(engine.clock).toBe(0);
   });
@@ -218,7 +209,7 @@ describe('Ctrl-C', () => {
     engine.faults.before = (call) => {
       if (call === step) controller.abort();
     };
-    const error = await failure(apply(engine, week1(), {}, { signal: controller.signal }));
+    const error = await rejectedDecError(apply(engine, week1(), {}, { signal: controller.signal }));
     expect(error.message).toBe('Interrupted.');
     expect(error.exitCode).toBe(130);
     expect(engine.containers.size).toBe(0);
@@ -292,7 +283,7 @@ describe('recreate', () => {
   it('the error says the old container was put back', async () => {
     const engine = await upAlready();
     engine.faults.readyAfter.pgadmin = Infinity;
-    const error = await failure(apply(engine, withExtra(), { applying: new Set(['pgadmin']) }));
+    const error = await rejectedDecError(apply(engine, withExtra(), { applying: new Set(['pgadmin']) }));
     expect(error.details.at(-1)).toContain(`The previous ${ADMIN} was put back.`);
   });
 
@@ -303,7 +294,7 @@ describe('recreate', () => {
     engine.faults.before = (call) => {
       if (call === `start ${ADMIN}` && engine.byName(`${ADMIN}-old`)) controller.abort();
     };
-    const error = await failure(
+    const error = await rejectedDecError(
       apply(engine, withExtra(), { applying: new Set(['pgadmin']) }, { signal: controller.signal }),
     );
     expect(error.exitCode).toBe(130);
@@ -316,7 +307,7 @@ describe('recreate', () => {
     const oldPg = engine.byName(PG)!;
     const both = week1({ ...noOverrides(), env: { pgdatabase: { EXTRA: '1' }, pgadmin: { EXTRA: '1' } } });
     engine.faults.readyAfter.pgadmin = Infinity;
-    await failure(apply(engine, both, { applying: new Set(['pgdatabase', 'pgadmin']) }));
+    await rejectedDecError(apply(engine, both, { applying: new Set(['pgdatabase', 'pgadmin']) }));
     expect(engine.byName(PG)).toBe(oldPg);
     expect(oldPg.state).toBe('running');
     expect(engine.containers.size).toBe(2);

@@ -18,6 +18,7 @@ import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { BUILTIN_SYLLABUS_DIR, TEMPLATES_DIR } from '../../src/paths.js';
 import type { Stack } from '../../src/syllabus/schema.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
+import { rejectedDecError } from '../helpers/errors.js';
 
 const FIXTURE = new URL('../fixtures/syllabi/build-stack.yaml', import.meta.url);
 const course = parseSyllabus(readFileSync(FIXTURE), 'build-stack.yaml');
@@ -59,15 +60,6 @@ function options(engine: FakeEngine, extra: Partial<ApplyOptions> = {}): ApplyOp
 async function apply(engine: FakeEngine, stack: DesiredStack, extra: Partial<ApplyOptions> = {}) {
   const plan = planStack(stack, await actualState(engine.client, stack), { recreate: false });
   return { plan, outcomes: await applyPlan(engine.client, stack, plan, options(engine, extra)) };
-}
-
-async function failure(work: Promise<unknown>) {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isDecError(error)) throw new Error(`expected a DecError, got ${String(error)}`);
-  return error;
 }
 
 function withBuild(change: (build: NonNullable<Stack['services'][string]['build']>) => void): Stack {
@@ -202,10 +194,10 @@ describe('where the context is', () => {
   });
 
   it('a missing folder, a missing Dockerfile, a link out of the folder and a link inside: clear errors', async () => {
-    const missing = await failure(resolveBuilds(STACK, join(tmpdir(), 'dec-no-such-folder')));
+    const missing = await rejectedDecError(resolveBuilds(STACK, join(tmpdir(), 'dec-no-such-folder')));
     expect(missing.message).toMatch(/^Cannot find the build context of app \(app, in .*\): .* is not a folder\.$/);
 
-    const noDockerfile = await failure(resolveBuilds(STACK, contextRoot({ 'a.txt': 'x' })));
+    const noDockerfile = await rejectedDecError(resolveBuilds(STACK, contextRoot({ 'a.txt': 'x' })));
     expect(noDockerfile.message).toMatch(/^The build context of app has no Dockerfile/);
 
     const outside = mkdtempSync(join(tmpdir(), 'dec-build-outside-'));
@@ -214,12 +206,12 @@ describe('where the context is', () => {
     const root = mkdtempSync(join(tmpdir(), 'dec-build-unit-'));
     folders.push(root);
     symlinkSync(outside, join(root, 'app'));
-    const escaped = await failure(resolveBuilds(STACK, root));
+    const escaped = await rejectedDecError(resolveBuilds(STACK, root));
     expect(escaped.message).toContain('leads outside');
 
     const linked = contextRoot();
     symlinkSync('/etc/passwd', join(linked, 'app', 'passwd'));
-    const link = await failure(resolveBuilds(STACK, linked));
+    const link = await rejectedDecError(resolveBuilds(STACK, linked));
     expect(link.message).toContain('holds passwd, which is not a regular file or folder');
   });
 });
@@ -387,7 +379,7 @@ describe('apply', () => {
       error: "The command '/bin/sh -c make' returned a non-zero code: 2",
       log: log.slice(-20),
     };
-    const error = await failure(apply(engine, stack));
+    const error = await rejectedDecError(apply(engine, stack));
     expect(error.message).toBe(
       `Building ${stack.services[0]!.image} for app failed: The command '/bin/sh -c make' returned a non-zero code: 2`,
     );
@@ -408,7 +400,7 @@ describe('apply', () => {
     writeFileSync(join(root, 'app', 'a.txt'), 'broken\n');
     engine.faults.buildFails['dec-test/setup-build'] = { error: 'boom', log: ['boom'] };
     const before = engine.byName(APP)!;
-    await failure(apply(engine, await desired(root)));
+    await rejectedDecError(apply(engine, await desired(root)));
     expect(engine.byName(APP)).toBe(before);
     expect(before.state).toBe('running');
   });
@@ -424,7 +416,7 @@ describe('apply', () => {
         'ERROR: Could not find a version that satisfies the requirement pandas',
       ],
     };
-    const error = await failure(apply(engine, stack));
+    const error = await rejectedDecError(apply(engine, stack));
     expect(error.message).toMatch(
       /^Building dec-test\/setup-build:[0-9a-f]{12} needs the network, and it does not answer: /,
     );
@@ -440,7 +432,7 @@ describe('apply', () => {
     engine.faults.before = (call) => {
       if (call.startsWith('build ')) controller.abort();
     };
-    const error = await failure(apply(engine, stack, { signal: controller.signal }));
+    const error = await rejectedDecError(apply(engine, stack, { signal: controller.signal }));
     expect(error.exitCode).toBe(130);
     expect(engine.containers.size).toBe(0);
     expect(engine.images.size).toBe(0);

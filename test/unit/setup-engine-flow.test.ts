@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { isDecError } from '../../src/errors.js';
 import type { ApplyOptions } from '../../src/setup/apply.js';
 import { resolveBuilds } from '../../src/setup/build.js';
 import { changesNothingAtAll, down, planDown, planUp, stackStatus, up } from '../../src/setup/engine.js';
@@ -17,6 +16,7 @@ import { desiredStack, noOverrides, type DesiredStack } from '../../src/setup/sp
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
 import { applySeams as seams, FakeEngine } from '../helpers/fake-engine.js';
+import { rejectedDecError } from '../helpers/errors.js';
 
 const course = parseSyllabus(
   readFileSync(new URL('../fixtures/syllabi/flow-stack.yaml', import.meta.url)),
@@ -53,15 +53,6 @@ async function bringUp(
   const options = seams(engine, extra);
   const result = await up(engine.client, desired, planned.plan, options);
   return { planned, result, events: options.events, warnings };
-}
-
-async function failure(work: Promise<unknown>) {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isDecError(error)) throw new Error(`expected a DecError, got ${String(error)}`);
-  return error;
 }
 
 const at = (engine: FakeEngine, call: string) => {
@@ -144,7 +135,7 @@ describe('up: failures roll back everything this run made', () => {
     const engine = new FakeEngine();
     engine.faults.jobExit.migrate = 1;
     engine.faults.logs.migrate = 'migrating\nERROR: relation exists';
-    const error = await failure(bringUp(engine));
+    const error = await rejectedDecError(bringUp(engine));
     expect(error.message).toBe('The job migrate failed: it exited with code 1.');
     expect(error.details).toContain('  | ERROR: relation exists');
     expect(engine.calls).not.toContain(`create ${APP}`);
@@ -158,7 +149,7 @@ describe('up: failures roll back everything this run made', () => {
     const engine = new FakeEngine();
     engine.faults.unhealthy.db = 'db-ping: connection refused';
     engine.faults.readyAfter.cache = 1000;
-    const error = await failure(bringUp(engine));
+    const error = await rejectedDecError(bringUp(engine));
     expect(error.message).toBe('db did not become ready: its health check failed 3 times in a row.');
     expect(error.details).toContain('  | db-ping: connection refused');
     // cache was waited on at the same time and stopped at its next poll, not after its 1000 polls.
@@ -180,7 +171,7 @@ describe('up: failures roll back everything this run made', () => {
   it('a service not ready in time: its wait ends at the limit on the injected clock', async () => {
     const engine = new FakeEngine();
     engine.faults.readyAfter.cache = Infinity;
-    const error = await failure(bringUp(engine, flow(), {}, { readyTimeoutMs: 5000 }));
+    const error = await rejectedDecError(bringUp(engine, flow(), {}, { readyTimeoutMs: 5000 }));
     expect(error.message).toMatch(/^cache did not become ready: it was not ready within 5 s/);
     expect(engine.clock).toBeLessThan(60_000);
     expect(engine.containers.size).toBe(0);
@@ -205,7 +196,7 @@ describe('up: retries and Ctrl-C', () => {
     engine.faults.before = (call) => {
       if (call === `inspect ${DB}` && ++polls === 4) controller.abort();
     };
-    const error = await failure(bringUp(engine, flow(), {}, { signal: controller.signal }));
+    const error = await rejectedDecError(bringUp(engine, flow(), {}, { signal: controller.signal }));
     expect(error.exitCode).toBe(130);
     expect(engine.calls).not.toContain(`create ${MIGRATE}`);
     expect(engine.containers.size).toBe(0);
@@ -218,7 +209,7 @@ describe('up: retries and Ctrl-C', () => {
     engine.faults.before = (call) => {
       if (call.startsWith('pull ')) controller.abort();
     };
-    const error = await failure(bringUp(engine, flow(), {}, { signal: controller.signal }));
+    const error = await rejectedDecError(bringUp(engine, flow(), {}, { signal: controller.signal }));
     expect(error.exitCode).toBe(130);
     expect(engine.calls.filter((c) => c.startsWith('create '))).toEqual([]);
   });
@@ -261,7 +252,7 @@ describe('up: builds', () => {
       error: 'The command returned a non-zero code: 1',
       log: ['Step 2/2 : RUN false'],
     };
-    const error = await failure(bringUp(engine, await built()));
+    const error = await rejectedDecError(bringUp(engine, await built()));
     expect(error.message).toMatch(/^Building flow\/app:\w+ for app failed/);
     expect(error.details).toContain('  | Step 2/2 : RUN false');
     expect(engine.calls.filter((c) => c.startsWith('create '))).toEqual([]);
@@ -276,7 +267,7 @@ describe('up: builds', () => {
     engine.faults.before = (call) => {
       if (call.startsWith('build ')) setTimeout(() => controller.abort(), 0);
     };
-    const error = await failure(bringUp(engine, await built(), {}, { signal: controller.signal }));
+    const error = await rejectedDecError(bringUp(engine, await built(), {}, { signal: controller.signal }));
     expect(error.exitCode).toBe(130);
     expect(engine.calls.filter((c) => c.startsWith('create '))).toEqual([]);
     expect(engine.networks).toEqual([]);
@@ -319,7 +310,7 @@ describe('re-runs and recreate', () => {
     engine.faults.before = (call) => {
       if (call === `rename ${APP}-old ${APP}`) engine.faults.exitsOnStart.delete('app');
     };
-    const error = await failure(bringUp(engine, flow(changedApp), { recreate: true }));
+    const error = await rejectedDecError(bringUp(engine, flow(changedApp), { recreate: true }));
     expect(error.details.at(-1)).toContain(`The previous ${APP} was put back.`);
     expect(engine.byName(APP)?.id).toBe(oldApp);
     expect(engine.byName(APP)?.state).toBe('running');
@@ -385,7 +376,7 @@ describe('down and status', () => {
       ...(await listed()),
       { id: 'x1', name: 'mine', image: 'x', state: 'running', labels: {}, ports: [], volumes: ['dec-flow-db-data'] },
     ];
-    const error = await failure(planDown(engine.client, flow(), { destroy: true }));
+    const error = await rejectedDecError(planDown(engine.client, flow(), { destroy: true }));
     expect(error.message).toMatch(/^Cannot delete the flow stack's data/);
     expect(engine.containers.size).toBe(4);
   });
@@ -398,7 +389,7 @@ describe('down and status', () => {
       if (call.startsWith('remove ')) controller.abort();
     };
     const removal = await planDown(engine.client, flow(), { destroy: true });
-    const error = await failure(down(engine.client, removal, controller.signal));
+    const error = await rejectedDecError(down(engine.client, removal, controller.signal));
     expect(error.exitCode).toBe(130);
     expect(engine.containers.size).toBe(3);
     expect(engine.volumes.size).toBe(2);

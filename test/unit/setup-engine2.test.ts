@@ -15,6 +15,7 @@ import { parseComposeDuration } from '../../src/syllabus/duration.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
+import { rejectedDecError } from '../helpers/errors.js';
 
 const FIXTURE = new URL('../fixtures/syllabi/engine2-stack.yaml', import.meta.url);
 const course = parseSyllabus(readFileSync(FIXTURE), 'engine2-stack.yaml');
@@ -50,15 +51,6 @@ async function apply(
   extra: Partial<ApplyOptions> = {},
 ) {
   return applyPlan(engine.client, desired, await plan(engine, desired, planOptions), options(engine, extra));
-}
-
-async function failure(work: Promise<unknown>) {
-  const error = await work.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isDecError(error)) throw new Error(`expected a DecError, got ${String(error)}`);
-  return error;
 }
 
 /** A copy of the fixture's stack with `change` applied to it (for conditions the fixture does not use). */
@@ -280,7 +272,7 @@ describe('apply: order, jobs and health', () => {
     const engine = new FakeEngine();
     engine.faults.jobExit.init = 1;
     engine.faults.logs.init = Array.from({ length: 30 }, (_, i) => `init line ${i + 1}`).join('\n');
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe('The job init failed: it exited with code 1.');
     expect(error.exitCode).toBe(1);
     expect(error.details[0]).toBe('Last 20 log lines:');
@@ -297,7 +289,7 @@ describe('apply: order, jobs and health', () => {
   it('a job that never ends: the readiness timeout, said as a job', async () => {
     const engine = new FakeEngine();
     engine.faults.jobRunsFor.init = Infinity;
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe('init did not become ready: it did not finish within 10 s.');
     expect(engine.containers.size).toBe(0);
   });
@@ -305,7 +297,7 @@ describe('apply: order, jobs and health', () => {
   it('an unhealthy service: said at once with the last health check output; rolled back', async () => {
     const engine = new FakeEngine();
     engine.faults.unhealthy.web = 'web: not serving yet';
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe('web did not become ready: its health check failed 2 times in a row.');
     expect(error.details[0]).toMatch(/^Health check: CMD-SHELL test -f \/shared\/web-up/);
     expect(error.details.slice(1, 3)).toEqual(['Last health check output:', '  | web: not serving yet']);
@@ -321,7 +313,7 @@ describe('apply: order, jobs and health', () => {
   it('a health check that hangs in "starting": the readiness timeout, naming the health check', async () => {
     const engine = new FakeEngine();
     engine.faults.healthyAfter.web = Infinity;
-    const error = await failure(apply(engine));
+    const error = await rejectedDecError(apply(engine));
     expect(error.message).toBe(
       'web did not become ready: it was not ready within 10 s (waiting until its health check passes).',
     );
@@ -339,7 +331,7 @@ describe('apply: order, jobs and health', () => {
     engine.faults.before = (call) => {
       if (call === `inspect dec-engine2-${service}` && ++polls === 3) controller.abort();
     };
-    const error = await failure(apply(engine, engine2(), {}, { signal: controller.signal }));
+    const error = await rejectedDecError(apply(engine, engine2(), {}, { signal: controller.signal }));
     expect(error.exitCode).toBe(130);
     expect(polls).toBe(3);
     expect(engine.containers.size).toBe(0);
@@ -425,7 +417,7 @@ describe('re-runs', () => {
     const old = engine.byName(INIT)!;
     engine.faults.jobExit.init = 2;
     const changed = engine2({ ...noOverrides(), env: { init: { EXTRA: '1' } } });
-    const error = await failure(apply(engine, changed, { applying: new Set(['init']) }));
+    const error = await rejectedDecError(apply(engine, changed, { applying: new Set(['init']) }));
     expect(error.message).toBe('The job init failed: it exited with code 2.');
     expect(engine.byName(INIT)).toBe(old);
     expect(old).toMatchObject({ state: 'exited', exitCode: 0 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setup, type SetupDeps } from '../../src/commands/setup.js';
-import { DecError, isDecError } from '../../src/errors.js';
+import { DecError } from '../../src/errors.js';
 import { appliedOverrides, applyFlags } from '../../src/setup/options.js';
 import { desiredStack, noOverrides, renderNext, type DesiredService, type Overrides } from '../../src/setup/spec.js';
 import { readOverrides, saveOverrides } from '../../src/setup/state.js';
@@ -16,6 +16,7 @@ import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
 import { commandContexts } from '../helpers/command-context.js';
 import { FakeEngine } from '../helpers/fake-engine.js';
+import { thrownDecError } from '../helpers/errors.js';
 
 const contexts = commandContexts();
 afterEach(() => contexts.cleanup());
@@ -37,16 +38,6 @@ const service = (desired: { services: DesiredService[] }, name: string) =>
 const hostOf = (s: DesiredService, container: number) => s.ports.find((p) => p.container === container)?.host;
 /** The value after a flag on the command line: `--advertise-kafka-addr X` → X. */
 const arg = (s: DesiredService, flag: string) => s.command![s.command!.indexOf(flag) + 1];
-
-function thrown(work: () => unknown) {
-  try {
-    work();
-  } catch (error) {
-    if (isDecError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a DecError');
-}
 
 describe("Redpanda's advertised addresses follow --port (module 7)", () => {
   it('by default: the course command, word for word, and the same container (config hash) as before', () => {
@@ -98,10 +89,10 @@ describe("Redpanda's advertised addresses follow --port (module 7)", () => {
       'redpanda',
     );
     expect(redpanda.ports.map((p) => p.host)).toEqual([18082, 19092, 38082, 39092]);
-    expect(thrown(() => plan('module7', module7, 'redpanda.9092=5432')).message).toBe(
+    expect(thrownDecError(() => plan('module7', module7, 'redpanda.9092=5432')).message).toBe(
       '--port: redpanda and postgres would both publish host port 5432.',
     );
-    const twice = thrown(() => plan('module7', module7, 'redpanda.29092=8082'));
+    const twice = thrownDecError(() => plan('module7', module7, 'redpanda.29092=8082'));
     expect(twice.message).toBe(
       '--port: redpanda would publish its container ports 8082 and 29092 both on host port 8082.',
     );
@@ -109,11 +100,13 @@ describe("Redpanda's advertised addresses follow --port (module 7)", () => {
   });
 
   it('a container port the service does not publish is refused, with the ports it does', () => {
-    const error = thrown(() => plan('module7', module7, 'redpanda.9093=19093'));
+    const error = thrownDecError(() => plan('module7', module7, 'redpanda.9093=19093'));
     expect(error.message).toBe('--port: redpanda publishes no container port 9093.');
     expect(error.hint).toContain('--port redpanda.9092=<host port> moves 9092');
     expect(error.hint).toContain('--port redpanda=<host port> moves 8082');
-    expect(thrown(() => plan('module7', module7, 'redpnda.9092=19092')).message).toContain('Did you mean redpanda?');
+    expect(thrownDecError(() => plan('module7', module7, 'redpnda.9092=19092')).message).toContain(
+      'Did you mean redpanda?',
+    );
   });
 });
 

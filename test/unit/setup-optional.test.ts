@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { isDecError } from '../../src/errors.js';
 import { composeYaml } from '../../src/setup/compose.js';
 import { changesNothingAtAll, down, planDown, planUp, stackStatus, up } from '../../src/setup/engine.js';
 import { appliedOverrides, applyFlags } from '../../src/setup/options.js';
@@ -19,6 +18,7 @@ import { readOverrides, saveOverrides } from '../../src/setup/state.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
 import { applySeams, FakeEngine } from '../helpers/fake-engine.js';
+import { thrownDecError } from '../helpers/errors.js';
 
 const course = parseSyllabus(
   readFileSync(new URL('../fixtures/syllabi/flow-stack.yaml', import.meta.url)),
@@ -48,16 +48,6 @@ async function bringUp(engine: FakeEngine, stack: DesiredStack, plan: Partial<Pl
   const planned = await planUp(engine.client, stack, { recreate: false, repair: true, warn: () => undefined, ...plan });
   await up(engine.client, stack, planned.plan, applySeams(engine));
   return planned;
-}
-
-function decError(work: () => unknown) {
-  try {
-    work();
-  } catch (error) {
-    if (isDecError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a DecError');
 }
 
 describe('an optional service that is off', () => {
@@ -167,15 +157,15 @@ describe('--with and --without (options.ts) and the remembered settings (state.t
   });
 
   it('refuses a service that is not optional, an unknown one, and --with and --without of the same', () => {
-    expect(decError(() => applyFlags(noOverrides(), { with: ['db'] }, STACK)).message).toMatch(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { with: ['db'] }, STACK)).message).toMatch(
       /--with: db is not an optional service .* it always starts/,
     );
-    expect(decError(() => applyFlags(noOverrides(), { with: ['dahs'] }, STACK)).message).toMatch(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { with: ['dahs'] }, STACK)).message).toMatch(
       /no service "dahs".*Did you mean dash/,
     );
-    expect(decError(() => applyFlags(noOverrides(), { with: ['dash'], without: ['dash'] }, STACK)).message).toMatch(
-      /opposite/,
-    );
+    expect(
+      thrownDecError(() => applyFlags(noOverrides(), { with: ['dash'], without: ['dash'] }, STACK)).message,
+    ).toMatch(/opposite/);
   });
 
   let home: string | undefined;
@@ -225,7 +215,7 @@ weeks:
 
   /** The syllabus check's problems, one text. */
   const problems = (text: string) => {
-    const error = decError(() => parseSyllabus(Buffer.from(text), 'x.yaml'));
+    const error = thrownDecError(() => parseSyllabus(Buffer.from(text), 'x.yaml'));
     return [error.message, ...(error.details ?? [])].join('\n');
   };
 

@@ -2,24 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DecError } from '../../src/errors.js';
 import { appliedOverrides, applyFlags, checkOnly } from '../../src/setup/options.js';
 import { noOverrides, type Overrides } from '../../src/setup/spec.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import type { Stack } from '../../src/syllabus/schema.js';
+import { thrownDecError } from '../helpers/errors.js';
 
 const syllabusPath = fileURLToPath(new URL('../../syllabus/dez-2022.yaml', import.meta.url));
 const week1: Stack = parseSyllabus(readFileSync(syllabusPath), 'syllabus/dez-2022.yaml').stacks.week1!;
-
-function failure(run: () => unknown): DecError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DecError);
-    return error as DecError;
-  }
-  throw new Error('expected a DecError');
-}
 
 describe('applyFlags', () => {
   it('with no flags returns equal overrides, as a new object', () => {
@@ -76,25 +66,25 @@ describe('applyFlags', () => {
   });
 
   it('names the valid services and the nearest one for an unknown service', () => {
-    const error = failure(() => applyFlags(noOverrides(), { port: ['pgdatabse=5433'] }, week1));
+    const error = thrownDecError(() => applyFlags(noOverrides(), { port: ['pgdatabse=5433'] }, week1));
     expect(error.message).toContain('no service "pgdatabse"');
     expect(error.message).toContain('Did you mean pgdatabase?');
     expect(error.hint).toContain('pgdatabase, pgadmin');
 
-    const far = failure(() => applyFlags(noOverrides(), { image: ['airflow=apache/airflow:2.2.3'] }, week1));
+    const far = thrownDecError(() => applyFlags(noOverrides(), { image: ['airflow=apache/airflow:2.2.3'] }, week1));
     expect(far.message).not.toContain('Did you mean');
     expect(far.hint).toContain('pgdatabase, pgadmin');
 
-    expect(failure(() => applyFlags(noOverrides(), { env: ['pgadmn.X=1'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { env: ['pgadmn.X=1'] }, week1)).message).toContain(
       'Did you mean pgadmin?',
     );
-    expect(failure(() => applyFlags(noOverrides(), { port: ['=5433'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { port: ['=5433'] }, week1)).message).toContain(
       'needs a service name',
     );
   });
 
   it.each(['0', '65536', '54.3', 'abc', '', '-1', '1e3'])('rejects the port "%s"', (port) => {
-    const error = failure(() => applyFlags(noOverrides(), { port: [`pgdatabase=${port}`] }, week1));
+    const error = thrownDecError(() => applyFlags(noOverrides(), { port: [`pgdatabase=${port}`] }, week1));
     expect(error.message).toContain('1 to 65535');
   });
 
@@ -106,40 +96,40 @@ describe('applyFlags', () => {
   });
 
   it('rejects a flag without "="', () => {
-    expect(failure(() => applyFlags(noOverrides(), { port: ['pgdatabase'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { port: ['pgdatabase'] }, week1)).message).toContain(
       '--port expects <service>=<host port>',
     );
-    expect(failure(() => applyFlags(noOverrides(), { image: ['postgres:13'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { image: ['postgres:13'] }, week1)).message).toContain(
       '--image expects',
     );
-    expect(failure(() => applyFlags(noOverrides(), { env: ['pgdatabase.X'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { env: ['pgdatabase.X'] }, week1)).message).toContain(
       '--env expects',
     );
   });
 
   it('rejects an empty image or one with whitespace', () => {
-    expect(failure(() => applyFlags(noOverrides(), { image: ['pgdatabase='] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { image: ['pgdatabase='] }, week1)).message).toContain(
       'not an image reference',
     );
-    expect(failure(() => applyFlags(noOverrides(), { image: ['pgdatabase=postgres 13'] }, week1)).message).toContain(
-      'not an image reference',
-    );
+    expect(
+      thrownDecError(() => applyFlags(noOverrides(), { image: ['pgdatabase=postgres 13'] }, week1)).message,
+    ).toContain('not an image reference');
   });
 
   it('rejects an env flag without a service or with a bad variable name', () => {
-    expect(failure(() => applyFlags(noOverrides(), { env: ['POSTGRES_PASSWORD=x'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { env: ['POSTGRES_PASSWORD=x'] }, week1)).message).toContain(
       'names no service',
     );
-    expect(failure(() => applyFlags(noOverrides(), { env: ['pgdatabase.1BAD=x'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { env: ['pgdatabase.1BAD=x'] }, week1)).message).toContain(
       'not an environment variable name',
     );
-    expect(failure(() => applyFlags(noOverrides(), { env: ['pgdatabase.=x'] }, week1)).message).toContain(
+    expect(thrownDecError(() => applyFlags(noOverrides(), { env: ['pgdatabase.=x'] }, week1)).message).toContain(
       'not an environment variable name',
     );
   });
 
   it('rejects two services on one host port', () => {
-    const error = failure(() => applyFlags(noOverrides(), { port: ['pgadmin=5432'] }, week1));
+    const error = thrownDecError(() => applyFlags(noOverrides(), { port: ['pgadmin=5432'] }, week1));
     expect(error.message).toContain('both publish host port 5432');
     // Swapping them in one go is fine.
     expect(applyFlags(noOverrides(), { port: ['pgadmin=5432', 'pgdatabase=8085'] }, week1).ports).toEqual({
@@ -150,7 +140,7 @@ describe('applyFlags', () => {
 
   it('rejects --port for a service that publishes nothing', () => {
     const stack: Stack = { ...week1, services: { ...week1.services, worker: { image: 'busybox:1.36' } } };
-    const error = failure(() => applyFlags(noOverrides(), { port: ['worker=7000'] }, stack));
+    const error = thrownDecError(() => applyFlags(noOverrides(), { port: ['worker=7000'] }, stack));
     expect(error.message).toContain('worker publishes no port');
     expect(error.hint).toContain('pgdatabase, pgadmin');
   });
@@ -169,10 +159,10 @@ describe('checkOnly', () => {
   });
 
   it('rejects an unknown service with a suggestion', () => {
-    const error = failure(() => checkOnly(['postgres'], week1));
+    const error = thrownDecError(() => checkOnly(['postgres'], week1));
     expect(error.message).toContain('--only');
     expect(error.hint).toContain('pgdatabase, pgadmin');
-    expect(failure(() => checkOnly(['pgadmim'], week1)).message).toContain('Did you mean pgadmin?');
+    expect(thrownDecError(() => checkOnly(['pgadmim'], week1)).message).toContain('Did you mean pgadmin?');
   });
 });
 
@@ -196,7 +186,7 @@ describe('appliedOverrides', () => {
 
 describe('--image with capitals', () => {
   it('is refused with the lowercase rule before anything else (--print-compose never asks the engine)', () => {
-    const error = failure(() => applyFlags(noOverrides(), { image: ['pgdatabase=Postgres:13'] }, week1));
+    const error = thrownDecError(() => applyFlags(noOverrides(), { image: ['pgdatabase=Postgres:13'] }, week1));
     expect(error.message).toContain('must be lowercase');
     expect(error.hint).toContain('postgres:13');
   });

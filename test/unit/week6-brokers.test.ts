@@ -5,12 +5,12 @@
 // pgdatabase:5432, database production). Also the --brokers flag's mapping to the variant.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { isDecError } from '../../src/errors.js';
 import { desiredStack, noOverrides, renderNext, type Overrides } from '../../src/setup/spec.js';
 import { brokersVariant, setupVariant, THREE_BROKERS, variantFlagText } from '../../src/setup/variant-flags.js';
 import { checkOtherVariants, variantStack } from '../../src/setup/variant.js';
 import { parseSyllabus } from '../../src/syllabus/parse.js';
 import { findWeek } from '../../src/syllabus/query.js';
+import { thrownDecError } from '../helpers/errors.js';
 
 const course = parseSyllabus(readFileSync(new URL('../../syllabus/dez-2022.yaml', import.meta.url)), 'dez-2022.yaml');
 const week6 = findWeek(course, '6');
@@ -24,22 +24,12 @@ const env = (service: string, overrides: Partial<Overrides> = {}) =>
 const BROKERS = ['broker-1', 'broker-2', 'broker-3'];
 const INTERNAL = 'broker-1:29092,broker-2:29092,broker-3:29092';
 
-function thrown(work: () => unknown) {
-  try {
-    work();
-  } catch (error) {
-    if (isDecError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected a DecError');
-}
-
 describe('--brokers (setup/variant-flags.ts)', () => {
   it("3 is the three-broker variant, 1 the week's own stack; other counts are refused with the two dec has", () => {
     expect(brokersVariant('3')).toBe(THREE_BROKERS);
     expect(brokersVariant(' 1 ')).toBe('default');
     expect(brokersVariant(undefined)).toBeUndefined();
-    const error = thrown(() => brokersVariant('2'));
+    const error = thrownDecError(() => brokersVariant('2'));
     expect(error.message).toContain('it sets up 1 or 3');
     expect(error.hint).toContain('--brokers 3 for the replication lesson');
   });
@@ -48,10 +38,10 @@ describe('--brokers (setup/variant-flags.ts)', () => {
     expect(setupVariant({ brokers: '3' })).toBe(THREE_BROKERS);
     expect(setupVariant({ brokers: '3', variant: THREE_BROKERS })).toBe(THREE_BROKERS);
     expect(setupVariant({ light: true })).toBe('light');
-    expect(thrown(() => setupVariant({ brokers: '3', light: true })).message).toContain(
+    expect(thrownDecError(() => setupVariant({ brokers: '3', light: true })).message).toContain(
       '--brokers 3 is --variant three-brokers, and --light asks for another one',
     );
-    expect(thrown(() => setupVariant({ brokers: '1', variant: THREE_BROKERS })).message).toContain(
+    expect(thrownDecError(() => setupVariant({ brokers: '1', variant: THREE_BROKERS })).message).toContain(
       '--brokers 1 is --variant default',
     );
   });
@@ -71,7 +61,7 @@ describe('--brokers (setup/variant-flags.ts)', () => {
       ['broker-2', 9093],
       ['broker-3', 9094],
     ]);
-    const refused = thrown(() =>
+    const refused = thrownDecError(() =>
       checkOtherVariants(week6, THREE_BROKERS, new Set(['week6']), 'dec setup week6 --brokers 3'),
     );
     expect(refused.hint).toContain(
