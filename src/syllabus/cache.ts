@@ -135,9 +135,15 @@ function readWithoutSource(path: string): { file: Buffer; header: Header } | und
   }
 }
 
-/** The course of the entry for `key` in `dirs` whose signature is the file's as it is now. */
-export function readBySignature(dirs: string[], key: string, signature: string): Course | undefined {
-  for (const dir of dirs) {
+/** Where an entry may be: a folder, and the entry's key there. */
+export interface CachePlace {
+  dir: string;
+  key: string;
+}
+
+/** The course of the first entry in `places` whose signature is the file's as it is now. */
+export function readBySignature(places: CachePlace[], signature: string): Course | undefined {
+  for (const { dir, key } of places) {
     try {
       const entry = readWithoutSource(entryFile(dir, key));
       if (signature !== NO_SIGNATURE && entry?.header.key === key && entry.header.signature === signature)
@@ -149,13 +155,9 @@ export function readBySignature(dirs: string[], key: string, signature: string):
   return undefined;
 }
 
-/** The entry for `key` in `dirs` that holds exactly `source`: its course and its signature. */
-export function readBySource(
-  dirs: string[],
-  key: string,
-  source: Buffer,
-): { course: Course; signature: string } | undefined {
-  for (const dir of dirs) {
+/** The first entry in `places` that holds exactly `source`: its course and its signature. */
+export function readBySource(places: CachePlace[], source: Buffer): { course: Course; signature: string } | undefined {
+  for (const { dir, key } of places) {
     try {
       const file = readFileSync(entryFile(dir, key));
       const header = parseHeader(file);

@@ -8,7 +8,7 @@ import { BUILTIN_SYLLABUS_DIR, DEFAULT_SYLLABUS_ID, PACKAGE_ROOT, cacheDir } fro
 import { DEC_VERSION } from '../version.js';
 import type { Workspace } from '../workspace/workspace.js';
 import type { Course } from './course.js';
-import { fileSignature, readBySignature, readBySource, writeEntry, type CacheEntry } from './cache.js';
+import { fileSignature, readBySignature, readBySource, writeEntry, type CacheEntry, type CachePlace } from './cache.js';
 import { MAX_SYLLABUS_BYTES } from './limits.js';
 
 type SyllabusOrigin = 'flag' | 'env' | 'workspace' | 'default';
@@ -122,9 +122,24 @@ function cacheKey(size: number | bigint): string {
   return `${DEC_VERSION}-${CACHE_FORMAT}-${size}`;
 }
 
-/** The user's cache (entries refreshed there), then the one shipped in the package (built-in syllabi). */
-function cacheDirs(env: NodeJS.ProcessEnv): string[] {
-  return [cacheDir(env), join(PACKAGE_ROOT, 'dist', 'syllabus-cache')];
+/**
+ * The user's cache, then the one shipped in the package (the built-in syllabi, compiled by the build).
+ * In the user's cache the key also names the file's path: two copies of a syllabus (a global install
+ * and a clone of dec) have two signatures, and sharing one entry would make each run rewrite it.
+ */
+function cachePlaces(env: NodeJS.ProcessEnv, size: bigint, path: string): CachePlace[] {
+  const key = cacheKey(size);
+  return [
+    { dir: cacheDir(env), key: `${key}-${pathTag(path)}` },
+    { dir: join(PACKAGE_ROOT, 'dist', 'syllabus-cache'), key },
+  ];
+}
+
+/** A short tag of a path (FNV-1a, 32 bits): names an entry, proves nothing (the signature does). */
+function pathTag(path: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < path.length; i++) hash = Math.imul(hash ^ path.charCodeAt(i), 0x01000193);
+  return (hash >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Validates a syllabus (loading the YAML parser and the validator) into a cache entry. */
@@ -140,20 +155,22 @@ export async function loadSyllabus(
 ): Promise<LoadedSyllabus> {
   const shown = displayPath(source.path, cwd);
   const info = statSyllabus(source, shown);
-  const key = cacheKey(info.size);
+  const places = cachePlaces(env, info.size, source.path);
   const signature = fileSignature(info);
-  const unchanged = readBySignature(cacheDirs(env), key, signature);
+  const unchanged = readBySignature(places, signature);
   if (unchanged) return { ...source, course: unchanged };
   const bytes = withReadErrors(source, shown, () => readFileSync(source.path));
-  const known = readBySource(cacheDirs(env), key, bytes);
+  const known = readBySource(places, bytes);
   // The cache is a speed-up only: a read-only cache folder must not stop the command.
-  const remember = (entry: CacheEntry) => writeEntry(cacheDir(env), entry).catch(() => undefined);
+  const [mine] = places;
+  const remember = (course: Course) =>
+    writeEntry(mine!.dir, { key: mine!.key, signature, source: bytes, course }).catch(() => undefined);
   if (known) {
     // Touched, copied or installed since: the next run needs no byte comparison.
-    if (known.signature !== signature) await remember({ key, signature, source: bytes, course: known.course });
+    if (known.signature !== signature) await remember(known.course);
     return { ...source, course: known.course };
   }
-  const entry = await compileSyllabus(bytes, signature, shown);
-  await remember(entry);
-  return { ...source, course: entry.course };
+  const { course } = await compileSyllabus(bytes, signature, shown);
+  await remember(course);
+  return { ...source, course };
 }

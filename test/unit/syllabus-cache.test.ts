@@ -29,10 +29,10 @@ describe('syllabus cache entries', () => {
     const bytes = await readFile(join(dir, 'syllabus-k1.cache'));
     // Only the copy of the YAML at the end may hold other bytes.
     expect(bytes.subarray(0, bytes.length - source.length).every((byte) => byte < 0x80)).toBe(true);
-    const bySignature = readBySignature([dir], 'k1', 's1');
+    const bySignature = readBySignature([{ dir, key: 'k1' }], 's1');
     expect(bySignature).toEqual(course);
     expect(JSON.parse(JSON.stringify(bySignature))).toEqual(course);
-    expect(readBySource([dir], 'k1', source)).toEqual({ course, signature: 's1' });
+    expect(readBySource([{ dir, key: 'k1' }], source)).toEqual({ course, signature: 's1' });
   });
 
   it('miss on another signature, other bytes, another key, or a damaged file, and look in the next folder', async () => {
@@ -40,18 +40,19 @@ describe('syllabus cache entries', () => {
     const source = Buffer.from('title: Tiny\n');
     const file = join(dir, 'syllabus-k1.cache');
     await writeEntry(dir, { key: 'k1', signature: 's1', source, course });
-    expect(readBySignature([dir], 'k1', 's2')).toBeUndefined();
-    expect(readBySignature([dir], 'k2', 's1')).toBeUndefined();
-    expect(readBySource([dir], 'k1', Buffer.from('title: Tinx\n'))).toBeUndefined();
+    expect(readBySignature([{ dir, key: 'k1' }], 's2')).toBeUndefined();
+    expect(readBySignature([{ dir, key: 'k2' }], 's1')).toBeUndefined();
+    expect(readBySource([{ dir, key: 'k1' }], Buffer.from('title: Tinx\n'))).toBeUndefined();
     const whole = await readFile(file);
     for (const damaged of [whole.subarray(0, 40), whole.subarray(0, whole.length - 3), Buffer.from('{"key":"k1"}')]) {
       await writeFile(file, damaged);
-      expect(readBySignature([dir], 'k1', 's1')).toBeUndefined();
-      expect(readBySource([dir], 'k1', source)).toBeUndefined();
+      expect(readBySignature([{ dir, key: 'k1' }], 's1')).toBeUndefined();
+      expect(readBySource([{ dir, key: 'k1' }], source)).toBeUndefined();
     }
     const other = join(dir, 'other');
     await writeEntry(other, { key: 'k1', signature: 's1', source, course });
-    expect(readBySignature([join(dir, 'missing'), dir, other], 'k1', 's1')).toEqual(course);
+    const places = [join(dir, 'missing'), dir, other].map((folder) => ({ dir: folder, key: 'k1' }));
+    expect(readBySignature(places, 's1')).toEqual(course);
   });
 
   it('reads a course far bigger than the first read of the file', async () => {
@@ -62,7 +63,7 @@ describe('syllabus cache entries', () => {
     expect(encodeEntry({ key: 'k1', signature: 's1', source: Buffer.from('x'), course: big }).length).toBeGreaterThan(
       10_000,
     );
-    expect(readBySignature([dir], 'k1', 's1')).toEqual(big);
+    expect(readBySignature([{ dir, key: 'k1' }], 's1')).toEqual(big);
   });
 
   it('signatures change when a file is rewritten with the same bytes', async () => {
@@ -86,7 +87,7 @@ describe('syllabus cache entries', () => {
     expect(fileSignature(info, Number(info.mtimeMs) + 2_001)).not.toBe(racy);
     const source = Buffer.from('title: Tiny\n');
     await writeEntry(dir, { key: 'k1', signature: racy, source, course });
-    expect(readBySignature([dir], 'k1', racy)).toBeUndefined();
-    expect(readBySource([dir], 'k1', source)?.course).toEqual(course);
+    expect(readBySignature([{ dir, key: 'k1' }], racy)).toBeUndefined();
+    expect(readBySource([{ dir, key: 'k1' }], source)?.course).toEqual(course);
   });
 });

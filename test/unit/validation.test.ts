@@ -1,6 +1,6 @@
 // parseSyllabus on bad syllabi: one fixture per kind of mistake (test/fixtures/syllabi/bad-*.yaml), plus
 // files generated here that would be unwieldy to commit (not UTF-8, over 1 MiB, an alias bomb).
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -359,6 +359,33 @@ describe('loadSyllabus cache', () => {
     await writeFile(path, valid.replace('title: Tiny course', 'title: Tiny course, second edition'));
     expect((await loadSyllabus(source, env, home)).course.title).toBe('Tiny course, second edition');
     expect(await readdir(cacheDir)).toHaveLength(2);
+  });
+});
+
+describe('loadSyllabus cache, two copies of one syllabus', () => {
+  let home: string | undefined;
+  afterEach(async () => {
+    if (home) await rm(home, { recursive: true, force: true });
+    home = undefined;
+  });
+
+  it('keeps an entry per copy (a global install and a clone), so neither run rewrites the other one', async () => {
+    home = await mkdtemp(join(tmpdir(), 'dec-unit-cache-copies-'));
+    const env = { DEC_HOME: home };
+    const valid = fixture('valid-base.yaml').text;
+    const copies = ['a', 'b'].map((name) => ({ path: join(home!, `${name}.yaml`), origin: 'flag' as const }));
+    for (const copy of copies) await writeFile(copy.path, valid);
+    // Files written moments ago get no signature (cache.ts): wait until these count as settled.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    for (const copy of copies) await loadSyllabus(copy, env, home);
+    const cacheDir = join(home, 'cache');
+    const entries = await readdir(cacheDir);
+    expect(entries).toHaveLength(2);
+    const written = async () => Promise.all(entries.map(async (entry) => (await stat(join(cacheDir, entry))).mtimeMs));
+    const before = await written();
+    for (const copy of [...copies, ...copies])
+      expect((await loadSyllabus(copy, env, home)).course.title).toBe('Tiny course');
+    expect(await written()).toEqual(before);
   });
 });
 
