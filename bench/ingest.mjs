@@ -621,6 +621,20 @@ async function main() {
       table: 'yellow_taxi_trips_gz',
       command: [process.execPath, decArgs(gz, 'yellow_taxi_trips_gz')],
     },
+    {
+      key: 'csv-text',
+      label: 'dec data load (csv, text COPY)',
+      table: 'yellow_taxi_trips_text',
+      env: { DEC_CSV_TEXT: '1' },
+      command: [process.execPath, decArgs(csv, 'yellow_taxi_trips_text')],
+    },
+    {
+      key: 'gz-text',
+      label: 'dec data load (csv.gz, text COPY)',
+      table: 'yellow_taxi_trips_gz_text',
+      env: { DEC_CSV_TEXT: '1' },
+      command: [process.execPath, decArgs(gz, 'yellow_taxi_trips_gz_text')],
+    },
   ];
   if (writer) {
     for (const layout of LAYOUTS) {
@@ -642,7 +656,7 @@ async function main() {
   const once = async (method, command, expectedRows) => {
     await fresh();
     await method.prepare?.();
-    const result = await measured(command[0], command[1], { env });
+    const result = await measured(command[0], command[1], { env: { ...env, ...method.env } });
     if (interrupted) throw new Error('interrupted');
     if (result.code !== 0) return { failure: tail(result.stderr || result.stdout, 6) };
     const count = Number(await sql(`select count(*) from ${method.table}`));
