@@ -285,6 +285,26 @@ describe('CsvBinaryEncoder', () => {
     for (const size of [1, 2, 3, 5, 7, 13, 64, 100, 1000]) expect(encode(csv, TYPES, size).equals(whole)).toBe(true);
   });
 
+  it('its own fast paths read random values as Number(), BigInt() and Date do', () => {
+    let state = 777;
+    const next = () => (state = (state * 1_103_515_245 + 12_345) % 2_147_483_648);
+    const lines = ['id,amount,at'];
+    const expected: Value[][] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const id = `${i % 2 ? '-' : ''}${next()}${i % 5 === 0 ? String(next()).slice(0, 1 + (i % 9)) : ''}`;
+      const amount = `${i % 3 === 0 ? '-' : ''}${next() % 10 ** (i % 12)}.${String(next()).slice(0, i % 11)}`;
+      // Years 1800-1936 (the fused path), and 100-9600 (the BigInt one) every third row.
+      const ms = i % 3 ? Date.parse('1800-01-01T00:00:00Z') + next() * 2_000 : Date.parse('0100-01-01T00:00:00Z') + next() * 140_000;
+      const micros = i % 4 === 0 ? '' : `.${String(next() % 1_000_000).padStart(6, '0')}`.slice(0, 1 + (i % 7));
+      const at = `${new Date(ms).toISOString().slice(0, 19).replace('T', i % 2 ? ' ' : 'T')}${micros === '.' ? '' : micros}`;
+      lines.push(`${id},${amount},${at}`);
+      const fraction = micros.length > 1 ? BigInt(micros.slice(1).padEnd(6, '0')) : 0n;
+      expected.push([BigInt(id), Number(amount), BigInt(Math.floor(ms / 1000)) * 1_000_000n + fraction]);
+    }
+    const types: ColumnType[] = ['bigint', 'double precision', 'timestamp'];
+    expect(rowsOf(`${lines.join('\n')}\n`, types)).toEqual(expected);
+  });
+
   it('counts the rows it encodes', () => {
     const encoder = new CsvBinaryEncoder(['bigint']);
     encoder.push(bytes('id\n1\n2\n3'));
