@@ -294,9 +294,15 @@ describe('CsvBinaryEncoder', () => {
       const id = `${i % 2 ? '-' : ''}${next()}${i % 5 === 0 ? String(next()).slice(0, 1 + (i % 9)) : ''}`;
       const amount = `${i % 3 === 0 ? '-' : ''}${next() % 10 ** (i % 12)}.${String(next()).slice(0, i % 11)}`;
       // Years 1800-1936 (the fused path), and 100-9600 (the BigInt one) every third row.
-      const ms = i % 3 ? Date.parse('1800-01-01T00:00:00Z') + next() * 2_000 : Date.parse('0100-01-01T00:00:00Z') + next() * 140_000;
+      const ms =
+        i % 3
+          ? Date.parse('1800-01-01T00:00:00Z') + next() * 2_000
+          : Date.parse('0100-01-01T00:00:00Z') + next() * 140_000;
       const micros = i % 4 === 0 ? '' : `.${String(next() % 1_000_000).padStart(6, '0')}`.slice(0, 1 + (i % 7));
-      const at = `${new Date(ms).toISOString().slice(0, 19).replace('T', i % 2 ? ' ' : 'T')}${micros === '.' ? '' : micros}`;
+      const at = `${new Date(ms)
+        .toISOString()
+        .slice(0, 19)
+        .replace('T', i % 2 ? ' ' : 'T')}${micros === '.' ? '' : micros}`;
       lines.push(`${id},${amount},${at}`);
       const fraction = micros.length > 1 ? BigInt(micros.slice(1).padEnd(6, '0')) : 0n;
       expected.push([BigInt(id), Number(amount), BigInt(Math.floor(ms / 1000)) * 1_000_000n + fraction]);
