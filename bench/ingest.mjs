@@ -648,6 +648,10 @@ async function main() {
       });
     }
   }
+  if (process.env.BENCH_ONLY) {
+    const only = process.env.BENCH_ONLY.split(',');
+    for (let i = methods.length - 1; i >= 0; i--) if (!only.includes(methods[i].key)) methods.splice(i, 1);
+  }
   const benchTables = [...methods.map((m) => m.table), 'yellow_taxi_trips_pandas'];
   const fresh = () => sql(`DROP TABLE IF EXISTS ${benchTables.join(', ')}; CHECKPOINT`);
   const results = new Map(methods.map((m) => [m.key, { ...m, seconds: [], rssKb: [], failures: [] }]));

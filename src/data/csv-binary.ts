@@ -43,7 +43,7 @@ const POW10 = Array.from({ length: 23 }, (_, k) => 10 ** k);
 /** A row of the CSV longer than this goes as text (a field spanning megabytes would be re-scanned per chunk). */
 const MAX_ROW_BYTES = 8 * 1024 * 1024;
 /** Bytes of a new chunk joined to the record the last one ended in. */
-const JOIN_BYTES = 64 * 1024;
+const JOIN_BYTES = 4 * 1024;
 
 /** Something the binary path does not take: the file goes as CSV text, which Postgres parses. */
 export class NotBinary extends Error {}

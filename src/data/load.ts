@@ -281,7 +281,8 @@ function badRow(error: { message: string; where?: string; code?: string }, path:
 
 /** A gzip file's text; a read error of the file ends the stream too (pipe() alone would drop it). */
 function gunzipped(file: ReadStream): Transform {
-  const gunzip = createGunzip();
+  // 256 KB pieces rather than zlib's 16 KB: a fifth less CPU for dec's CSV encoder (csv-binary.ts).
+  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
   file.on('error', (error) => gunzip.destroy(error));
   return file.pipe(gunzip);
 }
