@@ -8,7 +8,9 @@
 // in the TLC files); one row group with ~1 MB pages (the pyarrow/TLC layout); one row group with one
 // PLAIN page per column (the worst case for memory). psql \copy CSV, psql \copy binary (the server's
 // floor: a binary dump of the same rows), and dec on .csv, .csv.gz and each .parquet run --runs
-// times each, interleaved, fresh tables; median, min, max. pandas runs once, on the first
+// times each, interleaved, fresh tables; median, min, max. dec sends all of them as binary COPY (the
+// CSV's values are plain: csv-binary.ts parses them while Postgres stores the previous rows, so on
+// 2 CPUs the load takes about as long as the slower of the two). pandas runs once, on the first
 // --pandas-rows rows if given (its time is then scaled up linearly, and the output says so).
 // Peak memory is the max RSS of the loading process (GNU time -f %M, else VmHWM polled from /proc).
 // Goals (issue 14): dec on Parquet ≤ 0.8× psql \copy CSV and ≤ 150 MB; on CSV ≤ 1.0× and ≤ 120 MB;
@@ -621,20 +623,6 @@ async function main() {
       table: 'yellow_taxi_trips_gz',
       command: [process.execPath, decArgs(gz, 'yellow_taxi_trips_gz')],
     },
-    {
-      key: 'csv-text',
-      label: 'dec data load (csv, text COPY)',
-      table: 'yellow_taxi_trips_text',
-      env: { DEC_CSV_TEXT: '1' },
-      command: [process.execPath, decArgs(csv, 'yellow_taxi_trips_text')],
-    },
-    {
-      key: 'gz-text',
-      label: 'dec data load (csv.gz, text COPY)',
-      table: 'yellow_taxi_trips_gz_text',
-      env: { DEC_CSV_TEXT: '1' },
-      command: [process.execPath, decArgs(gz, 'yellow_taxi_trips_gz_text')],
-    },
   ];
   if (writer) {
     for (const layout of LAYOUTS) {
@@ -648,10 +636,6 @@ async function main() {
       });
     }
   }
-  if (process.env.BENCH_ONLY) {
-    const only = process.env.BENCH_ONLY.split(',');
-    for (let i = methods.length - 1; i >= 0; i--) if (!only.includes(methods[i].key)) methods.splice(i, 1);
-  }
   const benchTables = [...methods.map((m) => m.table), 'yellow_taxi_trips_pandas'];
   const fresh = () => sql(`DROP TABLE IF EXISTS ${benchTables.join(', ')}; CHECKPOINT`);
   const results = new Map(methods.map((m) => [m.key, { ...m, seconds: [], rssKb: [], failures: [] }]));
@@ -660,7 +644,7 @@ async function main() {
   const once = async (method, command, expectedRows) => {
     await fresh();
     await method.prepare?.();
-    const result = await measured(command[0], command[1], { env: { ...env, ...method.env } });
+    const result = await measured(command[0], command[1], { env });
     if (interrupted) throw new Error('interrupted');
     if (result.code !== 0) return { failure: tail(result.stderr || result.stdout, 6) };
     const count = Number(await sql(`select count(*) from ${method.table}`));

@@ -1,5 +1,7 @@
 // Loads a CSV, CSV.gz or Parquet file into Postgres with COPY FROM STDIN, streaming (memory stays
-// flat whatever the file size). The rows go into a staging table inside one transaction that then
+// flat whatever the file size): as binary COPY when dec can write every value in Postgres's binary
+// format (Parquet: parquet.ts; CSV: csv-binary.ts, when the first megabyte takes its fast paths),
+// else as CSV text that Postgres parses. The rows go into a staging table inside one transaction that then
 // replaces (or appends to) the target, so a failed or interrupted load leaves the old table as it was.
 import { randomBytes } from 'node:crypto';
 import { createReadStream, openSync, readSync, closeSync, statSync, type ReadStream } from 'node:fs';
@@ -633,7 +635,7 @@ async function copyFile(
       source = Readable.from(rows ?? parquet.csv(produced));
     } else {
       const text = input.format === 'csv.gz' ? gunzipped(file!) : file!;
-      const sent = await csvCopySource(text, input.csvText || process.env.DEC_CSV_TEXT === '1' ? [] : types, produced);
+      const sent = await csvCopySource(text, input.csvText ? [] : types, produced);
       binary = sent.binary;
       csvText = !binary;
       source = sent.source;
