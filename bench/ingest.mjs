@@ -8,7 +8,9 @@
 // in the TLC files); one row group with ~1 MB pages (the pyarrow/TLC layout); one row group with one
 // PLAIN page per column (the worst case for memory). psql \copy CSV, psql \copy binary (the server's
 // floor: a binary dump of the same rows), and dec on .csv, .csv.gz and each .parquet run --runs
-// times each, interleaved, fresh tables; median, min, max. pandas runs once, on the first
+// times each, interleaved, fresh tables; median, min, max. dec sends all of them as binary COPY (the
+// CSV's values are plain: csv-binary.ts parses them while Postgres stores the previous rows, so on
+// 2 CPUs the load takes about as long as the slower of the two). pandas runs once, on the first
 // --pandas-rows rows if given (its time is then scaled up linearly, and the output says so).
 // Peak memory is the max RSS of the loading process (GNU time -f %M, else VmHWM polled from /proc).
 // Goals (issue 14): dec on Parquet ≤ 0.8× psql \copy CSV and ≤ 150 MB; on CSV ≤ 1.0× and ≤ 120 MB;
