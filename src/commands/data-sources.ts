@@ -22,6 +22,7 @@ import { notConfirmed } from '../output/prompt.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import type { Session } from '../session.js';
 import { fetchAll, loadLines, loadPaths, megabytes, sourceOf, type DataLoadOptions } from './data.js';
+import { thousands } from '../util/count.js';
 
 /** A file of a planned load: in dec's cache already, or its size as the server gave it. */
 type PlannedFile = DataFile & { cached: boolean; bytes?: number; status?: number };
@@ -144,7 +145,7 @@ function planLines(
               : 'replaces the table (empty now)';
       return [
         `  ${style.bold(qualified(load))} ← ${load.dataset} ${monthSpans(load.months) || '(one file)'} · ${effect}`,
-        `      ${filesText(t)}${t.rows > 0 ? ` · about ${t.rows.toLocaleString('en')} rows` : ''}`,
+        `      ${filesText(t)}${t.rows > 0 ? ` · about ${thousands(t.rows)} rows` : ''}`,
         ...load.files
           .filter((f) => f.status !== undefined)
           .map(
@@ -154,7 +155,7 @@ function planLines(
       ];
     }),
     `  ${where}`,
-    `In all: ${filesText(all)}${all.rows > 0 ? `; about ${all.rows.toLocaleString('en')} rows (a rough estimate from the download size)` : ''}.`,
+    `In all: ${filesText(all)}${all.rows > 0 ? `; about ${thousands(all.rows)} rows (a rough estimate from the download size)` : ''}.`,
   ];
 }
 
@@ -335,7 +336,7 @@ export async function loadSources(
       rows,
     },
     () =>
-      `${ctx.terminal.style.green('✓')} ${title}: ${results.length} table${results.length === 1 ? '' : 's'} in ${database}, ${rows.toLocaleString('en')} rows`,
+      `${ctx.terminal.style.green('✓')} ${title}: ${results.length} table${results.length === 1 ? '' : 's'} in ${database}, ${thousands(rows)} rows`,
   );
   return ExitCode.ok;
 }

@@ -22,6 +22,7 @@ import { fileSystemError } from '../util/fs.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 import { parseDatabaseUrl } from '../postgres/login.js';
 import { MIRROR_LAST_MONTH, planSources } from '../data/source.js';
+import { thousands } from '../util/count.js';
 
 export interface GetOptions {
   source?: string;
@@ -452,7 +453,7 @@ export async function loadPaths(
         onProgress: ({ path, rows, fraction, estimated }) =>
           live.detail(() => {
             const which = paths.length > 1 ? ` (file ${paths.indexOf(path) + 1} of ${paths.length})` : '';
-            const count = `${estimated ? 'about ' : ''}${rows.toLocaleString('en')} rows`;
+            const count = `${estimated ? 'about ' : ''}${thousands(rows)} rows`;
             const text = `${basename(path)}${which}: ${Math.floor(fraction * 100)}% · ${count}`;
             return withBar(ctx, fraction, text);
           }),
@@ -467,7 +468,7 @@ export async function loadPaths(
 }
 
 function rowCount(rows: number): string {
-  return `${rows.toLocaleString('en')} row${rows === 1 ? '' : 's'}`;
+  return `${thousands(rows)} row${rows === 1 ? '' : 's'}`;
 }
 
 /**
@@ -503,7 +504,7 @@ export async function dataSample(
     { schemaVersion: JSON_SCHEMA_VERSION, path, rows: count, synthetic: true, zones: zones?.path ?? null },
     () =>
       [
-        `${style.green('✓')} ${count.toLocaleString('en')} SYNTHETIC yellow trips (made up, same layout) in ${path}`,
+        `${style.green('✓')} ${thousands(count)} SYNTHETIC yellow trips (made up, same layout) in ${path}`,
         ...(zones
           ? [
               `${style.green('✓')} ${zones.what} (real, shipped with dec) in ${zones.path}${zones.placed ? '' : ' (already there)'}`,

@@ -57,6 +57,7 @@ import { clusterLines, clusterStatus } from '../setup/spark.js';
 import { clusterSettings } from '../setup/workers.js';
 import { parseTimeLimit, withInterruptSignal } from '../util/time.js';
 import { startLive } from '../output/live.js';
+import { thousands } from '../util/count.js';
 
 export interface SetupOptions {
   down?: boolean;
@@ -564,7 +565,7 @@ async function offerLoad(ctx: CommandContext, target: Target): Promise<Array<{ d
   if (present.length > 0) {
     ctx.terminal.print(
       style.dim(
-        `Already in Postgres: ${present.map((p) => `${p.table} (${p.rows.toLocaleString('en')} rows)`).join(', ')}; kept as they are (dec data load <dataset> would replace one).`,
+        `Already in Postgres: ${present.map((p) => `${p.table} (${thousands(p.rows)} rows)`).join(', ')}; kept as they are (dec data load <dataset> would replace one).`,
       ),
     );
   }

@@ -25,6 +25,7 @@ import type { Dispatcher } from 'undici';
 import { DecError, ExitCode, errorCode, isDecError } from '../errors.js';
 import { fileSystemError } from '../util/fs.js';
 import { proxyOf, proxySettings, shownProxy, type ProxySettings } from './proxy.js';
+import { thousands } from '../util/count.js';
 
 interface DownloadProgress {
   received: number;
@@ -408,7 +409,7 @@ function freeBytesOf(dir: string): number | undefined {
 function checkRoom(part: string, needed: number, options: DownloadOptions): void {
   const free = (options.freeBytes ?? freeBytesOf)(dirname(part));
   if (free === undefined || needed + SPARE_BYTES <= free) return;
-  const mb = (bytes: number) => `${Math.ceil(bytes / 1e6).toLocaleString('en')} MB`;
+  const mb = (bytes: number) => `${thousands(Math.ceil(bytes / 1e6))} MB`;
   throw new DecError(
     `Not enough disk space: the download needs ${mb(needed)}, and ${dirname(part)} has ${mb(free)} free.`,
     {

@@ -1,6 +1,7 @@
 // How a written answer is read: a choice by its letter, number or the start of its text, a date in
 // any unambiguous form, a link without its scheme, and a query's result compared with the answer.
 // Pure: no I/O, so every rule is a unit test.
+import { thousands } from '../util/count.js';
 
 export type Reading = { ok: true; value: string } | { ok: false; problem: string };
 
@@ -134,5 +135,5 @@ export function shownValue(value: string): string {
   const number = readNumber(value);
   if (number === undefined || !/^[-+]?\d+(\.\d+)?$/.test(value.trim())) return value;
   const [whole, fraction] = value.trim().split('.');
-  return `${Number(whole).toLocaleString('en')}${fraction !== undefined ? `.${fraction}` : ''}`;
+  return `${thousands(Number(whole))}${fraction !== undefined ? `.${fraction}` : ''}`;
 }

@@ -3,7 +3,7 @@ import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { displayWidth, padDisplay, table } from '../../src/output/render.js';
 import { makeStyles } from '../../src/output/terminal.js';
-import { count } from '../../src/util/count.js';
+import { count, thousands } from '../../src/util/count.js';
 
 describe('table and padDisplay', () => {
   it('align the column after CJK and emoji titles, with and without colour', () => {
@@ -76,5 +76,14 @@ describe('displayWidth fast paths', () => {
     expect(displayWidth('\u001b[32m███\u001b[39m░░ 数据')).toBe(10);
     expect(displayWidth('\u009b32m██\u009b39m')).toBe(2);
     expect(displayWidth('██░░ 数据 🚀')).toBe(12);
+  });
+});
+
+describe('thousands', () => {
+  it("writes what toLocaleString('en') writes, for whole numbers of every length and sign", () => {
+    const samples = [0, -0, 1, -1, 7, 42, 999, 1_000, -1_000, 9_999, 12_345, 999_999, 1_000_000, 1_369_765, -1_369_765];
+    for (let digits = 1; digits <= 16; digits++) samples.push(Math.floor(Math.random() * 10 ** digits));
+    samples.push(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 2 ** 53 + 2, 1e21, 1.5, 1234.5678, NaN, Infinity);
+    for (const n of samples) expect(thousands(n), String(n)).toBe(n.toLocaleString('en'));
   });
 });
