@@ -6,35 +6,20 @@
 // The same rows written as a Parquet file (every column PLAIN, then every column a dictionary) and read
 // by dec's batch writers (src/data/copy-batch.ts: fixed-width values in place, encoded entries) must
 // give the same bytes too.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type pg from 'pg';
+
 import { parquetWriteFile } from 'hyparquet-writer';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { BinaryOut } from '../../src/data/copy-binary.js';
 import type { ColumnType } from '../../src/data/datasets.js';
 import { openParquet } from '../../src/data/parquet.js';
-import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { usePostgresWithFolder } from '../helpers/postgres-file.js';
 
-let postgres: RunningPostgres | undefined;
-let client: pg.Client | undefined;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  client = await connectedClient(postgres.connectionString);
-}, 120_000);
-
-const dir = mkdtempSync(join(tmpdir(), 'dec-binary-copy-'));
-
-afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+const db = usePostgresWithFolder('dec-binary-copy-');
+const dir = db.dir;
 
 const COLUMNS = 'id bigint, b bigint, d double precision, r real, t boolean, dt date, ts timestamp, tx text';
 
@@ -241,7 +226,7 @@ async function fromParquetFile(rows: Row[], encoding: 'PLAIN' | 'RLE_DICTIONARY'
 
 async function dump(table: string): Promise<Buffer> {
   const pieces: Buffer[] = [];
-  const stream = client!.query(copyTo(`COPY (SELECT * FROM ${table} ORDER BY id) TO STDOUT (FORMAT binary)`));
+  const stream = db.client.query(copyTo(`COPY (SELECT * FROM ${table} ORDER BY id) TO STDOUT (FORMAT binary)`));
   await pipeline(
     stream,
     new Writable({
@@ -264,8 +249,8 @@ function firstDifference(a: Buffer, b: Buffer): string | undefined {
 
 describe('binary COPY: the encoder writes what Postgres writes', () => {
   beforeAll(async () => {
-    await client!.query(`CREATE TABLE every_type (${COLUMNS})`);
-    await client!.query(`INSERT INTO every_type VALUES ${ROWS.map((row) => `(${row.id}, ${row.sql})`).join(', ')}`);
+    await db.client.query(`CREATE TABLE every_type (${COLUMNS})`);
+    await db.client.query(`INSERT INTO every_type VALUES ${ROWS.map((row) => `(${row.id}, ${row.sql})`).join(', ')}`);
   });
 
   it('byte for byte, from values and from Parquet bytes, for every type, NULLs and edge values', async () => {
@@ -281,20 +266,20 @@ describe('binary COPY: the encoder writes what Postgres writes', () => {
   });
 
   it('round trip: the encoder bytes loaded with COPY FROM give the same rows', async () => {
-    await client!.query(`CREATE TABLE loaded (${COLUMNS})`);
+    await db.client.query(`CREATE TABLE loaded (${COLUMNS})`);
     await pipeline(
       Readable.from([fromValues(ROWS)]),
-      client!.query(copyFrom('COPY loaded FROM STDIN (FORMAT binary)')),
+      db.client.query(copyFrom('COPY loaded FROM STDIN (FORMAT binary)')),
     );
-    const { rows } = await client!.query<{ n: string }>(
+    const { rows } = await db.client.query<{ n: string }>(
       `SELECT count(*) AS n FROM ((SELECT * FROM every_type EXCEPT ALL SELECT * FROM loaded)
          UNION ALL (SELECT * FROM loaded EXCEPT ALL SELECT * FROM every_type)) AS difference`,
     );
     expect(rows[0]!.n).toBe('0');
-    const { rows: counted } = await client!.query<{ n: string }>('SELECT count(*) AS n FROM loaded');
+    const { rows: counted } = await db.client.query<{ n: string }>('SELECT count(*) AS n FROM loaded');
     expect(counted[0]!.n).toBe(String(ROWS.length));
     // The text with a line break, quotes and a backslash arrived as it was.
-    const { rows: text } = await client!.query<{ tx: string }>('SELECT tx FROM loaded WHERE id = 2');
+    const { rows: text } = await db.client.query<{ tx: string }>('SELECT tx FROM loaded WHERE id = 2');
     expect(text[0]!.tx).toBe(ROWS[1]!.tx);
   });
 

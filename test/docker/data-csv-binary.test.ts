@@ -8,32 +8,18 @@
 // What the binary path does not take goes through Postgres's CSV parser as before: at once when it
 // is in the first megabyte, else by starting over; bad values keep their line and column, the table
 // stays as it was, and "264.0" in an id column still makes it double precision.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { gzipSync } from 'node:zlib';
-import type pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
-import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { usePostgresWithFolder } from '../helpers/postgres-file.js';
 
-let postgres: RunningPostgres | undefined;
-let client: pg.Client | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'dec-csv-binary-'));
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  client = await connectedClient(postgres.connectionString);
-}, 120_000);
-
-afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+const db = usePostgresWithFolder('dec-csv-binary-');
+const dir = db.dir;
 
 /** dec's types for these names (datasets.ts): PULocationID and VendorID bigint, note text. */
 const HEADER = 'PULocationID,VendorID,fare_amount,tpep_pickup_datetime,note';
@@ -80,20 +66,23 @@ function longRecords(n: number, extra: string[] = []): string[] {
 }
 
 async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  return (await client!.query(sql)).rows as T[];
+  return (await db.client.query(sql)).rows as T[];
 }
 
 /** The table as Postgres's own CSV parser makes it from the file's bytes. */
 async function reference(table: string, data: Buffer, types = TYPES): Promise<void> {
   await query(`DROP TABLE IF EXISTS ${table}; CREATE TABLE ${table} (${types})`);
-  await pipeline(Readable.from([data]), client!.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT csv, HEADER true)`)));
+  await pipeline(
+    Readable.from([data]),
+    db.client.query(copyFrom(`COPY ${table} FROM STDIN (FORMAT csv, HEADER true)`)),
+  );
 }
 
 /** A table's binary dump, in physical order (both tables were filled in the file's order). */
 async function dump(table: string): Promise<Buffer> {
   const parts: Buffer[] = [];
   await pipeline(
-    client!.query(copyTo(`COPY ${table} TO STDOUT (FORMAT binary)`)),
+    db.client.query(copyTo(`COPY ${table} TO STDOUT (FORMAT binary)`)),
     new Writable({
       write(chunk: Buffer, _encoding, done) {
         parts.push(chunk);
@@ -133,7 +122,7 @@ async function load(path: string, table: string): Promise<Loaded> {
   const progress: LoadProgress[] = [];
   const notices: string[] = [];
   const result = await loadFiles([path], {
-    connectionString: postgres!.connectionString,
+    connectionString: db.postgres.connectionString,
     table,
     mode: 'replace',
     onProgress: (p) => progress.push(p),

@@ -3,38 +3,24 @@
 // plain page per column) load into identical tables (EXCEPT ALL both ways is empty); a damaged page
 // and a cut-off file give a clear error and leave the table as it was; values a column cannot hold
 // are reported with their row and column.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parquetMetadata } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles } from '../../src/data/load.js';
 import { openParquet } from '../../src/data/parquet.js';
 import { isDecError } from '../../src/errors.js';
-import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { usePostgresWithFolder } from '../helpers/postgres-file.js';
 
-let postgres: RunningPostgres | undefined;
-let client: pg.Client | undefined;
-const dir = mkdtempSync(join(tmpdir(), 'dec-parquet-layouts-'));
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  client = await connectedClient(postgres.connectionString);
-}, 120_000);
-
-afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
-}, 60_000);
+const db = usePostgresWithFolder('dec-parquet-layouts-');
+const dir = db.dir;
 
 const load = (paths: string[], table: string, onNotice?: (text: string) => void) =>
-  loadFiles(paths, { connectionString: postgres!.connectionString, table, mode: 'replace', onNotice });
+  loadFiles(paths, { connectionString: db.postgres.connectionString, table, mode: 'replace', onNotice });
 
 async function query<T = Record<string, unknown>>(sql: string): Promise<T[]> {
-  return (await client!.query(sql)).rows as T[];
+  return (await db.client.query(sql)).rows as T[];
 }
 
 async function count(table: string): Promise<number> {
