@@ -1,10 +1,19 @@
 // Where dec keeps things. Read from the environment at call time so tests can point it anywhere.
-import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The package root: dist/*.js and src/*.ts both sit one folder below it. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../', import.meta.url));
+/**
+ * The package root: dist/*.cjs and src/*.ts both sit one folder below it. In the bundle (CommonJS)
+ * from __dirname, which costs nothing; from the sources (tests), from the module's URL.
+ */
+export const PACKAGE_ROOT =
+  typeof __dirname === 'string' ? join(__dirname, '..') : fileURLToPath(new URL('../', import.meta.url));
+
+/** The user's home from the OS, asked only when HOME and USERPROFILE are unset (node:os costs a start). */
+function homedir(): string {
+  return (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
+}
 export const BUILTIN_SYLLABUS_DIR = join(PACKAGE_ROOT, 'syllabus');
 export const DEFAULT_SYLLABUS_ID = 'dez-2022';
 export const TEMPLATES_DIR = join(PACKAGE_ROOT, 'templates');
