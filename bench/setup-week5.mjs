@@ -32,7 +32,7 @@ import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
 
 const ROUNDS = Number(process.argv[2] ?? 3);
-const REGISTER_AFTER = 2;
+const REGISTER_AFTER = 2; // the stand-in's default
 const PROJECT = 'dectest-bench-week5';
 const STACK = 'week5';
 const IMAGE = `${PROJECT}/spark-standin:1`;
@@ -67,47 +67,9 @@ for (const [what, ok] of [
 
 // ---- the stand-in image ----------------------------------------------------------------------------------
 
-// The roles of templates/stacks/week5-spark/entrypoint.sh, in busybox sh (see test/helpers/spark.ts).
-const ENTRYPOINT = String.raw`#!/bin/sh
-bb=/bin/busybox
-trap 'exit 0' TERM INT
-pause() { $bb sleep "$1" & wait $!; }
-case "${'$'}{1:-}" in
-  master)
-    $bb mkdir -p /www/json /www/cgi-bin /tmp/workers
-    printf '#!/bin/sh\n/bin/busybox date +%%s > "/tmp/workers/$QUERY_STRING"\nprintf "Content-Type: text/plain\\r\\n\\r\\nok\\n"\n' > /www/cgi-bin/register
-    $bb chmod 755 /www/cgi-bin/register
-    echo '{"status":"ALIVE","workers":[],"aliveworkers":0}' > /www/json/index.html
-    $bb httpd -f -p 8080 -h /www &
-    while :; do
-      now=$($bb date +%s); n=0
-      for f in /tmp/workers/*; do
-        [ -f "$f" ] || continue
-        t=$($bb cat "$f")
-        [ $((now - t)) -le 3 ] && n=$((n + 1))
-      done
-      echo "{\"status\":\"ALIVE\",\"workers\":[],\"aliveworkers\":$n}" > /www/json/next
-      $bb mv /www/json/next /www/json/index.html
-      pause 1
-    done
-    ;;
-  worker)
-    pause ${REGISTER_AFTER}
-    while :; do
-      $bb wget -q -O /dev/null "http://spark-master:8080/cgi-bin/register?$($bb hostname)" 2>/dev/null
-      pause 1
-    done
-    ;;
-  jupyter)
-    $bb mkdir -p /www && echo '{"version":"stand-in"}' > /www/api
-    $bb httpd -f -p 8888 -h /www &
-    wait $!
-    ;;
-  *)
-    exec "$@"
-    ;;
-esac
-`;
+// The roles of templates/stacks/week5-spark/entrypoint.sh, in busybox sh: the tests' stand-in script.
+// Its workers register STANDIN_REGISTER_AFTER (default 2) seconds after they start.
+const ENTRYPOINT = readFileSync(new URL('../test/fixtures/spark-standin/dec-spark.sh', import.meta.url), 'utf8');
 
 function buildImage() {
   const root = join(work, 'rootfs');

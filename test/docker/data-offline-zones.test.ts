@@ -3,26 +3,17 @@
 // Postgres. The syllabus's zones URL points at a closed loopback port: no network is ever reached.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { connectedClient, freePort, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { beforeAll, expect, it } from 'vitest';
+import { freePort } from '../helpers/postgres.js';
+import { useTestPostgres } from '../helpers/postgres-file.js';
 import { runDec, useSandbox, writeDatasetSyllabus } from '../helpers/run.js';
 
 const box = useSandbox();
-let postgres: RunningPostgres | undefined;
-let client: pg.Client | undefined;
+const server = useTestPostgres({ user: 'root', password: 'root', database: 'ny_taxi', statementTimeoutMs: 20_000 });
 let db = '';
-
-beforeAll(async () => {
-  postgres = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
-  db = `postgresql://root:root@127.0.0.1:${postgres.port}/ny_taxi`;
-  client = await connectedClient(db, { statementTimeoutMs: 20_000 });
-}, 120_000);
-
-afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await postgres?.stop();
-}, 60_000);
+beforeAll(() => {
+  db = `postgresql://root:root@127.0.0.1:${server.postgres.port}/ny_taxi`;
+});
 
 /** A syllabus whose datasets (yellow and zones) live at a port where nothing listens. */
 async function offlineSyllabus(): Promise<string> {
@@ -54,7 +45,7 @@ it('sample, then load the trips and the zones with no network: the join finds ev
   expect(zones.stdout).toContain('265 rows from taxi_zone_lookup.csv into zones');
   expect(zones.stderr).not.toContain('download failed'); // it was already there: no download tried
 
-  const { rows } = await client!.query<{ n: string }>(
+  const { rows } = await server.client.query<{ n: string }>(
     `SELECT count(*) AS n
        FROM yellow_taxi_trips t JOIN zones z ON t."PULocationID" = z."LocationID"`,
   );

@@ -26,32 +26,24 @@ import lockfile from 'proper-lockfile';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFiles, type LoadProgress } from '../../src/data/load.js';
 import { runUnprivileged } from '../helpers/docker.js';
-import { connectedClient, startPostgres, type RunningPostgres } from '../helpers/postgres.js';
+import { startPostgres } from '../helpers/postgres.js';
+import { useTestPostgres } from '../helpers/postgres-file.js';
 import { DEC_BIN, runDec, useSandbox, writeDatasetSyllabus, type RunResult } from '../helpers/run.js';
 import { sendSlowly } from '../helpers/http.js';
 
 const box = useSandbox();
 
-let postgres: RunningPostgres | undefined;
-let client: pg.Client | undefined;
+const server = useTestPostgres({ user: 'root', password: 'root', database: 'ny_taxi', statementTimeoutMs: 20_000 });
 let db = '';
-
-beforeAll(async () => {
-  postgres = await startPostgres({ user: 'root', password: 'root', database: 'ny_taxi' });
-  db = `postgresql://root:root@127.0.0.1:${postgres.port}/ny_taxi`;
-  client = await connectedClient(db, { statementTimeoutMs: 20_000 });
-}, 120_000);
-
-afterAll(async () => {
-  await client?.end().catch(() => undefined);
-  await postgres?.stop();
-}, 60_000);
+beforeAll(() => {
+  db = `postgresql://root:root@127.0.0.1:${server.postgres.port}/ny_taxi`;
+});
 
 const dec = (args: string[], timeoutMs = 60_000): Promise<RunResult> =>
   runDec(args, { cwd: box.cwd, env: box.sandbox.env, timeoutMs });
 
 async function rows<T = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
-  return (await client!.query(sql, params)).rows as T[];
+  return (await server.client.query(sql, params)).rows as T[];
 }
 
 async function count(table: string): Promise<number> {
@@ -251,8 +243,8 @@ describe('dec data load', () => {
     expect(await columns(table)).toEqual(YELLOW_LAYOUT);
 
     // A student's own table with the name the old staging scheme used is never dropped or filled.
-    await client!.query('CREATE TABLE "mine__dec_load" (note text)');
-    await client!.query('INSERT INTO "mine__dec_load" VALUES (\'keep me\')');
+    await server.client.query('CREATE TABLE "mine__dec_load" (note text)');
+    await server.client.query('INSERT INTO "mine__dec_load" VALUES (\'keep me\')');
     for (const mode of ['--replace', '--append']) {
       const result = await load(file, 'mine', mode);
       expect(result.code, result.stderr).toBe(0);
@@ -1082,8 +1074,8 @@ describe('dec data: what a student or the machine causes gets one or two clear l
     const big = await sample(1_000_000, 'big.csv');
     const run = start(['data', 'load', '--file', big, '--table', 'trips_err', '--db', db]);
     try {
-      const pid = await copyingBackend(client!);
-      await client!.query('SELECT pg_terminate_backend($1)', [pid]);
+      const pid = await copyingBackend(server.client);
+      await server.client.query('SELECT pg_terminate_backend($1)', [pid]);
       const result = await run.exited;
       expect(result.code, result.stderr).toBe(2);
       // The server's own words when its message is read first; the socket's when a write hits the closed

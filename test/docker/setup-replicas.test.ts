@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { docker, ensureBusyboxImage, removeDecProject, requireDocker } from '../helpers/docker.js';
+import { docker, ensureBusyboxImage, projectContainers, removeDecProject, requireDocker } from '../helpers/docker.js';
 import { makeSandbox, noUnexpectedError, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 
 const FIXTURE = readFileSync(
@@ -34,22 +34,7 @@ const worker = (n: number) => `${box.project}-replicas-worker-${n}`;
 const BOSS = () => `${box.project}-replicas-boss`;
 
 /** The sandbox project's containers, name → id. */
-async function containers(): Promise<Record<string, string>> {
-  const lines = await docker([
-    'ps',
-    '-a',
-    '--filter',
-    `label=dec.project=${box.project}`,
-    '--format',
-    '{{.Names}} {{.ID}}',
-  ]);
-  return Object.fromEntries(
-    lines
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' ') as [string, string]),
-  );
-}
+const containers = () => projectContainers(box.project);
 
 beforeAll(async () => {
   await requireDocker();

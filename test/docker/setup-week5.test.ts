@@ -10,7 +10,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { docker, freePort, httpGetLocal, removeDecProject, requireDocker } from '../helpers/docker.js';
+import {
+  docker,
+  freePort,
+  httpGetLocal,
+  projectContainers,
+  removeDecProject,
+  requireDocker,
+} from '../helpers/docker.js';
 import { makeSandbox, noUnexpectedError, REPO_ROOT, runDec, type RunResult, type Sandbox } from '../helpers/run.js';
 import { ensureSparkStandInImage } from '../helpers/spark.js';
 
@@ -45,22 +52,7 @@ async function writeSyllabus(image: string): Promise<void> {
 }
 
 /** The sandbox project's containers, name → id. */
-async function containers(): Promise<Record<string, string>> {
-  const lines = await docker([
-    'ps',
-    '-a',
-    '--filter',
-    `label=dec.project=${box.project}`,
-    '--format',
-    '{{.Names}} {{.ID}}',
-  ]);
-  return Object.fromEntries(
-    lines
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.split(' ') as [string, string]),
-  );
-}
+const containers = () => projectContainers(box.project);
 
 async function aliveWorkers(): Promise<number> {
   const page = await httpGetLocal(uiPort, '/json/');

@@ -370,6 +370,24 @@ export async function removeDecProject(project: string): Promise<void> {
   if (networks.length > 0) await docker(['network', 'rm', ...networks]);
 }
 
+/** The containers `dec setup` made under a project, name → id (running or not). */
+export async function projectContainers(project: string): Promise<Record<string, string>> {
+  const lines = await docker([
+    'ps',
+    '-a',
+    '--filter',
+    `label=dec.project=${project}`,
+    '--format',
+    '{{.Names}} {{.ID}}',
+  ]);
+  return Object.fromEntries(
+    lines
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(' ') as [string, string]),
+  );
+}
+
 function processAlive(pid: number): boolean {
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {

@@ -1,6 +1,6 @@
 // A stand-in for dec's Spark image (templates/stacks/week5-spark) for real-engine tests: no registry is
 // reachable, and the real image downloads Spark. Built from the busybox test image (docker create, cp,
-// commit: nothing is pulled) with the real image's interface:
+// commit: nothing is pulled) with the real image's interface (test/fixtures/spark-standin/):
 // - ENTRYPOINT dispatches on the first argument, as entrypoint.sh does:
 //   master   busybox httpd on 8080 whose /json/ page counts the workers that registered in the last
 //            20 s (`aliveworkers`, and a `workers` list with state ALIVE), as Spark's master UI does
@@ -12,65 +12,20 @@
 // - /bin/spark-submit: checks that its first argument is a file in the working folder, prints where it
 //   runs and the MASTER it would use, and the master's /json/ page (reached over the stack network).
 // Every process stops at once on SIGTERM.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dockerCli, docker, ensureBusyboxImage } from './docker.js';
 
 const SPARK_STANDIN_IMAGE = 'dec-test/spark-standin:1';
-/** Bump when the scripts below change: an image with another value is built again. */
-const RECIPE = 'spark-standin-2';
-
-const ENTRYPOINT = String.raw`#!/bin/sh
-bb=/bin/busybox
-trap 'exit 0' TERM INT
-pause() { $bb sleep "$1" & wait $!; }
-case "${'$'}{1:-}" in
-  master)
-    $bb mkdir -p /www/json /www/cgi-bin /tmp/workers
-    printf '#!/bin/sh\n/bin/busybox date +%%s > "/tmp/workers/$QUERY_STRING"\nprintf "Content-Type: text/plain\\r\\n\\r\\nok\\n"\n' > /www/cgi-bin/register
-    $bb chmod 755 /www/cgi-bin/register
-    echo '{"status":"ALIVE","workers":[],"aliveworkers":0}' > /www/json/index.html
-    $bb httpd -f -p 8080 -h /www &
-    while :; do
-      now=$($bb date +%s); n=0; list=''
-      for f in /tmp/workers/*; do
-        [ -f "$f" ] || continue
-        t=$($bb cat "$f")
-        if [ $((now - t)) -le 20 ]; then
-          n=$((n + 1))
-          list="$list${'$'}{list:+,}{\"id\":\"${'$'}{f##*/}\",\"host\":\"${'$'}{f##*/}\",\"state\":\"ALIVE\",\"cores\":1,\"memory\":1024}"
-        fi
-      done
-      echo "{\"status\":\"ALIVE\",\"workers\":[$list],\"aliveworkers\":$n}" > /www/json/next
-      $bb mv /www/json/next /www/json/index.html
-      pause 1
-    done
-    ;;
-  worker)
-    pause "${'$'}{STANDIN_REGISTER_AFTER:-2}"
-    while :; do
-      $bb wget -q -O /dev/null "http://spark-master:8080/cgi-bin/register?$($bb hostname)" 2>/dev/null
-      pause 1
-    done
-    ;;
-  jupyter)
-    $bb mkdir -p /www && echo '{"version":"stand-in"}' > /www/api
-    $bb httpd -f -p 8888 -h /www &
-    wait $!
-    ;;
-  *)
-    exec "$@"
-    ;;
-esac
-`;
-
-const SPARK_SUBMIT = String.raw`#!/bin/sh
-bb=/bin/busybox
-[ -f "$1" ] || { echo "spark-submit: no file $1 in $($bb pwd)" >&2; exit 2; }
-echo "submit $1 from $($bb pwd) to $MASTER"
-$bb wget -q -O - http://spark-master:8080/json/
-`;
+// The scripts, shared with bench/setup-week5.mjs (which builds its own image from the same file).
+const SCRIPTS = fileURLToPath(new URL('../fixtures/spark-standin/', import.meta.url));
+const ENTRYPOINT = readFileSync(join(SCRIPTS, 'dec-spark.sh'), 'utf8');
+const SPARK_SUBMIT = readFileSync(join(SCRIPTS, 'spark-submit.sh'), 'utf8');
+/** An image built from other scripts is built again. */
+const RECIPE = `spark-standin-${createHash('sha256').update(ENTRYPOINT).update(SPARK_SUBMIT).digest('hex').slice(0, 12)}`;
 
 let pending: Promise<string> | undefined;
 
